@@ -1,0 +1,3 @@
+from whynogpu.cli import run
+
+run()

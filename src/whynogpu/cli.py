@@ -1,0 +1,228 @@
+"""Command line: `whynogpu` (= `whynogpu check`), snapshot, rules, explain, and the commands
+in whynogpu/commands/ (each module there adds itself to `main`).
+
+Exit codes: 0 no error-severity finding, 1 at least one, 2 usage error, unreadable input,
+or whynogpu itself failed (one line on stderr; the traceback only with -v).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from whynogpu import __version__
+
+
+class UserError(click.ClickException):
+    """A problem with what the user asked for: one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"whynogpu: {self.message}", err=True)
+
+
+class DefaultGroup(click.Group):
+    """`whynogpu [OPTIONS]` runs `check`, so the bare command is the common case."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def output_options(func):
+    func = click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+                        help="Output format.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(func)
+    func = click.option("--markdown", "as_md", is_flag=True, help="Same as --format markdown.")(func)
+    func = click.option("--no-redact", is_flag=True,
+                        help="Keep user names, home paths, host name and GPU UUIDs in JSON/Markdown.")(func)
+    func = click.option("-v", "--verbose", is_flag=True, help="Show the facts behind every line.")(func)
+    return func
+
+
+def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose: bool, host=None) -> None:
+    fmt = "json" if as_json else "markdown" if as_md else fmt
+    redactor = None
+    if fmt != "text" and not no_redact:
+        from whynogpu.redact import for_host
+        from whynogpu.host.real import RealHost
+
+        redactor = for_host(host or RealHost())
+    if fmt == "json":
+        from whynogpu.render.json_report import render
+
+        click.echo(render(report, redactor), nl=False)
+    elif fmt == "markdown":
+        from whynogpu.render.markdown import render
+
+        click.echo(render(report, redactor), nl=False)
+    else:
+        from whynogpu.render.text import render
+
+        color = sys.stdout.isatty()
+        click.echo(render(report, verbose=verbose, color=color), nl=False)
+
+
+def _progress(name: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\rwhynogpu: checking {name}…\x1b[K")
+        sys.stderr.flush()
+
+
+def _end_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+
+
+def _options(python, no_probe, timeout, scan=()):
+    from whynogpu.probes import Options
+
+    if timeout is not None and timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    return Options(python=python, live=not no_probe, timeout=timeout or 60.0, scan_paths=tuple(scan))
+
+
+def _check_target(snapshot, python) -> None:
+    if not python:
+        return
+    res = snapshot.result("target")
+    if res is not None and res.status.value in ("failed", "timed_out", "crashed"):
+        msg = res.reason.message if res.reason else "cannot be inspected"
+        raise UserError(f"--python {python}: {msg}")
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="whynogpu")
+def main() -> None:
+    """Why is TensorFlow/Keras, PyTorch or JAX running on the CPU? Run with no arguments to find out."""
+
+
+@main.command()
+@click.option("--python", "python", metavar="PATH", help="Inspect this interpreter (a venv, conda env, Jupyter kernel).")
+@click.option("--no-probe", is_flag=True, help="Static facts only: no framework is imported anywhere.")
+@click.option("--from", "from_file", metavar="SNAPSHOT.json", help="Diagnose a saved snapshot instead of this machine.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Time limit per probe (default 60).")
+@output_options
+def check(python, no_probe, from_file, timeout, fmt, as_json, as_md, no_redact, verbose):
+    """Diagnose this machine (the default command)."""
+    from whynogpu.pipeline import report_from_snapshot
+
+    if from_file:
+        from whynogpu.snapshot_io import SnapshotError, load
+
+        try:
+            report = report_from_snapshot(load(from_file))
+        except SnapshotError as exc:
+            raise UserError(str(exc)) from None
+    else:
+        from whynogpu.host.real import RealHost
+        from whynogpu.pipeline import report_from_snapshot
+        from whynogpu.probes import gather
+
+        host = RealHost()
+        snapshot = gather(host, _options(python, no_probe, timeout), progress=_progress)
+        _end_progress()
+        _check_target(snapshot, python)
+        report = report_from_snapshot(snapshot)
+    emit(report, fmt, as_json, as_md, no_redact, verbose)
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--python", "python", metavar="PATH", help="Inspect this interpreter.")
+@click.option("--no-probe", is_flag=True, help="Static facts only: no framework is imported anywhere.")
+@click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Time limit per probe.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def snapshot(python, no_probe, timeout, output):
+    """Write the facts (no conclusions) as JSON; `check --from` reads them back."""
+    import json
+
+    from whynogpu.host.real import RealHost
+    from whynogpu.probes import gather
+    from whynogpu.snapshot_io import to_data
+
+    snap = gather(RealHost(), _options(python, no_probe, timeout), progress=_progress)
+    _end_progress()
+    _check_target(snap, python)
+    text = json.dumps(to_data(snap), indent=1, ensure_ascii=False) + "\n"
+    if output:
+        try:
+            with open(output, "x", encoding="utf-8") as fh:  # never overwrite a user's file
+                fh.write(text)
+        except FileExistsError:
+            raise UserError(f"{output} already exists; choose another name") from None
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(fmt):
+    """List every finding code with its category and title."""
+    import json
+
+    from whynogpu.rules import load_all
+
+    infos = [r.info for _, r in sorted(load_all().items())]
+    if fmt == "json":
+        click.echo(json.dumps([{"code": i.code, "name": i.name, "category": i.category, "title": i.title}
+                               for i in infos], indent=2))
+        return
+    for i in infos:
+        click.echo(f"{i.code}  {i.category:<30} {i.name}: {i.title}")
+
+
+@main.command()
+@click.argument("code")
+def explain(code):
+    """Print the catalog entry of a finding CODE (or rule name)."""
+    from whynogpu.catalog import entry_text, find
+
+    info = find(code)
+    if info is None:
+        raise UserError(f"no finding code or rule named {code!r}; `whynogpu rules` lists them")
+    click.echo(entry_text(info))
+
+
+def _load_commands() -> None:
+    import importlib
+    import pkgutil
+
+    from whynogpu import commands
+
+    for mod in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"whynogpu.commands.{mod.name}")
+
+
+_load_commands()
+
+
+def run() -> None:
+    """Entry point wrapper: whynogpu's own failures become one line and exit 2."""
+    verbose = "-v" in sys.argv or "--verbose" in sys.argv
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if not isinstance(exc, UserError) else exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("whynogpu: aborted", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:
+        if verbose:
+            raise
+        click.echo(f"whynogpu: internal error: {type(exc).__name__}: {exc} (run with -v for details)", err=True)
+        sys.exit(2)

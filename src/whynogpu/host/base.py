@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import posixpath
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    argv: tuple[str, ...]
+    returncode: int | None  # None when the command could not start or timed out
+    stdout: str
+    stderr: str
+    duration_s: float = 0.0
+    timed_out: bool = False
+    not_found: bool = False  # the executable does not exist
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that killed the process, if any (negative return codes on POSIX)."""
+        if self.returncode is not None and self.returncode < 0:
+            return -self.returncode
+        return None
+
+    def stderr_tail(self, lines: int = 8) -> str:
+        return "\n".join(self.stderr.strip().splitlines()[-lines:])
+
+
+@dataclass(frozen=True)
+class FileStat:
+    mode: int  # st_mode
+    uid: int
+    gid: int
+    rdev: tuple[int, int] | None = None  # (major, minor) for device nodes
+
+
+@dataclass(frozen=True)
+class Uname:
+    system: str  # "Linux", "Windows", "Darwin"
+    release: str
+    version: str
+    machine: str
+    node: str = ""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+    name: str
+    home: str
+
+
+def snippet_source(name: str) -> str:
+    """Source of a stdlib-only snippet shipped in whynogpu/probes/snippets/."""
+    return resources.files("whynogpu.probes.snippets").joinpath(f"{name}.py").read_text(encoding="utf-8")
+
+
+class Host(ABC):
+    """Everything a probe may ask of a machine."""
+
+    @abstractmethod
+    def read_text(self, path: str, limit: int = 1 << 20) -> str | None:
+        """Text of a file (decoded leniently), or None if it cannot be read."""
+
+    @abstractmethod
+    def listdir(self, path: str) -> list[str] | None:
+        """Sorted names in a directory, or None if it is not a readable directory."""
+
+    @abstractmethod
+    def stat(self, path: str) -> FileStat | None:
+        """stat() following symlinks, or None if the path does not exist."""
+
+    @abstractmethod
+    def realpath(self, path: str) -> str: ...
+
+    @abstractmethod
+    def env(self) -> Mapping[str, str]: ...
+
+    @abstractmethod
+    def uname(self) -> Uname: ...
+
+    @abstractmethod
+    def user(self) -> UserInfo: ...
+
+    @abstractmethod
+    def run(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CommandResult:
+        """Run a command with captured output. `env` replaces the environment when given."""
+
+    @abstractmethod
+    def run_snippet(
+        self,
+        name: str,
+        python: str | None,
+        timeout: float,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        """Run snippet `name` in interpreter `python` (None: a child of whynogpu's own Python)."""
+
+    @abstractmethod
+    def own_python(self) -> str:
+        """Path of the interpreter whynogpu itself runs in."""
+
+    # Conveniences built on the primitives above, shared by every host.
+
+    def exists(self, path: str) -> bool:
+        return self.stat(path) is not None
+
+    def is_dir(self, path: str) -> bool:
+        import stat as _stat
+
+        st = self.stat(path)
+        return st is not None and _stat.S_ISDIR(st.mode)
+
+    def which(self, name: str, path: str | None = None) -> str | None:
+        import stat as _stat
+
+        search = self.env().get("PATH", "") if path is None else path
+        for d in search.split(":"):
+            if not d:
+                continue
+            cand = posixpath.join(d, name)
+            st = self.stat(cand)
+            if st is not None and _stat.S_ISREG(st.mode) and st.mode & 0o111:
+                return cand
+        return None

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import os
+import platform
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+
+from whynogpu.host.base import CommandResult, FileStat, Host, Uname, UserInfo, snippet_source
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        proc.kill()
+
+
+class RealHost(Host):
+    """The machine whynogpu runs on. `root` lets tests point file reads at a folder."""
+
+    def __init__(self, root: str = "/") -> None:
+        self.root = root
+
+    def _p(self, path: str) -> str:
+        if self.root == "/":
+            return path
+        return os.path.join(self.root, path.lstrip("/"))
+
+    def read_text(self, path: str, limit: int = 1 << 20) -> str | None:
+        try:
+            with open(self._p(path), "rb") as fh:
+                return fh.read(limit).decode("utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def listdir(self, path: str) -> list[str] | None:
+        try:
+            return sorted(os.listdir(self._p(path)))
+        except OSError:
+            return None
+
+    def stat(self, path: str) -> FileStat | None:
+        try:
+            st = os.stat(self._p(path))
+        except (OSError, ValueError):
+            return None
+        rdev = (os.major(st.st_rdev), os.minor(st.st_rdev)) if st.st_rdev else None
+        return FileStat(mode=st.st_mode, uid=st.st_uid, gid=st.st_gid, rdev=rdev)
+
+    def realpath(self, path: str) -> str:
+        return os.path.realpath(path)
+
+    def env(self) -> Mapping[str, str]:
+        return dict(os.environ)
+
+    def uname(self) -> Uname:
+        u = platform.uname()
+        return Uname(system=u.system, release=u.release, version=u.version, machine=u.machine, node=u.node)
+
+    def user(self) -> UserInfo:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            name = ""
+        get = getattr(os, "getuid", None)
+        uid = get() if get else -1
+        gid = os.getgid() if hasattr(os, "getgid") else -1
+        groups = tuple(os.getgroups()) if hasattr(os, "getgroups") else ()
+        return UserInfo(uid=uid, gid=gid, groups=groups, name=name, home=os.path.expanduser("~"))
+
+    def own_python(self) -> str:
+        return sys.executable
+
+    def run(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CommandResult:
+        argv = tuple(argv)
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(env) if env is not None else None,
+                start_new_session=True,
+            )
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            return CommandResult(argv, None, "", str(exc), time.monotonic() - start, not_found=True)
+        except OSError as exc:
+            return CommandResult(argv, None, "", str(exc), time.monotonic() - start)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            out, err = proc.communicate()
+            return CommandResult(
+                argv, None, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                time.monotonic() - start, timed_out=True,
+            )
+        return CommandResult(
+            argv, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+            time.monotonic() - start,
+        )
+
+    def run_snippet(
+        self,
+        name: str,
+        python: str | None,
+        timeout: float,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        # -c keeps the snippet off the target's sys.path; the target sees its own environment
+        # unless the probe passes one, so PYTHONPATH and friends act as they do for the user.
+        exe = python or sys.executable
+        return self.run([exe, "-c", snippet_source(name), *args], timeout=timeout, env=env)

@@ -1,0 +1,49 @@
+"""How the CUDA runtime reads CUDA_VISIBLE_DEVICES.
+
+Entries are comma-separated: a device index, or a UUID (or a unique prefix of one)
+starting with "GPU-" / "MIG-". Indices are read like strtoul, so "1gpu" counts as 1.
+Enumeration stops at the first entry that is not valid (for example -1, an index past the
+last device, or text): that entry and every entry after it are dropped. An empty value
+hides every device.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_INDEX = re.compile(r"\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class VisibleDevices:
+    value: str
+    accepted: tuple[str, ...]  # entries CUDA will use, in order
+    dropped: tuple[str, ...]  # the first invalid entry and everything after it
+    stop_reason: str | None  # why enumeration stopped, if it did
+
+    @property
+    def hides_all(self) -> bool:
+        return not self.accepted
+
+
+def parse_visible_devices(value: str, device_count: int | None = None) -> VisibleDevices:
+    if value.strip() == "":
+        return VisibleDevices(value, (), (), "the variable is set but empty")
+    entries = value.split(",")
+    accepted: list[str] = []
+    for i, raw in enumerate(entries):
+        entry = raw.strip()
+        reason = None
+        if entry.upper().startswith(("GPU-", "MIG-")):
+            pass  # UUID form; validated against real UUIDs only where they are known
+        else:
+            m = _INDEX.match(raw)
+            if not m:
+                reason = f"{entry!r} is not a device index or UUID"
+            elif device_count is not None and int(m.group(1)) >= device_count:
+                reason = f"index {int(m.group(1))} does not exist (this machine has {device_count} GPU{'s' if device_count != 1 else ''})"
+        if reason:
+            return VisibleDevices(value, tuple(accepted), tuple(e.strip() for e in entries[i:]), reason)
+        accepted.append(entry)
+    return VisibleDevices(value, tuple(accepted), (), None)

@@ -1,0 +1,81 @@
+"""The whole check: gather facts, run rules, decide, build the report."""
+
+from __future__ import annotations
+
+from whynogpu import __version__, serde
+from whynogpu.categories import LAYER_OF, LAYERS
+from whynogpu.host.base import Host
+from whynogpu.model import (
+    SCHEMA_VERSION,
+    LayerLine,
+    ProbeStatus,
+    ProbeSummary,
+    Report,
+    Severity,
+    Snapshot,
+    Target,
+)
+from whynogpu.probes import Options, gather, load_all
+from whynogpu.rules import SUMMARIES, evaluate
+from whynogpu.rules import load_all as load_rules
+from whynogpu.verdict import decide
+
+
+def check(host: Host | None = None, options: Options | None = None, progress=None) -> Report:
+    if host is None:
+        from whynogpu.host.real import RealHost
+
+        host = RealHost()
+    snapshot = gather(host, options or Options(), progress=progress)
+    return report_from_snapshot(snapshot)
+
+
+def _target(snapshot: Snapshot) -> Target:
+    from whynogpu.probes.target import TargetFacts
+
+    t = snapshot.get(TargetFacts)
+    if t is None:
+        return Target(None, None, None, None)
+    return Target(t.python, t.version, t.env_kind, t.chosen_because)
+
+
+def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
+    probes = load_all()
+    lines = []
+    for layer in LAYERS:
+        mine = [f for f in findings if LAYER_OF.get(f.category) == layer.id and f.category != "unknown"]
+        problems = [f for f in mine if f.severity in (Severity.ERROR, Severity.WARNING)]
+        results = [r for r in snapshot.probes if probes.get(r.name) and probes[r.name].layer == layer.id]
+        broken = [r for r in results if r.status in (ProbeStatus.FAILED, ProbeStatus.CRASHED, ProbeStatus.TIMED_OUT)]
+        texts = [t for t in (fn(snapshot) for fn in SUMMARIES.get(layer.id, [])) if t]
+        if problems:
+            worst = min(problems, key=lambda f: f.severity.rank)
+            mark = worst.severity.value
+            status = worst.title
+        elif broken:
+            mark, status = "unknown", f"could not check: {broken[0].reason.message if broken[0].reason else broken[0].status.value}"
+        elif texts:
+            mark, status = "ok", texts[0]
+        elif mine:
+            mark, status = "ok", mine[0].title
+        else:
+            continue  # nothing was looked at on this layer
+        lines.append(LayerLine(layer.id, layer.title, mark, status, tuple(texts[1:] if texts and texts[0] == status else texts)))
+    return tuple(lines)
+
+
+def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
+    load_rules()
+    findings = evaluate(snapshot)
+    ordered, verdict = decide(findings)
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        tool={"name": "whynogpu", "version": __version__},
+        mode=mode or snapshot.mode,
+        target=_target(snapshot),
+        verdict=verdict,
+        findings=tuple(ordered),
+        probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason) for r in snapshot.probes),
+        layers=_layers(snapshot, ordered),
+        facts={r.name: serde.to_data(r.facts) for r in snapshot.probes if r.facts is not None},
+    )

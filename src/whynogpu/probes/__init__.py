@@ -1,0 +1,153 @@
+"""Probes gather facts through the host seam and never judge.
+
+Each probe is a function registered with `@probe`, living in its own module of this
+package; every module here is imported by `load_all()`, so adding a probe never means
+editing a central list. A probe returns its own frozen facts dataclass, raises
+`NotApplicable` when its layer does not exist on this machine, or `ProbeFailed` with the
+command and stderr that let a user reproduce the failure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from whynogpu.host.base import CommandResult, Host
+from whynogpu.model import ProbeReason, ProbeResult, ProbeStatus, Snapshot
+
+
+class NotApplicable(Exception):
+    """The probed layer does not exist here (e.g. NVML on macOS)."""
+
+
+class ProbeFailed(Exception):
+    def __init__(self, reason: ProbeReason) -> None:
+        super().__init__(reason.message)
+        self.reason = reason
+
+    @classmethod
+    def from_command(cls, message: str, result: CommandResult) -> ProbeFailed:
+        return cls(
+            ProbeReason(
+                message=message,
+                command=tuple(a if len(a) < 200 else a[:60] + "…" for a in result.argv),
+                exit_code=result.returncode,
+                stderr_tail=result.stderr_tail() or None,
+            )
+        )
+
+
+class ProbeTimedOut(ProbeFailed):
+    pass
+
+
+@dataclass(frozen=True)
+class Options:
+    python: str | None = None  # --python
+    live: bool = True  # False with --no-probe: no framework is imported anywhere
+    timeout: float = 60.0  # per probe that runs a child process
+    scan_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    name: str
+    facts_type: type
+    func: Callable[[Context], Any]
+    order: int
+    live: bool = False  # imports a framework in a child process
+    side_effects: str | None = None
+    layer: str = "platform"  # which overview line its failures show on
+
+
+class Context:
+    """What a probe gets: the host, the options, and the facts gathered before it."""
+
+    def __init__(self, host: Host, options: Options) -> None:
+        self.host = host
+        self.options = options
+        self.results: list[ProbeResult] = []
+
+    def get(self, facts_type: type) -> Any:
+        for r in self.results:
+            if isinstance(r.facts, facts_type):
+                return r.facts
+        return None
+
+
+REGISTRY: dict[str, ProbeSpec] = {}
+
+
+def probe(name: str, facts: type, order: int, live: bool = False, side_effects: str | None = None,
+          layer: str = "platform"):
+    def register(func: Callable[[Context], Any]) -> Callable[[Context], Any]:
+        if name in REGISTRY:
+            raise ValueError(f"probe {name!r} registered twice")
+        REGISTRY[name] = ProbeSpec(name, facts, func, order, live, side_effects, layer)
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def load_all() -> dict[str, ProbeSpec]:
+    global _loaded
+    if not _loaded:
+        for mod in pkgutil.iter_modules(__path__):
+            if mod.name != "snippets":
+                importlib.import_module(f"{__name__}.{mod.name}")
+        _loaded = True
+    return REGISTRY
+
+
+def facts_type_for(name: str) -> type | None:
+    spec = load_all().get(name)
+    return spec.facts_type if spec else None
+
+
+def run_one(spec: ProbeSpec, ctx: Context) -> ProbeResult:
+    start = time.monotonic()
+    facts, status, reason = None, ProbeStatus.OK, None
+    try:
+        facts = spec.func(ctx)
+    except NotApplicable as exc:
+        status, reason = ProbeStatus.NOT_APPLICABLE, ProbeReason(str(exc))
+    except ProbeTimedOut as exc:
+        status, reason = ProbeStatus.TIMED_OUT, exc.reason
+    except ProbeFailed as exc:
+        status, reason = ProbeStatus.FAILED, exc.reason
+    except Exception as exc:  # a bug in a probe must not hide the other layers
+        status = ProbeStatus.CRASHED
+        reason = ProbeReason(f"{type(exc).__name__}: {exc}")
+    return ProbeResult(
+        name=spec.name,
+        status=status,
+        duration_s=round(time.monotonic() - start, 4),
+        reason=reason,
+        facts=facts,
+        side_effects=spec.side_effects,
+    )
+
+
+def gather(host: Host, options: Options, only: set[str] | None = None, progress=None) -> Snapshot:
+    from whynogpu import __version__
+
+    ctx = Context(host, options)
+    for spec in sorted(load_all().values(), key=lambda s: (s.order, s.name)):
+        if only is not None and spec.name not in only:
+            continue
+        if spec.live and not options.live:
+            ctx.results.append(
+                ProbeResult(spec.name, ProbeStatus.NOT_APPLICABLE, 0.0, ProbeReason("skipped: --no-probe"))
+            )
+            continue
+        if progress:
+            progress(spec.name)
+        ctx.results.append(run_one(spec, ctx))
+    return Snapshot(schema_version=1, tool_version=__version__, mode="check", probes=tuple(ctx.results))

@@ -1,0 +1,186 @@
+"""The target interpreter: which Python is diagnosed, and what is installed in it.
+
+whynogpu may live in its own isolated environment (pipx, uvx, a venv of its own) while the
+user's frameworks live elsewhere, so the interpreter to inspect is chosen explicitly and the
+report says which one it was and why. Everything is learned by running the stdlib-only
+inspector snippet *in* that interpreter; nothing is imported there but the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+
+from whynogpu.model import ProbeReason
+from whynogpu.probes import Context, ProbeFailed, ProbeTimedOut, probe
+
+FRAMEWORK_DISTS = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel", "tf-nightly", "keras",
+                   "torch", "jax", "jaxlib")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    name: str
+    version: str
+    location: str
+    installer: str | None = None
+    top_level: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    lib_files: tuple[str, ...] = ()  # shared libraries listed in the distribution's RECORD
+    direct_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportablePackage:
+    name: str
+    origin: str | None
+    locations: tuple[str, ...]
+    namespace: bool  # True when no __init__.py is found: a half-removed install
+
+
+@dataclass(frozen=True)
+class PackageOwner:
+    package: str
+    claimed_by: tuple[str, ...]
+    owner: str | None  # whose files are on disk (None: cannot tell)
+    missing_files: dict[str, int]  # per claiming distribution, RECORD entries absent on disk
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    python: str
+    version: str
+    implementation: str
+    prefix: str
+    base_prefix: str
+    env_kind: str  # venv, conda, system, pipx, uv-tool
+    platform: str  # sys.platform
+    machine: str
+    chosen_because: str
+    sys_path: tuple[str, ...]
+    distributions: tuple[Distribution, ...]
+    packages: dict[str, ImportablePackage]
+    owners: dict[str, PackageOwner]
+    files: dict[str, str]  # small files read from installed packages (build_info.py, version.py)
+
+    def dist(self, name: str) -> Distribution | None:
+        key = _norm(name)
+        for d in self.distributions:
+            if _norm(d.name) == key:
+                return d
+        return None
+
+    @property
+    def version_tuple(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.version.split(".")[:3] if p.isdigit())
+
+
+def _norm(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _python_in(prefix: str, host) -> str | None:
+    for rel in ("bin/python", "bin/python3", "python.exe", "Scripts/python.exe"):
+        cand = posixpath.join(prefix, rel)
+        if host.exists(cand):
+            return cand
+    return None
+
+
+def inspect(ctx: Context, python: str | None) -> dict:
+    res = ctx.host.run_snippet("inspect_target", python, timeout=min(ctx.options.timeout, 60.0))
+    if res.timed_out:
+        raise ProbeTimedOut(ProbeReason("the target interpreter did not answer in time", (python or "",)))
+    if res.not_found:
+        raise ProbeFailed(ProbeReason(f"{python} cannot be run: {res.stderr.strip()}", (python or "",)))
+    if res.returncode != 0:
+        raise ProbeFailed.from_command(f"{python} is not a working Python interpreter", res)
+    try:
+        data = json.loads(res.stdout)
+    except ValueError:
+        raise ProbeFailed.from_command(f"{python} did not answer like a Python interpreter", res) from None
+    if not isinstance(data, dict) or "distributions" not in data:
+        raise ProbeFailed.from_command(f"{python} gave an unexpected answer", res)
+    return data
+
+
+def _has_framework(data: dict) -> bool:
+    names = {_norm(d.get("name", "")) for d in data.get("distributions", [])}
+    return any(n in names for n in FRAMEWORK_DISTS)
+
+
+def choose_and_inspect(ctx: Context) -> tuple[dict, str]:
+    host, env = ctx.host, ctx.host.env()
+    if ctx.options.python:
+        return inspect(ctx, ctx.options.python), "named with --python"
+    own = host.own_python()
+    for var, label in (("VIRTUAL_ENV", "the active virtual environment"), ("CONDA_PREFIX", "the active conda environment")):
+        prefix = env.get(var)
+        if prefix:
+            exe = _python_in(prefix, host)
+            if exe:
+                return inspect(ctx, exe), f"{label} (${var})"
+    own_data = inspect(ctx, own)
+    if _has_framework(own_data):
+        return own_data, "the interpreter whynogpu runs in, which has ML frameworks installed"
+    path_python = host.which("python3") or host.which("python")
+    if path_python and host.realpath(path_python) != host.realpath(own):
+        try:
+            other = inspect(ctx, path_python)
+        except ProbeFailed:
+            other = None
+        if other is not None and other.get("executable") != own_data.get("executable"):
+            return other, "python3 on PATH (whynogpu's own environment has no ML framework)"
+    return own_data, "the interpreter whynogpu runs in (no other Python found)"
+
+
+def facts_from_inspector(data: dict, chosen_because: str) -> TargetFacts:
+    dists = tuple(
+        Distribution(
+            name=d["name"],
+            version=d.get("version") or "",
+            location=d.get("location") or "",
+            installer=d.get("installer"),
+            top_level=tuple(d.get("top_level") or ()),
+            requires=tuple(d.get("requires") or ()),
+            lib_files=tuple(d.get("lib_files") or ()),
+            direct_url=d.get("direct_url"),
+        )
+        for d in data.get("distributions", [])
+    )
+    packages = {
+        name: ImportablePackage(name, p.get("origin"), tuple(p.get("locations") or ()), bool(p.get("namespace")))
+        for name, p in (data.get("packages") or {}).items()
+    }
+    owners = {
+        name: PackageOwner(
+            package=name,
+            claimed_by=tuple(o.get("claimed_by") or ()),
+            owner=o.get("owner"),
+            missing_files={k: int(v) for k, v in (o.get("missing_files") or {}).items()},
+        )
+        for name, o in (data.get("owners") or {}).items()
+    }
+    return TargetFacts(
+        python=data.get("executable") or "",
+        version=data.get("version") or "",
+        implementation=data.get("implementation") or "",
+        prefix=data.get("prefix") or "",
+        base_prefix=data.get("base_prefix") or "",
+        env_kind=data.get("env_kind") or "unknown",
+        platform=data.get("platform") or "",
+        machine=data.get("machine") or "",
+        chosen_because=chosen_because,
+        sys_path=tuple(data.get("sys_path") or ()),
+        distributions=dists,
+        packages=packages,
+        owners=owners,
+        files={k: v for k, v in (data.get("files") or {}).items() if isinstance(v, str)},
+    )
+
+
+@probe("target", facts=TargetFacts, order=30, layer="packages")
+def gather_target(ctx: Context) -> TargetFacts:
+    data, why = choose_and_inspect(ctx)
+    return facts_from_inspector(data, why)

@@ -1,0 +1,116 @@
+"""Rules: small pure functions of the snapshot, each named for the problem it detects.
+
+A rule module registers its rules with `@rule(...)`; every module in this package is
+imported by `load_all()`. The decorator carries the rule's catalog entry (what it
+detects, why that stops the GPU, an example of its evidence, the fix, references), so
+`whynogpu rules`, `whynogpu explain CODE` and docs/findings.md all come from one place.
+
+Codes are stable and never reused: a retired code goes into RETIRED below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from whynogpu.categories import CATEGORY_IDS
+from whynogpu.model import Evidence, Finding, Fix, Location, Severity, Snapshot
+
+RETIRED: dict[str, str] = {}  # code -> why it was retired
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    category: str
+    title: str
+    detects: str
+    why: str
+    example: str
+    fix: str
+    references: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ("check", "triage")  # where the rule runs ("scan" for code rules)
+
+    def finding(
+        self,
+        severity: Severity,
+        evidence: Iterable[Evidence],
+        explanation: str,
+        fix: Fix | None = None,
+        title: str | None = None,
+        location: Location | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=severity,
+            category=self.category,
+            title=title or self.title,
+            evidence=tuple(evidence),
+            explanation=explanation,
+            fix=fix,
+            location=location,
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    info: RuleInfo
+    func: Callable[[Snapshot], Iterable[Finding]]
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, category: str, title: str, *, detects: str, why: str, example: str, fix: str,
+         references: tuple[str, ...] = (), modes: tuple[str, ...] = ("check", "triage")):
+    if category not in CATEGORY_IDS:
+        raise ValueError(f"{code}: unknown category {category!r}")
+    if code in RETIRED:
+        raise ValueError(f"{code} was retired and may not be reused")
+
+    def register(func: Callable[[RuleInfo, Snapshot], Iterable[Finding]]):
+        if code in REGISTRY:
+            raise ValueError(f"rule code {code} registered twice")
+        info = RuleInfo(code, name, category, title, detects, why, example, fix, references, modes)
+        REGISTRY[code] = Rule(info, lambda snap: func(info, snap) or ())
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def load_all() -> dict[str, Rule]:
+    global _loaded
+    if not _loaded:
+        for mod in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{mod.name}")
+        _loaded = True
+    return REGISTRY
+
+
+def evaluate(snapshot: Snapshot) -> list[Finding]:
+    findings: list[Finding] = []
+    for code in sorted(load_all()):
+        r = REGISTRY[code]
+        if snapshot.mode not in r.info.modes:
+            continue
+        findings.extend(r.func(snapshot))
+    return findings
+
+
+# Layer summaries: one short status per overview line, written from facts only.
+SUMMARIES: dict[str, list[Callable[[Snapshot], str | None]]] = {}
+
+
+def summary(layer: str):
+    def register(func: Callable[[Snapshot], str | None]):
+        SUMMARIES.setdefault(layer, []).append(func)
+        return func
+
+    return register

@@ -1,0 +1,62 @@
+"""Small helpers shared by rules: reading facts and phrasing fixes. No rules live here."""
+
+from __future__ import annotations
+
+import shlex
+
+from whynogpu.model import Evidence, Snapshot
+from whynogpu.parsers.build_info import TFBuildInfo, parse_build_info
+from whynogpu.probes.environment import EnvironmentFacts
+from whynogpu.probes.platform import PlatformFacts
+from whynogpu.probes.target import TargetFacts
+
+
+def platform(snap: Snapshot) -> PlatformFacts | None:
+    return snap.get(PlatformFacts)
+
+
+def target(snap: Snapshot) -> TargetFacts | None:
+    return snap.get(TargetFacts)
+
+
+def env_vars(snap: Snapshot) -> dict[str, str]:
+    facts = snap.get(EnvironmentFacts)
+    return dict(facts.variables) if facts else {}
+
+
+def tf_build(snap: Snapshot) -> TFBuildInfo | None:
+    t = target(snap)
+    text = t.files.get("tensorflow/python/platform/build_info.py") if t else None
+    return parse_build_info(text) if text else None
+
+
+def pip(t: TargetFacts | None, args: str) -> str:
+    """A pip command for the target interpreter, so it installs where the framework runs."""
+    python = shlex.quote(t.python) if t and t.python else "python"
+    return f"{python} -m pip {args}"
+
+
+def dist_evidence(t: TargetFacts, name: str) -> Evidence:
+    d = t.dist(name)
+    where = f"installed in {d.location}" if d else "not installed"
+    version = f" {d.version}" if d else ""
+    return Evidence(f"{name}{version} is {where}", f"package metadata of {t.python}")
+
+
+def version_key(v: str) -> tuple[int, ...]:
+    out = []
+    for part in v.split("."):
+        num = ""
+        for ch in part:
+            if ch.isdigit():
+                num += ch
+            else:
+                break
+        if not num:
+            break
+        out.append(int(num))
+    return tuple(out)
+
+
+def major_minor(v: str) -> str:
+    return ".".join(str(x) for x in version_key(v)[:2])

@@ -1,0 +1,104 @@
+"""Operating systems where the frameworks cannot use CUDA at all."""
+
+from __future__ import annotations
+
+from whynogpu.knowledge import table
+from whynogpu.model import Evidence, Fix, Severity
+from whynogpu.rules import rule, summary
+from whynogpu.rules.common import major_minor, pip, platform, target, version_key
+
+
+@summary("platform")
+def platform_summary(snap):
+    p = platform(snap)
+    if p is None:
+        return None
+    parts = [p.distro or p.os, p.arch]
+    if p.wsl:
+        parts.append(f"WSL{p.wsl}")
+    if p.container:
+        parts.append(f"{p.container} container")
+    return ", ".join(x for x in parts if x)
+
+
+def _tf_gpu_row(os_name: str, version: str) -> dict | None:
+    """The platform row covering this TF version, from knowledge/tensorflow_platforms.csv."""
+    v = version_key(version)[:2]
+    for row in table("tensorflow_platforms"):
+        if row["platform"] != os_name:
+            continue
+        first = version_key(row["first"])[:2]
+        last = version_key(row["last"])[:2] if row["last"] else (999, 0)
+        if first <= v <= last:
+            return row
+    return None
+
+
+@rule(
+    "WG101", "windows_native_tensorflow", "windows_native_unsupported",
+    "TensorFlow on native Windows has no GPU support after 2.10",
+    detects="TensorFlow 2.11 or newer installed in a native Windows Python (not WSL2).",
+    why="From 2.11 on, TensorFlow publishes no CUDA build for native Windows; the Windows wheel "
+        "(built by Intel) is CPU-only, so no GPU is ever listed.",
+    example="platform windows, tensorflow 2.15.0 (via tensorflow-intel 2.15.0)",
+    fix="Run TensorFlow inside WSL2 with `pip install tensorflow[and-cuda]`, or pin tensorflow<2.11 "
+        "with CUDA 11.2 / cuDNN 8.1 on native Windows.",
+    references=("https://www.tensorflow.org/install/pip#windows-native",),
+)
+def windows_native_tensorflow(info, snap):
+    p, t = platform(snap), target(snap)
+    if not p or not t or p.os != "windows":
+        return
+    tf = t.dist("tensorflow") or t.dist("tensorflow-intel") or t.dist("tensorflow-cpu")
+    if tf is None:
+        return
+    row = _tf_gpu_row("windows", tf.version)
+    if row is None or row["gpu"] != "none":
+        return
+    yield info.finding(
+        Severity.ERROR,
+        [Evidence(f"native Windows ({p.distro or p.kernel})", "platform"),
+         Evidence(f"{tf.name} {tf.version} installed", f"package metadata of {t.python}")],
+        f"TensorFlow {major_minor(tf.version)} has no CUDA build for native Windows: {row['note']}.",
+        Fix(
+            "Install WSL2 with an Ubuntu distribution, then install TensorFlow with its CUDA libraries there "
+            "(the Windows NVIDIA driver provides the GPU to WSL2). Or, on native Windows, use TensorFlow 2.10 "
+            "with CUDA 11.2 and cuDNN 8.1.",
+            (
+                "wsl --install -d Ubuntu",
+                "# then, inside Ubuntu:",
+                "python3 -m pip install 'tensorflow[and-cuda]'",
+                "# or stay native (Python 3.10 at most):",
+                pip(t, 'install "tensorflow<2.11"'),
+            ),
+        ),
+    )
+
+
+@rule(
+    "WG102", "macos_has_no_cuda", "macos_no_cuda",
+    "macOS has no CUDA: use Apple's Metal (MPS) backends instead",
+    detects="Running on macOS, where NVIDIA's CUDA does not exist.",
+    why="Current Macs have Apple GPUs and macOS has had no CUDA driver for years, so CUDA builds cannot run. "
+        "TensorFlow uses Apple GPUs only through the tensorflow-metal plugin, PyTorch through the 'mps' device.",
+    example="platform macos arm64, tensorflow 2.16.1",
+    fix="TensorFlow: `pip install tensorflow tensorflow-metal`. PyTorch: use `torch.device('mps')`. "
+        "JAX: the experimental jax-metal plugin.",
+    references=("https://developer.apple.com/metal/tensorflow-plugin/",
+                "https://pytorch.org/docs/stable/notes/mps.html"),
+)
+def macos_has_no_cuda(info, snap):
+    p, t = platform(snap), target(snap)
+    if not p or p.os != "macos":
+        return
+    cmds = []
+    if t and (t.dist("tensorflow") or t.dist("tensorflow-macos")):
+        cmds.append(pip(t, "install tensorflow-metal"))
+    if t and t.dist("torch"):
+        cmds.append("# PyTorch: move work to the Apple GPU with device = torch.device('mps')")
+    yield info.finding(
+        Severity.ERROR,
+        [Evidence(f"macOS on {p.arch}", "platform")],
+        "There is no CUDA on macOS, so no framework can use an NVIDIA GPU here; Apple GPUs are reached through Metal.",
+        Fix("Use the Metal back-ends: tensorflow-metal for TensorFlow, the 'mps' device for PyTorch.", tuple(cmds)),
+    )

@@ -1,0 +1,61 @@
+"""Snapshots to and from JSON, with each probe's facts read back into its own type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from whynogpu import serde
+from whynogpu.model import ProbeReason, ProbeResult, ProbeStatus, Snapshot
+from whynogpu.probes import facts_type_for
+
+
+class SnapshotError(ValueError):
+    pass
+
+
+def to_data(snapshot: Snapshot) -> dict[str, Any]:
+    return serde.to_data(snapshot)
+
+
+def from_data(data: Any) -> Snapshot:
+    if not isinstance(data, dict) or "probes" not in data:
+        raise SnapshotError("not a whynogpu snapshot (no 'probes' key)")
+    if data.get("schema_version") != 1:
+        raise SnapshotError(f"unsupported snapshot schema_version {data.get('schema_version')!r}")
+    results = []
+    try:
+        for i, p in enumerate(data["probes"]):
+            facts_type = facts_type_for(p.get("name", ""))
+            facts = None
+            if p.get("facts") is not None and facts_type is not None:
+                facts = serde.from_data(facts_type, p["facts"], f"probes[{i}].facts")
+            results.append(
+                ProbeResult(
+                    name=p["name"],
+                    status=ProbeStatus(p["status"]),
+                    duration_s=float(p.get("duration_s", 0.0)),
+                    reason=serde.from_data(ProbeReason | None, p.get("reason"), f"probes[{i}].reason"),
+                    facts=facts,
+                    side_effects=p.get("side_effects"),
+                )
+            )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"snapshot does not fit this version of whynogpu: {exc}") from None
+    return Snapshot(
+        schema_version=1,
+        tool_version=str(data.get("tool_version", "")),
+        mode=str(data.get("mode", "check")),
+        probes=tuple(results),
+    )
+
+
+def load(path: str) -> Snapshot:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"{path} is not JSON: {exc}") from None
+    return from_data(data)
