@@ -1,0 +1,130 @@
+"""The log interpreter against real captured stderr and the message shapes of the reference."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from whynogpu.categories import CATEGORY_IDS
+from whynogpu.knowledge import table
+from whynogpu.parsers.logs import clean, decode, interpret, rows
+
+
+def ids(text: str) -> list[str]:
+    return [m.id for m in interpret(text)]
+
+
+def test_every_row_has_a_source_a_valid_regex_and_known_categories():
+    for r in table("log_messages"):
+        assert r["source"].startswith("http"), r["id"]
+        re.compile(r["pattern"])
+        assert r["kind"] in ("error", "warning", "info", "success", "benign"), r["id"]
+        for c in filter(None, r["categories"].split("|")):
+            assert c in CATEGORY_IDS, (r["id"], c)
+    assert len({r.id for r in rows()}) == len(rows())
+
+
+def test_real_tf_cpu_machine_stderr(real_fixtures):
+    text = open(os.path.join(real_fixtures, "tf-cpu-machine", "stderr.vmodule.txt"), encoding="utf-8").read()
+    found = interpret(text)
+    by_id = {m.id: m for m in found}
+    assert by_id["tf_cudart_stub_no_drivers"].emitter == "cudart_stub.cc"
+    assert by_id["tf_dlopen_libcuda"].groups["soname"] == "libcuda.so.1"
+    cuinit = by_id["cuinit_303"]
+    assert cuinit.level == "E" and cuinit.emitter == "cuda_platform.cc"
+    assert by_id["diag_driver_not_running"].groups["host"] == "vm"
+    # line numbers point at the real lines of the file
+    lines = text.splitlines()
+    for m in found:
+        assert lines[m.line - 1].strip() == m.text
+
+
+def test_real_no_device_with_userspace_driver(real_fixtures):
+    path = os.path.join(real_fixtures, "cuda-visible-devices", "with-debian-libcuda1", "stderr.cvd-minus1.vmodule.txt")
+    assert "cuinit_no_device" in ids(open(path, encoding="utf-8").read())
+    assert "cuinit_303" not in ids(open(path, encoding="utf-8").read())
+
+
+def test_real_torch_cpu_build_and_jax_warning(real_fixtures):
+    kb = os.path.join(real_fixtures, "keras3-backends", "stderr.torch_cuda_call.txt")
+    assert "torch_not_compiled" in ids(open(kb, encoding="utf-8").read())
+    jax = os.path.join(real_fixtures, "nvidia-userspace-no-kernel", "keras3-backends", "stderr.jax.with-dev-nvidiactl.txt")
+    assert "jax_jaxlib_no_cuda" in ids(open(jax, encoding="utf-8").read())
+
+
+def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
+    path = os.path.join(real_fixtures, "tf-cpu-package", "1-tensorflow-cpu-only", "stderr.txt")
+    assert {m.kind for m in interpret(open(path, encoding="utf-8").read())} <= {"benign", "info"}
+
+
+@pytest.mark.parametrize("line, row_id, group, value", [
+    ("2020-09-03 14:02:11.349412: W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load "
+     "dynamic library 'libcublas.so.10'; dlerror: libcublas.so.10: cannot open shared object file: No such file or "
+     "directory; LD_LIBRARY_PATH: :/usr/local/cuda/extras/CUPTI/lib64", "tf_dlopen_cuda_lib", "soname", "libcublas.so.10"),
+    ("2019-11-02 10:00:00.000000: W tensorflow/stream_executor/platform/default/dso_loader.cc:55] Could not load "
+     "dynamic library 'libcudnn.so.7'; dlerror: libcudnn.so.7: cannot open shared object file", "tf_dlopen_cudnn",
+     "soname", "libcudnn.so.7"),
+    ("W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load dynamic library 'cudart64_101.dll'; "
+     "dlerror: cudart64_101.dll not found", "tf_dlopen_cuda_lib", "soname", "cudart64_101.dll"),
+    ("E tensorflow/stream_executor/cuda/cuda_dnn.cc:318] Loaded runtime CuDNN library: 8.0.5 but source was compiled "
+     "with: 8.1.0.  CuDNN library needs to have matching major version and equal or higher minor version.",
+     "tf_cudnn_mismatch", "compiled", "8.1.0"),
+    ("E tensorflow/stream_executor/cuda/cuda_diagnostics.cc:313] kernel version 470.63.1 does not match DSO version "
+     "470.74.0 -- cannot find working devices in this configuration", "diag_kernel_dso_mismatch", "dso", "470.74.0"),
+    ("I tensorflow/core/common_runtime/gpu/gpu_device.cc:1700] Ignoring visible gpu device (device: 0, name: Quadro "
+     "K2000M, pci bus id: 0000:01:00.0, compute capability: 3.0) with Cuda compute capability 3.0. The minimum required "
+     "Cuda capability is 3.5.", "tf_cc_ignored", "cc", "3.0"),
+    ("I tensorflow/core/common_runtime/gpu/gpu_device.cc:1525] Created device /job:localhost/replica:0/task:0/device:GPU:0"
+     " with 9621 MB memory:  -> device: 0, name: NVIDIA GeForce RTX 3080, pci bus id: 0000:01:00.0, compute capability: 8.6",
+     "tf_device_created", "name", "NVIDIA GeForce RTX 3080"),
+    ("UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040). Please update "
+     "your GPU driver", "torch_driver_too_old", "found", "11040"),
+    ("Failed to initialize NVML: Driver/library version mismatch", "nvml_mismatch", None, None),
+    ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+     "driver is installed and running.", "smi_no_driver", None, None),
+    ("docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].",
+     "docker_no_gpu_driver", "driver", ""),
+    ("Can't initialize NVML", "torch_nvml", None, None),
+])
+def test_message_shapes(line, row_id, group, value):
+    (m,) = interpret(line)
+    assert m.id == row_id
+    if group:
+        assert m.groups.get(group, "") == value
+
+
+def test_tensorrt_is_benign_not_a_missing_cuda_lib():
+    line = ("W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load dynamic library "
+            "'libnvinfer.so.6'; dlerror: libnvinfer.so.6: cannot open shared object file")
+    assert ids(line) == ["tf_dlopen_tensorrt"]
+
+
+def test_look_alikes_do_not_match():
+    assert ids("I successfully opened the file and could not load my dataset") == []
+    assert ids("my GPU has 8 GB") == []
+
+
+def test_ansi_crlf_and_encodings():
+    text = "\x1b[31mNo CUDA GPUs are available\x1b[0m\r\nok\r\nTorch not compiled with CUDA enabled\r"
+    assert [(m.id, m.line) for m in interpret(text)] == [("torch_no_gpus", 1), ("torch_not_compiled", 3)]
+    assert clean("a\rb") == "a\nb"
+    assert decode("héllo".encode("utf-16")) == "héllo"
+    assert decode(b"\xef\xbb\xbfx\xff") == "x\ufffd"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_interpret_never_fails_and_lines_are_in_range(text):
+    n = len(clean(text).split("\n"))
+    for m in interpret(text):
+        assert 1 <= m.line <= n
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary())
+def test_decode_any_bytes(data):
+    assert isinstance(decode(data), str)
