@@ -1,0 +1,44 @@
+"""Every fact in the knowledge base names where it came from, and the tables hold together."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from whynogpu.knowledge import table, tables
+from whynogpu.rules.common import version_key
+
+URL = re.compile(r"^https?://\S+$")
+
+
+@pytest.mark.parametrize("name", tables())
+def test_every_row_names_a_source_url(name):
+    rows = table(name)
+    assert rows, f"{name}.csv has no rows"
+    for i, row in enumerate(rows):
+        assert "source" in row, f"{name}.csv has no source column"
+        assert URL.match((row["source"] or "").strip()), f"{name}.csv row {i + 1} has no source URL: {row}"
+
+
+def test_every_tensorflow_release_has_a_soname_family():
+    families = {r["cuda"] for r in table("cuda_sonames")}
+    for row in table("tensorflow_releases"):
+        major, minor = version_key(row["cuda"])[:2]
+        key = str(major) if major >= 12 or (major == 11 and minor > 0) else f"{major}.{minor}"
+        assert key in families, f"TF {row['tensorflow']} (CUDA {row['cuda']}) has no soname rows"
+
+
+def test_each_cuda_family_names_the_libraries_tensorflow_dlopens():
+    needed = {r["lib"] for r in table("tensorflow_cuda_libs")} - {"cudnn", "cublasLt"}
+    # CUDA 10.0-era logs name no cuSPARSE, so that family is only checked for what they show.
+    for family in {r["cuda"] for r in table("cuda_sonames")} - {"10.0"}:
+        libs = {r["lib"] for r in table("cuda_sonames") if r["cuda"] == family}
+        assert needed <= libs, f"CUDA {family} lacks {needed - libs}"
+
+
+def test_driver_minimums_are_versions():
+    for row in table("cuda_drivers"):
+        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", row["linux_min"]), row
+    for row in table("cuda_minor_compat"):
+        assert re.fullmatch(r"\d+\.\d+(\.\d+)?", row["linux_min"]), row
