@@ -1,0 +1,290 @@
+"""The user-space driver: libcuda, NVML and nvidia-smi.
+
+Library copies are found without loading anything (the loader cache, LD_LIBRARY_PATH, WSL's
+folder). The libraries themselves are only loaded in short-lived child processes (snippets
+cuda_driver and nvml_query), and only when a kernel driver is visible: with no kernel module
+and no device node they cannot succeed, and as root they would create /dev/nvidiactl on the
+way (which changes what JAX prints afterwards), so whynogpu leaves them alone.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+
+from whynogpu.knowledge import table
+from whynogpu.parsers.driver_libs import version_from_filename
+from whynogpu.parsers.ldconfig import is_64bit, parse_ldconfig_p
+from whynogpu.parsers.nvidia_smi import (
+    QUERY_FIELDS,
+    SmiFailure,
+    SmiGpu,
+    SmiHeader,
+    classify_failure,
+    parse_header,
+    parse_query_gpu,
+)
+from whynogpu.probes import Context, NotApplicable, probe
+from whynogpu.probes.gpu import GpuFacts
+
+LIBRARIES = ("libcuda.so.1", "libnvidia-ml.so.1")
+SIDE_EFFECTS = ("loads libcuda.so.1 and libnvidia-ml.so.1 and runs nvidia-smi in child processes; as root these "
+                "can create /dev/nvidiactl, and libcuda may call nvidia-modprobe to load kernel modules")
+
+
+@dataclass(frozen=True)
+class LibraryCopy:
+    name: str  # libcuda.so.1
+    path: str  # where it was found
+    resolved: str  # after symlinks
+    version: str | None  # driver version from the file name (libcuda.so.535.309.01)
+    source: str  # "loader cache", "LD_LIBRARY_PATH", "WSL"
+
+
+@dataclass(frozen=True)
+class CudaInit:
+    loaded: bool
+    load_error: str | None
+    paths: tuple[str, ...]  # where libcuda was mapped from in the child
+    driver_version: int | None  # cuDriverGetVersion, e.g. 12020
+    init_code: int | None  # cuInit(0) result
+    init_name: str | None  # e.g. CUDA_ERROR_NO_DEVICE
+    device_count: int | None
+
+
+@dataclass(frozen=True)
+class GpuProcess:
+    pid: int
+    name: str | None  # None when the process is not visible here (another container or user)
+    used_mib: int | None
+
+
+@dataclass(frozen=True)
+class NvmlGpu:
+    index: int
+    name: str | None = None
+    uuid: str | None = None
+    pci_bus_id: str | None = None
+    compute_capability: str | None = None
+    memory_total_mib: int | None = None
+    memory_used_mib: int | None = None
+    processes: tuple[GpuProcess, ...] = ()
+    mig_enabled: bool | None = None
+    mig_devices: int | None = None
+    compute_mode: int | None = None  # 0 default, 2 prohibited, 3 exclusive process
+    persistence_mode: int | None = None
+    ecc_uncorrected_volatile: int | None = None
+    retired_pages_pending: bool | None = None
+    remap_pending: bool | None = None
+    remap_failure: bool | None = None
+    fabric_state: int | None = None  # 0 not supported, 1 not started, 2 in progress, 3 completed
+    fabric_status: int | None = None  # an NVML return code
+    errors: dict[str, str] | None = None  # field -> why it could not be read
+
+
+@dataclass(frozen=True)
+class NvmlState:
+    source: str  # "pynvml" or "ctypes"
+    init_code: int | None
+    init_name: str | None
+    init_kind: str | None  # from knowledge/nvml_errors.csv: ok, driver_not_loaded, lib_rm_version_mismatch, …
+    driver_version: str | None
+    nvml_version: str | None
+    cuda_driver_version: int | None
+    device_count: int | None
+    gpus: tuple[NvmlGpu, ...]
+
+
+@dataclass(frozen=True)
+class SmiState:
+    found: bool
+    exit_code: int | None
+    failure: SmiFailure | None
+    header: SmiHeader | None
+    gpus: tuple[SmiGpu, ...]
+
+
+@dataclass(frozen=True)
+class DriverFacts:
+    driver_version: str | None  # e.g. "550.54.14": NVML, else nvidia-smi, else the kernel module
+    cuda_driver_version: str | None  # newest CUDA the driver supports, e.g. "12.2" (from 12020)
+    gpu_count: int  # NVIDIA GPUs the driver layer knows (NVML, nvidia-smi, cuDeviceGetCount, else PCI)
+    gpu_count_source: str
+    libraries: tuple[LibraryCopy, ...]
+    cuda: CudaInit | None
+    nvml: NvmlState | None
+    smi: SmiState | None
+    skipped: str | None  # why the libraries were not loaded, when they were not
+
+    def copies(self, name: str) -> tuple[LibraryCopy, ...]:
+        return tuple(c for c in self.libraries if c.name == name)
+
+
+def cuda_version_text(v: int | None) -> str | None:
+    """12020 → '12.2' (the encoding of cuDriverGetVersion and nvmlSystemGetCudaDriverVersion)."""
+    if not v or v <= 0:
+        return None
+    return f"{v // 1000}.{(v % 1000) // 10}"
+
+
+def nvml_kind(code: int | None) -> str | None:
+    if code is None:
+        return None
+    row = next((r for r in table("nvml_errors") if int(r["code"]) == code), None)
+    return row["kind"] if row else "other"
+
+
+def find_libraries(ctx: Context) -> tuple[LibraryCopy, ...]:
+    host = ctx.host
+    found: list[LibraryCopy] = []
+    seen: set[str] = set()
+
+    def add(name: str, path: str, source: str) -> None:
+        if path in seen or not host.exists(path):
+            return
+        seen.add(path)
+        resolved = host.realpath(path)
+        stem = name.split(".so")[0]
+        found.append(LibraryCopy(name, path, resolved, version_from_filename(resolved, stem), source))
+
+    for d in host.env().get("LD_LIBRARY_PATH", "").split(":"):
+        for name in LIBRARIES:
+            if d:
+                add(name, posixpath.join(d, name), "LD_LIBRARY_PATH")
+    ldconfig = host.which("ldconfig") or next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if host.exists(p)), None)
+    if ldconfig:
+        res = host.run([ldconfig, "-p"], timeout=10)
+        if res.ok:
+            for e in parse_ldconfig_p(res.stdout):
+                if e.soname in LIBRARIES and is_64bit(e):
+                    add(e.soname, e.path, "loader cache")
+    for name in LIBRARIES:
+        add(name, posixpath.join("/usr/lib/wsl/lib", name), "WSL")
+    return tuple(found)
+
+
+def _snippet_json(ctx: Context, name: str) -> tuple[dict | None, str | None]:
+    res = ctx.host.run_snippet(name, None, timeout=min(ctx.options.timeout, 30.0))
+    if res.timed_out:
+        return None, f"{name} did not finish in time (a hung driver call)"
+    if res.signal:
+        return None, f"{name} was killed by signal {res.signal} (the driver library crashed the process)"
+    try:
+        data = json.loads(res.stdout)
+    except ValueError:
+        return None, f"{name} gave no answer: {res.stderr_tail(3) or 'no output'}"
+    return (data, None) if isinstance(data, dict) else (None, f"{name} gave an unexpected answer")
+
+
+def probe_cuda(ctx: Context) -> CudaInit:
+    data, problem = _snippet_json(ctx, "cuda_driver")
+    if data is None:
+        return CudaInit(False, problem, (), None, None, None, None)
+    init = data.get("init") or {}
+    return CudaInit(
+        loaded=bool(data.get("loaded")),
+        load_error=data.get("load_error"),
+        paths=tuple(data.get("paths") or ()),
+        driver_version=data.get("driver_version"),
+        init_code=init.get("code"),
+        init_name=init.get("name"),
+        device_count=data.get("device_count"),
+    )
+
+
+def _gpu(g: dict) -> NvmlGpu:
+    procs = tuple(GpuProcess(int(p["pid"]), p.get("name"), p.get("used_mib")) for p in g.get("processes") or ())
+    fields = {k: g.get(k) for k in NvmlGpu.__dataclass_fields__ if k not in ("processes", "errors", "index")}
+    return NvmlGpu(index=int(g.get("index", 0)), processes=procs, errors=dict(g.get("errors") or {}) or None, **fields)
+
+
+def probe_nvml(ctx: Context) -> NvmlState | None:
+    data, problem = _snippet_json(ctx, "nvml_query")
+    if data is None:
+        return NvmlState("unknown", None, problem, "crashed", None, None, None, None, ())
+    init = data.get("init") or {}
+    return NvmlState(
+        source=data.get("source") or "unknown",
+        init_code=init.get("code"),
+        init_name=init.get("name"),
+        init_kind=nvml_kind(init.get("code")),
+        driver_version=data.get("driver_version"),
+        nvml_version=data.get("nvml_version"),
+        cuda_driver_version=data.get("cuda_driver_version"),
+        device_count=data.get("device_count"),
+        gpus=tuple(_gpu(g) for g in data.get("gpus") or ()),
+    )
+
+
+def probe_smi(ctx: Context) -> SmiState:
+    host = ctx.host
+    exe = host.which("nvidia-smi") or ("/usr/lib/wsl/lib/nvidia-smi" if host.exists("/usr/lib/wsl/lib/nvidia-smi") else None)
+    if exe is None:
+        return SmiState(False, None, None, None, ())
+    plain = host.run([exe], timeout=20)
+    text = plain.stdout + "\n" + plain.stderr
+    gpus: tuple[SmiGpu, ...] = ()
+    if plain.ok:
+        q = host.run([exe, f"--query-gpu={','.join(QUERY_FIELDS)}", "--format=csv,noheader,nounits"], timeout=20)
+        gpus = parse_query_gpu(q.stdout) if q.ok else ()
+    return SmiState(True, plain.returncode, classify_failure(text), parse_header(plain.stdout), gpus)
+
+
+def kernel_side_visible(gpu: GpuFacts | None) -> bool:
+    if gpu is None:
+        return True  # nothing known: let the libraries speak
+    if gpu.proc_driver_present or gpu.wsl_libcuda:
+        return True
+    return any(posixpath.basename(n.path) in ("nvidiactl", "dxg") for n in gpu.device_nodes) or bool(gpu.gpu_nodes)
+
+
+@probe("driver", facts=DriverFacts, order=40, layer="gpu", side_effects=SIDE_EFFECTS)
+def gather_driver(ctx: Context) -> DriverFacts:
+    u = ctx.host.uname()
+    if u.system not in ("Linux", "Windows"):
+        raise NotApplicable(f"there is no NVIDIA CUDA driver for {u.system}")
+    gpu = ctx.get(GpuFacts)
+    libraries = find_libraries(ctx)
+    cuda = nvml = smi = None
+    skipped = None
+    if kernel_side_visible(gpu):
+        cuda = probe_cuda(ctx)
+        nvml = probe_nvml(ctx)
+        if nvml is None or nvml.init_code != 0:
+            smi = probe_smi(ctx)  # NVML could not start here: nvidia-smi's own words are the next best evidence
+    else:
+        skipped = ("no NVIDIA kernel driver and no /dev/nvidia* node: libcuda and NVML cannot start, and loading "
+                   "them as root would create /dev/nvidiactl, so they were not loaded")
+    return DriverFacts(
+        driver_version=_driver_version(nvml, smi, gpu),
+        cuda_driver_version=cuda_version_text((nvml.cuda_driver_version if nvml else None) or (cuda.driver_version if cuda else None)),
+        libraries=libraries,
+        cuda=cuda,
+        nvml=nvml,
+        smi=smi,
+        skipped=skipped,
+        **_count(gpu, cuda, nvml, smi),
+    )
+
+
+def _driver_version(nvml, smi, gpu) -> str | None:
+    if nvml and nvml.driver_version:
+        return nvml.driver_version
+    if smi and smi.header:
+        return smi.header.driver_version
+    if gpu and gpu.kernel_module and gpu.kernel_module.version:
+        return gpu.kernel_module.version
+    return gpu.sys_module_version if gpu else None
+
+
+def _count(gpu, cuda, nvml, smi) -> dict:
+    if nvml and nvml.init_code == 0 and nvml.device_count is not None:
+        return {"gpu_count": nvml.device_count, "gpu_count_source": "NVML"}
+    if smi and smi.gpus:
+        return {"gpu_count": len(smi.gpus), "gpu_count_source": "nvidia-smi"}
+    if cuda and cuda.device_count is not None:
+        return {"gpu_count": cuda.device_count, "gpu_count_source": "cuDeviceGetCount"}
+    if gpu and gpu.pci_readable:
+        return {"gpu_count": len(gpu.nvidia_gpus), "gpu_count_source": "PCI"}
+    return {"gpu_count": len(gpu.gpu_nodes) if gpu else 0, "gpu_count_source": "device nodes"}
