@@ -1,0 +1,18 @@
+"""The user's code, for `whynogpu check --scan PATH`: what it does to GPU selection.
+
+Reading the user's files goes through the Host like every other probe, so a test can
+point it at a FakeHost or RealHost(root=tmpdir). Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+from whynogpu.probes import Context, NotApplicable, probe
+from whynogpu.scan import scan
+from whynogpu.scan.facts import ScanFacts
+
+
+@probe("code_scan", facts=ScanFacts, order=90, layer="code")
+def scan_code(ctx: Context) -> ScanFacts:
+    if not ctx.options.scan_paths:
+        raise NotApplicable("no --scan path given")
+    return scan(ctx.host, tuple(ctx.options.scan_paths))

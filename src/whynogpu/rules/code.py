@@ -1,0 +1,343 @@
+"""The user's own code: statements that hide the GPU or pin work to the CPU.
+
+The facts come from the `code_scan` probe (`whynogpu check --scan PATH`) or from
+`whynogpu scan`, both of which parse sources without running them (whynogpu/scan/).
+How sure a finding is follows where the statement sits: at module level (or under
+`if __name__ == "__main__":`) it runs whenever the script runs, so it is an error; inside
+a function, an `if` or a notebook `!` line it may not run, so it is a warning; in a test
+file it is most likely deliberate, so it is a hint.
+"""
+
+from __future__ import annotations
+
+from whynogpu.model import Evidence, Fix, Location, Severity
+from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
+from whynogpu.rules import rule, summary
+from whynogpu.rules.environment import gpu_count
+from whynogpu.scan import facts as F
+from whynogpu.scan.facts import CodeHit, ScanFacts
+
+MODES = ("scan", "check")
+_BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
+               F.FUNCTION: Severity.WARNING, F.SHELL: Severity.WARNING, F.TEST: Severity.HINT}
+_WHERE = {F.MODULE: "at module level, so it runs every time", F.MAIN: "in the script's __main__ block",
+          F.CONDITIONAL: "under a condition", F.FUNCTION: "inside a function",
+          F.SHELL: "in a notebook shell line (only that command sees it)", F.TEST: "in a test file"}
+
+
+def severity(h: CodeHit) -> Severity:
+    return _BY_CONTEXT.get(h.context, Severity.WARNING)
+
+
+def hits(snap, code: str, *patterns: str) -> list[CodeHit]:
+    """Hits of the given patterns that no `# whynogpu: ignore[...]` comment silences."""
+    facts = snap.get(ScanFacts)
+    if facts is None:
+        return []
+    return [h for h in facts.hits if h.pattern in patterns and "*" not in h.ignored and code not in h.ignored]
+
+
+def location(h: CodeHit) -> Location:
+    return Location(h.path, h.line, h.column)
+
+
+def seen(h: CodeHit) -> Evidence:
+    return Evidence(f"`{h.statement}` ({_WHERE.get(h.context, h.context)})", f"{h.path}:{h.line}:{h.column}")
+
+
+def corrected(h: CodeHit, text: str, delete: str) -> Fix:
+    """A fix showing the corrected line, or the line to delete when no one-line correction exists."""
+    if h.fixed:
+        return Fix(text, (h.fixed,))
+    return Fix(delete, (f"# delete: {h.statement}",))
+
+
+@summary("code")
+def code_summary(snap):
+    facts = snap.get(ScanFacts)
+    if facts is None:
+        return None
+    skipped = f", {len(facts.skipped)} skipped" if facts.skipped else ""
+    return f"scanned {facts.files_scanned} file{'s' if facts.files_scanned != 1 else ''}{skipped}"
+
+
+@rule(
+    "WG701", "cuda_visible_devices_hidden_in_code", "cuda_visible_devices_hidden",
+    "The code sets CUDA_VISIBLE_DEVICES to a value that hides the GPU",
+    detects="`os.environ['CUDA_VISIBLE_DEVICES'] = …` (also setdefault, putenv, environ.update, `%env` and "
+            "`!export` in notebooks) with an empty value, -1, or a first index past the machine's last GPU.",
+    why="CUDA enumerates only the devices the variable names and stops at the first invalid entry, so the "
+        "process sees no GPU however healthy the stack is; a script that sets it overrides the shell.",
+    example="train.py:3:1 os.environ['CUDA_VISIBLE_DEVICES'] = '-1' (module level)",
+    fix="Delete the line, or set the variable to an index that exists (0 on a one-GPU machine).",
+    references=("https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#env-vars",),
+    modes=MODES,
+)
+def cuda_visible_devices_hidden_in_code(info, snap):
+    count = gpu_count(snap)
+    for h in hits(snap, info.code, "cuda_visible_devices"):
+        vd = parse_visible_devices(h.value or "", count)
+        sev, why = severity(h), vd.stop_reason
+        if not vd.hides_all:
+            first = vd.accepted[0].strip() if vd.accepted else ""
+            if count is not None or not first.isdigit() or int(first) == 0:
+                continue  # names GPUs that exist (or cannot be judged without knowing the machine)
+            sev, why = Severity.HINT, f"it names GPU {first} first; a machine with {first} GPU(s) or fewer has none visible"
+        yield info.finding(
+            sev, [seen(h), Evidence(f"CUDA_VISIBLE_DEVICES={h.value!r}: {why}", h.path)],
+            "CUDA only shows this process the devices named in CUDA_VISIBLE_DEVICES, so with this value every "
+            "framework finds no GPU and runs on the CPU." if sev is not Severity.HINT else
+            "CUDA stops at the first device index that does not exist, so on a machine with fewer GPUs this "
+            "line hides all of them (a common cause of 'No CUDA GPUs are available').",
+            corrected(h, "Name a GPU that exists (or delete the line to see them all):",
+                      "Delete this line so the process sees every GPU:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG702", "keras_backend_set_after_import", "keras_backend_other",
+    "KERAS_BACKEND is set after Keras was imported, so it has no effect",
+    detects="An assignment of KERAS_BACKEND (os.environ, %env) that comes after `import keras` or "
+            "`import keras_core` in the same file or an earlier notebook cell.",
+    why="Keras reads KERAS_BACKEND once, when it is first imported; setting it later leaves Keras on the "
+        "backend it already chose (TensorFlow by default), not the one whose GPU build you installed.",
+    example="notebook.ipynb:cell 2:1:1 os.environ['KERAS_BACKEND'] = 'jax' (keras imported in cell 1, line 2)",
+    fix="Move the assignment above the first `import keras`, or set KERAS_BACKEND in the shell or keras.json.",
+    references=("https://keras.io/getting_started/#configuring-your-backend",
+                "https://github.com/keras-team/keras/issues/19423"),
+    modes=MODES,
+)
+def keras_backend_set_after_import(info, snap):
+    for h in hits(snap, info.code, "keras_backend"):
+        imported = h.extra.get("keras_imported_at")
+        if not imported:
+            continue
+        yield info.finding(
+            Severity.HINT if h.context == F.TEST else Severity.WARNING,
+            [seen(h), Evidence(f"keras was already imported ({imported})", h.path)],
+            f"Keras picked its backend when it was imported, so this line does not switch it to {h.value!r}: "
+            "the model runs on the default backend, which may have no GPU build installed.",
+            Fix("Set the backend before the first `import keras` (first line of the script or first cell):",
+                (h.statement, "import keras")),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG703", "keras_backend_forced_in_code", "keras_backend_other",
+    "The code forces a Keras backend",
+    detects="An assignment of KERAS_BACKEND in code (before Keras is imported).",
+    why="The named backend is the one Keras uses whatever the shell or keras.json says; the GPU is used only if "
+        "that framework has a CUDA build installed in the same environment.",
+    example="train.py:2:1 os.environ['KERAS_BACKEND'] = 'torch'",
+    fix="Make sure the named framework's GPU build is installed, or remove the line to use keras.json/the shell.",
+    references=("https://keras.io/getting_started/#configuring-your-backend",),
+    modes=MODES,
+)
+def keras_backend_forced_in_code(info, snap):
+    for h in hits(snap, info.code, "keras_backend"):
+        if h.extra.get("keras_imported_at"):
+            continue
+        yield info.finding(
+            Severity.HINT,
+            [seen(h), Evidence(f"KERAS_BACKEND={h.value!r}", h.path)],
+            f"Keras will run on {h.value!r} whatever else is configured, so that framework's GPU build is the one "
+            "that has to work.",
+            Fix(f"Check that {h.value}'s CUDA build is installed (`whynogpu check` shows it), or delete the line:",
+                (f"# delete: {h.statement}",)),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG711", "tf_device_scope_cpu", "code_forces_cpu",
+    "Model code runs inside `tf.device('/CPU:0')`",
+    detects="A `with tf.device('/CPU:0'):` block (any CPU device string, any alias of tf.device).",
+    why="Ops created inside the block are placed on the CPU even when a GPU is visible; when the model is "
+        "built or trained inside it, the whole training runs on the CPU.",
+    example="train.py:12:1 with tf.device('/CPU:0'): … model.fit(…)",
+    fix="Remove the block or use '/GPU:0'; keep only input preprocessing on the CPU.",
+    references=("https://www.tensorflow.org/guide/gpu#manual_device_placement",),
+    modes=MODES,
+)
+def tf_device_scope_cpu(info, snap):
+    for h in hits(snap, info.code, "tf_device_cpu"):
+        builds = h.extra.get("builds_model") == "yes"
+        yield info.finding(
+            severity(h) if builds else Severity.HINT,
+            [seen(h), Evidence("the block builds or trains a model" if builds else
+                               "the block does not build or train a model", h.path)],
+            "Everything created inside this block is placed on the CPU" +
+            (", including the model, so training never touches the GPU." if builds else
+             "; fine for input preprocessing, but not for model code."),
+            corrected(h, "Place the block on the GPU (or remove it and let TensorFlow choose):",
+                      "Remove the device scope:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG712", "tf_gpus_made_invisible", "code_forces_cpu",
+    "The code hides the GPUs from TensorFlow with set_visible_devices",
+    detects="`tf.config.set_visible_devices([], 'GPU')` (also the experimental and compat.v1 spellings), or "
+            "`set_visible_devices(tf.config.list_physical_devices('CPU'))` with no device type.",
+    why="TensorFlow creates no logical device for a physical device that is not visible, so no op can be "
+        "placed on the GPU.",
+    example="train.py:5:1 tf.config.set_visible_devices([], 'GPU')",
+    fix="Delete the call, or pass the GPUs to keep: set_visible_devices(tf.config.list_physical_devices('GPU'), 'GPU').",
+    references=("https://www.tensorflow.org/api_docs/python/tf/config/set_visible_devices",),
+    modes=MODES,
+)
+def tf_gpus_made_invisible(info, snap):
+    for h in hits(snap, info.code, "tf_set_visible_devices"):
+        yield info.finding(
+            severity(h),
+            [seen(h), Evidence(f"visible devices: {h.value}, device type: {h.extra.get('device_type')}", h.path)],
+            "After this call TensorFlow has no visible GPU, so every op runs on the CPU.",
+            corrected(h, "Make the GPUs visible again (or delete the call):", "Delete the call:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG713", "tf_session_without_gpus", "code_forces_cpu",
+    "A TensorFlow session is configured with zero GPUs",
+    detects="`ConfigProto(device_count={'GPU': 0})` (tf.ConfigProto, tf.compat.v1.ConfigProto, `dict(GPU=0)`).",
+    why="device_count caps how many devices of each type the session may use; 0 GPUs means the session "
+        "places everything on the CPU.",
+    example="train.py:8:1 config = tf.compat.v1.ConfigProto(device_count={'GPU': 0})",
+    fix="Remove the GPU entry from device_count, or set it to the number of GPUs to use.",
+    references=("https://www.tensorflow.org/api_docs/python/tf/compat/v1/ConfigProto",),
+    modes=MODES,
+)
+def tf_session_without_gpus(info, snap):
+    for h in hits(snap, info.code, "tf_device_count_gpu_zero"):
+        yield info.finding(
+            severity(h), [seen(h), Evidence("device_count['GPU'] = 0", h.path)],
+            "A session created with this configuration may use no GPU, so its graph runs on the CPU.",
+            corrected(h, "Allow the session a GPU:", "Remove device_count from the configuration:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG714", "jax_platform_forced_cpu", "code_forces_cpu",
+    "The code makes JAX use the CPU platform",
+    detects="`jax.config.update('jax_platform_name', 'cpu')`, `jax.config.update('jax_platforms', 'cpu…')`, "
+            "`jax.config.update('jax_default_device', jax.devices('cpu')[0])`, or JAX_PLATFORMS / "
+            "JAX_PLATFORM_NAME set to cpu in code.",
+    why="JAX chooses the GPU by default when a CUDA jaxlib is installed; these settings override that choice "
+        "and put every computation on the CPU backend.",
+    example="train.py:4:1 jax.config.update('jax_platform_name', 'cpu')",
+    fix="Delete the line so JAX picks its default (GPU first) platform.",
+    references=("https://docs.jax.dev/en/latest/installation.html",),
+    modes=MODES,
+)
+def jax_platform_forced_cpu(info, snap):
+    for h in hits(snap, info.code, "jax_platform_config", "jax_platform_env"):
+        if h.pattern == "jax_platform_env" and (h.value or "").split(",")[0].strip().lower() != "cpu":
+            continue
+        what = h.extra.get("option") or h.extra.get("variable")
+        yield info.finding(
+            severity(h), [seen(h), Evidence(f"{what} = {h.value!r}", h.path)],
+            "This makes CPU the platform JAX computes on, so the GPU stays idle even with a CUDA jaxlib.",
+            Fix("Delete this line (JAX then prefers the GPU when its CUDA plugin is installed):",
+                (f"# delete: {h.statement}",)),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG715", "torch_device_hardcoded_cpu", "code_forces_cpu",
+    "The code hard-codes the CPU as PyTorch's device",
+    detects="`device = torch.device('cpu')` (or `= 'cpu'` in a file that imports torch), `model.to('cpu')` and "
+            "`model.cpu()` where the name says it is the model (model, net, network).",
+    why="PyTorch never moves work to the GPU by itself: a model and tensors on the 'cpu' device are computed on "
+        "the CPU whether or not CUDA works.",
+    example="train.py:10:1 device = torch.device('cpu')",
+    fix="Choose the device at run time: torch.device('cuda' if torch.cuda.is_available() else 'cpu').",
+    references=("https://pytorch.org/docs/stable/notes/cuda.html",),
+    modes=MODES,
+)
+def torch_device_hardcoded_cpu(info, snap):
+    for h in hits(snap, info.code, "torch_device_cpu", "torch_model_to_cpu"):
+        what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else "the device is fixed to 'cpu'"
+        yield info.finding(
+            severity(h), [seen(h), Evidence(what, h.path)],
+            "Everything placed on this device is computed on the CPU; PyTorch does not move it to the GPU on its own.",
+            corrected(h, "Pick the GPU when there is one:", "Delete the line:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG716", "cpu_transfer_in_training_loop", "code_forces_cpu",
+    "Tensors are copied to the CPU inside the training loop",
+    detects="`.cpu()` or `.numpy()` inside a loop that also calls `.backward()`.",
+    why="Each copy waits for the GPU to finish and moves data over PCIe, so the GPU sits idle for part of "
+        "every step; with small models that can look like 'training does not use the GPU'.",
+    example="train.py:42:9 acc = (pred.argmax(1) == y).cpu().numpy().mean() inside the batch loop",
+    fix="Keep metrics on the GPU and copy them once per epoch (or call .item() only when logging).",
+    references=("https://pytorch.org/docs/stable/notes/cuda.html#asynchronous-execution",),
+    modes=MODES,
+)
+def cpu_transfer_in_training_loop(info, snap):
+    for h in hits(snap, info.code, "cpu_sync_in_training_loop"):
+        yield info.finding(
+            Severity.HINT, [seen(h), Evidence(f".{h.value}() in the loop starting at line {h.extra.get('loop_line')}", h.path)],
+            "Each step waits here for the GPU and copies the result to the CPU, which leaves the GPU idle between steps.",
+            Fix("Accumulate on the GPU and copy once after the loop, e.g. `total += loss.detach()` then "
+                "`total.item()` per epoch.", ()),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG717", "multi_gpu_training_without_strategy", "code_forces_cpu",
+    "Training code uses one GPU of several",
+    detects="On a machine with two or more GPUs, a scanned file trains (fit() or .backward()) without any "
+            "distribution strategy or multi-GPU wrapper.",
+    why="TensorFlow, PyTorch and JAX all use a single device unless told otherwise, so the other GPUs stay idle.",
+    example="train.py calls model.fit(); no MirroredStrategy, DataParallel, DistributedDataParallel or pmap; 4 GPUs",
+    fix="Wrap model building in tf.distribute.MirroredStrategy().scope(), or use DistributedDataParallel.",
+    references=("https://www.tensorflow.org/guide/distributed_training",
+                "https://pytorch.org/tutorials/intermediate/ddp_tutorial.html"),
+    modes=("check",),
+)
+def multi_gpu_training_without_strategy(info, snap):
+    facts = snap.get(ScanFacts)
+    count = gpu_count(snap)
+    if facts is None or count is None or count < 2:
+        return
+    for path in facts.single_device_training:
+        yield info.finding(
+            Severity.HINT,
+            [Evidence(f"{path} trains without a distribution strategy", path),
+             Evidence(f"this machine has {count} GPUs", "GPU probe")],
+            f"This training uses one of the {count} GPUs; the others stay idle.",
+            Fix("Distribute the training, e.g. build and compile the model inside "
+                "`with tf.distribute.MirroredStrategy().scope():`, or wrap a PyTorch model in "
+                "DistributedDataParallel.", ()),
+            location=Location(path, 1, 1),
+        )
+
+
+@rule(
+    "WG798", "source_not_scanned", "unknown",
+    "A file could not be scanned",
+    detects="A source file or notebook the scan could not parse: a syntax error, another encoding, a file larger "
+            "than 2 MiB (generated code) or a notebook whose JSON is broken.",
+    why="Nothing in that file was checked, so it may still hide the GPU.",
+    example="old/train.py: syntax error at line 3: Missing parentheses in call to 'print'",
+    fix="Fix the file, or check it by hand for the statements `whynogpu rules` lists under WG7xx.",
+    modes=MODES,
+)
+def source_not_scanned(info, snap):
+    facts = snap.get(ScanFacts)
+    for s in facts.skipped if facts else ():
+        yield info.finding(
+            Severity.INFO, [Evidence(s.reason, s.path)],
+            "This file was not checked for code that hides the GPU.",
+            location=Location(s.path, 0, 0),
+        )

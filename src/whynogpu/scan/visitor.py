@@ -1,0 +1,456 @@
+"""One pass over a module's syntax tree that records every statement shape that can keep
+the GPU idle, with the import aliases resolved (`import tensorflow as tf`,
+`from os import environ`, `from jax import config`, `tf.compat.v1`, …).
+
+The visitor only records facts (CodeHit); how serious each is lives in rules/code.py.
+State that must survive from one notebook cell to the next (aliases, constants, whether
+keras was already imported) is kept in `ModuleState`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whynogpu.scan import facts as F
+from whynogpu.scan.consts import UNKNOWN, evaluate, module_constants
+from whynogpu.scan.facts import CodeHit
+
+# Environment variables whose value in code decides where the frameworks run.
+WATCHED_ENV = ("CUDA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS", "JAX_PLATFORM_NAME")
+_CPU_DEVICE = re.compile(r"(?i)^(?:.*/)?(?:device:)?cpu(?::\d+)?$")
+_MODEL_NAME = re.compile(r"(?i)(model|net$|network)")
+_DEVICE_NAME = re.compile(r"(?i)device")
+# Calls that mean "a model is built or trained here" (for tf.device blocks and training files).
+MODEL_CALLS = frozenset({"fit", "fit_generator", "train_on_batch", "compile", "Sequential", "Model"})
+TRAIN_CALLS = frozenset({"fit", "fit_generator", "train_on_batch"})
+# Any of these names (or imports) means the code already spreads work over several devices.
+DISTRIBUTE_NAMES = frozenset({
+    "MirroredStrategy", "MultiWorkerMirroredStrategy", "TPUStrategy", "CentralStorageStrategy",
+    "ParameterServerStrategy", "DataParallel", "DistributedDataParallel", "FullyShardedDataParallel",
+    "init_process_group", "pmap", "shard_map", "DeviceMesh", "Accelerator", "Trainer",
+})
+DISTRIBUTE_MODULES = ("torch.distributed", "accelerate", "lightning", "pytorch_lightning", "deepspeed", "horovod",
+                      "keras.distribution", "jax.sharding", "tensorflow.distribute")
+TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py)$|(^|/)tests?/")
+
+
+def norm(q: str) -> str:
+    """One spelling per API: drop TF's compat/experimental aliases and jax's old config path."""
+    q = q.replace(".compat.v1", "").replace(".compat.v2", "").replace(".experimental", "")
+    if q.startswith("jax.config.config"):
+        q = "jax.config" + q[len("jax.config.config"):]
+    if q.startswith("jax._src.config.config"):
+        q = "jax.config" + q[len("jax._src.config.config"):]
+    return q
+
+
+@dataclass
+class ModuleState:
+    aliases: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    keras_import: str | None = None  # where keras was first imported, for KERAS_BACKEND-after-import
+    imports_torch: bool = False
+    trains: bool = False
+    distributes: bool = False
+
+
+class Visitor(ast.NodeVisitor):
+    def __init__(self, source: str, path: str, file: str, state: ModuleState, cell: int | None = None) -> None:
+        self.lines = source.split("\n")
+        self.path = path
+        self.file = file
+        self.state = state
+        self.cell = cell
+        self.is_test = bool(TEST_FILE.search(file))
+        self.contexts: list[str] = []
+        self.stmt: ast.stmt | None = None
+        self.hits: list[CodeHit] = []
+        self._chained: set[int] = set()
+        self._reported: set[int] = set()
+
+    # -- bookkeeping ------------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> list[CodeHit]:
+        module_constants(tree, self.state.constants)
+        self.visit(tree)
+        return self.hits
+
+    def visit(self, node: ast.AST) -> Any:
+        if isinstance(node, ast.stmt):
+            outer, self.stmt = self.stmt, node
+            try:
+                return super().visit(node)
+            finally:
+                self.stmt = outer
+        return super().visit(node)
+
+    def context(self) -> str:
+        if self.is_test:
+            return F.TEST
+        for wanted in (F.FUNCTION, F.CONDITIONAL, F.MAIN):
+            if wanted in self.contexts:
+                return wanted
+        return F.MODULE
+
+    def _inside(self, ctx: str, nodes) -> None:
+        self.contexts.append(ctx)
+        try:
+            for n in nodes:
+                self.visit(n)
+        finally:
+            self.contexts.pop()
+
+    def where(self) -> str:
+        line = self.stmt.lineno if self.stmt else 0
+        return f"cell {self.cell}, line {line}" if self.cell else f"line {line}"
+
+    def qualname(self, node: ast.AST) -> str | None:
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        root = self.state.aliases.get(node.id)
+        if root is None:
+            return None
+        return ".".join([root, *reversed(parts)])
+
+    def alias_for(self, module: str, default: str) -> str:
+        for name, target in self.state.aliases.items():
+            if target == module:
+                return name
+        return default
+
+    def value(self, node: ast.AST | None) -> Any:
+        return evaluate(node, self.state.constants)
+
+    def statement_line(self) -> str:
+        if self.stmt is None:
+            return ""
+        return self.lines[self.stmt.lineno - 1].strip()
+
+    def replaced(self, node: ast.AST, new: str) -> str | None:
+        """The statement's first line with `node`'s text replaced, when it sits on that line."""
+        stmt = self.stmt
+        if stmt is None or node.lineno != stmt.lineno or node.end_lineno != stmt.lineno:
+            return None
+        raw = self.lines[stmt.lineno - 1]
+        # ast columns count UTF-8 bytes; convert through the encoded line.
+        b = raw.encode("utf-8")
+        out = (b[:node.col_offset] + new.encode("utf-8") + b[node.end_col_offset:]).decode("utf-8", "replace")
+        return out.strip()
+
+    def segment(self, node: ast.AST) -> str:
+        if node.lineno != node.end_lineno:
+            return ""
+        b = self.lines[node.lineno - 1].encode("utf-8")
+        return b[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+
+    def hit(self, pattern: str, node: ast.AST, value: Any = None, fixed: str | None = None,
+            context: str | None = None, **extra: str) -> None:
+        if id(node) in self._reported:
+            return
+        self._reported.add(id(node))
+        stmt = self.stmt or node
+        self.hits.append(CodeHit(
+            pattern=pattern,
+            path=f"{self.path}:cell {self.cell}" if self.cell else self.path,
+            file=self.file,
+            line=stmt.lineno,
+            column=stmt.col_offset + 1,
+            statement=self.statement_line()[:200],
+            context=context or self.context(),
+            value=None if value is None or value is UNKNOWN else str(value),
+            fixed=fixed,
+            cell=self.cell,
+            extra=dict(extra),
+        ))
+
+    # -- scopes -----------------------------------------------------------------------------
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        for d in node.decorator_list:
+            self.visit(d)
+        self._inside(F.FUNCTION, node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._inside(F.FUNCTION, [node.body])
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        main = (isinstance(node.test, ast.Compare) and isinstance(node.test.left, ast.Name)
+                and node.test.left.id == "__name__" and len(node.test.comparators) == 1
+                and isinstance(node.test.comparators[0], ast.Constant)
+                and node.test.comparators[0].value == "__main__")
+        self._inside(F.MAIN if main else F.CONDITIONAL, node.body)
+        self._inside(F.CONDITIONAL, node.orelse)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self._inside(F.CONDITIONAL, node.body)
+
+    def visit_match_case(self, node) -> None:
+        self._inside(F.CONDITIONAL, node.body)
+
+    # -- imports ----------------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for a in node.names:
+            if a.asname:
+                self.state.aliases[a.asname] = a.name
+            else:
+                root = a.name.split(".")[0]
+                self.state.aliases[root] = root
+            self._imported(a.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return  # relative imports are the package's own modules
+        for a in node.names:
+            if a.name != "*":
+                self.state.aliases[a.asname or a.name] = f"{node.module}.{a.name}"
+            self._imported(f"{node.module}.{a.name}")
+
+    def _imported(self, module: str) -> None:
+        root = module.split(".")[0]
+        if root in ("keras", "keras_core") and self.state.keras_import is None:
+            self.state.keras_import = self.where()
+        if root == "torch":
+            self.state.imports_torch = True
+        if any(module == m or module.startswith(m + ".") for m in DISTRIBUTE_MODULES):
+            self.state.distributes = True
+
+    # -- environment variables set in code ---------------------------------------------------
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for t in node.targets:
+            if isinstance(t, ast.Subscript) and self.qualname(t.value) == "os.environ":
+                self.env_set(self.value(t.slice), node.value)
+            elif self._device_target(t):
+                self.torch_device_assignment(node.value)
+        self.generic_visit(node)
+
+    def _device_target(self, t: ast.AST) -> bool:
+        name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else ""
+        return bool(_DEVICE_NAME.search(name))
+
+    def env_set(self, name: Any, value_node: ast.AST, how: str = "assignment") -> None:
+        if name not in WATCHED_ENV:
+            return
+        value = self.value(value_node)
+        if value is UNKNOWN:
+            return  # set from run-time data: nothing can be said about it here
+        new = {"CUDA_VISIBLE_DEVICES": '"0"', "KERAS_BACKEND": None, "JAX_PLATFORMS": '"cuda,cpu"',
+               "JAX_PLATFORM_NAME": '"gpu"'}[name]
+        fixed = self.replaced(value_node, new) if new else None
+        extra = {"variable": name, "how": how}
+        if name == "KERAS_BACKEND" and self.state.keras_import:
+            extra["keras_imported_at"] = self.state.keras_import
+        pattern = {"CUDA_VISIBLE_DEVICES": "cuda_visible_devices", "KERAS_BACKEND": "keras_backend"}.get(
+            name, "jax_platform_env")
+        self.hit(pattern, value_node, value, fixed, **extra)
+
+    def env_magic(self, magic) -> None:
+        """A notebook `%env` / `!export` line (see notebook.py)."""
+        if magic.name not in WATCHED_ENV:
+            return
+        extra = {"variable": magic.name, "how": "shell" if magic.shell else "magic"}
+        if magic.name == "KERAS_BACKEND" and self.state.keras_import:
+            extra["keras_imported_at"] = self.state.keras_import
+        pattern = {"CUDA_VISIBLE_DEVICES": "cuda_visible_devices", "KERAS_BACKEND": "keras_backend"}.get(
+            magic.name, "jax_platform_env")
+        fixed = None
+        if magic.name == "CUDA_VISIBLE_DEVICES":
+            fixed = magic.text.replace(f"{magic.name}={magic.value}", f"{magic.name}=0", 1) if "=" in magic.text \
+                else magic.text.replace(magic.value, "0")
+        self.hits.append(CodeHit(
+            pattern=pattern, path=f"{self.path}:cell {self.cell}", file=self.file, line=magic.line,
+            column=magic.column, statement=magic.text[:200],
+            context=F.SHELL if magic.shell else (F.TEST if self.is_test else F.MODULE),
+            value=magic.value, fixed=fixed, cell=self.cell, extra=extra,
+        ))
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.value, ast.Call):
+            self._chained.add(id(node.value))  # model.cpu().state_dict(): a copy for saving
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        q = self.qualname(func)
+        if q:
+            self.api_call(norm(q), node)
+        if isinstance(func, ast.Attribute):
+            self.method_call(func.attr, func.value, node)
+            if func.attr in TRAIN_CALLS or func.attr == "backward":
+                self.state.trains = True
+            if func.attr in DISTRIBUTE_NAMES:
+                self.state.distributes = True
+        elif isinstance(func, ast.Name) and func.id in DISTRIBUTE_NAMES:
+            self.state.distributes = True
+        self.generic_visit(node)
+
+    def api_call(self, q: str, node: ast.Call) -> None:
+        args, kw = node.args, {k.arg: k.value for k in node.keywords if k.arg}
+        if q.rsplit(".", 1)[-1] in DISTRIBUTE_NAMES:
+            self.state.distributes = True
+        if q in ("os.environ.setdefault", "os.putenv", "os.environ.__setitem__") and len(args) >= 2:
+            self.env_set(self.value(args[0]), args[1], how=q.rsplit(".", 1)[-1])
+        elif q == "os.environ.update":
+            if args and isinstance(args[0], ast.Dict):
+                for k, v in zip(args[0].keys, args[0].values, strict=True):
+                    if k is not None:
+                        self.env_set(self.value(k), v, how="update")
+            for k in node.keywords:
+                if k.arg:
+                    self.env_set(k.arg, k.value, how="update")
+        elif q == "tensorflow.config.set_visible_devices":
+            self.set_visible_devices(node, args, kw)
+        elif q.startswith("tensorflow") and q.endswith(".ConfigProto"):
+            self.config_proto(kw.get("device_count"))
+        elif q == "jax.config.update" and len(args) >= 2:
+            self.jax_update(self.value(args[0]), args[1])
+
+    def set_visible_devices(self, node: ast.Call, args, kw) -> None:
+        devices = args[0] if args else kw.get("devices")
+        dtype = self.value(args[1] if len(args) > 1 else kw.get("device_type"))
+        dtype = dtype.upper() if isinstance(dtype, str) else dtype
+        prefix = self.segment(node.func).rsplit(".", 1)[0] if "." in self.segment(node.func) else ""
+        fixed = f"{self.segment(node.func)}({prefix}.list_physical_devices('GPU'), 'GPU')" if prefix else None
+        if isinstance(devices, (ast.List, ast.Tuple)) and not devices.elts and dtype == "GPU":
+            self.hit("tf_set_visible_devices", node, "[]", fixed, device_type="GPU")
+        elif dtype is None and isinstance(devices, ast.Call):
+            inner = self.qualname(devices.func)
+            kind = self.value(devices.args[0]) if devices.args else UNKNOWN
+            if inner and norm(inner).endswith(("list_physical_devices", "list_logical_devices")) \
+                    and isinstance(kind, str) and kind.upper() == "CPU":
+                self.hit("tf_set_visible_devices", node, self.segment(devices) or "CPU devices only", fixed,
+                         device_type="all")
+
+    def config_proto(self, counts: ast.AST | None) -> None:
+        pairs = []
+        if isinstance(counts, ast.Dict):
+            pairs = [(self.value(k), v) for k, v in zip(counts.keys, counts.values, strict=True) if k is not None]
+        elif isinstance(counts, ast.Call) and isinstance(counts.func, ast.Name) and counts.func.id == "dict":
+            pairs = [(k.arg, k.value) for k in counts.keywords]
+        for key, v in pairs:
+            if isinstance(key, str) and key.upper() == "GPU" and self.value(v) == 0:
+                self.hit("tf_device_count_gpu_zero", v, 0, self.replaced(v, "1"))
+
+    def jax_update(self, option: Any, value_node: ast.AST) -> None:
+        value = self.value(value_node)
+        if option == "jax_platform_name" and isinstance(value, str) and value.strip().lower() == "cpu":
+            self.hit("jax_platform_config", value_node, value, None, option=option)
+        elif option == "jax_platforms" and isinstance(value, str) and value.split(",")[0].strip().lower() == "cpu":
+            self.hit("jax_platform_config", value_node, value, None, option=option)
+        elif option == "jax_default_device" and self._jax_cpu_device(value_node):
+            self.hit("jax_platform_config", value_node, self.segment(value_node) or "a CPU device", None, option=option)
+
+    def _jax_cpu_device(self, node: ast.AST) -> bool:
+        while isinstance(node, ast.Subscript):
+            node = node.value
+        if not isinstance(node, ast.Call):
+            return False
+        q = self.qualname(node.func)
+        if not q or norm(q) not in ("jax.devices", "jax.local_devices"):
+            return False
+        backend = self.value(node.args[0]) if node.args else self.value(
+            next((k.value for k in node.keywords if k.arg == "backend"), None))
+        return isinstance(backend, str) and backend.lower() == "cpu"
+
+    # -- TensorFlow device scopes -------------------------------------------------------------
+
+    def visit_With(self, node: ast.With) -> None:
+        for item in node.items:
+            call = item.context_expr
+            if not isinstance(call, ast.Call) or not call.args:
+                continue
+            q = self.qualname(call.func)
+            if not q or norm(q) != "tensorflow.device":
+                continue
+            dev = self.value(call.args[0])
+            if isinstance(dev, str) and _CPU_DEVICE.match(dev.strip()):
+                seg = self.segment(call.args[0])
+                fixed = self.replaced(call.args[0], re.sub(r"(?i)cpu", "GPU", seg)) if seg else None
+                self.hit("tf_device_cpu", call, dev, fixed, builds_model="yes" if self._builds_model(node.body) else "no")
+        self.generic_visit(node)
+
+    visit_AsyncWith = visit_With  # type: ignore[assignment]
+
+    def _builds_model(self, body) -> bool:
+        for stmt in body:
+            for n in ast.walk(stmt):
+                if isinstance(n, ast.Call):
+                    f = n.func
+                    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+                    if name in MODEL_CALLS:
+                        return True
+        return False
+
+    # -- PyTorch -----------------------------------------------------------------------------
+
+    def _is_cpu(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.Call):
+            q = self.qualname(node.func)
+            if not q or q != "torch.device" or not node.args:
+                return False
+            node = node.args[0]
+        elif not self.state.imports_torch:
+            return False
+        v = self.value(node)
+        return isinstance(v, str) and v.strip().lower() in ("cpu", "cpu:0")
+
+    def _torch_auto(self) -> str:
+        t = self.alias_for("torch", "torch")
+        return f'{t}.device("cuda" if {t}.cuda.is_available() else "cpu")'
+
+    def torch_device_assignment(self, value: ast.AST) -> None:
+        if self._is_cpu(value):
+            self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()))
+
+    def method_call(self, attr: str, receiver: ast.AST, node: ast.Call) -> None:
+        if attr not in ("to", "cpu") or id(node) in self._chained or not self.state.imports_torch:
+            return
+        name = receiver.id if isinstance(receiver, ast.Name) else receiver.attr if isinstance(receiver, ast.Attribute) else ""
+        if not _MODEL_NAME.search(name):
+            return
+        if attr == "cpu" and not node.args:
+            self.hit("torch_model_to_cpu", node, "cpu", self.replaced(node, f"{self.segment(receiver)}.to({self._torch_auto()})"))
+        elif attr == "to" and node.args and self._is_cpu(node.args[0]):
+            self.hit("torch_model_to_cpu", node, "cpu", self.replaced(node.args[0], self._torch_auto()))
+
+    def visit_For(self, node) -> None:
+        self._training_loop(node)
+        self.generic_visit(node)
+
+    visit_While = visit_AsyncFor = visit_For  # type: ignore[assignment]
+
+    def _training_loop(self, loop) -> None:
+        calls = [n for s in loop.body for n in ast.walk(s) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+        if not any(c.func.attr == "backward" for c in calls):
+            return
+        for c in calls:
+            if c.func.attr in ("cpu", "numpy") and not c.args and id(c) not in self._reported:
+                receiver = c.func.value
+                rname = receiver.id if isinstance(receiver, ast.Name) else ""
+                if _MODEL_NAME.search(rname):
+                    continue  # the model moving to the CPU is torch_model_to_cpu's case
+                line = self.lines[c.lineno - 1].strip()
+                outer = self.stmt
+                self._reported.add(id(c))
+                self.hits.append(CodeHit(
+                    pattern="cpu_sync_in_training_loop",
+                    path=f"{self.path}:cell {self.cell}" if self.cell else self.path,
+                    file=self.file, line=c.lineno, column=c.col_offset + 1, statement=line[:200],
+                    context=self.context(), value=c.func.attr, cell=self.cell,
+                    extra={"loop_line": str(loop.lineno)},
+                ))
+                self.stmt = outer
+                return
