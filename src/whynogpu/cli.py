@@ -105,8 +105,10 @@ def main() -> None:
 @click.option("--no-probe", is_flag=True, help="Static facts only: no framework is imported anywhere.")
 @click.option("--from", "from_file", metavar="SNAPSHOT.json", help="Diagnose a saved snapshot instead of this machine.")
 @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Time limit per probe (default 60).")
+@click.option("--scan", "scan_paths", multiple=True, metavar="PATH",
+              help="Also scan this code (file, directory, notebook) for statements that hide the GPU; repeatable.")
 @output_options
-def check(python, no_probe, from_file, timeout, fmt, as_json, as_md, no_redact, verbose):
+def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md, no_redact, verbose):
     """Diagnose this machine (the default command)."""
     from whynogpu.pipeline import report_from_snapshot
 
@@ -123,7 +125,10 @@ def check(python, no_probe, from_file, timeout, fmt, as_json, as_md, no_redact, 
         from whynogpu.probes import gather
 
         host = RealHost()
-        snapshot = gather(host, _options(python, no_probe, timeout), progress=_progress)
+        for p in scan_paths:
+            if not host.exists(p):
+                raise UserError(f"--scan {p}: no such file or directory")
+        snapshot = gather(host, _options(python, no_probe, timeout, scan_paths), progress=_progress)
         _end_progress()
         _check_target(snapshot, python)
         report = report_from_snapshot(snapshot)
