@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whynogpu.model import ProbeReason
 from whynogpu.probes import Context, ProbeFailed, ProbeTimedOut, probe
@@ -44,7 +44,8 @@ class PackageOwner:
     package: str
     claimed_by: tuple[str, ...]
     owner: str | None  # whose files are on disk (None: cannot tell)
-    missing_files: dict[str, int]  # per claiming distribution, RECORD entries absent on disk
+    missing_files: dict[str, int]  # per claiming distribution, sampled RECORD entries absent on disk
+    files_checked: dict[str, int] = field(default_factory=dict)  # how many RECORD entries were sampled
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def facts_from_inspector(data: dict, chosen_because: str) -> TargetFacts:
             claimed_by=tuple(o.get("claimed_by") or ()),
             owner=o.get("owner"),
             missing_files={k: int(v) for k, v in (o.get("missing_files") or {}).items()},
+            files_checked={k: int(v) for k, v in (o.get("files_checked") or {}).items()},
         )
         for name, o in (data.get("owners") or {}).items()
     }

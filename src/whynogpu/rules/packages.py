@@ -210,7 +210,9 @@ def framework_files_missing(info, snap):
             d = t.dist(dist_name)
             evidence = []
             if missing:
-                evidence.append(Evidence(f"{missing} files recorded for {dist_name} {d.version if d else ''} are missing".replace("  ", " "),
+                checked = owner.files_checked.get(dist_name) or missing
+                version = f" {d.version}" if d else ""
+                evidence.append(Evidence(f"{missing} of {checked} sampled files recorded for {dist_name}{version} are missing",
                                          "installed-file record (RECORD)"))
             if namespace:
                 evidence.append(Evidence(f"{package}/ has no __init__.py: it imports as an empty namespace package",
