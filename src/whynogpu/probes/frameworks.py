@@ -1,0 +1,381 @@
+"""The framework layer: what each installed framework's build can do, and what it really does.
+
+Two probes. `frameworks` reads build facts from installed files (no import anywhere): the TF
+build_info, torch/version.py, the JAX CUDA plugins, the Keras version and the backend Keras
+will pick. `frameworks_live` imports each framework in the target interpreter, one child process
+per framework, all at once, each with a time limit, and collects what it saw: GPUs, where a
+matmul ran, how fast, which CUDA libraries it loaded, and its complete stderr for the log rules.
+Keras rides along in the process of its backend, because a second TensorFlow import would
+double the wall time on a small machine.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from whynogpu.host.base import CommandResult
+from whynogpu.parsers.build_info import parse_build_info
+from whynogpu.parsers.keras_config import choose_backend
+from whynogpu.parsers.logs import interpret
+from whynogpu.parsers.torch_version import parse_torch_version
+from whynogpu.probes import Context, NotApplicable, probe
+from whynogpu.probes.target import TargetFacts
+
+JAX_PLUGIN_PREFIXES = ("jax-cuda", "jax_cuda")
+PROBED = ("tensorflow", "torch", "jax")  # frameworks with a snippet of their own; keras rides along
+STDERR_KEEP = 30000  # characters of a child's stderr kept in the snapshot (its end, where errors are)
+
+# The child gets the user's environment (CUDA_VISIBLE_DEVICES, LD_LIBRARY_PATH, KERAS_BACKEND act as
+# they do for the user) plus: full TF logging and the vmodule set that makes TF say *why* cuInit
+# failed (the set used for ../shared/fixtures/real), no GPU memory grabbing, no .pyc writes.
+CHILD_ENV = {
+    "TF_CPP_MIN_LOG_LEVEL": "0",
+    "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+    "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONUNBUFFERED": "1",
+}
+CHILD_ENV_DEFAULTS = {
+    "TF_CPP_VMODULE": "dso_loader=2,cuda_driver=2,cuda_diagnostics=2,cuda_platform=2,cuda_executor=2,cudart_stub=2",
+}
+
+
+# -- static facts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TensorFlowBuild:
+    dist: str  # the distribution whose files are on disk: tensorflow, tensorflow-cpu, …
+    version: str
+    cuda_build: bool | None
+    cuda_version: str | None
+    cudnn_version: str | None
+    compute_capabilities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TorchBuild:
+    version: str
+    cuda_version: str | None
+    hip_version: str | None
+    variant: str  # "cu128", "cpu", "rocm6.1", or "" when the version has no local tag
+
+
+@dataclass(frozen=True)
+class JaxBuild:
+    jax: str
+    jaxlib: str | None
+    plugins: tuple[str, ...]  # "jax-cuda12-plugin 0.10.2", …
+    cuda_major: int | None  # from the plugin's name
+
+
+@dataclass(frozen=True)
+class KerasSetup:
+    version: str
+    major: int | None
+    backend: str
+    backend_source: str
+    config_path: str
+    config_exists: bool
+    tf_keras: str | None  # version of tf-keras, if installed
+    legacy_requested: bool  # TF_USE_LEGACY_KERAS routes tf.keras to tf-keras
+
+
+@dataclass(frozen=True)
+class FrameworkBuildFacts:
+    tensorflow: TensorFlowBuild | None
+    torch: TorchBuild | None
+    jax: JaxBuild | None
+    keras: KerasSetup | None
+
+    def installed(self) -> tuple[str, ...]:
+        return tuple(n for n in ("tensorflow", "torch", "jax", "keras") if getattr(self, n) is not None)
+
+
+def _major(version: str) -> int | None:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _tensorflow(t: TargetFacts) -> TensorFlowBuild | None:
+    if "tensorflow" not in t.packages:
+        return None
+    owner = t.owners.get("tensorflow")
+    dist = t.dist(owner.owner) if owner and owner.owner else None
+    dist = dist or t.dist("tensorflow") or t.dist("tensorflow-cpu") or t.dist("tf-nightly")
+    text = t.files.get("tensorflow/python/platform/build_info.py")
+    info = parse_build_info(text) if text else None
+    return TensorFlowBuild(
+        dist=dist.name if dist else "tensorflow",
+        version=dist.version if dist else "",
+        cuda_build=info.is_cuda_build if info else None,
+        cuda_version=info.cuda_version if info else None,
+        cudnn_version=info.cudnn_version if info else None,
+        compute_capabilities=info.compute_capabilities if info else (),
+    )
+
+
+def _torch(t: TargetFacts) -> TorchBuild | None:
+    d = t.dist("torch")
+    if d is None:
+        return None
+    text = t.files.get("torch/version.py")
+    b = parse_torch_version(text) if text else None
+    version = (b.version if b and b.version else d.version) or ""
+    return TorchBuild(version, b.cuda if b else None, b.hip if b else None, version.partition("+")[2])
+
+
+def _jax(t: TargetFacts) -> JaxBuild | None:
+    d = t.dist("jax")
+    if d is None:
+        return None
+    plugins = tuple(f"{p.name} {p.version}" for p in t.distributions
+                    if p.name.lower().replace("_", "-").startswith(JAX_PLUGIN_PREFIXES))
+    majors = [int(ch) for p in plugins for ch in [p.split("cuda", 1)[1][:2]] if ch.isdigit()]
+    jaxlib = t.dist("jaxlib")
+    return JaxBuild(d.version, jaxlib.version if jaxlib else None, plugins, max(majors) if majors else None)
+
+
+def _keras(ctx: Context, t: TargetFacts) -> KerasSetup | None:
+    d = t.dist("keras")
+    if d is None:
+        return None
+    env = ctx.host.env()
+    major = _major(d.version)
+    choice = choose_backend(env, ctx.host.user().home, ctx.host.read_text, major)
+    tfk = t.dist("tf-keras")
+    return KerasSetup(d.version, major, choice.backend, choice.source, choice.config_path, choice.config_exists,
+                      tfk.version if tfk else None, env.get("TF_USE_LEGACY_KERAS") in ("true", "True", "1"))
+
+
+@probe("frameworks", facts=FrameworkBuildFacts, order=60, layer="frameworks")
+def gather_framework_builds(ctx: Context) -> FrameworkBuildFacts:
+    t = ctx.get(TargetFacts)
+    if t is None:
+        raise NotApplicable("the target interpreter could not be inspected")
+    return FrameworkBuildFacts(_tensorflow(t), _torch(t), _jax(t), _keras(ctx, t))
+
+
+# -- live facts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GpuDevice:
+    index: int
+    name: str | None
+    compute_capability: str | None  # "8.6"
+    memory_mb: int | None = None
+
+
+@dataclass(frozen=True)
+class MatmulCheck:
+    asked: str  # the device the matmul was placed on
+    device: str | None  # where the framework says the result lives
+    correct: bool | None = None
+    error: str | None = None
+
+    @property
+    def on_gpu(self) -> bool:
+        d = (self.device or "").lower()
+        return self.error is None and ("gpu" in d or "cuda" in d)
+
+
+@dataclass(frozen=True)
+class MatmulTiming:
+    n: int  # square float32 matrices of n × n
+    gpu_s: float
+    cpu_s: float
+
+    @property
+    def speedup(self) -> float:
+        return self.cpu_s / self.gpu_s if self.gpu_s > 0 else 0.0
+
+    @property
+    def gpu_tflops(self) -> float:
+        return 2 * self.n**3 / self.gpu_s / 1e12 if self.gpu_s > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class KerasLive:
+    version: str | None
+    backend: str | None
+    matmul_device: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """A line of the child's stderr that the log interpreter knows (knowledge/log_messages.csv)."""
+
+    id: str
+    kind: str  # error, warning, info, success, benign
+    categories: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class FrameworkRun:
+    """One framework imported in its own child process, and what it reported."""
+
+    framework: str
+    status: str  # ok, error (a Python exception inside), crashed (signal/exit), timed_out, no_answer, not_started
+    duration_s: float
+    command: tuple[str, ...] = ()
+    exit_code: int | None = None
+    signal: int | None = None
+    version: str | None = None
+    cuda_build: bool | None = None
+    build: dict[str, str] = field(default_factory=dict)  # the framework's own build facts, as text
+    arch_list: tuple[str, ...] = ()
+    gpus: tuple[GpuDevice, ...] = ()
+    gpu_error: str | None = None  # the framework's own words for why it has no GPU backend
+    warnings: tuple[str, ...] = ()
+    matmul: MatmulCheck | None = None
+    timing: MatmulTiming | None = None
+    loaded_libs: tuple[str, ...] | None = None  # None: could not be read (no /proc)
+    keras: KerasLive | None = None
+    error: str | None = None  # traceback tail of a Python exception
+    import_s: float | None = None
+    stderr: str = ""
+    log: tuple[LogLine, ...] = ()  # what the interpreter recognised in stderr and in the traceback
+
+    @property
+    def probed_ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class LiveFacts:
+    python: str
+    runs: tuple[FrameworkRun, ...]
+    wall_s: float
+
+    def run(self, framework: str) -> FrameworkRun | None:
+        for r in self.runs:
+            if r.framework == framework:
+                return r
+        return None
+
+
+def _last_json(stdout: str) -> dict | None:
+    for line in reversed(stdout.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                return None
+            return data if isinstance(data, dict) else None
+    return None
+
+
+def _text(v) -> str:
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _log(*texts: str | None) -> tuple[LogLine, ...]:
+    out = []
+    for text in texts:
+        for m in interpret(text or ""):
+            if m.kind != "benign":
+                out.append(LogLine(m.id, m.kind, tuple(m.categories), m.text[:400]))
+    return tuple(out)
+
+
+def run_from_result(framework: str, res: CommandResult) -> FrameworkRun:
+    """Turn a child's exit status and JSON into a FrameworkRun; never raises on odd output."""
+    base = dict(framework=framework, duration_s=round(res.duration_s, 3), command=_short(res.argv),
+                exit_code=res.returncode, signal=res.signal, stderr=res.stderr[-STDERR_KEEP:])
+    data = None if res.not_found or res.timed_out else _last_json(res.stdout)
+    base["log"] = _log(res.stderr, (data or {}).get("error"), ((data or {}).get("matmul") or {}).get("error"))
+    if res.not_found:
+        return FrameworkRun(status="not_started", error=res.stderr.strip() or None, **base)
+    if res.timed_out:
+        return FrameworkRun(status="timed_out", **base)
+    if data is None:
+        return FrameworkRun(status="crashed" if res.returncode != 0 else "no_answer", **base)
+    k = data.get("keras")
+    m = data.get("matmul")
+    tm = data.get("timing")
+    timing = None
+    if isinstance(tm, dict) and tm.get("gpu_s") and tm.get("cpu_s"):
+        timing = MatmulTiming(int(tm.get("n", 0)), float(tm["gpu_s"]), float(tm["cpu_s"]))
+    libs = data.get("loaded_libs")
+    return FrameworkRun(
+        status="error" if data.get("error") else "ok",
+        version=data.get("version"),
+        cuda_build=data.get("cuda_build"),
+        build={str(key): _text(v) for key, v in (data.get("build") or {}).items() if v is not None},
+        arch_list=tuple(str(a) for a in data.get("arch_list") or ()),
+        gpus=tuple(GpuDevice(int(g.get("index", i)), g.get("name"), g.get("compute_capability"), g.get("memory_mb"))
+                   for i, g in enumerate(data.get("gpus") or ())),
+        gpu_error=data.get("gpu_backend_error"),
+        warnings=tuple(str(w) for w in data.get("warnings") or ()),
+        matmul=MatmulCheck(str(m.get("asked")), m.get("device"), m.get("correct"), m.get("error")) if isinstance(m, dict) else None,
+        timing=timing,
+        loaded_libs=tuple(libs) if isinstance(libs, list) else None,
+        keras=KerasLive(k.get("version"), k.get("backend"), k.get("matmul_device"), k.get("error")) if isinstance(k, dict) else None,
+        error=data.get("error"),
+        import_s=data.get("import_s"),
+        **base,
+    )
+
+
+def _short(argv: tuple[str, ...]) -> tuple[str, ...]:
+    # argv[2] is the whole snippet source (python -c SOURCE): name it instead of repeating it
+    return tuple(a if len(a) < 200 else "<snippet>" for a in argv)
+
+
+def plan(builds: FrameworkBuildFacts | None, t: TargetFacts) -> list[tuple[str, tuple[str, ...]]]:
+    """Which snippets to run, with their arguments: one per framework, Keras inside its backend's."""
+    present = [n for n in PROBED if (builds and getattr(builds, n)) or (n == "tensorflow" and "tensorflow" in t.packages)]
+    jobs = [(n, ()) for n in present]
+    keras = builds.keras if builds else None
+    if keras is not None:
+        if keras.backend in present:
+            jobs = [(n, ("--keras",) if n == keras.backend else args) for n, args in jobs]
+        else:
+            jobs.append(("keras", ()))
+    return jobs
+
+
+def child_env(ctx: Context, keras_home: str | None) -> dict[str, str]:
+    env = dict(ctx.host.env())
+    env.update(CHILD_ENV)
+    for k, v in CHILD_ENV_DEFAULTS.items():
+        env.setdefault(k, v)
+    if keras_home:
+        env["KERAS_HOME"] = keras_home
+    return env
+
+
+@probe("frameworks_live", facts=LiveFacts, order=65, live=True, layer="frameworks",
+       side_effects="imports each installed framework in a child process; with a GPU, runs a small matmul "
+                    "on it (memory growth on, no pre-allocation)")
+def gather_live(ctx: Context) -> LiveFacts:
+    t = ctx.get(TargetFacts)
+    if t is None:
+        raise NotApplicable("the target interpreter could not be inspected")
+    builds = ctx.get(FrameworkBuildFacts)
+    jobs = plan(builds, t)
+    if not jobs:
+        raise NotApplicable("no ML framework is installed in the target")
+    # Keras writes a default keras.json on first import; when the user has none, let it write into
+    # a throw-away folder instead of their home (the backend choice is the same: no file = default).
+    scratch = tempfile.mkdtemp(prefix="whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists else None
+    env = child_env(ctx, scratch)
+    start = time.monotonic()
+    try:
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            futures = [(name, pool.submit(ctx.host.run_snippet, f"probe_{name}", t.python, ctx.options.timeout, args, env))
+                       for name, args in jobs]
+            runs = tuple(run_from_result(name, f.result()) for name, f in futures)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return LiveFacts(python=t.python, runs=runs, wall_s=round(time.monotonic() - start, 3))

@@ -1,0 +1,148 @@
+# whynogpu's live JAX probe: same contract as probe_tensorflow.py (a child process in the
+# target interpreter, Python 3.7+, stdlib besides jax, facts as JSON on the LAST stdout line).
+# The parent sets XLA_PYTHON_CLIENT_PREALLOCATE=false so JAX does not reserve most of the GPU's
+# memory, which would disturb other users of that GPU.
+import json
+import os
+import sys
+import time
+import traceback
+
+LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
+                "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
+                "libc10_cuda", "xla_cuda")
+TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
+
+
+def loaded_libs():
+    """CUDA libraries this process really mapped: the loaded-vs-installed fact (Linux only)."""
+    seen = []
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                parts = line.split(None, 5)
+                path = parts[5].strip() if len(parts) == 6 else ""
+                base = os.path.basename(path).lower()
+                if path.startswith("/") and base.startswith(LIB_PREFIXES) and path not in seen:
+                    seen.append(path)
+    except OSError:
+        return None
+    return seen
+
+
+def error_text(limit=15):
+    return "".join(traceback.format_exc().splitlines(True)[-limit:]).strip()
+
+
+def device_of(x):
+    for attr in ("device", "devices"):
+        value = getattr(x, attr, None)
+        if callable(value):
+            try:
+                value = sorted(str(d) for d in value())[0]
+            except Exception:
+                value = None
+        if value is not None:
+            return str(value)
+    return None
+
+
+def probe_keras(out):
+    k = {}
+    start = time.time()
+    try:
+        import keras
+
+        k["version"] = getattr(keras, "__version__", None)
+        backend = getattr(getattr(keras, "backend", None), "backend", None)
+        k["backend"] = backend() if callable(backend) else None
+        ops = keras.ops
+        k["matmul_device"] = device_of(ops.matmul(ops.ones((2, 2)), ops.ones((2, 2))))
+    except BaseException:
+        k["error"] = error_text()
+    k["seconds"] = round(time.time() - start, 3)
+    out["keras"] = k
+
+
+def best_of(fn, reps):
+    best = None
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        d = time.perf_counter() - t
+        best = d if best is None or d < best else best
+    return best
+
+
+def time_matmul(jax, gpu, cpu, out):
+    import jax.numpy as jnp
+
+    def run_on(device, reps):
+        x = jax.device_put(jnp.ones((TIMED_N, TIMED_N), dtype=jnp.float32), device)
+        f = jax.jit(lambda a: (a @ a).sum())
+        f(x).block_until_ready()  # warm-up: compiles
+        return best_of(lambda: f(x).block_until_ready(), reps)
+
+    out["timing"] = {"n": TIMED_N, "dtype": "float32", "gpu_s": run_on(gpu, 5), "cpu_s": run_on(cpu, 1)}
+
+
+def main():
+    out = {"framework": "jax", "python": sys.executable, "argv": sys.argv[1:]}
+    start = time.time()
+    try:
+        import jax
+        import jaxlib
+    except BaseException:
+        out["error"] = error_text()
+        out["import_s"] = round(time.time() - start, 3)
+        out["loaded_libs"] = loaded_libs()
+        return out
+    out["version"] = getattr(jax, "__version__", None)
+    out["build"] = {"jaxlib": getattr(jaxlib, "__version__", None)}
+    try:
+        devices = jax.devices()
+        out["import_s"] = round(time.time() - start, 3)
+        out["default_backend"] = jax.default_backend()
+        gpus = [d for d in devices if d.platform in ("gpu", "cuda")]
+        try:
+            jax.devices("gpu")
+        except BaseException as exc:
+            out["gpu_backend_error"] = str(exc).strip()[:2000] or type(exc).__name__
+        out["cuda_build"] = bool(gpus) or "gpu_backend_error" not in out
+        listed = []
+        for d in gpus:
+            mem = None
+            try:
+                mem = int((d.memory_stats() or {}).get("bytes_limit", 0) // (1 << 20)) or None
+            except Exception:
+                pass
+            listed.append({"index": d.id, "name": getattr(d, "device_kind", None),
+                           "compute_capability": getattr(d, "compute_capability", None), "memory_mb": mem})
+        out["gpus"] = listed
+        target = gpus[0] if gpus else devices[0]
+        try:
+            a = jax.device_put(jax.numpy.array([[1.0, 2.0], [3.0, 4.0]]), target)
+            b = (a @ a).block_until_ready()
+            out["matmul"] = {"asked": str(target), "device": device_of(b),
+                             "correct": b.tolist() == [[7.0, 10.0], [15.0, 22.0]]}
+        except BaseException:
+            out["matmul"] = {"asked": str(target), "device": None, "error": error_text()}
+        if gpus and out["matmul"].get("device"):
+            try:
+                time_matmul(jax, gpus[0], jax.devices("cpu")[0], out)
+            except BaseException:
+                out["timing_error"] = error_text()
+    except BaseException:
+        out["error"] = error_text()
+        out.setdefault("import_s", round(time.time() - start, 3))
+    if "--keras" in sys.argv:
+        probe_keras(out)
+    out["loaded_libs"] = loaded_libs()
+    return out
+
+
+if __name__ == "__main__":
+    result = main()
+    sys.stderr.flush()
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()

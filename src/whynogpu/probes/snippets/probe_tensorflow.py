@@ -1,0 +1,148 @@
+# whynogpu's live TensorFlow probe. It runs in the target interpreter, in a child process of
+# its own, so a crash or a hang of TensorFlow can never take whynogpu down. Python 3.7+ and the
+# standard library besides TensorFlow itself. TensorFlow's own log lines go to stderr, which the
+# parent captures whole; the facts go out as one JSON object on the LAST line of stdout.
+# Argument --keras: after TensorFlow, also import keras (when TensorFlow is its backend, this
+# costs almost nothing, because TensorFlow has imported keras already).
+import json
+import os
+import sys
+import time
+import traceback
+
+LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
+                "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
+                "libc10_cuda", "xla_cuda")
+TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
+
+
+def loaded_libs():
+    """CUDA libraries this process really mapped: the loaded-vs-installed fact (Linux only)."""
+    seen = []
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                parts = line.split(None, 5)
+                path = parts[5].strip() if len(parts) == 6 else ""
+                base = os.path.basename(path).lower()
+                if path.startswith("/") and base.startswith(LIB_PREFIXES) and path not in seen:
+                    seen.append(path)
+    except OSError:
+        return None
+    return seen
+
+
+def error_text(limit=15):
+    return "".join(traceback.format_exc().splitlines(True)[-limit:]).strip()
+
+
+def device_of(x):
+    for attr in ("device", "devices"):
+        value = getattr(x, attr, None)
+        if callable(value):
+            try:
+                value = sorted(str(d) for d in value())[0]
+            except Exception:
+                value = None
+        if value is not None:
+            return str(value)
+    return None
+
+
+def probe_keras(out):
+    k = {}
+    start = time.time()
+    try:
+        import keras
+
+        k["version"] = getattr(keras, "__version__", None)
+        backend = getattr(getattr(keras, "backend", None), "backend", None)
+        k["backend"] = backend() if callable(backend) else None
+        ops = keras.ops
+        k["matmul_device"] = device_of(ops.matmul(ops.ones((2, 2)), ops.ones((2, 2))))
+    except BaseException:
+        k["error"] = error_text()
+    k["seconds"] = round(time.time() - start, 3)
+    out["keras"] = k
+
+
+def best_of(fn, reps):
+    best = None
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        d = time.perf_counter() - t
+        best = d if best is None or d < best else best
+    return best
+
+
+def time_matmul(tf, out):
+    def run_on(device, reps):
+        with tf.device(device):
+            x = tf.random.uniform((TIMED_N, TIMED_N))
+            tf.matmul(x, x).numpy()  # warm-up: kernel selection, first-use costs
+            return best_of(lambda: tf.reduce_sum(tf.matmul(x, x)).numpy(), reps)
+
+    out["timing"] = {"n": TIMED_N, "dtype": "float32", "gpu_s": run_on("/GPU:0", 5), "cpu_s": run_on("/CPU:0", 1)}
+
+
+def main():
+    out = {"framework": "tensorflow", "python": sys.executable, "argv": sys.argv[1:]}
+    start = time.time()
+    try:
+        import tensorflow as tf
+    except BaseException:
+        out["error"] = error_text()
+        out["import_s"] = round(time.time() - start, 3)
+        out["loaded_libs"] = loaded_libs()
+        return out
+    out["import_s"] = round(time.time() - start, 3)
+    out["version"] = getattr(tf, "__version__", None)
+    try:
+        out["cuda_build"] = bool(tf.test.is_built_with_cuda())
+        info = dict(tf.sysconfig.get_build_info())
+        out["build"] = {k: (v if isinstance(v, (str, bool, int)) else [str(x) for x in v] if isinstance(v, (list, tuple))
+                            else str(v)) for k, v in info.items()}
+        gpus = tf.config.list_physical_devices("GPU")
+        devices = []
+        for i, g in enumerate(gpus):
+            try:  # take memory as the matmul needs it, never the whole GPU
+                tf.config.experimental.set_memory_growth(g, True)
+            except Exception:
+                pass
+            details = {}
+            try:
+                details = tf.config.experimental.get_device_details(g)
+            except Exception:
+                pass
+            cc = details.get("compute_capability")
+            devices.append({"index": i, "name": details.get("device_name"), "id": g.name,
+                            "compute_capability": "{}.{}".format(*cc) if cc else None})
+        out["gpus"] = devices
+        placed = "/GPU:0" if gpus else "/CPU:0"
+        try:
+            with tf.device(placed):
+                a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+                b = tf.matmul(a, a)
+            ok = b.numpy().tolist() == [[7.0, 10.0], [15.0, 22.0]]
+            out["matmul"] = {"asked": placed, "device": b.device, "correct": ok}
+        except BaseException:
+            out["matmul"] = {"asked": placed, "device": None, "error": error_text()}
+        if gpus and out["matmul"].get("device") and "GPU" in out["matmul"]["device"]:
+            try:
+                time_matmul(tf, out)
+            except BaseException:
+                out["timing_error"] = error_text()
+    except BaseException:
+        out["error"] = error_text()
+    if "--keras" in sys.argv:
+        probe_keras(out)
+    out["loaded_libs"] = loaded_libs()
+    return out
+
+
+if __name__ == "__main__":
+    result = main()
+    sys.stderr.flush()
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()

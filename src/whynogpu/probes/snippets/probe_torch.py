@@ -1,0 +1,152 @@
+# whynogpu's live PyTorch probe: same contract as probe_tensorflow.py (a child process in the
+# target interpreter, Python 3.7+, stdlib besides torch, facts as JSON on the LAST stdout line).
+# torch.cuda.is_available() never raises: the reason it says False comes as a "CUDA initialization"
+# warning, so warnings are recorded and also left on stderr for the log interpreter.
+import json
+import os
+import sys
+import time
+import traceback
+
+LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
+                "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
+                "libc10_cuda", "xla_cuda")
+TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
+
+
+def loaded_libs():
+    """CUDA libraries this process really mapped: the loaded-vs-installed fact (Linux only)."""
+    seen = []
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                parts = line.split(None, 5)
+                path = parts[5].strip() if len(parts) == 6 else ""
+                base = os.path.basename(path).lower()
+                if path.startswith("/") and base.startswith(LIB_PREFIXES) and path not in seen:
+                    seen.append(path)
+    except OSError:
+        return None
+    return seen
+
+
+def error_text(limit=15):
+    return "".join(traceback.format_exc().splitlines(True)[-limit:]).strip()
+
+
+def device_of(x):
+    for attr in ("device", "devices"):
+        value = getattr(x, attr, None)
+        if callable(value):
+            try:
+                value = sorted(str(d) for d in value())[0]
+            except Exception:
+                value = None
+        if value is not None:
+            return str(value)
+    return None
+
+
+def probe_keras(out):
+    k = {}
+    start = time.time()
+    try:
+        import keras
+
+        k["version"] = getattr(keras, "__version__", None)
+        backend = getattr(getattr(keras, "backend", None), "backend", None)
+        k["backend"] = backend() if callable(backend) else None
+        ops = keras.ops
+        k["matmul_device"] = device_of(ops.matmul(ops.ones((2, 2)), ops.ones((2, 2))))
+    except BaseException:
+        k["error"] = error_text()
+    k["seconds"] = round(time.time() - start, 3)
+    out["keras"] = k
+
+
+def best_of(fn, reps):
+    best = None
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        d = time.perf_counter() - t
+        best = d if best is None or d < best else best
+    return best
+
+
+def time_matmul(torch, out):
+    def run_on(device, reps):
+        x = torch.rand((TIMED_N, TIMED_N), device=device)
+        sync = torch.cuda.synchronize if device != "cpu" else (lambda: None)
+        (x @ x).sum().item()  # warm-up
+        sync()
+        return best_of(lambda: (x @ x).sum().item(), reps)
+
+    out["timing"] = {"n": TIMED_N, "dtype": "float32", "gpu_s": run_on("cuda:0", 5), "cpu_s": run_on("cpu", 1)}
+
+
+def main():
+    import warnings
+
+    out = {"framework": "torch", "python": sys.executable, "argv": sys.argv[1:]}
+    start = time.time()
+    try:
+        import torch
+    except BaseException:
+        out["error"] = error_text()
+        out["import_s"] = round(time.time() - start, 3)
+        out["loaded_libs"] = loaded_libs()
+        return out
+    out["import_s"] = round(time.time() - start, 3)
+    out["version"] = getattr(torch, "__version__", None)
+    try:
+        cuda = getattr(torch.version, "cuda", None)
+        out["cuda_build"] = cuda is not None
+        out["build"] = {"cuda_version": cuda, "hip_version": getattr(torch.version, "hip", None)}
+        try:
+            out["build"]["cudnn_version"] = torch.backends.cudnn.version()
+        except Exception:
+            pass
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            available = torch.cuda.is_available()
+        out["warnings"] = [str(w.message) for w in caught]
+        for w in caught:
+            sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+        out["available"] = bool(available)
+        try:
+            out["arch_list"] = list(torch.cuda.get_arch_list())
+        except Exception:
+            out["arch_list"] = []
+        devices = []
+        for i in range(torch.cuda.device_count() if available else 0):
+            p = torch.cuda.get_device_properties(i)
+            devices.append({"index": i, "name": p.name, "compute_capability": f"{p.major}.{p.minor}",
+                            "memory_mb": int(p.total_memory // (1 << 20))})
+        out["gpus"] = devices
+        placed = "cuda:0" if devices else "cpu"
+        try:
+            a = torch.tensor([[1.0, 2.0], [3.0, 4.0]], device=placed)
+            b = a @ a
+            out["matmul"] = {"asked": placed, "device": str(b.device),
+                             "correct": b.cpu().tolist() == [[7.0, 10.0], [15.0, 22.0]]}
+        except BaseException:
+            out["matmul"] = {"asked": placed, "device": None, "error": error_text()}
+        if devices and str(out["matmul"].get("device", "")).startswith("cuda"):
+            try:
+                time_matmul(torch, out)
+            except BaseException:
+                out["timing_error"] = error_text()
+    except BaseException:
+        out["error"] = error_text()
+    if "--keras" in sys.argv:
+        probe_keras(out)
+    out["loaded_libs"] = loaded_libs()
+    return out
+
+
+if __name__ == "__main__":
+    result = main()
+    sys.stderr.flush()
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()
