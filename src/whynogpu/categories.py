@@ -62,3 +62,12 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 CATEGORY_IDS = tuple(c for c, _ in CATEGORIES)
 LAYER_OF = dict(CATEGORIES)
 RANK = {c: i for i, c in enumerate(CATEGORY_IDS)}
+
+# Finding codes are banded by layer (docs/architecture.md); a finding shows on its band's line.
+CODE_BANDS = {"1": "platform", "2": "gpu", "3": "cuda", "4": "packages", "5": "frameworks", "6": "environment",
+              "7": "code"}
+
+
+def layer_of(code: str, category: str) -> str:
+    band = code[2:3] if code.startswith("WG") else ""
+    return CODE_BANDS.get(band) or LAYER_OF.get(category, "frameworks")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from whynogpu import __version__, serde
-from whynogpu.categories import LAYER_OF, LAYERS
+from whynogpu.categories import LAYERS, layer_of
 from whynogpu.host.base import Host
 from whynogpu.model import (
     SCHEMA_VERSION,
@@ -43,7 +43,7 @@ def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
     probes = load_all()
     lines = []
     for layer in LAYERS:
-        mine = [f for f in findings if LAYER_OF.get(f.category) == layer.id and f.category != "unknown"]
+        mine = [f for f in findings if layer_of(f.code, f.category) == layer.id]
         problems = [f for f in mine if f.severity in (Severity.ERROR, Severity.WARNING)]
         results = [r for r in snapshot.probes if probes.get(r.name) and probes[r.name].layer == layer.id]
         broken = [r for r in results if r.status in (ProbeStatus.FAILED, ProbeStatus.CRASHED, ProbeStatus.TIMED_OUT)]
