@@ -74,7 +74,7 @@ def code_summary(snap):
     modes=MODES,
 )
 def cuda_visible_devices_hidden_in_code(info, snap):
-    count = gpu_count(snap)
+    count = gpu_count(snap) or None  # no GPU at all: the value cannot be judged against the machine
     for h in hits(snap, info.code, "cuda_visible_devices"):
         vd = parse_visible_devices(h.value or "", count)
         sev, why = severity(h), vd.stop_reason

@@ -17,14 +17,14 @@ from whynogpu.host.base import Host
 from whynogpu.scan.facts import CodeHit, ScanFacts, SkippedFile
 from whynogpu.scan.notebook import NotebookError, read_cells
 from whynogpu.scan.suppress import ignored_in, ignored_lines
-from whynogpu.scan.visitor import ModuleState, Visitor
+from whynogpu.scan.visitor import TEST_FILE, ModuleState, Visitor
 from whynogpu.scan.walker import walk
 
 # Larger sources are generated code (protobuf modules, vendored bundles), not something a
 # person wrote a device choice into; reading them would only slow the scan down.
 MAX_BYTES = 2 * 1024 * 1024
 # A file that mentions none of these words cannot match any pattern, so it is not parsed.
-_TRIGGER = re.compile(r"environ|putenv|device|ConfigProto|jax_|\.cpu\(|backward|\.fit|set_env|%env|export ")
+_TRIGGER = re.compile(r"environ|putenv|device|ConfigProto|jax_|cpu|backward|\.fit|set_env|%env|export ")
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 
@@ -42,12 +42,16 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
         if len(text) > MAX_BYTES:
             skipped.append(SkippedFile(f.path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB (generated code?)"))
             continue
+        if "\x00" in text[:4096]:
+            skipped.append(SkippedFile(f.path, "binary or UTF-16/32 text (contains NUL bytes)"))
+            continue
+        is_test = bool(TEST_FILE.search(f.rel))
         try:
             if f.notebook:
-                found, state, bad_cells = scan_notebook(text, f.path)
+                found, state, bad_cells = scan_notebook(text, f.path, is_test)
                 skipped.extend(bad_cells)
             else:
-                found, state = scan_source(text, f.path)
+                found, state = scan_source(text, f.path, is_test=is_test)
         except SourceError as exc:
             skipped.append(SkippedFile(f.path, str(exc)))
             continue
@@ -102,7 +106,7 @@ def _statement_ends(tree: ast.Module) -> dict[int, int]:
 
 
 def scan_source(source: str, path: str, state: ModuleState | None = None, cell: int | None = None,
-                file: str | None = None) -> tuple[list[CodeHit], ModuleState]:
+                is_test: bool = False) -> tuple[list[CodeHit], ModuleState]:
     state = state or ModuleState()
     if source.startswith("\ufeff"):
         source = source[1:]
@@ -110,13 +114,13 @@ def scan_source(source: str, path: str, state: ModuleState | None = None, cell: 
         return [], state
     label = f" in cell {cell}" if cell else ""
     tree = _parse(source, label)
-    hits = Visitor(source, path, file or path, state, cell).run(tree)
+    hits = Visitor(source, path, state, cell, is_test).run(tree)
     if "whynogpu" in source:
         hits = _with_suppressions(hits, source, _statement_ends(tree))
     return hits, state
 
 
-def scan_notebook(text: str, path: str) -> tuple[list[CodeHit], ModuleState, list[SkippedFile]]:
+def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[CodeHit], ModuleState, list[SkippedFile]]:
     try:
         cells = read_cells(text)
     except NotebookError as exc:
@@ -126,11 +130,11 @@ def scan_notebook(text: str, path: str) -> tuple[list[CodeHit], ModuleState, lis
     bad: list[SkippedFile] = []
     for cell in cells:
         try:
-            found, state = scan_source(cell.source, path, state, cell.index)
+            found, state = scan_source(cell.source, path, state, cell.index, is_test)
         except SourceError as exc:
             bad.append(SkippedFile(f"{path}:cell {cell.index}", str(exc).replace(f" in cell {cell.index}", "")))
             found = []
-        v = Visitor("", path, path, state, cell.index)
+        v = Visitor("", path, state, cell.index, is_test)
         for magic in cell.env:
             v.env_magic(magic)
         magic_hits = [dataclasses.replace(h, ignored=ignored_in(h.statement)) if ignored_in(h.statement) else h

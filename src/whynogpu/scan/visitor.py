@@ -58,13 +58,14 @@ class ModuleState:
 
 
 class Visitor(ast.NodeVisitor):
-    def __init__(self, source: str, path: str, file: str, state: ModuleState, cell: int | None = None) -> None:
+    def __init__(self, source: str, path: str, state: ModuleState, cell: int | None = None,
+                 is_test: bool = False) -> None:
         self.lines = source.split("\n")
         self.path = path
-        self.file = file
+        self.file = path
         self.state = state
         self.cell = cell
-        self.is_test = bool(TEST_FILE.search(file))
+        self.is_test = is_test
         self.contexts: list[str] = []
         self.stmt: ast.stmt | None = None
         self.hits: list[CodeHit] = []
@@ -320,7 +321,8 @@ class Visitor(ast.NodeVisitor):
 
     def set_visible_devices(self, node: ast.Call, args, kw) -> None:
         devices = args[0] if args else kw.get("devices")
-        dtype = self.value(args[1] if len(args) > 1 else kw.get("device_type"))
+        dtype_node = args[1] if len(args) > 1 else kw.get("device_type")
+        dtype = self.value(dtype_node) if dtype_node is not None else None
         dtype = dtype.upper() if isinstance(dtype, str) else dtype
         prefix = self.segment(node.func).rsplit(".", 1)[0] if "." in self.segment(node.func) else ""
         fixed = f"{self.segment(node.func)}({prefix}.list_physical_devices('GPU'), 'GPU')" if prefix else None

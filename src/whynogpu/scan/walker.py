@@ -28,6 +28,7 @@ ENV_MARKERS = ("pyvenv.cfg", "conda-meta")
 @dataclass(frozen=True)
 class SourceFile:
     path: str  # as the user would type it: the root joined with the relative path
+    rel: str  # relative to the scan root (the file name when the root is a file)
 
     @property
     def notebook(self) -> bool:
@@ -50,7 +51,7 @@ def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str
         elif _stat.S_ISDIR(st.mode):
             _walk_dir(host, root, "", IgnoreRules(), files, seen)
         else:
-            files.append(SourceFile(root))
+            files.append(SourceFile(root, posixpath.basename(root)))
     return files, missing
 
 
@@ -89,4 +90,4 @@ def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[Sou
         if is_dir:
             _walk_dir(host, root, child_rel, rules, out, seen)
         elif _stat.S_ISREG(st.mode):
-            out.append(SourceFile(full))
+            out.append(SourceFile(full, child_rel))
