@@ -1,0 +1,236 @@
+"""Runs the installed `whynogpu` console script against real environments built on this machine
+and checks the verdicts listed in scenarios.toml.
+
+Every check whose rule exists today is asserted; expectations that name a code or category no
+registered rule has yet are collected and turn the scenario into an xfail with that reason, so a
+layer that lands later makes the scenario pass (or fail honestly) without editing this file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from scenario_data import load
+
+HERE = Path(__file__).resolve().parent
+DATA = load()
+SCENARIOS = DATA["scenario"]
+ALWAYS_KNOWN = {"unknown", "no_problem"}
+# Variables that change what whynogpu reports; the scenarios set them explicitly or not at all.
+SCRUBBED = ("VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "PYTHONPATH", "PYTHONHOME", "CUDA_VISIBLE_DEVICES",
+            "NVIDIA_VISIBLE_DEVICES", "KERAS_BACKEND", "KERAS_HOME", "JAX_PLATFORMS", "JAX_PLATFORM_NAME",
+            "LD_LIBRARY_PATH", "LD_PRELOAD", "TF_CPP_MIN_LOG_LEVEL", "TF_CPP_VMODULE", "CUDA_HOME", "CUDA_PATH")
+DEFAULT_TIMEOUT = 600  # a run that imports TF, torch and jax takes ~30 s here; this only catches hangs
+
+
+def norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", str(name)).lower()
+
+
+def machine_root_cause() -> str:
+    return os.environ.get("WHYNOGPU_SCENARIOS_MACHINE_ROOT_CAUSE") or DATA["machine"]["root_cause"]
+
+
+def dig(data, dotted: str):
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return KeyError
+        data = data[part]
+    return data
+
+
+class Outcome:
+    """Hard failures and not-yet-checkable expectations of one scenario."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.pending: list[str] = []
+
+    def check(self, ok: bool, message: str) -> None:
+        if not ok:
+            self.problems.append(message)
+
+    def finish(self, context: str) -> None:
+        if self.problems:
+            pytest.fail("\n".join(self.problems) + "\n" + context, pytrace=False)
+        if self.pending:
+            pytest.xfail("; ".join(self.pending))
+
+
+def clean_env(set_env: dict[str, str], folders: dict[str, Path]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+    env.setdefault("HOME", str(Path.home()))
+    for key, value in set_env.items():
+        value = value.replace("{PATH}", os.environ.get("PATH", ""))
+        for name, folder in folders.items():
+            value = value.replace("{" + name + "}", str(folder))
+        env[key] = value
+    return env
+
+
+def run_whynogpu(cmd: str, python: str, args: list[str], env: dict[str, str], timeout: float, cwd: Path):
+    argv = [cmd, "--json", "--no-redact", "--python", python, *args]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`{' '.join(argv)}` did not finish within {timeout:.0f} s", pytrace=False)
+    seconds = time.monotonic() - start
+    report = None
+    if proc.stdout.strip():
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            pytest.fail(f"not JSON on stdout of `{' '.join(argv)}`:\n{proc.stdout[:2000]}\n{proc.stderr[-2000:]}",
+                        pytrace=False)
+    return proc, report, seconds
+
+
+@pytest.fixture
+def restore_dev_nodes():
+    """NVML and cuInit running as root create /dev/nvidiactl even with no kernel module (see
+    ../shared/fixtures/real/nvidia-userspace-no-kernel/dev-nvidiactl-origin.txt). Remove only the
+    nodes this test made, so the machine looks the same to everything that runs after it."""
+    before = set(Path("/dev").glob("nvidia*"))
+    yield
+    for node in set(Path("/dev").glob("nvidia*")) - before:
+        try:
+            if stat.S_ISCHR(node.lstat().st_mode) and os.major(node.lstat().st_rdev) == 195:
+                node.unlink()
+        except OSError:
+            pass
+
+
+def statuses_in(data) -> set[str]:
+    found = set()
+    if isinstance(data, dict):
+        if isinstance(data.get("status"), str):
+            found.add(data["status"])
+        for v in data.values():
+            found |= statuses_in(v)
+    elif isinstance(data, list):
+        for v in data:
+            found |= statuses_in(v)
+    return found
+
+
+def folders_for(sc: dict, builder) -> dict[str, Path]:
+    names = set(sc.get("needs", ()))
+    for value in (sc.get("set_env") or {}).values():
+        names.update(n for n in re.findall(r"\{([\w.-]+)\}", value) if n in builder.recipes)
+    return {n: builder.get(n) for n in sorted(names)}
+
+
+def live_probe_names(cmd, python, env, cwd) -> list[str]:
+    """Probes that import a framework: exactly those `--no-probe` skips."""
+    proc, report, _ = run_whynogpu(cmd, python, ["--no-probe"], env, DEFAULT_TIMEOUT, cwd)
+    if report is None:
+        return []
+    return [p["name"] for p in report["probes"]
+            if p["status"] == "not_applicable" and "--no-probe" in ((p.get("reason") or {}).get("message") or "")]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("sc", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
+def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path, restore_dev_nodes):
+    codes = {r["code"] for r in registry}
+    categories = {r["category"] for r in registry} | ALWAYS_KNOWN
+    python = builder.python_for(sc["env"])
+    env = clean_env(sc.get("set_env") or {}, folders_for(sc, builder))
+    cmd = whynogpu_cmd if sc.get("via", "dev") == "dev" else str(builder.get("whynogpu-pipx") / "bin" / "whynogpu")
+    timeout = sc.get("max_seconds", DEFAULT_TIMEOUT)
+    proc, report, seconds = run_whynogpu(cmd, python, sc.get("args", []), env, timeout, tmp_path)
+    builder.run_times[sc["id"]] = round(seconds, 1)
+    out = Outcome()
+    context = f"scenario {sc['id']}: {sc['why']}\nstderr:\n{proc.stderr[-3000:]}"
+
+    if "exit_code" in sc:
+        out.check(proc.returncode == sc["exit_code"], f"exit code {proc.returncode}, expected {sc['exit_code']}")
+    else:
+        out.check(proc.returncode in (0, 1), f"exit code {proc.returncode}, expected 0 or 1")
+    out.check("Traceback" not in proc.stderr, "a traceback on stderr")
+    if "stderr_contains" in sc:
+        lines = proc.stderr.strip().splitlines()
+        out.check(len(lines) == 1 and sc["stderr_contains"] in lines[0],
+                  f"expected one stderr line containing {sc['stderr_contains']!r}, got {lines!r}")
+    if report is None:
+        out.check("exit_code" in sc and sc["exit_code"] != 0 and proc.returncode != 0, "no JSON report on stdout")
+        out.finish(context)
+        return
+
+    found_codes = {f["code"] for f in report["findings"]}
+    found_categories = {f["category"] for f in report["findings"]}
+    out.check(os.path.realpath(report["target"]["python"] or "") == os.path.realpath(python)
+              or (report["target"]["python"] or "").startswith(str(Path(python).parent.parent)),
+              f"target.python is {report['target']['python']!r}, expected {python!r}")
+    target_probe = next((p for p in report["probes"] if p["name"] == "target"), None)
+    out.check(target_probe is not None and target_probe["status"] == "ok",
+              f"target probe: {target_probe!r} (static inspection must work whatever the framework does)")
+
+    for code in sc.get("codes", []):
+        if code not in codes:
+            out.pending.append(f"{code} is not a registered rule yet")
+        else:
+            out.check(code in found_codes, f"{code} expected, found {sorted(found_codes)}")
+    for cat in sc.get("categories", []):
+        if cat not in categories:
+            out.pending.append(f"no rule of category {cat} yet")
+        else:
+            out.check(cat in found_categories, f"a {cat} finding expected, found {sorted(found_categories)}")
+    for code in sc.get("absent_codes", []):
+        out.check(code not in found_codes, f"{code} must not be reported here (look-alike)")
+    for cat in sc.get("absent_categories", []):
+        out.check(cat not in found_categories, f"no {cat} finding expected here, found {sorted(found_codes)}")
+
+    if "root_cause" in sc:
+        wanted = sc["root_cause"]
+        wanted = [machine_root_cause() if w == "machine" else w for w in (wanted if isinstance(wanted, list) else [wanted])]
+        actual = report["verdict"]["root_cause"]
+        if actual in wanted:
+            pass
+        elif all(w in categories for w in wanted):
+            out.problems.append(f"verdict root_cause {actual!r}, expected one of {wanted}")
+        else:
+            out.pending.append(f"root cause {wanted} has no registered rule yet (today: {actual!r})")
+
+    facts = report.get("facts") or {}
+    for path, expected in (sc.get("facts") or {}).items():
+        actual = dig(facts, path)
+        same = norm(actual) == norm(expected) if isinstance(expected, str) else actual == expected
+        out.check(actual is not KeyError and same, f"facts.{path} = {actual!r}, expected {expected!r}")
+    for path, prefix in (sc.get("facts_prefix") or {}).items():
+        actual = dig(facts, path)
+        out.check(isinstance(actual, str) and actual.startswith(prefix), f"facts.{path} = {actual!r}, expected {prefix}…")
+    dists = {norm(d["name"]): d.get("version") for d in (dig(facts, "target.distributions") or [])
+             if isinstance(d, dict)} if dig(facts, "target.distributions") is not KeyError else {}
+    for name in sc.get("dists", []):
+        out.check(bool(dists.get(norm(name))), f"{name} (with its version) missing from the target's distributions")
+
+    if "live_probe" in sc:
+        live = live_probe_names(cmd, python, env, tmp_path)
+        if not live:
+            out.pending.append("no live framework probe is registered yet")
+        else:
+            statuses = {p["name"]: p["status"] for p in report["probes"] if p["name"] in live}
+            # A probe that runs each framework in its own child reports each child's fate in its facts.
+            inner = {n: sorted(statuses_in((report.get("facts") or {}).get(n))) for n in live}
+            seen = set(statuses.values()) | {s for v in inner.values() for s in v}
+            out.check(bool(seen & set(sc["live_probe"])),
+                      f"live probe status {statuses}, inside {inner}; expected one of {sc['live_probe']}")
+
+    if sc.get("compare_with_dev"):
+        _, dev, _ = run_whynogpu(whynogpu_cmd, python, sc.get("args", []), env, timeout, tmp_path)
+        out.check(dev is not None and dev["verdict"]["root_cause"] == report["verdict"]["root_cause"]
+                  and {f["code"] for f in dev["findings"]} == found_codes,
+                  "the pipx-style whynogpu and the in-repo one disagree: "
+                  f"{report['verdict']['root_cause']} {sorted(found_codes)} vs "
+                  f"{dev and dev['verdict']['root_cause']} {dev and sorted(f['code'] for f in dev['findings'])}")
+
+    out.finish(context)
