@@ -144,6 +144,14 @@ class LayerLine:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """Triage: one possible root cause and how strongly the report supports it (0–1)."""
+
+    category: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Report:
     schema_version: int
     tool: dict[str, str]
@@ -155,6 +163,7 @@ class Report:
     layers: tuple[LayerLine, ...] = ()
     facts: dict[str, Any] = field(default_factory=dict)
     missing: tuple[str, ...] = ()  # triage: what would settle the question
+    candidates: tuple[Candidate, ...] = ()  # triage: ranked possible root causes
 
     @property
     def exit_code(self) -> int:

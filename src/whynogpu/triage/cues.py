@@ -1,0 +1,50 @@
+"""Free-text cues: phrases people use when describing a GPU problem, in any report.
+
+These are not program output, so they only ever nudge a diagnosis (triage/score.py gives
+them small weights). Each cue is a regex searched case-insensitively in one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
+    ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
+                r"sleep mode|standby)\b"),
+    ("jupyter_only", r"(terminal|command line|shell|console|python -c|ipython).{0,120}(jupyter|notebook|kernel|pycharm|"
+                     r"vs ?code|spyder)|(jupyter|notebook|pycharm|vs ?code|spyder).{0,120}(terminal|command line|shell)"),
+    ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
+                     r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
+    ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
+                     r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
+    ("container", r"\b(docker|container|kubernetes|k8s|podman|singularity|apptainer)\b"),
+    ("wsl", r"\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b"),
+    ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
+    ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
+    ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
+              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+)\b"),
+    ("hardware", r"\b(reboots|restarts|shuts? (down|off)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
+                 r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
+                 r"whole machine restarts)\b"),
+    ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"
+                   r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|allow_growth|memory of the card)"),
+    ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
+                        r".{0,100}(script|repo|code|training|train\.py|inference)"),
+    ("file_exists", r"(file|library|lib|it|the \.so) (definitely )?(exists|is there|is present|is installed)|"
+                    r"find / .{0,10}-name|sudo find|locate lib|but the file"),
+    ("not_exported", r"(LD_LIBRARY_PATH|\.bashrc|\.profile|/etc/profile|PATH).{0,80}(not|never|n't|nothing|only had)|"
+                     r"(not|never|n't|nothing).{0,80}(LD_LIBRARY_PATH|\.bashrc|\.profile)"),
+    ("ask_set_path", r"(how|where|which).{0,60}(set|export).{0,40}LD_LIBRARY_PATH|export the nvidia/\S* ?lib"),
+    ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"
+                       r"Num GPUs Available:\s*[1-9]|is it actually (training|running) on the CPU"),
+    ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my )?"
+                            r"(container|image|docker)|driver (is )?(installed )?inside the (container|image)"),
+    ("colab", r"\bColab\b"),
+    ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
+                r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),
+    ("power", r"\b(PSU|power supply|\d{3,4} ?W\b)"),
+))
+
+
+def find(line: str) -> list[str]:
+    return [cid for cid, rx in CUES if rx.search(line)]

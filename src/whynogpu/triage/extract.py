@@ -1,0 +1,309 @@
+"""Read a pasted report line by line into TriageFacts.
+
+One pass, a handful of cheap checks per line (linear in size). Formats understood:
+framework logs (via parsers.logs), issue-template fields ("TensorFlow version: 2.15",
+"### OS platform and distribution" + value), torch collect_env, tf_env_collect,
+jax.print_environment_info, nvidia-smi (table header, memory column), nvcc --version,
+/proc/driver/nvidia/version, ldconfig -p, pip list / pip freeze / pip show / conda list,
+docker run lines, environment assignments in shell or Python, REPL answers
+(`torch.cuda.is_available()` → False) and free-text cues.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whynogpu.parsers.logs import LogMatch, match_line, split_lines
+from whynogpu.triage import cues as cue_table
+from whynogpu.triage.facts import Cue, ListedPackage, StatedFact, TriageFacts
+
+MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone
+
+_VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*(?:[-+.]?(?:rc|a|b|dev|post)\d*)?(?:\+\w+)?")
+_FIELD = re.compile(r"^\s*(?:[-*•>]\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1,50}?)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*"
+                    r"(?P<val>\S.*)$")
+_HEADING = re.compile(r"^\s*#{2,6}\s*(?P<key>[A-Za-z][\w /().+-]{1,60}?)\s*$")
+
+# Issue-template / collect_env keys → fact key. Values of keys marked True are program output.
+_KEYS: tuple[tuple[re.Pattern, str, bool], ...] = tuple((re.compile(k + r"$", re.I), v, p) for k, v, p in (
+    (r"(tensorflow|tensor flow|tf) version|tensorflow", "tf_version", False),
+    (r"(pytorch|torch) version|pytorch|torch", "torch_version", False),
+    (r"jax version|jax", "jax_version", False),
+    (r"jaxlib version|jaxlib", "jaxlib_version", False),
+    (r"keras version|keras", "keras_version", False),
+    (r"os platform and distribution|os|operating system|platform|system|distro|os version", "os", False),
+    (r"python version|python", "python", False),
+    (r"cuda/cudnn version|cuda / cudnn version|cuda/cudnn", "cuda_cudnn", False),
+    (r"cuda version|cuda|cuda toolkit|cuda toolkit version", "cuda", False),
+    (r"cudnn version|cudnn", "cudnn", False),
+    (r"gpu model and memory|gpu|gpus?|graphics card|gpu model|hardware", "gpu", False),
+    (r"nvidia driver version|driver version|driver|nvidia driver", "driver", False),
+    (r"tensorflow installed from|installed from|install method", "installed_from", False),
+    (r"is cuda available", "torch_cuda_available", True),
+    (r"cuda used to build pytorch", "torch_build_cuda", True),
+    (r"cuda runtime version", "nvcc_cuda", True),
+    (r"gpu models and configuration", "gpu", True),
+    (r"cudnn version", "cudnn", False),
+))
+_VERSIONED = {"tf_version", "torch_version", "jax_version", "jaxlib_version", "keras_version", "python", "cuda",
+              "cudnn", "driver", "nvcc_cuda", "torch_build_cuda"}
+
+_RELEVANT = re.compile(r"^(tensorflow[\w-]*|tf[-_]nightly[\w-]*|tf[-_]keras|intel[-_]tensorflow|torch\w*|pytorch[\w-]*|"
+                       r"jax|jaxlib|jax[-_]cuda\d+[-_](?:plugin|pjrt)|keras[\w-]*|nvidia[-_][\w-]+|cuda[\w-]*|cudnn|"
+                       r"cudatoolkit|tensorrt[\w-]*|cupy[\w-]*)$", re.I)
+_PIP_LIST = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?P<ver>\d[\w.!+-]*)(?:\s+(?P<build>\S+))?(?:\s+(?P<ch>\S+))?\s*$")
+_PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w.!+-]*)\s*$")
+_PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
+
+_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+Driver Version:\s*(?P<driver>[\d.]+)\s+CUDA Version:\s*(?P<cuda>[\d.]+|N/A)")
+_SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
+_NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
+_PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S+)?\s+(?P<v>\d+\.\d+(?:\.\d+)?)")
+_LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
+_FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
+                        r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
+_DOCKER = re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)")
+_ENV = re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
+                  r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|"""
+                  r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<q>['"]?)"""
+                  r"""(?P<val>[^'"\s)]*)""")
+_KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
+                           r"import tensorflow\.keras)")
+_REPL = (  # (fact key, expression pattern)
+    ("torch_cuda_available", re.compile(r"torch\.cuda\.is_available\(\)")),
+    ("tf_built_with_cuda", re.compile(r"is_built_with_cuda\(\)")),
+    ("torch_version_cuda", re.compile(r"torch\.version\.cuda\b")),
+    ("tf_gpus", re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)")),
+    ("keras_backend", re.compile(r"backend\.backend\(\)")),
+)
+_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?\w+'?|\[.*\])\s*$")
+_INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
+_IS_CUDA_BUILD = re.compile(r"'is_cuda_build':\s*(?P<a>True|False)")
+_NUM_GPUS = re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)")
+_NO_DIST = re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
+                      r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)")
+_PIP_INSTALL = re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)")
+_BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
+_PROSE_VERSIONS = (
+    ("tf_version", re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b")),
+    ("torch_version", re.compile(r"\b(?:torch|PyTorch)[ =]{0,3}(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)")),
+    ("jax_version", re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)")),
+    ("python", re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b")),
+    ("cuda", re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b")),
+)
+
+
+def _version(value: str, last: bool = False) -> str | None:
+    found = _VERSION.findall(value)
+    if not found:
+        return None
+    return found[-1] if last else found[0]
+
+
+def _field_key(key: str) -> tuple[str, bool] | None:
+    key = key.strip().strip("*").strip()
+    for rx, fact, program in _KEYS:
+        if rx.match(key):
+            return fact, program
+    return None
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.log: list[LogMatch] = []
+        self.stated: list[StatedFact] = []
+        self.cues: list[Cue] = []
+        self.packages: list[ListedPackage] = []
+        self.formats: set[str] = set()
+        self.program_keys = False  # collect_env / jax env info seen: their fields are program output
+        self.pending_heading: tuple[str, bool] | None = None
+        self.pending_repl: tuple[str, int, str] | None = None
+        self.pending_pip_show: str | None = None
+
+    def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
+        self.stated.append(StatedFact(key, value.strip(), n, text.strip()[:300], by_user))
+
+    def field(self, fact: str, program: bool, value: str, n: int, line: str) -> None:
+        value = value.strip().strip("`").strip()
+        if not value or value.lower() in ("n/a", "na", "none", "-", "no response", "_no response_"):
+            return
+        by_user = not (program or self.program_keys)
+        if fact == "cuda_cudnn":
+            parts = re.split(r"\s*[/,]\s*|\s+and\s+", value, maxsplit=1)
+            v = _version(parts[0])
+            if v:
+                self.state("cuda", v, n, line, by_user)
+            if len(parts) > 1 and _version(parts[1]):
+                self.state("cudnn", _version(parts[1]) or "", n, line, by_user)
+            return
+        if fact in _VERSIONED:
+            v = _version(value, last=value.lstrip().startswith("v") and fact == "tf_version")
+            if fact == "torch_version":
+                m = re.search(r"\d+\.\d+(?:\.\d+)?(?:\+\w+)?", value)
+                v = m.group(0) if m else v
+            if v is None:
+                if fact == "torch_cuda_available" or fact == "torch_build_cuda":
+                    self.state(fact, value, n, line, by_user)
+                return
+            self.state(fact, v, n, line, by_user)
+        else:
+            self.state(fact, value, n, line, by_user)
+
+    def line(self, n: int, line: str) -> None:
+        stripped = line.strip()
+        if not stripped:
+            return
+        m = match_line(line, n)
+        if m is not None:
+            self.log.append(m)
+            self.formats.add("framework_log")
+        self._answers(n, line, stripped)
+        self._program_output(n, line, stripped)
+        if m is not None:
+            return  # a program's message is not prose: no cues or stated versions in it
+        for cid in cue_table.find(line):
+            self.cues.append(Cue(cid, n, stripped[:300], True))
+        self._fields(n, line, stripped)
+        self._packages(n, line, stripped)
+
+    def _answers(self, n: int, line: str, stripped: str) -> None:
+        if self.pending_repl is not None:
+            key, at, text = self.pending_repl
+            self.pending_repl = None
+            a = _ANSWER.match(stripped)
+            if a and n - at <= 2:
+                self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
+        for key, rx in _REPL:
+            if rx.search(line):
+                inline = _INLINE_ANSWER.search(line)
+                if inline:
+                    self.state(key, inline.group("a").strip("'"), n, stripped, False)
+                elif "print(" not in line or stripped.endswith(")"):
+                    self.pending_repl = (key, n, stripped)
+                break
+
+    def _program_output(self, n: int, line: str, stripped: str) -> None:
+        if "Collecting environment information" in line or stripped.startswith("Is CUDA available:") or \
+                stripped.startswith("jax.devices (") or stripped.startswith("== check python"):
+            self.program_keys = True
+            self.formats.add("env_dump")
+        if "NVIDIA-SMI" in line:
+            h = _SMI_HEADER.search(line)
+            if h:
+                self.formats.add("nvidia_smi")
+                self.state("driver", h.group("driver"), n, stripped, False)
+                if h.group("cuda") != "N/A":
+                    self.state("smi_cuda", h.group("cuda"), n, stripped, False)
+        if "MiB" in line:
+            mm = _SMI_MEMORY.search(line)
+            if mm:
+                self.state("gpu_memory", f"{mm.group('used')}/{mm.group('total')}", n, stripped, False)
+        if "compilation tools" in line:
+            v = _NVCC.search(line)
+            if v:
+                self.formats.add("nvcc")
+                self.state("nvcc_cuda", v.group("v"), n, stripped, False)
+        if "NVRM version" in line:
+            v = _PROC_DRIVER.search(line)
+            if v:
+                self.formats.add("proc_driver_version")
+                self.state("kernel_module", v.group("v"), n, stripped, False)
+        if " => " in line:
+            ld = _LDCONFIG.match(line)
+            if ld:
+                self.formats.add("ldconfig")
+                self.state("lib_on_disk", ld.group("so"), n, stripped, False)
+        elif stripped[:1] in "/CDEF" and ("lib" in stripped or ".dll" in stripped):
+            f = _FOUND_LIB.match(stripped)
+            if f:
+                self.state("lib_on_disk", f.group("so"), n, stripped, False)
+        if "run" in line:
+            d = _DOCKER.search(line)
+            if d:
+                args = d.group("args")
+                gpus = d.group("cmd") == "nvidia-docker" or "--gpus" in args or "--runtime=nvidia" in args or \
+                    "--runtime nvidia" in args or "nvidia.com/gpu" in args or "--device nvidia.com" in args
+                self.formats.add("docker_run")
+                self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
+        if "=" in line or "," in line:
+            for e in _ENV.finditer(line):
+                self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
+        if _KERAS_IMPORT.match(line):
+            self.state("keras_import", "", n, stripped, False)
+        b = _IS_CUDA_BUILD.search(line)
+        if b:
+            self.formats.add("tf_build_info")
+            self.state("tf_built_with_cuda", b.group("a"), n, stripped, False)
+        g = _NUM_GPUS.search(line)
+        if g:
+            self.state("tf_gpus", g.group("n"), n, stripped, False)
+        if "Using TensorFlow backend" in line:
+            self.state("keras_backend", "tensorflow", n, stripped, False)
+        nd = _NO_DIST.search(line)
+        if nd:
+            self.state("pip_no_dist", nd.group("pkg") or nd.group("pkg2"), n, stripped, False)
+        pi = _PIP_INSTALL.search(line)
+        if pi:
+            self.state("pip_install", pi.group("args"), n, stripped, True)
+        bn = _BANNER.match(stripped)
+        if bn:
+            self.state("python", bn.group("v"), n, stripped, False)
+
+    def _fields(self, n: int, line: str, stripped: str) -> None:
+        if self.pending_heading is not None:
+            fact, program = self.pending_heading
+            if stripped.startswith("#"):
+                self.pending_heading = None
+            elif not stripped.startswith("```"):
+                self.pending_heading = None
+                self.field(fact, program, stripped, n, stripped)
+                return
+        h = _HEADING.match(line)
+        if h:
+            self.pending_heading = _field_key(h.group("key"))
+            return
+        f = _FIELD.match(line)
+        if f and len(f.group("key")) <= 50:
+            k = _field_key(f.group("key"))
+            if k:
+                self.field(k[0], k[1], f.group("val"), n, stripped)
+                return
+        for key, rx in _PROSE_VERSIONS:
+            pm = rx.search(line)
+            if pm:
+                self.state(key, pm.group("v"), n, stripped, True)
+
+    def _packages(self, n: int, line: str, stripped: str) -> None:
+        if self.pending_pip_show is not None:
+            name, self.pending_pip_show = self.pending_pip_show, None
+            if stripped.startswith("Version:"):
+                self.packages.append(ListedPackage(name, stripped.split(":", 1)[1].strip(), "", n, stripped))
+                self.formats.add("pip_show")
+                return
+        m = _PIP_FREEZE.match(line) or _PIP_LIST.match(line)
+        if m and _RELEVANT.match(m.group("name")):
+            ver = m.group("ver")
+            build = (m.groupdict().get("build") or "") if m.re is _PIP_LIST else ""
+            if "+" in ver:
+                ver, build = ver.split("+", 1)[0], ver.split("+", 1)[1]
+            self.packages.append(ListedPackage(m.group("name"), ver, build, n, stripped))
+            self.formats.add("package_list")
+            return
+        s = _PIP_SHOW.match(stripped)
+        if s and _RELEVANT.match(s.group("name")):
+            self.pending_pip_show = s.group("name")
+
+
+def extract(text: str) -> TriageFacts:
+    lines = split_lines(text)
+    reader = _Reader()
+    for i, line in enumerate(lines[:MAX_LINES]):
+        reader.line(i + 1, line)
+    return TriageFacts(
+        lines=len(lines),
+        formats=tuple(sorted(reader.formats)),
+        log=tuple(reader.log),
+        stated=tuple(reader.stated),
+        cues=tuple(reader.cues),
+        packages=tuple(reader.packages),
+    )

@@ -1,0 +1,70 @@
+"""What a pasted report shows, as facts: matched log lines, stated values and free-text cues.
+
+Every item keeps the line number it came from, so a finding can quote its evidence, and
+whether a person wrote it (an issue-template field, a sentence) or a program printed it
+(a log line, nvidia-smi, pip list): program output is stronger evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whynogpu.parsers.logs import LogMatch
+
+
+@dataclass(frozen=True)
+class StatedFact:
+    key: str  # tf_version, torch_version, jax_version, os, python, cuda, cudnn, gpu, driver, smi_cuda, nvcc_cuda, …
+    value: str
+    line: int
+    text: str  # the line it was read from
+    stated_by_user: bool  # True for template fields and prose, False for program output
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str  # a row of triage.cues.CUES
+    line: int
+    text: str
+    stated_by_user: bool = True
+
+
+@dataclass(frozen=True)
+class ListedPackage:
+    name: str
+    version: str
+    build: str  # conda build string or pip's local version label, "" when none
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TriageFacts:
+    lines: int
+    formats: tuple[str, ...]  # kinds of output recognised: tf_log, nvidia_smi, pip_list, conda_list, collect_env, …
+    log: tuple[LogMatch, ...]
+    stated: tuple[StatedFact, ...]
+    cues: tuple[Cue, ...]
+    packages: tuple[ListedPackage, ...]
+
+    def first(self, key: str, program_only: bool = False) -> StatedFact | None:
+        for s in self.stated:
+            if s.key == key and not (program_only and s.stated_by_user):
+                return s
+        return None
+
+    def all(self, key: str) -> tuple[StatedFact, ...]:
+        return tuple(s for s in self.stated if s.key == key)
+
+    def package(self, *names: str) -> ListedPackage | None:
+        wanted = {n.lower().replace("_", "-") for n in names}
+        for p in self.packages:
+            if p.name.lower().replace("_", "-") in wanted:
+                return p
+        return None
+
+    def has_log(self, *ids: str) -> tuple[LogMatch, ...]:
+        return tuple(m for m in self.log if m.id in ids)
+
+    def has_cue(self, *ids: str) -> tuple[Cue, ...]:
+        return tuple(c for c in self.cues if c.id in ids)

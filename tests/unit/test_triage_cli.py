@@ -1,0 +1,114 @@
+"""`whynogpu triage`: report contract, robustness on hostile input, and rules that must (not) fire."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from whynogpu.triage.engine import triage
+from whynogpu.triage.extract import extract
+
+EXE = [sys.executable, "-m", "whynogpu"]
+
+CUINIT_UNKNOWN = ("2019-03-01 10:00:00.000000: E tensorflow/stream_executor/cuda/cuda_driver.cc:300] failed call to "
+                  "cuInit: CUDA_ERROR_UNKNOWN: unknown error\nThis started after waking the laptop from suspend.\n")
+
+
+def run(args, stdin=b""):
+    return subprocess.run(EXE + args, input=stdin, capture_output=True, timeout=60)
+
+
+def test_json_report_with_candidates_and_line_numbers():
+    res = run(["triage", "--json", "-"], CUINIT_UNKNOWN.encode())
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["mode"] == "triage"
+    assert data["verdict"]["root_cause"] == "nvidia_uvm_unavailable"
+    assert data["candidates"][0]["category"] == "nvidia_uvm_unavailable"
+    top = data["findings"][0]
+    assert top["code"] == "WG804" and top["evidence"][0]["source"].startswith("line 1 ")
+
+
+def test_unreadable_and_binary_input_exit_2(tmp_path):
+    assert run(["triage", str(tmp_path / "nope.txt")]).returncode == 2
+    binary = tmp_path / "x.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    res = run(["triage", str(binary)])
+    assert res.returncode == 2 and b"Traceback" not in res.stderr
+
+
+def test_empty_input_is_unknown_with_missing_list():
+    report = triage("")
+    assert report.verdict.root_cause == "unknown"
+    assert any("nvidia-smi" in m for m in report.missing)
+
+
+def test_user_statement_weaker_than_program_output():
+    text = ("OS: Windows 11\nTensorFlow version: 2.15\n"
+            "UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040).\n")
+    cands = {c.category: c.confidence for c in triage(text).candidates}
+    assert cands["driver_too_old"] > cands["windows_native_unsupported"]
+
+
+def test_windows_tf_210_is_not_flagged():
+    text = "### TensorFlow version\n2.10.0\n### OS platform and distribution\nWindows 10\n"
+    assert "windows_native_unsupported" not in {c.category for c in triage(text).candidates}
+
+
+def test_keras_backend_before_import_does_not_fire():
+    bad = 'import keras\nimport os\nos.environ["KERAS_BACKEND"] = "jax"\n'
+    good = 'import os\nos.environ["KERAS_BACKEND"] = "jax"\nimport keras\n'
+    assert triage(bad).verdict.root_cause == "keras_backend_other"
+    assert triage(good).verdict.root_cause != "keras_backend_other"
+
+
+def test_pasted_pip_list_runs_check_rules_and_triage_rules():
+    text = "Package          Version\n---------------- -------\ntensorflow       2.15.0\ntensorflow-cpu   2.15.0\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "package_conflict"
+    assert any(f.code == "WG404" for f in report.findings)  # the check rule on the same snapshot
+
+
+def test_benign_numa_lines_with_gpu_listed_is_no_problem():
+    text = ("2021-09-26 15:29:11.893611: I tensorflow/stream_executor/cuda/cuda_gpu_executor.cc:937] successful NUMA "
+            "node read from SysFS had negative value (-1), but there must be at least one NUMA node, so returning NUMA "
+            "node zero\n[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n")
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_crlf_ansi_and_many_logs_keep_line_numbers():
+    text = ("hello\r\n\x1b[31mAssertionError: Torch not compiled with CUDA enabled\x1b[0m\r\n" * 10)
+    f = extract(text)
+    assert [m.line for m in f.log] == list(range(2, 21, 2))
+
+
+def test_real_tf_cpu_machine_stderr_points_at_driver_or_libs(real_fixtures):
+    text = open(os.path.join(real_fixtures, "tf-cpu-machine", "stderr.vmodule.txt"), encoding="utf-8").read()
+    top3 = [c.category for c in triage(text).candidates[:3]]
+    assert "driver_not_loaded" in top3
+
+
+@pytest.mark.parametrize("size", [1 << 20])
+def test_large_input_is_fast_enough(size):
+    import time
+
+    text = (CUINIT_UNKNOWN + "some prose line about training a model on the GPU\n") * (size // 200)
+    start = time.perf_counter()
+    triage(text)
+    assert time.perf_counter() - start < 5.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_gives_a_report(text):
+    report = triage(text)
+    assert report.verdict.root_cause
+    for f in report.findings:
+        if f.location:
+            assert 1 <= f.location.line <= text.count("\n") + text.count("\r") + 1
