@@ -109,8 +109,8 @@ class SmiState:
 class DriverFacts:
     driver_version: str | None  # e.g. "550.54.14": NVML, else nvidia-smi, else the kernel module
     cuda_driver_version: str | None  # newest CUDA the driver supports, e.g. "12.2" (from 12020)
-    gpu_count: int  # NVIDIA GPUs the driver layer knows (NVML, nvidia-smi, cuDeviceGetCount, else PCI)
-    gpu_count_source: str
+    gpu_count: int | None  # NVIDIA GPUs the driver layer knows (NVML, nvidia-smi, cuDeviceGetCount, PCI); None: cannot tell
+    gpu_count_source: str | None
     libraries: tuple[LibraryCopy, ...]
     cuda: CudaInit | None
     nvml: NvmlState | None
@@ -287,4 +287,6 @@ def _count(gpu, cuda, nvml, smi) -> dict:
         return {"gpu_count": cuda.device_count, "gpu_count_source": "cuDeviceGetCount"}
     if gpu and gpu.pci_readable:
         return {"gpu_count": len(gpu.nvidia_gpus), "gpu_count_source": "PCI"}
-    return {"gpu_count": len(gpu.gpu_nodes) if gpu else 0, "gpu_count_source": "device nodes"}
+    if gpu and gpu.gpu_nodes:
+        return {"gpu_count": len(gpu.gpu_nodes), "gpu_count_source": "device nodes"}
+    return {"gpu_count": None, "gpu_count_source": None}  # no PCI view, no driver answer: unknown, not zero

@@ -45,8 +45,9 @@ class PciDevice:
 
     @property
     def is_nvswitch(self) -> bool:
-        # NVSwitch chips show up as NVIDIA "bridge: other" functions (class 0x0680xx).
-        return self.vendor == NVIDIA and self.pci_class.startswith("0x0680")
+        # NVSwitch chips show up as NVIDIA "Bridge [0680]" functions (A100/H100 systems) or, from GB200 on,
+        # as NVIDIA "PCI bridge [0604]" functions; NVIDIA makes no other bridges in current systems.
+        return self.vendor == NVIDIA and self.pci_class.startswith(("0x0680", "0x0604"))
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,14 @@ def nvml_or_smi_says(d: DriverFacts | None, kind: str) -> Evidence | None:
     return None
 
 
-def loaded_copy(d: DriverFacts | None, name: str) -> LibraryCopy | None:
-    """The copy the loader would pick: LD_LIBRARY_PATH first, then its cache."""
-    copies = d.copies(name) if d else ()
-    return copies[0] if copies else None
+def gpu_lost(d: DriverFacts | None) -> bool:
+    """NVML or nvidia-smi say a GPU fell off the bus or needs a reset."""
+    if d is None:
+        return False
+    if any(nvml_or_smi_says(d, k) for k in ("gpu_is_lost", "reset_required", "device_handle_unknown")):
+        return True
+    gpus = d.nvml.gpus if d.nvml else ()
+    return any("lost" in v.lower() or "requires" in v.lower() for x in gpus for v in (x.errors or {}).values())
 
 
 def libraries_evidence(d: DriverFacts | None) -> list[Evidence]:
@@ -416,6 +420,11 @@ def driver_library_version_mismatch(info, snap):
     )
 
 
+# cuInit results that other rules explain (Fabric Manager, compute mode, a mismatch, memory).
+OTHER_RULES_CUINIT = ("CUDA_ERROR_SYSTEM_NOT_READY", "CUDA_ERROR_DEVICES_UNAVAILABLE", "CUDA_ERROR_SYSTEM_DRIVER_MISMATCH",
+                      "CUDA_ERROR_OUT_OF_MEMORY")
+
+
 @rule(
     "WG204", "nvidia_uvm_not_available", "nvidia_uvm_unavailable",
     "The nvidia_uvm module or /dev/nvidia-uvm is missing or stale",
@@ -433,23 +442,29 @@ def nvidia_uvm_not_available(info, snap):
         return
     if nvml_or_smi_says(d, "lib_rm_version_mismatch") or _mismatched_copies(g, d):
         return  # a mismatch explains everything above it
+    if gpu_lost(d):
+        return  # a GPU that fell off the bus also makes cuInit fail with 999: WG207 reports it
     uvm_loaded = g.module_loaded("nvidia_uvm")
     node = g.node("/dev/nvidia-uvm")
     cuda = d.cuda if d else None
-    failed = cuda is not None and cuda.init_code not in (None, 0)
-    unknown = failed and cuda.init_name == "CUDA_ERROR_UNKNOWN"
+    if cuda is not None and cuda.init_code == 0:
+        return  # cuInit worked: libcuda loaded nvidia_uvm itself through nvidia-modprobe
+    ran = cuda is not None and cuda.init_code is not None
+    if ran and cuda.init_name in OTHER_RULES_CUINIT:
+        return
+    unknown = ran and cuda.init_name == "CUDA_ERROR_UNKNOWN"
     evidence = []
     if uvm_loaded is False:
         evidence.append(Evidence("nvidia is loaded but nvidia_uvm is not", "/proc/modules"))
     if node is None:
         evidence.append(Evidence("/dev/nvidia-uvm does not exist", "/dev"))
-    if unknown:
-        evidence.append(Evidence(f"cuInit(0) returned {cuda.init_name} ({cuda.init_code})", "libcuda in a child process"))
-    if not evidence or (cuda is not None and cuda.init_code == 0):
-        return  # cuInit worked: libcuda loaded the module itself (nvidia-modprobe), nothing is wrong
-    if not (unknown or failed) and cuda is not None:
+    if not evidence and not unknown:
         return
-    severity = Severity.ERROR if (unknown or failed) else Severity.WARNING
+    if ran:
+        evidence.append(Evidence(f"cuInit(0) returned {cuda.init_name} ({cuda.init_code})", "libcuda in a child process"))
+    # Before any CUDA program ran, a missing nvidia_uvm is normal (libcuda loads it on first use), so
+    # without a failed cuInit this is only a warning.
+    severity = Severity.ERROR if ran else Severity.WARNING
     if p and p.container and node is None:
         fix = Fix("The container was not given /dev/nvidia-uvm. Load the module on the host, then restart the container "
                   "with GPU access:", ("sudo nvidia-modprobe -u -c=0   # on the host", "docker run --gpus all IMAGE ..."))
