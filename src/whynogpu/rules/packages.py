@@ -8,6 +8,7 @@ from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import major_minor, pip, platform, target, tf_build, version_key
+from whynogpu.rules.frameworks import live_overrides_build  # the live probe, when it answered, wins
 
 FRAMEWORK_LABELS = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX", "jaxlib": "JAX", "keras": "Keras",
                     "tf_keras": "tf-keras"}
@@ -50,6 +51,8 @@ def tensorflow_cpu_build(info, snap):
     t = target(snap)
     if t is None or "tensorflow" not in t.packages or _conflicted(t, "tensorflow"):
         return
+    if live_overrides_build(snap, "tensorflow"):
+        return  # WG501/WG511 report what the imported TensorFlow said
     if not _linux_like(snap):
         return  # Windows and macOS have their own, more precise rules
     owner = t.owners.get("tensorflow")
@@ -94,6 +97,8 @@ def torch_cpu_build(info, snap):
     t = target(snap)
     if t is None or not _linux_like(snap):
         return
+    if live_overrides_build(snap, "torch"):
+        return
     text = t.files.get("torch/version.py")
     build = parse_torch_version(text) if text else None
     if build is None or build.cuda is not None or build.hip is not None:
@@ -125,6 +130,8 @@ def torch_cpu_build(info, snap):
 def jax_without_cuda_plugin(info, snap):
     t = target(snap)
     if t is None or not _linux_like(snap):
+        return
+    if live_overrides_build(snap, "jax"):
         return
     jaxlib = t.dist("jaxlib")
     if t.dist("jax") is None or jaxlib is None:
