@@ -46,5 +46,20 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
 ))
 
 
+# Cheap keyword check first: most lines of a log carry no cue, and regex searches dominate the run time.
+_KEYWORDS = ("suspend", "hibernat", "wak", "woke", "sleep", "resum", "standby", "jupyter", "notebook", "kernel",
+             "pycharm", "code", "spyder", "update", "upgrade", "reboot", "restart", "docker", "container", "kubernetes",
+             "k8s", "podman", "singularity", "apptainer", "wsl", "windows", "ubuntu app", ".dll", ":\\", "mac", "os x",
+             "osx", "darwin", "sierra", "mojave", "catalina", "big sur", "monterey", "ventura", "sonoma", "sequoia",
+             "apple", "m1", "m2", "m3", "m4", "/users/", "shut", "power", "psu", "overheat", "temperature", "fell off",
+             "fallen off", "black screen", "crash", "shared", "other", "someone", "memory", "allow_growth", "sees",
+             "detects", "finds", "works", "exist", "there", "present", "installed", "find", "locate", "the file",
+             "ld_library_path", "path", "bashrc", "profile", "export", "training", "progress", "runs", "python process",
+             "num gpus", "actually", "driver", "colab", " w", "both", "also a", "tensorflow")
+
+
 def find(line: str) -> list[str]:
+    low = line.lower()
+    if not any(k in low for k in _KEYWORDS):
+        return []
     return [cid for cid, rx in CUES if rx.search(line)]
