@@ -137,3 +137,16 @@ def test_multi_gpu_machine_training_without_strategy_is_a_hint_only_in_check_mod
     assert "WG717" in [f.code for f in evaluate(Snapshot(1, "t", "check", (*probes, four)))]
     assert "WG717" not in [f.code for f in evaluate(Snapshot(1, "t", "check", (*probes, one)))]
     assert "WG717" not in [f.code for f in evaluate(Snapshot(1, "t", "scan", (*probes, four)))]
+
+
+def test_large_file_parsed_in_part_gives_the_same_hits_and_lines_as_a_whole_parse():
+    from whynogpu.scan import scan_source
+    from whynogpu.scan.sparse import sparse_source
+
+    filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(2000))
+    src = ("import os\nimport torch as T\nGPU = '-1'\n" + filler +
+           "def main():\n    if True:\n        os.environ['CUDA_VISIBLE_DEVICES'] = GPU\n    device = T.device('cpu')\n")
+    assert sparse_source(src, ("visible_devices", "'cpu")) is not None  # the fast path is taken
+    hits, _ = scan_source(src, "big.py")
+    assert [(h.pattern, h.line, h.context, h.value) for h in hits] == [
+        ("cuda_visible_devices", 6006, "function", "-1"), ("torch_device_cpu", 6007, "function", "cpu")]

@@ -25,8 +25,7 @@ _MODEL_NAME = re.compile(r"(?i)(model|net$|network)")
 _DEVICE_NAME = re.compile(r"(?i)device")
 # Calls that mean "a model is built or trained here" (for tf.device blocks and training files).
 MODEL_CALLS = frozenset({"fit", "fit_generator", "train_on_batch", "compile", "Sequential", "Model"})
-TRAIN_CALLS = frozenset({"fit", "fit_generator", "train_on_batch"})
-# Any of these names (or imports) means the code already spreads work over several devices.
+# Any of these names (or imports) in a file that trains means the code already spreads work over several devices.
 DISTRIBUTE_NAMES = frozenset({
     "MirroredStrategy", "MultiWorkerMirroredStrategy", "TPUStrategy", "CentralStorageStrategy",
     "ParameterServerStrategy", "DataParallel", "DistributedDataParallel", "FullyShardedDataParallel",
@@ -53,8 +52,6 @@ class ModuleState:
     constants: dict[str, Any] = field(default_factory=dict)
     keras_import: str | None = None  # where keras was first imported, for KERAS_BACKEND-after-import
     imports_torch: bool = False
-    trains: bool = False
-    distributes: bool = False
 
 
 class Visitor(ast.NodeVisitor):
@@ -223,8 +220,6 @@ class Visitor(ast.NodeVisitor):
             self.state.keras_import = self.where()
         if root == "torch":
             self.state.imports_torch = True
-        if any(module == m or module.startswith(m + ".") for m in DISTRIBUTE_MODULES):
-            self.state.distributes = True
 
     # -- environment variables set in code ---------------------------------------------------
 
@@ -290,18 +285,10 @@ class Visitor(ast.NodeVisitor):
             self.api_call(norm(q), node)
         if isinstance(func, ast.Attribute):
             self.method_call(func.attr, func.value, node)
-            if func.attr in TRAIN_CALLS or func.attr == "backward":
-                self.state.trains = True
-            if func.attr in DISTRIBUTE_NAMES:
-                self.state.distributes = True
-        elif isinstance(func, ast.Name) and func.id in DISTRIBUTE_NAMES:
-            self.state.distributes = True
         self.generic_visit(node)
 
     def api_call(self, q: str, node: ast.Call) -> None:
         args, kw = node.args, {k.arg: k.value for k in node.keywords if k.arg}
-        if q.rsplit(".", 1)[-1] in DISTRIBUTE_NAMES:
-            self.state.distributes = True
         if q in ("os.environ.setdefault", "os.putenv", "os.environ.__setitem__") and len(args) >= 2:
             self.env_set(self.value(args[0]), args[1], how=q.rsplit(".", 1)[-1])
         elif q == "os.environ.update":
