@@ -329,3 +329,17 @@ def test_crashing_driver_library_does_not_lose_the_layer():
     d = snap.get(DriverFacts)
     assert "signal 11" in d.cuda.load_error and d.nvml.init_code == 0
     assert snap.result("driver").status.value == "ok"
+
+
+def test_container_given_gpu_without_compute_capability():
+    _, report = run(host("container-capabilities-without-compute"))
+    assert report.verdict.root_cause == "container_no_gpu"
+    f = finding(report, "WG103")
+    assert "NVIDIA_DRIVER_CAPABILITIES=compute,utility" in f.fix.commands[0]
+
+
+def test_compute_capability_given_is_fine():
+    h = host("container-capabilities-without-compute")
+    h._env["NVIDIA_DRIVER_CAPABILITIES"] = "compute,utility"
+    _, report = run(h)
+    assert finding(report, "WG103") is None

@@ -192,7 +192,8 @@ def _container_fix(kind: str | None) -> tuple[str, tuple[str, ...]]:
     "WG103", "container_started_without_gpu", "container_no_gpu",
     "This container was started without access to the GPU",
     detects="Container markers are present, no /dev/nvidia0 (or other GPU) node exists inside, and either the host's "
-            "NVIDIA GPU is visible on the PCI bus or the bus is hidden.",
+            "NVIDIA GPU is visible on the PCI bus or the bus is hidden; or the nodes are there but "
+            "NVIDIA_DRIVER_CAPABILITIES lacks 'compute', so no libcuda was mounted.",
     why="A container only sees a GPU when its runtime passes the device nodes and the host's driver libraries in "
         "(docker --gpus, the NVIDIA runtime or CDI, a Kubernetes nvidia.com/gpu request, apptainer --nv). Installing "
         "a driver inside the container cannot help and usually causes a driver/library mismatch.",
@@ -205,7 +206,10 @@ def _container_fix(kind: str | None) -> tuple[str, tuple[str, ...]]:
 )
 def container_started_without_gpu(info, snap):
     g, p = gpu(snap), platform(snap)
-    if g is None or p is None or not p.container or p.wsl or p.os != "linux" or g.gpu_nodes:
+    if g is None or p is None or not p.container or p.wsl or p.os != "linux":
+        return
+    if g.gpu_nodes:
+        yield from _container_without_compute(info, snap)
         return
     if g.pci_readable and not g.nvidia_gpus:
         return  # the host has no NVIDIA GPU: WG201's case
@@ -228,6 +232,27 @@ def container_started_without_gpu(info, snap):
         "The container runtime did not pass the GPU in, so no framework inside can see it. The fix is in how the "
         "container is started, not inside it: do not install an NVIDIA driver in the image.",
         Fix(text, cmds),
+    )
+
+
+def _container_without_compute(info, snap):
+    """GPU nodes were passed in, but NVIDIA_DRIVER_CAPABILITIES did not ask for libcuda ("compute")."""
+    caps = env_vars(snap).get("NVIDIA_DRIVER_CAPABILITIES")
+    d = driver(snap)
+    if caps is None or d is None or d.copies("libcuda.so.1"):
+        return
+    wanted = {c.strip().lower() for c in caps.split(",")}
+    if wanted & {"compute", "all"}:
+        return
+    yield info.finding(
+        Severity.ERROR,
+        [Evidence(f"NVIDIA_DRIVER_CAPABILITIES={caps!r} (no 'compute')", "environment"),
+         Evidence("GPU device nodes are present, but no libcuda.so.1 is on the loader path", "/dev, loader cache")],
+        "The NVIDIA runtime passed the GPU in but mounted only the driver parts for the listed capabilities; without "
+        "'compute' there is no libcuda, so CUDA cannot start (nvidia-smi may still work).",
+        Fix("Start the container with the compute capability:",
+            ("docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility IMAGE ...",)),
+        title="The container was given the GPU without the CUDA driver library (capabilities lack 'compute')",
     )
 
 
