@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from whynogpu.host.base import FileStat
 from whynogpu.host.fake import FakeHost
 from whynogpu.pipeline import report_from_snapshot
 from whynogpu.probes import Options, gather
@@ -23,14 +24,14 @@ GPU_CODES = {"WG103", "WG104", "WG201", "WG202", "WG203", "WG204", "WG205", "WG2
 LIBRARY_SNIPPETS = ("<snippet cuda_driver>", "<snippet nvml_query>")
 
 
-def host(situation: str, files=None, symlinks=None) -> FakeHost:
+def host(situation: str, files=None, symlinks=None, stats=None) -> FakeHost:
     """The fixture's host, optionally with extra files (rebuilt so directory listings include them)."""
     folder = os.path.join(HOSTS, situation)
     base = FakeHost.from_folder(folder)
-    if not files and not symlinks:
+    if not files and not symlinks and not stats:
         return base
     return FakeHost.from_folder(folder, files={**base.files, **(files or {})},
-                                symlinks={**base.symlinks, **(symlinks or {})})
+                                symlinks={**base.symlinks, **(symlinks or {})}, stats={**base.stats, **(stats or {})})
 
 
 def run(h: FakeHost):
@@ -343,3 +344,11 @@ def test_compute_capability_given_is_fine():
     h._env["NVIDIA_DRIVER_CAPABILITIES"] = "compute,utility"
     _, report = run(h)
     assert finding(report, "WG103") is None
+
+
+def test_root_only_mig_capability_nodes_are_normal():
+    h = host("healthy-rtx3080", stats={"/dev/nvidia-caps/nvidia-cap1": FileStat(0o20400, 0, 0, (237, 1))})
+    h._user = type(h._user)(1000, 1000, (1000,), "ana", "/home/ana")
+    snap, report = run(h)
+    assert snap.get(GpuFacts).node("/dev/nvidia-caps/nvidia-cap1").usable is False
+    assert finding(report, "WG205") is None

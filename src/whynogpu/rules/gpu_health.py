@@ -38,7 +38,9 @@ def _nvml_gpus(snap):
 def gpu_access_restricted(info, snap):
     g, d = gpu(snap), driver(snap)
     if g is not None and linux_not_wsl(snap):
-        blocked = [n for n in g.device_nodes if not n.usable and n.path != "/dev/dxg"]
+        # Only the nodes CUDA opens: /dev/nvidia-caps/* are root-only by design (MIG administration).
+        needed = set(g.gpu_nodes) | {n for n in g.device_nodes if n.path in ("/dev/nvidiactl", "/dev/nvidia-uvm")}
+        blocked = sorted((n for n in needed if not n.usable), key=lambda n: n.path)
         if blocked:
             gids = sorted({n.gid for n in blocked})
             yield info.finding(
