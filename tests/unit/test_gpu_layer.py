@@ -352,3 +352,11 @@ def test_root_only_mig_capability_nodes_are_normal():
     snap, report = run(h)
     assert snap.get(GpuFacts).node("/dev/nvidia-caps/nvidia-cap1").usable is False
     assert finding(report, "WG205") is None
+
+
+def test_hidden_proc_driver_in_a_working_container_is_not_driver_not_loaded():
+    base = host("healthy-rtx3080")
+    files = {k: v for k, v in base.files.items() if not k.startswith(("/proc/driver", "/proc/modules"))}
+    h = FakeHost.from_folder(os.path.join(HOSTS, "healthy-rtx3080"), files={**files, "/.dockerenv": ""})
+    _, report = run(h)
+    assert not gpu_codes(report)

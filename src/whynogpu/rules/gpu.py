@@ -369,6 +369,8 @@ def nvidia_driver_not_loaded(info, snap):
         return
     if g.module_loaded("nvidia"):
         return
+    if d and ((d.nvml and d.nvml.init_code == 0) or (d.cuda and d.cuda.init_code == 0)):
+        return  # the driver answers; /proc/driver/nvidia is just hidden (some container setups)
     if p and p.container and not g.gpu_nodes:
         return  # a container without GPU access: WG103 says how to start it
     evidence = [Evidence(describe(x), "/sys/bus/pci/devices") for x in g.nvidia_gpus[:4]]
