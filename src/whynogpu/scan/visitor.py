@@ -50,6 +50,9 @@ def norm(q: str) -> str:
 class ModuleState:
     aliases: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
+    # Trees whose module constants are not worked out yet: most files never ask for a
+    # constant, and walking every tree for them cost more than half of a large scan.
+    pending: list[ast.Module] = field(default_factory=list)
     keras_import: str | None = None  # where keras was first imported, for KERAS_BACKEND-after-import
     imports_torch: bool = False
 
@@ -72,7 +75,7 @@ class Visitor(ast.NodeVisitor):
     # -- bookkeeping ------------------------------------------------------------------------
 
     def run(self, tree: ast.Module) -> list[CodeHit]:
-        module_constants(tree, self.state.constants)
+        self.state.pending.append(tree)
         self.visit(tree)
         return self.hits
 
@@ -124,6 +127,8 @@ class Visitor(ast.NodeVisitor):
         return default
 
     def value(self, node: ast.AST | None) -> Any:
+        while self.state.pending:
+            module_constants(self.state.pending.pop(0), self.state.constants)
         return evaluate(node, self.state.constants)
 
     def statement_line(self) -> str:
