@@ -365,6 +365,9 @@ def gather_live(ctx: Context) -> LiveFacts:
     jobs = plan(builds, t)
     if not jobs:
         raise NotApplicable("no ML framework is installed in the target")
+    # The first job is the slowest import (TensorFlow when present); on a small machine the others
+    # run niced so they do not stretch it, and they still finish within its time.
+    jobs = [(name, args if i == 0 else (*args, "--nice")) for i, (name, args) in enumerate(jobs)]
     # Keras writes a default keras.json on first import; when the user has none, let it write into
     # a throw-away folder instead of their home (the backend choice is the same: no file = default).
     scratch = tempfile.mkdtemp(prefix="whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists else None
