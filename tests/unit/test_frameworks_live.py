@@ -212,10 +212,23 @@ def test_cuda_visible_devices_hiding_the_gpu_is_confirmed_by_the_probe():
     snap = snapshot(host, target_data([("torch", "2.13.0+cu130")]), driver=1,
                     env_facts=EnvironmentFacts({"CUDA_VISIBLE_DEVICES": "-1"}, ()))
     found = codes(snap)
-    assert found["WG503"].severity is Severity.ERROR and "0 of 1" in found["WG503"].title
-    assert "WG502" not in found  # the variable explains it; no second, vaguer finding
+    # '-1' explains itself: the static rule reports it once, with the fix; no second, vaguer finding
+    assert "WG503" not in found and "WG502" not in found
     # the child saw the user's variable, unchanged
     assert host.calls and host.calls[0][0] == PY
+
+
+def test_cuda_visible_devices_uuid_that_matches_nothing_is_caught_live():
+    from whynogpu.probes.environment import EnvironmentFacts
+
+    torch = {"framework": "torch", "version": "2.13.0+cu130", "cuda_build": True, "build": {"cuda_version": "13.0"},
+             "available": False, "gpus": [], "matmul": {"asked": "cpu", "device": "cpu", "correct": True}}
+    host = FakeHost(snippets={"probe_torch": answer(torch)}, env={"CUDA_VISIBLE_DEVICES": "GPU-0badc0de"})
+    snap = snapshot(host, target_data([("torch", "2.13.0+cu130")]), driver=1,
+                    env_facts=EnvironmentFacts({"CUDA_VISIBLE_DEVICES": "GPU-0badc0de"}, ()))
+    found = codes(snap)
+    assert found["WG503"].severity is Severity.ERROR and "0 of 1" in found["WG503"].title
+    assert "WG502" not in found
 
 
 def test_cuda_visible_devices_set_but_all_gpus_seen_is_quiet():

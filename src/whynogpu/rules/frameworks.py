@@ -194,6 +194,8 @@ def cuda_visible_devices_hides_gpu_live(info, snap):
         return
     value = env["CUDA_VISIBLE_DEVICES"]
     vd = parse_visible_devices(value, driver)
+    if vd.hides_all or vd.dropped:
+        return  # the value alone explains it: WG601/WG602 report it with the same fix
     for run in facts.runs:
         if not run.probed_ok or run.framework not in GPU_FIX or not _cuda_capable(snap, run) or len(run.gpus) >= driver:
             continue
