@@ -105,7 +105,8 @@ class Builder:
         steps = [[expand(a) for a in step] for step in recipe.get("install", [])]
         local = [_local_files_digest(s) for s in steps]
         if recipe.get("kind") == "whynogpu":
-            local.append(_tree_digest(REPO, ("src/whynogpu", "pyproject.toml")))
+            # Only the dependencies decide the venv; the code itself is reinstalled every session.
+            local.append(_tree_digest(REPO, ("pyproject.toml",)))
         key = json.dumps({"v": BUILDER_VERSION, "python": _exact_version(base), "kind": recipe.get("kind", "venv"),
                           "debs": recipe.get("debs", []),
                           "steps": steps, "local": local,
@@ -120,6 +121,8 @@ class Builder:
             if not (path / READY).exists():
                 self._prune(name, keep=path)
                 self._build(name, recipe, base, steps, path, key)
+            elif recipe.get("kind") == "whynogpu":
+                self._refresh_whynogpu(name, path)
         self.timings[name] = round(time.monotonic() - start, 1)
         self.built[name] = path
         return path
@@ -194,6 +197,15 @@ class Builder:
                 arg = str(copy)
             out.append(arg)
         return out
+
+    def _refresh_whynogpu(self, name: str, path: Path) -> None:
+        """Put this checkout's code into the cached pipx-style venv, offline (its dependencies are there)."""
+        shutil.rmtree(path / "_whynogpu_src", ignore_errors=True)
+        argv = [str(path / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                "--no-build-isolation", "--force-reinstall", str(self._repo_copy(path))]
+        res = subprocess.run(argv, capture_output=True, text=True)
+        if res.returncode != 0:
+            raise BuildError(f"reinstalling whynogpu into {name!r} failed: {res.stderr[-2000:]}")
 
     def _repo_copy(self, path: Path) -> Path:
         # pip builds a local project in place (build/, *.egg-info); the checkout is shared with
