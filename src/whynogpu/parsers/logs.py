@@ -12,6 +12,7 @@ looked for (case-insensitively) before its regex runs, and very long lines are c
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -105,11 +106,15 @@ def split_lines(text: str) -> list[str]:
     return clean(text).split("\n")
 
 
-def match_line(line: str, number: int) -> LogMatch | None:
-    """The first table row that matches one (already cleaned) line, or None."""
+def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None) -> LogMatch | None:
+    """The first table row that matches one (already cleaned) line, or None.
+
+    `candidates`: only these rows are tried (a caller that indexed a whole text already knows
+    which needles each line holds); they must keep the table's order.
+    """
     cut = line[:MAX_LINE]
     low = cut.lower()
-    for r in rows():
+    for r in rows() if candidates is None else candidates:
         if r.needle not in low:
             continue
         m = r.pattern.search(cut)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from whynogpu.parsers.logs import MAX_LINE
+from whynogpu.triage.literals import Filtered, for_lowered, lowered, passes
+
 CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
@@ -20,7 +23,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("container", r"\b(docker|container|kubernetes|k8s|podman|singularity|apptainer)\b"),
     ("wsl", r"\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b"),
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
-    ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
+    ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+)\b"),
     ("hardware", r"\b(reboots|restarts|shuts? (down|off)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
@@ -42,24 +45,26 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("colab", r"\bColab\b"),
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),
-    ("power", r"\b(PSU|power supply|\d{3,4} ?W\b)"),
+    ("power", r"\b(PSU|power supply|[0-9]{3,4} ?W\b)"),
 ))
 
 
-# Cheap keyword check first: most lines of a log carry no cue, and regex searches dominate the run time.
-_KEYWORDS = ("suspend", "hibernat", "wak", "woke", "sleep", "resum", "standby", "jupyter", "notebook", "kernel",
-             "pycharm", "code", "spyder", "update", "upgrade", "reboot", "restart", "docker", "container", "kubernetes",
-             "k8s", "podman", "singularity", "apptainer", "wsl", "windows", "ubuntu app", ".dll", ":\\", "mac", "os x",
-             "osx", "darwin", "sierra", "mojave", "catalina", "big sur", "monterey", "ventura", "sonoma", "sequoia",
-             "apple", "m1", "m2", "m3", "m4", "/users/", "shut", "power", "psu", "overheat", "temperature", "fell off",
-             "fallen off", "black screen", "crash", "shared", "other", "someone", "memory", "allow_growth", "sees",
-             "detects", "finds", "works", "exist", "there", "present", "installed", "find", "locate", "the file",
-             "ld_library_path", "path", "bashrc", "profile", "export", "training", "progress", "runs", "python process",
-             "num gpus", "actually", "driver", "colab", " w", "both", "also a", "tensorflow")
+# Most lines hold no cue: test the plain strings each pattern needs (read from the pattern itself,
+# triage/literals.py) before running it, run it on the lower-cased line, and look only at the head
+# of an enormous line.
+FILTERED = tuple((cid, Filtered(rx)) for cid, rx in CUES)
+_LOWERED = {id(f): for_lowered(f.rx) for _, f in FILTERED}
 
 
-def find(line: str) -> list[str]:
-    low = line.lower()
-    if not any(k in low for k in _KEYWORDS):
+def find(line: str, todo=None, low: str | None = None) -> list[str]:
+    """Cue ids found in one line. `todo`: the cue filters a LineIndex plan says may match it (else tested here);
+    `low`: the line already passed through `lowered`."""
+    if low is None:
+        low = lowered(line[:MAX_LINE])
+    else:
+        low = low[:MAX_LINE]
+    if todo is None:
+        todo = [f for _, f in FILTERED if passes(f.need, low)]
+    if not todo:
         return []
-    return [cid for cid, rx in CUES if rx.search(line)]
+    return [cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)]

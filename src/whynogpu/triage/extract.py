@@ -14,10 +14,15 @@ from __future__ import annotations
 import re
 
 from whynogpu.parsers.logs import LogMatch, match_line, split_lines
+from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.triage import cues as cue_table
 from whynogpu.triage.facts import Cue, ListedPackage, StatedFact, TriageFacts
+from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
 
 MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone
+BLOCK = 20_000  # lines indexed at a time
+PIECE = 1000  # characters of a line read at once (see _pieces)
+REPEATS = 3  # copies of one fact (same message, same value) kept; more only make a huge paste slow to report
 
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*(?:[-+.]?(?:rc|a|b|dev|post)\d*)?(?:\+\w+)?")
 _FIELD = re.compile(r"^\s*(?:[-*•>]\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1,50}?)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*"
@@ -51,6 +56,9 @@ _VERSIONED = {"tf_version", "torch_version", "jax_version", "jaxlib_version", "k
 _RELEVANT = re.compile(r"^(tensorflow[\w-]*|tf[-_]nightly[\w-]*|tf[-_]keras|intel[-_]tensorflow|torch\w*|pytorch[\w-]*|"
                        r"jax|jaxlib|jax[-_]cuda\d+[-_](?:plugin|pjrt)|keras[\w-]*|nvidia[-_][\w-]+|cuda[\w-]*|cudnn|"
                        r"cudatoolkit|tensorrt[\w-]*|cupy[\w-]*)$", re.I)
+# Every name _RELEVANT accepts starts with one of these: a cheap test before the package-line regexes.
+_RELEVANT_START = ("tensorflow", "tf-", "tf_", "intel", "torch", "pytorch", "jax", "keras", "nvidia", "cuda", "cudnn",
+                   "tensorrt", "cupy")
 _PIP_LIST = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?P<ver>\d[\w.!+-]*)(?:\s+(?P<build>\S+))?(?:\s+(?P<ch>\S+))?\s*$")
 _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w.!+-]*)\s*$")
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
@@ -62,34 +70,34 @@ _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
                         r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
-_DOCKER = re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)")
-_ENV = re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
+_DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)"))
+_ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|"""
                   r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<q>['"]?)"""
-                  r"""(?P<val>[^'"\s)]*)""")
+                  r"""(?P<val>[^'"\s)]*)"""))
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
                            r"import tensorflow\.keras)")
 _REPL = (  # (fact key, expression pattern)
-    ("torch_cuda_available", re.compile(r"torch\.cuda\.is_available\(\)")),
-    ("tf_built_with_cuda", re.compile(r"is_built_with_cuda\(\)")),
-    ("torch_version_cuda", re.compile(r"torch\.version\.cuda\b")),
-    ("tf_gpus", re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)")),
-    ("keras_backend", re.compile(r"backend\.backend\(\)")),
+    ("torch_cuda_available", Filtered(re.compile(r"torch\.cuda\.is_available\(\)"))),
+    ("tf_built_with_cuda", Filtered(re.compile(r"is_built_with_cuda\(\)"))),
+    ("torch_version_cuda", Filtered(re.compile(r"torch\.version\.cuda\b"))),
+    ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
+    ("keras_backend", Filtered(re.compile(r"backend\.backend\(\)"))),
 )
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?\w+'?|\[.*\])\s*$")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
-_IS_CUDA_BUILD = re.compile(r"'is_cuda_build':\s*(?P<a>True|False)")
-_NUM_GPUS = re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)")
-_NO_DIST = re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
-                      r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)")
-_PIP_INSTALL = re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)")
+_IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
+_NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
+_NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
+                               r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
+_PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 _PROSE_VERSIONS = (
-    ("tf_version", re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b")),
-    ("torch_version", re.compile(r"\b(?:torch|PyTorch)[ =]{0,3}(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)")),
-    ("jax_version", re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)")),
-    ("python", re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b")),
-    ("cuda", re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b")),
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)[ =]{0,3}(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
+    ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
+    ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
+    ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
 )
 
 
@@ -110,6 +118,11 @@ def _field_key(key: str) -> tuple[str, bool] | None:
 
 class _Reader:
     def __init__(self) -> None:
+        # Per piece being read: the regexes (Filtered) and log-table rows whose plain strings it holds.
+        self.todo: list = []
+        self.low: str | None = None  # the piece lower-cased, when something may match it
+        self.seen: dict[tuple, int] = {}
+        self.rows: list | None = None
         self.log: list[LogMatch] = []
         self.stated: list[StatedFact] = []
         self.cues: list[Cue] = []
@@ -121,7 +134,14 @@ class _Reader:
         self.pending_pip_show: str | None = None
 
     def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
-        self.stated.append(StatedFact(key, value.strip(), n, text.strip()[:300], by_user))
+        if self.fresh(("fact", key, value)):
+            self.stated.append(StatedFact(key, value.strip(), n, text.strip()[:300], by_user))
+
+    def fresh(self, key: tuple) -> bool:
+        """False once the same fact was kept REPEATS times: a log repeating a line adds no evidence, only size."""
+        seen = self.seen.get(key, 0)
+        self.seen[key] = seen + 1
+        return seen < REPEATS
 
     def field(self, fact: str, program: bool, value: str, n: int, line: str) -> None:
         value = value.strip().strip("`").strip()
@@ -153,16 +173,18 @@ class _Reader:
         stripped = line.strip()
         if not stripped:
             return
-        m = match_line(line, n)
+        m = match_line(line, n, self.rows) if self.rows else None
         if m is not None:
-            self.log.append(m)
+            if self.fresh(("log", m.id, *sorted(m.groups.items()))):
+                self.log.append(m)
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
         self._program_output(n, line, stripped)
         if m is not None:
             return  # a program's message is not prose: no cues or stated versions in it
-        for cid in cue_table.find(line):
-            self.cues.append(Cue(cid, n, stripped[:300], True))
+        for cid in cue_table.find(line, self.todo, self.low):
+            if self.fresh(("cue", cid)):
+                self.cues.append(Cue(cid, n, stripped[:300], True))
         self._fields(n, line, stripped)
         self._packages(n, line, stripped)
 
@@ -174,7 +196,7 @@ class _Reader:
             if a and n - at <= 2:
                 self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
         for key, rx in _REPL:
-            if rx.search(line):
+            if rx in self.todo and rx.rx.search(line):
                 inline = _INLINE_ANSWER.search(line)
                 if inline:
                     self.state(key, inline.group("a").strip("'"), n, stripped, False)
@@ -218,7 +240,7 @@ class _Reader:
             if f:
                 self.state("lib_on_disk", f.group("so"), n, stripped, False)
         if "run" in line:
-            d = _DOCKER.search(line)
+            d = _DOCKER.rx.search(line) if _DOCKER in self.todo else None
             if d:
                 args = d.group("args")
                 gpus = d.group("cmd") == "nvidia-docker" or "--gpus" in args or "--runtime=nvidia" in args or \
@@ -226,26 +248,26 @@ class _Reader:
                 self.formats.add("docker_run")
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
         if "=" in line or "," in line:
-            for e in _ENV.finditer(line):
+            for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
-        if _KERAS_IMPORT.match(line):
+        if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
-        b = _IS_CUDA_BUILD.search(line)
+        b = _IS_CUDA_BUILD.rx.search(line) if _IS_CUDA_BUILD in self.todo else None
         if b:
             self.formats.add("tf_build_info")
             self.state("tf_built_with_cuda", b.group("a"), n, stripped, False)
-        g = _NUM_GPUS.search(line)
+        g = _NUM_GPUS.rx.search(line) if _NUM_GPUS in self.todo else None
         if g:
             self.state("tf_gpus", g.group("n"), n, stripped, False)
         if "Using TensorFlow backend" in line:
             self.state("keras_backend", "tensorflow", n, stripped, False)
-        nd = _NO_DIST.search(line)
+        nd = _NO_DIST.rx.search(line) if _NO_DIST in self.todo else None
         if nd:
             self.state("pip_no_dist", nd.group("pkg") or nd.group("pkg2"), n, stripped, False)
-        pi = _PIP_INSTALL.search(line)
+        pi = _PIP_INSTALL.rx.search(line) if _PIP_INSTALL in self.todo else None
         if pi:
             self.state("pip_install", pi.group("args"), n, stripped, True)
-        bn = _BANNER.match(stripped)
+        bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
         if bn:
             self.state("python", bn.group("v"), n, stripped, False)
 
@@ -258,18 +280,18 @@ class _Reader:
                 self.pending_heading = None
                 self.field(fact, program, stripped, n, stripped)
                 return
-        h = _HEADING.match(line)
+        h = _HEADING.match(line) if stripped.startswith("#") else None
         if h:
             self.pending_heading = _field_key(h.group("key"))
             return
-        f = _FIELD.match(line)
+        f = _FIELD.match(line) if (":" in line or "：" in line) else None
         if f and len(f.group("key")) <= 50:
             k = _field_key(f.group("key"))
             if k:
                 self.field(k[0], k[1], f.group("val"), n, stripped)
                 return
         for key, rx in _PROSE_VERSIONS:
-            pm = rx.search(line)
+            pm = rx.rx.search(line) if rx in self.todo else None
             if pm:
                 self.state(key, pm.group("v"), n, stripped, True)
 
@@ -280,7 +302,8 @@ class _Reader:
                 self.packages.append(ListedPackage(name, stripped.split(":", 1)[1].strip(), "", n, stripped))
                 self.formats.add("pip_show")
                 return
-        m = _PIP_FREEZE.match(line) or _PIP_LIST.match(line)
+        relevant = stripped[:12].lower().startswith(_RELEVANT_START)
+        m = (_PIP_FREEZE.match(line) or _PIP_LIST.match(line)) if relevant else None
         if m and _RELEVANT.match(m.group("name")):
             ver = m.group("ver")
             build = (m.groupdict().get("build") or "") if m.re is _PIP_LIST else ""
@@ -289,18 +312,71 @@ class _Reader:
             self.packages.append(ListedPackage(m.group("name"), ver, build, n, stripped))
             self.formats.add("package_list")
             return
-        s = _PIP_SHOW.match(stripped)
+        s = _PIP_SHOW.match(stripped) if stripped.startswith("Name:") else None
         if s and _RELEVANT.match(s.group("name")):
             self.pending_pip_show = s.group("name")
 
 
+_FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(f for _, f in _REPL),
+            *(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
+
+
+def _pieces(lines: list[str]) -> tuple[list[str], list[int]]:
+    """Lines cut into pieces of at most PIECE characters (at a blank when there is one), with their line numbers.
+
+    Regexes then never see more than PIECE characters at once, so one enormous line (a minified paste,
+    a progress bar without line ends) costs time in proportion to its length, like many short lines,
+    and the plain-string prefilter still tells its pieces apart. Real messages are far shorter.
+    """
+    pieces, numbers = [], []
+    for n, line in enumerate(lines[:MAX_LINES], 1):
+        if len(line) <= PIECE:
+            pieces.append(line)
+            numbers.append(n)
+            continue
+        at = 0  # offsets, not shrinking copies: a copy of the rest per piece would be quadratic
+        while len(line) - at > PIECE:
+            cut = line.rfind(" ", at + PIECE // 2, at + PIECE)
+            cut = at + PIECE if cut < 0 else cut + 1
+            pieces.append(line[at:cut])
+            numbers.append(n)
+            at = cut
+        pieces.append(line[at:])
+        numbers.append(n)
+    return pieces, numbers
+
+
+def _needle(r) -> tuple[frozenset[str], ...]:
+    return (frozenset([r.needle]),) if r.needle.isascii() else ()
+
+
 def extract(text: str) -> TriageFacts:
     lines = split_lines(text)
+    total = len(lines)
+    pieces, numbers = _pieces(lines)
+    del lines
     reader = _Reader()
-    for i, line in enumerate(lines[:MAX_LINES]):
-        reader.line(i + 1, line)
+    # Blocks bound the memory of the index and its plans on a huge paste; the reader's state carries over.
+    for start in range(0, len(pieces), BLOCK):
+        block = pieces[start:start + BLOCK]
+        # A log repeats lines (retries, one message per GPU or step): index each distinct text once.
+        distinct = {p: i for i, p in enumerate(dict.fromkeys(block))}
+        index = LineIndex(list(distinct))
+        todo = index.plan(_FILTERS, lambda f: f.need)
+        rows = index.plan(log_rows(), _needle)
+        for i, piece in enumerate(block):
+            d = distinct[piece]
+            maybe = todo.get(d)
+            low = None
+            if maybe:
+                low = lowered(piece)
+                maybe = [f for f in maybe if passes(f.need, low)]
+            reader.todo = maybe or ()
+            reader.low = low
+            reader.rows = rows.get(d)
+            reader.line(numbers[start + i], piece)
     return TriageFacts(
-        lines=len(lines),
+        lines=total,
         formats=tuple(sorted(reader.formats)),
         log=tuple(reader.log),
         stated=tuple(reader.stated),

@@ -1,0 +1,67 @@
+"""The plain-string prefilter of triage (triage/literals.py) must never hide a match from its regex."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from whynogpu.parsers.logs import rows
+from whynogpu.triage import cues
+from whynogpu.triage import extract as ex
+from whynogpu.triage.literals import LineIndex, for_lowered, lowered, passes, required
+
+PATTERNS = [f.rx for f in ex._FILTERS] + [r.pattern for r in rows()]
+
+
+@pytest.mark.parametrize("rx", PATTERNS, ids=[p.pattern[:40] for p in PATTERNS])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_every_match_holds_the_required_strings(rx, data):
+    text = data.draw(st.from_regex(rx))
+    m = rx.search(text)
+    if m is None:
+        return  # hypothesis may produce text only fullmatch-able; search is what the reader runs
+    assert passes(required(rx), lowered(text)), (rx.pattern, text)
+
+
+@pytest.mark.parametrize("cid, rx", cues.CUES, ids=[c for c, _ in cues.CUES])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_cue_on_lowered_text_answers_the_same(cid, rx, data):
+    text = data.draw(st.one_of(st.from_regex(rx), st.text(max_size=80)))
+    assert bool(rx.search(text)) == bool(for_lowered(rx).search(lowered(text)))
+
+
+def test_required_strings_of_known_shapes():
+    assert required(re.compile(r"\bsuspend(ed)?\b", re.I)) == (frozenset({"suspend"}),)
+    assert frozenset({"m1 pro", "m2 pro"}) in required(re.compile(r"M[12] Pro"))
+    assert required(re.compile(r"a.b")) == ()  # nothing of two letters or more is certain
+    # a branch with one unreadable alternative requires nothing
+    assert required(re.compile(r"docker|\w+")) == ()
+
+
+def test_index_lines_and_token_shortcut():
+    index = LineIndex(["no gpu here", "Docker run --gpus all", "power supply of 850 W", ""])
+    assert index.lines_with("docker") == frozenset({1})
+    assert index.lines_with("power supply") == frozenset({2})
+    assert index.lines_with("absent words") == frozenset()
+
+
+def test_cues_found_the_same_with_and_without_the_index():
+    import glob
+    import os
+
+    here = os.path.dirname(__file__)
+    lines = []
+    for path in sorted(glob.glob(os.path.join(here, "..", "triage", "corpus", "*.txt"))):
+        with open(path, encoding="utf-8") as fh:
+            lines.extend(fh.read().splitlines())
+    naive = [[cid for cid, rx in cues.CUES if rx.search(line)] for line in lines]
+    assert [cues.find(line) for line in lines] == naive
+    assert sum(map(len, naive)) > 50  # the corpus does hold cues
+    got = ex.extract("\n".join(lines))
+    expect_lines = {i + 1 for i, c in enumerate(naive) if c}
+    assert {c.line for c in got.cues} <= expect_lines
