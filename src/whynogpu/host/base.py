@@ -58,9 +58,20 @@ class UserInfo:
     home: str
 
 
+INCLUDE = "# whynogpu: include "
+
+
 def snippet_source(name: str) -> str:
-    """Source of a stdlib-only snippet shipped in whynogpu/probes/snippets/."""
-    return resources.files("whynogpu.probes.snippets").joinpath(f"{name}.py").read_text(encoding="utf-8")
+    """Source of a stdlib-only snippet shipped in whynogpu/probes/snippets/.
+
+    Snippets run with `python -c`, so they cannot import each other; a line
+    `# whynogpu: include OTHER` is replaced by the source of snippet OTHER.
+    """
+    text = resources.files("whynogpu.probes.snippets").joinpath(f"{name}.py").read_text(encoding="utf-8")
+    if INCLUDE not in text:
+        return text
+    return "\n".join(snippet_source(line[len(INCLUDE):].strip()) if line.startswith(INCLUDE) else line
+                     for line in text.split("\n"))
 
 
 class Host(ABC):

@@ -4,76 +4,7 @@
 # parent captures whole; the facts go out as one JSON object on the LAST line of stdout.
 # Argument --keras: after TensorFlow, also import keras (when TensorFlow is its backend, this
 # costs almost nothing, because TensorFlow has imported keras already).
-import json
-import os
-import sys
-import time
-import traceback
-
-LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
-                "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
-                "libc10_cuda", "xla_cuda")
-TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
-
-
-def loaded_libs():
-    """CUDA libraries this process really mapped: the loaded-vs-installed fact (Linux only)."""
-    seen = []
-    try:
-        with open("/proc/self/maps") as fh:
-            for line in fh:
-                parts = line.split(None, 5)
-                path = parts[5].strip() if len(parts) == 6 else ""
-                base = os.path.basename(path).lower()
-                if path.startswith("/") and base.startswith(LIB_PREFIXES) and path not in seen:
-                    seen.append(path)
-    except OSError:
-        return None
-    return seen
-
-
-def error_text(limit=15):
-    return "".join(traceback.format_exc().splitlines(True)[-limit:]).strip()
-
-
-def device_of(x):
-    for attr in ("device", "devices"):
-        value = getattr(x, attr, None)
-        if callable(value):
-            try:
-                value = sorted(str(d) for d in value())[0]
-            except Exception:
-                value = None
-        if value is not None:
-            return str(value)
-    return None
-
-
-def probe_keras(out):
-    k = {}
-    start = time.time()
-    try:
-        import keras
-
-        k["version"] = getattr(keras, "__version__", None)
-        backend = getattr(getattr(keras, "backend", None), "backend", None)
-        k["backend"] = backend() if callable(backend) else None
-        ops = keras.ops
-        k["matmul_device"] = device_of(ops.matmul(ops.ones((2, 2)), ops.ones((2, 2))))
-    except BaseException:
-        k["error"] = error_text()
-    k["seconds"] = round(time.time() - start, 3)
-    out["keras"] = k
-
-
-def best_of(fn, reps):
-    best = None
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        d = time.perf_counter() - t
-        best = d if best is None or d < best else best
-    return best
+# whynogpu: include probe_common
 
 
 def time_matmul(tf, out):
