@@ -353,3 +353,21 @@ def test_plan_puts_keras_in_its_backends_process_or_its_own():
     assert plan(FrameworkBuildFacts(None, None, None, ks), t) == [("tensorflow", ("--keras",))]
     t2 = facts_from_inspector(target_data([("keras", "3.15.1")]), "x")
     assert plan(FrameworkBuildFacts(None, None, None, ks), t2) == [("keras", ())]
+
+
+def test_fraction_of_peak_uses_the_sourced_table_and_stays_quiet_for_unknown_gpus():
+    from whynogpu.rules.frameworks import peak_tflops
+
+    assert peak_tflops("NVIDIA A100-SXM4-80GB")[0] == 19.5
+    assert peak_tflops("NVIDIA H100 PCIe")[:2] == (51.0, 378.0)
+    assert peak_tflops("NVIDIA GeForce RTX 3090") is None
+    a100 = {"framework": "torch", "version": "2.9.1+cu128", "cuda_build": True, "build": {"cuda_version": "12.8"},
+            "gpus": [{"index": 0, "name": "NVIDIA A100-SXM4-80GB", "compute_capability": "8.0", "memory_mb": 81038}],
+            "matmul": {"asked": "cuda:0", "device": "cuda:0", "correct": True},
+            "timing": {"n": 2048, "dtype": "float32", "gpu_s": 0.00125, "cpu_s": 0.35}}
+    found = codes(snapshot(FakeHost(snippets={"probe_torch": answer(a100)}), target_data([("torch", "2.9.1")])))
+    facts = [e.fact for e in found["WG510"].evidence]
+    assert any(f.startswith("70% of the GPU's FP32 peak (19.5 TFLOP/s)") for f in facts), facts
+    rtx = codes(snapshot(folder_host("gpu-rtx3090-all-work"), target_data([("tensorflow", "2.21.0")], {}, ["tensorflow"]),
+                         driver=1))
+    assert not any("peak" in e.fact for e in rtx["WG510"].evidence)

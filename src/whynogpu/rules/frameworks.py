@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 
+from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.probes.frameworks import FrameworkBuildFacts, FrameworkRun, LiveFacts
@@ -478,6 +479,16 @@ def gpu_matmul_failed(info, snap):
         yield dataclasses.replace(finding, category=category) if category else finding
 
 
+def peak_tflops(device_name: str) -> tuple[float, float, str] | None:
+    """(fp32, tf32, source) for the GPU, from knowledge/gpu_peak_tflops.csv; None when not known."""
+    name = device_name.lower()
+    rows = [r for r in table("gpu_peak_tflops") if r["name_contains"].lower() in name]
+    if not rows:
+        return None
+    r = max(rows, key=lambda r: len(r["name_contains"]))
+    return float(r["fp32"]), float(r["tf32"]), r["source"]
+
+
 @rule(
     "WG510", "gpu_works", "no_problem",
     "The framework computes on the GPU",
@@ -506,6 +517,12 @@ def gpu_works(info, snap):
             ev.append(Evidence(f"{tm.n}×{tm.n} float32 matmul: GPU {tm.gpu_s * 1000:.1f} ms "
                                f"({tm.gpu_tflops:.1f} TFLOP/s), CPU {tm.cpu_s * 1000:.0f} ms: {tm.speedup:.1f}× speed-up",
                                _probe_source(run)))
+            peak = peak_tflops(g.name)
+            if peak is not None:
+                fp32, tf32, source = peak
+                ev.append(Evidence(f"{tm.gpu_tflops / fp32:.0%} of the GPU's FP32 peak ({fp32:g} TFLOP/s); "
+                                   f"{tm.gpu_tflops / tf32:.0%} of its TF32 tensor-core peak ({tf32:g}), which TensorFlow "
+                                   "and JAX use for float32 matmuls by default", f"knowledge base: {source}"))
         if run.loaded_libs:
             ev.append(Evidence("loaded: " + ", ".join(p.rsplit("/", 1)[-1] for p in run.loaded_libs[:8]),
                                "/proc/self/maps of the probe process"))
