@@ -22,15 +22,17 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 Groups = tuple[frozenset[str], ...]
 
-# With re.IGNORECASE these non-ASCII letters match ASCII ones; after lower() they still differ.
-_FOLD = str.maketrans({"ı": "i", "ſ": "s"})
+# With re.IGNORECASE these non-ASCII letters match ASCII ones, yet lower() leaves them different
+# ("İ" even becomes two characters).
+_FOLD = str.maketrans({"ı": "i", "ſ": "s", "İ": "i"})
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT} | ({_c.POSSESSIVE_REPEAT} if hasattr(_c, "POSSESSIVE_REPEAT") else set())
 
 
 def lowered(line: str) -> str:
     """The form of a line that `passes` expects."""
-    low = line.lower()
-    return low.translate(_FOLD) if ("ı" in low or "ſ" in low) else low
+    if not line.isascii() and ("ı" in line or "ſ" in line or "İ" in line):
+        line = line.translate(_FOLD)
+    return line.lower()
 
 
 MAX_SET = 24  # strings kept when spelling out classes and branches ("m1 pro", "m2 pro", …); each costs a scan
