@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
+from whynogpu.triage import fixes
 from whynogpu.triage.facts import TriageFacts
 from whynogpu.triage.score import rank
 
-_CACHE: dict[int, list] = {}
+_CACHE: list = [None, []]  # [facts, their ranking]: the 26 rules of one report share one ranking
 
 
 def _ranked(snap):
     facts = snap.get(TriageFacts)
     if facts is None:
         return []
-    key = id(facts)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = rank(facts)
-    return _CACHE[key]
+    # Compare the object itself, not id(): an id is reused once a report's facts are freed, and a
+    # stale ranking from an earlier report then leaked into the next one.
+    if _CACHE[0] is not facts:
+        _CACHE[:] = [facts, rank(facts)]
+    return _CACHE[1]
 
 
 # code, category, name, title, why, fix text, fix commands
@@ -148,7 +149,7 @@ def _register(code, category, name, title, why, fix_text, commands):
             yield info.finding(
                 severity, evidence,
                 f"{why} Confidence {cand.confidence:.2f} from {len(cand.signals)} line(s) of the report.",
-                Fix(fix_text, tuple(commands)),
+                Fix(fix_text, fixes.commands(category, snap.get(TriageFacts)) or tuple(commands)),
                 location=Location("<report>", cand.signals[0].line),
             )
 

@@ -1,0 +1,85 @@
+"""Fix commands of triage findings are built from the report's own facts (versions, variables, command lines)."""
+
+from __future__ import annotations
+
+from whynogpu.triage.engine import triage
+
+
+def _fix(text: str, code: str) -> tuple[str, ...]:
+    report = triage(text)
+    found = [f for f in report.findings if f.code == code]
+    assert found, [f.code for f in report.findings]
+    return found[0].fix.commands
+
+
+def test_tf_version_seen_is_pinned_in_the_and_cuda_install():
+    text = ("Package                      Version\n---------------------------- -------\n"
+            "tensorflow                   2.15.1\n"
+            "2024-01-10 10:00:00.000000: W tensorflow/compiler/xla/stream_executor/platform/default/dso_loader.cc:64] "
+            "Could not load dynamic library 'libcudart.so.12'; dlerror: libcudart.so.12: cannot open shared object "
+            "file: No such file or directory\n")
+    assert "pip install 'tensorflow[and-cuda]==2.15.1'" in _fix(text, "WG805")
+
+
+def test_tf_series_without_patch_is_pinned_to_the_series():
+    text = ("### TensorFlow version\n2.16\n"
+            "W0000 00:00:1710000000.000000  1234 gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make sure "
+            "the missing libraries mentioned above are installed properly if you would like to use GPU.\n")
+    cmds = [c for code in ("WG805", "WG810") for f in triage(text).findings if f.code == code for c in f.fix.commands]
+    assert "pip install 'tensorflow[and-cuda]==2.16.*'" in cmds
+
+
+def test_cudnn_the_build_was_compiled_with():
+    text = ("TensorFlow version: 2.13.0\n2023-08-01 12:00:00.000000: E tensorflow/compiler/xla/stream_executor/cuda/"
+            "cuda_dnn.cc:425] Loaded runtime CuDNN library: 8.5.0 but source was compiled with: 8.6.0.  CuDNN library "
+            "needs to have matching major version and equal or higher minor version.\n")
+    assert "pip install 'nvidia-cudnn-cu11==8.6.*'" in _fix(text, "WG807")
+
+
+def test_driver_too_old_gives_the_cuda_the_driver_runs_and_a_torch_build_for_it():
+    text = ("RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU "
+            "driver by downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx "
+            "Alternatively, go to: https://pytorch.org to install a PyTorch version that has been compiled with your "
+            "version of the CUDA driver.\n")
+    cmds = _fix(text, "WG803")
+    assert any("CUDA 11.4" in c for c in cmds)
+    assert "pip install torch --index-url https://download.pytorch.org/whl/cu118" in cmds[-1]
+
+
+def test_driver_too_old_with_torch_variant_and_driver_seen():
+    text = ("torch version: 2.1.0+cu121\n"
+            "| NVIDIA-SMI 470.199.02   Driver Version: 470.199.02   CUDA Version: 11.4     |\n"
+            "UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040).\n")
+    cmds = _fix(text, "WG803")
+    assert "525.60.13" in cmds[0] and "470.199.02" in cmds[0]
+    assert any("whl/cu118" in c for c in cmds)
+
+
+def test_cuda_visible_devices_value_seen_in_code():
+    text = ('import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "-1"\nimport tensorflow as tf\n'
+            "print(tf.config.list_physical_devices('GPU'))\n[]\n")
+    cmds = _fix(text, "WG820")
+    assert cmds[0].startswith("# delete line 2 of the code") and "'-1' (line 2)" in cmds[1]
+
+
+def test_docker_line_seen_gets_gpus_all():
+    text = ("$ sudo docker run -it --rm -p 8888:8888 tensorflow/tensorflow:latest-gpu-jupyter\n"
+            "2023-02-01 10:00:00.000000: E tensorflow/compiler/xla/stream_executor/cuda/cuda_driver.cc:267] failed "
+            "call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected\n")
+    assert _fix(text, "WG819") == ("sudo docker run --gpus all -it --rm -p 8888:8888 "
+                                   "tensorflow/tensorflow:latest-gpu-jupyter",)
+
+
+def test_conflict_uninstalls_the_variants_seen_and_reinstalls_the_version():
+    text = "tensorflow        2.15.0\ntensorflow-gpu    2.12.0\n"
+    assert _fix(text, "WG813") == ("pip uninstall -y tensorflow tensorflow-gpu",
+                                   "pip install 'tensorflow[and-cuda]==2.15.0'")
+    # before [and-cuda] existed (TF < 2.14) the release's CUDA/cuDNN are named instead
+    old = _fix("tensorflow        2.12.0\ntensorflow-gpu    2.12.0\n", "WG813")
+    assert old[1] == "# TensorFlow 2.12.0 was built for CUDA 11.8 and cuDNN 8.6: install those"
+
+
+def test_without_facts_the_generic_fix_stays():
+    text = "AssertionError: Torch not compiled with CUDA enabled\n"
+    assert _fix(text, "WG812") == triage(text).findings[0].fix.commands
+    assert "pip install torch --index-url" in _fix(text, "WG812")[0]
