@@ -83,3 +83,12 @@ def test_without_facts_the_generic_fix_stays():
     text = "AssertionError: Torch not compiled with CUDA enabled\n"
     assert _fix(text, "WG812") == triage(text).findings[0].fix.commands
     assert "pip install torch --index-url" in _fix(text, "WG812")[0]
+
+
+def test_driver_below_the_build_minimum_ranks_driver_too_old():
+    text = ("torch version: 2.4.1+cu124\n"
+            "| NVIDIA-SMI 470.199.02   Driver Version: 470.199.02   CUDA Version: 11.4     |\n"
+            ">>> torch.cuda.is_available()\nFalse\n")
+    assert triage(text).verdict.root_cause == "driver_too_old"
+    ok = text.replace("470.199.02", "550.54.14").replace("11.4", "12.4")
+    assert "driver_too_old" not in {c.category for c in triage(ok).candidates}

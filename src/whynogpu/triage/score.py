@@ -8,6 +8,7 @@ message but do beat one weak hint.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from whynogpu.knowledge import table
 from whynogpu.rules.common import version_key
 from whynogpu.triage.facts import TriageFacts
 
+_VERSIONISH = re.compile(r"^\d+\.\d+").match
 PROGRAM = {"error": 0.7, "warning": 0.4}  # weight of a log row's first category, by kind
 FALLOFF = (1.0, 0.45, 0.25)  # weight factor of a row's 2nd and 3rd candidate categories
 USER = 0.6  # facts a person wrote count this much of the same fact printed by a program
@@ -218,6 +220,13 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("driver_not_loaded", 0.3, c.line, c.text, True, "the driver stopped loading after an update")
         elif f.has_log("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch"):
             add("driver_library_mismatch", 0.3, c.line, c.text, True, "driver updated without a reboot")
+    # A driver older than the minimum of the framework build's CUDA (torch +cuXXX variant, TF release)
+    from whynogpu.triage.fixes import driver_needed  # here: fixes imports nothing from scoring
+
+    need, seen = driver_needed(f), f.first("driver", program_only=True) or f.first("driver")
+    if need and seen and _VERSIONISH(seen.value) and version_key(seen.value) < version_key(need[0]):
+        add("driver_too_old", 0.6, seen.line, seen.text, seen.stated_by_user,
+            f"driver {seen.value} is older than {need[0]}, the minimum for CUDA {need[1]} ({need[2]})")
     km, drv = f.first("kernel_module"), f.first("driver")
     if km and drv and not drv.stated_by_user and km.value != drv.value:
         add("driver_library_mismatch", 0.6, km.line, km.text, False,
