@@ -47,8 +47,8 @@ def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose:
     fmt = "json" if as_json else "markdown" if as_md else fmt
     redactor = None
     if fmt != "text" and not no_redact:
-        from whynogpu.redact import for_host
         from whynogpu.host.real import RealHost
+        from whynogpu.redact import for_host
 
         redactor = for_host(host or RealHost())
     if fmt == "json":

@@ -69,7 +69,7 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
             return tuple(from_data(args[0], x, f"{where}[{i}]") for i, x in enumerate(data))
         if len(args) != len(data):
             raise SerdeError(f"{where}: expected {len(args)} items")
-        return tuple(from_data(a, x, f"{where}[{i}]") for i, (a, x) in enumerate(zip(args, data)))
+        return tuple(from_data(a, x, f"{where}[{i}]") for i, (a, x) in enumerate(zip(args, data, strict=True)))
     if origin is dict:
         if not isinstance(data, dict):
             raise SerdeError(f"{where}: expected an object")

@@ -6,7 +6,6 @@ import ast
 import json
 
 from helpers import host_with_site, make_dist, run_inspector
-
 from whynogpu import serde
 from whynogpu.host.base import snippet_source
 from whynogpu.host.fake import FakeHost
@@ -150,3 +149,16 @@ def test_serde_rejects_wrong_types():
         pass
     else:
         raise AssertionError
+
+
+def test_live_probe_snippets_run_where_the_framework_is_missing():
+    """The spliced snippets must be whole programs: a missing framework is reported as JSON, not a NameError."""
+    import subprocess
+    import sys
+
+    for name in ("probe_tensorflow", "probe_torch", "probe_jax", "probe_keras"):
+        out = subprocess.run([sys.executable, "-I", "-c", snippet_source(name)], capture_output=True, text=True,
+                             timeout=60)
+        last = json.loads(out.stdout.strip().splitlines()[-1])
+        text = json.dumps(last)
+        assert "ModuleNotFoundError" in text and "NameError" not in text, (name, text[:300])

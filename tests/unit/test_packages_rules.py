@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import host_with_site, make_dist, read_real
 
+from helpers import host_with_site, make_dist, read_real
 from whynogpu.pipeline import check
 from whynogpu.probes import Options
 

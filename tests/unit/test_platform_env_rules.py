@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import make_dist, run_inspector
 
+from helpers import make_dist, run_inspector
 from whynogpu.host.base import Uname
 from whynogpu.host.fake import FakeHost
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices

@@ -12,10 +12,19 @@ from importlib import resources
 import jsonschema
 import pytest
 
+from whynogpu.host.base import Uname, UserInfo
 from whynogpu.host.fake import FakeHost
-from whynogpu.host.base import UserInfo, Uname
 from whynogpu.model import (
-    Evidence, Finding, Fix, Location, ProbeReason, ProbeStatus, ProbeSummary, Report, Severity, Target,
+    Evidence,
+    Finding,
+    Fix,
+    Location,
+    ProbeReason,
+    ProbeStatus,
+    ProbeSummary,
+    Report,
+    Severity,
+    Target,
 )
 from whynogpu.pipeline import check
 from whynogpu.probes import Options
@@ -160,7 +169,8 @@ def test_cli_formats_run_on_this_machine(fmt):
 
 
 def test_catalog_complete_and_every_rule_tested():
-    from whynogpu.catalog import SECTIONS, markdown as catalog_md
+    from whynogpu.catalog import SECTIONS
+    from whynogpu.catalog import markdown as catalog_md
     from whynogpu.categories import CATEGORY_IDS
     from whynogpu.rules import load_all
 

@@ -2,9 +2,9 @@
 # probe_jax.py, probe_keras.py). Those snippets run with `python -c`, so they cannot import
 # this file: whynogpu splices it in where a snippet says `# whynogpu: include probe_common`.
 # Python 3.7+, standard library only.
-import json
+import json  # noqa: F401 (used by the snippets this file is spliced into)
 import os
-import sys
+import sys  # noqa: F401
 import time
 import traceback
 
