@@ -180,6 +180,8 @@ def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path):
         out.finish(context, sc.get("known_issue"))
         return
 
+    context += "\nverdict: {}; findings: {}".format(
+        report["verdict"]["root_cause"], "; ".join(f"{f['code']} {f['title']}" for f in report["findings"]))
     found_codes = {f["code"] for f in report["findings"]}
     found_categories = {f["category"] for f in report["findings"]}
     out.check(os.path.realpath(report["target"]["python"] or "") == os.path.realpath(python)
@@ -228,6 +230,13 @@ def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path):
     for name in sc.get("dists", []):
         out.check(bool(dists.get(norm(name))), f"{name} (with its version) missing from the target's distributions")
 
+    copies = dig(facts, "cuda_libs.copies")
+    copies = copies if isinstance(copies, list) else []
+    for wanted in sc.get("lib_copies", []):
+        lib, origin = wanted.split(":")
+        out.check(any(c.get("lib") == lib and c.get("origin") == origin and c.get("version") for c in copies),
+                  f"no {origin} copy of {lib} with a version in facts.cuda_libs.copies")
+
     if "live_probe" in sc:
         live = live_probe_names(cmd, python, env, tmp_path)
         if not live:
@@ -242,10 +251,21 @@ def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path):
 
     if sc.get("compare_with_dev"):
         _, dev, _ = run_whynogpu(whynogpu_cmd, python, sc.get("args", []), env, timeout, tmp_path)
+        dev_codes = {f["code"] for f in dev["findings"]} if dev else set()
+        differing = [f"{f['code']}: {f['title']} {f['evidence']}" for f in (report["findings"] + (dev or {}).get(
+            "findings", [])) if f["code"] in found_codes ^ dev_codes]
         out.check(dev is not None and dev["verdict"]["root_cause"] == report["verdict"]["root_cause"]
-                  and {f["code"] for f in dev["findings"]} == found_codes,
+                  and dev_codes == found_codes,
                   "the pipx-style whynogpu and the in-repo one disagree: "
                   f"{report['verdict']['root_cause']} {sorted(found_codes)} vs "
-                  f"{dev and dev['verdict']['root_cause']} {dev and sorted(f['code'] for f in dev['findings'])}")
+                  f"{dev and dev['verdict']['root_cause']} {sorted(dev_codes)}; differing: {differing}")
 
     out.finish(context, sc.get("known_issue"))
+
+
+@pytest.mark.integration
+def test_docs_list_every_scenario():
+    """docs/scenarios.md is what users read to see what whynogpu was proven against: keep it whole."""
+    text = (HERE.parents[1] / "docs" / "scenarios.md").read_text()
+    missing = [s["id"] for s in SCENARIOS if f"| {s['id']}" not in text]
+    assert not missing, f"docs/scenarios.md does not list {missing}"
