@@ -10,7 +10,6 @@ even a rebuilt recipe downloads each large wheel only once per machine.
 from __future__ import annotations
 
 import fcntl
-import glob
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from scenario_data import find_python
 from scenario_data import load as load_scenarios
 
 HERE = Path(__file__).resolve().parent
@@ -30,14 +30,6 @@ CACHE = Path(os.environ.get("WHYNOGPU_SCENARIO_CACHE", Path.home() / ".cache" / 
 HEAVY = os.environ.get("WHYNOGPU_SCENARIOS_HEAVY") == "1"
 READY = ".whynogpu-scenario-ready"
 BUILDER_VERSION = "1"  # bump to rebuild every cached environment
-
-
-def find_python(version: str) -> str | None:
-    """An interpreter of the given major.minor: pyenv's first, then pythonX.Y on PATH."""
-    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
-    for cand in sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True):
-        return cand
-    return shutil.which(f"python{version}")
 
 
 def _exact_version(python: str) -> str:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from scenario_data import load
+from scenario_data import find_python, load
 
 HERE = Path(__file__).resolve().parent
 DATA = load()
@@ -230,6 +230,12 @@ def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path):
     for name in sc.get("dists", []):
         out.check(bool(dists.get(norm(name))), f"{name} (with its version) missing from the target's distributions")
 
+    for path, items in (sc.get("facts_items") or {}).items():
+        listed = dig(facts, path)
+        listed = listed if isinstance(listed, list) else []
+        for item in items:
+            out.check(any(isinstance(x, dict) and all(x.get(k) == v for k, v in item.items()) for x in listed),
+                      f"facts.{path} has no entry with {item}")
     copies = dig(facts, "cuda_libs.copies")
     copies = copies if isinstance(copies, list) else []
     for wanted in sc.get("lib_copies", []):
@@ -269,3 +275,17 @@ def test_docs_list_every_scenario():
     text = (HERE.parents[1] / "docs" / "scenarios.md").read_text()
     missing = [s["id"] for s in SCENARIOS if f"| {s['id']}" not in text]
     assert not missing, f"docs/scenarios.md does not list {missing}"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("version", ["3.7"])
+def test_snippets_compile_on_oldest_python(version):
+    """Snippets run inside the user's interpreter, which may be far older than whynogpu's own:
+    every one must at least compile on the oldest Python whynogpu promises to inspect."""
+    python = find_python(version)
+    if python is None:
+        pytest.skip(f"no Python {version} on this machine (pyenv or python{version} on PATH)")
+    snippets = sorted(str(p) for p in (HERE.parents[1] / "src" / "whynogpu" / "probes" / "snippets").glob("*.py"))
+    code = "import sys\nfor f in sys.argv[1:]:\n    compile(open(f, encoding='utf-8').read(), f, 'exec')\n"
+    res = subprocess.run([python, "-c", code, *snippets], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
