@@ -118,6 +118,21 @@ def remove_new_nodes(before: set[Path]) -> list[str]:
     return made
 
 
+def processes_of(prefix: str) -> list[int]:
+    """Processes running an executable from under `prefix` (e.g. a child whynogpu should have killed)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv0 = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        if argv0.startswith(prefix):
+            pids.append(int(proc.name))
+    return pids
+
+
 def statuses_in(data) -> set[str]:
     found = set()
     if isinstance(data, dict):
@@ -236,6 +251,18 @@ def test_scenario(sc, builder, whynogpu_cmd, registry, tmp_path):
         for item in items:
             out.check(any(isinstance(x, dict) and all(x.get(k) == v for k, v in item.items()) for x in listed),
                       f"facts.{path} has no entry with {item}")
+    for code, text in (sc.get("finding_text") or {}).items():
+        blob = " ".join(json.dumps([f["title"], f["evidence"]]) for f in report["findings"] if f["code"] == code)
+        out.check(text in blob, f"{code} should mention {text!r}: {blob or 'not reported'}")
+    if sc.get("no_leftovers"):
+        # The hung import must be stopped, not abandoned: nothing from this env may still run.
+        left = processes_of(str(Path(python).parent.parent) + "/")
+        for pid in left:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        out.check(not left, f"processes of the target were left running after whynogpu exited: {left} (killed)")
     copies = dig(facts, "cuda_libs.copies")
     copies = copies if isinstance(copies, list) else []
     for wanted in sc.get("lib_copies", []):
