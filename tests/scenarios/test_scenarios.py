@@ -316,3 +316,22 @@ def test_snippets_compile_on_oldest_python(version):
     code = "import sys\nfor f in sys.argv[1:]:\n    compile(open(f, encoding='utf-8').read(), f, 'exec')\n"
     res = subprocess.run([python, "-c", code, *snippets], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
+
+
+PIPX_ENVS = [n for n, r in DATA["env"].items() if r.get("kind", "venv") == "venv"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("env_name", PIPX_ENVS)
+def test_pipx_style_agrees(env_name, builder, whynogpu_cmd, tmp_path):
+    """whynogpu installed in a venv of its own (pipx, uvx) must diagnose every env exactly as the
+    whynogpu inside the checkout does: same root cause, same finding codes."""
+    python = builder.python_for(env_name)
+    env = clean_env({}, {})
+    pipx = str(builder.get("whynogpu-pipx") / "bin" / "whynogpu")
+    _, outside, _ = run_whynogpu(pipx, python, [], env, DEFAULT_TIMEOUT, tmp_path)
+    _, inside, _ = run_whynogpu(whynogpu_cmd, python, [], env, DEFAULT_TIMEOUT, tmp_path)
+    assert outside is not None and inside is not None
+    assert outside["target"]["python"] == inside["target"]["python"]
+    assert outside["verdict"]["root_cause"] == inside["verdict"]["root_cause"]
+    assert sorted(f["code"] for f in outside["findings"]) == sorted(f["code"] for f in inside["findings"])
