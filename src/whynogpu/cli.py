@@ -23,11 +23,39 @@ class UserError(click.ClickException):
         click.echo(f"whynogpu: {self.message}", err=True)
 
 
+def _command_modules() -> list[str]:
+    import pkgutil
+
+    from whynogpu import commands
+
+    return [m.name for m in pkgutil.iter_modules(commands.__path__)]
+
+
 class DefaultGroup(click.Group):
-    """`whynogpu [OPTIONS]` runs `check`, so the bare command is the common case."""
+    """`whynogpu [OPTIONS]` runs `check`, so the bare command is the common case.
+
+    Sub-commands in whynogpu/commands/ (one module each, named like the command) are imported
+    only when used, so `whynogpu` itself starts without loading the scanner or triage.
+    """
+
+    def _load(self, name: str) -> None:
+        if name not in self.commands and name in _command_modules():
+            import importlib
+
+            importlib.import_module(f"whynogpu.commands.{name}")
+
+    def get_command(self, ctx, cmd_name):
+        self._load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        for name in _command_modules():
+            self._load(name)
+        return super().list_commands(ctx)
 
     def parse_args(self, ctx, args):
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+        known = set(self.commands) | set(_command_modules())
+        if not args or (args[0] not in known and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -139,7 +167,7 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
         from whynogpu.probes import gather
 
         host = RealHost()
-        if fmt == "text" and not (as_json or as_md):
+        if fmt == "text" and not (as_json or as_md) and sys.stdout.isatty():
             _preload_rich()
         for p in scan_paths:
             if not host.exists(p):
@@ -209,18 +237,6 @@ def explain(code):
         raise UserError(f"no finding code or rule named {code!r}; `whynogpu rules` lists them")
     click.echo(entry_text(info))
 
-
-def _load_commands() -> None:
-    import importlib
-    import pkgutil
-
-    from whynogpu import commands
-
-    for mod in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"whynogpu.commands.{mod.name}")
-
-
-_load_commands()
 
 
 def run() -> None:

@@ -191,3 +191,12 @@ def test_catalog_complete_and_every_rule_tested():
     docs = os.path.join(here, "..", "docs", "findings.md")
     with open(docs, encoding="utf-8") as fh:
         assert fh.read() == catalog_md(), "docs/findings.md is stale: python -m whynogpu.catalog > docs/findings.md"
+
+
+def test_plain_text_matches_what_rich_prints_without_colour():
+    """Piped output skips rich; it must say exactly what the coloured terminal says."""
+    report = sample_report()
+    coloured = text.render(report, verbose=True, color=True, width=1000)
+    stripped = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
+    assert stripped == text.render(report, verbose=True, color=False)
+    assert "[WG401 cpu_only_package]" in stripped

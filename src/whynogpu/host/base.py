@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+import os
 import posixpath
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class UserInfo:
 
 
 INCLUDE = "# whynogpu: include "
+# Package data is read by path: importlib.resources costs more start-up time than it saves here.
+SNIPPETS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probes", "snippets")
 
 
 def snippet_source(name: str) -> str:
@@ -67,7 +69,8 @@ def snippet_source(name: str) -> str:
     Snippets run with `python -c`, so they cannot import each other; a line
     `# whynogpu: include OTHER` is replaced by the source of snippet OTHER.
     """
-    text = resources.files("whynogpu.probes.snippets").joinpath(f"{name}.py").read_text(encoding="utf-8")
+    with open(os.path.join(SNIPPETS, f"{name}.py"), encoding="utf-8") as fh:
+        text = fh.read()
     if INCLUDE not in text:
         return text
     return "\n".join(snippet_source(line[len(INCLUDE):].strip()) if line.startswith(INCLUDE) else line

@@ -7,17 +7,20 @@ how to add a release. A test checks that every row of every table names its sour
 from __future__ import annotations
 
 import csv
+import os
 from functools import cache
-from importlib import resources
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 @cache
 def table(name: str) -> tuple[dict[str, str], ...]:
     """Rows of knowledge/<name>.csv as dicts (lines starting with '#' are comments)."""
-    text = resources.files(__name__).joinpath(f"{name}.csv").read_text(encoding="utf-8")
+    with open(os.path.join(HERE, f"{name}.csv"), encoding="utf-8") as fh:
+        text = fh.read()
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     return tuple(dict(row) for row in csv.DictReader(lines))
 
 
 def tables() -> list[str]:
-    return sorted(p.name[:-4] for p in resources.files(__name__).iterdir() if p.name.endswith(".csv"))
+    return sorted(n[:-4] for n in os.listdir(HERE) if n.endswith(".csv"))

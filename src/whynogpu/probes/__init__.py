@@ -62,6 +62,7 @@ class ProbeSpec:
     live: bool = False  # imports a framework in a child process
     side_effects: str | None = None
     layer: str = "platform"  # which overview line its failures show on
+    early: bool = False  # needs nothing but the host and options: started before the other probes load
 
 
 class Context:
@@ -71,6 +72,7 @@ class Context:
         self.host = host
         self.options = options
         self.results: list[ProbeResult] = []
+        self._once: dict[tuple[str, ...], CommandResult] = {}
 
     def get(self, facts_type: type) -> Any:
         for r in self.results:
@@ -78,22 +80,32 @@ class Context:
                 return r.facts
         return None
 
+    def run_once(self, argv: tuple[str, ...], timeout: float) -> CommandResult:
+        """Run a read-only command once per check, however many probes ask (e.g. `ldconfig -p`)."""
+        key = tuple(argv)
+        if key not in self._once:
+            self._once[key] = self.host.run(list(argv), timeout=timeout)
+        return self._once[key]
+
 
 REGISTRY: dict[str, ProbeSpec] = {}
 
 
 def probe(name: str, facts: type, order: int, live: bool = False, side_effects: str | None = None,
-          layer: str = "platform"):
+          layer: str = "platform", early: bool = False):
     def register(func: Callable[[Context], Any]) -> Callable[[Context], Any]:
         if name in REGISTRY:
             raise ValueError(f"probe {name!r} registered twice")
-        REGISTRY[name] = ProbeSpec(name, facts, func, order, live, side_effects, layer)
+        REGISTRY[name] = ProbeSpec(name, facts, func, order, live, side_effects, layer, early)
         return func
 
     return register
 
 
 _loaded = False
+# Modules whose probes are `early`: imported first so their child processes can start while the
+# rest of whynogpu is still loading.
+EARLY_MODULES = ("target",)
 
 
 def load_all() -> dict[str, ProbeSpec]:
@@ -139,6 +151,7 @@ def gather(host: Host, options: Options, only: set[str] | None = None, progress=
     from whynogpu import __version__
 
     ctx = Context(host, options)
+    started = _start_early(ctx, only)
     for spec in sorted(load_all().values(), key=lambda s: (s.order, s.name)):
         if only is not None and spec.name not in only:
             continue
@@ -149,5 +162,21 @@ def gather(host: Host, options: Options, only: set[str] | None = None, progress=
             continue
         if progress:
             progress(spec.name)
-        ctx.results.append(run_one(spec, ctx))
+        ctx.results.append(started.pop(spec.name).result() if spec.name in started else run_one(spec, ctx))
     return Snapshot(schema_version=1, tool_version=__version__, mode="check", probes=tuple(ctx.results))
+
+
+def _start_early(ctx: Context, only: set[str] | None) -> dict:
+    """Start the early probes in threads; they mostly wait on a child process, so they overlap
+    with importing the other probe and rule modules. Results still enter in probe order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for name in EARLY_MODULES:
+        importlib.import_module(f"{__name__}.{name}")
+    specs = [s for s in REGISTRY.values() if s.early and (only is None or s.name in only)]
+    if not specs:
+        return {}
+    pool = ThreadPoolExecutor(max_workers=len(specs), thread_name_prefix="whynogpu-early")
+    futures = {s.name: pool.submit(run_one, s, Context(ctx.host, ctx.options)) for s in specs}
+    pool.shutdown(wait=False)
+    return futures

@@ -7,7 +7,6 @@ point it at a FakeHost or RealHost(root=tmpdir). Nothing is imported or executed
 from __future__ import annotations
 
 from whynogpu.probes import Context, NotApplicable, probe
-from whynogpu.scan import scan
 from whynogpu.scan.facts import ScanFacts
 
 
@@ -15,4 +14,6 @@ from whynogpu.scan.facts import ScanFacts
 def scan_code(ctx: Context) -> ScanFacts:
     if not ctx.options.scan_paths:
         raise NotApplicable("no --scan path given")
+    from whynogpu.scan.engine import scan
+
     return scan(ctx.host, tuple(ctx.options.scan_paths))

@@ -175,7 +175,7 @@ def _toolkit_dirs(ctx: Context, env: dict) -> list[tuple[str, str, str]]:
 def _ld_cache(ctx: Context) -> tuple[list[CacheLib], bool]:
     for exe in (ctx.host.which("ldconfig"), "/sbin/ldconfig", "/usr/sbin/ldconfig"):
         if exe and ctx.host.exists(exe):
-            res = ctx.host.run([exe, "-p"], timeout=10)
+            res = ctx.run_once((exe, "-p"), timeout=10)
             if res.ok:
                 found = [CacheLib(e.soname, e.path) for e in parse_ldconfig_p(res.stdout)
                          if is_64bit(e) and parse_lib_name(e.soname)]

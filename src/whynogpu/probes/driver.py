@@ -154,7 +154,7 @@ def find_libraries(ctx: Context) -> tuple[LibraryCopy, ...]:
                 add(name, posixpath.join(d, name), "LD_LIBRARY_PATH")
     ldconfig = host.which("ldconfig") or next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if host.exists(p)), None)
     if ldconfig:
-        res = host.run([ldconfig, "-p"], timeout=10)
+        res = ctx.run_once((ldconfig, "-p"), timeout=10)
         if res.ok:
             for e in parse_ldconfig_p(res.stdout):
                 if e.soname in LIBRARIES and is_64bit(e):

@@ -182,7 +182,7 @@ def facts_from_inspector(data: dict, chosen_because: str) -> TargetFacts:
     )
 
 
-@probe("target", facts=TargetFacts, order=30, layer="packages")
+@probe("target", facts=TargetFacts, order=30, layer="packages", early=True)
 def gather_target(ctx: Context) -> TargetFacts:
     data, why = choose_and_inspect(ctx)
     return facts_from_inspector(data, why)

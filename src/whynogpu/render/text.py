@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from whynogpu.model import Report
@@ -33,15 +34,31 @@ def _flatten(prefix: str, value: Any, out: list[str], limit: int = 12) -> None:
         out.append(f"{prefix}: {s}")
 
 
-def render(report: Report, verbose: bool = False, color: bool | None = None, width: int | None = None) -> str:
-    from rich.console import Console
-    from rich.markup import escape
+_TAG = re.compile(r"(?<!\\)\[/?(?:bold|dim|red|green|yellow|cyan|magenta)?\]")
 
+
+def escape(text: str) -> str:
+    """Make user text safe inside rich markup: a bracket is always literal."""
+    return text.replace("[", "\\[")
+
+
+def plain(markup: str) -> str:
+    """The text a rich console would print for `markup`, without styles."""
+    return _TAG.sub("", markup).replace("\\[", "[")
+
+
+def render(report: Report, verbose: bool = False, color: bool | None = None, width: int | None = None) -> str:
     buf = io.StringIO()
-    force = color if color is not None else None
-    con = Console(file=buf, force_terminal=force, no_color=(color is False), width=width or 100,
-                  highlight=False, soft_wrap=True)
-    p = con.print
+    if color:
+        from rich.console import Console
+
+        con = Console(file=buf, force_terminal=True, width=width or 100, highlight=False, soft_wrap=True)
+        p = con.print
+    else:
+        # Piped or redirected output has no colour to show, and rich costs ~0.1 s to import:
+        # print the same lines with the markup taken out.
+        def p(text: str = "", end: str = "\n", soft_wrap: bool = True) -> None:
+            buf.write(plain(text) + end)
     v = report.verdict
     tgt = report.target
     p(f"[bold]whynogpu {escape(report.tool['version'])}[/bold]", end="")
