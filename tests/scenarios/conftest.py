@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -122,7 +123,7 @@ class Builder:
     def _prune(self, name: str, keep: Path) -> None:
         # Older builds of an edited recipe can be gigabytes (tensorflow[and-cuda] is 6 GB).
         for old in self.cache.glob(f"{name}-*"):
-            if old.is_dir() and old != keep and len(old.name) == len(name) + 13:
+            if old.is_dir() and old != keep and re.fullmatch(re.escape(name) + r"-[0-9a-f]{12}", old.name):
                 shutil.rmtree(old, ignore_errors=True)
         if keep.exists():
             shutil.rmtree(keep)
