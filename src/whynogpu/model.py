@@ -130,6 +130,7 @@ class ProbeSummary:
     status: ProbeStatus
     duration_s: float
     reason: ProbeReason | None = None
+    side_effects: str | None = None  # what running the probe may change on the machine
 
 
 @dataclass(frozen=True)

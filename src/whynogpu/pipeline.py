@@ -75,7 +75,7 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
         target=_target(snapshot),
         verdict=verdict,
         findings=tuple(ordered),
-        probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason) for r in snapshot.probes),
+        probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason, r.side_effects) for r in snapshot.probes),
         layers=_layers(snapshot, ordered),
         facts={r.name: serde.to_data(r.facts) for r in snapshot.probes if r.facts is not None},
     )

@@ -53,6 +53,7 @@ def sample_report() -> Report:
         verdict=verdict, findings=tuple(ordered),
         probes=(
             ProbeSummary("platform", ProbeStatus.OK, 0.01),
+            ProbeSummary("driver", ProbeStatus.OK, 0.02, None, "loads libcuda.so.1 in a child process"),
             ProbeSummary("nvml", ProbeStatus.CRASHED, 0.2, ProbeReason("RuntimeError: boom")),
             ProbeSummary("tensorflow", ProbeStatus.TIMED_OUT, 60.0,
                          ProbeReason("no answer in 60 s", ("/home/alice/venv/bin/python", "-c", "…"), None, "last line")),
@@ -67,7 +68,8 @@ def test_text_shows_every_severity_and_probe_state():
     out = text.render(sample_report(), verbose=True, color=False)
     assert out.index("Root cause") < out.index("Also found")
     for word in ("CPU build", "two builds", "log level", "code info", "crashed", "timed_out", "failed",
-                 "RuntimeError: boom", "| last line", "/home/alice/train.py:3:4"):
+                 "RuntimeError: boom", "| last line", "/home/alice/train.py:3:4",
+                 "may change the machine: loads libcuda.so.1 in a child process"):
         assert word in out, word
     assert "pip install 'tensorflow[and-cuda]'" in out
 

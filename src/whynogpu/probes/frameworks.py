@@ -356,7 +356,9 @@ def child_env(ctx: Context, keras_home: str | None) -> dict[str, str]:
 
 @probe("frameworks_live", facts=LiveFacts, order=65, live=True, layer="frameworks",
        side_effects="imports each installed framework in a child process; with a GPU, runs a small matmul "
-                    "on it (memory growth on, no pre-allocation)")
+                    "on it (memory growth on, no pre-allocation). A framework's device scan calls cuInit, which, "
+                    "run as root where libcuda.so.1 exists, can create /dev/nvidiactl even with no kernel "
+                    "module (device facts are recorded before this probe; --no-probe avoids it)")
 def gather_live(ctx: Context) -> LiveFacts:
     t = ctx.get(TargetFacts)
     if t is None:

@@ -111,6 +111,8 @@ def render(report: Report, verbose: bool = False, color: bool | None = None, wid
             p(f"  {escape(pr.name)}: {pr.status.value} in {pr.duration_s:.2f}s{escape(reason)}")
             if pr.reason and pr.reason.command:
                 p(f"    command: {escape(' '.join(pr.reason.command))} (exit {pr.reason.exit_code})")
+            if pr.side_effects and pr.status.value != "not_applicable":
+                p(f"    [dim]may change the machine: {escape(pr.side_effects)}[/dim]")
             if pr.reason and pr.reason.stderr_tail:
                 for ln in pr.reason.stderr_tail.splitlines():
                     p(f"    | {escape(ln)}")
