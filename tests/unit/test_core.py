@@ -162,3 +162,15 @@ def test_live_probe_snippets_run_where_the_framework_is_missing():
         last = json.loads(out.stdout.strip().splitlines()[-1])
         text = json.dumps(last)
         assert "ModuleNotFoundError" in text and "NameError" not in text, (name, text[:300])
+
+
+def test_python_api_returns_the_report(tmp_path):
+    import whynogpu
+    from helpers import host_with_site
+
+    make_dist(tmp_path, "tensorflow-cpu", "2.21.0", {"tensorflow/__init__.py": "",
+              "tensorflow/python/platform/build_info.py": "build_info = {'is_cuda_build': False}\n"},
+              top_level=["tensorflow"])
+    report = whynogpu.check(live=False, host=host_with_site(str(tmp_path)))
+    assert report.mode == "check" and "WG401" in [f.code for f in report.findings]
+    assert report.exit_code == 1
