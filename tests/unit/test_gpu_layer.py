@@ -360,3 +360,14 @@ def test_hidden_proc_driver_in_a_working_container_is_not_driver_not_loaded():
     h = FakeHost.from_folder(os.path.join(HOSTS, "healthy-rtx3080"), files={**files, "/.dockerenv": ""})
     _, report = run(h)
     assert not gpu_codes(report)
+
+
+def test_cuda_visible_devices_on_a_machine_without_gpus_hides_nothing():
+    h = host("kvm-vm-no-gpu-with-dockerenv")
+    h._env["CUDA_VISIBLE_DEVICES"] = "0"
+    _, report = run(h)
+    assert finding(report, "WG601") is None and finding(report, "WG602") is None
+    assert report.verdict.root_cause == "no_nvidia_gpu"
+    h._env["CUDA_VISIBLE_DEVICES"] = "-1"  # still reported: it would hide a GPU put in later
+    _, report = run(h)
+    assert finding(report, "WG601") is not None and report.verdict.root_cause == "no_nvidia_gpu"

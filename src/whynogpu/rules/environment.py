@@ -21,6 +21,13 @@ def gpu_count(snap) -> int | None:
     return None
 
 
+def _visible(snap, value: str):
+    # With no GPU at all every index is "out of range", but nothing is hidden: the missing GPU is
+    # the whole story, so indices are only checked against a machine that has GPUs.
+    n = gpu_count(snap)
+    return parse_visible_devices(value, n if n else None)
+
+
 @summary("environment")
 def environment_summary(snap):
     env = env_vars(snap)
@@ -41,7 +48,7 @@ def cuda_visible_devices_hides_all(info, snap):
     env = env_vars(snap)
     if "CUDA_VISIBLE_DEVICES" not in env:
         return
-    vd = parse_visible_devices(env["CUDA_VISIBLE_DEVICES"], gpu_count(snap))
+    vd = _visible(snap, env["CUDA_VISIBLE_DEVICES"])
     if not vd.hides_all:
         return
     yield info.finding(
@@ -66,7 +73,7 @@ def cuda_visible_devices_drops_some(info, snap):
     env = env_vars(snap)
     if "CUDA_VISIBLE_DEVICES" not in env:
         return
-    vd = parse_visible_devices(env["CUDA_VISIBLE_DEVICES"], gpu_count(snap))
+    vd = _visible(snap, env["CUDA_VISIBLE_DEVICES"])
     if vd.hides_all or not vd.dropped:
         return
     keep = ",".join(vd.accepted)
