@@ -92,3 +92,16 @@ def test_driver_below_the_build_minimum_ranks_driver_too_old():
     assert triage(text).verdict.root_cause == "driver_too_old"
     ok = text.replace("470.199.02", "550.54.14").replace("11.4", "12.4")
     assert "driver_too_old" not in {c.category for c in triage(ok).candidates}
+
+
+def test_pip_wheels_not_found_upgrades_instead_of_reinstalling_the_same_release():
+    text = ("Package                      Version\n---------------------------- -------\n"
+            "nvidia-cublas-cu12           12.3.4.1\nnvidia-cudnn-cu12            8.9.7.29\n"
+            "tensorflow                   2.16.1\n"
+            "2024-03-09 19:15:51.214977: W tensorflow/core/common_runtime/gpu/gpu_device.cc:2251] Cannot dlopen some "
+            "GPU libraries. Please make sure the missing libraries mentioned above are installed properly if you "
+            "would like to use GPU.\n")
+    cmds = _fix(text, "WG810")
+    assert "pip install -U 'tensorflow[and-cuda]'" in cmds
+    assert not any("==2.16.1" in c for c in cmds)
+    assert any(c.startswith("export LD_LIBRARY_PATH=") and "nvidia.__path__" in c for c in cmds)

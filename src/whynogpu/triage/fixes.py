@@ -114,6 +114,19 @@ def _libs(f: TriageFacts):
     return (cmd,) if cmd else None
 
 
+# The nvidia-* wheels put each library in site-packages/nvidia/<part>/lib; this prints them all.
+_WHEEL_DIRS = ("python -c \"import glob, os, nvidia; "
+               "print(':'.join(glob.glob(os.path.join(nvidia.__path__[0], '*', 'lib'))))\"")
+
+
+def _pip_unfound(f: TriageFacts):
+    # Reinstalling the same release cannot help: it still does not look in its wheels. Upgrade,
+    # or hand the loader the wheels' folders (the workaround TF's own GPU guide gives).
+    tf = "pip install -U 'tensorflow[and-cuda]'" if tf_version(f) or f.has_log("tf_cannot_dlopen_gpu_libs") else None
+    export = f'export LD_LIBRARY_PATH="$({_WHEEL_DIRS}):$LD_LIBRARY_PATH"'
+    return tuple(c for c in (tf, export) if c)
+
+
 def _cudnn(f: TriageFacts):
     want = _cudnn_wanted(f)
     if not want:
@@ -207,7 +220,7 @@ def _backend(f: TriageFacts):
 _BUILDERS = {
     "cuda_libs_missing": _libs,
     "cpu_only_package": lambda f: _libs(f) if tf_version(f) and not f.first("torch_version") else None,
-    "pip_cuda_libs_not_found": _libs,
+    "pip_cuda_libs_not_found": _pip_unfound,
     "cudnn_missing": _cudnn,
     "cudnn_version_mismatch": _cudnn,
     "driver_too_old": _driver,
