@@ -117,4 +117,39 @@ class RealHost(Host):
         # -c keeps the snippet off the target's sys.path; the target sees its own environment
         # unless the probe passes one, so PYTHONPATH and friends act as they do for the user.
         exe = python or sys.executable
+        if name in IN_PROCESS_SAFE and not args and env is None and _same_interpreter(exe):
+            return _run_in_process(name, exe)
         return self.run([exe, "-c", snippet_source(name), *args], timeout=timeout, env=env)
+
+
+# Snippets that only read files and package metadata (no framework import, no library load), so
+# when the target is whynogpu's own interpreter they may run here instead of in a second Python:
+# that saves a whole interpreter start on every `whynogpu` run in the user's own env.
+IN_PROCESS_SAFE = frozenset({"inspect_target"})
+
+
+def _same_interpreter(exe: str) -> bool:
+    try:
+        return os.path.realpath(exe) == os.path.realpath(sys.executable) and \
+            os.path.samefile(exe, sys.executable) and \
+            os.path.dirname(os.path.abspath(exe)) == os.path.dirname(os.path.abspath(sys.executable))
+    except OSError:
+        return False
+
+
+def _run_in_process(name: str, exe: str) -> CommandResult:
+    import contextlib
+    import io
+    import traceback
+
+    start = time.monotonic()
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            exec(compile(snippet_source(name), f"<snippet {name}>", "exec"), {"__name__": "__main__"})
+    except Exception:
+        err.write(traceback.format_exc())
+        code = 1
+    return CommandResult((exe, "-c", f"<snippet {name}, in process>"), code, out.getvalue(), err.getvalue(),
+                         time.monotonic() - start)
