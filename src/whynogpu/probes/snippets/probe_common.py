@@ -2,9 +2,9 @@
 # probe_jax.py, probe_keras.py). Those snippets run with `python -c`, so they cannot import
 # this file: whynogpu splices it in where a snippet says `# whynogpu: include probe_common`.
 # Python 3.7+, standard library only.
-import json  # noqa: F401 (used by the snippets this file is spliced into)
+import json
 import os
-import sys  # noqa: F401
+import sys
 import time
 import traceback
 
@@ -72,3 +72,13 @@ def best_of(fn, reps):
         d = time.perf_counter() - t
         best = d if best is None or d < best else best
     return best
+
+
+def run_probe(main):
+    """Run a probe's main() and print its facts as the last line of stdout."""
+    if "--nice" in sys.argv and hasattr(os, "nice"):
+        os.nice(10)  # a quicker framework yields the CPU to the slowest one, which sets the wall time
+    result = main()
+    sys.stderr.flush()
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    sys.stdout.flush()

@@ -73,9 +73,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if "--nice" in sys.argv and hasattr(os, "nice"):
-        os.nice(10)  # a quicker framework yields the CPU to the slowest one, which sets the wall time
-    result = main()
-    sys.stderr.flush()
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
-    sys.stdout.flush()
+    run_probe(main)
