@@ -243,6 +243,7 @@ class FrameworkRun:
     import_s: float | None = None
     stderr: str = ""
     log: tuple[LogLine, ...] = ()  # what the interpreter recognised in stderr and in the traceback
+    device_scan_skipped: bool = False  # devices not enumerated: no kernel driver, and it would touch /dev as root
 
     @property
     def probed_ok(self) -> bool:
@@ -322,6 +323,7 @@ def run_from_result(framework: str, res: CommandResult) -> FrameworkRun:
         keras=KerasLive(k.get("version"), k.get("backend"), k.get("matmul_device"), k.get("error")) if isinstance(k, dict) else None,
         error=data.get("error"),
         import_s=data.get("import_s"),
+        device_scan_skipped=bool(data.get("device_scan_skipped")),
         **base,
     )
 
@@ -344,6 +346,19 @@ def plan(builds: FrameworkBuildFacts | None, t: TargetFacts) -> list[tuple[str, 
     return jobs
 
 
+def device_scan_is_harmless(ctx: Context) -> bool:
+    """False when listing devices would change the machine: as root, with no NVIDIA kernel driver and no
+    device node, cuInit creates /dev/nvidiactl (seen with Debian's libcuda1 and no module). There is no
+    GPU to find then anyway; the driver layer has already said why."""
+    from whynogpu.probes.driver import kernel_side_visible
+    from whynogpu.probes.gpu import GpuFacts
+
+    gpu = ctx.get(GpuFacts)
+    if gpu is None or kernel_side_visible(gpu):
+        return True
+    return ctx.host.user().uid != 0
+
+
 def child_env(ctx: Context, keras_home: str | None) -> dict[str, str]:
     env = dict(ctx.host.env())
     env.update(CHILD_ENV)
@@ -358,7 +373,8 @@ def child_env(ctx: Context, keras_home: str | None) -> dict[str, str]:
        side_effects="imports each installed framework in a child process; with a GPU, runs a small matmul "
                     "on it (memory growth on, no pre-allocation). A framework's device scan calls cuInit, which, "
                     "run as root where libcuda.so.1 exists, can create /dev/nvidiactl even with no kernel "
-                    "module (device facts are recorded before this probe; --no-probe avoids it)")
+                    "module: so as root with no kernel driver the frameworks are imported but their devices "
+                    "are not listed")
 def gather_live(ctx: Context) -> LiveFacts:
     t = ctx.get(TargetFacts)
     if t is None:
@@ -370,6 +386,8 @@ def gather_live(ctx: Context) -> LiveFacts:
     # The first job is the slowest import (TensorFlow when present); on a small machine the others
     # run niced so they do not stretch it, and they still finish within its time.
     jobs = [(name, args if i == 0 else (*args, "--nice")) for i, (name, args) in enumerate(jobs)]
+    if not device_scan_is_harmless(ctx):
+        jobs = [(name, (*args, "--no-device-scan")) for name, args in jobs]
     # Keras writes a default keras.json on first import; when the user has none, let it write into
     # a throw-away folder instead of their home (the backend choice is the same: no file = default).
     scratch = tempfile.mkdtemp(prefix="whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists else None

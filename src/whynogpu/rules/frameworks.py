@@ -93,6 +93,9 @@ def frameworks_summary(snap):
             parts.append(f"{label}: probe {run.status.replace('_', ' ')} ({run.duration_s:.1f} s)")
         elif run.cuda_build is False and not run.gpus:
             parts.append(f"{label}: CPU build ({run.duration_s:.1f} s)")
+        elif run.device_scan_skipped:
+            parts.append(f"{label}: {'CUDA' if run.cuda_build else 'unknown'} build, devices not listed "
+                         f"(no kernel driver) ({run.duration_s:.1f} s)")
         else:
             n = len(run.gpus)
             parts.append(f"{label}: {n} GPU{'s' if n != 1 else ''} (probe {run.duration_s:.1f} s)")
@@ -157,7 +160,8 @@ def framework_sees_no_gpu(info, snap):
         return  # a hidden GPU is WG503's (and WG601's) to explain
     driver = gpu_count(snap)
     for run in facts.runs:
-        if not run.probed_ok or run.framework not in GPU_FIX or run.gpus or not _cuda_capable(snap, run):
+        if not run.probed_ok or run.framework not in GPU_FIX or run.gpus or not _cuda_capable(snap, run) \
+                or run.device_scan_skipped:
             continue
         seen_by_driver = driver is not None and driver > 0
         ev = [Evidence(f"{LABEL[run.framework]} {run.version} lists 0 GPUs", _probe_source(run))]
@@ -198,7 +202,8 @@ def cuda_visible_devices_hides_gpu_live(info, snap):
     if vd.hides_all or vd.dropped:
         return  # the value alone explains it: WG601/WG602 report it with the same fix
     for run in facts.runs:
-        if not run.probed_ok or run.framework not in GPU_FIX or not _cuda_capable(snap, run) or len(run.gpus) >= driver:
+        if not run.probed_ok or run.framework not in GPU_FIX or not _cuda_capable(snap, run) or len(run.gpus) >= driver \
+                or run.device_scan_skipped:
             continue
         keep = ",".join(vd.accepted) if vd.accepted and not vd.hides_all else None
         yield info.finding(
@@ -381,7 +386,7 @@ def keras_backend_without_gpu(info, snap):
     if facts is None or host_run is None or k is None or not k.backend or k.error:
         return
     backend_run = facts.run(k.backend)
-    if backend_run is None or backend_run.gpus:
+    if backend_run is None or backend_run.gpus or backend_run.device_scan_skipped:
         return
     with_gpu = [r for r in facts.runs if r.probed_ok and r.gpus and r.framework in GPU_FIX]
     if not with_gpu:

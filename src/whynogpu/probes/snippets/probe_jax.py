@@ -30,6 +30,10 @@ def main():
         return out
     out["version"] = getattr(jax, "__version__", None)
     out["build"] = {"jaxlib": getattr(jaxlib, "__version__", None)}
+    if not SCAN_DEVICES and has_cuda_plugin():
+        out["device_scan_skipped"] = True
+        out["import_s"] = round(time.time() - start, 3)
+        return finish(out)
     try:
         devices = jax.devices()
         out["import_s"] = round(time.time() - start, 3)
@@ -66,6 +70,23 @@ def main():
     except BaseException:
         out["error"] = error_text()
         out.setdefault("import_s", round(time.time() - start, 3))
+    return finish(out)
+
+
+def has_cuda_plugin():
+    """Without a CUDA plugin JAX never loads libcuda, so its device list is safe to take."""
+    import importlib.util
+
+    for name in ("jax_cuda12_plugin", "jax_cuda13_plugin", "jax_plugins.xla_cuda12", "jax_plugins.xla_cuda13"):
+        try:
+            if importlib.util.find_spec(name) is not None:
+                return True
+        except (ImportError, ValueError):
+            pass
+    return False
+
+
+def finish(out):
     if "--keras" in sys.argv:
         probe_keras(out)
     out["loaded_libs"] = loaded_libs()

@@ -34,6 +34,9 @@ def main():
         info = dict(tf.sysconfig.get_build_info())
         out["build"] = {k: (v if isinstance(v, (str, bool, int)) else [str(x) for x in v] if isinstance(v, (list, tuple))
                             else str(v)) for k, v in info.items()}
+        if not SCAN_DEVICES:
+            out["device_scan_skipped"] = True
+            return finish(out)
         gpus = tf.config.list_physical_devices("GPU")
         devices = []
         for i, g in enumerate(gpus):
@@ -66,6 +69,10 @@ def main():
                 out["timing_error"] = error_text()
     except BaseException:
         out["error"] = error_text()
+    return finish(out)
+
+
+def finish(out):
     if "--keras" in sys.argv:
         probe_keras(out)
     out["loaded_libs"] = loaded_libs()

@@ -38,6 +38,9 @@ def main():
             out["build"]["cudnn_version"] = torch.backends.cudnn.version()
         except Exception:
             pass
+        if not SCAN_DEVICES:
+            out["device_scan_skipped"] = True
+            return finish(out)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             available = torch.cuda.is_available()
@@ -70,6 +73,10 @@ def main():
                 out["timing_error"] = error_text()
     except BaseException:
         out["error"] = error_text()
+    return finish(out)
+
+
+def finish(out):
     if "--keras" in sys.argv:
         probe_keras(out)
     out["loaded_libs"] = loaded_libs()
