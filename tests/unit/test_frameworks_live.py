@@ -373,19 +373,20 @@ def test_fraction_of_peak_uses_the_sourced_table_and_stays_quiet_for_unknown_gpu
     assert not any("peak" in e.fact for e in rtx["WG510"].evidence)
 
 
-def _live_calls_on_a_host_without_kernel_driver(uid):
-    """The kvm-vm-no-gpu-with-dockerenv host (no module, no /dev/nvidia*) answering a TF probe."""
+def _live_calls_on_a_host_without_kernel_driver(uid, folder="vm-debian-nvidia-userspace-no-kernel"):
+    """A host with no NVIDIA kernel module and no /dev/nvidia* answering a TF probe (Debian's libcuda1 present
+    in the default folder; none on the kvm one)."""
     from whynogpu.host.base import UserInfo
 
     tf = {"framework": "tensorflow", "version": "2.21.0", "cuda_build": True, "build": {"cuda_version": "12.5.1"},
           "device_scan_skipped": True}
-    host = folder_host("kvm-vm-no-gpu-with-dockerenv", user=UserInfo(uid, uid, (uid,), "u", "/home/u"),
-                       snippets={"probe_tensorflow": answer(tf)})
+    host = folder_host(folder, user=UserInfo(uid, uid, (uid,), "u", "/home/u"))
+    host.snippets["probe_tensorflow"] = answer(tf)
     probes = load_all()
     ctx = Context(host, Options(python=PY, live=True, timeout=30))
     ctx.results.append(ProbeResult("target", ProbeStatus.OK, 0.1, facts=facts_from_inspector(
         target_data([("tensorflow", "2.21.0")], {}, ["tensorflow"]), "named with --python")))
-    for name in ("gpu", "frameworks", "frameworks_live"):
+    for name in ("gpu", "driver", "frameworks", "frameworks_live"):
         ctx.results.append(run_one(probes[name], ctx))
     return host.calls, Snapshot(1, "test", "check", tuple(ctx.results))
 
@@ -400,3 +401,6 @@ def test_as_root_without_kernel_driver_frameworks_are_imported_but_devices_not_l
     calls, _ = _live_calls_on_a_host_without_kernel_driver(1000)
     argv = next(c for c in calls if "<snippet probe_tensorflow>" in c)
     assert "--no-device-scan" not in argv  # as a user nothing can be created: list devices as usual
+    calls, _ = _live_calls_on_a_host_without_kernel_driver(0, "kvm-vm-no-gpu-with-dockerenv")
+    argv = next(c for c in calls if "<snippet probe_tensorflow>" in c)
+    assert "--no-device-scan" not in argv  # no libcuda anywhere: nothing would call cuInit

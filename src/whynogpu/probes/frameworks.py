@@ -350,12 +350,14 @@ def device_scan_is_harmless(ctx: Context) -> bool:
     """False when listing devices would change the machine: as root, with no NVIDIA kernel driver and no
     device node, cuInit creates /dev/nvidiactl (seen with Debian's libcuda1 and no module). There is no
     GPU to find then anyway; the driver layer has already said why."""
-    from whynogpu.probes.driver import kernel_side_visible
+    from whynogpu.probes.driver import DriverFacts, kernel_side_visible
     from whynogpu.probes.gpu import GpuFacts
 
-    gpu = ctx.get(GpuFacts)
+    gpu, driver = ctx.get(GpuFacts), ctx.get(DriverFacts)
     if gpu is None or kernel_side_visible(gpu):
         return True
+    if driver is not None and not driver.copies("libcuda.so.1"):
+        return True  # without libcuda nothing calls cuInit: the scan is safe and shows where work runs
     return ctx.host.user().uid != 0
 
 
