@@ -75,6 +75,14 @@ def best_of(fn, reps):
     return best
 
 
+def finish(out):
+    """The common end of a probe: Keras on top when asked (--keras), then the libraries really loaded."""
+    if "--keras" in sys.argv:
+        probe_keras(out)
+    out["loaded_libs"] = loaded_libs()
+    return out
+
+
 # Set by whynogpu when the machine has no NVIDIA kernel driver and it runs as root: enumerating
 # devices calls cuInit, which would then create /dev/nvidiactl. The import and build facts still
 # come back; the device list is reported as not scanned instead.

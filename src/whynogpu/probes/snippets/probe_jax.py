@@ -86,12 +86,6 @@ def has_cuda_plugin():
     return False
 
 
-def finish(out):
-    if "--keras" in sys.argv:
-        probe_keras(out)
-    out["loaded_libs"] = loaded_libs()
-    return out
-
 
 if __name__ == "__main__":
     run_probe(main)

@@ -76,12 +76,6 @@ def main():
     return finish(out)
 
 
-def finish(out):
-    if "--keras" in sys.argv:
-        probe_keras(out)
-    out["loaded_libs"] = loaded_libs()
-    return out
-
 
 if __name__ == "__main__":
     run_probe(main)
