@@ -86,6 +86,5 @@ def has_cuda_plugin():
     return False
 
 
-
 if __name__ == "__main__":
     run_probe(main)

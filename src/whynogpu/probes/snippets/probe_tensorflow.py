@@ -72,6 +72,5 @@ def main():
     return finish(out)
 
 
-
 if __name__ == "__main__":
     run_probe(main)
