@@ -404,3 +404,22 @@ def test_as_root_without_kernel_driver_frameworks_are_imported_but_devices_not_l
     calls, _ = _live_calls_on_a_host_without_kernel_driver(0, "kvm-vm-no-gpu-with-dockerenv")
     argv = next(c for c in calls if "<snippet probe_tensorflow>" in c)
     assert "--no-device-scan" not in argv  # no libcuda anywhere: nothing would call cuInit
+
+
+def test_keras_without_a_config_writes_into_a_scratch_folder_that_is_removed_again():
+    from whynogpu.probes.frameworks import child_env
+
+    host = FakeHost()
+    ctx = Context(host, Options(python=PY, live=True, timeout=30))
+    scratch = host.make_scratch_dir("whynogpu-keras-")
+    assert child_env(ctx, scratch)["KERAS_HOME"] == scratch  # never the user's ~/.keras
+    host.remove_scratch_dir(scratch)
+    # the probe itself: the keras3 fixture has no keras.json, so a scratch folder is made and removed
+    host = folder_host("keras3-without-tensorflow")
+    made = []
+    real_make = host.make_scratch_dir
+    host.make_scratch_dir = lambda prefix: made.append(real_make(prefix)) or made[-1]
+    snap = snapshot(host, target_data([("keras", "3.15.1"), ("jax", "0.10.2"), ("jaxlib", "0.10.2")], {},
+                                      ["keras", "jax"]))
+    assert snap.get(LiveFacts) is not None
+    assert len(made) == 1 and host.scratch_dirs == []  # made through the host seam, and removed

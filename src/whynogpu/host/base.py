@@ -123,6 +123,14 @@ class Host(ABC):
     def own_python(self) -> str:
         """Path of the interpreter whynogpu itself runs in."""
 
+    @abstractmethod
+    def make_scratch_dir(self, prefix: str) -> str:
+        """A new empty private folder for a child process to write into (e.g. Keras' first-run keras.json)."""
+
+    @abstractmethod
+    def remove_scratch_dir(self, path: str) -> None:
+        """Delete a folder made by make_scratch_dir, and everything in it."""
+
     # Conveniences built on the primitives above, shared by every host.
 
     def exists(self, path: str) -> bool:

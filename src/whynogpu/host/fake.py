@@ -55,6 +55,7 @@ class FakeHost(Host):
         self.python = python
         self.base_dir = base_dir
         self.calls: list[tuple[str, ...]] = []  # what was run, for tests that check side effects
+        self.scratch_dirs: list[str] = []  # made and not yet removed
         self._dirs = set()
         for p in list(self.files) + list(self.stats) + list(self.symlinks):
             d = posixpath.dirname(p)
@@ -163,6 +164,14 @@ class FakeHost(Host):
 
     def own_python(self) -> str:
         return "/opt/whynogpu/bin/python"
+
+    def make_scratch_dir(self, prefix: str) -> str:
+        path = f"/tmp/{prefix}{len(self.scratch_dirs)}"
+        self.scratch_dirs.append(path)
+        return path
+
+    def remove_scratch_dir(self, path: str) -> None:
+        self.scratch_dirs.remove(path)
 
     # -- commands and snippets -----------------------------------------------------------------
 

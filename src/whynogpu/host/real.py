@@ -76,6 +76,16 @@ class RealHost(Host):
     def own_python(self) -> str:
         return sys.executable
 
+    def make_scratch_dir(self, prefix: str) -> str:
+        import tempfile
+
+        return tempfile.mkdtemp(prefix=prefix)
+
+    def remove_scratch_dir(self, path: str) -> None:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+
     def run(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CommandResult:
         argv = tuple(argv)
         start = time.monotonic()

@@ -12,8 +12,6 @@ double the wall time on a small machine.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -392,7 +390,8 @@ def gather_live(ctx: Context) -> LiveFacts:
         jobs = [(name, (*args, "--no-device-scan")) for name, args in jobs]
     # Keras writes a default keras.json on first import; when the user has none, let it write into
     # a throw-away folder instead of their home (the backend choice is the same: no file = default).
-    scratch = tempfile.mkdtemp(prefix="whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists else None
+    scratch = ctx.host.make_scratch_dir("whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists \
+        else None
     env = child_env(ctx, scratch)
     start = time.monotonic()
     try:
@@ -402,5 +401,5 @@ def gather_live(ctx: Context) -> LiveFacts:
             runs = tuple(run_from_result(name, f.result()) for name, f in futures)
     finally:
         if scratch:
-            shutil.rmtree(scratch, ignore_errors=True)
+            ctx.host.remove_scratch_dir(scratch)
     return LiveFacts(python=t.python, runs=runs, wall_s=round(time.monotonic() - start, 3))
