@@ -83,6 +83,23 @@ def finish(out):
     return out
 
 
+def import_framework(framework, *names):
+    """Import the framework's modules, timed. Returns (out, modules); modules is None when the import
+    failed, and out then already says why (traceback tail, libraries loaded so far)."""
+    import importlib
+
+    out = {"framework": framework, "python": sys.executable, "argv": sys.argv[1:]}
+    start = time.time()
+    try:
+        modules = [importlib.import_module(n) for n in names]
+    except BaseException:
+        out["error"] = error_text()
+        out["loaded_libs"] = loaded_libs()
+        modules = None
+    out["import_s"] = round(time.time() - start, 3)
+    return out, modules
+
+
 # Set by whynogpu when the machine has no NVIDIA kernel driver and it runs as root: enumerating
 # devices calls cuInit, which would then create /dev/nvidiactl. The import and build facts still
 # come back; the device list is reported as not scanned instead.

@@ -18,16 +18,11 @@ def time_matmul(jax, gpu, cpu, out):
 
 
 def main():
-    out = {"framework": "jax", "python": sys.executable, "argv": sys.argv[1:]}
     start = time.time()
-    try:
-        import jax
-        import jaxlib
-    except BaseException:
-        out["error"] = error_text()
-        out["import_s"] = round(time.time() - start, 3)
-        out["loaded_libs"] = loaded_libs()
+    out, modules = import_framework("jax", "jax", "jaxlib")
+    if modules is None:
         return out
+    jax, jaxlib = modules
     out["version"] = getattr(jax, "__version__", None)
     out["build"] = {"jaxlib": getattr(jaxlib, "__version__", None)}
     if not SCAN_DEVICES and has_cuda_plugin():

@@ -18,16 +18,10 @@ def time_matmul(tf, out):
 
 
 def main():
-    out = {"framework": "tensorflow", "python": sys.executable, "argv": sys.argv[1:]}
-    start = time.time()
-    try:
-        import tensorflow as tf
-    except BaseException:
-        out["error"] = error_text()
-        out["import_s"] = round(time.time() - start, 3)
-        out["loaded_libs"] = loaded_libs()
+    out, modules = import_framework("tensorflow", "tensorflow")
+    if modules is None:
         return out
-    out["import_s"] = round(time.time() - start, 3)
+    tf = modules[0]
     out["version"] = getattr(tf, "__version__", None)
     try:
         out["cuda_build"] = bool(tf.test.is_built_with_cuda())

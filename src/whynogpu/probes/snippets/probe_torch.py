@@ -19,16 +19,10 @@ def time_matmul(torch, out):
 def main():
     import warnings
 
-    out = {"framework": "torch", "python": sys.executable, "argv": sys.argv[1:]}
-    start = time.time()
-    try:
-        import torch
-    except BaseException:
-        out["error"] = error_text()
-        out["import_s"] = round(time.time() - start, 3)
-        out["loaded_libs"] = loaded_libs()
+    out, modules = import_framework("torch", "torch")
+    if modules is None:
         return out
-    out["import_s"] = round(time.time() - start, 3)
+    torch = modules[0]
     out["version"] = getattr(torch, "__version__", None)
     try:
         cuda = getattr(torch.version, "cuda", None)
