@@ -108,6 +108,18 @@ def _preload_rich() -> None:
     threading.Thread(target=load, daemon=True).start()
 
 
+def _warm_up(fmt: str) -> None:
+    """Load the rules and the renderer while the live probe waits on its children, so that little
+    is left to do once the slowest framework has answered."""
+    import importlib
+
+    from whynogpu.rules import load_all
+
+    load_all()
+    importlib.import_module({"json": "whynogpu.render.json_report", "markdown": "whynogpu.render.markdown"}
+                            .get(fmt, "whynogpu.render.text"))
+
+
 def _progress(name: str) -> None:
     if sys.stderr.isatty():
         sys.stderr.write(f"\rwhynogpu: checking {name}…\x1b[K")
@@ -172,7 +184,8 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
         for p in scan_paths:
             if not host.exists(p):
                 raise UserError(f"--scan {p}: no such file or directory")
-        snapshot = gather(host, _options(python, no_probe, timeout, scan_paths), progress=_progress)
+        snapshot = gather(host, _options(python, no_probe, timeout, scan_paths), progress=_progress,
+                          idle=lambda: _warm_up("json" if as_json else "markdown" if as_md else fmt))
         _end_progress()
         _check_target(snapshot, python)
         report = report_from_snapshot(snapshot)

@@ -26,7 +26,7 @@ def check(host: Host | None = None, options: Options | None = None, progress=Non
         from whynogpu.host.real import RealHost
 
         host = RealHost()
-    snapshot = gather(host, options or Options(), progress=progress)
+    snapshot = gather(host, options or Options(), progress=progress, idle=load_rules)
     return report_from_snapshot(snapshot)
 
 

@@ -14,7 +14,14 @@ import pytest
 from whynogpu.host.real import RealHost
 from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.probes import Context, Options
-from whynogpu.probes.frameworks import FrameworkBuildFacts, JaxBuild, TorchBuild, gather_live
+from whynogpu.probes.frameworks import (
+    FrameworkBuildFacts,
+    JaxBuild,
+    LiveFacts,
+    TorchBuild,
+    _last_json,
+    gather_live,
+)
 from whynogpu.probes.target import facts_from_inspector
 
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "whynogpu-it")
@@ -90,3 +97,57 @@ def test_a_framework_killed_by_a_signal_and_one_that_hangs_are_contained(tmp_pat
     assert runs["tensorflow"].status == "timed_out"
     assert runs["jax"].status == "error" and "libcudart.so.12" in runs["jax"].error
     assert took < 8  # concurrent: bounded by the one time limit, not by the sum
+
+
+@pytest.mark.integration
+def test_a_gated_child_imports_then_waits_for_its_line(tmp_path):
+    fake_framework(str(tmp_path), "torch", "__version__ = '2.13.0+cpu'\nclass version:\n    cuda = None\n    hip = None\n")
+    host = HostWithPath(str(tmp_path))
+    child = host.start_snippet("probe_torch", sys.executable, ("--gate",), host.env())
+    time.sleep(1.5)
+    assert child.proc.poll() is None  # imported, and waiting for whynogpu's decision
+    child.send("--skip")
+    res = child.result(10)
+    assert res.returncode == 0 and "{" not in res.stdout  # told it is not needed: leaves without a word
+    child = host.start_snippet("probe_torch", sys.executable, ("--gate",), host.env())
+    child.send("--no-device-scan")
+    data = _last_json(child.result(10).stdout)
+    assert data["device_scan_skipped"] is True and "--no-device-scan" in data["argv"]
+
+
+@pytest.mark.integration
+def test_head_start_through_gather_leaves_no_child_behind(tmp_path, monkeypatch):
+    """Real processes end to end: the imports start before the inspection, a chatty framework
+    (300 kB on stderr before the gate line is read) does not stall, and the children for
+    frameworks that turn out not to be installed are killed, not left waiting."""
+    from whynogpu.probes import gather
+
+    fake_framework(str(tmp_path), "tensorflow", "import sys, time\nsys.stderr.write('x' * 300000)\ntime.sleep(1)\n"
+                                               "__version__ = '2.21.0'\n")
+    mark = f"whynogpu-test-{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # the inspection sees the fakes too
+    monkeypatch.setenv("WHYNOGPU_TEST_MARK", mark)
+    host = RealHost()
+    python = tmp_path / "python"  # not whynogpu's own path, so the inspection runs as a child
+    python.symlink_to(os.path.realpath(sys.executable))
+    start = time.monotonic()
+    snap = gather(host, Options(python=str(python), timeout=20.0))
+    assert time.monotonic() - start < 15
+    live = snap.get(LiveFacts)
+    tf = live.run("tensorflow")
+    assert tf is not None and tf.status == "error" and tf.version == "2.21.0"  # the fake has no tf.test
+    assert "--gate" not in tf.command
+    assert {r.framework for r in live.runs} == {"tensorflow"}  # torch and jax are not installed here
+    assert not _processes_with(mark)
+
+
+def _processes_with(mark: str) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if mark.encode() in fh.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found

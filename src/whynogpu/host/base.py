@@ -58,6 +58,29 @@ class UserInfo:
     home: str
 
 
+class RunningSnippet(ABC):
+    """A snippet started by `Host.start_snippet`, still running.
+
+    It exists so that a slow child (a framework import) can start before whynogpu has decided
+    everything about it: a snippet started with `--gate` reads one line of further flags from
+    stdin once its import is done, and `send` writes that line.
+    """
+
+    argv: tuple[str, ...]
+
+    @abstractmethod
+    def send(self, line: str) -> None:
+        """Write one line to the child's stdin and close it; a child that has gone is not an error."""
+
+    @abstractmethod
+    def result(self, timeout: float) -> CommandResult:
+        """Wait for the child until `timeout` seconds after it started; past that it is killed."""
+
+    @abstractmethod
+    def cancel(self) -> None:
+        """Kill the child (and anything it started) and reap it."""
+
+
 INCLUDE = "# whynogpu: include "
 # Package data is read by path: importlib.resources costs more start-up time than it saves here.
 SNIPPETS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "probes", "snippets")
@@ -118,6 +141,16 @@ class Host(ABC):
         env: Mapping[str, str] | None = None,
     ) -> CommandResult:
         """Run snippet `name` in interpreter `python` (None: a child of whynogpu's own Python)."""
+
+    @abstractmethod
+    def start_snippet(
+        self,
+        name: str,
+        python: str | None,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> RunningSnippet:
+        """Start snippet `name` like run_snippet, without waiting for it."""
 
     @abstractmethod
     def own_python(self) -> str:

@@ -23,7 +23,7 @@ import stat as _stat
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from whynogpu.host.base import CommandResult, FileStat, Host, Uname, UserInfo
+from whynogpu.host.base import CommandResult, FileStat, Host, RunningSnippet, Uname, UserInfo
 
 _DIR = FileStat(mode=_stat.S_IFDIR | 0o755, uid=0, gid=0)
 _FILE = FileStat(mode=_stat.S_IFREG | 0o644, uid=0, gid=0)
@@ -50,6 +50,7 @@ class FakeHost(Host):
         self._user = user or UserInfo(1000, 1000, (1000,), "user", "/home/user")
         self.commands = [dict(c) for c in commands]
         self.snippets = {k: dict(v) for k, v in (snippets or {}).items()}
+        self.started: list[RunningSnippet] = []  # every start_snippet, in order
         self.stats = dict(stats or {})
         self.symlinks = dict(symlinks or {})
         self.python = python
@@ -216,6 +217,39 @@ class FakeHost(Host):
         if spec is None:
             return CommandResult(argv, None, "", f"{exe}: no answer for snippet {name!r}", not_found=True)
         return self._result(argv, spec)
+
+    def start_snippet(
+        self,
+        name: str,
+        python: str | None,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> RunningSnippet:
+        running = _FakeRunning(self, name, python, tuple(args), env)
+        self.started.append(running)
+        return running
+
+
+class _FakeRunning(RunningSnippet):
+    """A started snippet on a FakeHost: it answers at `result()`, through run_snippet, with the flags
+    that `send` gave it appended to its arguments (as the real child adds them to its own)."""
+
+    def __init__(self, host: FakeHost, name: str, python: str | None, args: tuple[str, ...],
+                 env: Mapping[str, str] | None) -> None:
+        self.host, self.name, self.python, self.args, self.env = host, name, python, args, env
+        self.argv = (python or host.own_python(), "-c", f"<snippet {name}>", *args)
+        self.sent: list[str] = []
+        self.cancelled = False
+
+    def send(self, line: str) -> None:
+        self.sent.append(line)
+
+    def result(self, timeout: float) -> CommandResult:
+        flags = tuple(w for line in self.sent for w in line.split())
+        return self.host.run_snippet(self.name, self.python, timeout, (*self.args, *flags), self.env)
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 def _stat_from_json(v: Mapping[str, Any]) -> FileStat:

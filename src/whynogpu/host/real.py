@@ -5,10 +5,11 @@ import platform
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from whynogpu.host.base import CommandResult, FileStat, Host, Uname, UserInfo, snippet_source
+from whynogpu.host.base import CommandResult, FileStat, Host, RunningSnippet, Uname, UserInfo, snippet_source
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -87,34 +88,7 @@ class RealHost(Host):
         shutil.rmtree(path, ignore_errors=True)
 
     def run(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CommandResult:
-        argv = tuple(argv)
-        start = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=dict(env) if env is not None else None,
-                start_new_session=True,
-            )
-        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-            return CommandResult(argv, None, "", str(exc), time.monotonic() - start, not_found=True)
-        except OSError as exc:
-            return CommandResult(argv, None, "", str(exc), time.monotonic() - start)
-        try:
-            out, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, err = proc.communicate()
-            return CommandResult(
-                argv, None, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-                time.monotonic() - start, timed_out=True,
-            )
-        return CommandResult(
-            argv, proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
-            time.monotonic() - start,
-        )
+        return _Child(tuple(argv), env, stdin=False).result(timeout)
 
     def run_snippet(
         self,
@@ -130,6 +104,105 @@ class RealHost(Host):
         if name in IN_PROCESS_SAFE and not args and env is None and _same_interpreter(exe):
             return _run_in_process(name, exe)
         return self.run([exe, "-c", snippet_source(name), *args], timeout=timeout, env=env)
+
+    def start_snippet(
+        self,
+        name: str,
+        python: str | None,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+    ) -> RunningSnippet:
+        return _Child((python or sys.executable, "-c", snippet_source(name), *args), env, stdin=True)
+
+
+class _Child(RunningSnippet):
+    """A child process whose output is read as it comes, so that a chatty child never stalls on a
+    full pipe while whynogpu is busy elsewhere. It runs in a session of its own, so that a timeout
+    kills everything it started."""
+
+    def __init__(self, argv: tuple[str, ...], env: Mapping[str, str] | None, stdin: bool) -> None:
+        self.argv = argv
+        self.start = time.monotonic()
+        self.failure: CommandResult | None = None
+        self.proc: subprocess.Popen | None = None
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=dict(env) if env is not None else None,
+                start_new_session=True,
+            )
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            self.failure = CommandResult(argv, None, "", str(exc), time.monotonic() - self.start, not_found=True)
+            return
+        except OSError as exc:
+            self.failure = CommandResult(argv, None, "", str(exc), time.monotonic() - self.start)
+            return
+        self.out: list[bytes] = []
+        self.err: list[bytes] = []
+        self.readers = [threading.Thread(target=_drain, args=(pipe, buf), daemon=True)
+                        for pipe, buf in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
+        for t in self.readers:
+            t.start()
+
+    def send(self, line: str) -> None:
+        if self.proc is None or self.proc.stdin is None:
+            return
+        try:
+            self.proc.stdin.write(line.encode("utf-8") + b"\n")
+            self.proc.stdin.close()
+        except (OSError, ValueError):  # it has exited already, or was sent a line before
+            pass
+
+    def result(self, timeout: float) -> CommandResult:
+        if self.proc is None:
+            assert self.failure is not None
+            return self.failure
+        deadline = self.start + timeout
+        timed_out = False
+        try:
+            self.proc.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(self.proc)
+            self.proc.wait()
+        return self._collect(timed_out, deadline)
+
+    def cancel(self) -> None:
+        if self.proc is not None:
+            _kill_group(self.proc)
+            self.proc.wait()
+            self._collect(False, time.monotonic())
+
+    def _collect(self, timed_out: bool, deadline: float) -> CommandResult:
+        assert self.proc is not None
+        self._join(deadline)
+        if any(t.is_alive() for t in self.readers):
+            # it has exited, but something it started still holds the pipes open
+            _kill_group(self.proc)
+            self._join(time.monotonic() + 2.0)
+        if self.proc.stdin is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        return CommandResult(
+            self.argv, None if timed_out else self.proc.returncode,
+            b"".join(self.out).decode("utf-8", "replace"), b"".join(self.err).decode("utf-8", "replace"),
+            time.monotonic() - self.start, timed_out=timed_out,
+        )
+
+    def _join(self, deadline: float) -> None:
+        for t in self.readers:
+            t.join(max(0.0, deadline - time.monotonic()))
+
+
+def _drain(pipe, buf: list[bytes]) -> None:
+    with pipe:
+        for chunk in iter(lambda: pipe.read1(65536), b""):
+            buf.append(chunk)
 
 
 # Snippets that only read files and package metadata (no framework import, no library load), so

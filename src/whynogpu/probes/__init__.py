@@ -63,6 +63,9 @@ class ProbeSpec:
     side_effects: str | None = None
     layer: str = "platform"  # which overview line its failures show on
     early: bool = False  # needs nothing but the host and options: started before the other probes load
+    # Starts the probe's slow part before the facts it depends on are in (see gather()); returns a
+    # handle with cancel(), which the probe takes back with Context.take_head_start.
+    head_start: Callable[[Context], Any] | None = None
 
 
 class Context:
@@ -73,6 +76,18 @@ class Context:
         self.options = options
         self.results: list[ProbeResult] = []
         self._once: dict[tuple[str, ...], CommandResult] = {}
+        self.head_starts: dict[str, Any] = {}
+        self.idle: Callable[[], None] | None = None  # work to do while a live probe waits on its children
+
+    def take_head_start(self, name: str) -> Any:
+        return self.head_starts.pop(name, None)
+
+    def while_waiting(self) -> None:
+        """Called by a probe that is about to wait on child processes: whynogpu's own remaining
+        start-up work (loading rules, renderers) then overlaps with the wait."""
+        idle, self.idle = self.idle, None
+        if idle:
+            idle()
 
     def get(self, facts_type: type) -> Any:
         for r in self.results:
@@ -92,11 +107,11 @@ REGISTRY: dict[str, ProbeSpec] = {}
 
 
 def probe(name: str, facts: type, order: int, live: bool = False, side_effects: str | None = None,
-          layer: str = "platform", early: bool = False):
+          layer: str = "platform", early: bool = False, head_start: Callable[[Context], Any] | None = None):
     def register(func: Callable[[Context], Any]) -> Callable[[Context], Any]:
         if name in REGISTRY:
             raise ValueError(f"probe {name!r} registered twice")
-        REGISTRY[name] = ProbeSpec(name, facts, func, order, live, side_effects, layer, early)
+        REGISTRY[name] = ProbeSpec(name, facts, func, order, live, side_effects, layer, early, head_start)
         return func
 
     return register
@@ -147,23 +162,45 @@ def run_one(spec: ProbeSpec, ctx: Context) -> ProbeResult:
     )
 
 
-def gather(host: Host, options: Options, only: set[str] | None = None, progress=None) -> Snapshot:
+def gather(host: Host, options: Options, only: set[str] | None = None, progress=None,
+           idle: Callable[[], None] | None = None) -> Snapshot:
     from whynogpu import __version__
 
     ctx = Context(host, options)
+    ctx.idle = idle
     started = _start_early(ctx, only)
-    for spec in sorted(load_all().values(), key=lambda s: (s.order, s.name)):
-        if only is not None and spec.name not in only:
-            continue
-        if spec.live and not options.live:
-            ctx.results.append(
-                ProbeResult(spec.name, ProbeStatus.NOT_APPLICABLE, 0.0, ProbeReason("skipped: --no-probe"))
-            )
-            continue
-        if progress:
-            progress(spec.name)
-        ctx.results.append(started.pop(spec.name).result() if spec.name in started else run_one(spec, ctx))
+    specs = [s for s in sorted(load_all().values(), key=lambda s: (s.order, s.name)) if only is None or s.name in only]
+    heads_started = False
+    try:
+        for spec in specs:
+            if spec.live and not options.live:
+                ctx.results.append(
+                    ProbeResult(spec.name, ProbeStatus.NOT_APPLICABLE, 0.0, ProbeReason("skipped: --no-probe"))
+                )
+                continue
+            if spec.name in started and not heads_started:
+                # About to wait for an early probe (the target inspection): the probes before it
+                # have recorded the GPU and device facts, so the head starts may go now.
+                heads_started = True
+                _start_heads(ctx, specs)
+            if progress:
+                progress(spec.name)
+            ctx.results.append(started.pop(spec.name).result() if spec.name in started else run_one(spec, ctx))
+    finally:
+        for handle in ctx.head_starts.values():  # not taken back: the probe did not run, or failed early
+            handle.cancel()
     return Snapshot(schema_version=1, tool_version=__version__, mode="check", probes=tuple(ctx.results))
+
+
+def _start_heads(ctx: Context, specs: list[ProbeSpec]) -> None:
+    for spec in specs:
+        if spec.head_start and (ctx.options.live or not spec.live):
+            try:
+                handle = spec.head_start(ctx)
+            except Exception:  # a head start is only an optimisation: the probe starts its own way
+                handle = None
+            if handle is not None:
+                ctx.head_starts[spec.name] = handle
 
 
 def _start_early(ctx: Context, only: set[str] | None) -> dict:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from whynogpu.host.base import CommandResult
+from whynogpu.host.base import CommandResult, RunningSnippet
 from whynogpu.parsers.build_info import parse_build_info
-from whynogpu.parsers.keras_config import choose_backend
+from whynogpu.parsers.keras_config import choose_backend, config_path
 from whynogpu.parsers.logs import interpret
 from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.probes import Context, NotApplicable, probe
@@ -369,13 +369,78 @@ def child_env(ctx: Context, keras_home: str | None) -> dict[str, str]:
     return env
 
 
-@probe("frameworks_live", facts=LiveFacts, order=65, live=True, layer="frameworks",
+def _as_run(res: CommandResult, flags: tuple[str, ...]) -> CommandResult:
+    """The command as it ran in effect: a head-started child got some flags on stdin, not as
+    arguments; the report shows them as arguments, so that the command can be run again by hand."""
+    argv = tuple(a for a in res.argv if a != "--gate")
+    return replace(res, argv=(*argv, *(f for f in flags if f not in argv)))
+
+
+class HeadStart:
+    """Framework imports begun before the target inspection is done (see start_imports)."""
+
+    def __init__(self, ctx: Context, python: str, scratch: str | None) -> None:
+        self.host, self.python, self.scratch = ctx.host, python, scratch
+        self.env = child_env(ctx, scratch)
+        self.started = time.monotonic()
+        # the slowest import first: it sets the wall time, so only the others yield the CPU
+        self.running: dict[str, RunningSnippet] = {
+            name: ctx.host.start_snippet(f"probe_{name}", python, ("--gate",) if i == 0 else ("--gate", "--nice"), self.env)
+            for i, name in enumerate(PROBED)
+        }
+
+    def take(self, name: str) -> RunningSnippet | None:
+        return self.running.pop(name, None)
+
+    def cancel(self) -> None:
+        for r in self.running.values():
+            r.cancel()
+        self.running.clear()
+        if self.scratch:
+            self.host.remove_scratch_dir(self.scratch)
+            self.scratch = None
+
+
+def start_imports(ctx: Context) -> HeadStart | None:
+    """Start importing every framework a snippet exists for while the target is still being
+    inspected: the imports are nearly all of the live probe's time, and they need nothing but the
+    interpreter. Only when the user named that interpreter (--python, an active venv or conda env);
+    otherwise which one is probed is known only after inspection. Each child waits after its import
+    (--gate) for gather_live to say how to go on, or to skip a framework that is not installed."""
+    from whynogpu.probes.target import named_target
+
+    named = named_target(ctx)
+    if named is None:
+        return None
+    return HeadStart(ctx, named[0], _keras_scratch(ctx, None))
+
+
+def _keras_scratch(ctx: Context, builds: FrameworkBuildFacts | None) -> str | None:
+    """Keras writes a default keras.json on first import; when the user has none, it writes into a
+    throw-away folder instead of their home (the backend choice is the same: no file = default)."""
+    if builds is not None and (builds.keras is None or builds.keras.config_exists):
+        return None
+    if builds is None and ctx.host.exists(config_path(ctx.host.env(), ctx.host.user().home)):
+        return None
+    return ctx.host.make_scratch_dir("whynogpu-keras-")
+
+
+@probe("frameworks_live", facts=LiveFacts, order=65, live=True, layer="frameworks", head_start=start_imports,
        side_effects="imports each installed framework in a child process; with a GPU, runs a small matmul "
                     "on it (memory growth on, no pre-allocation). A framework's device scan calls cuInit, which, "
                     "run as root where libcuda.so.1 exists, can create /dev/nvidiactl even with no kernel "
                     "module: so as root with no kernel driver the frameworks are imported but their devices "
                     "are not listed")
 def gather_live(ctx: Context) -> LiveFacts:
+    head: HeadStart | None = ctx.take_head_start("frameworks_live")
+    try:
+        return _probe_live(ctx, head)
+    finally:
+        if head:
+            head.cancel()  # children it started that were not used, and its scratch folder
+
+
+def _probe_live(ctx: Context, head: HeadStart | None) -> LiveFacts:
     t = ctx.get(TargetFacts)
     if t is None:
         raise NotApplicable("the target interpreter could not be inspected")
@@ -383,22 +448,30 @@ def gather_live(ctx: Context) -> LiveFacts:
     jobs = plan(builds, t)
     if not jobs:
         raise NotApplicable("no ML framework is installed in the target")
-    # The first job is the slowest import (TensorFlow when present); on a small machine the others
-    # run niced so they do not stretch it, and they still finish within its time.
-    jobs = [(name, args if i == 0 else (*args, "--nice")) for i, (name, args) in enumerate(jobs)]
-    if not device_scan_is_harmless(ctx):
-        jobs = [(name, (*args, "--no-device-scan")) for name, args in jobs]
-    # Keras writes a default keras.json on first import; when the user has none, let it write into
-    # a throw-away folder instead of their home (the backend choice is the same: no file = default).
-    scratch = ctx.host.make_scratch_dir("whynogpu-keras-") if builds and builds.keras and not builds.keras.config_exists \
-        else None
-    env = child_env(ctx, scratch)
-    start = time.monotonic()
+    scan = device_scan_is_harmless(ctx)
+    scratch = None
+    if head is None:
+        scratch = _keras_scratch(ctx, builds)
+        env = child_env(ctx, scratch)
+    else:
+        env = head.env
+    start = head.started if head else time.monotonic()
+    running = []
     try:
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            futures = [(name, pool.submit(ctx.host.run_snippet, f"probe_{name}", t.python, ctx.options.timeout, args, env))
-                       for name, args in jobs]
-            runs = tuple(run_from_result(name, f.result()) for name, f in futures)
+        for i, (name, args) in enumerate(jobs):
+            flags = args if scan else (*args, "--no-device-scan")
+            child = head.take(name) if head else None
+            if child is not None:
+                child.send(" ".join(flags) or "--go")  # it has been importing since before the inspection
+            else:
+                # The first job is the slowest import (TensorFlow when present); on a small machine the
+                # others run niced so they do not stretch it, and they still finish within its time.
+                child = ctx.host.start_snippet(f"probe_{name}", t.python, flags if i == 0 else (*flags, "--nice"), env)
+            running.append((name, child, flags))
+        ctx.while_waiting()
+        with ThreadPoolExecutor(max_workers=len(running)) as pool:
+            futures = [(name, flags, pool.submit(child.result, ctx.options.timeout)) for name, child, flags in running]
+            runs = tuple(run_from_result(name, _as_run(f.result(), flags)) for name, flags, f in futures)
     finally:
         if scratch:
             ctx.host.remove_scratch_dir(scratch)

@@ -111,17 +111,27 @@ def _has_framework(data: dict) -> bool:
     return any(n in names for n in FRAMEWORK_DISTS)
 
 
-def choose_and_inspect(ctx: Context) -> tuple[dict, str]:
-    host, env = ctx.host, ctx.host.env()
+def named_target(ctx: Context) -> tuple[str, str] | None:
+    """The interpreter the user named (--python, or the active venv / conda env), with why; None
+    when the choice has to wait for inspecting whynogpu's own environment."""
     if ctx.options.python:
-        return inspect(ctx, ctx.options.python), "named with --python"
-    own = host.own_python()
+        return ctx.options.python, "named with --python"
+    env = ctx.host.env()
     for var, label in (("VIRTUAL_ENV", "the active virtual environment"), ("CONDA_PREFIX", "the active conda environment")):
         prefix = env.get(var)
         if prefix:
-            exe = _python_in(prefix, host)
+            exe = _python_in(prefix, ctx.host)
             if exe:
-                return inspect(ctx, exe), f"{label} (${var})"
+                return exe, f"{label} (${var})"
+    return None
+
+
+def choose_and_inspect(ctx: Context) -> tuple[dict, str]:
+    host = ctx.host
+    named = named_target(ctx)
+    if named:
+        return inspect(ctx, named[0]), named[1]
+    own = host.own_python()
     own_data = inspect(ctx, own)
     if _has_framework(own_data):
         return own_data, "the interpreter whynogpu runs in, which has ML frameworks installed"

@@ -6,7 +6,7 @@
 
 
 def main():
-    out = {"framework": "keras", "python": sys.executable, "argv": sys.argv[1:]}
+    out = {"framework": "keras", "python": sys.executable, "argv": sorted(FLAGS)}
     start = time.time()
     probe_keras(out)
     out["import_s"] = round(time.time() - start, 3)

@@ -2,8 +2,9 @@
 # its own, so a crash or a hang of TensorFlow can never take whynogpu down. Python 3.7+ and the
 # standard library besides TensorFlow itself. TensorFlow's own log lines go to stderr, which the
 # parent captures whole; the facts go out as one JSON object on the LAST line of stdout.
-# Argument --keras: after TensorFlow, also import keras (when TensorFlow is its backend, this
-# costs almost nothing, because TensorFlow has imported keras already).
+# Flag --keras: after TensorFlow, also probe keras (when TensorFlow is its backend, this costs
+# almost nothing, because TensorFlow has imported keras already). Flags come as arguments, or,
+# with --gate, partly on stdin once the import is done (probe_common.await_gate).
 # whynogpu: include probe_common
 
 
@@ -28,7 +29,7 @@ def main():
         info = dict(tf.sysconfig.get_build_info())
         out["build"] = {k: (v if isinstance(v, (str, bool, int)) else [str(x) for x in v] if isinstance(v, (list, tuple))
                             else str(v)) for k, v in info.items()}
-        if not SCAN_DEVICES:
+        if not scan_devices():
             out["device_scan_skipped"] = True
             return finish(out)
         gpus = tf.config.list_physical_devices("GPU")

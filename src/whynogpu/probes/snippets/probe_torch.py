@@ -32,7 +32,7 @@ def main():
             out["build"]["cudnn_version"] = torch.backends.cudnn.version()
         except Exception:
             pass
-        if not SCAN_DEVICES:
+        if not scan_devices():
             out["device_scan_skipped"] = True
             return finish(out)
         with warnings.catch_warnings(record=True) as caught:
