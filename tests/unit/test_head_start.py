@@ -145,3 +145,9 @@ def _exe():
     from whynogpu.host.base import FileStat
 
     return FileStat(mode=0o100755, uid=0, gid=0)
+
+
+def test_no_head_start_for_a_named_program_that_may_not_be_python():
+    host = host_with(("torch", "2.13.0"))
+    gather(host, Options(python="/usr/local/bin/my-kernel-launcher", timeout=30))
+    assert all("--gate" not in r.args for r in host.started)  # only after the inspection said it is Python

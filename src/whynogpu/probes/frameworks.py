@@ -12,6 +12,7 @@ double the wall time on a small machine.
 from __future__ import annotations
 
 import json
+import posixpath
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -410,7 +411,9 @@ def start_imports(ctx: Context) -> HeadStart | None:
     from whynogpu.probes.target import named_target
 
     named = named_target(ctx)
-    if named is None:
+    if named is None or not posixpath.basename(named[0].replace("\\", "/")).lower().startswith("python"):
+        # Until the inspection has answered, a --python that is not named like an interpreter may
+        # not be one: a snippet given to a shell as `sh -c SOURCE` would run its lines as commands.
         return None
     return HeadStart(ctx, named[0], _keras_scratch(ctx, None))
 
@@ -468,10 +471,15 @@ def _probe_live(ctx: Context, head: HeadStart | None) -> LiveFacts:
                 # others run niced so they do not stretch it, and they still finish within its time.
                 child = ctx.host.start_snippet(f"probe_{name}", t.python, flags if i == 0 else (*flags, "--nice"), env)
             running.append((name, child, flags))
-        ctx.while_waiting()
         with ThreadPoolExecutor(max_workers=len(running)) as pool:
             futures = [(name, flags, pool.submit(child.result, ctx.options.timeout)) for name, child, flags in running]
-            runs = tuple(run_from_result(name, _as_run(f.result(), flags)) for name, flags, f in futures)
+            try:
+                ctx.while_waiting()
+                runs = tuple(run_from_result(name, _as_run(f.result(), flags)) for name, flags, f in futures)
+            except BaseException:  # Ctrl-C, or a bug: the children have sessions of their own, so end them here
+                for _, child, _ in running:
+                    child.cancel()
+                raise
     finally:
         if scratch:
             ctx.host.remove_scratch_dir(scratch)
