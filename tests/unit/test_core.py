@@ -174,17 +174,3 @@ def test_python_api_returns_the_report(tmp_path):
     report = whynogpu.check(live=False, host=host_with_site(str(tmp_path)))
     assert report.mode == "check" and "WG401" in [f.code for f in report.findings]
     assert report.exit_code == 1
-
-
-def test_inspector_in_whynogpus_own_interpreter_runs_in_process_and_says_the_same():
-    import sys
-
-    from whynogpu.host.real import RealHost
-
-    host = RealHost()
-    inproc = host.run_snippet("inspect_target", sys.executable, timeout=60)
-    assert "in process" in inproc.argv[-1] and inproc.returncode == 0
-    child = host.run([sys.executable, "-c", snippet_source("inspect_target")], timeout=60)
-    a, b = json.loads(inproc.stdout), json.loads(child.stdout)
-    assert a["executable"] == b["executable"] and a["version"] == b["version"]
-    assert [d["name"] for d in a["distributions"]] == [d["name"] for d in b["distributions"]]

@@ -83,8 +83,9 @@ class Context:
         return self.head_starts.pop(name, None)
 
     def while_waiting(self) -> None:
-        """Called by a probe that is about to wait on child processes: whynogpu's own remaining
-        start-up work (loading rules, renderers) then overlaps with the wait."""
+        """Called where whynogpu is about to wait on a child process (an early probe, the live
+        probe's children): its own remaining start-up work (loading rules, renderers) then overlaps
+        with the wait. Runs once."""
         idle, self.idle = self.idle, None
         if idle:
             idle()
@@ -185,7 +186,13 @@ def gather(host: Host, options: Options, only: set[str] | None = None, progress=
                 _start_heads(ctx, specs)
             if progress:
                 progress(spec.name)
-            ctx.results.append(started.pop(spec.name).result() if spec.name in started else run_one(spec, ctx))
+            if spec.name in started:
+                future = started.pop(spec.name)
+                if not future.done():
+                    ctx.while_waiting()
+                ctx.results.append(future.result())
+            else:
+                ctx.results.append(run_one(spec, ctx))
     finally:
         for handle in ctx.head_starts.values():  # not taken back: the probe did not run, or failed early
             handle.cancel()
