@@ -105,3 +105,33 @@ def test_pip_wheels_not_found_upgrades_instead_of_reinstalling_the_same_release(
     assert "pip install -U 'tensorflow[and-cuda]'" in cmds
     assert not any("==2.16.1" in c for c in cmds)
     assert any(c.startswith("export LD_LIBRARY_PATH=") and "nvidia.__path__" in c for c in cmds)
+
+
+def _driver_too_old(text: str):
+    return [f for f in triage(text).findings if f.code == "WG803"]
+
+
+def test_plain_pypi_torch_is_judged_by_its_release_default_cuda():
+    # torch 1.3's untagged Linux wheel is built for CUDA 10.1 (minimum driver 418.39); the driver is in prose
+    text = ("$ pip install torch==1.3.0\n>>> torch.cuda.is_available()\nFalse\n"
+            "Ubuntu 18.04. nvidia-smi says my driver is 410.48.\n")
+    found = _driver_too_old(text)
+    assert found and any("418.39" in e.fact and "CUDA 10.1" in e.fact for e in found[0].evidence)
+    assert triage(text).verdict.root_cause == "driver_too_old"
+    # from CUDA 11 on a driver of the major's minimum is enough (minor-version compatibility)
+    assert not _driver_too_old("pip list\ntorch 2.1.0\nhost driver 530.30.02\n")
+    assert _driver_too_old("pip list\ntorch 2.1.0\nhost driver 470.82.01\n")
+
+
+def test_default_wheel_is_not_assumed_where_it_is_not_the_plain_pypi_one():
+    driver = "Driver version: 410.48\n"
+    assert not _driver_too_old("OS: Windows 10\n$ pip install torch==1.3.0\n" + driver)  # Windows: CPU wheel
+    assert not _driver_too_old("# packages in environment\npytorch 1.3.0 py3.7_cuda9.2.148_cudnn7.6.3_0 pytorch\n"
+                               + driver)  # conda's own build
+    assert not _driver_too_old("$ pip install torch==1.3.0+cpu\n" + driver)  # a tagged CPU wheel
+
+
+def test_torch_version_cuda_printed_by_the_user_sets_the_minimum_driver():
+    text = ">>> torch.version.cuda\n'10.2'\nDriver Version: 418.87.01\n"
+    found = _driver_too_old(text)
+    assert found and any("440.33" in e.fact for e in found[0].evidence)  # CUDA 10.2's own minimum

@@ -84,7 +84,7 @@ _REPL = (  # (fact key, expression pattern)
     ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
     ("keras_backend", Filtered(re.compile(r"backend\.backend\(\)"))),
 )
-_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?\w+'?|\[.*\])\s*$")
+_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.]+'?|\[.*\])\s*$")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
@@ -98,6 +98,8 @@ _PROSE_VERSIONS = (
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
+    ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
 )
 
 

@@ -86,6 +86,13 @@ def driver_needed(f: TriageFacts) -> tuple[str, str, str] | None:
             row = next((r for r in table("torch_cuda_variants") if r["variant"] == cu.group(1)), None)
             if row:
                 return row["linux_min_driver"], row["cuda"], f"torch {text}"
+    built = f.first("torch_build_cuda") or f.first("torch_version_cuda")
+    if built and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", built.value) and _min_driver(built.value):
+        return _min_driver(built.value), built.value, f"torch.version.cuda = {built.value}"
+    default = _torch_default_wheel(f, p, tv)
+    if default:
+        version, cuda = default
+        return _min_driver(cuda), cuda, f"torch {version}'s default PyPI wheel"
     v = tf_version(f)
     rel = _row("tensorflow_releases", "tensorflow", v) if v else None
     if rel:
@@ -94,6 +101,30 @@ def driver_needed(f: TriageFacts) -> tuple[str, str, str] | None:
         if compat:
             return compat["linux_min"], rel["cuda"], f"TensorFlow {v}"
     return None
+
+
+def _min_driver(cuda: str) -> str | None:
+    """Oldest Linux driver that runs code built with CUDA `cuda`: the major's minimum from 11 on (minor-version
+    compatibility), the toolkit release's own minimum before."""
+    major = cuda.split(".")[0]
+    if major.isdigit() and int(major) >= 11:
+        row = next((r for r in table("cuda_minor_compat") if r["cuda_major"] == major), None)
+    else:
+        row = _row("cuda_drivers", "cuda", cuda)
+    return row["linux_min"] if row and row["linux_min"] else None
+
+
+def _torch_default_wheel(f: TriageFacts, p, tv) -> tuple[str, str] | None:
+    """(torch version, CUDA) when the report shows a torch with no local tag that came from PyPI on Linux:
+    such a wheel is the release's default build. Not for conda (its own builds), nor on Windows (a CPU wheel)."""
+    if p is not None and p.build:
+        return None  # a conda build string or a local tag (+cpu): not the plain PyPI wheel
+    version = p.version if p is not None else (tv.value if tv and "+" not in tv.value else None)
+    system = f.first("os")
+    if not version or (system and re.search(r"windows|win\d|macos|darwin|mac os", system.value, re.I)):
+        return None
+    row = _row("torch_pypi_default_cuda", "torch", version)
+    return (version, row["cuda"]) if row and _min_driver(row["cuda"]) else None
 
 
 def _newest_torch_for(driver: str) -> str | None:
