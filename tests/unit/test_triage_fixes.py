@@ -135,3 +135,17 @@ def test_torch_version_cuda_printed_by_the_user_sets_the_minimum_driver():
     text = ">>> torch.version.cuda\n'10.2'\nDriver Version: 418.87.01\n"
     found = _driver_too_old(text)
     assert found and any("440.33" in e.fact for e in found[0].evidence)  # CUDA 10.2's own minimum
+
+
+def test_the_exact_soname_on_disk_makes_it_a_path_problem_not_a_version_one():
+    log = ("TF 2.4, CUDA 11.1 installed.\n"
+           "2021-01-31 10:12:45.603518: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load "
+           "dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such "
+           "file or directory\n")
+    found = "$ sudo find / -name 'libcudart.so*'\n/usr/local/cuda-11.1/targets/x86_64-linux/lib/libcudart.so.11.0\n"
+    assert triage(log + found).verdict.root_cause == "libs_not_on_path"
+    # CUDA 11.1 is not another version to a build that asks for libcudart.so.11.0: every 11.x has that name
+    assert triage(log).verdict.root_cause != "cuda_version_mismatch"
+    # but CUDA 10.2 is, and so is 12.x to an 11.0 build
+    assert triage(log.replace("CUDA 11.1", "CUDA 10.2")).verdict.root_cause == "cuda_version_mismatch"
+    assert triage(log.replace("CUDA 11.1", "CUDA 12.2")).verdict.root_cause == "cuda_version_mismatch"

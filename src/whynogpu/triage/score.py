@@ -178,15 +178,21 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("libs_not_on_path", 0.6, c.line, c.text, True,
                 "the library exists but the failing process's loader path does not include it")
         failed = {x.groups.get("soname") for x in dl if x.groups.get("soname")}
-        for s in f.all("lib_on_disk"):
-            if s.value in failed:
-                add("libs_not_on_path", 0.8, s.line, s.text, False,
-                    f"{s.value} is on disk although the framework could not load it")
+        found = [s for s in f.all("lib_on_disk") if s.value in failed]
+        for s in found:
+            add("libs_not_on_path", 0.8, s.line, s.text, False,
+                f"{s.value} is on disk although the framework could not load it")
+        if found:  # those failures were about the path, not the version: their version reading goes
+            names = {s.value for s in found}
+            lines = {x.line for x in dl if x.groups.get("soname") in names}
+            out[:] = [g for g in out if not (g.category == "cuda_version_mismatch" and g.line in lines)]
         wants = next((w for w in (_cuda_of_soname(x.groups.get("soname", "")) for x in dl) if w), None)
         stated = f.all("nvcc_cuda") + f.all("cuda")
-        have = next((s for s in stated if wants and version_key(s.value)[:2] != version_key(wants)[:2]), None)
-        same = any(wants and version_key(s.value)[:2] == version_key(wants)[:2] for s in stated)
-        if have and not same and not ({"not_exported", "file_exists", "jupyter_only"} & set(cues)):
+        have = next((s for s in stated if wants and not _same_cuda(s.value, wants)), None)
+        same = any(wants and _same_cuda(s.value, wants) for s in stated)
+        # The loader asks for a file name (soname) that carries the CUDA version: a file of exactly that name on
+        # disk means the versions agree (e.g. CUDA 11.1 ships libcudart.so.11.0) and only the search path is wrong.
+        if have and not same and not found and not ({"not_exported", "file_exists", "jupyter_only"} & set(cues)):
             add("cuda_version_mismatch", 0.6, m.line, m.text, False,
                 f"the framework looks for CUDA {wants} libraries, the installed CUDA is {have.value} (line {have.line})")
         and_cuda = [s for s in f.all("pip_install") if "and-cuda" in s.value] + \
@@ -258,6 +264,15 @@ def signals(f: TriageFacts) -> list[Signal]:
         w = 0.75 if not strong_errors else 0.2
         add("no_problem", w, src.line, src.text, False, "the GPU was found and used; the other lines are benign")
     return out
+
+
+def _same_cuda(a: str, b: str) -> bool:
+    """Whether libraries of CUDA `a` satisfy a name asked for as CUDA `b`. From CUDA 11 the runtime's file
+    name carries the major only (every 11.x ships libcudart.so.11.0 and cudart64_110.dll); before, major.minor."""
+    ka, kb = version_key(a), version_key(b)
+    if ka and kb and ka[0] >= 11:
+        return ka[0] == kb[0]
+    return ka[:2] == kb[:2]
 
 
 def _cuda_of_soname(soname: str) -> str | None:
