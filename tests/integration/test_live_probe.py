@@ -14,14 +14,8 @@ import pytest
 from whynogpu.host.real import RealHost
 from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.probes import Context, Options
-from whynogpu.probes.frameworks import (
-    FrameworkBuildFacts,
-    JaxBuild,
-    LiveFacts,
-    TorchBuild,
-    _last_json,
-    gather_live,
-)
+from whynogpu.probes.frameworks import FrameworkBuildFacts, JaxBuild, TorchBuild
+from whynogpu.probes.frameworks_live import LiveFacts, _last_json, gather_live
 from whynogpu.probes.target import facts_from_inspector
 
 CACHE = os.path.join(os.path.expanduser("~"), ".cache", "whynogpu-it")

@@ -17,7 +17,8 @@ from whynogpu.host.base import CommandResult
 from whynogpu.host.fake import FakeHost
 from whynogpu.model import ProbeResult, ProbeStatus, Severity, Snapshot
 from whynogpu.probes import Context, Options, load_all, run_one
-from whynogpu.probes.frameworks import FrameworkBuildFacts, LiveFacts, plan, run_from_result
+from whynogpu.probes.frameworks import FrameworkBuildFacts
+from whynogpu.probes.frameworks_live import LiveFacts, plan, run_from_result
 from whynogpu.probes.target import facts_from_inspector
 from whynogpu.rules import SUMMARIES, evaluate
 from whynogpu.rules import load_all as load_rules
@@ -407,7 +408,7 @@ def test_as_root_without_kernel_driver_frameworks_are_imported_but_devices_not_l
 
 
 def test_keras_without_a_config_writes_into_a_scratch_folder_that_is_removed_again():
-    from whynogpu.probes.frameworks import child_env
+    from whynogpu.probes.frameworks_live import child_env
 
     host = FakeHost()
     ctx = Context(host, Options(python=PY, live=True, timeout=30))

@@ -14,7 +14,7 @@ from whynogpu.host.base import UserInfo
 from whynogpu.host.fake import FakeHost
 from whynogpu.model import ProbeStatus
 from whynogpu.probes import Options, gather
-from whynogpu.probes.frameworks import LiveFacts
+from whynogpu.probes.frameworks_live import LiveFacts
 
 HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")
 PY = "/home/user/venv/bin/python"

@@ -12,7 +12,8 @@ import shlex
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
-from whynogpu.probes.frameworks import FrameworkBuildFacts, FrameworkRun, LiveFacts
+from whynogpu.probes.frameworks import FrameworkBuildFacts
+from whynogpu.probes.frameworks_live import FrameworkRun, LiveFacts
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import env_vars, pip, target
 from whynogpu.rules.environment import gpu_count
