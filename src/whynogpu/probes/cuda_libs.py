@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from whynogpu.parsers.cuda_files import (
@@ -23,6 +24,7 @@ from whynogpu.parsers.cuda_files import (
 )
 from whynogpu.parsers.ldconfig import is_64bit, parse_ldconfig_p
 from whynogpu.probes import Context, NotApplicable, probe
+from whynogpu.probes.driver import ldconfig_exe
 from whynogpu.probes.target import TargetFacts
 
 # The loader's built-in directories after the cache (glibc's system dirs; Debian multiarch first).
@@ -173,13 +175,13 @@ def _toolkit_dirs(ctx: Context, env: dict) -> list[tuple[str, str, str]]:
 
 
 def _ld_cache(ctx: Context) -> tuple[list[CacheLib], bool]:
-    for exe in (ctx.host.which("ldconfig"), "/sbin/ldconfig", "/usr/sbin/ldconfig"):
-        if exe and ctx.host.exists(exe):
-            res = ctx.run_once((exe, "-p"), timeout=10)
-            if res.ok:
-                found = [CacheLib(e.soname, e.path) for e in parse_ldconfig_p(res.stdout)
-                         if is_64bit(e) and parse_lib_name(e.soname)]
-                return found, True
+    exe = ldconfig_exe(ctx.host)
+    if exe:
+        res = ctx.run_once((exe, "-p"), timeout=10)
+        if res.ok:
+            found = [CacheLib(e.soname, e.path) for e in parse_ldconfig_p(res.stdout)
+                     if is_64bit(e) and parse_lib_name(e.soname)]
+            return found, True
     return [], False
 
 
@@ -225,15 +227,30 @@ def _version_calls(ctx: Context, inv: _Inventory) -> None:
                                       c.origin, c.detail)
 
 
-def _nvcc(ctx: Context, env: dict) -> Nvcc | None:
+def _nvcc_exe(ctx: Context, env: Mapping[str, str]) -> str | None:
     candidates = [ctx.host.which("nvcc")]
     candidates += [posixpath.join(env[v], "bin", "nvcc") for v in ("CUDA_HOME", "CUDA_PATH") if env.get(v)]
     candidates.append("/usr/local/cuda/bin/nvcc")
-    for exe in candidates:
-        if exe and ctx.host.exists(exe):
-            res = ctx.host.run([exe, "--version"], timeout=10)
-            return Nvcc(exe, nvcc_version(res.stdout) if res.ok else None)
-    return None
+    return next((exe for exe in candidates if exe and ctx.host.exists(exe)), None)
+
+
+def _nvcc(ctx: Context, env: Mapping[str, str]) -> Nvcc | None:
+    exe = _nvcc_exe(ctx, env)
+    if exe is None:
+        return None
+    res = ctx.run_once((exe, "--version"), timeout=10)
+    return Nvcc(exe, nvcc_version(res.stdout) if res.ok else None)
+
+
+def prefetch_commands(ctx: Context) -> None:
+    """Head start: `ldconfig -p` and `nvcc --version` need nothing from the target, so they run
+    while it is being inspected instead of after it."""
+    exe = ldconfig_exe(ctx.host)
+    if exe:
+        ctx.prefetch((exe, "-p"), timeout=10)
+    nvcc = _nvcc_exe(ctx, ctx.host.env())
+    if nvcc:
+        ctx.prefetch((nvcc, "--version"), timeout=10)
 
 
 def _kernels(ctx: Context, t: TargetFacts | None) -> list[JupyterKernel]:
@@ -257,7 +274,7 @@ def _kernels(ctx: Context, t: TargetFacts | None) -> list[JupyterKernel]:
     return found
 
 
-@probe("cuda_libs", facts=CudaLibFacts, order=45, layer="cuda")
+@probe("cuda_libs", facts=CudaLibFacts, order=45, layer="cuda", head_start=prefetch_commands)
 def gather_cuda_libs(ctx: Context) -> CudaLibFacts:
     from whynogpu.probes.cuda_resolve import resolve_frameworks
 

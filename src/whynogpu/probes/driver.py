@@ -33,6 +33,11 @@ SIDE_EFFECTS = ("loads libcuda.so.1 and libnvidia-ml.so.1 and runs nvidia-smi in
                 "can create /dev/nvidiactl, and libcuda may call nvidia-modprobe to load kernel modules")
 
 
+
+def ldconfig_exe(host) -> str | None:
+    """The ldconfig whose cache the loader uses: on PATH, or in the sbin folders a user's PATH often lacks."""
+    return next((p for p in (host.which("ldconfig"), "/sbin/ldconfig", "/usr/sbin/ldconfig") if p and host.exists(p)), None)
+
 @dataclass(frozen=True)
 class LibraryCopy:
     name: str  # libcuda.so.1
@@ -152,7 +157,7 @@ def find_libraries(ctx: Context) -> tuple[LibraryCopy, ...]:
         for name in LIBRARIES:
             if d:
                 add(name, posixpath.join(d, name), "LD_LIBRARY_PATH")
-    ldconfig = host.which("ldconfig") or next((p for p in ("/sbin/ldconfig", "/usr/sbin/ldconfig") if host.exists(p)), None)
+    ldconfig = ldconfig_exe(host)
     if ldconfig:
         res = ctx.run_once((ldconfig, "-p"), timeout=10)
         if res.ok:
