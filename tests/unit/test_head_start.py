@@ -19,9 +19,6 @@ from whynogpu.probes.frameworks_live import LiveFacts
 HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")
 PY = "/home/user/venv/bin/python"
 SITE = "/home/user/venv/lib/python3.11/site-packages"
-NVCC_13 = ("nvcc: NVIDIA (R) Cuda compiler driver\nCopyright (c) 2005-2025 NVIDIA Corporation\n"  # this machine's
-           "Built on Wed_Aug_20_01:58:59_PM_PDT_2025\nCuda compilation tools, release 13.0, V13.0.88\n"
-           "Build cuda_13.0.r13.0/compiler.36424714_0\n")
 
 
 def inspector_answer(*dists):
@@ -154,27 +151,3 @@ def test_no_head_start_for_a_named_program_that_may_not_be_python():
     host = host_with(("torch", "2.13.0"))
     gather(host, Options(python="/usr/local/bin/my-kernel-launcher", timeout=30))
     assert all("--gate" not in r.args for r in host.started)  # only after the inspection said it is Python
-
-
-def test_ldconfig_and_nvcc_run_once_each_in_the_background_while_the_target_is_inspected():
-    class Recording(FakeHost):
-        def __init__(self, **kw):
-            super().__init__(**kw)
-            self.threads = {}
-
-        def run(self, argv, timeout, env=None):
-            self.threads.setdefault(tuple(argv), []).append(threading.current_thread().name)
-            return super().run(argv, timeout, env)
-
-    base = host_with(("torch", "2.13.0"))
-    exe = _exe()
-    host = Recording(snippets=base.snippets, python="/usr/bin/python3", env={"PATH": "/usr/sbin:/usr/local/cuda/bin"},
-                     stats={"/usr/sbin/ldconfig": exe, "/usr/local/cuda/bin/nvcc": exe},
-                     commands=[{"argv": ["/usr/sbin/ldconfig", "-p"], "stdout": "0 libs found in cache `/etc/ld.so.cache'\n"},
-                               {"argv": ["/usr/local/cuda/bin/nvcc", "--version"], "stdout": NVCC_13}])
-    snap = gather(host, Options(python=PY, live=False, timeout=30))
-    for argv in (("/usr/sbin/ldconfig", "-p"), ("/usr/local/cuda/bin/nvcc", "--version")):
-        assert len(host.threads[argv]) == 1 and host.threads[argv][0].startswith("whynogpu-prefetch"), host.threads
-    from whynogpu.probes.cuda_libs import CudaLibFacts
-
-    assert snap.get(CudaLibFacts).nvcc.version == "13.0.88"  # the prefetched answer is the one the probe used

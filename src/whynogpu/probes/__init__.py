@@ -13,7 +13,6 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +75,7 @@ class Context:
         self.host = host
         self.options = options
         self.results: list[ProbeResult] = []
-        self._once: dict[tuple[str, ...], CommandResult | Future] = {}
+        self._once: dict[tuple[str, ...], CommandResult] = {}
         self.head_starts: dict[str, Any] = {}
         self.idle: Callable[[], None] | None = None  # work to do while a live probe waits on its children
 
@@ -102,16 +101,7 @@ class Context:
         key = tuple(argv)
         if key not in self._once:
             self._once[key] = self.host.run(list(argv), timeout=timeout)
-        done = self._once[key]
-        return done.result() if isinstance(done, Future) else done
-
-    def prefetch(self, argv: tuple[str, ...], timeout: float) -> None:
-        """Start a read-only command in the background now; a later run_once of it takes its result."""
-        key = tuple(argv)
-        if key not in self._once:
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whynogpu-prefetch")
-            self._once[key] = pool.submit(self.host.run, list(argv), timeout)
-            pool.shutdown(wait=False)
+        return self._once[key]
 
 
 REGISTRY: dict[str, ProbeSpec] = {}
@@ -223,6 +213,8 @@ def _start_heads(ctx: Context, specs: list[ProbeSpec]) -> None:
 def _start_early(ctx: Context, only: set[str] | None) -> dict:
     """Start the early probes in threads; they mostly wait on a child process, so they overlap
     with importing the other probe and rule modules. Results still enter in probe order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     for name in EARLY_MODULES:
         importlib.import_module(f"{__name__}.{name}")
     specs = [s for s in REGISTRY.values() if s.early and (only is None or s.name in only)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from whynogpu.parsers.cuda_files import (
@@ -227,30 +226,15 @@ def _version_calls(ctx: Context, inv: _Inventory) -> None:
                                       c.origin, c.detail)
 
 
-def _nvcc_exe(ctx: Context, env: Mapping[str, str]) -> str | None:
+def _nvcc(ctx: Context, env: dict) -> Nvcc | None:
     candidates = [ctx.host.which("nvcc")]
     candidates += [posixpath.join(env[v], "bin", "nvcc") for v in ("CUDA_HOME", "CUDA_PATH") if env.get(v)]
     candidates.append("/usr/local/cuda/bin/nvcc")
-    return next((exe for exe in candidates if exe and ctx.host.exists(exe)), None)
-
-
-def _nvcc(ctx: Context, env: Mapping[str, str]) -> Nvcc | None:
-    exe = _nvcc_exe(ctx, env)
-    if exe is None:
-        return None
-    res = ctx.run_once((exe, "--version"), timeout=10)
-    return Nvcc(exe, nvcc_version(res.stdout) if res.ok else None)
-
-
-def prefetch_commands(ctx: Context) -> None:
-    """Head start: `ldconfig -p` and `nvcc --version` need nothing from the target, so they run
-    while it is being inspected instead of after it."""
-    exe = ldconfig_exe(ctx.host)
-    if exe:
-        ctx.prefetch((exe, "-p"), timeout=10)
-    nvcc = _nvcc_exe(ctx, ctx.host.env())
-    if nvcc:
-        ctx.prefetch((nvcc, "--version"), timeout=10)
+    for exe in candidates:
+        if exe and ctx.host.exists(exe):
+            res = ctx.host.run([exe, "--version"], timeout=10)
+            return Nvcc(exe, nvcc_version(res.stdout) if res.ok else None)
+    return None
 
 
 def _kernels(ctx: Context, t: TargetFacts | None) -> list[JupyterKernel]:
@@ -274,7 +258,7 @@ def _kernels(ctx: Context, t: TargetFacts | None) -> list[JupyterKernel]:
     return found
 
 
-@probe("cuda_libs", facts=CudaLibFacts, order=45, layer="cuda", head_start=prefetch_commands)
+@probe("cuda_libs", facts=CudaLibFacts, order=45, layer="cuda")
 def gather_cuda_libs(ctx: Context) -> CudaLibFacts:
     from whynogpu.probes.cuda_resolve import resolve_frameworks
 

@@ -33,7 +33,6 @@ SIDE_EFFECTS = ("loads libcuda.so.1 and libnvidia-ml.so.1 and runs nvidia-smi in
                 "can create /dev/nvidiactl, and libcuda may call nvidia-modprobe to load kernel modules")
 
 
-
 def ldconfig_exe(host) -> str | None:
     """The ldconfig whose cache the loader uses: on PATH, or in the sbin folders a user's PATH often lacks."""
     return next((p for p in (host.which("ldconfig"), "/sbin/ldconfig", "/usr/sbin/ldconfig") if p and host.exists(p)), None)
