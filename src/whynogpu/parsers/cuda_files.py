@@ -36,7 +36,14 @@ def _known(stem: str) -> str | None:
     return None
 
 
+# Every name parse_lib_name can accept starts with one of these: a cheap test that lets a folder of
+# thousands of other libraries (/usr/lib/x86_64-linux-gnu) through without a regex each.
+_STARTS = tuple(sorted({p.lower() for lib in LIBS for p in (f"lib{lib}", lib)}))
+
+
 def parse_lib_name(file_name: str) -> LibName | None:
+    if not file_name[:16].lower().startswith(_STARTS):  # .dll names may come in capitals
+        return None
     m = _SO.match(file_name)
     if m:
         lib = _known(m["stem"])
