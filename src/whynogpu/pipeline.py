@@ -47,7 +47,13 @@ def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
         problems = [f for f in mine if f.severity in (Severity.ERROR, Severity.WARNING)]
         results = [r for r in snapshot.probes if probes.get(r.name) and probes[r.name].layer == layer.id]
         broken = [r for r in results if r.status in (ProbeStatus.FAILED, ProbeStatus.CRASHED, ProbeStatus.TIMED_OUT)]
-        texts = [t for t in (fn(snapshot) for fn in SUMMARIES.get(layer.id, [])) if t]
+        texts, more = [], []  # a summary gives the layer's status line (str) or detail lines (tuple)
+        for fn in SUMMARIES.get(layer.id, []):
+            out = fn(snapshot)
+            if isinstance(out, tuple):
+                more.extend(out)
+            elif out:
+                texts.append(out)
         if problems:
             worst = min(problems, key=lambda f: f.severity.rank)
             mark = worst.severity.value
@@ -60,7 +66,8 @@ def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
             mark, status = "ok", mine[0].title
         else:
             continue  # nothing was looked at on this layer
-        lines.append(LayerLine(layer.id, layer.title, mark, status, tuple(texts[1:] if texts and texts[0] == status else texts)))
+        details = tuple(texts[1:] if texts and texts[0] == status else texts) + tuple(more)
+        lines.append(LayerLine(layer.id, layer.title, mark, status, details))
     return tuple(lines)
 
 

@@ -137,6 +137,10 @@ def test_gpu_that_works_gives_no_problem_with_speedup_and_loaded_libraries():
     assert any("libcudart.so.12" in e.fact for e in f.evidence)
     assert not {"WG501", "WG502", "WG509"} & set(found)
     assert "1 GPU (probe 5.1 s)" in SUMMARIES["frameworks"][0](snap)
+    detail = SUMMARIES["frameworks"][1](snap)  # -v: one line per framework
+    assert detail == ("TensorFlow 2.21.0: CUDA 12.5.1 build; GPUs: 0 NVIDIA GeForce RTX 3090 (cc 8.6); matmul ran on "
+                      "/job:localhost/replica:0/task:0/device:GPU:0; 233× faster than the CPU (19.1 TFLOP/s); "
+                      "CUDA libraries loaded: libcudart.so.12, libcuda.so.1 (import 3.4 s of 5.1 s)",)
 
 
 def test_keras3_whose_default_backend_is_missing():

@@ -105,11 +105,13 @@ def evaluate(snapshot: Snapshot) -> list[Finding]:
 
 
 # Layer summaries: one short status per overview line, written from facts only.
-SUMMARIES: dict[str, list[Callable[[Snapshot], str | None]]] = {}
+# A layer's summaries: each gives its status line when nothing is wrong (a str), or detail lines
+# shown under it with -v (a tuple of str).
+SUMMARIES: dict[str, list[Callable[[Snapshot], str | tuple[str, ...] | None]]] = {}
 
 
 def summary(layer: str):
-    def register(func: Callable[[Snapshot], str | None]):
+    def register(func: Callable[[Snapshot], str | tuple[str, ...] | None]):
         SUMMARIES.setdefault(layer, []).append(func)
         return func
 

@@ -103,6 +103,41 @@ def frameworks_summary(snap):
     return "; ".join(parts)
 
 
+@summary("frameworks")
+def frameworks_probed(snap) -> tuple[str, ...] | None:
+    """One detail line per framework the live probe ran (shown with -v): build, devices, where the
+    matmul ran and how fast, the CUDA libraries really loaded, and the time taken."""
+    facts = live(snap)
+    return tuple(_probe_line(run) for run in facts.runs) if facts else None
+
+
+def _probe_line(run: FrameworkRun) -> str:
+    label = f"{LABEL.get(run.framework, run.framework)} {run.version or ''}".strip()
+    took = f"import {run.import_s:.1f} s of {run.duration_s:.1f} s" if run.import_s is not None \
+        else f"{run.duration_s:.1f} s"
+    if not run.probed_ok:
+        return f"{label}: probe {run.status.replace('_', ' ')} ({took})"
+    cuda = run.build.get("cuda_version")
+    parts = ["CPU build" if run.cuda_build is False else f"CUDA {cuda} build" if cuda else
+             "CUDA build" if run.cuda_build else "build unknown"]
+    if run.device_scan_skipped:
+        parts.append("devices not listed (no kernel driver)")
+    else:
+        parts.append("GPUs: " + (", ".join(f"{g.index} {g.name or '?'}" + (f" (cc {g.compute_capability})"
+                                                                             if g.compute_capability else "")
+                                           for g in run.gpus) or "none"))
+    if run.matmul is not None:
+        parts.append(f"matmul failed on {run.matmul.asked}" if run.matmul.error
+                     else f"matmul ran on {run.matmul.device}")
+    if run.timing is not None:
+        parts.append(f"{run.timing.speedup:.0f}× faster than the CPU ({run.timing.gpu_tflops:.1f} TFLOP/s)")
+    if run.loaded_libs is not None:
+        names = [lib.rsplit("/", 1)[-1] for lib in run.loaded_libs]
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        parts.append(f"CUDA libraries loaded: {shown or 'none'}")
+    return f"{label}: {'; '.join(parts)} ({took})"
+
+
 @rule(
     "WG501", "framework_cpu_build_seen_live", "cpu_only_package",
     "The framework reports itself as a CPU-only build",
