@@ -18,11 +18,16 @@ def find(code_or_name: str) -> RuleInfo | None:
     return None
 
 
+def _category(info: RuleInfo, quote: str = "") -> str:
+    text = f"{quote}{info.category}{quote}"
+    return f"{text}, or the category of {info.category_from}" if info.category_from else text
+
+
 def entry_text(info: RuleInfo) -> str:
     refs = "\n".join(f"  - {r}" for r in info.references) or "  (none)"
     return (
         f"{info.code} {info.name} — {info.title}\n"
-        f"category: {info.category}\n\n"
+        f"category: {_category(info)}\n\n"
         f"What it detects:\n  {info.detects}\n\n"
         f"Why it keeps the GPU idle:\n  {info.why}\n\n"
         f"Example evidence:\n  {info.example}\n\n"
@@ -49,7 +54,7 @@ def markdown() -> str:
             "",
             f"## {i.code}",
             "",
-            f"**`{i.name}`** — {i.title} (category `{i.category}`)",
+            f"**`{i.name}`** — {i.title} (category {_category(i, '`')})",
             "",
             f"**What it detects.** {i.detects}",
             "",

@@ -174,3 +174,19 @@ def test_python_api_returns_the_report(tmp_path):
     report = whynogpu.check(live=False, host=host_with_site(str(tmp_path)))
     assert report.mode == "check" and "WG401" in [f.code for f in report.findings]
     assert report.exit_code == 1
+
+
+def test_a_finding_may_take_another_category_only_where_its_rule_says_from_where():
+    import pytest
+
+    from whynogpu.model import Severity
+    from whynogpu.rules import RuleInfo
+
+    plain = RuleInfo("WG999", "x", "unknown", "t", "d", "w", "e", "f")
+    assert plain.finding(Severity.ERROR, (), "because").category == "unknown"
+    with pytest.raises(ValueError):
+        plain.finding(Severity.ERROR, (), "because", category="driver_too_old")
+    varying = RuleInfo("WG999", "x", "unknown", "t", "d", "w", "e", "f", category_from="a log line")
+    assert varying.finding(Severity.ERROR, (), "because", category="driver_too_old").category == "driver_too_old"
+    with pytest.raises(ValueError):
+        varying.finding(Severity.ERROR, (), "because", category="not_a_vocabulary_id")

@@ -33,6 +33,9 @@ class RuleInfo:
     fix: str
     references: tuple[str, ...] = ()
     modes: tuple[str, ...] = ("check", "triage")  # where the rule runs ("scan" for code rules)
+    # Set when a finding may carry another category than `category`, saying where that one comes
+    # from (e.g. the framework's own log message); the catalog shows it.
+    category_from: str = ""
 
     def finding(
         self,
@@ -42,12 +45,15 @@ class RuleInfo:
         fix: Fix | None = None,
         title: str | None = None,
         location: Location | None = None,
+        category: str | None = None,
     ) -> Finding:
+        if category and category != self.category and not (self.category_from and category in CATEGORY_IDS):
+            raise ValueError(f"{self.code}: category {category!r} needs category_from and a vocabulary id")
         return Finding(
             code=self.code,
             name=self.name,
             severity=severity,
-            category=self.category,
+            category=category or self.category,
             title=title or self.title,
             evidence=tuple(evidence),
             explanation=explanation,
@@ -66,7 +72,7 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, category: str, title: str, *, detects: str, why: str, example: str, fix: str,
-         references: tuple[str, ...] = (), modes: tuple[str, ...] = ("check", "triage")):
+         references: tuple[str, ...] = (), modes: tuple[str, ...] = ("check", "triage"), category_from: str = ""):
     if category not in CATEGORY_IDS:
         raise ValueError(f"{code}: unknown category {category!r}")
     if code in RETIRED:
@@ -75,7 +81,7 @@ def rule(code: str, name: str, category: str, title: str, *, detects: str, why: 
     def register(func: Callable[[RuleInfo, Snapshot], Iterable[Finding]]):
         if code in REGISTRY:
             raise ValueError(f"rule code {code} registered twice")
-        info = RuleInfo(code, name, category, title, detects, why, example, fix, references, modes)
+        info = RuleInfo(code, name, category, title, detects, why, example, fix, references, modes, category_from)
         REGISTRY[code] = Rule(info, lambda snap: func(info, snap) or ())
         return func
 

@@ -6,7 +6,6 @@ word on its build and its devices is what counts, and rules/packages.py steps ba
 
 from __future__ import annotations
 
-import dataclasses
 import shlex
 
 from whynogpu.knowledge import table
@@ -18,6 +17,8 @@ from whynogpu.rules import rule, summary
 from whynogpu.rules.common import env_vars, pip, target
 from whynogpu.rules.environment import gpu_count
 
+# WG502/508/509: what went wrong is named by the framework's own message, so the finding takes its category
+LOG_CATEGORY = "the framework's own log message (knowledge/log_messages.csv)"
 LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX", "keras": "Keras"}
 LIST_GPUS = {
     "tensorflow": "import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))",
@@ -182,7 +183,7 @@ def framework_cpu_build_seen_live(info, snap):
 
 @rule(
     "WG502", "framework_sees_no_gpu", "unknown",
-    "A CUDA build of the framework sees no GPU",
+    "A CUDA build of the framework sees no GPU", category_from=LOG_CATEGORY,
     detects="The live probe imported a CUDA-enabled framework and it listed zero GPUs, while CUDA_VISIBLE_DEVICES "
             "does not hide them; the framework's own log lines say why.",
     why="The framework works but falls back to the CPU; the lowest broken layer (driver, CUDA libraries) is "
@@ -206,7 +207,7 @@ def framework_sees_no_gpu(info, snap):
         ev += _log_evidence(run)
         if run.gpu_error:
             ev.append(Evidence(run.gpu_error[:300], "jax.devices('gpu') in the live probe"))
-        finding = info.finding(
+        yield info.finding(
             Severity.ERROR if seen_by_driver else Severity.INFO, ev,
             (f"The driver sees {driver} GPU{'s' if driver != 1 else ''} but {LABEL[run.framework]} sees none: "
              if seen_by_driver else f"{LABEL[run.framework]} is a CUDA build but found no usable GPU: ")
@@ -214,9 +215,8 @@ def framework_sees_no_gpu(info, snap):
             Fix("Re-run the framework's own check after fixing that layer:", (_reproduce(t, run.framework),)),
             title=f"The driver sees {driver} GPU(s) but {LABEL[run.framework]} sees none" if seen_by_driver
             else f"{LABEL[run.framework]} ({'CUDA build'}) sees no GPU",
+            category=_log_category(run),
         )
-        category = _log_category(run)
-        yield dataclasses.replace(finding, category=category) if category else finding
 
 
 @rule(
@@ -444,7 +444,7 @@ def keras_backend_without_gpu(info, snap):
 
 @rule(
     "WG508", "framework_probe_failed", "unknown",
-    "Importing the framework crashed, hung or raised an error",
+    "Importing the framework crashed, hung or raised an error", category_from=LOG_CATEGORY,
     detects="The live probe's child process for a framework was killed by a signal, exited without its report, "
             "ran past the time limit, or raised a Python exception while importing or listing devices.",
     why="A framework that cannot be imported cannot use the GPU; its last words (signal, traceback, log lines) "
@@ -481,19 +481,18 @@ def framework_probe_failed(info, snap):
         tail = [ln for ln in run.stderr.strip().splitlines()[-3:] if ln.strip()]
         if not run.log and tail and run.status != "error":
             ev.append(Evidence(" ⏎ ".join(tail)[:400], "last lines of its stderr"))
-        finding = info.finding(
+        yield info.finding(
             sev, ev,
             f"{label} could not be checked live; until it imports cleanly it cannot use the GPU.",
             Fix("Run the same import by hand and read its full output:", (_reproduce(t, run.framework),)),
             title=f"Importing {label} {what.split(' after')[0].split(' (')[0]}",
+            category=_log_category(run),
         )
-        category = _log_category(run)
-        yield dataclasses.replace(finding, category=category) if category else finding
 
 
 @rule(
     "WG509", "gpu_matmul_failed", "unknown",
-    "The framework lists a GPU, but a matmul on it failed or ran elsewhere",
+    "The framework lists a GPU, but a matmul on it failed or ran elsewhere", category_from=LOG_CATEGORY,
     detects="The live probe placed a small matmul on the first GPU the framework listed and it raised an error, "
             "gave a wrong result, or the result was not on the GPU.",
     why="Listing a device is not using it: missing kernels, a cuBLAS/cuDNN that cannot initialise or memory held "
@@ -509,15 +508,14 @@ def gpu_matmul_failed(info, snap):
             continue
         label = LABEL[run.framework]
         seen = (m.error or "").strip().splitlines()[-1:] or [f"result on {m.device}, correct: {m.correct}"]
-        finding = info.finding(
+        yield info.finding(
             Severity.ERROR,
             [Evidence(f"{label} lists {len(run.gpus)} GPU(s): {run.gpus[0].name}", _probe_source(run)),
              Evidence(f"matmul placed on {m.asked}: {seen[0][:300]}", _probe_source(run))] + _log_evidence(run, 2),
             f"{label} sees the GPU but cannot compute on it.",
             Fix("Re-run the framework's check to see the full error:", (_reproduce(target(snap), run.framework),)),
+            category=_log_category(run),
         )
-        category = _log_category(run)
-        yield dataclasses.replace(finding, category=category) if category else finding
 
 
 def peak_tflops(device_name: str) -> tuple[float, float, str] | None:
