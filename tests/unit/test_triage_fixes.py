@@ -149,3 +149,30 @@ def test_the_exact_soname_on_disk_makes_it_a_path_problem_not_a_version_one():
     # but CUDA 10.2 is, and so is 12.x to an 11.0 build
     assert triage(log.replace("CUDA 11.1", "CUDA 10.2")).verdict.root_cause == "cuda_version_mismatch"
     assert triage(log.replace("CUDA 11.1", "CUDA 12.2")).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_a_message_quoted_in_a_title_is_the_reporters_words_and_a_pasted_one_is_program_output():
+    from whynogpu.triage.extract import extract
+
+    msg = ("2021-01-13 09:52:17.380112: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load "
+           "dynamic library 'libcusolver.so.10'; dlerror: libcusolver.so.10: cannot open shared object file: No such "
+           "file or directory")
+    text = f"Could not load dynamic library 'libcusolver.so.10' on a new box\n\nI get this:\n\n```\n{msg}\n```\n"
+    f = extract(text)
+    assert [m.line for m in f.log if m.id == "tf_dlopen_cuda_lib"] == [1, 6]
+    assert f.prose_log_lines == (1,)  # the title; line 6 is inside the fence
+    unfenced = extract(msg + "\n    " + msg.split("] ", 1)[1] + "\n")
+    assert unfenced.prose_log_lines == ()  # a timestamped line, and an indented one, are printed output
+
+
+def test_a_soname_the_installed_cuda_does_not_have_is_a_version_mismatch():
+    # TF 2.4 was built for CUDA 11.0, whose cuSOLVER is libcusolver.so.10; every later 11.x ships .so.11
+    text = ("Setup: CUDA 11.2 toolkit, tensorflow 2.4 from pip. The file is there, LD_LIBRARY_PATH is set.\n```\n"
+            "2021-01-13 09:52:17.380112: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load "
+            "dynamic library 'libcusolver.so.10'; dlerror: libcusolver.so.10: cannot open shared object file: No such "
+            "file or directory; LD_LIBRARY_PATH: /usr/local/cuda-11.2/lib64\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cuda_version_mismatch"
+    top = report.findings[0]
+    assert any("has no libcusolver.so.10" in e.fact for e in top.evidence)
+    assert triage(text.replace("CUDA 11.2", "CUDA 11.0")).verdict.root_cause != "cuda_version_mismatch"

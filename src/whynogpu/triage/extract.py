@@ -91,6 +91,10 @@ _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
+# How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
+# prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
+_PRINTED = re.compile(r"^(?:\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
+                      r"Warning)\b|(?:WARNING|ERROR|INFO|CRITICAL)\b|[\w/.-]+\.(?:cc|cpp|py|h):\d+)")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 _PROSE_VERSIONS = (
     ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
@@ -126,6 +130,8 @@ class _Reader:
         self.seen: dict[tuple, int] = {}
         self.rows: list | None = None
         self.log: list[LogMatch] = []
+        self.prose_log: set[int] = set()
+        self.in_fence = False
         self.stated: list[StatedFact] = []
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
@@ -175,10 +181,14 @@ class _Reader:
         stripped = line.strip()
         if not stripped:
             return
+        if stripped.startswith("```"):
+            self.in_fence = not self.in_fence
         m = match_line(line, n, self.rows) if self.rows else None
         if m is not None:
             if self.fresh(("log", m.id, *sorted(m.groups.items()))):
                 self.log.append(m)
+                if not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)):
+                    self.prose_log.add(n)  # the message quoted in a title or a sentence, not pasted output
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
         self._program_output(n, line, stripped)
@@ -384,4 +394,5 @@ def extract(text: str) -> TriageFacts:
         stated=tuple(reader.stated),
         cues=tuple(reader.cues),
         packages=tuple(reader.packages),
+        prose_log_lines=tuple(sorted(reader.prose_log)),
     )

@@ -46,6 +46,7 @@ class TriageFacts:
     stated: tuple[StatedFact, ...]
     cues: tuple[Cue, ...]
     packages: tuple[ListedPackage, ...]
+    prose_log_lines: tuple[int, ...] = ()  # lines of log messages quoted in prose (a title, a sentence)
 
     def first(self, key: str, program_only: bool = False) -> StatedFact | None:
         for s in self.stated:

@@ -65,7 +65,7 @@ def signals(f: TriageFacts) -> list[Signal]:
         if base is None:
             continue
         for i, cat in enumerate(m.categories[:3]):
-            add(cat, base * FALLOFF[i], m.line, m.text, False, m.meaning)
+            add(cat, base * FALLOFF[i], m.line, m.text, m.line in f.prose_log_lines, m.meaning)
 
     def first(key: str):
         return f.first(key)
@@ -186,15 +186,19 @@ def signals(f: TriageFacts) -> list[Signal]:
             names = {s.value for s in found}
             lines = {x.line for x in dl if x.groups.get("soname") in names}
             out[:] = [g for g in out if not (g.category == "cuda_version_mismatch" and g.line in lines)]
-        wants = next((w for w in (_cuda_of_soname(x.groups.get("soname", "")) for x in dl) if w), None)
+        # The loader asks for a file name (soname) that carries the CUDA version. The installed CUDA either
+        # gives that library exactly that name (then only the search path can be wrong; CUDA 11.1 ships
+        # libcudart.so.11.0) or another one (libcusolver.so.11 where a CUDA 11.0 build wants .so.10).
         stated = f.all("nvcc_cuda") + f.all("cuda")
-        have = next((s for s in stated if wants and not _same_cuda(s.value, wants)), None)
-        same = any(wants and _same_cuda(s.value, wants) for s in stated)
-        # The loader asks for a file name (soname) that carries the CUDA version: a file of exactly that name on
-        # disk means the versions agree (e.g. CUDA 11.1 ships libcudart.so.11.0) and only the search path is wrong.
-        if have and not same and not found and not ({"not_exported", "file_exists", "jupyter_only"} & set(cues)):
-            add("cuda_version_mismatch", 0.6, m.line, m.text, False,
-                f"the framework looks for CUDA {wants} libraries, the installed CUDA is {have.value} (line {have.line})")
+        verdicts = [(s, x, _provides(s.value, x.groups.get("soname", ""))) for s in stated for x in dl]
+        same = any(ok for _, _, ok in verdicts)
+        have = next(((s, x) for s, x, ok in verdicts if ok is False), None)
+        # A reporter's "the file is there" does not outweigh this: it is usually another version's file.
+        if have and not same and not found:
+            s, x = have
+            add("cuda_version_mismatch", 0.6, x.line, x.text, False,
+                f"the installed CUDA {s.value} (line {s.line}) has no {x.groups.get('soname')}: "
+                "the framework was built for another CUDA release")
         and_cuda = [s for s in f.all("pip_install") if "and-cuda" in s.value] + \
             [p for p in f.packages if p.name.lower().startswith("nvidia-") and p.name.lower().endswith(("-cu12", "-cu11"))]
         if and_cuda or "ask_set_path" in cues:
@@ -264,6 +268,29 @@ def signals(f: TriageFacts) -> list[Signal]:
         w = 0.75 if not strong_errors else 0.2
         add("no_problem", w, src.line, src.text, False, "the GPU was found and used; the other lines are benign")
     return out
+
+
+def _provides(cuda: str, soname: str) -> bool | None:
+    """Whether CUDA release `cuda` names a library `soname` exactly so; None when that is not known.
+    From knowledge/cuda_sonames.csv, else from the version a runtime's own name carries."""
+    from whynogpu.knowledge import table
+    from whynogpu.parsers.cuda_files import parse_lib_name
+
+    name = parse_lib_name(soname)
+    key = version_key(cuda)
+    if name is not None and len(key) >= 2 and soname.startswith("lib"):  # the table has Linux names only
+        # Families as the table has them: 12 and 13 by major, 11.1-11.8 as "11" (11.0 apart), 10.x by minor.
+        if key[0] >= 12:
+            family = str(key[0])
+        elif key[0] == 11:
+            family = "11.0" if key[1] == 0 else "11"
+        else:
+            family = f"{key[0]}.{key[1]}"
+        row = next((r for r in table("cuda_sonames") if r["cuda"] == family and r["lib"] == name.lib), None)
+        if row is not None:
+            return row["soname"] == soname
+    wants = _cuda_of_soname(soname)
+    return None if wants is None else _same_cuda(cuda, wants)
 
 
 def _same_cuda(a: str, b: str) -> bool:
