@@ -262,9 +262,9 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(2 if not isinstance(exc, UserError) else exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("whynogpu: aborted", err=True)
-        sys.exit(2)
+    except click.exceptions.Abort:  # click's form of Ctrl-C (KeyboardInterrupt) and of EOF at a prompt
+        click.echo("whynogpu: interrupted", err=True)
+        sys.exit(130)
     except SystemExit:
         raise
     except KeyboardInterrupt:

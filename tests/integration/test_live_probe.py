@@ -145,3 +145,34 @@ def _processes_with(mark: str) -> list[str]:
         except OSError:
             pass
     return found
+
+
+@pytest.mark.integration
+def test_ctrl_c_during_the_live_probe_ends_whynogpu_and_its_children(tmp_path):
+    import signal
+
+    flag = tmp_path / "probing"
+    # imports at once, then hangs in the first call the probe makes after whynogpu's gate line
+    fake_framework(str(tmp_path), "tensorflow", f"""
+        import time
+        class test:
+            @staticmethod
+            def is_built_with_cuda():
+                open({str(flag)!r}, "w").close()
+                time.sleep(600)
+        """)
+    python = tmp_path / "python"
+    python.symlink_to(os.path.realpath(sys.executable))
+    mark = f"whynogpu-test-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "WHYNOGPU_TEST_MARK": mark}
+    proc = subprocess.Popen([sys.executable, "-c", "from whynogpu.cli import run; run()", "--python", str(python)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not flag.exists():  # whynogpu now waits on its TF child
+        time.sleep(0.1)
+    assert flag.exists()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+    time.sleep(0.5)
+    assert not _processes_with(mark)  # the child, in a session of its own, was ended too
