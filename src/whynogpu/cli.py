@@ -2,7 +2,7 @@
 in whynogpu/commands/ (each module there adds itself to `main`).
 
 Exit codes: 0 no error-severity finding, 1 at least one, 2 usage error, unreadable input,
-or whynogpu itself failed (one line on stderr; the traceback only with -v).
+or whynogpu itself failed (one line on stderr; the traceback only with -v), 130 interrupted.
 """
 
 from __future__ import annotations
