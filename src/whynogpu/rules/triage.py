@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
-from whynogpu.triage import fixes
-from whynogpu.triage.facts import TriageFacts
-from whynogpu.triage.score import rank
+
+# The triage package (its facts, scoring and fixes) is imported where these rules run, in triage
+# mode only: `whynogpu check` registers them but never calls them, and need not load it.
 
 _CACHE: list = [None, []]  # [facts, their ranking]: the 26 rules of one report share one ranking
 
 
 def _ranked(snap):
+    from whynogpu.triage.facts import TriageFacts
+    from whynogpu.triage.score import rank
+
     facts = snap.get(TriageFacts)
     if facts is None:
         return []
@@ -135,6 +138,9 @@ def _register(code, category, name, title, why, fix_text, commands):
           references=("https://github.com/tensorflow/tensorflow/issues", "https://github.com/pytorch/pytorch/issues"),
           modes=("triage",))
     def check(info, snap):
+        from whynogpu.triage import fixes
+        from whynogpu.triage.facts import TriageFacts
+
         for cand in _ranked(snap):
             if cand.category != category or cand.confidence < 0.15:
                 continue
