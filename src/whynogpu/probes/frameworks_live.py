@@ -258,7 +258,7 @@ class HeadStart:
     """Framework imports begun before the target inspection is done (see start_imports)."""
 
     def __init__(self, ctx: Context, python: str, scratch: str | None) -> None:
-        self.host, self.python, self.scratch = ctx.host, python, scratch
+        self.host, self.scratch = ctx.host, scratch
         self.env = child_env(ctx, scratch)
         self.started = time.monotonic()
         # the slowest import first: it sets the wall time, so only the others yield the CPU
@@ -292,15 +292,13 @@ def start_imports(ctx: Context) -> HeadStart | None:
         # Until the inspection has answered, a --python that is not named like an interpreter may
         # not be one: a snippet given to a shell as `sh -c SOURCE` would run its lines as commands.
         return None
-    return HeadStart(ctx, named[0], _keras_scratch(ctx, None))
+    return HeadStart(ctx, named[0], _keras_scratch(ctx))
 
 
-def _keras_scratch(ctx: Context, builds: FrameworkBuildFacts | None) -> str | None:
+def _keras_scratch(ctx: Context, keras_may_be_installed: bool = True) -> str | None:
     """Keras writes a default keras.json on first import; when the user has none, it writes into a
     throw-away folder instead of their home (the backend choice is the same: no file = default)."""
-    if builds is not None and (builds.keras is None or builds.keras.config_exists):
-        return None
-    if builds is None and ctx.host.exists(config_path(ctx.host.env(), ctx.host.user().home)):
+    if not keras_may_be_installed or ctx.host.exists(config_path(ctx.host.env(), ctx.host.user().home)):
         return None
     return ctx.host.make_scratch_dir("whynogpu-keras-")
 
@@ -331,7 +329,7 @@ def _probe_live(ctx: Context, head: HeadStart | None) -> LiveFacts:
     scan = device_scan_is_harmless(ctx)
     scratch = None
     if head is None:
-        scratch = _keras_scratch(ctx, builds)
+        scratch = _keras_scratch(ctx, bool(builds and builds.keras))
         env = child_env(ctx, scratch)
     else:
         env = head.env

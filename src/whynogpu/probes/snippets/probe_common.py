@@ -11,6 +11,7 @@ import traceback
 LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
                 "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
                 "libc10_cuda", "xla_cuda")
+FLAGS = set(sys.argv[1:])  # --keras, --nice, --no-device-scan, --gate; with --gate, more come on stdin
 TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
 
 
@@ -102,9 +103,6 @@ def import_framework(framework, *names):
     return out, modules
 
 
-FLAGS = set(sys.argv[1:])
-
-
 def await_gate():
     """With --gate, whynogpu started this import before it had finished looking at the machine.
     Importing a framework lists no device, so that part is safe to begin early; what may follow is
@@ -115,7 +113,7 @@ def await_gate():
     line = sys.stdin.readline()
     FLAGS.update(line.split())
     if not line or "--skip" in FLAGS:  # no line: whynogpu has gone away
-        sys.exit(0)
+        leave()
 
 
 def scan_devices():
