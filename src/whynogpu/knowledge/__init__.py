@@ -24,3 +24,37 @@ def table(name: str) -> tuple[dict[str, str], ...]:
 
 def tables() -> list[str]:
     return sorted(n[:-4] for n in os.listdir(HERE) if n.endswith(".csv"))
+
+
+def version_key(v: str) -> tuple[int, ...]:
+    """'12.5.1' → (12, 5, 1); stops at the first part without leading digits ('2.21.0rc1' → (2, 21, 0))."""
+    out = []
+    for part in v.split("."):
+        num = ""
+        for ch in part:
+            if not ch.isdigit():
+                break
+            num += ch
+        if not num:
+            break
+        out.append(int(num))
+    return tuple(out)
+
+
+def soname_family(cuda: str) -> str | None:
+    """The cuda_sonames family of a CUDA version: 12.5.1 → 12, 11.2 → 11, 11.0 → 11.0, 10.1 → 10.1.
+    From 11.1 on a library's soname carries the major only; 11.0 and older name it by minor too."""
+    k = version_key(cuda)
+    if not k:
+        return None
+    if k[0] >= 12 or (k[0] == 11 and len(k) > 1 and k[1] > 0):
+        return str(k[0])
+    if len(k) == 1:
+        return None  # "10" or "11" alone cannot tell 10.0 from 10.1
+    return f"{k[0]}.{k[1]}"
+
+
+def sonames(family: str, libs: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Library → the soname CUDA family `family` gives it (knowledge/cuda_sonames.csv)."""
+    rows = [r for r in table("cuda_sonames") if r["cuda"] == family]
+    return {r["lib"]: r["soname"] for r in rows if libs is None or r["lib"] in libs}

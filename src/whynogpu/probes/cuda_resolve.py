@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from whynogpu.knowledge import table
+from whynogpu.knowledge import soname_family, sonames, table, version_key
 from whynogpu.parsers.build_info import parse_build_info
 from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
@@ -28,42 +28,15 @@ TORCH_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver", "cu
 JAX_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "cusolver", "cusparse", "cupti")
 
 
-def _key(v: str) -> tuple[int, ...]:
-    out = []
-    for part in v.split("."):
-        m = re.match(r"\d+", part)
-        if not m:
-            break
-        out.append(int(m.group()))
-    return tuple(out)
-
-
-def family_of(cuda: str) -> str | None:
-    """Soname family of a CUDA version: 12.5.1 → 12, 11.2 → 11, 11.0 → 11.0, 10.1 → 10.1."""
-    k = _key(cuda)
-    if not k:
-        return None
-    if k[0] >= 12 or (k[0] == 11 and len(k) > 1 and k[1] > 0):
-        return str(k[0])
-    if len(k) == 1:
-        return None  # "10" or "11" alone cannot tell 10.0 from 10.1
-    return f"{k[0]}.{k[1]}"
-
-
-def sonames(family: str, libs: tuple[str, ...] | None = None) -> dict[str, str]:
-    rows = [r for r in table("cuda_sonames") if r["cuda"] == family]
-    return {r["lib"]: r["soname"] for r in rows if libs is None or r["lib"] in libs}
-
-
 def knowledge_row(name: str, version: str) -> tuple[dict | None, str | None]:
     """The row for a TF release, or the newest row with a note when the release is newer than the table."""
     rows = table(name)
-    mm = _key(version)[:2]
+    mm = version_key(version)[:2]
     for row in rows:
-        if _key(row["tensorflow"])[:2] == mm:
+        if version_key(row["tensorflow"])[:2] == mm:
             return row, None
-    newest = max(rows, key=lambda r: _key(r["tensorflow"]))
-    if mm > _key(newest["tensorflow"]):
+    newest = max(rows, key=lambda r: version_key(r["tensorflow"]))
+    if mm > version_key(newest["tensorflow"]):
         return newest, (f"TensorFlow {'.'.join(map(str, mm))} is newer than this knowledge base; "
                         f"assuming the {newest['tensorflow']} row")
     return None, None
@@ -130,8 +103,8 @@ def _tensorflow(facts, t, realpath) -> FrameworkLibs | None:
     row, note = knowledge_row("tensorflow_releases", d.version)
     notes = [note] if note else []
     cuda = build.cuda_version or (row["cuda"] if row else None)
-    family = family_of(cuda or "") or (family_of(row["cuda"]) if row else None)
-    pip_row, pip_note = knowledge_row("tensorflow_pip_cuda", d.version) if _key(d.version) >= (2, 12) else (None, None)
+    family = soname_family(cuda or "") or (soname_family(row["cuda"]) if row else None)
+    pip_row, pip_note = knowledge_row("tensorflow_pip_cuda", d.version) if version_key(d.version) >= (2, 12) else (None, None)
     finds_pip = bool(pip_row and pip_row["finds_pip_wheels"] == "yes")
     cudnn_major = (build.cudnn_version or (row["cudnn"] if row else "")).split(".")[0] or None
     cudnn_min = row.get("cudnn_min") if row and row.get("cudnn", "").split(".")[0] == cudnn_major else None
@@ -151,7 +124,7 @@ def _torch(facts, t, realpath) -> FrameworkLibs | None:
     m = re.search(r"nvidia-cudnn-cu\d+\s*(?:==|>=)\s*(\d+)", requires)
     bundled = tuple(c for c in facts.copies if c.origin == "bundled" and c.detail.startswith(f"{d.name} "))
     cudnn = m.group(1) if m else next((c.soname.rsplit(".", 1)[-1] for c in bundled if c.lib == "cudnn"), None)
-    return _resolve(facts, "torch", d.version, build.cuda, family_of(build.cuda), TORCH_LIBS, cudnn, None,
+    return _resolve(facts, "torch", d.version, build.cuda, soname_family(build.cuda), TORCH_LIBS, cudnn, None,
                     finds_pip, d.location, realpath, bundled=bundled)
 
 

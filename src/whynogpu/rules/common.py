@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+from whynogpu.knowledge import version_key
 from whynogpu.model import Evidence, Snapshot
 from whynogpu.parsers.build_info import TFBuildInfo, parse_build_info
 from whynogpu.probes.environment import EnvironmentFacts
@@ -41,21 +42,6 @@ def dist_evidence(t: TargetFacts, name: str) -> Evidence:
     where = f"installed in {d.location}" if d else "not installed"
     version = f" {d.version}" if d else ""
     return Evidence(f"{name}{version} is {where}", f"package metadata of {t.python}")
-
-
-def version_key(v: str) -> tuple[int, ...]:
-    out = []
-    for part in v.split("."):
-        num = ""
-        for ch in part:
-            if ch.isdigit():
-                num += ch
-            else:
-                break
-        if not num:
-            break
-        out.append(int(num))
-    return tuple(out)
 
 
 def major_minor(v: str) -> str:

@@ -87,8 +87,9 @@ def driver_needed(f: TriageFacts) -> tuple[str, str, str] | None:
             if row:
                 return row["linux_min_driver"], row["cuda"], f"torch {text}"
     built = f.first("torch_build_cuda") or f.first("torch_version_cuda")
-    if built and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", built.value) and _min_driver(built.value):
-        return _min_driver(built.value), built.value, f"torch.version.cuda = {built.value}"
+    need = _min_driver(built.value) if built and re.fullmatch(r"\d+\.\d+(?:\.\d+)?", built.value) else None
+    if need:
+        return need, built.value, f"torch.version.cuda = {built.value}"
     default = _torch_default_wheel(f, p, tv)
     if default:
         version, cuda = default

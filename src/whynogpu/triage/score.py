@@ -12,9 +12,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from whynogpu.knowledge import table
+from whynogpu.knowledge import soname_family, sonames, table
+from whynogpu.parsers.cuda_files import parse_lib_name
 from whynogpu.rules.common import version_key
 from whynogpu.triage.facts import TriageFacts
+from whynogpu.triage.fixes import driver_needed
 
 _VERSIONISH = re.compile(r"^\d+\.\d+").match
 PROGRAM = {"error": 0.7, "warning": 0.4}  # weight of a log row's first category, by kind
@@ -231,8 +233,6 @@ def signals(f: TriageFacts) -> list[Signal]:
         elif f.has_log("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch"):
             add("driver_library_mismatch", 0.3, c.line, c.text, True, "driver updated without a reboot")
     # A driver older than the minimum of the framework build's CUDA (torch +cuXXX variant, TF release)
-    from whynogpu.triage.fixes import driver_needed  # here: fixes imports nothing from scoring
-
     need, seen = driver_needed(f), f.first("driver", program_only=True) or f.first("driver")
     if need and seen and _VERSIONISH(seen.value) and version_key(seen.value) < version_key(need[0]):
         add("driver_too_old", 0.6, seen.line, seen.text, seen.stated_by_user,
@@ -273,22 +273,12 @@ def signals(f: TriageFacts) -> list[Signal]:
 def _provides(cuda: str, soname: str) -> bool | None:
     """Whether CUDA release `cuda` names a library `soname` exactly so; None when that is not known.
     From knowledge/cuda_sonames.csv, else from the version a runtime's own name carries."""
-    from whynogpu.knowledge import table
-    from whynogpu.parsers.cuda_files import parse_lib_name
-
     name = parse_lib_name(soname)
-    key = version_key(cuda)
-    if name is not None and len(key) >= 2 and soname.startswith("lib"):  # the table has Linux names only
-        # Families as the table has them: 12 and 13 by major, 11.1-11.8 as "11" (11.0 apart), 10.x by minor.
-        if key[0] >= 12:
-            family = str(key[0])
-        elif key[0] == 11:
-            family = "11.0" if key[1] == 0 else "11"
-        else:
-            family = f"{key[0]}.{key[1]}"
-        row = next((r for r in table("cuda_sonames") if r["cuda"] == family and r["lib"] == name.lib), None)
-        if row is not None:
-            return row["soname"] == soname
+    family = soname_family(cuda)
+    if name is not None and family and soname.startswith("lib"):  # the table has Linux names only
+        known = sonames(family, (name.lib,)).get(name.lib)
+        if known is not None:
+            return known == soname
     wants = _cuda_of_soname(soname)
     return None if wants is None else _same_cuda(cuda, wants)
 
@@ -304,8 +294,6 @@ def _same_cuda(a: str, b: str) -> bool:
 
 def _cuda_of_soname(soname: str) -> str | None:
     """The CUDA version a runtime library name encodes: libcudart.so.10.1 → 10.1, cudart64_100.dll → 10.0."""
-    import re
-
     m = re.match(r"libcudart\.so\.(\d+\.\d+)", soname)
     if m:
         return m.group(1)
