@@ -202,3 +202,16 @@ def test_plain_text_matches_what_rich_prints_without_colour():
     stripped = re.sub(r"\x1b\[[0-9;]*m", "", coloured)
     assert stripped == text.render(report, verbose=True, color=False)
     assert "[WG401 cpu_only_package]" in stripped
+
+
+def test_user_text_with_brackets_and_backslashes_prints_the_same_with_and_without_rich():
+    import io
+
+    from rich.console import Console
+
+    # a Windows folder ends in a backslash; reports quote paths, markup-like text and escapes
+    for t in ("C:\\Users\\x\\", "foo\\[bold]x", "[1] cuda:0", "path [/usr]", "a\\\\[b]", "x\\y"):
+        markup = f"[bold]{text.escape(t)}[/bold] tail"
+        buf = io.StringIO()
+        Console(file=buf, force_terminal=False, width=200, color_system=None).print(markup)
+        assert buf.getvalue().rstrip("\n") == text.plain(markup) == f"{t} tail", t

@@ -34,17 +34,27 @@ def _flatten(prefix: str, value: Any, out: list[str], limit: int = 12) -> None:
         out.append(f"{prefix}: {s}")
 
 
-_TAG = re.compile(r"(?<!\\)\[/?(?:bold|dim|red|green|yellow|cyan|magenta)?\]")
+# A run of backslashes, then one of the tags this renderer writes or a bracket. As in rich markup,
+# each pair of backslashes prints one, and an odd one left over makes the bracket literal.
+_BRACKET = re.compile(r"(\\*)(\[/?(?:bold|dim|red|green|yellow|cyan|magenta)?\]|\[)")
 
 
 def escape(text: str) -> str:
-    """Make user text safe inside rich markup: a bracket is always literal."""
-    return text.replace("[", "\\[")
+    """Make user text safe inside rich markup: a bracket is always literal, and so is a backslash,
+    even one that ends the text (a Windows folder) or stands before a bracket."""
+    return re.sub(r"(\\+)(?=\[|$)", lambda m: m.group(1) * 2, text).replace("[", "\\[")
 
 
 def plain(markup: str) -> str:
     """The text a rich console would print for `markup`, without styles."""
-    return _TAG.sub("", markup).replace("\\[", "[")
+    def one(m: re.Match) -> str:
+        slashes, what = m.group(1), m.group(2)
+        kept = "\\" * (len(slashes) // 2)
+        if len(slashes) % 2 or what == "[":
+            return kept + what  # an escaped bracket, or a lone one, is printed
+        return kept  # a style tag is not
+
+    return _BRACKET.sub(one, markup)
 
 
 def render(report: Report, verbose: bool = False, color: bool | None = None, width: int | None = None) -> str:
