@@ -101,7 +101,6 @@ def _preload_rich() -> None:
     def load() -> None:
         try:
             import rich.console  # noqa: F401
-            import rich.markup  # noqa: F401
         except Exception:
             pass
 

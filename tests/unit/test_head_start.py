@@ -151,3 +151,17 @@ def test_no_head_start_for_a_named_program_that_may_not_be_python():
     host = host_with(("torch", "2.13.0"))
     gather(host, Options(python="/usr/local/bin/my-kernel-launcher", timeout=30))
     assert all("--gate" not in r.args for r in host.started)  # only after the inspection said it is Python
+
+
+def test_an_interrupt_during_gather_asks_the_host_to_end_its_children():
+    import pytest
+
+    class Interrupted(FakeHost):
+        def run_snippet(self, name, python, timeout, args=(), env=None):
+            raise KeyboardInterrupt  # Ctrl-C while the inspection runs
+
+    base = host_with(("torch", "2.13.0"))
+    host = Interrupted(snippets=base.snippets, python="/usr/bin/python3")
+    with pytest.raises(KeyboardInterrupt):
+        gather(host, Options(python=PY, timeout=30))
+    assert host.children_ended and all(r.cancelled for r in host.started)

@@ -153,6 +153,10 @@ class Host(ABC):
         """Start snippet `name` like run_snippet, without waiting for it."""
 
     @abstractmethod
+    def end_children(self) -> None:
+        """Kill every child process still running: whynogpu was interrupted."""
+
+    @abstractmethod
     def own_python(self) -> str:
         """Path of the interpreter whynogpu itself runs in."""
 

@@ -51,6 +51,7 @@ class FakeHost(Host):
         self.commands = [dict(c) for c in commands]
         self.snippets = {k: dict(v) for k, v in (snippets or {}).items()}
         self.started: list[RunningSnippet] = []  # every start_snippet, in order
+        self.children_ended = False
         self.stats = dict(stats or {})
         self.symlinks = dict(symlinks or {})
         self.python = python
@@ -217,6 +218,9 @@ class FakeHost(Host):
         if spec is None:
             return CommandResult(argv, None, "", f"{exe}: no answer for snippet {name!r}", not_found=True)
         return self._result(argv, spec)
+
+    def end_children(self) -> None:
+        self.children_ended = True  # nothing runs for real: tests check that it was asked
 
     def start_snippet(
         self,

@@ -105,6 +105,12 @@ class RealHost(Host):
         # (measured: `--no-probe` median 0.40 s as a child, 0.46 s in-process).
         return self.run([python or sys.executable, "-c", snippet_source(name), *args], timeout=timeout, env=env)
 
+    def end_children(self) -> None:
+        with _LOCK:
+            procs = list(_RUNNING)
+        for proc in procs:
+            _kill_group(proc)
+
     def start_snippet(
         self,
         name: str,
@@ -146,6 +152,8 @@ class _Child(RunningSnippet):
                         for pipe, buf in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
         for t in self.readers:
             t.start()
+        with _LOCK:
+            _RUNNING.add(self.proc)
 
     def send(self, line: str) -> None:
         if self.proc is None or self.proc.stdin is None:
@@ -187,6 +195,8 @@ class _Child(RunningSnippet):
 
     def _collect(self, timed_out: bool) -> CommandResult:
         assert self.proc is not None
+        with _LOCK:
+            _RUNNING.discard(self.proc)
         if self.proc.stdin is not None:
             try:
                 self.proc.stdin.close()
@@ -201,6 +211,12 @@ class _Child(RunningSnippet):
     def _join(self, deadline: float) -> None:
         for t in self.readers:
             t.join(max(0.0, deadline - time.monotonic()))
+
+
+# Children started and not yet collected. Each has a session of its own, so Ctrl-C reaches none of
+# them: end_children() ends them when whynogpu is interrupted.
+_RUNNING: set[subprocess.Popen] = set()
+_LOCK = threading.Lock()
 
 
 def _drain(pipe, buf: list[bytes]) -> None:

@@ -193,6 +193,9 @@ def gather(host: Host, options: Options, only: set[str] | None = None, progress=
                 ctx.results.append(future.result())
             else:
                 ctx.results.append(run_one(spec, ctx))
+    except BaseException:  # Ctrl-C: probe children run in sessions of their own and would outlive us
+        host.end_children()
+        raise
     finally:
         for handle in ctx.head_starts.values():  # not taken back: the probe did not run, or failed early
             handle.cancel()
