@@ -58,3 +58,19 @@ def sonames(family: str, libs: tuple[str, ...] | None = None) -> dict[str, str]:
     """Library → the soname CUDA family `family` gives it (knowledge/cuda_sonames.csv)."""
     rows = [r for r in table("cuda_sonames") if r["cuda"] == family]
     return {r["lib"]: r["soname"] for r in rows if libs is None or r["lib"] in libs}
+
+
+def release_row(name: str, version: str, key: str = "tensorflow", newest_for_newer: bool = True
+                ) -> tuple[dict[str, str] | None, bool]:
+    """The row of table `name` for a release series ('2.15.1' finds the row '2.15' in column `key`),
+    and whether it is the newest row standing in for a release newer than the table."""
+    rows = table(name)
+    mm = version_key(version)[:2]
+    for row in rows:
+        if version_key(row[key])[:2] == mm:
+            return row, False
+    if newest_for_newer and rows:
+        newest = max(rows, key=lambda r: version_key(r[key]))
+        if mm > version_key(newest[key]):
+            return newest, True
+    return None, False

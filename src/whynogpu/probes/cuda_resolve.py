@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from whynogpu.knowledge import soname_family, sonames, table, version_key
+from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
 from whynogpu.parsers.build_info import parse_build_info
 from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
@@ -30,16 +30,11 @@ JAX_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "cusolver", "cusparse", "cu
 
 def knowledge_row(name: str, version: str) -> tuple[dict | None, str | None]:
     """The row for a TF release, or the newest row with a note when the release is newer than the table."""
-    rows = table(name)
-    mm = version_key(version)[:2]
-    for row in rows:
-        if version_key(row["tensorflow"])[:2] == mm:
-            return row, None
-    newest = max(rows, key=lambda r: version_key(r["tensorflow"]))
-    if mm > version_key(newest["tensorflow"]):
-        return newest, (f"TensorFlow {'.'.join(map(str, mm))} is newer than this knowledge base; "
-                        f"assuming the {newest['tensorflow']} row")
-    return None, None
+    row, newer = release_row(name, version)
+    if row is not None and newer:
+        mm = ".".join(map(str, version_key(version)[:2]))
+        return row, f"TensorFlow {mm} is newer than this knowledge base; assuming the {row['tensorflow']} row"
+    return row, None
 
 
 class _Search:

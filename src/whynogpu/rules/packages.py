@@ -3,7 +3,7 @@ half-removed installs, and interpreters no GPU wheel supports."""
 
 from __future__ import annotations
 
-from whynogpu.knowledge import table
+from whynogpu.knowledge import release_row, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.rules import rule, summary
@@ -236,15 +236,7 @@ def framework_files_missing(info, snap):
 
 def _tf_row(version: str) -> tuple[dict | None, bool]:
     """The knowledge-base row for a TF version and whether it is newer than the table."""
-    rows = table("tensorflow_releases")
-    mm = version_key(version)[:2]
-    for row in rows:
-        if version_key(row["tensorflow"])[:2] == mm:
-            return row, False
-    newest = max(rows, key=lambda r: version_key(r["tensorflow"]))
-    if mm > version_key(newest["tensorflow"]):
-        return newest, True
-    return None, False
+    return release_row("tensorflow_releases", version)
 
 
 @rule(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from whynogpu.knowledge import table
+from whynogpu.knowledge import release_row, table
 from whynogpu.rules.common import version_key
 from whynogpu.triage.facts import TriageFacts
 
@@ -18,9 +18,8 @@ _CU = re.compile(r"\+(cu\d+)")
 
 
 def _row(name: str, key: str, version: str) -> dict | None:
-    """The row of a knowledge table for a release: '2.15.1' finds the row '2.15'."""
-    want = version_key(version)[:2]
-    return next((r for r in table(name) if version_key(r[key])[:2] == want), None)
+    """The row of a knowledge table for a release: '2.15.1' finds the row '2.15' (no stand-in for newer)."""
+    return release_row(name, version, key, newest_for_newer=False)[0]
 
 
 def tf_version(f: TriageFacts) -> str | None:
