@@ -104,13 +104,11 @@ def driver_needed(f: TriageFacts) -> tuple[str, str, str] | None:
 
 
 def _min_driver(cuda: str) -> str | None:
-    """Oldest Linux driver that runs code built with CUDA `cuda`: the major's minimum from 11 on (minor-version
-    compatibility), the toolkit release's own minimum before."""
+    """Oldest Linux driver that runs code built with CUDA `cuda`: its major's minimum where minor-version
+    compatibility exists (a cuda_minor_compat row: CUDA 11 on), else the toolkit release's own minimum."""
     major = cuda.split(".")[0]
-    if major.isdigit() and int(major) >= 11:
-        row = next((r for r in table("cuda_minor_compat") if r["cuda_major"] == major), None)
-    else:
-        row = _row("cuda_drivers", "cuda", cuda)
+    row = next((r for r in table("cuda_minor_compat") if r["cuda_major"] == major), None) \
+        or _row("cuda_drivers", "cuda", cuda)
     return row["linux_min"] if row and row["linux_min"] else None
 
 
