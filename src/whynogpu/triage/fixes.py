@@ -71,7 +71,7 @@ def _cudnn_version(v: str) -> str:
     return ".".join(v.split(".")[:2])
 
 
-def _driver_seen(f: TriageFacts):
+def driver_seen(f: TriageFacts):
     return f.first("driver", program_only=True) or f.first("kernel_module") or f.first("driver")
 
 
@@ -183,7 +183,7 @@ def _driver_cuda(f: TriageFacts) -> tuple[str, int] | None:
 
 def _driver(f: TriageFacts):
     need = driver_needed(f)
-    seen = _driver_seen(f)
+    seen = driver_seen(f)
     runs = _driver_cuda(f)
     if not need and runs:
         cuda, line = runs

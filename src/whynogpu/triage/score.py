@@ -16,7 +16,7 @@ from whynogpu.knowledge import soname_family, sonames, table
 from whynogpu.parsers.cuda_files import parse_lib_name
 from whynogpu.rules.common import version_key
 from whynogpu.triage.facts import TriageFacts
-from whynogpu.triage.fixes import driver_needed
+from whynogpu.triage.fixes import driver_needed, driver_seen
 
 _VERSIONISH = re.compile(r"^\d+\.\d+").match
 PROGRAM = {"error": 0.7, "warning": 0.4}  # weight of a log row's first category, by kind
@@ -233,7 +233,7 @@ def signals(f: TriageFacts) -> list[Signal]:
         elif f.has_log("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch"):
             add("driver_library_mismatch", 0.3, c.line, c.text, True, "driver updated without a reboot")
     # A driver older than the minimum of the framework build's CUDA (torch +cuXXX variant, TF release)
-    need, seen = driver_needed(f), f.first("driver", program_only=True) or f.first("driver")
+    need, seen = driver_needed(f), driver_seen(f)  # the same driver the fix will name
     if need and seen and _VERSIONISH(seen.value) and version_key(seen.value) < version_key(need[0]):
         add("driver_too_old", 0.6, seen.line, seen.text, seen.stated_by_user,
             f"driver {seen.value} is older than {need[0]}, the minimum for CUDA {need[1]} ({need[2]})")
