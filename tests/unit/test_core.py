@@ -190,3 +190,12 @@ def test_a_finding_may_take_another_category_only_where_its_rule_says_from_where
     assert varying.finding(Severity.ERROR, (), "because", category="driver_too_old").category == "driver_too_old"
     with pytest.raises(ValueError):
         varying.finding(Severity.ERROR, (), "because", category="not_a_vocabulary_id")
+
+
+def test_importing_the_code_rules_does_not_load_the_scan_engine():
+    import subprocess
+    import sys
+
+    code = "import sys, whynogpu.rules.code; print('whynogpu.scan.engine' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"  # `whynogpu check` registers the code rules on every run

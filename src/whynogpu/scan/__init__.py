@@ -15,6 +15,11 @@ from __future__ import annotations
 def __getattr__(name: str):
     import importlib
 
+    try:  # a submodule (`from whynogpu.scan import facts`) loads just itself, not the engine
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
     engine = importlib.import_module("whynogpu.scan.engine")  # `from . import engine` would recurse here
     try:
         return getattr(engine, name)
