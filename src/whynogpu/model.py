@@ -50,6 +50,9 @@ class ProbeResult:
     reason: ProbeReason | None = None
     facts: Any = None  # the probe's own frozen dataclass; typed through probes.registry
     side_effects: str | None = None  # what running this probe may change on the machine
+    # Facts read from a pasted report: the weakest origin of what went into them ("program" output,
+    # "stated" by the reporter, "inferred"). None for facts a probe read on the machine.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class Finding:
     explanation: str
     fix: Fix | None = None
     location: Location | None = None
+    # Where the facts behind it came from, for a pasted report: "program" (output a program printed),
+    # "stated" (the reporter's words) or "inferred" (from how the stack behaves). None on a probed machine.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)

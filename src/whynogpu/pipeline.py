@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from whynogpu import __version__, serde
 from whynogpu.categories import LAYERS, layer_of
 from whynogpu.host.base import Host
@@ -16,9 +18,9 @@ from whynogpu.model import (
     Target,
 )
 from whynogpu.probes import Options, gather, load_all
-from whynogpu.rules import SUMMARIES, evaluate
+from whynogpu.rules import SUMMARIES, evaluate_read
 from whynogpu.rules import load_all as load_rules
-from whynogpu.verdict import decide
+from whynogpu.verdict import ORIGINS, rank
 
 
 def check(host: Host | None = None, options: Options | None = None, progress=None) -> Report:
@@ -71,10 +73,30 @@ def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
     return tuple(lines)
 
 
+# The probes whose facts make a finding of each layer (code band): a rule may read other layers for
+# context (the target's python path for a fix), but its conclusion stands on these.
+LAYER_PROBES = {"platform": ("platform",), "gpu": ("gpu", "driver"), "cuda": ("cuda_libs", "driver"),
+                "packages": ("target", "frameworks"), "frameworks": ("frameworks_live", "frameworks"),
+                "environment": ("environment",), "code": ("code_scan",)}
+
+
+def _weigh(finding, read: frozenset[str], origins: dict[str, str]):
+    """A report's finding gets the weakest origin of the facts of its own layer that its rule read."""
+    if finding.origin or not origins:
+        return finding
+    own = [n for n in LAYER_PROBES.get(layer_of(finding.code, finding.category), ()) if n in read and n in origins]
+    used = own or [n for n in read if n in origins]
+    if not used:
+        return finding
+    weakest = max((origins[n] for n in used), key=ORIGINS.index)
+    return dataclasses.replace(finding, origin=weakest)
+
+
 def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
     load_rules()
-    findings = evaluate(snapshot)
-    ordered, verdict = decide(findings)
+    origins = {r.name: r.origin for r in snapshot.probes if r.origin in ORIGINS}
+    findings = [_weigh(f, read, origins) for f, read in evaluate_read(snapshot)]
+    ordered, verdict, candidates = rank(findings)
     return Report(
         schema_version=SCHEMA_VERSION,
         tool={"name": "whynogpu", "version": __version__},
@@ -85,4 +107,5 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
         probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason, r.side_effects) for r in snapshot.probes),
         layers=_layers(snapshot, ordered),
         facts={r.name: serde.to_data(r.facts) for r in snapshot.probes if r.facts is not None},
+        candidates=candidates[:3] if origins else (),
     )

@@ -38,6 +38,7 @@ def from_data(data: Any) -> Snapshot:
                     reason=serde.from_data(ProbeReason | None, p.get("reason"), f"probes[{i}].reason"),
                     facts=facts,
                     side_effects=p.get("side_effects"),
+                    origin=p.get("origin") if p.get("origin") in ("program", "stated", "inferred") else None,
                 )
             )
     except (KeyError, TypeError, ValueError) as exc:

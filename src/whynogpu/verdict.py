@@ -1,35 +1,68 @@
-"""From findings to one verdict: the lowest broken layer's error is the root cause."""
+"""From findings to one verdict: the one ranking every mode uses.
+
+A finding's place is decided by, in this order:
+  1. whether its facts were seen (printed by a program or stated by a reporter) or only inferred
+     (a probed machine's facts are all program output, so in `check` this step ties);
+  2. its severity class: an error, then a working GPU (no_problem), then a warning, then the rest;
+  3. its category's layer, lowest broken layer first (categories.py): a dead driver explains missing
+     CUDA libraries above it, not the other way round;
+  4. program output before the reporter's words.
+The root cause is the first finding. Triage's candidates are the best finding of each category in
+that order, with a confidence that restates the same key as a number for people to read.
+"""
 
 from __future__ import annotations
 
 from whynogpu.categories import RANK
-from whynogpu.model import Finding, Severity, Verdict
+from whynogpu.model import Candidate, Finding, Severity, Verdict
+
+ORIGINS = ("program", "stated", "inferred")  # strongest first; None (a probed machine) counts as program
+# The confidence shown for a candidate: the ranking key as a number (not a tuned weight).
+ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35}
+CLASS_CONFIDENCE = (1.0, 1.0, 0.6, 0.3)
 
 
-def _key(f: Finding) -> tuple:
-    return (f.severity.rank, RANK.get(f.category, 999), f.code, f.title)
+def _class(f: Finding) -> int:
+    if f.severity is Severity.ERROR:
+        return 0
+    if f.category == "no_problem":
+        return 1
+    return 2 if f.severity is Severity.WARNING else 3
+
+
+def _origin_rank(f: Finding) -> int:
+    return ORIGINS.index(f.origin) if f.origin in ORIGINS else 0
+
+
+def key(f: Finding) -> tuple:
+    inferred = _origin_rank(f) == 2
+    return (inferred, _class(f), RANK.get(f.category, 999), _origin_rank(f), f.severity.rank, f.code, f.title)
+
+
+def confidence(f: Finding) -> float:
+    return round(ORIGIN_CONFIDENCE[ORIGINS[_origin_rank(f)]] * CLASS_CONFIDENCE[_class(f)], 2)
+
+
+def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candidate, ...]]:
+    """Order findings root cause first, name the verdict, and list the candidate categories."""
+    ordered = sorted(findings, key=key)
+    candidates: list[Candidate] = []
+    for f in ordered:
+        if _class(f) <= 2 and f.category not in ("unknown",) and f.category not in {c.category for c in candidates}:
+            candidates.append(Candidate(f.category, confidence(f)))
+    top = next((f for f in ordered if _class(f) <= 2), None)
+    if top is None:
+        return ordered, Verdict(None, "unknown", "Nothing found that stops the GPU, but nothing proved it works either."), ()
+    errors = [f for f in ordered if f.severity is Severity.ERROR and f is not top]
+    if top.category == "no_problem" and _class(top) == 1:
+        ordered.remove(top)
+        return [top, *ordered], Verdict(True, "no_problem", top.title), tuple(candidates)
+    tail = f" ({len(errors)} more problem{'s' if len(errors) != 1 else ''} below)" if errors and _class(top) == 0 else ""
+    usable = False if _class(top) == 0 else None
+    return ordered, Verdict(usable, top.category, top.title + tail), tuple(candidates)
 
 
 def decide(findings: list[Finding]) -> tuple[list[Finding], Verdict]:
-    """Order findings root cause first and name the verdict."""
-    ordered = sorted(findings, key=_key)
-    errors = [f for f in ordered if f.severity is Severity.ERROR]
-    works = [f for f in ordered if f.category == "no_problem"]
-    if errors:
-        root = errors[0]
-        others = len(errors) - 1
-        tail = f" ({others} more problem{'s' if others != 1 else ''} below)" if others else ""
-        return ordered, Verdict(False, root.category, root.title + tail)
-    if works:
-        root = works[0]
-        ordered.remove(root)
-        return [root, *ordered], Verdict(True, "no_problem", root.title)
-    warnings = [f for f in ordered if f.severity is Severity.WARNING]
-    if warnings:
-        root = warnings[0]
-        return ordered, Verdict(None, root.category, root.title)
-    return ordered, Verdict(
-        None,
-        "unknown",
-        "Nothing found that stops the GPU, but nothing proved it works either.",
-    )
+    """Order findings root cause first and name the verdict (check and scan: no candidates shown)."""
+    ordered, verdict, _ = rank(findings)
+    return ordered, verdict

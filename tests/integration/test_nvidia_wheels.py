@@ -38,7 +38,7 @@ def wheel_env():
 
 def test_inventory_finds_the_wheel_libraries_with_pip_versions(wheel_env):
     python, versions = wheel_env
-    snap = gather(RealHost(), Options(python=python), only={"platform", "environment", "target", "cuda_libs"})
+    snap = gather(RealHost(), Options(python=python), only={"platform", "environment", "target", "frameworks", "cuda_libs"})
     facts = snap.get(CudaLibFacts)
     assert facts is not None, [r.reason for r in snap.probes]
     pip = {c.soname: c for c in facts.copies if c.origin == "pip"}
@@ -52,7 +52,7 @@ def test_inventory_finds_the_wheel_libraries_with_pip_versions(wheel_env):
 def test_the_version_call_snippet_agrees_with_the_wheel(wheel_env):
     """cudaRuntimeGetVersion in a child process gives the wheel's CUDA major.minor (no GPU needed)."""
     python, versions = wheel_env
-    snap = gather(RealHost(), Options(python=python), only={"platform", "environment", "target", "cuda_libs"})
+    snap = gather(RealHost(), Options(python=python), only={"platform", "environment", "target", "frameworks", "cuda_libs"})
     path = next(c.path for c in snap.get(CudaLibFacts).copies if c.soname == "libcudart.so.12" and c.origin == "pip")
     out = subprocess.run([sys.executable, "-m", "whynogpu.probes.snippets.cuda_lib_versions", path],
                          capture_output=True, text=True, check=True)

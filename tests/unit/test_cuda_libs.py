@@ -18,7 +18,7 @@ from whynogpu.probes import Options, gather
 from whynogpu.probes.cuda_libs import CudaLibFacts
 
 HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")
-PROBES = {"platform", "environment", "target", "cuda_libs"}
+PROBES = {"platform", "environment", "target", "frameworks", "cuda_libs"}
 SITE = "/home/user/venv-tfcuda/lib/python3.11/site-packages"
 
 

@@ -261,6 +261,7 @@ def _kernels(ctx: Context, t: TargetFacts | None) -> list[JupyterKernel]:
 @probe("cuda_libs", facts=CudaLibFacts, order=45, layer="cuda")
 def gather_cuda_libs(ctx: Context) -> CudaLibFacts:
     from whynogpu.probes.cuda_resolve import resolve_frameworks
+    from whynogpu.probes.frameworks import FrameworkBuildFacts
 
     uname = ctx.host.uname()
     if uname.system != "Linux":
@@ -301,4 +302,4 @@ def gather_cuda_libs(ctx: Context) -> CudaLibFacts:
         conda_active=bool(prefix and env.get("CONDA_PREFIX")
                           and ctx.host.realpath(env["CONDA_PREFIX"]) == ctx.host.realpath(prefix)),
     )
-    return resolve_frameworks(facts, t, ctx.host.realpath)
+    return resolve_frameworks(facts, t, ctx.get(FrameworkBuildFacts), ctx.host.realpath)

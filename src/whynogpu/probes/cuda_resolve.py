@@ -19,9 +19,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
-from whynogpu.parsers.build_info import parse_build_info
-from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
+from whynogpu.probes.frameworks import FrameworkBuildFacts
 from whynogpu.probes.target import TargetFacts
 
 TORCH_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver", "cusparse")
@@ -89,38 +88,36 @@ def _resolve(facts, framework, version, cuda, family, libs, cudnn_major, cudnn_m
                          tuple(resolved), tuple(notes))
 
 
-def _tensorflow(facts, t, realpath) -> FrameworkLibs | None:
+def _tensorflow(facts, t, b, realpath) -> FrameworkLibs | None:
+    tf = b.tensorflow if b else None
     d = t.dist("tensorflow") or t.dist("tf-nightly") or t.dist("tensorflow-gpu")
-    text = t.files.get("tensorflow/python/platform/build_info.py")
-    build = parse_build_info(text) if text else None
-    if d is None or build is None or not build.is_cuda_build:
+    if d is None or tf is None or not tf.cuda_build:
         return None
     row, note = knowledge_row("tensorflow_releases", d.version)
     notes = [note] if note else []
-    cuda = build.cuda_version or (row["cuda"] if row else None)
+    cuda = tf.cuda_version or (row["cuda"] if row else None)
     family = soname_family(cuda or "") or (soname_family(row["cuda"]) if row else None)
     pip_row, pip_note = knowledge_row("tensorflow_pip_cuda", d.version) if version_key(d.version) >= (2, 12) else (None, None)
     finds_pip = bool(pip_row and pip_row["finds_pip_wheels"] == "yes")
-    cudnn_major = (build.cudnn_version or (row["cudnn"] if row else "")).split(".")[0] or None
+    cudnn_major = (tf.cudnn_version or (row["cudnn"] if row else "")).split(".")[0] or None
     cudnn_min = row.get("cudnn_min") if row and row.get("cudnn", "").split(".")[0] == cudnn_major else None
     libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
     return _resolve(facts, "tensorflow", d.version, cuda, family, libs, cudnn_major, cudnn_min or None, finds_pip,
                     d.location, realpath, notes=notes)
 
 
-def _torch(facts, t, realpath) -> FrameworkLibs | None:
+def _torch(facts, t, b, realpath) -> FrameworkLibs | None:
     d = t.dist("torch")
-    text = t.files.get("torch/version.py")
-    build = parse_torch_version(text) if text else None
-    if d is None or build is None or not build.cuda:
+    build = b.torch if b else None
+    if d is None or build is None or not build.cuda_version:
         return None
     requires = " ".join(d.requires).lower()
     finds_pip = "nvidia-" in requires or "cuda-toolkit" in requires
     m = re.search(r"nvidia-cudnn-cu\d+\s*(?:==|>=)\s*(\d+)", requires)
     bundled = tuple(c for c in facts.copies if c.origin == "bundled" and c.detail.startswith(f"{d.name} "))
     cudnn = m.group(1) if m else next((c.soname.rsplit(".", 1)[-1] for c in bundled if c.lib == "cudnn"), None)
-    return _resolve(facts, "torch", d.version, build.cuda, soname_family(build.cuda), TORCH_LIBS, cudnn, None,
-                    finds_pip, d.location, realpath, bundled=bundled)
+    return _resolve(facts, "torch", d.version, build.cuda_version, soname_family(build.cuda_version), TORCH_LIBS,
+                    cudnn, None, finds_pip, d.location, realpath, bundled=bundled)
 
 
 def _jax(facts, t, realpath) -> FrameworkLibs | None:
@@ -133,8 +130,9 @@ def _jax(facts, t, realpath) -> FrameworkLibs | None:
     return None
 
 
-def resolve_frameworks(facts: CudaLibFacts, t: TargetFacts | None, realpath: Callable[[str], str]) -> CudaLibFacts:
+def resolve_frameworks(facts: CudaLibFacts, t: TargetFacts | None, b: FrameworkBuildFacts | None,
+                       realpath: Callable[[str], str]) -> CudaLibFacts:
     if t is None:
         return facts
-    found = [f for f in (_tensorflow(facts, t, realpath), _torch(facts, t, realpath), _jax(facts, t, realpath)) if f]
+    found = [f for f in (_tensorflow(facts, t, b, realpath), _torch(facts, t, b, realpath), _jax(facts, t, realpath)) if f]
     return replace(facts, frameworks=tuple(found))

@@ -32,6 +32,7 @@ class TorchBuild:
     cuda_version: str | None
     hip_version: str | None
     variant: str  # "cu128", "cpu", "rocm6.1", or "" when the version has no local tag
+    cuda_build: bool | None = None  # torch.version.cuda is set; None when it could not be read
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def _torch(t: TargetFacts) -> TorchBuild | None:
     text = t.files.get("torch/version.py")
     b = parse_torch_version(text) if text else None
     version = (b.version if b and b.version else d.version) or ""
-    return TorchBuild(version, b.cuda if b else None, b.hip if b else None, version.partition("+")[2])
+    return TorchBuild(version, b.cuda if b else None, b.hip if b else None, version.partition("+")[2],
+                      cuda_build=bool(b.cuda) if b else None)
 
 
 def _jax(t: TargetFacts) -> JaxBuild | None:
@@ -121,7 +123,8 @@ def _keras(ctx: Context, t: TargetFacts) -> KerasSetup | None:
                       tfk.version if tfk else None, env.get("TF_USE_LEGACY_KERAS") in ("true", "True", "1"))
 
 
-@probe("frameworks", facts=FrameworkBuildFacts, order=60, layer="frameworks")
+# Before cuda_libs (45): the CUDA library search starts from these build facts.
+@probe("frameworks", facts=FrameworkBuildFacts, order=42, layer="frameworks")
 def gather_framework_builds(ctx: Context) -> FrameworkBuildFacts:
     t = ctx.get(TargetFacts)
     if t is None:

@@ -82,6 +82,12 @@ class GpuFacts:
     wsl_libcuda: tuple[str, ...]  # /usr/lib/wsl/lib/libcuda.so* (the Windows driver's, mounted by WSL2)
     user: str
     uid: int
+    # Lists a pasted report did not show (a probed machine reads them all): a rule may not conclude
+    # anything from their being empty. Values: "device_nodes", "wsl_libcuda".
+    unknown: tuple[str, ...] = ()
+
+    def knows(self, what: str) -> bool:
+        return what not in self.unknown
 
     @property
     def nvidia_gpus(self) -> tuple[PciDevice, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whynogpu.categories import CATEGORY_IDS
 from whynogpu.model import Evidence, Finding, Fix, Location, Severity, Snapshot
@@ -46,6 +46,7 @@ class RuleInfo:
         title: str | None = None,
         location: Location | None = None,
         category: str | None = None,
+        origin: str | None = None,
     ) -> Finding:
         if category and category != self.category and not (self.category_from and category in CATEGORY_IDS):
             raise ValueError(f"{self.code}: category {category!r} needs category_from and a vocabulary id")
@@ -59,6 +60,7 @@ class RuleInfo:
             explanation=explanation,
             fix=fix,
             location=location,
+            origin=origin,
         )
 
 
@@ -101,13 +103,35 @@ def load_all() -> dict[str, Rule]:
 
 
 def evaluate(snapshot: Snapshot) -> list[Finding]:
-    findings: list[Finding] = []
+    return [f for f, _ in evaluate_read(snapshot)]
+
+
+@dataclass(frozen=True)
+class _Reading(Snapshot):
+    """The snapshot as one rule sees it, remembering which probes' facts the rule asked for."""
+
+    read: set = field(default_factory=set, compare=False)
+
+    def get(self, facts_type: type):
+        for r in self.probes:
+            if isinstance(r.facts, facts_type):
+                self.read.add(r.name)
+                return r.facts
+        return None
+
+
+def evaluate_read(snapshot: Snapshot) -> list[tuple[Finding, frozenset[str]]]:
+    """Every finding with the names of the probes whose facts its rule read (the ranking weighs a
+    report's finding by where those facts came from)."""
+    out: list[tuple[Finding, frozenset[str]]] = []
     for code in sorted(load_all()):
         r = REGISTRY[code]
         if snapshot.mode not in r.info.modes:
             continue
-        findings.extend(r.func(snapshot))
-    return findings
+        view = _Reading(snapshot.schema_version, snapshot.tool_version, snapshot.mode, snapshot.probes)
+        found = list(r.func(view))
+        out.extend((f, frozenset(view.read)) for f in found)
+    return out
 
 
 # Layer summaries: one short status per overview line, written from facts only.

@@ -17,7 +17,7 @@ from whynogpu.rules.environment import gpu_count
 from whynogpu.scan import facts as F
 from whynogpu.scan.facts import CodeHit, ScanFacts
 
-MODES = ("scan", "check")
+MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
                F.FUNCTION: Severity.WARNING, F.SHELL: Severity.WARNING, F.TEST: Severity.HINT}
 _WHERE = {F.MODULE: "at module level, so it runs every time", F.MAIN: "in the script's __main__ block",

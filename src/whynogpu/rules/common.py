@@ -6,8 +6,8 @@ import shlex
 
 from whynogpu.knowledge import version_key
 from whynogpu.model import Evidence, Snapshot
-from whynogpu.parsers.build_info import TFBuildInfo, parse_build_info
 from whynogpu.probes.environment import EnvironmentFacts
+from whynogpu.probes.frameworks import FrameworkBuildFacts
 from whynogpu.probes.platform import PlatformFacts
 from whynogpu.probes.target import TargetFacts
 
@@ -25,10 +25,9 @@ def env_vars(snap: Snapshot) -> dict[str, str]:
     return dict(facts.variables) if facts else {}
 
 
-def tf_build(snap: Snapshot) -> TFBuildInfo | None:
-    t = target(snap)
-    text = t.files.get("tensorflow/python/platform/build_info.py") if t else None
-    return parse_build_info(text) if text else None
+def builds(snap: Snapshot) -> FrameworkBuildFacts | None:
+    """What each framework's build can do, parsed once by probes/frameworks.py (or read from a report)."""
+    return snap.get(FrameworkBuildFacts)
 
 
 def pip(t: TargetFacts | None, args: str) -> str:

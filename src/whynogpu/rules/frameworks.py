@@ -11,10 +11,10 @@ import shlex
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
-from whynogpu.probes.frameworks import FrameworkBuildFacts
+from whynogpu.probes.cuda_libs import CudaLibFacts
 from whynogpu.probes.frameworks_live import FrameworkRun, LiveFacts
 from whynogpu.rules import rule, summary
-from whynogpu.rules.common import env_vars, pip, target
+from whynogpu.rules.common import builds, env_vars, pip, target
 from whynogpu.rules.environment import gpu_count
 
 # WG502/508/509: what went wrong is named by the framework's own message, so the finding takes its category
@@ -35,10 +35,6 @@ GPU_FIX = {
 
 def live(snap) -> LiveFacts | None:
     return snap.get(LiveFacts)
-
-
-def builds(snap) -> FrameworkBuildFacts | None:
-    return snap.get(FrameworkBuildFacts)
 
 
 def answered(snap, framework: str) -> FrameworkRun | None:
@@ -69,6 +65,12 @@ def _cuda_capable(snap, run: FrameworkRun) -> bool:
         b = builds(snap)
         return bool(run.gpus) or bool(b and b.jax and b.jax.plugins)
     return run.cuda_build is True
+
+
+def _libs_explained(snap, framework: str) -> bool:
+    facts = snap.get(CudaLibFacts)
+    fw = facts.framework(framework) if facts else None
+    return fw is not None and any(r.path is None for r in fw.libs)
 
 
 def _log_category(run: FrameworkRun) -> str | None:
@@ -207,8 +209,11 @@ def framework_sees_no_gpu(info, snap):
         ev += _log_evidence(run)
         if run.gpu_error:
             ev.append(Evidence(run.gpu_error[:300], "jax.devices('gpu') in the live probe"))
+        # Without a driver layer to ask (a pasted report), the framework's own error message is the evidence,
+        # unless the CUDA library layer already holds the libraries it failed on: rules/cuda.py says why.
+        said = driver is None and _log_category(run) is not None and not _libs_explained(snap, run.framework)
         yield info.finding(
-            Severity.ERROR if seen_by_driver else Severity.INFO, ev,
+            Severity.ERROR if seen_by_driver or said else Severity.INFO, ev,
             (f"The driver sees {driver} GPU{'s' if driver != 1 else ''} but {LABEL[run.framework]} sees none: "
              if seen_by_driver else f"{LABEL[run.framework]} is a CUDA build but found no usable GPU: ")
             + "its own messages above point at the layer that fails.",

@@ -213,6 +213,8 @@ def container_started_without_gpu(info, snap):
         return
     if g.pci_readable and not g.nvidia_gpus:
         return  # the host has no NVIDIA GPU: WG201's case
+    if not g.knows("device_nodes"):
+        return  # a report that does not show the container's /dev
     env = env_vars(snap)
     evidence = [Evidence(f"running in a {p.container} container ({'; '.join(p.container_evidence)})", "platform"),
                 Evidence("no /dev/nvidia0 (or any /dev/nvidiaN) node inside the container", "/dev")]
@@ -284,13 +286,13 @@ def wsl_without_gpu(info, snap):
         return
     if g is None:
         return
-    if g.node("/dev/dxg") is None:
+    if g.node("/dev/dxg") is None and g.knows("device_nodes"):
         yield info.finding(
             Severity.ERROR, [kernel, Evidence("no /dev/dxg device node", "/dev")],
             "Without /dev/dxg this WSL2 kernel or Windows build has no GPU paravirtualisation, so CUDA finds no device.",
             Fix("Update WSL and Windows, then restart WSL (in Windows PowerShell):", ("wsl --update", "wsl --shutdown")),
         )
-    elif not g.wsl_libcuda:
+    elif not g.wsl_libcuda and g.knows("wsl_libcuda"):
         yield info.finding(
             Severity.ERROR, [kernel, Evidence("/dev/dxg is present", "/dev"),
                              Evidence("no libcuda.so in /usr/lib/wsl/lib", "/usr/lib/wsl/lib")],
@@ -483,7 +485,7 @@ def nvidia_uvm_not_available(info, snap):
     evidence = []
     if uvm_loaded is False:
         evidence.append(Evidence("nvidia is loaded but nvidia_uvm is not", "/proc/modules"))
-    if node is None:
+    if node is None and g.knows("device_nodes"):
         evidence.append(Evidence("/dev/nvidia-uvm does not exist", "/dev"))
     if not evidence and not unknown:
         return

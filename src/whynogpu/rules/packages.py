@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from whynogpu.knowledge import release_row, table
 from whynogpu.model import Evidence, Fix, Severity
-from whynogpu.parsers.torch_version import parse_torch_version
 from whynogpu.rules import rule, summary
-from whynogpu.rules.common import major_minor, pip, platform, target, tf_build, version_key
+from whynogpu.rules.common import builds, major_minor, pip, platform, target, version_key
 from whynogpu.rules.frameworks import live_overrides_build  # the live probe, when it answered, wins
 
 FRAMEWORK_LABELS = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX", "jaxlib": "JAX", "keras": "Keras",
@@ -48,22 +47,21 @@ def _linux_like(snap) -> bool:
     references=("https://www.tensorflow.org/install/pip",),
 )
 def tensorflow_cpu_build(info, snap):
-    t = target(snap)
-    if t is None or "tensorflow" not in t.packages or _conflicted(t, "tensorflow"):
+    t, b = target(snap), builds(snap)
+    tf = b.tensorflow if b else None
+    if t is None or tf is None or _conflicted(t, "tensorflow"):
         return
     if live_overrides_build(snap, "tensorflow"):
         return  # WG501/WG511 report what the imported TensorFlow said
     if not _linux_like(snap):
         return  # Windows and macOS have their own, more precise rules
-    owner = t.owners.get("tensorflow")
-    owner_name = owner.owner if owner and owner.owner else None
-    build = tf_build(snap)
+    owner_name = tf.dist
     evidence = []
-    if owner_name and owner_name.lower().replace("_", "-") in TF_CPU_DISTS:
+    if owner_name.lower().replace("_", "-") in TF_CPU_DISTS:
         d = t.dist(owner_name)
         evidence.append(Evidence(f"the tensorflow package comes from {owner_name} {d.version if d else ''}".strip(),
                                  f"package metadata of {t.python}"))
-    if build is not None and build.is_cuda_build is False:
+    if tf.cuda_build is False:
         evidence.append(Evidence("build_info: is_cuda_build = False",
                                  "tensorflow/python/platform/build_info.py"))
     if not evidence:
@@ -94,14 +92,13 @@ def tensorflow_cpu_build(info, snap):
     references=("https://pytorch.org/get-started/locally/",),
 )
 def torch_cpu_build(info, snap):
-    t = target(snap)
+    t, b = target(snap), builds(snap)
     if t is None or not _linux_like(snap):
         return
     if live_overrides_build(snap, "torch"):
         return
-    text = t.files.get("torch/version.py")
-    build = parse_torch_version(text) if text else None
-    if build is None or build.cuda is not None or build.hip is not None:
+    build = b.torch if b else None
+    if build is None or build.cuda_build is not False or build.hip_version is not None:
         return
     d = t.dist("torch")
     yield info.finding(
@@ -170,8 +167,8 @@ def framework_variants_side_by_side(info, snap):
         if owner.owner:
             evidence.append(Evidence(f"the files on disk are {owner.owner}'s (hashes match its RECORD)", "file hashes"))
         cpu_wins = bool(owner.owner and owner.owner.lower().replace("_", "-") in TF_CPU_DISTS)
-        build = tf_build(snap) if package == "tensorflow" else None
-        if build is not None and build.is_cuda_build is False:
+        b = builds(snap)
+        if package == "tensorflow" and b and b.tensorflow and b.tensorflow.cuda_build is False:
             cpu_wins = True
             evidence.append(Evidence("build_info: is_cuda_build = False", "tensorflow/python/platform/build_info.py"))
         good = "tensorflow[and-cuda]" if package == "tensorflow" else package

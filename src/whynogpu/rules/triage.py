@@ -13,21 +13,16 @@ from whynogpu.rules import rule
 # The triage package (its facts, scoring and fixes) is imported where these rules run, in triage
 # mode only: `whynogpu check` registers them but never calls them, and need not load it.
 
-_CACHE: list = [None, []]  # [facts, their ranking]: the 26 rules of one report share one ranking
+SEVERITY = ("error", "warning", "info")
+ORIGINS = ("program", "stated", "inferred")
+ORIGIN_WORDS = {"program": "program output", "stated": "written by the reporter", "inferred": "inferred"}
 
 
-def _ranked(snap):
+def _signals(snap, category: str):
     from whynogpu.triage.facts import TriageFacts
-    from whynogpu.triage.score import rank
 
     facts = snap.get(TriageFacts)
-    if facts is None:
-        return []
-    # Compare the object itself, not id(): an id is reused once a report's facts are freed, and a
-    # stale ranking from an earlier report then leaked into the next one.
-    if _CACHE[0] is not facts:
-        _CACHE[:] = [facts, rank(facts)]
-    return _CACHE[1]
+    return [s for s in (facts.signals if facts else ()) if s.category == category]
 
 
 # code, category, name, title, why, fix text, fix commands
@@ -141,23 +136,17 @@ def _register(code, category, name, title, why, fix_text, commands):
         from whynogpu.triage import fixes
         from whynogpu.triage.facts import TriageFacts
 
-        for cand in _ranked(snap):
-            if cand.category != category or cand.confidence < 0.15:
-                continue
-            if category == "no_problem":
-                severity = Severity.INFO
-            else:
-                severity = Severity.ERROR if cand.confidence >= 0.5 else Severity.WARNING if cand.confidence >= 0.25 \
-                    else Severity.HINT
-            evidence = [Evidence(f"{s.why}: {s.text}",
-                                 f"line {s.line} ({'written by the reporter' if s.stated_by_user else 'program output'})")
-                        for s in cand.signals[:5]]
-            yield info.finding(
-                severity, evidence,
-                f"{why} Confidence {cand.confidence:.2f} from {len(cand.signals)} line(s) of the report.",
-                Fix(fix_text, fixes.commands(category, snap.get(TriageFacts)) or tuple(commands)),
-                location=Location("<report>", cand.signals[0].line),
-            )
+        sigs = sorted(_signals(snap, category), key=lambda s: (SEVERITY.index(s.severity), ORIGINS.index(s.origin)))
+        if not sigs:
+            return
+        best = sigs[0]
+        evidence = [Evidence(f"{s.why}: {s.text}", f"line {s.line} ({ORIGIN_WORDS[s.origin]})") for s in sigs[:5]]
+        yield info.finding(
+            Severity(best.severity), evidence,
+            f"{why} Supported by {len(sigs)} line(s) of the report.",
+            Fix(fix_text, fixes.commands(category, snap.get(TriageFacts)) or tuple(commands)),
+            location=Location("<report>", best.line), origin=best.origin,
+        )
 
     check.__name__ = name
     return check

@@ -46,6 +46,14 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),
     ("power", r"\b(PSU|power supply|[0-9]{3,4} ?W\b)"),
+    # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
+    ("smi_driver_retold", r"(can'?t|cannot|could ?n[o']t|unable to|fails? to|not able to) (to )?communicate with the "
+                          r"(nvidia )?driver"),
+    # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails
+    ("second_process", r"\b(second|another|other|two|2) (jupyter )?(notebooks?|kernels?|process(es)?|scripts?|"
+                       r"instances?|programs?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out of memory|won'?t)|"
+                       r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)"),
+    ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 
 

@@ -39,6 +39,18 @@ class ListedPackage:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """One line of a report that supports a cause no check rule can see (a cue, a message with no fact behind it)."""
+
+    category: str
+    severity: str  # error (it names the failure), warning (consistent with it), info (the GPU works)
+    origin: str  # program, stated or inferred
+    line: int
+    text: str
+    why: str
+
+
+@dataclass(frozen=True)
 class TriageFacts:
     lines: int
     formats: tuple[str, ...]  # kinds of output recognised: tf_log, nvidia_smi, pip_list, conda_list, collect_env, …
@@ -47,6 +59,7 @@ class TriageFacts:
     cues: tuple[Cue, ...]
     packages: tuple[ListedPackage, ...]
     prose_log_lines: tuple[int, ...] = ()  # lines of log messages quoted in prose (a title, a sentence)
+    signals: tuple[Signal, ...] = ()  # what only a report shows, per cause (triage/signals.py); check's rules see the rest
 
     def first(self, key: str, program_only: bool = False) -> StatedFact | None:
         for s in self.stated:

@@ -1,0 +1,104 @@
+"""Code pasted into a report → the scan engine's facts (the same ones `whynogpu scan` gives for a file).
+
+A report carries code in fenced blocks, in REPL lines (`>>> `, `In [3]:`) and as single statements in
+the text. Each block is scanned as a source; a block that does not parse as a whole (a fragment, a
+traceback mixed in) is scanned statement by statement, so `with tf.device('/CPU:0'):` or
+`os.environ["CUDA_VISIBLE_DEVICES"] = "-1"` count wherever they stand. Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from whynogpu.scan.engine import SourceError, scan_source
+from whynogpu.scan.facts import CodeHit, ScanFacts
+
+MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
+MAX_BLOCK_CHARS = 100_000
+_PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.|In \[\d*\]:)\s?")
+# Cheap test for a line that may hold a statement the scanner knows (scan.engine._TRIGGERS, lower-cased).
+_TRIGGER = re.compile(r"visible_devices|keras_backend|jax_platform|jax_default_device|device_count|['\"]/?cpu|"
+                      r"device:cpu|\.cpu\(", re.I)
+PATH = "<report>"
+
+
+def _blocks(text: str) -> list[tuple[int, list[str]]]:
+    """(first line number, lines) of each fenced block, and of each run of REPL lines outside them."""
+    out: list[tuple[int, list[str]]] = []
+    lines = text.split("\n")
+    fence: list[str] | None = None
+    start = 0
+    repl: list[str] = []
+    for n, line in enumerate(lines, 1):
+        if line.strip().startswith("```"):
+            if fence is None:
+                fence, start = [], n + 1
+            else:
+                out.append((start, fence))
+                fence = None
+            continue
+        if fence is not None:
+            fence.append(line)
+        elif _PROMPT.match(line):
+            if not repl:
+                start = n
+            repl.append(line)
+        elif repl:
+            out.append((start, repl))
+            repl = []
+        if len(out) >= MAX_BLOCKS:
+            break
+    if repl:
+        out.append((start, repl))
+    return out
+
+
+# Snippets in reports leave out their imports; the scanner resolves names through them, so the
+# conventional aliases are declared first (not Keras: an import of it changes what KERAS_BACKEND means).
+PREAMBLE = "import os\nimport tensorflow as tf\nimport torch\nimport jax\n"
+_SKIP = PREAMBLE.count("\n")
+
+
+def _scan(source: str, first: int) -> list[CodeHit]:
+    hits, _ = scan_source(PREAMBLE + source, PATH)
+    return [dataclasses.replace(h, line=h.line - _SKIP + first - 1) for h in hits if h.line > _SKIP]
+
+
+def _statements(lines: list[str], first: int) -> list[CodeHit]:
+    """Statement by statement: each line that may matter, with the lines indented under it."""
+    hits: list[CodeHit] = []
+    for i, line in enumerate(lines):
+        if not _TRIGGER.search(line):
+            continue
+        stmt = line.strip()
+        body = stmt + ("\n    pass" if stmt.endswith(":") else "")
+        try:
+            hits.extend(_scan(body, first + i))
+        except SourceError:
+            continue
+    return hits
+
+
+def scan_report(text: str) -> ScanFacts | None:
+    if not _TRIGGER.search(text):
+        return None
+    hits: list[CodeHit] = []
+    covered: set[int] = set()
+    for first, lines in _blocks(text):
+        clean = [_PROMPT.sub("", ln) for ln in lines]
+        source = "\n".join(clean)[:MAX_BLOCK_CHARS]
+        covered.update(range(first, first + len(lines)))
+        if not _TRIGGER.search(source):
+            continue
+        try:
+            hits.extend(_scan(source, first))
+        except SourceError:
+            hits.extend(_statements(clean, first))
+    # Statements written inline in the prose, outside any block.
+    rest = [(n, ln) for n, ln in enumerate(text.split("\n"), 1) if n not in covered and _TRIGGER.search(ln)]
+    for n, ln in rest[:MAX_BLOCKS]:
+        hits.extend(_statements([ln.strip().strip("`")], n))
+    if not hits:
+        return None
+    return ScanFacts(roots=(PATH,), files_scanned=1, hits=tuple(hits))

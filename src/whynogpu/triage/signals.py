@@ -1,0 +1,144 @@
+"""What only a report can show: the lines that support a cause no check rule can see.
+
+Check's rules read the facts a report amounts to (triage/to_facts.py). What is left is evidence that
+has no fact on a machine: the framework's own message naming a cause while no fact behind it is in
+the report, the reporter's account ("it broke after suspend", "works in the terminal, not in
+Jupyter"), a pip error. Each signal says how it stands, with the same two words the ranking uses
+everywhere: a severity (error: it names the failure; warning: it is consistent with it) and an origin
+(program output, the reporter's words, or inferred). There are no weights.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whynogpu.knowledge import release_row
+from whynogpu.triage.facts import Signal, TriageFacts
+
+_NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
+_OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
+# Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
+_SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
+_VERSION_CLASH = ("tf_cudnn_mismatch", "jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
+                  "dnn_init_failed")
+_DRIVER_FAILS = ("smi_no_driver", "nvml_driver_not_loaded", "diag_driver_not_running", "torch_driver_init_failed",
+                 "smi_not_found")
+_MISMATCH = ("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch")
+_LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "import_error_so", "tf_cannot_dlopen_gpu_libs",
+              "jax_lib_unloadable", "jax_cudnn_unloadable", "tf1_cudnn_not_opened", "tf1_lib_not_opened")
+_CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
+
+
+def _framework_rows(m) -> bool:
+    """Rows a framework prints about itself: the live-probe rules (WG502) read these from its run."""
+    return m.id.split("_", 1)[0] in ("tf", "tf1", "torch", "jax", "dnn")
+
+
+def signals(f: TriageFacts) -> list[Signal]:
+    out: list[Signal] = []
+
+    def add(cat: str, severity: str, origin: str, line: int, text: str, why: str) -> None:
+        out.append(Signal(cat, severity, origin, line, text, why))
+
+    cues = {c.id: c for c in reversed(f.cues)}  # the earliest of each kind
+
+    # 1. Messages. The first category of a message is what it names; the others are what it is
+    # consistent with. A message a framework printed about itself is judged through its run (WG502),
+    # so here it only adds candidates; a driver, NVML or CUDA message stands on its own.
+    for m in f.log:
+        if m.kind not in ("error", "warning") or not m.categories:
+            continue
+        quoted = m.line in f.prose_log_lines
+        for i, cat in enumerate(m.categories[:3]):
+            names = i == 0 and m.kind == "error" and not _framework_rows(m)
+            add(cat, "error" if names else "warning", "stated" if quoted else "program" if i == 0 else "inferred",
+                m.line, m.text, m.meaning)
+
+    # 2. The reporter's account.
+    cuda_failed = f.has_log(*_CUDA_FAILS) or any(s.value == "False" for s in f.all("torch_cuda_available"))
+    if "suspend" in cues:
+        c = cues["suspend"]
+        add("nvidia_uvm_unavailable", "error" if cuda_failed else "warning", "stated", c.line, c.text,
+            "CUDA stops working after suspend/resume when nvidia_uvm is left unusable")
+    if "hardware" in cues:
+        c = cues["hardware"]
+        add("gpu_hardware_fault", "error", "stated", c.line, c.text, "the machine or the GPU fails under load (power, heat, bus)")
+    if "shared_gpu" in cues or "second_process" in cues:
+        c = cues.get("shared_gpu") or cues["second_process"]
+        add("gpu_memory_exhausted", "error", "stated", c.line, c.text, "other work holds the GPU's memory")
+    if "driver_in_container" in cues:
+        c = cues["driver_in_container"]
+        add("driver_library_mismatch", "error", "stated", c.line, c.text,
+            "a driver installed inside a container differs from the host's kernel module")
+    if "both_tf" in cues:
+        c = cues["both_tf"]
+        add("package_conflict", "error", "stated", c.line, c.text, "tensorflow and tensorflow-gpu are both installed")
+    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"]:
+        c = cues["task_manager"]
+        add("no_problem", "info", "stated", c.line, c.text,
+            "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
+    elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
+    if elsewhere:
+        if f.has_log(*_LIB_FAILS):
+            add("libs_not_on_path", "error", "stated", elsewhere.line, elsewhere.text,
+                "the libraries load in one process but not in another: the failing one does not search where they are")
+        else:
+            add("cuda_visible_devices_hidden", "warning", "stated", elsewhere.line, elsewhere.text,
+                "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
+    if ("reboot_fixes" in cues or "after_update" in cues) and not f.has_log(*_MISMATCH, *_DRIVER_FAILS):
+        c = cues.get("reboot_fixes") or cues["after_update"]
+        add("driver_library_mismatch", "warning", "stated", c.line, c.text,
+            "a driver upgraded without a reboot leaves the old kernel module running")
+
+    # 3. Statements no fact holds.
+    named = [s for s in f.all("gpu") if s.value]
+    others = [s for s in named if _OTHER_GPU.search(s.value) and not _NVIDIA.search(s.value)]
+    if others and not any(_NVIDIA.search(s.value) for s in named) and not f.first("driver", program_only=True):
+        s = others[0]
+        add("no_nvidia_gpu", "error", "stated" if s.stated_by_user else "program", s.line, s.text,
+            f"the GPU named is not an NVIDIA one: {s.value}")
+    for s in f.all("pip_no_dist"):
+        py = f.first("python")
+        add("python_version_unsupported", "error", "program", s.line, s.text,
+            f"pip finds no {s.value} wheel" + (f" for Python {py.value}" if py else ""))
+    ld = f.first("env:LD_LIBRARY_PATH")
+    clash = f.has_log(*_VERSION_CLASH)
+    if clash and ld and _SYSTEM_CUDA.search(ld.value) and _pip_libs(f):
+        add("system_libs_shadow_pip_libs", "error", "program", ld.line, ld.text,
+            "LD_LIBRARY_PATH puts another CUDA/cuDNN before the libraries the pip wheels bring")
+    and_cuda = [s for s in f.all("pip_install") if "and-cuda" in s.value]
+    tf = f.first("tf_version")
+    if and_cuda and tf and not f.has_log("tf_physical_gpu", "tf_device_created"):
+        row, newer = release_row("tensorflow_pip_cuda", tf.value)
+        if row and not newer and row.get("finds_pip_wheels") == "no":
+            s = and_cuda[0]
+            add("pip_cuda_libs_not_found", "error", "stated", s.line, s.text,
+                f"TensorFlow {tf.value} does not look in the nvidia-* wheels that [and-cuda] installs")
+
+    # 4. Signs that the GPU works, and only benign messages beside them.
+    works = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
+    works += [s for s in f.all("torch_cuda_available") if s.value == "True" and not s.stated_by_user]
+    works += [s for s in f.all("tf_gpus") if s.value.isdigit() and int(s.value) > 0 and not s.stated_by_user]
+    errors = [m for m in f.log if m.kind == "error"]
+    benign = [m for m in f.log if m.kind == "benign"]
+    if works and not errors:
+        w = works[0]
+        add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
+    elif benign and not errors and not [m for m in f.log if m.kind == "warning" and m.categories]:
+        b = benign[0]
+        add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
+    return out
+
+
+def _pip_libs(f: TriageFacts) -> bool:
+    """The framework brings its CUDA libraries as pip wheels (nvidia-*-cuXX, a JAX CUDA plugin, [and-cuda])."""
+    names = [p.name.lower() for p in f.packages]
+    if any(n.startswith("nvidia-") or n.startswith(("jax-cuda", "jax_cuda")) for n in names):
+        return True
+    if any("and-cuda" in s.value or "cuda12" in s.value or "cuda13" in s.value for s in f.all("pip_install")):
+        return True
+    # a torch CUDA wheel brings its own cuDNN and cuBLAS (inside the wheel, or as nvidia-* wheels since 1.13)
+    tv = f.first("torch_version")
+    if tv and "+cu" in tv.value:
+        return True
+    return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable"))

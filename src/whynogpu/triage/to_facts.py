@@ -1,0 +1,529 @@
+"""A pasted report → the same facts a probed machine gives, so that check's rules decide it.
+
+The reader (triage/extract.py) records what the report shows, line by line. This module turns that
+record into check's fact types (platform, GPU, driver, packages, framework builds, CUDA libraries,
+what each framework printed, environment variables, code). Two principles keep the rules honest:
+
+* **Unseen is not absent.** A probed machine knows every field; a report shows a few. Each fact is
+  built so that a field the report did not show cannot make a rule fire: `pci_readable=False` (no
+  bus listing), `loaded_modules=None`, `GpuFacts.unknown` names the lists that were not seen, and
+  a layer with nothing in the report gets no facts at all.
+* **Every fact keeps its origin** (`ORIGINS`): printed by a program, stated by the reporter, or
+  inferred from how the stack behaves (a container started without `--gpus` has no /dev/nvidia*).
+  The ranking (verdict.rank) weighs a finding by the weakest origin among the facts its rule read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
+from whynogpu.model import ProbeResult, ProbeStatus
+from whynogpu.parsers.cuda_files import parse_lib_name
+from whynogpu.parsers.logs import LogMatch
+from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
+from whynogpu.parsers.proc_driver import parse_proc_driver_version
+from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
+from whynogpu.probes.driver import DriverFacts, SmiState
+from whynogpu.probes.environment import EnvironmentFacts
+from whynogpu.probes.frameworks import FrameworkBuildFacts, JaxBuild, TensorFlowBuild, TorchBuild
+from whynogpu.probes.frameworks_live import FrameworkRun, GpuDevice, LiveFacts, LogLine
+from whynogpu.probes.gpu import NVIDIA, GpuFacts, PciDevice
+from whynogpu.probes.platform import PlatformFacts
+from whynogpu.probes.target import Distribution, PackageOwner, TargetFacts
+from whynogpu.scan.facts import ScanFacts
+from whynogpu.triage.facts import TriageFacts
+
+PROGRAM, STATED, INFERRED = "program", "stated", "inferred"
+ORIGINS = (PROGRAM, STATED, INFERRED)  # strongest first
+
+TF_VARIANTS = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tf-nightly", "intel-tensorflow",
+               "tensorflow-macos")
+TF_CPU = ("tensorflow-cpu", "tensorflow-intel", "intel-tensorflow", "tensorflow-macos")
+_NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvtpk]\d{1,3}(?:\s?(?:pcie|sxm|nvl)\w*)?\b|"
+                         r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
+_OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
+# Messages that say a library could not be found or opened (not that a found one was the wrong one).
+NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "tf1_lib_not_opened", "tf_win_dll_missing",
+             "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable")
+_CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
+
+
+@dataclass
+class _Origin:
+    """The weakest origin seen for one facts object."""
+
+    rank: int = -1
+
+    def add(self, origin: str) -> None:
+        self.rank = max(self.rank, ORIGINS.index(origin))
+
+    @property
+    def value(self) -> str:
+        return ORIGINS[max(self.rank, 0)]
+
+
+def _origin(by_user: bool) -> str:
+    return STATED if by_user else PROGRAM
+
+
+def _framework_of(m: LogMatch) -> str | None:
+    head = m.id.split("_", 1)[0]
+    return {"tf": "tensorflow", "tf1": "tensorflow", "torch": "torch", "jax": "jax", "cuinit": None}.get(head)
+
+
+class _Build:
+    """One report's facts, layer by layer, each with its origin."""
+
+    def __init__(self, f: TriageFacts) -> None:
+        self.f = f
+        self.origins: dict[str, _Origin] = {}
+        self.results: list[ProbeResult] = []
+
+    def put(self, name: str, facts, *origins: str) -> None:
+        o = self.origins.setdefault(name, _Origin())
+        for x in origins:
+            o.add(x)
+        self.results.append(ProbeResult(name, ProbeStatus.OK, 0.0, facts=facts))
+
+    # --- platform -------------------------------------------------------------------------------
+    def platform(self) -> PlatformFacts | None:
+        f = self.f
+        os_fact = f.first("os")
+        text = (os_fact.value if os_fact else "").lower()
+        cues = {c.id: c for c in reversed(f.cues)}
+        origins = []
+        wsl = None
+        if "wsl1" in cues:
+            wsl = 1
+        elif "wsl" in cues or "microsoft-standard" in text or "wsl" in text:
+            wsl = 2
+        if "windows" in text or ("windows" in cues and wsl is None):
+            name = "windows"
+        elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in cues:
+            name = "macos"
+        elif os_fact or wsl or f.all("docker_run") or "container" in cues or f.formats:
+            name = "linux"
+        else:
+            return None
+        if os_fact:
+            origins.append(_origin(os_fact.stated_by_user))
+        if wsl or name != "linux" and not os_fact:
+            origins.append(STATED)  # a cue in the reporter's words
+        container = None
+        runs = f.all("docker_run")
+        if runs:
+            container, _ = "docker", origins.append(PROGRAM)
+        elif "container" in cues and name == "linux" and not wsl:
+            container, _ = "docker", origins.append(STATED)
+        facts = PlatformFacts(os=name, kernel=text if "microsoft" in text else "", distro=os_fact.value if os_fact else None,
+                              arch="", wsl=wsl, container=container,
+                              container_evidence=tuple(f"report line {r.line}: {r.text[:120]}" for r in runs[:1]) or
+                              tuple(f"report line {c.line}" for c in [cues.get("container")] if c),
+                              hostname="")
+        self.put("platform", facts, *(origins or [INFERRED]))
+        return facts
+
+    # --- GPU and driver -------------------------------------------------------------------------
+    def gpu_and_driver(self, plat: PlatformFacts | None) -> None:
+        f = self.f
+        origins: list[str] = []
+        unknown = {"device_nodes", "wsl_libcuda"}
+        # nvidia-smi's and NVML's failure messages, read by the same parser check uses; a reporter who
+        # retells one in their own words ("nvidia-smi says it can't communicate with the driver") counts too.
+        smi_fail = [m for m in f.log if m.id.startswith(("smi_", "nvml_", "gpu_fallen")) and m.id != "smi_not_found"]
+        failure = classify_failure("\n".join(m.text for m in smi_fail)) if smi_fail else None
+        retold = f.has_cue("smi_driver_retold")
+        if failure is None and retold:
+            failure = classify_failure("couldn't communicate with the NVIDIA driver")
+            smi_fail = [retold[0]]
+        header = f.first("driver", program_only=True)
+        smi_cuda = f.first("smi_cuda")
+        km = f.first("kernel_module")
+        driver = header or km or f.first("driver")
+        not_found = f.has_log("smi_not_found")
+        no_driver = bool(failure and failure.kind == "driver_not_loaded") or bool(
+            f.has_log("diag_driver_not_running", "torch_driver_init_failed"))
+        # Which GPU the reporter has: nvidia-smi's table, collect_env, or their words.
+        named = [s for s in f.all("gpu") if _NVIDIA_GPU.search(s.value) and not _OTHER_GPU.search(s.value)]
+        other = [s for s in f.all("gpu") if _OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
+        has_nvidia = bool(named or header or smi_fail or f.first("gpu_memory"))
+        origins += [STATED] if retold and not f.has_log("smi_no_driver") else []
+        if not (has_nvidia or other or km or not_found or no_driver or driver):
+            return
+        devices: tuple[PciDevice, ...] = ()
+        if has_nvidia:
+            devices = (PciDevice("", NVIDIA, "", "0x030000", None),)
+            origins.append(PROGRAM if (header or smi_fail) else _origin(named[0].stated_by_user) if named else INFERRED)
+        nodes: tuple = ()
+        wsl_libcuda: tuple[str, ...] = ()
+        if plat and plat.container and f.all("docker_run") and all(d.value == "no_gpus" for d in f.all("docker_run")):
+            unknown.discard("device_nodes")  # docker passes no /dev/nvidia* without --gpus/--runtime=nvidia
+            origins.append(INFERRED)
+        elif plat and plat.container and (not_found or f.has_log("tf_dlopen_libcuda", "cuinit_303", "diag_no_dev_nvidia0",
+                                                                  "docker_no_gpu_driver")):
+            unknown.discard("device_nodes")  # nothing of the driver inside: the runtime passed no GPU in
+            origins.append(INFERRED)
+        if plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")):
+            unknown.discard("wsl_libcuda")  # WSL2's libcuda comes from the Windows driver; none is there
+            from whynogpu.probes.gpu import DeviceNode
+
+            nodes = (DeviceNode("/dev/dxg", True, 0o666, 0, 0, None, True),)
+            unknown.discard("device_nodes")
+            origins.append(INFERRED)
+        kernel = parse_proc_driver_version(km.text) if km else None
+        g = GpuFacts(pci_readable=False, pci_devices=devices, device_nodes=nodes, kernel_module=kernel,
+                     proc_driver_present=not (no_driver or not_found), sys_module_version=None, loaded_modules=None,
+                     blacklisted=(), module_files=(), secure_boot=None, wsl_libcuda=wsl_libcuda, user="", uid=-1,
+                     unknown=tuple(sorted(unknown)))
+        self.put("gpu", g, *(origins or [INFERRED]))
+        if not (driver or failure or header or not_found):
+            return
+        d_origins = []
+        cuda = smi_cuda.value if smi_cuda else None
+        if driver:
+            d_origins.append(_origin(driver.stated_by_user))
+        if smi_cuda:
+            d_origins.append(PROGRAM)
+        elif driver and _looks_like_driver(driver.value):
+            cuda = _cuda_of_driver(driver.value)
+            d_origins.append(INFERRED)
+        smi = None
+        if header or failure or not_found:
+            h = SmiHeader("", header.value, cuda) if header else None
+            smi = SmiState(found=not not_found, exit_code=None, failure=failure, header=h, gpus=())
+            d_origins.append(PROGRAM)
+        gpus = len(named) if named else (1 if has_nvidia else None)
+        facts = DriverFacts(driver_version=driver.value if driver and _looks_like_driver(driver.value) else None,
+                            cuda_driver_version=cuda, gpu_count=gpus if not no_driver else None,
+                            gpu_count_source="report" if gpus else None, libraries=(), cuda=None, nvml=None, smi=smi,
+                            skipped="a pasted report")
+        self.put("driver", facts, *(d_origins or [INFERRED]))
+
+    # --- packages and framework builds -----------------------------------------------------------
+    def target(self) -> TargetFacts | None:
+        f = self.f
+        origins = []
+        dists: dict[str, Distribution] = {}
+        for p in f.packages:
+            name = p.name.lower().replace("_", "-")
+            version = p.version + (f"+{p.build}" if p.build and re.match(r"(cu|cpu|rocm)", p.build) else "")
+            dists.setdefault(name, Distribution(name, version, "(pasted package list)"))
+            origins.append(PROGRAM)
+        for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
+                          ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
+            s = f.first(key)
+            if s is None or any(n in dists for n in ((name,) if name != "tensorflow" else TF_VARIANTS)):
+                continue
+            named = _variant_named(s.text) if name == "tensorflow" else name
+            dists[named] = Distribution(named, s.value, "(stated in the report)")
+            origins.append(_origin(s.stated_by_user))
+        for s in f.all("pip_install"):
+            for name in _installed_names(s.value):
+                if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
+                    dists[name] = Distribution(name, "", "(pip install in the report)")
+                    origins.append(STATED)
+        py = f.first("python")
+        if not dists and py is None:
+            return None
+        if py:
+            origins.append(_origin(py.stated_by_user))
+        variants = tuple(n for n in TF_VARIANTS if n in dists and n != "tensorflow-macos")
+        owners = {"tensorflow": PackageOwner("tensorflow", variants, None, {})} if variants else {}
+        facts = TargetFacts(python="python", version=py.value if py else "", implementation="CPython", prefix="",
+                            base_prefix="", env_kind="unknown", platform="", machine="", chosen_because="the pasted report",
+                            sys_path=(), distributions=tuple(dists.values()), packages={}, owners=owners, files={})
+        self.put("target", facts, *(origins or [INFERRED]))
+        return facts
+
+    def builds(self, t: TargetFacts | None, runs: dict[str, FrameworkRun]) -> FrameworkBuildFacts | None:
+        if t is None:
+            return None
+        f = self.f
+        tf = torch = jax = None
+        tf_dist = next((t.dist(n) for n in TF_VARIANTS if t.dist(n) and t.dist(n).version), None) or \
+            next((t.dist(n) for n in TF_VARIANTS if t.dist(n)), None)
+        if tf_dist:
+            said = f.first("tf_built_with_cuda")
+            cuda_build = None
+            if said is not None:
+                cuda_build = said.value == "True"
+            elif tf_dist.name in TF_CPU:
+                cuda_build = False
+            elif "tensorflow" in runs and runs["tensorflow"].cuda_build:
+                cuda_build = True
+            tf = TensorFlowBuild(tf_dist.name, tf_dist.version, cuda_build, None, None, ())
+        d = t.dist("torch")
+        if d:
+            cuda, cuda_build = _torch_cuda(f, d.version)
+            torch = TorchBuild(d.version, cuda, None, d.version.partition("+")[2], cuda_build=cuda_build)
+        d = t.dist("jax")
+        if d or t.dist("jaxlib"):
+            plugins = tuple(f"{x.name} {x.version}" for x in t.distributions if x.name.startswith(("jax-cuda", "jax_cuda")))
+            jl = t.dist("jaxlib")
+            jax = JaxBuild(d.version if d else "", jl.version if jl else None, plugins, None)
+        if not (tf or torch or jax):
+            return None
+        facts = FrameworkBuildFacts(tf, torch, jax, None)
+        self.put("frameworks", facts, self.origins["target"].value)
+        return facts
+
+    # --- what each framework printed ---------------------------------------------------------------
+    def live(self, t: TargetFacts | None) -> dict[str, FrameworkRun]:
+        f = self.f
+        logs: dict[str, list[LogLine]] = {}
+        origin = _Origin()
+        main = _main_framework(f, t)
+        for m in f.log:
+            fw = _framework_of(m) or main
+            if fw is None or m.kind == "benign":
+                continue
+            logs.setdefault(fw, []).append(LogLine(m.id, m.kind, m.categories, m.text[:400]))
+            origin.add(STATED if m.line in f.prose_log_lines else PROGRAM)
+        gpus = _gpus_seen(f)
+        for fw in gpus:
+            logs.setdefault(fw, [])
+        runs = {}
+        for fw, lines in logs.items():
+            version = _version_of(t, fw)
+            cuda_build = True if any(ln.kind in ("error", "success") and ln.id != "torch_not_compiled" and
+                                     ln.id != "jax_jaxlib_no_cuda" for ln in lines) else None
+            if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
+                cuda_build = False
+            runs[fw] = FrameworkRun(framework=fw, status="ok", duration_s=0.0, version=version, cuda_build=cuda_build,
+                                    gpus=gpus.get(fw, ()), log=tuple(lines))
+        if runs:
+            self.put("frameworks_live", LiveFacts("python", tuple(runs.values()), 0.0),
+                     origin.value if origin.rank >= 0 else PROGRAM)
+        return runs
+
+    # --- CUDA libraries the frameworks asked for -------------------------------------------------
+    def cuda_libs(self, b: FrameworkBuildFacts | None) -> None:
+        """What each framework asked the loader for (its log), which copies the report shows exist (ldconfig,
+        find, the reporter's "the file is there", the CUDA/cuDNN release they installed), and the CUDA the
+        build was made for; rules/cuda.py then sorts each failed library into missing, off the path or
+        another release, exactly as it does on a machine."""
+        f = self.f
+        origins = [PROGRAM]
+        wanted: dict[str, dict[str, ResolvedLib]] = {}
+        for m in f.log:
+            soname = m.groups.get("soname")
+            name = parse_lib_name(soname) if soname else None
+            if m.id not in NOT_FOUND or name is None or name.lib == "cuda":
+                continue  # libcuda is the driver's: the GPU layer reads it
+            fw = _framework_of(m) or _main_framework(f, None) or "tensorflow"
+            wanted.setdefault(fw, {})[soname] = ResolvedLib(name.lib, soname, None, None, None, None)
+            if m.line in f.prose_log_lines:
+                origins.append(STATED)
+        for m in f.has_log("tf_cudnn_mismatch"):
+            runtime = _cudnn_version(m.groups.get("runtime", ""))
+            fw_libs = wanted.setdefault("tensorflow", {})
+            fw_libs["libcudnn (loaded)"] = ResolvedLib("cudnn", f"libcudnn.so.{runtime.split('.')[0]}", "(loaded)",
+                                                       "the framework's log", runtime, None)
+        needs = _build_cuda(f, b)
+        driver = self.origins.get("driver")
+        frameworks = []
+        for fw in sorted(set(wanted) | (set(needs) if driver else set())):
+            cuda, origin = needs.get(fw, (None, None))
+            if origin and fw not in wanted:
+                origins.append(origin)
+            libs = tuple(wanted.get(fw, {}).values())
+            cudnn = next((r.soname.split(".so.")[-1] for r in libs if r.lib == "cudnn" and ".so." in r.soname), None)
+            compiled = next((_cudnn_version(m.groups.get("compiled", "")) for m in f.has_log("tf_cudnn_mismatch")), None)
+            version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
+            frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, compiled.split(".")[0] if compiled else cudnn,
+                                            compiled, False, (), libs, ("read from a pasted report",)))
+        if not frameworks:
+            return
+        copies, copy_origins = _copies(f, {r.soname for fw in frameworks for r in fw.libs if r.path is None})
+        facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=(), ld_library_dirs=(), ld_cache=(),
+                             ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
+                             env_kind=None, prefix=None, conda_active=False)
+        self.put("cuda_libs", facts, *origins, *copy_origins)
+
+    # --- environment and code --------------------------------------------------------------------
+    def environment(self) -> None:
+        values = {}
+        origins = []
+        for s in self.f.stated:
+            if s.key.startswith("env:") and s.key[4:] not in values:
+                values[s.key[4:]] = s.value
+                origins.append(_origin(s.stated_by_user))
+        if values:
+            self.put("environment", EnvironmentFacts(values, ()), *origins)
+
+    def code(self, scan: ScanFacts | None) -> None:
+        if scan is not None and scan.hits:
+            self.put("code_scan", scan, PROGRAM)
+
+
+def _cudnn_version(v: str) -> str:
+    """'8.6.0' → '8.6'; TensorFlow 1.x prints cuDNN as one number, 7004 → '7.0'."""
+    if "." not in v and v.isdigit() and len(v) >= 4:
+        n = int(v)
+        return f"{n // 1000}.{n % 1000 // 100}"
+    return ".".join(v.split(".")[:2])
+
+
+def _build_cuda(f: TriageFacts, b: FrameworkBuildFacts | None) -> dict[str, tuple[str, str]]:
+    """The CUDA each framework build was made for, with its origin: torch's +cuXXX tag or torch.version.cuda,
+    the JAX plugin's major, else TensorFlow's release row (knowledge/tensorflow_releases.csv)."""
+    out: dict[str, tuple[str, str]] = {}
+    if b is None:
+        return out
+    if b.torch and b.torch.cuda_version:
+        out["torch"] = (b.torch.cuda_version, PROGRAM)
+    if b.jax and b.jax.plugins:
+        major = next((p.split("cuda", 1)[1][:2] for p in b.jax.plugins if p.split("cuda", 1)[1][:2].isdigit()), None)
+        if major:
+            out["jax"] = (major, PROGRAM)
+    if b.tensorflow and b.tensorflow.cuda_build is not False and b.tensorflow.version:
+        row, newer = release_row("tensorflow_releases", b.tensorflow.version)
+        if row and not newer:
+            out["tensorflow"] = (row["cuda"], INFERRED)
+    return out
+
+
+def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]:
+    """Copies of CUDA libraries the report shows exist: found by a program (ldconfig -p, find, ls), said to exist
+    by the reporter, or named by the CUDA / cuDNN release the reporter installed (NVIDIA names each release's
+    files by a fixed rule: knowledge/cuda_sonames.csv)."""
+    copies: list[LibCopy] = []
+    origins: list[str] = []
+
+    def add(soname: str, path: str, origin: str, detail: str) -> None:
+        name = parse_lib_name(soname)
+        if name and not any(c.soname == soname for c in copies):
+            copies.append(LibCopy(name.lib, soname, path, posixpath_dir(path), None, None, "system", detail))
+            origins.append(origin)
+
+    for s in f.all("lib_on_disk"):
+        add(s.value, s.text.split(" => ")[-1].strip() if " => " in s.text else s.text.strip(), PROGRAM,
+            f"report line {s.line}")
+    if f.has_cue("file_exists"):
+        c = f.has_cue("file_exists")[0]
+        for soname in failed:
+            add(soname, f"(the reporter: line {c.line})", STATED, "the reporter says the file exists")
+    for key in ("nvcc_cuda", "cuda"):
+        for s in f.all(key)[:1]:
+            family = soname_family(s.value)
+            libs = tuple({parse_lib_name(x).lib for x in failed if parse_lib_name(x)} - {"cudnn"})
+            for lib, soname in (sonames(family, libs) if family else {}).items():
+                add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user), f"CUDA {s.value} as stated")
+    for s in f.all("cudnn")[:1]:
+        major = s.value.split(".")[0]
+        if major.isdigit() and any(x.startswith("libcudnn") for x in failed):
+            add(f"libcudnn.so.{major}", f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user),
+                f"cuDNN {s.value} as stated")
+    return copies, origins
+
+
+def posixpath_dir(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else path
+
+
+def _looks_like_driver(v: str) -> bool:
+    k = version_key(v)
+    return len(k) >= 2 and k[0] >= 100
+
+
+def _cuda_of_driver(driver: str) -> str | None:
+    """The newest CUDA whose minimum Linux driver this driver meets (knowledge/cuda_drivers.csv)."""
+    d = version_key(driver)
+    fits = [r for r in table("cuda_drivers") if r["linux_min"] and version_key(r["linux_min"]) <= d]
+    best = max(fits, key=lambda r: version_key(r["cuda"]), default=None)
+    return best["cuda"] if best else None
+
+
+def _variant_named(text: str) -> str:
+    low = text.lower()
+    for n in ("tensorflow-gpu", "tensorflow-cpu", "tensorflow-intel", "tf-nightly"):
+        if n in low:
+            return n
+    return "tensorflow"
+
+
+def _installed_names(args: str) -> list[str]:
+    out = []
+    for word in args.split():
+        if word.startswith("-"):
+            continue
+        name = re.split(r"[<>=!~\[;@ ]", word.strip("'\""), maxsplit=1)[0].lower().replace("_", "-")
+        if name:
+            out.append(name)
+    return out
+
+
+def _torch_cuda(f: TriageFacts, version: str) -> tuple[str | None, bool | None]:
+    """torch.version.cuda and whether this is a CUDA build, from the +cuXXX tag or what torch printed."""
+    m = _CU_TAG.search(version)
+    if m:
+        return f"{m.group(1)}{m.group(2)[:-1] or '0'}.{m.group(2)[-1]}" if len(m.group(2)) > 1 else \
+            f"{m.group(1)}.{m.group(2)}", True
+    if version.endswith("+cpu"):
+        return None, False
+    said = f.first("torch_version_cuda") or f.first("torch_build_cuda")
+    if said is not None:
+        v = said.value.strip("'\"")
+        if v in ("None", "none", "Could not collect"):
+            return None, False
+        if version_key(v):
+            return v, True
+    return None, None
+
+
+def _main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
+    for key, fw in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax")):
+        if f.first(key):
+            return fw
+    if t is not None:
+        for name, fw in (("tensorflow", "tensorflow"), ("torch", "torch"), ("jax", "jax")):
+            if t.dist(name):
+                return fw
+    for m in f.log:
+        fw = _framework_of(m)
+        if fw:
+            return fw
+    return None
+
+
+def _version_of(t: TargetFacts | None, fw: str) -> str | None:
+    if t is None:
+        return None
+    names = TF_VARIANTS if fw == "tensorflow" else (fw,)
+    d = next((t.dist(n) for n in names if t.dist(n)), None)
+    return d.version if d else None
+
+
+def _gpus_seen(f: TriageFacts) -> dict[str, tuple[GpuDevice, ...]]:
+    """GPUs a framework said it created or listed (device lines, PhysicalDevice lists, is_available() True)."""
+    out: dict[str, list[GpuDevice]] = {}
+    for m in f.log:
+        if m.kind != "success" or m.line in f.prose_log_lines:
+            continue
+        fw = _framework_of(m) or "tensorflow"
+        found = out.setdefault(fw, [])
+        found.append(GpuDevice(len(found), m.groups.get("name"), m.groups.get("cc")))
+    for s in f.all("torch_cuda_available"):
+        if s.value == "True" and not s.stated_by_user:
+            out.setdefault("torch", []).append(GpuDevice(0, None, None))
+    for s in f.all("tf_gpus"):
+        if s.value.isdigit() and int(s.value) > 0 and not s.stated_by_user:
+            out.setdefault("tensorflow", []).append(GpuDevice(0, None, None))
+    return {k: tuple(v) for k, v in out.items() if v}
+
+
+def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
+    """The probe results a report amounts to, and each one's origin."""
+    b = _Build(f)
+    plat = b.platform()
+    b.gpu_and_driver(plat)
+    t = b.target()
+    runs = b.live(t)
+    builds = b.builds(t, runs)
+    b.cuda_libs(builds)
+    b.environment()
+    b.code(scan)
+    origins = {k: v.value for k, v in b.origins.items()}
+    return [replace(r, origin=origins.get(r.name, PROGRAM)) for r in b.results]
