@@ -49,7 +49,7 @@ def windows_native_tensorflow(info, snap):
     p, t = platform(snap), target(snap)
     if not p or not t or p.os != "windows":
         return
-    tf = t.dist("tensorflow") or t.dist("tensorflow-intel") or t.dist("tensorflow-cpu")
+    tf = t.dist("tensorflow") or t.dist("tensorflow-intel") or t.dist("tensorflow-cpu") or t.dist("tensorflow-gpu")
     if tf is None:
         return
     row = _tf_gpu_row("windows", tf.version)

@@ -78,11 +78,8 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("no_problem", "info", "stated", c.line, c.text,
             "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
-    if elsewhere:
-        if f.has_log(*_LIB_FAILS):
-            add("libs_not_on_path", "error", "stated", elsewhere.line, elsewhere.text,
-                "the libraries load in one process but not in another: the failing one does not search where they are")
-        else:
+    if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
+        if not f.has_log(*_LIB_FAILS):
             add("cuda_visible_devices_hidden", "warning", "stated", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
     if ("reboot_fixes" in cues or "after_update" in cues) and not f.has_log(*_MISMATCH, *_DRIVER_FAILS):

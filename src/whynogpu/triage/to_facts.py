@@ -33,6 +33,7 @@ from whynogpu.probes.gpu import NVIDIA, GpuFacts, PciDevice
 from whynogpu.probes.platform import PlatformFacts
 from whynogpu.probes.target import Distribution, PackageOwner, TargetFacts
 from whynogpu.scan.facts import ScanFacts
+from whynogpu.triage import cues as cue_table
 from whynogpu.triage.facts import TriageFacts
 
 PROGRAM, STATED, INFERRED = "program", "stated", "inferred"
@@ -99,9 +100,10 @@ class _Build:
             wsl = 1
         elif "wsl" in cues or "microsoft-standard" in text or "wsl" in text:
             wsl = 2
-        if "windows" in text or ("windows" in cues and wsl is None):
+        os_cues = set(cue_table.find(os_fact.value)) if os_fact else set()
+        if "windows" in text or "windows" in os_cues or ("windows" in cues and wsl is None):
             name = "windows"
-        elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in cues:
+        elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in os_cues or "macos" in cues:
             name = "macos"
         elif os_fact or wsl or f.all("docker_run") or "container" in cues or f.formats:
             name = "linux"
@@ -113,7 +115,7 @@ class _Build:
             origins.append(STATED)  # a cue in the reporter's words
         container = None
         runs = f.all("docker_run")
-        if runs:
+        if runs or f.has_log("ngc_no_driver"):
             container, _ = "docker", origins.append(PROGRAM)
         elif "container" in cues and name == "linux" and not wsl:
             container, _ = "docker", origins.append(STATED)
@@ -150,7 +152,8 @@ class _Build:
         other = [s for s in f.all("gpu") if _OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
         has_nvidia = bool(named or header or smi_fail or f.first("gpu_memory"))
         origins += [STATED] if retold and not f.has_log("smi_no_driver") else []
-        if not (has_nvidia or other or km or not_found or no_driver or driver):
+        no_gpus_run = bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))
+        if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")):
             return
         devices: tuple[PciDevice, ...] = ()
         if has_nvidia:
@@ -158,7 +161,10 @@ class _Build:
             origins.append(PROGRAM if (header or smi_fail) else _origin(named[0].stated_by_user) if named else INFERRED)
         nodes: tuple = ()
         wsl_libcuda: tuple[str, ...] = ()
-        if plat and plat.container and f.all("docker_run") and all(d.value == "no_gpus" for d in f.all("docker_run")):
+        if f.has_log("ngc_no_driver"):
+            unknown.discard("device_nodes")  # the image's start script looked for /dev/nvidiactl and libcuda
+            origins.append(PROGRAM)
+        elif plat and plat.container and no_gpus_run:
             unknown.discard("device_nodes")  # docker passes no /dev/nvidia* without --gpus/--runtime=nvidia
             origins.append(INFERRED)
         elif plat and plat.container and (not_found or f.has_log("tf_dlopen_libcuda", "cuinit_303", "diag_no_dev_nvidia0",
@@ -220,9 +226,9 @@ class _Build:
             dists[named] = Distribution(named, s.value, "(stated in the report)")
             origins.append(_origin(s.stated_by_user))
         for s in f.all("pip_install"):
-            for name in _installed_names(s.value):
+            for name, version in _installed(s.value):
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
-                    dists[name] = Distribution(name, "", "(pip install in the report)")
+                    dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
         py = f.first("python")
         if not dists and py is None:
@@ -237,7 +243,8 @@ class _Build:
         self.put("target", facts, *(origins or [INFERRED]))
         return facts
 
-    def builds(self, t: TargetFacts | None, runs: dict[str, FrameworkRun]) -> FrameworkBuildFacts | None:
+    def builds(self, t: TargetFacts | None, runs: dict[str, FrameworkRun],
+               plat: PlatformFacts | None) -> FrameworkBuildFacts | None:
         if t is None:
             return None
         f = self.f
@@ -256,7 +263,7 @@ class _Build:
             tf = TensorFlowBuild(tf_dist.name, tf_dist.version, cuda_build, None, None, ())
         d = t.dist("torch")
         if d:
-            cuda, cuda_build = _torch_cuda(f, d.version)
+            cuda, cuda_build = _torch_cuda(f, d.version, plat)
             torch = TorchBuild(d.version, cuda, None, d.version.partition("+")[2], cuda_build=cuda_build)
         d = t.dist("jax")
         if d or t.dist("jaxlib"):
@@ -322,6 +329,12 @@ class _Build:
             fw_libs["libcudnn (loaded)"] = ResolvedLib("cudnn", f"libcudnn.so.{runtime.split('.')[0]}", "(loaded)",
                                                        "the framework's log", runtime, None)
         needs = _build_cuda(f, b)
+        # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
+        if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
+            family = soname_family(needs["tensorflow"][0])
+            for lib, soname in (sonames(family, ("cudart",)) if family else {}).items():
+                wanted["tensorflow"] = {soname: ResolvedLib(lib, soname, None, None, None, None)}
+                origins.append(INFERRED)
         driver = self.origins.get("driver")
         frameworks = []
         for fw in sorted(set(wanted) | (set(needs) if driver else set())):
@@ -336,7 +349,13 @@ class _Build:
                                             compiled, False, (), libs, ("read from a pasted report",)))
         if not frameworks:
             return
-        copies, copy_origins = _copies(f, {r.soname for fw in frameworks for r in fw.libs if r.path is None})
+        failed = {r.soname for fw in frameworks for r in fw.libs if r.path is None}
+        copies, copy_origins = _copies(f, failed)
+        # Unseen is not absent: once the report shows a copy (of any release) of some failed library, the
+        # failed ones it shows nothing about are left out rather than called missing.
+        seen = {c.lib for c in copies}
+        if seen:
+            frameworks = [replace(fw, libs=tuple(r for r in fw.libs if r.path or r.lib in seen)) for fw in frameworks]
         facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=(), ld_library_dirs=(), ld_cache=(),
                              ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
                              env_kind=None, prefix=None, conda_active=False)
@@ -401,19 +420,23 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for s in f.all("lib_on_disk"):
         add(s.value, s.text.split(" => ")[-1].strip() if " => " in s.text else s.text.strip(), PROGRAM,
             f"report line {s.line}")
-    if f.has_cue("file_exists"):
-        c = f.has_cue("file_exists")[0]
+    # "The file is there", "it works in the terminal (not in Jupyter)": the libraries exist somewhere.
+    said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
+    if said:
         for soname in failed:
-            add(soname, f"(the reporter: line {c.line})", STATED, "the reporter says the file exists")
+            add(soname, f"(the reporter: line {said[0].line})", STATED, "the reporter says it exists or loads elsewhere")
+    # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
+    # asked for is a copy of another release; the same name proves nothing (it may still be absent).
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
             libs = tuple({parse_lib_name(x).lib for x in failed if parse_lib_name(x)} - {"cudnn"})
-            for lib, soname in (sonames(family, libs) if family else {}).items():
-                add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user), f"CUDA {s.value} as stated")
+            for soname in (sonames(family, libs) if family else {}).values():
+                if soname not in failed:
+                    add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user), f"CUDA {s.value} as stated")
     for s in f.all("cudnn")[:1]:
         major = s.value.split(".")[0]
-        if major.isdigit() and any(x.startswith("libcudnn") for x in failed):
+        if major.isdigit() and any(x.startswith("libcudnn") and x != f"libcudnn.so.{major}" for x in failed):
             add(f"libcudnn.so.{major}", f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user),
                 f"cuDNN {s.value} as stated")
     return copies, origins
@@ -444,19 +467,26 @@ def _variant_named(text: str) -> str:
     return "tensorflow"
 
 
-def _installed_names(args: str) -> list[str]:
+_REQ = re.compile(r"^(?P<name>[A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?(?:={2,3}(?P<version>\d[\w.+]*))?")
+
+
+def _installed(args: str) -> list[tuple[str, str]]:
+    """(name, pinned version or "") of each requirement in a pip/conda install command's arguments."""
     out = []
+    skip = False
     for word in args.split():
-        if word.startswith("-"):
+        if skip or word.startswith("-"):
+            skip = word in ("-f", "-i", "--index-url", "--extra-index-url", "-c", "-r", "--find-links")
             continue
-        name = re.split(r"[<>=!~\[;@ ]", word.strip("'\""), maxsplit=1)[0].lower().replace("_", "-")
-        if name:
-            out.append(name)
+        m = _REQ.match(word.strip("'\""))
+        if m:
+            out.append((m.group("name").lower().replace("_", "-"), m.group("version") or ""))
     return out
 
 
-def _torch_cuda(f: TriageFacts, version: str) -> tuple[str | None, bool | None]:
-    """torch.version.cuda and whether this is a CUDA build, from the +cuXXX tag or what torch printed."""
+def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tuple[str | None, bool | None]:
+    """torch.version.cuda and whether this is a CUDA build: the +cuXXX tag, what torch printed, else for a plain
+    Linux wheel from PyPI the release's default CUDA (knowledge/torch_pypi_default_cuda.csv)."""
     m = _CU_TAG.search(version)
     if m:
         return f"{m.group(1)}{m.group(2)[:-1] or '0'}.{m.group(2)[-1]}" if len(m.group(2)) > 1 else \
@@ -470,6 +500,11 @@ def _torch_cuda(f: TriageFacts, version: str) -> tuple[str | None, bool | None]:
             return None, False
         if version_key(v):
             return v, True
+    conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
+    if version and "+" not in version and not conda and (plat is None or plat.os == "linux"):
+        row, newer = release_row("torch_pypi_default_cuda", version, "torch")
+        if row and not newer:
+            return row["cuda"], True
     return None, None
 
 
@@ -521,7 +556,7 @@ def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
     b.gpu_and_driver(plat)
     t = b.target()
     runs = b.live(t)
-    builds = b.builds(t, runs)
+    builds = b.builds(t, runs, plat)
     b.cuda_libs(builds)
     b.environment()
     b.code(scan)
