@@ -102,6 +102,10 @@ _PROSE_VERSIONS = (
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
+    ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]?\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
+                                r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
+                                r"\bIntel\(?R?\)? (?:UHD|HD|Iris|Arc)[\w ]{0,16})"))),
     # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
     ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
 )

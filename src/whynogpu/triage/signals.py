@@ -73,7 +73,9 @@ def signals(f: TriageFacts) -> list[Signal]:
     if "both_tf" in cues:
         c = cues["both_tf"]
         add("package_conflict", "error", "stated", c.line, c.text, "tensorflow and tensorflow-gpu are both installed")
-    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"]:
+    gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
+        or "training_works" in cues
+    if "task_manager" in cues and gpu_busy and not [m for m in f.log if m.kind == "error"]:
         c = cues["task_manager"]
         add("no_problem", "info", "stated", c.line, c.text,
             "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
@@ -125,6 +127,11 @@ def signals(f: TriageFacts) -> list[Signal]:
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
+
+
+def _used(value: str) -> float:
+    used, _, total = value.partition("/")
+    return int(used) / int(total) if used.isdigit() and total.isdigit() and int(total) else 0.0
 
 
 def _pip_libs(f: TriageFacts) -> bool:

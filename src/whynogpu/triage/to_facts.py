@@ -45,6 +45,9 @@ TF_CPU = ("tensorflow-cpu", "tensorflow-intel", "intel-tensorflow", "tensorflow-
 _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvtpk]\d{1,3}(?:\s?(?:pcie|sxm|nvl)\w*)?\b|"
                          r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
 _OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
+# JAX lines printed only by a jaxlib with a CUDA backend that tried to start.
+JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
+                  "jax_lib_unloadable", "jax_cudnn_unloadable")
 # Messages that say a library could not be found or opened (not that a found one was the wrong one).
 NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "tf1_lib_not_opened", "tf_win_dll_missing",
              "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable")
@@ -268,6 +271,8 @@ class _Build:
         d = t.dist("jax")
         if d or t.dist("jaxlib"):
             plugins = tuple(f"{x.name} {x.version}" for x in t.distributions if x.name.startswith(("jax-cuda", "jax_cuda")))
+            if not plugins and f.has_log(*JAX_CUDA_LINES):
+                plugins = ("a CUDA backend (its log shows it starting)",)  # a CPU-only jaxlib never tries CUDA
             jl = t.dist("jaxlib")
             jax = JaxBuild(d.version if d else "", jl.version if jl else None, plugins, None)
         if not (tf or torch or jax):
@@ -335,6 +340,19 @@ class _Build:
             for lib, soname in (sonames(family, ("cudart",)) if family else {}).items():
                 wanted["tensorflow"] = {soname: ResolvedLib(lib, soname, None, None, None, None)}
                 origins.append(INFERRED)
+        # A TensorFlow that loads the system's CUDA (no [and-cuda] wheels in the report) needs its release's
+        # runtime and cuDNN; a CUDA or cuDNN the reporter installed is then checked against those names.
+        tf_need = needs.get("tensorflow")
+        if tf_need and "tensorflow" not in wanted and not _pip_cuda(f) and (f.all("cuda") or f.all("nvcc_cuda") or
+                                                                          f.all("cudnn")):
+            family = soname_family(tf_need[0])
+            want = dict(sonames(family, ("cudart",))) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
+            row, _ = release_row("tensorflow_releases", getattr(b.tensorflow, "version", "") or "")
+            if f.all("cudnn") and row and row.get("cudnn"):
+                want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
+            if want:
+                wanted["tensorflow"] = {so: ResolvedLib(lib, so, None, None, None, None) for lib, so in want.items()}
+                origins.append(INFERRED)
         driver = self.origins.get("driver")
         frameworks = []
         for fw in sorted(set(wanted) | (set(needs) if driver else set())):
@@ -377,6 +395,12 @@ class _Build:
             self.put("code_scan", scan, PROGRAM)
 
 
+def _pip_cuda(f: TriageFacts) -> bool:
+    """The report installs the framework's CUDA libraries as pip wheels ([and-cuda], nvidia-*-cuXX)."""
+    return any("and-cuda" in s.value for s in f.all("pip_install")) or any(
+        p.name.lower().startswith("nvidia-") for p in f.packages)
+
+
 def _cudnn_version(v: str) -> str:
     """'8.6.0' → '8.6'; TensorFlow 1.x prints cuDNN as one number, 7004 → '7.0'."""
     if "." not in v and v.isdigit() and len(v) >= 4:
@@ -394,7 +418,7 @@ def _build_cuda(f: TriageFacts, b: FrameworkBuildFacts | None) -> dict[str, tupl
     if b.torch and b.torch.cuda_version:
         out["torch"] = (b.torch.cuda_version, PROGRAM)
     if b.jax and b.jax.plugins:
-        major = next((p.split("cuda", 1)[1][:2] for p in b.jax.plugins if p.split("cuda", 1)[1][:2].isdigit()), None)
+        major = next((m.group(1) for p in b.jax.plugins for m in [re.search(r"cuda(\d+)", p)] if m), None)
         if major:
             out["jax"] = (major, PROGRAM)
     if b.tensorflow and b.tensorflow.cuda_build is not False and b.tensorflow.version:
