@@ -246,6 +246,12 @@ def explain(code):
 
     info = find(code)
     if info is None:
+        from whynogpu.rules import RETIRED, load_all
+
+        load_all()
+        if code.upper() in RETIRED:  # a code in an old report still says where its cause went
+            click.echo(f"{code.upper()} is retired: {RETIRED[code.upper()]}")
+            return
         raise UserError(f"no finding code or rule named {code!r}; `whynogpu rules` lists them")
     click.echo(entry_text(info))
 

@@ -48,6 +48,7 @@ class Signal:
     line: int
     text: str
     why: str
+    source: str = "account"  # "message": a program's message (WG827); "account": the reporter's words or a statement
 
 
 @dataclass(frozen=True)
