@@ -1,4 +1,5 @@
-"""Triage accuracy per category (top-1 / top-3) on tests/triage/corpus, and speed and memory on big reports.
+"""Triage accuracy per category (top-1 / top-3, confusion table) on the dev split (tests/triage/corpus) and,
+separately, the frozen test split (tests/triage/frozen), and speed and memory on big reports.
 
 Run: .venv/bin/python benchmarks/bench_triage.py [--no-50mb]
 
@@ -23,12 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "triage"))
 
-from corpus_cases import cases  # noqa: E402
+from corpus_cases import CORPUS, FROZEN, cases, meta  # noqa: E402
 
 from whynogpu.triage.engine import triage  # noqa: E402
 
@@ -37,21 +38,36 @@ REAL = os.path.join(HERE, "..", "..", "shared", "fixtures", "real")
 _STAMP = re.compile(r"(\d\d:\d\d:\d\d\.)(\d+)")
 
 
-def accuracy() -> None:
+def accuracy(name: str, folder: str) -> None:
+    """Strict top-1 and top-3 per category, the prose/log split, and a confusion table (want → got)."""
     per = defaultdict(lambda: [0, 0, 0])  # category -> [cases, top1, top3]
-    for _name, want, also, body in cases():
+    confusion: Counter = Counter()
+    evidence = meta(folder)
+    by_kind = defaultdict(lambda: [0, 0])
+    for file, want, also, body in cases(folder):
         report = triage(body)
         ok = {want, *also}
         ranked = [c.category for c in report.candidates] or ["unknown"]
         row = per[want]
         row[0] += 1
-        row[1] += report.verdict.root_cause in ok
+        hit = report.verdict.root_cause in ok
+        row[1] += hit
         row[2] += bool(ok & set(ranked[:3]))
+        kind = evidence.get(file, {}).get("evidence", "?")
+        by_kind[kind][0] += 1
+        by_kind[kind][1] += hit
+        if not hit:
+            confusion[(want, report.verdict.root_cause)] += 1
     total = [sum(r[i] for r in per.values()) for i in range(3)]
+    print(f"\n== {name} split ({folder}) ==")
     print(f"{'category':<32}{'cases':>6}{'top-1':>8}{'top-3':>8}")
     for cat, (n, t1, t3) in sorted(per.items()):
         print(f"{cat:<32}{n:>6}{t1 / n:>8.0%}{t3 / n:>8.0%}")
     print(f"{'ALL':<32}{total[0]:>6}{total[1] / total[0]:>8.0%}{total[2] / total[0]:>8.0%}")
+    print("by evidence: " + ", ".join(f"{k} {h}/{n}" for k, (n, h) in sorted(by_kind.items())))
+    print("confusion (expected -> verdict: cases):")
+    for (want, got), n in confusion.most_common():
+        print(f"  {want} -> {got}: {n}")
 
 
 def _prose_lines() -> list[str]:
@@ -137,7 +153,8 @@ def huge(size_mb: int = 50) -> None:
 
 
 if __name__ == "__main__":
-    accuracy()
+    accuracy("dev", CORPUS)
+    accuracy("frozen test", FROZEN)
     speed()
     if "--no-50mb" not in sys.argv:
         huge()

@@ -1,9 +1,9 @@
 """From findings to one verdict: the one ranking every mode uses.
 
 A finding's place is decided by, in this order:
-  1. whether its facts were seen (printed by a program or stated by a reporter) or only inferred
+  1. its severity class: an error, then a working GPU (no_problem), then a warning, then the rest;
+  2. whether its facts were seen (printed by a program or stated by a reporter) or only inferred
      (a probed machine's facts are all program output, so in `check` this step ties);
-  2. its severity class: an error, then a working GPU (no_problem), then a warning, then the rest;
   3. its category's layer, lowest broken layer first (categories.py): a dead driver explains missing
      CUDA libraries above it, not the other way round;
   4. program output before the reporter's words.
@@ -36,7 +36,7 @@ def _origin_rank(f: Finding) -> int:
 
 def key(f: Finding) -> tuple:
     inferred = _origin_rank(f) == 2
-    return (inferred, _class(f), RANK.get(f.category, 999), _origin_rank(f), f.severity.rank, f.code, f.title)
+    return (_class(f), inferred, RANK.get(f.category, 999), _origin_rank(f), f.severity.rank, f.code, f.title)
 
 
 def confidence(f: Finding) -> float:

@@ -29,9 +29,14 @@ _LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "im
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
 
 
-def _framework_rows(m) -> bool:
-    """Rows a framework prints about itself: the live-probe rules (WG502) read these from its run."""
-    return m.id.split("_", 1)[0] in ("tf", "tf1", "torch", "jax", "dnn")
+def _judged_as_facts(m) -> bool:
+    """Messages triage/to_facts.py turns into facts, so check's rules judge them: what a framework prints
+    about itself (its run, WG502), a library it could not load (CUDA library facts), nvidia-smi's and NVML's
+    failures (driver facts), an NVIDIA image's start script (the container's facts)."""
+    from whynogpu.triage.to_facts import NOT_FOUND
+
+    return (m.id.split("_", 1)[0] in ("tf", "tf1", "torch", "jax", "dnn") or m.id in NOT_FOUND
+            or m.id.startswith(("smi_", "nvml_", "ngc_")))
 
 
 def signals(f: TriageFacts) -> list[Signal]:
@@ -43,14 +48,14 @@ def signals(f: TriageFacts) -> list[Signal]:
     cues = {c.id: c for c in reversed(f.cues)}  # the earliest of each kind
 
     # 1. Messages. The first category of a message is what it names; the others are what it is
-    # consistent with. A message a framework printed about itself is judged through its run (WG502),
-    # so here it only adds candidates; a driver, NVML or CUDA message stands on its own.
+    # consistent with. A message turned into facts is judged by check's rules, so here it only adds
+    # candidates; the others (a CUDA error code, an Xid, an out-of-memory) stand on their own.
     for m in f.log:
         if m.kind not in ("error", "warning") or not m.categories:
             continue
         quoted = m.line in f.prose_log_lines
         for i, cat in enumerate(m.categories[:3]):
-            names = i == 0 and m.kind == "error" and not _framework_rows(m)
+            names = i == 0 and m.kind == "error" and not _judged_as_facts(m)
             add(cat, "error" if names else "warning", "stated" if quoted else "program" if i == 0 else "inferred",
                 m.line, m.text, m.meaning, "message")
 

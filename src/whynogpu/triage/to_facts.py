@@ -346,7 +346,8 @@ class _Build:
         if tf_need and "tensorflow" not in wanted and not _pip_cuda(f) and (f.all("cuda") or f.all("nvcc_cuda") or
                                                                           f.all("cudnn")):
             family = soname_family(tf_need[0])
-            want = dict(sonames(family, ("cudart",))) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
+            libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
+            want = dict(sonames(family, libs)) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
             row, _ = release_row("tensorflow_releases", getattr(b.tensorflow, "version", "") or "")
             if f.all("cudnn") and row and row.get("cudnn"):
                 want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
@@ -364,7 +365,7 @@ class _Build:
             compiled = next((_cudnn_version(m.groups.get("compiled", "")) for m in f.has_log("tf_cudnn_mismatch")), None)
             version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
             frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, compiled.split(".")[0] if compiled else cudnn,
-                                            compiled, False, (), libs, ("read from a pasted report",)))
+                                            compiled, _finds_pip(fw, version), (), libs, ("read from a pasted report",)))
         if not frameworks:
             return
         failed = {r.soname for fw in frameworks for r in fw.libs if r.path is None}
@@ -435,35 +436,85 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     copies: list[LibCopy] = []
     origins: list[str] = []
 
-    def add(soname: str, path: str, origin: str, detail: str) -> None:
+    def add(soname: str, path: str, origin: str, detail: str, kind: str = "system") -> None:
         name = parse_lib_name(soname)
         if name and not any(c.soname == soname for c in copies):
-            copies.append(LibCopy(name.lib, soname, path, posixpath_dir(path), None, None, "system", detail))
+            copies.append(LibCopy(name.lib, soname, path, posixpath_dir(path), None, None, kind, detail))
             origins.append(origin)
 
     for s in f.all("lib_on_disk"):
         add(s.value, s.text.split(" => ")[-1].strip() if " => " in s.text else s.text.strip(), PROGRAM,
             f"report line {s.line}")
-    # "The file is there", "it works in the terminal (not in Jupyter)": the libraries exist somewhere.
-    said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
-    if said:
+    # NVIDIA's pip wheels and conda's cudatoolkit/cudnn packages hold the libraries of their names.
+    for name, where, origin in _packaged(f):
         for soname in failed:
-            add(soname, f"(the reporter: line {said[0].line})", STATED, "the reporter says it exists or loads elsewhere")
+            lib = parse_lib_name(soname)
+            if lib and (name == "*" or lib.lib in WHEEL_LIBS.get(name, ())):
+                add(soname, f"({where})", origin, where, "pip" if where.startswith("pip") else "conda")
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
-    # asked for is a copy of another release; the same name proves nothing (it may still be absent).
+    # asked for is a copy of another release; the same name is a copy only by inference (a partial install
+    # or a removed toolkit lacks it).
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
             libs = tuple({parse_lib_name(x).lib for x in failed if parse_lib_name(x)} - {"cudnn"})
             for soname in (sonames(family, libs) if family else {}).values():
-                if soname not in failed:
-                    add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user), f"CUDA {s.value} as stated")
+                add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user) if soname not in failed
+                    else INFERRED, f"CUDA {s.value} as stated")
+    # "The file is there", "it works in the terminal (not in Jupyter)": the libraries exist somewhere, unless
+    # the installed release names that library otherwise (then the file found is usually that other one).
+    said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
+    if said:
+        other = {c.lib for c in copies if c.soname not in failed}
+        for soname in failed:
+            lib = parse_lib_name(soname)
+            if lib and lib.lib not in other:
+                add(soname, f"(the reporter: line {said[0].line})", STATED, "the reporter says it exists or loads elsewhere")
     for s in f.all("cudnn")[:1]:
         major = s.value.split(".")[0]
         if major.isdigit() and any(x.startswith("libcudnn") and x != f"libcudnn.so.{major}" for x in failed):
             add(f"libcudnn.so.{major}", f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user),
                 f"cuDNN {s.value} as stated")
     return copies, origins
+
+
+# Which libraries each NVIDIA wheel or conda package holds ("*": the whole set the framework needs).
+WHEEL_LIBS = {
+    "nvidia-cudnn": ("cudnn",), "nvidia-cublas": ("cublas", "cublasLt"), "nvidia-cuda-runtime": ("cudart",),
+    "nvidia-cufft": ("cufft",), "nvidia-curand": ("curand",), "nvidia-cusolver": ("cusolver",),
+    "nvidia-cusparse": ("cusparse",), "nvidia-cuda-nvrtc": ("nvrtc",), "nvidia-cuda-cupti": ("cupti",),
+    "cudnn": ("cudnn",), "cudatoolkit": ("cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver", "cusparse"),
+}
+
+
+def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
+    """(package family, where it is, origin) for NVIDIA pip wheels and conda CUDA packages the report shows
+    installed: listed by pip/conda (program output) or installed by a command the reporter ran (stated)."""
+    out = []
+    for p in f.packages:
+        name = re.sub(r"-cu\d+$", "", p.name.lower().replace("_", "-"))
+        if name in WHEEL_LIBS:
+            conda = bool(p.build) and not p.build.startswith(("cu", "cpu"))
+            out.append((name, f"{'conda' if conda or name in ('cudatoolkit', 'cudnn') else 'pip'} package {p.name} "
+                              f"{p.version}", PROGRAM))
+    for s in f.all("pip_install"):
+        conda = s.text.lstrip("$ ").split()[0:1] in (["conda"], ["mamba"], ["micromamba"])
+        for name, version in _installed(s.value):
+            base = re.sub(r"-cu\d+$", "", name)
+            if base in WHEEL_LIBS:
+                out.append((base, f"{'conda' if conda else 'pip'} install {name}", STATED))
+            elif name.startswith("tensorflow") and "and-cuda" in s.value:
+                out.append(("*", "pip install tensorflow[and-cuda]", STATED))
+    return out
+
+
+def _finds_pip(framework: str, version: str) -> bool:
+    """Whether this framework release looks in NVIDIA's pip wheels by itself: TensorFlow per release
+    (knowledge/tensorflow_pip_cuda.csv); torch and the JAX plugins point their RUNPATH at them."""
+    if framework != "tensorflow":
+        return True
+    row, _ = release_row("tensorflow_pip_cuda", version or "0") if version_key(version or "0") >= (2, 12) else (None, None)
+    return bool(row and row.get("finds_pip_wheels") == "yes")
 
 
 def posixpath_dir(path: str) -> str:
