@@ -74,3 +74,22 @@ def release_row(name: str, version: str, key: str = "tensorflow", newest_for_new
         if mm > version_key(newest[key]):
             return newest, True
     return None, False
+
+
+def gpu_compute_capability(text: str) -> tuple[str, str] | None:
+    """(model, compute capability) of the first NVIDIA GPU model named in `text` (gpu_compute_capabilities.csv)."""
+    import re
+
+    for row in table("gpu_compute_capabilities"):
+        if re.search(row["pattern"], text, re.I):
+            return row["name"], row["compute_capability"]
+    return None
+
+
+def torch_arch_list(version: str, variant: str) -> tuple[str, ...] | None:
+    """The architectures a torch release series' wheel of this CUDA variant carries (torch_arch_lists.csv)."""
+    mm = version_key(version)[:2]
+    for row in table("torch_arch_lists"):
+        if version_key(row["torch"])[:2] == mm and row["variant"] == variant:
+            return tuple(row["arch_list"].split())
+    return None

@@ -92,9 +92,9 @@ def tensorflow_cpu_build(info, snap):
     references=("https://pytorch.org/get-started/locally/",),
 )
 def torch_cpu_build(info, snap):
-    t, b = target(snap), builds(snap)
-    if t is None or not _linux_like(snap):
-        return
+    t, b, p = target(snap), builds(snap), platform(snap)
+    if t is None or (p is not None and p.os == "macos"):
+        return  # macOS has no CUDA build at all: WG102
     if live_overrides_build(snap, "torch"):
         return
     build = b.torch if b else None

@@ -27,7 +27,6 @@ RETIRED.update({
     "WG808": "replaced by WG302",
     "WG809": "replaced by WG305",
     "WG812": "replaced by WG401, WG402, WG403 and WG501",
-    "WG815": "replaced by WG504 and WG827",
     "WG816": "replaced by WG101",
     "WG817": "replaced by WG102",
     "WG818": "replaced by WG104",
@@ -82,6 +81,34 @@ def report_message_names_cause(info, snap):
         )
 
 
+@rule(
+    "WG828", "report_words_go_with_cause", "unknown",
+    "The report's words go with this cause", category_from="the phrase's row in knowledge/report_phrases.csv",
+    detects="Nothing in the report decides the cause, but it names parts or tools that go with one (ROCm, "
+            "WSL, nouveau, suspend, docker compose, LD_LIBRARY_PATH …; knowledge/report_phrases.csv).",
+    why="A candidate to check first, never a verdict over a fact: the words say where to look, not what broke.",
+    example="line 3: after the unattended-upgrades run nvidia-smi stopped working",
+    fix="Paste the output the finding asks for, or run `whynogpu` on the machine itself.",
+    modes=("triage",),
+)
+def report_words_go_with_cause(info, snap):
+    by_cat: dict[str, list] = {}
+    for s in _signals(snap):
+        if s.source == "phrase":
+            by_cat.setdefault(s.category, []).append(s)
+    for category, sigs in by_cat.items():
+        best = _best(sigs)[0]
+        owner = next((r.info for r in REGISTRY.values() if r.info.category == category and r.info.code < "WG8"), None)
+        yield info.finding(
+            Severity.WARNING, _evidence(_best(sigs)),
+            f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",
+            Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
+                ("whynogpu   # run on the machine itself: it checks this layer directly",)),
+            title=f"Possibly: {owner.title[0].lower() + owner.title[1:]}" if owner else info.title,
+            location=Location("<report>", best.line), category=category, origin=best.origin,
+        )
+
+
 # code, category, name, title, why, fix text, fix commands: the reporter's account (no fact on a machine)
 SPECS = (
     ("WG802", "driver_library_mismatch", "report_driver_library_mismatch",
@@ -111,6 +138,12 @@ SPECS = (
      "The report shows pip finding no wheel of the framework for this Python",
      "pip finds no wheel for this Python, so it installs nothing or an old/CPU release.",
      "Create an environment with a supported Python:", ("python3.12 -m venv gpu-env",)),
+    ("WG815", "compute_capability_unsupported", "report_compute_capability_unsupported",
+     "The report names a GPU whose architecture the framework build has no kernels for",
+     "Each framework build ships kernels for a list of GPU architectures (knowledge/torch_arch_lists.csv, "
+     "tensorflow_releases.csv); a GPU outside it is ignored or fails at the first kernel.",
+     "Use a build that carries this GPU's architecture (an older release for an old GPU, a newer CUDA variant for a "
+     "new one):", ("python -c \"import torch; print(torch.cuda.get_arch_list())\"",)),
     ("WG820", "cuda_visible_devices_hidden", "report_cuda_visible_devices_hidden",
      "The report says the GPU is seen in one process but not in the project's code",
      "A script, launcher or config can set CUDA_VISIBLE_DEVICES for its own process only.",
@@ -142,7 +175,7 @@ def _register(code, category, name, title, why, fix_text, commands):
           references=("https://github.com/tensorflow/tensorflow/issues", "https://github.com/pytorch/pytorch/issues"),
           modes=("triage",))
     def check(info, snap):
-        sigs = _best([s for s in _signals(snap, category) if s.source != "message"])
+        sigs = _best([s for s in _signals(snap, category) if s.source == "account"])
         if not sigs:
             return
         best = sigs[0]

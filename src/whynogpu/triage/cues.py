@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from whynogpu.knowledge import table
 from whynogpu.parsers.logs import MAX_LINE
 from whynogpu.triage.literals import Filtered, for_lowered, lowered, passes
 
@@ -56,6 +57,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 
+
+# The phrases of knowledge/report_phrases.csv are cues too: "phrase:<category>".
+CUES += tuple((f"phrase:{r['category']}", re.compile(r["pattern"], re.I)) for r in table("report_phrases"))
 
 # Most lines hold no cue: test the plain strings each pattern needs (read from the pattern itself,
 # triage/literals.py) before running it, run it on the lower-cased line, and look only at the head

@@ -83,8 +83,10 @@ _REPL = (  # (fact key, expression pattern)
     ("torch_version_cuda", Filtered(re.compile(r"torch\.version\.cuda\b"))),
     ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
     ("keras_backend", Filtered(re.compile(r"backend\.backend\(\)"))),
+    ("torch_version", Filtered(re.compile(r"\btorch\.__version__"))),
+    ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
 )
-_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.]+'?|\[.*\])\s*$")
+_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+-]+'?|\[.*\])\s*$")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))

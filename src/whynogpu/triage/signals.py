@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from whynogpu.knowledge import release_row
+from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list
 from whynogpu.triage.facts import Signal, TriageFacts
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
@@ -27,6 +27,9 @@ _MISMATCH = ("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch")
 _LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "import_error_so", "tf_cannot_dlopen_gpu_libs",
               "jax_lib_unloadable", "jax_cudnn_unloadable", "tf1_cudnn_not_opened", "tf1_lib_not_opened")
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
+
+
+PHRASE_MEANING = {r["category"]: r["meaning"] for r in table("report_phrases")}
 
 
 def _judged_as_facts(m) -> bool:
@@ -94,6 +97,11 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("driver_library_mismatch", "warning", "stated", c.line, c.text,
             "a driver upgraded without a reboot leaves the old kernel module running")
 
+    # 2b. Words that go with a cause (knowledge/report_phrases.csv): a candidate, never more than a warning.
+    for c in f.cues:
+        if c.id.startswith("phrase:"):
+            add(c.id[7:], "warning", "stated", c.line, c.text, PHRASE_MEANING.get(c.id[7:], ""), "phrase")
+
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
     others = [s for s in named if _OTHER_GPU.search(s.value) and not _NVIDIA.search(s.value)]
@@ -119,6 +127,15 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("pip_cuda_libs_not_found", "error", "stated", s.line, s.text,
                 f"TensorFlow {tf.value} does not look in the nvidia-* wheels that [and-cuda] installs")
 
+    # 3b. A GPU model named in the report whose compute capability the framework build carries no kernels for
+    # (same test as the live probe's WG504: rules.frameworks.kernel_support).
+    for gpu, cc, framework, archs, line, text in _gpu_and_build(f):
+        from whynogpu.rules.frameworks import kernel_support
+
+        if kernel_support(cc, archs) == "none":
+            add("compute_capability_unsupported", "error", "inferred", line, text,
+                f"{gpu} has compute capability {cc}; {framework} carries kernels for {' '.join(archs)} only")
+
     # 4. Signs that the GPU works, and only benign messages beside them.
     works = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
     works += [s for s in f.all("torch_cuda_available") if s.value == "True" and not s.stated_by_user]
@@ -132,6 +149,30 @@ def signals(f: TriageFacts) -> list[Signal]:
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
+
+
+def _gpu_and_build(f: TriageFacts):
+    """(GPU, its compute capability, framework build, its architecture list, line, text) for a named GPU and a
+    framework build whose list is known (torch_arch_lists.csv; TensorFlow: tensorflow_releases.csv)."""
+    named = next(((s, found) for s in f.all("gpu") for found in [gpu_compute_capability(s.value)] if found), None)
+    if named is None:
+        return
+    s, (gpu, cc) = named
+    tv = f.first("torch_version")
+    if tv:
+        version = tv.value
+        variant = version.partition("+")[2]
+        if not variant:
+            row, newer = release_row("torch_pypi_default_cuda", version, "torch")
+            variant = f"cu{row['cuda'].replace('.', '')}" if row and not newer else ""
+        archs = torch_arch_list(version, variant) if variant.startswith("cu") else None
+        if archs:
+            yield gpu, cc, f"torch {version} ({variant})", archs, s.line, s.text
+    tf = f.first("tf_version")
+    if tf:
+        row, newer = release_row("tensorflow_releases", tf.value)
+        if row and not newer and row.get("compute_capabilities"):
+            yield gpu, cc, f"TensorFlow {tf.value}", tuple(row["compute_capabilities"].split()), s.line, s.text
 
 
 def _used(value: str) -> float:

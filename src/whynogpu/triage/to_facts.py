@@ -233,6 +233,10 @@ class _Build:
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
                     dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
+                if name == "jax" and "jaxlib" not in dists and not re.search(r"jax\[[^\]]*(cuda|gpu)", s.value) and \
+                        cpu_only_install("jax", "jax", version, None):
+                    dists["jaxlib"] = Distribution("jaxlib", version, "(brought by `pip install jax`: the CPU jaxlib)")
+                    origins.append(INFERRED)
         py = f.first("python")
         if not dists and py is None:
             return None
@@ -259,14 +263,18 @@ class _Build:
             cuda_build = None
             if said is not None:
                 cuda_build = said.value == "True"
-            elif tf_dist.name in TF_CPU:
-                cuda_build = False
             elif "tensorflow" in runs and runs["tensorflow"].cuda_build:
                 cuda_build = True
+            elif tf_dist.name in TF_CPU or cpu_only_install("tensorflow", tf_dist.name, tf_dist.version, plat):
+                cuda_build = False
             tf = TensorFlowBuild(tf_dist.name, tf_dist.version, cuda_build, None, None, ())
         d = t.dist("torch")
         if d:
             cuda, cuda_build = _torch_cuda(f, d.version, plat)
+            conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
+            if cuda_build is None and not conda and not _index_url(f) and "torch" not in runs and \
+                    cpu_only_install("torch", "torch", d.version, plat):
+                cuda_build = False
             torch = TorchBuild(d.version, cuda, None, d.version.partition("+")[2], cuda_build=cuda_build)
         d = t.dist("jax")
         if d or t.dist("jaxlib"):
@@ -394,6 +402,27 @@ class _Build:
     def code(self, scan: ScanFacts | None) -> None:
         if scan is not None and scan.hits:
             self.put("code_scan", scan, PROGRAM)
+
+
+def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFacts | None) -> bool:
+    """Whether a plain install of `dist` at `version` on this platform is a CPU build
+    (knowledge/cpu_only_installs.csv)."""
+    system = plat.os if plat else "linux"
+    for row in table("cpu_only_installs"):
+        if row["framework"] != framework or row["dist"] != dist or row["platform"] not in ("any", system):
+            continue
+        v = version_key(version or "")
+        if not v and (row["first"] or row["last"]):
+            continue
+        if (not row["first"] or v >= version_key(row["first"])) and (not row["last"] or v[:2] <= version_key(row["last"])[:2]):
+            return True
+    return False
+
+
+def _index_url(f: TriageFacts) -> bool:
+    """An install from another index than PyPI (download.pytorch.org, a find-links page)."""
+    return any(k in s.text for s in f.all("pip_install") for k in ("--index-url", "--extra-index-url", " -f ",
+                                                                     "--find-links", "download.pytorch.org"))
 
 
 def _pip_cuda(f: TriageFacts) -> bool:

