@@ -101,8 +101,8 @@ def test_cpu_only_torch_wheel_from_its_version_string():
 def test_tf_device_cpu_in_a_code_cell_same_code_as_scan(tmp_path):
     code = "import tensorflow as tf\nwith tf.device('/CPU:0'):\n    model = tf.keras.Sequential()\n    model.fit(x, y)\n"
     (tmp_path / "train.py").write_text(code)
-    from whynogpu.scan.engine import scan
     from whynogpu.host.real import RealHost
+    from whynogpu.scan.engine import scan
 
     facts = scan(RealHost(), (str(tmp_path),))
     machine = Snapshot(1, "test", "check", (ProbeResult("code_scan", ProbeStatus.OK, 0.0, facts=facts),))

@@ -10,7 +10,7 @@ The lines behind each rule come from triage/signals.py; each finding keeps the o
 from __future__ import annotations
 
 from whynogpu.model import Evidence, Fix, Location, Severity
-from whynogpu.rules import RETIRED, REGISTRY, rule
+from whynogpu.rules import REGISTRY, RETIRED, rule
 
 SEVERITY = ("error", "warning", "info")
 ORIGINS = ("program", "stated", "inferred")

@@ -23,8 +23,13 @@ _TRIGGER = re.compile(r"visible_devices|keras_backend|jax_platform|jax_default_d
 PATH = "<report>"
 
 
+# A line of Python written outside a fence (an import, an assignment, a call, a block header, an indented body).
+_PYTHON = re.compile(r"^(?:\s+\S|import \w|from [\w.]+ import |[\w.]+(?:\[[^\]]*\])?\s*=[^=]|(?:def|class|with|for|while|if|"
+                     r"elif|try|except) .*:\s*$|(?:else|try|finally):\s*$|@\w|[\w.]+\(.*\)\s*$)")
+
+
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """(first line number, lines) of each fenced block, and of each run of REPL lines outside them."""
+    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them."""
     out: list[tuple[int, list[str]]] = []
     lines = text.split("\n")
     fence: list[str] | None = None
@@ -40,7 +45,7 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
             continue
         if fence is not None:
             fence.append(line)
-        elif _PROMPT.match(line):
+        elif _PROMPT.match(line) or (_PYTHON.match(line) and (repl or not line[:1].isspace())):
             if not repl:
                 start = n
             repl.append(line)

@@ -41,8 +41,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("ask_set_path", r"(how|where|which).{0,60}(set|export).{0,40}LD_LIBRARY_PATH|export the nvidia/\S* ?lib"),
     ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"
                        r"Num GPUs Available:\s*[1-9]|is it actually (training|running) on the CPU"),
-    ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my )?"
-                            r"(container|image|docker)|driver (is )?(installed )?inside the (container|image)"),
+    ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my |our )?"
+                            r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
+                            r"(docker )?(container|image)"),
     ("colab", r"\bColab\b"),
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),

@@ -95,8 +95,11 @@ _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
 # How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
 # prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
-_PRINTED = re.compile(r"^(?:\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
+_PRINTED = re.compile(r"^(?:\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
                       r"Warning)\b|(?:WARNING|ERROR|INFO|CRITICAL)\b|[\w/.-]+\.(?:cc|cpp|py|h):\d+)")
+# A line of Python (code, a REPL line) or a package list row: what it says is read as code or packages.
+_CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
+                             r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 _PROSE_VERSIONS = (
     ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
@@ -200,7 +203,10 @@ class _Reader:
         self._program_output(n, line, stripped)
         if m is not None:
             return  # a program's message is not prose: no cues or stated versions in it
+        prose = not _CODE_OR_OUTPUT.match(stripped)
         for cid in cue_table.find(line, self.todo, self.low):
+            if cid.startswith("phrase:") and not prose:
+                continue  # words that go with a cause are read in sentences, not in code or program output
             if self.fresh(("cue", cid)):
                 self.cues.append(Cue(cid, n, stripped[:300], True))
         self._fields(n, line, stripped)

@@ -528,7 +528,7 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
                               f"{p.version}", PROGRAM))
     for s in f.all("pip_install"):
         conda = s.text.lstrip("$ ").split()[0:1] in (["conda"], ["mamba"], ["micromamba"])
-        for name, version in _installed(s.value):
+        for name, _version in _installed(s.value):
             base = re.sub(r"-cu\d+$", "", name)
             if base in WHEEL_LIBS:
                 out.append((base, f"{'conda' if conda else 'pip'} install {name}", STATED))
