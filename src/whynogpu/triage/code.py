@@ -16,6 +16,7 @@ from whynogpu.scan.facts import CodeHit, ScanFacts
 
 MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
 MAX_BLOCK_CHARS = 100_000
+MAX_INLINE_LINES = 3000
 _PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.|In \[\d*\]:)\s?")
 # Cheap test for a line that may hold a statement the scanner knows (scan.engine._TRIGGERS, lower-cased).
 _TRIGGER = re.compile(r"visible_devices|keras_backend|jax_platform|jax_default_device|device_count|['\"]/?cpu|"
@@ -100,8 +101,9 @@ def scan_report(text: str) -> ScanFacts | None:
             hits.extend(_scan(source, first))
         except SourceError:
             hits.extend(_statements(clean, first))
-    # Statements written inline in the prose, outside any block.
-    rest = [(n, ln) for n, ln in enumerate(text.split("\n"), 1) if n not in covered and _TRIGGER.search(ln)]
+    # Statements written inline in the prose, outside any block (in the reporter's part, before long logs).
+    lines = text.split("\n", MAX_INLINE_LINES)[:MAX_INLINE_LINES]
+    rest = [(n, ln) for n, ln in enumerate(lines, 1) if n not in covered and _TRIGGER.search(ln)]
     for n, ln in rest[:MAX_BLOCKS]:
         hits.extend(_statements([ln.strip().strip("`")], n))
     if not hits:

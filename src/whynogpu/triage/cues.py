@@ -36,21 +36,15 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                         r".{0,100}(script|repo|code|training|train\.py|inference)"),
     ("file_exists", r"(file|library|lib|it|the \.so) (definitely )?(exists|is there|is present|is installed)|"
                     r"find / .{0,10}-name|sudo find|locate lib|but the file"),
-    ("not_exported", r"(LD_LIBRARY_PATH|\.bashrc|\.profile|/etc/profile|PATH).{0,80}(not|never|n't|nothing|only had)|"
-                     r"(not|never|n't|nothing).{0,80}(LD_LIBRARY_PATH|\.bashrc|\.profile)"),
-    ("ask_set_path", r"(how|where|which).{0,60}(set|export).{0,40}LD_LIBRARY_PATH|export the nvidia/\S* ?lib"),
     ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"
                        r"Num GPUs Available:\s*[1-9]|is it actually (training|running) on the CPU"),
     ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my |our )?"
                             r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
-    ("colab", r"\bColab\b"),
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),
-    ("power", r"\b(PSU|power supply|[0-9]{3,4} ?W\b)"),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
-    ("smi_driver_retold", r"(can'?t|cannot|could ?n[o']t|unable to|fails? to|not able to) (to )?communicate with the "
-                          r"(nvidia )?driver"),
+    ("smi_driver_retold", r"communicate with the (nvidia )?driver"),
     # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails
     ("second_process", r"\b(second|another|other|two|2) (jupyter )?(notebooks?|kernels?|process(es)?|scripts?|"
                        r"instances?|programs?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out of memory|won'?t)|"
@@ -59,8 +53,24 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
 ))
 
 
-# The phrases of knowledge/report_phrases.csv are cues too: "phrase:<category>".
-CUES += tuple((f"phrase:{r['category']}", re.compile(r["pattern"], re.I)) for r in table("report_phrases"))
+# The phrases of knowledge/report_phrases.csv, all in one pattern (a group per row): "phrase:<category>".
+# They are looked for in the reporter's sentences only, which come before the logs a report carries:
+# the first PHRASE_CHARS characters of sentences are read for them, so a huge paste costs no more than a
+# short one.
+PHRASE_CHARS = 20_000
+_PHRASE_ROWS = table("report_phrases")
+PHRASES = re.compile("|".join(f"(?P<p{i}>{r['pattern']})" for i, r in enumerate(_PHRASE_ROWS)), re.I)
+
+
+def phrases(line: str) -> list[str]:
+    """The cue ids ("phrase:<category>") of the phrases in one sentence line."""
+    out = []
+    for m in PHRASES.finditer(line[:MAX_LINE]):
+        cid = f"phrase:{_PHRASE_ROWS[int(m.lastgroup[1:])]['category']}"
+        if cid not in out:
+            out.append(cid)
+    return out
+
 
 # Most lines hold no cue: test the plain strings each pattern needs (read from the pattern itself,
 # triage/literals.py) before running it, run it on the lower-cased line, and look only at the head

@@ -149,6 +149,7 @@ class _Reader:
         self.pending_heading: tuple[str, bool] | None = None
         self.pending_repl: tuple[str, int, str] | None = None
         self.pending_pip_show: str | None = None
+        self.prose_chars = 0  # characters of sentences searched for phrases so far
 
     def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
         if self.fresh(("fact", key, value)):
@@ -203,10 +204,12 @@ class _Reader:
         self._program_output(n, line, stripped)
         if m is not None:
             return  # a program's message is not prose: no cues or stated versions in it
-        prose = not _CODE_OR_OUTPUT.match(stripped)
-        for cid in cue_table.find(line, self.todo, self.low):
-            if cid.startswith("phrase:") and not prose:
-                continue  # words that go with a cause are read in sentences, not in code or program output
+        found = cue_table.find(line, self.todo, self.low)
+        # Words that go with a cause are read in the reporter's sentences, not in code or package lists.
+        if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped):
+            self.prose_chars += len(line)
+            found += cue_table.phrases(line)
+        for cid in found:
             if self.fresh(("cue", cid)):
                 self.cues.append(Cue(cid, n, stripped[:300], True))
         self._fields(n, line, stripped)
@@ -290,7 +293,7 @@ class _Reader:
             self.state("pip_no_dist", nd.group("pkg") or nd.group("pkg2"), n, stripped, False)
         pi = _PIP_INSTALL.rx.search(line) if _PIP_INSTALL in self.todo else None
         if pi:
-            self.state("pip_install", pi.group("args"), n, stripped, True)
+            self.state("pip_install", pi.group("args")[:200], n, stripped, True)
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
         if bn:
             self.state("python", bn.group("v"), n, stripped, False)

@@ -45,6 +45,8 @@ TF_CPU = ("tensorflow-cpu", "tensorflow-intel", "intel-tensorflow", "tensorflow-
 _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvtpk]\d{1,3}(?:\s?(?:pcie|sxm|nvl)\w*)?\b|"
                          r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
 _OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
+MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
+
 # JAX lines printed only by a jaxlib with a CUDA backend that tried to start.
 JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
                   "jax_lib_unloadable", "jax_cudnn_unloadable")
@@ -228,7 +230,7 @@ class _Build:
             named = _variant_named(s.text) if name == "tensorflow" else name
             dists[named] = Distribution(named, s.value, "(stated in the report)")
             origins.append(_origin(s.stated_by_user))
-        for s in f.all("pip_install"):
+        for s in f.all("pip_install")[:MAX_COMMANDS]:
             for name, version in _installed(s.value):
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
                     dists[name] = Distribution(name, version, "(pip install in the report)")
@@ -526,7 +528,7 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
             conda = bool(p.build) and not p.build.startswith(("cu", "cpu"))
             out.append((name, f"{'conda' if conda or name in ('cudatoolkit', 'cudnn') else 'pip'} package {p.name} "
                               f"{p.version}", PROGRAM))
-    for s in f.all("pip_install"):
+    for s in f.all("pip_install")[:MAX_COMMANDS]:
         conda = s.text.lstrip("$ ").split()[0:1] in (["conda"], ["mamba"], ["micromamba"])
         for name, _version in _installed(s.value):
             base = re.sub(r"-cu\d+$", "", name)
