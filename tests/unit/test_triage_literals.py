@@ -64,4 +64,21 @@ def test_cues_found_the_same_with_and_without_the_index():
     assert sum(map(len, naive)) > 50  # the corpus does hold cues
     got = ex.extract("\n".join(lines))
     expect_lines = {i + 1 for i, c in enumerate(naive) if c}
-    assert {c.line for c in got.cues} <= expect_lines
+    assert {c.line for c in got.cues if not c.id.startswith("phrase:")} <= expect_lines
+
+
+def test_phrases_found_by_the_combined_pattern_are_each_rows_own():
+    import re
+
+    from whynogpu.knowledge import table
+
+    rows = table("report_phrases")
+    samples = ["We use ROCm on a Radeon card", "after unattended-upgrades ran", "my MacBook Pro", "inside WSL 2",
+               "nothing about GPUs here", "module load cuda/11.8 then it breaks", "Task Manager shows 0 %"]
+    for line in samples:
+        naive = []
+        for r in rows:
+            cid = f"phrase:{r['category']}"
+            if re.search(r["pattern"], line, re.I) and cid not in naive:
+                naive.append(cid)
+        assert sorted(cues.phrases(line)) == sorted(naive), line
