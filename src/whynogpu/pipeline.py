@@ -44,6 +44,7 @@ def _target(snapshot: Snapshot) -> Target:
 def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
     probes = load_all()
     lines = []
+    report = snapshot.mode == "triage"
     for layer in LAYERS:
         mine = [f for f in findings if layer_of(f.code, f.category) == layer.id]
         problems = [f for f in mine if f.severity in (Severity.ERROR, Severity.WARNING)]
@@ -60,6 +61,8 @@ def _layers(snapshot: Snapshot, findings) -> tuple[LayerLine, ...]:
             worst = min(problems, key=lambda f: f.severity.rank)
             mark = worst.severity.value
             status = worst.title
+        elif report:
+            continue  # a report's silence on a layer says nothing about it: no ✓ without a finding
         elif broken:
             mark, status = "unknown", f"could not check: {broken[0].reason.message if broken[0].reason else broken[0].status.value}"
         elif texts:
@@ -97,6 +100,15 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
     origins = {r.name: r.origin for r in snapshot.probes if r.origin in ORIGINS}
     findings = [_weigh(f, read, origins) for f, read in evaluate_read(snapshot)]
     ordered, verdict, candidates = rank(findings)
+    if origins:  # a report: a message or a phrase that only repeats a cause already found adds nothing to read
+        seen: set[str] = set()
+        kept = []
+        for f in ordered:
+            if f.code in ("WG827", "WG828") and f.category in seen:
+                continue
+            seen.add(f.category)
+            kept.append(f)
+        ordered = kept
     return Report(
         schema_version=SCHEMA_VERSION,
         tool={"name": "whynogpu", "version": __version__},

@@ -105,6 +105,7 @@ class CudaLibFacts:
     env_kind: str | None  # the target's: conda, venv, system…
     prefix: str | None
     conda_active: bool  # CONDA_PREFIX names the target's env (its activate.d hooks ran)
+    scanned: bool = True  # the machine's folders were searched; False for a pasted report (copies it shows only)
 
     def copies_of(self, soname: str) -> tuple[LibCopy, ...]:
         return tuple(c for c in self.copies if c.soname == soname)

@@ -18,7 +18,10 @@ def render(report: Report, redactor: Redactor | None = None) -> str:
     out.append("")
     out.append(f"**Root cause:** `{v.root_cause}` — {t(v.summary)}")
     out.append("")
-    if report.target.python:
+    if report.mode == "triage":
+        out.append(f"Input: a pasted report ({t(report.target.why or '')})")
+        out.append("")
+    elif report.target.python:
         out.append(f"Target: `{t(report.target.python)}` (Python {report.target.version}, {report.target.env_kind})")
         out.append("")
     if report.layers:

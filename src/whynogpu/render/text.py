@@ -72,7 +72,10 @@ def render(report: Report, verbose: bool = False, color: bool | None = None, wid
     v = report.verdict
     tgt = report.target
     p(f"[bold]whynogpu {escape(report.tool['version'])}[/bold]", end="")
-    if tgt.python:
+    if report.mode == "triage":
+        p(f" — {escape(tgt.python or 'a pasted report')}")
+        p(f"  [dim]{escape(tgt.why or '')}[/dim]")
+    elif tgt.python:
         p(f" — {escape(tgt.python)} (Python {escape(tgt.version or '?')}, {escape(tgt.env_kind or '?')})")
         if tgt.why:
             p(f"  [dim]inspected because it is {escape(tgt.why)}[/dim]")

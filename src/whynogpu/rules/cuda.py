@@ -54,13 +54,27 @@ def classify(facts: CudaLibFacts, fw: FrameworkLibs) -> dict[str, list[tuple[Res
     return out
 
 
-def _searched(facts: CudaLibFacts, fw: FrameworkLibs) -> Evidence:
+def _where(facts: CudaLibFacts) -> str:
+    return "file system scan" if facts.scanned else "the pasted report"
+
+
+def _nowhere(facts: CudaLibFacts, fw: FrameworkLibs, text: str) -> list[Evidence]:
+    """Evidence that no copy exists: searched on a machine; on a report, only that it shows none."""
+    if not facts.scanned:
+        return [Evidence("the framework says it could not load it, and the report shows no copy anywhere",
+                         "the pasted report")]
+    return [Evidence(text, "file system scan"), *_searched(facts, fw)]
+
+
+def _searched(facts: CudaLibFacts, fw: FrameworkLibs) -> list[Evidence]:
+    if not facts.scanned:
+        return []
     places = [f"LD_LIBRARY_PATH ({':'.join(facts.ld_library_path) or 'unset'})"]
     places.append(f"{len(fw.pip_dirs)} pip wheel directories" if fw.finds_pip_wheels else
                   "no pip wheel directories (this release does not look there)")
     places.append("the loader cache" + ("" if facts.ld_cache_read else " (ldconfig -p could not be read)"))
     places.append("the default directories")
-    return Evidence("searched " + ", ".join(places), SOURCE)
+    return [Evidence("searched " + ", ".join(places), SOURCE)]
 
 
 def _install_fix(snap, fw: FrameworkLibs) -> Fix:
@@ -153,8 +167,7 @@ def cuda_libs_missing(info, snap):
         yield info.finding(
             Severity.ERROR,
             [Evidence(f"{_label(fw)} was built for CUDA {fw.cuda} and needs {_lib_list(missing)}", SOURCE),
-             Evidence("no copy of these files exists on this machine", "file system scan"),
-             _searched(facts, fw)],
+             *_nowhere(facts, fw, "no copy of these files exists on this machine")],
             f"Without these libraries {LABEL[fw.framework]} cannot start CUDA and runs on the CPU.",
             _install_fix(snap, fw),
         )
@@ -183,7 +196,7 @@ def cuda_version_mismatch(info, snap):
         yield info.finding(
             Severity.ERROR,
             [Evidence(f"{_label(fw)} was built for CUDA {fw.cuda} and needs {_lib_list(wrong)}", SOURCE),
-             Evidence(f"installed instead: {_copies_text(found)}", "file system scan")],
+             Evidence(f"installed instead: {_copies_text(found)}", _where(facts))],
             f"The CUDA libraries on this machine are of another major release than {LABEL[fw.framework]} "
             f"was built for, so it cannot load them.",
             _install_fix(snap, fw),
@@ -210,7 +223,7 @@ def cudnn_missing(info, snap):
             Severity.ERROR,
             [Evidence(f"{_label(fw)} needs libcudnn.so.{fw.cudnn_major}"
                       + (f" (cuDNN {fw.cudnn_min} or newer)" if fw.cudnn_min else ""), SOURCE),
-             Evidence("no libcudnn of any version on this machine", "file system scan"), _searched(facts, fw)],
+             *_nowhere(facts, fw, "no libcudnn of any version on this machine")],
             f"Without cuDNN {LABEL[fw.framework]} cannot use the GPU for convolutions and (TensorFlow) skips the GPU.",
             _install_fix(snap, fw),
         )
@@ -262,7 +275,7 @@ def cudnn_version_mismatch(info, snap):
                              + (f", version {fw.cudnn_min} or newer" if fw.cudnn_min else ""), SOURCE)]
         if wrong:
             evidence.append(Evidence(f"installed instead: {_copies_text([c for _, cs in wrong for c in cs])}",
-                                     "file system scan"))
+                                     _where(facts)))
         for r in old:
             evidence.append(Evidence(f"would load {r.path} (cuDNN {r.version}, via {r.via})", SOURCE))
         yield info.finding(
@@ -323,7 +336,7 @@ def libs_not_on_path(info, snap):
             yield info.finding(
                 Severity.ERROR,
                 [Evidence(f"{_label(fw)} needs {_lib_list(off)}", SOURCE),
-                 Evidence(f"they are installed in {', '.join(dirs)}", "file system scan"), _searched(facts, fw)],
+                 Evidence(f"they are installed in {', '.join(dirs)}", _where(facts)), *_searched(facts, fw)],
                 f"The libraries exist, but the process that runs {LABEL[fw.framework]} does not look where they are.",
                 _activation_fix(facts, dirs),
             )

@@ -43,6 +43,11 @@ def _signals(snap, category: str | None = None):
     return [s for s in (facts.signals if facts else ()) if category is None or s.category == category]
 
 
+def _owner(category: str):
+    """The check rule that owns a category (the lowest code of that category), for its title and fix."""
+    return next((REGISTRY[c].info for c in sorted(REGISTRY) if REGISTRY[c].info.category == category and c < "WG8"), None)
+
+
 def _evidence(sigs) -> list[Evidence]:
     return [Evidence(f"{s.why}: {s.text}", f"line {s.line} ({ORIGIN_WORDS[s.origin]})") for s in sigs[:5]]
 
@@ -70,7 +75,7 @@ def report_message_names_cause(info, snap):
             by_cat.setdefault(s.category, []).append(s)
     for category, sigs in by_cat.items():
         best = _best(sigs)[0]
-        owner = next((r.info for r in REGISTRY.values() if r.info.category == category and r.info.code < "WG8"), None)
+        owner = _owner(category)
         yield info.finding(
             Severity(best.severity), _evidence(_best(sigs)),
             f"The report's own messages point to {category}." + (f" {owner.why}" if owner else ""),
@@ -98,7 +103,7 @@ def report_words_go_with_cause(info, snap):
             by_cat.setdefault(s.category, []).append(s)
     for category, sigs in by_cat.items():
         best = _best(sigs)[0]
-        owner = next((r.info for r in REGISTRY.values() if r.info.category == category and r.info.code < "WG8"), None)
+        owner = _owner(category)
         yield info.finding(
             Severity.WARNING, _evidence(_best(sigs)),
             f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from whynogpu import __version__
-from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot
+from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot, Target
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
 from whynogpu.triage.facts import TriageFacts
@@ -35,10 +35,24 @@ def _missing(f: TriageFacts) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _told(f: TriageFacts) -> str:
+    """What the report says about its machine, in a few words, for the header."""
+    parts = []
+    for key, label in (("os", ""), ("gpu", ""), ("driver", "driver "), ("tf_version", "TensorFlow "),
+                       ("torch_version", "PyTorch "), ("jax_version", "JAX "), ("cuda", "CUDA "), ("python", "Python ")):
+        s = f.first(key, program_only=True) or f.first(key)
+        if s is not None:
+            parts.append(f"{label}{s.value[:40]}")
+    return ", ".join(dict.fromkeys(parts)) or "no machine details"
+
+
 def triage(text: str) -> Report:
     from whynogpu.pipeline import report_from_snapshot
 
     snap = snapshot(text)
+    facts = snap.get(TriageFacts)
     report = report_from_snapshot(snap, mode="triage")
-    return dataclasses.replace(report, missing=_missing(snap.get(TriageFacts)) if report.verdict.root_cause == "unknown"
-                               else ())
+    py = facts.first("python")
+    return dataclasses.replace(
+        report, target=Target("a pasted report", py.value if py else None, "report", f"the report says: {_told(facts)}"),
+        missing=_missing(facts) if report.verdict.root_cause == "unknown" else ())

@@ -107,6 +107,9 @@ _PROSE_VERSIONS = (
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
+    ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
+                               r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d[\d.]*(?: LTS)?)"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]?\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
                                 r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"

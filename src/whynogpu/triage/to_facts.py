@@ -387,7 +387,7 @@ class _Build:
             frameworks = [replace(fw, libs=tuple(r for r in fw.libs if r.path or r.lib in seen)) for fw in frameworks]
         facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=(), ld_library_dirs=(), ld_cache=(),
                              ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
-                             env_kind=None, prefix=None, conda_active=False)
+                             env_kind=None, prefix=None, conda_active=False, scanned=False)
         self.put("cuda_libs", facts, *origins, *copy_origins)
 
     # --- environment and code --------------------------------------------------------------------
