@@ -71,10 +71,14 @@ def output_options(func):
     return func
 
 
-def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose: bool, host=None) -> None:
+def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose: bool, host=None,
+         redactor=None) -> None:
+    """Print the report. Shared formats are redacted with the identity of what was diagnosed: `redactor` for
+    a pasted report or a saved snapshot, else this machine's."""
     fmt = "json" if as_json else "markdown" if as_md else fmt
-    redactor = None
-    if fmt != "text" and not no_redact:
+    if fmt == "text" or no_redact:
+        redactor = None
+    elif redactor is None:
         from whynogpu.host.real import RealHost
         from whynogpu.redact import for_host
 
@@ -168,10 +172,15 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
     if from_file:
         from whynogpu.snapshot_io import SnapshotError, load
 
+        from whynogpu.redact import for_snapshot
+
         try:
-            report = report_from_snapshot(load(from_file))
+            snapshot = load(from_file)
         except SnapshotError as exc:
             raise UserError(str(exc)) from None
+        report = report_from_snapshot(snapshot)
+        emit(report, fmt, as_json, as_md, no_redact, verbose, redactor=for_snapshot(snapshot))
+        sys.exit(report.exit_code)
     else:
         from whynogpu.host.real import RealHost
         from whynogpu.pipeline import report_from_snapshot

@@ -19,15 +19,17 @@ SECRET_KEYS = {"hostname", "serial", "uuid", "board_serial", "node"}
 
 
 class Redactor:
-    def __init__(self, home: str | None, user: str | None, hostname: str | None) -> None:
+    def __init__(self, home: str | None, user: str | None, hostname: str | None,
+                 more_users: tuple[str, ...] = (), more_hosts: tuple[str, ...] = ()) -> None:
         subs: list[tuple[re.Pattern[str], str]] = []
         if home and home not in ("/", "/root") and len(home) > 1:
             subs.append((re.compile(re.escape(home.rstrip("/")) + r"(?=/|\b|$)"), "~"))
-        if user:
-            u = re.escape(user)
-            subs.append((re.compile(rf"(/home/|/Users/|[A-Za-z]:\\+Users\\+){u}(?=[/\\]|\b|$)"), r"\1<user>"))
-        if hostname and len(hostname) >= 3:
-            subs.append((re.compile(rf"\b{re.escape(hostname)}\b"), "<host>"))
+        for u in dict.fromkeys(x for x in (user, *more_users) if x and x != "root"):
+            eu = re.escape(u)
+            subs.append((re.compile(rf"(/home/|/Users/|[A-Za-z]:\\+Users\\+){eu}(?=[/\\]|\b|$)"), r"\1<user>"))
+            subs.append((re.compile(rf"\b{eu}@"), "<user>@"))
+        for h in dict.fromkeys(x for x in (hostname, *more_hosts) if x and len(x) >= 3):
+            subs.append((re.compile(rf"\b{re.escape(h)}\b"), "<host>"))
         self.subs = subs + PATTERNS
 
     def text(self, s: str) -> str:
@@ -58,3 +60,40 @@ def for_host(host) -> Redactor:
     except Exception:
         node = None
     return Redactor(home, name, node)
+
+
+# Who and where a pasted text or a saved snapshot comes from: home folders, shell prompts (user@host),
+# and the host and user fields a snapshot records. A shared report redacts these, not this machine's.
+_HOME = re.compile(r"(?:/home/|/Users/|[A-Za-z]:\\+Users\\+)([A-Za-z0-9_.-]{2,32})(?=[/\\\s'\"]|$)")
+_PROMPT = re.compile(r"\b([a-z_][a-z0-9_.-]{1,31})@([A-Za-z0-9][A-Za-z0-9.-]{2,62})(?=[:\s~$#])")
+_NOT_NAMES = {"root", "user", "<user>", "public", "shared", "default", "runner", "jovyan", "ubuntu", "github"}
+
+
+def identity(text: str) -> tuple[set[str], set[str]]:
+    """(user names, host names) a text reveals: home folders and shell prompts."""
+    users = {m.group(1) for m in _HOME.finditer(text)}
+    hosts = set()
+    for m in _PROMPT.finditer(text):
+        users.add(m.group(1))
+        hosts.add(m.group(2))
+    return users - _NOT_NAMES, hosts
+
+
+def for_text(text: str) -> Redactor:
+    users, hosts = identity(text)
+    return Redactor(None, None, None, tuple(sorted(users)), tuple(sorted(hosts)))
+
+
+def for_snapshot(snapshot) -> Redactor:
+    """The identity a saved snapshot carries: its host name and user, and those its paths and texts show."""
+    import json
+
+    from whynogpu import serde
+
+    users, hosts = identity(json.dumps(serde.to_data(snapshot)))
+    for r in snapshot.probes:
+        if isinstance(getattr(r.facts, "hostname", None), str) and r.facts.hostname:
+            hosts.add(r.facts.hostname)
+        if isinstance(getattr(r.facts, "user", None), str) and r.facts.user not in _NOT_NAMES | {""}:
+            users.add(r.facts.user)
+    return Redactor(None, None, None, tuple(sorted(users)), tuple(sorted(hosts)))

@@ -178,3 +178,40 @@ def test_retired_codes_are_explained():
 
     out = CliRunner().invoke(main, ["explain", "WG816"])
     assert out.exit_code == 0 and "replaced by WG101" in out.output
+
+
+def test_shared_formats_redact_the_reports_own_user_and_host(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    text = ("alice@gpubox-17:~$ export LD_LIBRARY_PATH=/home/alice/cuda-11.8/lib64\n"
+            "alice@gpubox-17:~$ python train.py\nCould not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: "
+            "cannot open shared object file: No such file or directory\n")
+    path = tmp_path / "report.txt"
+    path.write_text(text)
+    run = [sys.executable, "-m", "whynogpu", "triage"]
+    shared = subprocess.run(run + ["--json", str(path)], capture_output=True, text=True, timeout=60).stdout
+    kept = subprocess.run(run + ["--json", "--no-redact", str(path)], capture_output=True, text=True, timeout=60).stdout
+    assert "alice" in kept and "gpubox-17" in kept  # the facts do carry them
+    assert "alice" not in shared and "gpubox-17" not in shared
+    assert json.loads(shared)["verdict"]["root_cause"] == "cudnn_missing"
+
+
+def test_a_saved_snapshot_is_redacted_with_its_own_identity(tmp_path):
+    import dataclasses
+    import json
+    import subprocess
+    import sys
+
+    from whynogpu.snapshot_io import to_data
+
+    snap = snapshot("bob@node-a12:~$ export CUDA_VISIBLE_DEVICES=-1\nbob@node-a12:~$ ls /home/bob/data\n")
+    snap = dataclasses.replace(snap, mode="check")
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(to_data(snap)))
+    out = subprocess.run([sys.executable, "-m", "whynogpu", "check", "--from", str(path), "--markdown"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert "bob" not in out.stdout and "node-a12" not in out.stdout
+    assert "cuda_visible_devices_hidden" in out.stdout

@@ -36,6 +36,9 @@ def triage(report_file, fmt, as_json, as_md, no_redact, verbose):
     """Diagnose a pasted bug report: logs, nvidia-smi, pip/conda lists, env dumps, free text."""
     from whynogpu.triage.engine import triage as run
 
-    report = run(read_input(report_file))
-    emit(report, fmt, as_json, as_md, no_redact, verbose)
+    from whynogpu.redact import for_text
+
+    text = read_input(report_file)
+    report = run(text)
+    emit(report, fmt, as_json, as_md, no_redact, verbose, redactor=for_text(text))
     sys.exit(0)

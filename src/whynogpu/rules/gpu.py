@@ -54,7 +54,8 @@ def nvml_or_smi_says(d: DriverFacts | None, kind: str) -> Evidence | None:
         return Evidence(f"NVML initialisation failed: {d.nvml.init_name} (code {d.nvml.init_code})",
                         f"nvmlInit in a child process ({d.nvml.source})")
     if d.smi and d.smi.failure and d.smi.failure.kind == kind:
-        return Evidence(f"nvidia-smi: {d.smi.failure.message} (exit {d.smi.exit_code})", "nvidia-smi")
+        code = f" (exit {d.smi.exit_code})" if d.smi.exit_code is not None else ""
+        return Evidence(f"nvidia-smi: {d.smi.failure.message}{code}", "nvidia-smi")
     return None
 
 
@@ -375,13 +376,21 @@ def nvidia_driver_not_loaded(info, snap):
         return  # the driver answers; /proc/driver/nvidia is just hidden (some container setups)
     if p and p.container and not g.gpu_nodes:
         return  # a container without GPU access: WG103 says how to start it
-    evidence = [Evidence(describe(x), "/sys/bus/pci/devices") for x in g.nvidia_gpus[:4]]
-    evidence.append(Evidence("/proc/driver/nvidia/version does not exist: the nvidia kernel module is not loaded",
-                             "/proc/driver/nvidia"))
     said = nvml_or_smi_says(d, "driver_not_loaded")
-    if said:
-        evidence.append(said)
-    hints, text, cmds = _driver_not_loaded_hints(snap, g, d)
+    if not g.pci_readable:  # a pasted report: what it showed, not a listing of the bus and /proc
+        evidence = [Evidence("an NVIDIA GPU is in the machine", "the pasted report")] + ([said] if said else [])
+        text, cmds = ("Find out why the module does not load (not installed, not built for this kernel, Secure Boot, "
+                      "nouveau), then fix that and reboot:",
+                      ["lsmod | grep -E 'nvidia|nouveau'", "sudo dmesg | grep -i -E 'nvidia|nvrm|nouveau' | tail -n 20",
+                       "mokutil --sb-state", "sudo ubuntu-drivers install  # Ubuntu; or your distribution's package"])
+        hints: list[Evidence] = []
+    else:
+        evidence = [Evidence(describe(x), "/sys/bus/pci/devices") for x in g.nvidia_gpus[:4]]
+        evidence.append(Evidence("/proc/driver/nvidia/version does not exist: the nvidia kernel module is not loaded",
+                                 "/proc/driver/nvidia"))
+        if said:
+            evidence.append(said)
+        hints, text, cmds = _driver_not_loaded_hints(snap, g, d)
     yield info.finding(
         Severity.ERROR,
         evidence + hints,

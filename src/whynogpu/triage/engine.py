@@ -43,7 +43,7 @@ def _told(f: TriageFacts) -> str:
         s = f.first(key, program_only=True) or f.first(key)
         if s is not None:
             parts.append(f"{label}{s.value[:40]}")
-    return ", ".join(dict.fromkeys(parts)) or "no machine details"
+    return ", ".join(dict.fromkeys(parts)) or "no OS, GPU or versions named"
 
 
 def triage(text: str) -> Report:
