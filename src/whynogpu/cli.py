@@ -170,9 +170,8 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
     from whynogpu.pipeline import report_from_snapshot
 
     if from_file:
-        from whynogpu.snapshot_io import SnapshotError, load
-
         from whynogpu.redact import for_snapshot
+        from whynogpu.snapshot_io import SnapshotError, load
 
         try:
             snapshot = load(from_file)

@@ -34,9 +34,8 @@ def read_input(path: str) -> str:
 @output_options
 def triage(report_file, fmt, as_json, as_md, no_redact, verbose):
     """Diagnose a pasted bug report: logs, nvidia-smi, pip/conda lists, env dumps, free text."""
-    from whynogpu.triage.engine import triage as run
-
     from whynogpu.redact import for_text
+    from whynogpu.triage.engine import triage as run
 
     text = read_input(report_file)
     report = run(text)
