@@ -11,7 +11,7 @@ import pytest
 from whynogpu.host.fake import FakeHost
 from whynogpu.model import ProbeResult, ProbeStatus, Snapshot
 from whynogpu.pipeline import check, report_from_snapshot
-from whynogpu.probes import Options
+from whynogpu.probes import Options, snapshot_of
 from whynogpu.probes.environment import EnvironmentFacts
 from whynogpu.triage.engine import snapshot, triage
 
@@ -28,8 +28,7 @@ def host_codes(name: str, **kw) -> set[str]:
 
 def env_snapshot(**variables: str) -> Snapshot:
     """A machine whose only facts are its environment: the smallest snapshot a rule can be tested on."""
-    probes = (ProbeResult("environment", ProbeStatus.OK, 0.0, facts=EnvironmentFacts(dict(variables), ())),)
-    return Snapshot(schema_version=1, tool_version="test", mode="check", probes=probes)
+    return snapshot_of(EnvironmentFacts(dict(variables), ()))
 
 
 MISMATCH = """nvidia-smi stopped working after the nightly apt upgrade on our Ubuntu 22.04 box:

@@ -139,6 +139,19 @@ def facts_type_for(name: str) -> type | None:
     return spec.facts_type if spec else None
 
 
+def snapshot_of(*facts: Any, mode: str = "check", origin: str | None = None) -> Snapshot:
+    """A snapshot holding just these facts, each under the name of the probe that makes its type: the way to
+    test a rule (`report_from_snapshot(snapshot_of(EnvironmentFacts({...}, ())))`) without a host."""
+    names = {spec.facts_type: spec.name for spec in load_all().values()}
+    probes = []
+    for f in facts:
+        name = names.get(type(f))
+        if name is None:
+            raise TypeError(f"no probe makes {type(f).__name__}")
+        probes.append(ProbeResult(name, ProbeStatus.OK, 0.0, facts=f, origin=origin))
+    return Snapshot(schema_version=1, tool_version="test", mode=mode, probes=tuple(probes))
+
+
 def run_one(spec: ProbeSpec, ctx: Context) -> ProbeResult:
     start = time.monotonic()
     facts, status, reason = None, ProbeStatus.OK, None
