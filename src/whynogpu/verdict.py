@@ -25,8 +25,8 @@ CLASS_CONFIDENCE = (1.0, 1.0, 0.6, 0.3)
 def _class(f: Finding) -> int:
     if f.severity is Severity.ERROR:
         return 0
-    if f.category == "no_problem":
-        return 1
+    if f.category == "no_problem" and f.origin in (None, "program"):
+        return 1  # a working GPU is shown by a program; the reporter's impression of it counts as a warning
     return 2 if f.severity is Severity.WARNING else 3
 
 

@@ -47,6 +47,8 @@ _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvt
 _OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
 MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
 
+STATED_IN_PROSE = "(stated in the report)"
+
 # JAX lines printed only by a jaxlib with a CUDA backend that tried to start.
 JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
                   "jax_lib_unloadable", "jax_cudnn_unloadable")
@@ -228,7 +230,7 @@ class _Build:
             if s is None or any(n in dists for n in ((name,) if name != "tensorflow" else TF_VARIANTS)):
                 continue
             named = _variant_named(s.text) if name == "tensorflow" else name
-            dists[named] = Distribution(named, s.value, "(stated in the report)")
+            dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
             origins.append(_origin(s.stated_by_user))
         for s in f.all("pip_install")[:MAX_COMMANDS]:
             for name, version in _installed(s.value):
@@ -267,14 +269,15 @@ class _Build:
                 cuda_build = said.value == "True"
             elif "tensorflow" in runs and runs["tensorflow"].cuda_build:
                 cuda_build = True
-            elif tf_dist.name in TF_CPU or cpu_only_install("tensorflow", tf_dist.name, tf_dist.version, plat):
+            elif tf_dist.name in TF_CPU or (_installed_as(tf_dist) and
+                                             cpu_only_install("tensorflow", tf_dist.name, tf_dist.version, plat)):
                 cuda_build = False
             tf = TensorFlowBuild(tf_dist.name, tf_dist.version, cuda_build, None, None, ())
         d = t.dist("torch")
         if d:
             cuda, cuda_build = _torch_cuda(f, d.version, plat)
             conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
-            if cuda_build is None and not conda and not _index_url(f) and "torch" not in runs and \
+            if cuda_build is None and not conda and not _index_url(f) and "torch" not in runs and _installed_as(d) and \
                     cpu_only_install("torch", "torch", d.version, plat):
                 cuda_build = False
             torch = TorchBuild(d.version, cuda, None, d.version.partition("+")[2], cuda_build=cuda_build)
@@ -419,6 +422,12 @@ def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFact
         if (not row["first"] or v >= version_key(row["first"])) and (not row["last"] or v[:2] <= version_key(row["last"])[:2]):
             return True
     return False
+
+
+def _installed_as(d: Distribution) -> bool:
+    """The package name is known (a package list or an install command), not a framework named in a sentence:
+    "TensorFlow 1.4" in prose may well be tensorflow-gpu."""
+    return d.location != STATED_IN_PROSE
 
 
 def _index_url(f: TriageFacts) -> bool:
