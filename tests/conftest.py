@@ -7,11 +7,10 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-REAL = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures", "real"))
+# Real captured outputs copied into the repository (fixtures/real/SOURCE.md): no test needs anything beside it.
+REAL = os.path.join(os.path.dirname(__file__), "fixtures", "real")
 
 
 @pytest.fixture
 def real_fixtures() -> str:
-    if not os.path.isdir(REAL):
-        pytest.skip("../shared/fixtures/real is not beside this checkout")
     return REAL

@@ -12,7 +12,8 @@ import sys
 from whynogpu.host.base import snippet_source
 from whynogpu.host.fake import FakeHost
 
-SHARED_REAL = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "shared", "fixtures", "real"))
+# Real captured outputs, copied into the repository (tests/fixtures/real/SOURCE.md says from where).
+SHARED_REAL = os.path.join(os.path.dirname(__file__), "fixtures", "real")
 
 
 def _hash(data: bytes) -> str:

@@ -17,8 +17,7 @@ from whynogpu.parsers.proc_driver import parse_proc_driver_version
 from whynogpu.parsers.proc_modules import parse_proc_modules
 from whynogpu.probes.driver import cuda_version_text
 
-REAL = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "fixtures", "real",
-                                     "nvidia-userspace-no-kernel"))
+REAL = os.path.join(os.path.dirname(__file__), "..", "fixtures", "real", "nvidia-userspace-no-kernel")
 
 
 @pytest.mark.parametrize("text,version,flavor", [
