@@ -103,7 +103,7 @@ class RealHost(Host):
         # Always a child process, even for whynogpu's own interpreter: on two cores the child runs
         # beside whynogpu's start-up, where running it in-process would share one GIL with it
         # (measured: `--no-probe` median 0.40 s as a child, 0.46 s in-process).
-        return self.run([python or sys.executable, "-c", snippet_source(name), *args], timeout=timeout, env=env)
+        return _Child(_snippet_argv(python, name, args), env, stdin=False, cwd=NEUTRAL_CWD).result(timeout)
 
     def end_children(self) -> None:
         with _LOCK:
@@ -118,7 +118,20 @@ class RealHost(Host):
         args: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
     ) -> RunningSnippet:
-        return _Child((python or sys.executable, "-c", snippet_source(name), *args), env, stdin=True)
+        return _Child(_snippet_argv(python, name, args), env, stdin=True, cwd=NEUTRAL_CWD)
+
+
+# Snippet children start in the file system's root, not in the user's folder: `python -c` puts the working
+# directory first on sys.path, so a json.py or re.py there would run inside the child. -B: no __pycache__ is
+# ever written into the inspected environment (a .pth file can import modules at start-up).
+NEUTRAL_CWD = os.path.abspath(os.sep)
+
+
+def _snippet_argv(python: str | None, name: str, args: Sequence[str]) -> tuple[str, ...]:
+    python = python or sys.executable
+    if os.sep in python or (os.altsep and os.altsep in python):
+        python = os.path.abspath(python)  # a relative path meant the user's folder, not the child's
+    return (python, "-B", "-c", snippet_source(name), *args)
 
 
 class _Child(RunningSnippet):
@@ -126,7 +139,7 @@ class _Child(RunningSnippet):
     full pipe while whynogpu is busy elsewhere. It runs in a session of its own, so that a timeout
     kills everything it started."""
 
-    def __init__(self, argv: tuple[str, ...], env: Mapping[str, str] | None, stdin: bool) -> None:
+    def __init__(self, argv: tuple[str, ...], env: Mapping[str, str] | None, stdin: bool, cwd: str | None = None) -> None:
         self.argv = argv
         self.start = time.monotonic()
         self.failure: CommandResult | None = None
@@ -138,6 +151,7 @@ class _Child(RunningSnippet):
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=dict(env) if env is not None else None,
+                cwd=cwd,
                 start_new_session=True,
             )
         except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
