@@ -25,7 +25,7 @@ def run(args, stdin=b""):
 
 def test_json_report_with_candidates_and_line_numbers():
     res = run(["triage", "--json", "-"], CUINIT_UNKNOWN.encode())
-    assert res.returncode == 0, res.stderr
+    assert res.returncode == 1, res.stderr  # a broken root cause, as `check` exits
     data = json.loads(res.stdout)
     assert data["mode"] == "triage"
     assert data["verdict"]["root_cause"] == "nvidia_uvm_unavailable"
@@ -115,3 +115,12 @@ def test_any_text_gives_a_report(text):
     for f in report.findings:
         if f.location:
             assert 1 <= f.location.line <= text.count("\n") + text.count("\r") + 1
+
+
+def test_exit_code_follows_the_verdict():
+    working = ("I tensorflow/core/common_runtime/gpu/gpu_device.cc:1525] Created device "
+               "/job:localhost/replica:0/task:0/device:GPU:0 with 9621 MB memory:  -> device: 0, name: NVIDIA GeForce "
+               "RTX 3080, pci bus id: 0000:01:00.0, compute capability: 8.6\n")
+    assert run(["triage", "-"], working.encode()).returncode == 0
+    assert run(["triage", "-"], b"no idea what is wrong").returncode == 0
+    assert run(["triage", "-"], b"export CUDA_VISIBLE_DEVICES=-1\n").returncode == 1

@@ -40,4 +40,4 @@ def triage(report_file, fmt, as_json, as_md, no_redact, verbose):
     text = read_input(report_file)
     report = run(text)
     emit(report, fmt, as_json, as_md, no_redact, verbose, redactor=for_text(text))
-    sys.exit(0)
+    sys.exit(report.exit_code)  # as check: 1 when the verdict names something broken
