@@ -214,3 +214,23 @@ def test_a_saved_snapshot_is_redacted_with_its_own_identity(tmp_path):
     assert out.returncode == 1, out.stderr
     assert "bob" not in out.stdout and "node-a12" not in out.stdout
     assert "cuda_visible_devices_hidden" in out.stdout
+
+
+def test_missing_container_toolkit_is_not_told_to_add_gpus_all():
+    report = triage("$ docker run --gpus all -it tensorflow/tensorflow:latest-gpu bash\n"
+                    "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].\n")
+    assert report.verdict.root_cause == "container_no_gpu"
+    top = report.findings[0]
+    assert top.origin == "program"
+    assert any("nvidia-container-toolkit" in c for c in top.fix.commands)
+    assert not any("--gpus all" in c for c in top.fix.commands)
+
+
+def test_pod_spec_without_a_gpu_request_is_a_container_without_gpu():
+    spec = ("The worker pod never sees a GPU:\n```\nkind: Pod\nspec:\n  containers:\n  - name: worker\n"
+            "    image: tensorflow/tensorflow:latest-gpu\n    resources:\n      limits:\n        cpu: 4\n```\n")
+    report = triage(spec)
+    assert report.verdict.root_cause == "container_no_gpu"
+    assert "WG103" in codes(report)
+    with_gpu = spec.replace("cpu: 4", "nvidia.com/gpu: 1")
+    assert triage(with_gpu).verdict.root_cause != "container_no_gpu"

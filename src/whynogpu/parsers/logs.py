@@ -39,6 +39,7 @@ class LogRow:
     pattern: re.Pattern
     meaning: str
     source: str
+    fix: str = ""  # the fix the message itself points to, when the table gives one
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def rows() -> tuple[LogRow, ...]:
                 pattern=re.compile(r["pattern"]),
                 meaning=r["meaning"],
                 source=r["source"],
+                fix=r.get("fix") or "",
             )
         )
     return tuple(out)

@@ -10,6 +10,7 @@ The lines behind each rule come from triage/signals.py; each finding keeps the o
 from __future__ import annotations
 
 from whynogpu.model import Evidence, Fix, Location, Severity
+from whynogpu.parsers.logs import row
 from whynogpu.rules import REGISTRY, RETIRED, rule
 
 SEVERITY = ("error", "warning", "info")
@@ -76,11 +77,14 @@ def report_message_names_cause(info, snap):
     for category, sigs in by_cat.items():
         best = _best(sigs)[0]
         owner = _owner(category)
+        said = next((row(s.row).fix for s in _best(sigs) if s.row and row(s.row).fix), "")
+        text, _, command = said.partition(": ")  # "what to do: the command"
+        fix = Fix(text + ":", (command,)) if said else Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
+                                         ("# whynogpu explain " + owner.code,) if owner else ())
         yield info.finding(
             Severity(best.severity), _evidence(_best(sigs)),
             f"The report's own messages point to {category}." + (f" {owner.why}" if owner else ""),
-            Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log to narrow it down.",
-                ("# whynogpu explain " + owner.code,) if owner else ()),
+            fix,
             title=f"{owner.title} (from the report's messages)" if owner else info.title,
             location=Location("<report>", best.line), category=category, origin=best.origin,
         )

@@ -27,7 +27,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+)\b"),
-    ("hardware", r"\b(reboots|restarts|shuts? (down|off)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
+    ("hardware", r"\b(reboots|restarts|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
+                 r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"

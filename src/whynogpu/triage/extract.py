@@ -93,9 +93,14 @@ _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
+# A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
+_SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
+                   r"services:\s*$)")
+_GPU_REQUEST = re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:.*\bgpu\b|runtime:\s*nvidia|--gpus|"
+                          r"\bgpus:\s*\S|NVIDIA_VISIBLE_DEVICES\s*[:=]\s*['\"]?(?:all|\d)", re.I)
 # How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
 # prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
-_PRINTED = re.compile(r"^(?:\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
+_PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warning)\b|\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
                       r"Warning)\b|(?:WARNING|ERROR|INFO|CRITICAL)\b|[\w/.-]+\.(?:cc|cpp|py|h):\d+)")
 # A line of Python (code, a REPL line) or a package list row: what it says is read as code or packages.
 _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
@@ -280,6 +285,13 @@ class _Reader:
         if "=" in line or "," in line:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
+        spec = _SPEC.match(line) if (":" in line) else None
+        if spec:  # a Kubernetes or Compose file pasted: whether it asks for a GPU anywhere is read below
+            self.state("container_spec", "kubernetes" if spec.group("k8s") else "compose", n, stripped, False)
+        if "nvidia" in line.lower() or "gpus" in line:
+            g = _GPU_REQUEST.search(line)
+            if g:
+                self.state("gpu_request", g.group(0), n, stripped, False)
         if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
         b = _IS_CUDA_BUILD.rx.search(line) if _IS_CUDA_BUILD in self.todo else None

@@ -49,6 +49,7 @@ class Signal:
     text: str
     why: str
     source: str = "account"  # "message": a program's message (WG827); "account": the reporter's words or a statement
+    row: str = ""  # for a message: its row id in knowledge/log_messages.csv
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,9 @@ def _judged_as_facts(m) -> bool:
 def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
-    def add(cat: str, severity: str, origin: str, line: int, text: str, why: str, source: str = "account") -> None:
-        out.append(Signal(cat, severity, origin, line, text, why, source))
+    def add(cat: str, severity: str, origin: str, line: int, text: str, why: str, source: str = "account",
+            row: str = "") -> None:
+        out.append(Signal(cat, severity, origin, line, text, why, source, row))
 
     cues = {c.id: c for c in reversed(f.cues)}  # the earliest of each kind
 
@@ -60,7 +61,7 @@ def signals(f: TriageFacts) -> list[Signal]:
         for i, cat in enumerate(m.categories[:3]):
             names = i == 0 and m.kind == "error" and not _judged_as_facts(m)
             add(cat, "error" if names else "warning", "stated" if quoted else "program" if i == 0 else "inferred",
-                m.line, m.text, m.meaning, "message")
+                m.line, m.text, m.meaning, "message", m.id)
 
     # 2. The reporter's account.
     cuda_failed = f.has_log(*_CUDA_FAILS) or any(s.value == "False" for s in f.all("torch_cuda_available"))

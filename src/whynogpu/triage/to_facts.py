@@ -112,7 +112,7 @@ class _Build:
             name = "windows"
         elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in os_cues or "macos" in cues:
             name = "macos"
-        elif os_fact or wsl or f.all("docker_run") or "container" in cues or f.formats:
+        elif os_fact or wsl or f.all("docker_run") or f.first("container_spec") or "container" in cues or f.formats:
             name = "linux"
         else:
             return None
@@ -122,7 +122,10 @@ class _Build:
             origins.append(STATED)  # a cue in the reporter's words
         container = None
         runs = f.all("docker_run")
-        if runs or f.has_log("ngc_no_driver"):
+        spec = f.first("container_spec")
+        if spec is not None and not runs:
+            container, _ = ("kubernetes" if spec.value == "kubernetes" else "docker"), origins.append(PROGRAM)
+        elif runs or f.has_log("ngc_no_driver"):
             container, _ = "docker", origins.append(PROGRAM)
         elif "container" in cues and name == "linux" and not wsl:
             container, _ = "docker", origins.append(STATED)
@@ -159,7 +162,10 @@ class _Build:
         other = [s for s in f.all("gpu") if _OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
         has_nvidia = bool(named or header or smi_fail or f.first("gpu_memory"))
         origins += [STATED] if retold and not f.has_log("smi_no_driver") else []
-        no_gpus_run = bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))
+        # A container started without asking for a GPU: `docker run` without --gpus, or a pasted Kubernetes /
+        # Compose file with no GPU request anywhere in the report.
+        no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
+            (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run"))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")):
             return
         devices: tuple[PciDevice, ...] = ()
