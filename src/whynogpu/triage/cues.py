@@ -43,7 +43,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                             r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
-                r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu"),
+                r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
+                r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
+                r"`?tensorflow-gpu"),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
     ("smi_driver_retold", r"communicate with the (nvidia )?driver"),
     # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails

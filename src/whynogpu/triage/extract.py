@@ -62,6 +62,7 @@ _RELEVANT_START = ("tensorflow", "tf-", "tf_", "intel", "torch", "pytorch", "jax
 _PIP_LIST = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?P<ver>\d[\w.!+-]*)(?:\s+(?P<build>\S+))?(?:\s+(?P<ch>\S+))?\s*$")
 _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w.!+-]*)\s*$")
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
+_INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<ver>\d[\w.!+]*)$")
 
 _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+Driver Version:\s*(?P<driver>[\d.]+)\s+CUDA Version:\s*(?P<cuda>[\d.]+|N/A)")
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
@@ -72,7 +73,7 @@ _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudar
                         r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
 _DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)"))
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
-                  r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|"""
+                  r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
                   r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<q>['"]?)"""
                   r"""(?P<val>[^'"\s)]*)"""))
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
@@ -93,6 +94,7 @@ _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
+_CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
                    r"services:\s*$)")
@@ -115,6 +117,8 @@ _PROSE_VERSIONS = (
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
                                r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d[\d.]*(?: LTS)?)"))),
+    # "the GPU in the node is an AMD one", "my graphics card is an Intel": another vendor named as the GPU
+    ("gpu", Filtered(re.compile(r"\b(?:GPU|card|graphics)\b[\w ]{0,30}\b(?:is|are) an? (?P<v>AMD|Intel|Radeon)\b", re.I))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]?\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
                                 r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
@@ -285,6 +289,10 @@ class _Reader:
         if "=" in line or "," in line:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
+        if "libcudnn" in line:
+            pin = _CUDNN_PACKAGE.search(line)
+            if pin:  # apt/yum's libcudnn8=8.6.0.163-1+cuda11.8: the cuDNN this system or image installs
+                self.state("cudnn", pin.group("v"), n, stripped, False)
         spec = _SPEC.match(line) if (":" in line) else None
         if spec:  # a Kubernetes or Compose file pasted: whether it asks for a GPU anywhere is read below
             self.state("container_spec", "kubernetes" if spec.group("k8s") else "compose", n, stripped, False)
@@ -337,7 +345,20 @@ class _Reader:
             if pm:
                 self.state(key, pm.group("v"), n, stripped, True)
 
+    def _installed_line(self, n: int, stripped: str) -> None:
+        """pip's "Successfully installed torch-2.12.0 numpy-2.1.0": what pip just put in place (program output)."""
+        for word in stripped.split()[2:60]:
+            m = _INSTALLED_TOKEN.match(word)
+            if m and _RELEVANT.match(m.group("name")):
+                ver = m.group("ver")
+                build = ver.split("+", 1)[1] if "+" in ver else ""
+                self.packages.append(ListedPackage(m.group("name"), ver.split("+", 1)[0], build, n, stripped[:300]))
+                self.formats.add("pip_install_output")
+
     def _packages(self, n: int, line: str, stripped: str) -> None:
+        if stripped.startswith("Successfully installed "):
+            self._installed_line(n, stripped)
+            return
         if self.pending_pip_show is not None:
             name, self.pending_pip_show = self.pending_pip_show, None
             if stripped.startswith("Version:"):

@@ -225,10 +225,10 @@ class _Build:
         f = self.f
         origins = []
         dists: dict[str, Distribution] = {}
-        for p in f.packages:
+        for p in f.packages:  # in report order: what pip installed later replaced what was there
             name = p.name.lower().replace("_", "-")
             version = p.version + (f"+{p.build}" if p.build and re.match(r"(cu|cpu|rocm)", p.build) else "")
-            dists.setdefault(name, Distribution(name, version, "(pasted package list)"))
+            dists[name] = Distribution(name, version, "(pasted package list)")
             origins.append(PROGRAM)
         for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
                           ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
@@ -347,11 +347,12 @@ class _Build:
             wanted.setdefault(fw, {})[soname] = ResolvedLib(name.lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
-        for m in f.has_log("tf_cudnn_mismatch"):
-            runtime = _cudnn_version(m.groups.get("runtime", ""))
+        # The cuDNN the build was compiled with against the one it loads (or the one installed).
+        compiled, runtime = _cudnn_pair(f)
+        if compiled and runtime:
             fw_libs = wanted.setdefault("tensorflow", {})
             fw_libs["libcudnn (loaded)"] = ResolvedLib("cudnn", f"libcudnn.so.{runtime.split('.')[0]}", "(loaded)",
-                                                       "the framework's log", runtime, None)
+                                                       "the framework's log or the installed package", runtime, None)
         needs = _build_cuda(f, b)
         # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
         if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
@@ -381,7 +382,7 @@ class _Build:
                 origins.append(origin)
             libs = tuple(wanted.get(fw, {}).values())
             cudnn = next((r.soname.split(".so.")[-1] for r in libs if r.lib == "cudnn" and ".so." in r.soname), None)
-            compiled = next((_cudnn_version(m.groups.get("compiled", "")) for m in f.has_log("tf_cudnn_mismatch")), None)
+            compiled = _cudnn_pair(f)[0] if fw == "tensorflow" else None
             version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
             frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, compiled.split(".")[0] if compiled else cudnn,
                                             compiled, _finds_pip(fw, version), (), libs, ("read from a pasted report",)))
@@ -440,6 +441,18 @@ def _index_url(f: TriageFacts) -> bool:
     """An install from another index than PyPI (download.pytorch.org, a find-links page)."""
     return any(k in s.text for s in f.all("pip_install") for k in ("--index-url", "--extra-index-url", " -f ",
                                                                      "--find-links", "download.pytorch.org"))
+
+
+def _cudnn_pair(f: TriageFacts) -> tuple[str | None, str | None]:
+    """(cuDNN the TensorFlow build was compiled with, cuDNN it loads or that is installed): TF's own mismatch
+    message, else the build's TF_CUDNN_VERSION and the cuDNN the report installs (a package pin, a statement)."""
+    for m in f.has_log("tf_cudnn_mismatch"):
+        return _cudnn_version(m.groups.get("compiled", "")), _cudnn_version(m.groups.get("runtime", ""))
+    built = f.first("env:TF_CUDNN_VERSION")
+    have = f.first("cudnn", program_only=True) or f.first("cudnn")
+    if built and have and version_key(built.value):
+        return _cudnn_version(built.value), _cudnn_version(have.value)
+    return None, None
 
 
 def _pip_cuda(f: TriageFacts) -> bool:
