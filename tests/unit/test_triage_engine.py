@@ -234,3 +234,12 @@ def test_pod_spec_without_a_gpu_request_is_a_container_without_gpu():
     assert "WG103" in codes(report)
     with_gpu = spec.replace("cpu: 4", "nvidia.com/gpu: 1")
     assert triage(with_gpu).verdict.root_cause != "container_no_gpu"
+
+
+@pytest.mark.parametrize("installed, cause", [("11.2", "libs_not_on_path"), ("10.1", "cuda_version_mismatch")])
+def test_windows_dll_names_are_read_like_linux_sonames(installed, cause):
+    # NVIDIA numbers a DLL like the soname: CUDA 11.x ships cudart64_110.dll, 10.1 cudart64_101.dll.
+    report = triage(f"Windows 10, TensorFlow 2.4, CUDA {installed} installed from NVIDIA's installer.\n"
+                    "2021-01-05 10:00:00.000000: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could "
+                    "not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n")
+    assert report.verdict.root_cause == cause

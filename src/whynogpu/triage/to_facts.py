@@ -513,11 +513,13 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
     # asked for is a copy of another release; the same name is a copy only by inference (a partial install
     # or a removed toolkit lacks it).
+    windows = any(x.endswith(".dll") for x in failed)
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
             libs = tuple({parse_lib_name(x).lib for x in failed if parse_lib_name(x)} - {"cudnn"})
             for soname in (sonames(family, libs) if family else {}).values():
+                soname = _as_dll(soname) if windows else soname
                 add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user) if soname not in failed
                     else INFERRED, f"CUDA {s.value} as stated")
     # "The file is there", "it works in the terminal (not in Jupyter)": the libraries exist somewhere, unless
@@ -531,9 +533,9 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
                 add(soname, f"(the reporter: line {said[0].line})", STATED, "the reporter says it exists or loads elsewhere")
     for s in f.all("cudnn")[:1]:
         major = s.value.split(".")[0]
-        if major.isdigit() and any(x.startswith("libcudnn") and x != f"libcudnn.so.{major}" for x in failed):
-            add(f"libcudnn.so.{major}", f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user),
-                f"cuDNN {s.value} as stated")
+        name = f"cudnn64_{major}.dll" if windows else f"libcudnn.so.{major}"
+        if major.isdigit() and any("cudnn" in x and x != name for x in failed):
+            add(name, f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user), f"cuDNN {s.value} as stated")
     return copies, origins
 
 
@@ -574,6 +576,13 @@ def _finds_pip(framework: str, version: str) -> bool:
         return True
     row, _ = release_row("tensorflow_pip_cuda", version or "0") if version_key(version or "0") >= (2, 12) else (None, None)
     return bool(row and row.get("finds_pip_wheels") == "yes")
+
+
+def _as_dll(soname: str) -> str:
+    """The Windows DLL of a Linux soname: NVIDIA numbers both alike (libcudart.so.11.0 is cudart64_110.dll,
+    libcublas.so.11 is cublas64_11.dll, libcudart.so.10.1 is cudart64_101.dll)."""
+    lib, _, number = soname.partition(".so.")
+    return f"{lib[3:]}64_{number.replace('.', '')}.dll" if lib.startswith("lib") and number else soname
 
 
 def posixpath_dir(path: str) -> str:
