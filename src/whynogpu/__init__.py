@@ -11,12 +11,32 @@ if TYPE_CHECKING:
     from whynogpu.model import Report
 
 
+class TargetError(ValueError):
+    """The interpreter asked for (`python=`) cannot be inspected; the message says why."""
+
+
 def check(python: str | None = None, live: bool = True, timeout: float = 60.0, host: Host | None = None) -> Report:
-    """Diagnose this machine (or `host`) for the interpreter `python`; returns the report."""
-    from whynogpu.pipeline import check as _check
-    from whynogpu.probes import Options
+    """Diagnose this machine (or `host`) for the interpreter `python`; returns the report
+    (`report.text()`, `.markdown()`, `.json()` render it). Raises TargetError when `python` cannot be inspected."""
+    from whynogpu.pipeline import report_from_snapshot
+    from whynogpu.probes import Options, gather
 
-    return _check(host, Options(python=python, live=live, timeout=timeout))
+    if host is None:
+        from whynogpu.host.real import RealHost
+
+        host = RealHost()
+    snapshot = gather(host, Options(python=python, live=live, timeout=timeout))
+    res = snapshot.result("target")
+    if python and res is not None and res.status.value in ("failed", "timed_out", "crashed"):
+        raise TargetError(f"{python}: {res.reason.message if res.reason else 'cannot be inspected'}")
+    return report_from_snapshot(snapshot)
 
 
-__all__ = ["__version__", "check"]
+def triage_text(text: str) -> Report:
+    """Diagnose a pasted bug report (logs, nvidia-smi, package lists, code, free text); returns the report."""
+    from whynogpu.triage.engine import triage as _triage
+
+    return _triage(text)
+
+
+__all__ = ["__version__", "TargetError", "check", "triage_text"]

@@ -175,3 +175,23 @@ class Report:
     @property
     def exit_code(self) -> int:
         return 1 if any(f.severity is Severity.ERROR for f in self.findings) else 0
+
+    def __repr__(self) -> str:  # the dataclass repr is one line of many kilobytes
+        usable = {True: "yes", False: "no", None: "unknown"}[self.verdict.gpu_usable]
+        return (f"<whynogpu Report ({self.mode}): GPU usable {usable}, root cause {self.verdict.root_cause}, "
+                f"{len(self.findings)} finding{'s' if len(self.findings) != 1 else ''}>")
+
+    def text(self, verbose: bool = False) -> str:
+        from whynogpu.render.text import render
+
+        return render(self, verbose=verbose, color=False)
+
+    def markdown(self) -> str:
+        from whynogpu.render.markdown import render
+
+        return render(self)
+
+    def json(self) -> str:
+        from whynogpu.render.json_report import render
+
+        return render(self)
