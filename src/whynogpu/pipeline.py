@@ -33,7 +33,7 @@ def check(host: Host | None = None, options: Options | None = None, progress=Non
 
 
 def _target(snapshot: Snapshot) -> Target:
-    from whynogpu.probes.target import TargetFacts
+    from whynogpu.facts.target import TargetFacts
 
     t = snapshot.get(TargetFacts)
     if t is None:

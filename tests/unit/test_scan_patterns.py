@@ -6,10 +6,10 @@ import textwrap
 
 import pytest
 
+from whynogpu.facts.code import ScanFacts
 from whynogpu.model import ProbeResult, ProbeStatus, Severity, Snapshot
 from whynogpu.rules import evaluate, load_all
 from whynogpu.scan import scan_source
-from whynogpu.scan.facts import ScanFacts
 
 
 def findings(source: str, path: str = "train.py", extra_probes=()):

@@ -6,8 +6,8 @@ point it at a FakeHost or RealHost(root=tmpdir). Nothing is imported or executed
 
 from __future__ import annotations
 
+from whynogpu.facts.code import ScanFacts
 from whynogpu.probes import Context, NotApplicable, probe
-from whynogpu.scan.facts import ScanFacts
 
 
 @probe("code_scan", facts=ScanFacts, order=90, layer="code")

@@ -18,10 +18,10 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
+from whynogpu.facts.frameworks import FrameworkBuildFacts
+from whynogpu.facts.target import TargetFacts
 from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
-from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
-from whynogpu.probes.frameworks import FrameworkBuildFacts
-from whynogpu.probes.target import TargetFacts
 
 TORCH_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver", "cusparse")
 JAX_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "cusolver", "cusparse", "cupti")

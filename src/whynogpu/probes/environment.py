@@ -6,8 +6,7 @@ passwords live in environment variables, and a report is meant to be pasted in p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from whynogpu.facts.environment import EnvironmentFacts, MissingPathEntry  # noqa: F401 (the facts it makes)
 from whynogpu.probes import Context, probe
 
 ALLOWED = (
@@ -52,18 +51,6 @@ ALLOWED = (
 
 # Path-list variables whose entries we check for existence.
 PATH_LISTS = ("LD_LIBRARY_PATH", "PATH")
-
-
-@dataclass(frozen=True)
-class MissingPathEntry:
-    variable: str
-    entry: str
-
-
-@dataclass(frozen=True)
-class EnvironmentFacts:
-    variables: dict[str, str]  # allow-listed variables that are set, with their values
-    missing_path_entries: tuple[MissingPathEntry, ...]
 
 
 @probe("environment", facts=EnvironmentFacts, order=20, layer="environment")

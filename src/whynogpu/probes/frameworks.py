@@ -7,8 +7,7 @@ will pick. What the frameworks really do when imported is `frameworks_live` (fra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from whynogpu.facts.frameworks import FrameworkBuildFacts, JaxBuild, KerasSetup, TensorFlowBuild, TorchBuild  # noqa: F401 (the facts it makes)
 from whynogpu.parsers.build_info import parse_build_info
 from whynogpu.parsers.keras_config import choose_backend
 from whynogpu.parsers.torch_version import parse_torch_version
@@ -16,56 +15,6 @@ from whynogpu.probes import Context, NotApplicable, probe
 from whynogpu.probes.target import TargetFacts
 
 JAX_PLUGIN_PREFIXES = ("jax-cuda", "jax_cuda")
-@dataclass(frozen=True)
-class TensorFlowBuild:
-    dist: str  # the distribution whose files are on disk: tensorflow, tensorflow-cpu, …
-    version: str
-    cuda_build: bool | None
-    cuda_version: str | None
-    cudnn_version: str | None
-    compute_capabilities: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TorchBuild:
-    version: str
-    cuda_version: str | None
-    hip_version: str | None
-    variant: str  # "cu128", "cpu", "rocm6.1", or "" when the version has no local tag
-    cuda_build: bool | None = None  # torch.version.cuda is set; None when it could not be read
-
-
-@dataclass(frozen=True)
-class JaxBuild:
-    jax: str
-    jaxlib: str | None
-    plugins: tuple[str, ...]  # "jax-cuda12-plugin 0.10.2", …
-    cuda_major: int | None  # from the plugin's name
-
-
-@dataclass(frozen=True)
-class KerasSetup:
-    version: str
-    major: int | None
-    backend: str
-    backend_source: str
-    config_path: str
-    config_exists: bool
-    tf_keras: str | None  # version of tf-keras, if installed
-    legacy_requested: bool  # TF_USE_LEGACY_KERAS routes tf.keras to tf-keras
-
-
-@dataclass(frozen=True)
-class FrameworkBuildFacts:
-    tensorflow: TensorFlowBuild | None
-    torch: TorchBuild | None
-    jax: JaxBuild | None
-    keras: KerasSetup | None
-
-    def installed(self) -> tuple[str, ...]:
-        return tuple(n for n in ("tensorflow", "torch", "jax", "keras") if getattr(self, n) is not None)
-
-
 def _major(version: str) -> int | None:
     head = version.split(".", 1)[0]
     return int(head) if head.isdigit() else None

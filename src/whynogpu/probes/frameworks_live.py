@@ -14,8 +14,17 @@ import json
 import posixpath
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from whynogpu.facts.frameworks import (  # noqa: F401 (the facts it makes)
+    FrameworkRun,
+    GpuDevice,
+    KerasLive,
+    LiveFacts,
+    LogLine,
+    MatmulCheck,
+    MatmulTiming,
+)
 from whynogpu.host.base import CommandResult, RunningSnippet
 from whynogpu.parsers.keras_config import config_path
 from whynogpu.parsers.logs import interpret
@@ -39,105 +48,6 @@ CHILD_ENV = {
 CHILD_ENV_DEFAULTS = {
     "TF_CPP_VMODULE": "dso_loader=2,cuda_driver=2,cuda_diagnostics=2,cuda_platform=2,cuda_executor=2,cudart_stub=2",
 }
-
-@dataclass(frozen=True)
-class GpuDevice:
-    index: int
-    name: str | None
-    compute_capability: str | None  # "8.6"
-    memory_mb: int | None = None
-
-
-@dataclass(frozen=True)
-class MatmulCheck:
-    asked: str  # the device the matmul was placed on
-    device: str | None  # where the framework says the result lives
-    correct: bool | None = None
-    error: str | None = None
-
-    @property
-    def on_gpu(self) -> bool:
-        d = (self.device or "").lower()
-        return self.error is None and ("gpu" in d or "cuda" in d)
-
-
-@dataclass(frozen=True)
-class MatmulTiming:
-    n: int  # square float32 matrices of n × n
-    gpu_s: float
-    cpu_s: float
-
-    @property
-    def speedup(self) -> float:
-        return self.cpu_s / self.gpu_s if self.gpu_s > 0 else 0.0
-
-    @property
-    def gpu_tflops(self) -> float:
-        return 2 * self.n**3 / self.gpu_s / 1e12 if self.gpu_s > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class KerasLive:
-    version: str | None
-    backend: str | None
-    matmul_device: str | None
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class LogLine:
-    """A line of the child's stderr that the log interpreter knows (knowledge/log_messages.csv)."""
-
-    id: str
-    kind: str  # error, warning, info, success, benign
-    categories: tuple[str, ...]
-    text: str
-
-
-@dataclass(frozen=True)
-class FrameworkRun:
-    """One framework imported in its own child process, and what it reported."""
-
-    framework: str
-    status: str  # ok, error (a Python exception inside), crashed (signal/exit), timed_out, no_answer, not_started
-    duration_s: float
-    command: tuple[str, ...] = ()
-    exit_code: int | None = None
-    signal: int | None = None
-    version: str | None = None
-    cuda_build: bool | None = None
-    build: dict[str, str] = field(default_factory=dict)  # the framework's own build facts, as text
-    arch_list: tuple[str, ...] = ()
-    gpus: tuple[GpuDevice, ...] = ()
-    gpu_error: str | None = None  # the framework's own words for why it has no GPU backend
-    warnings: tuple[str, ...] = ()
-    matmul: MatmulCheck | None = None
-    timing: MatmulTiming | None = None
-    loaded_libs: tuple[str, ...] | None = None  # None: could not be read (no /proc)
-    keras: KerasLive | None = None
-    error: str | None = None  # traceback tail of a Python exception
-    import_s: float | None = None
-    stderr: str = ""
-    log: tuple[LogLine, ...] = ()  # what the interpreter recognised in stderr and in the traceback
-    device_scan_skipped: bool = False  # devices not enumerated: no kernel driver, and it would touch /dev as root
-
-    @property
-    def probed_ok(self) -> bool:
-        return self.status == "ok"
-
-
-@dataclass(frozen=True)
-class LiveFacts:
-    python: str
-    runs: tuple[FrameworkRun, ...]
-    wall_s: float
-
-    def run(self, framework: str) -> FrameworkRun | None:
-        for r in self.runs:
-            if r.framework == framework:
-                return r
-        return None
-
 
 def _last_json(stdout: str) -> dict | None:
     for line in reversed(stdout.strip().splitlines()):

@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from whynogpu.facts.platform import PlatformFacts  # noqa: F401 (the facts it makes)
 from whynogpu.probes import Context, probe
-
-
-@dataclass(frozen=True)
-class PlatformFacts:
-    os: str  # "linux", "windows", "macos" or the raw system name lower-cased
-    kernel: str
-    distro: str | None  # PRETTY_NAME from /etc/os-release
-    arch: str
-    wsl: int | None  # 1 or 2 under WSL, else None
-    container: str | None  # docker, podman, kubernetes, apptainer, lxc, container
-    container_evidence: tuple[str, ...]
-    hostname: str
 
 
 def _os_name(system: str) -> str:

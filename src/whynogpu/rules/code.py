@@ -10,12 +10,12 @@ file it is most likely deliberate, so it is a hint.
 
 from __future__ import annotations
 
+from whynogpu.facts import code as F
+from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.rules import rule, summary
 from whynogpu.rules.environment import gpu_count
-from whynogpu.scan import facts as F
-from whynogpu.scan.facts import CodeHit, ScanFacts
 
 MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import shlex
 
+from whynogpu.facts.environment import EnvironmentFacts
+from whynogpu.facts.frameworks import FrameworkBuildFacts
+from whynogpu.facts.platform import PlatformFacts
+from whynogpu.facts.target import TargetFacts
 from whynogpu.knowledge import version_key
 from whynogpu.model import Evidence, Snapshot
-from whynogpu.probes.environment import EnvironmentFacts
-from whynogpu.probes.frameworks import FrameworkBuildFacts
-from whynogpu.probes.platform import PlatformFacts
-from whynogpu.probes.target import TargetFacts
 
 
 def platform(snap: Snapshot) -> PlatformFacts | None:

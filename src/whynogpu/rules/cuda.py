@@ -6,16 +6,12 @@ from __future__ import annotations
 import posixpath
 import shlex
 
+from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
+from whynogpu.facts.driver import DriverFacts
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
-from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import pip, target, version_key
-
-try:  # the driver layer is another module; without it driver_too_old has nothing to compare
-    from whynogpu.probes.driver import DriverFacts
-except ImportError:  # pragma: no cover
-    DriverFacts = None  # type: ignore[assignment,misc]
 
 LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
 SOURCE = "CUDA library search (whynogpu's model of the loader)"
@@ -461,7 +457,7 @@ def _driver_need(fw: FrameworkLibs, driver_cuda: tuple[int, ...], driver: str | 
 )
 def driver_too_old(info, snap):
     facts = cuda(snap)
-    driver = snap.get(DriverFacts) if DriverFacts is not None else None
+    driver = snap.get(DriverFacts)
     if facts is None or driver is None or not driver.cuda_driver_version:
         return
     d = version_key(driver.cuda_driver_version)[:2]

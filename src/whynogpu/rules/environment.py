@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from whynogpu.facts.environment import EnvironmentFacts
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
-from whynogpu.probes.environment import EnvironmentFacts
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import env_vars, target
 

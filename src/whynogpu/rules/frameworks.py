@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import shlex
 
+from whynogpu.facts.cuda import CudaLibFacts
+from whynogpu.facts.frameworks import FrameworkRun, LiveFacts
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
-from whynogpu.probes.cuda_libs import CudaLibFacts
-from whynogpu.probes.frameworks_live import FrameworkRun, LiveFacts
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import builds, env_vars, pip, target
 from whynogpu.rules.environment import gpu_count

@@ -10,10 +10,10 @@ from __future__ import annotations
 import posixpath
 from collections import Counter
 
+from whynogpu.facts.driver import DriverFacts, LibraryCopy
+from whynogpu.facts.gpu import GpuFacts, PciDevice
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
-from whynogpu.probes.driver import DriverFacts, LibraryCopy
-from whynogpu.probes.gpu import GpuFacts, PciDevice
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import env_vars, platform
 

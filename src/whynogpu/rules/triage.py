@@ -38,7 +38,7 @@ RETIRED.update({
 
 
 def _signals(snap, category: str | None = None):
-    from whynogpu.triage.facts import TriageFacts
+    from whynogpu.facts.report import TriageFacts
 
     facts = snap.get(TriageFacts)
     return [s for s in (facts.signals if facts else ()) if category is None or s.category == category]

@@ -15,7 +15,7 @@ from __future__ import annotations
 def __getattr__(name: str):
     import importlib
 
-    try:  # a submodule (`from whynogpu.scan import facts`) loads just itself, not the engine
+    try:  # a submodule (`from whynogpu.scan import walker`) loads just itself, not the engine
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as exc:
         if exc.name != f"{__name__}.{name}":

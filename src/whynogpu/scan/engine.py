@@ -13,8 +13,8 @@ import dataclasses
 import re
 import warnings
 
+from whynogpu.facts.code import CodeHit, ScanFacts, SkippedFile
 from whynogpu.host.base import Host
-from whynogpu.scan.facts import CodeHit, ScanFacts, SkippedFile
 from whynogpu.scan.notebook import NotebookError, read_cells
 from whynogpu.scan.sparse import sparse_source
 from whynogpu.scan.suppress import ignored_in, ignored_lines

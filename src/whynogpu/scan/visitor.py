@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from whynogpu.scan import facts as F
+from whynogpu.facts import code as F
+from whynogpu.facts.code import CodeHit
 from whynogpu.scan.consts import UNKNOWN, evaluate, module_constants
-from whynogpu.scan.facts import CodeHit
 
 # Environment variables whose value in code decides where the frameworks run.
 WATCHED_ENV = ("CUDA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS", "JAX_PLATFORM_NAME")

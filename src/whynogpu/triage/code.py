@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.scan.engine import SourceError, scan_source
-from whynogpu.scan.facts import CodeHit, ScanFacts
 
 MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
 MAX_BLOCK_CHARS = 100_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from whynogpu import __version__
+from whynogpu.facts.report import TriageFacts
 from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot, Target
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
-from whynogpu.triage.facts import TriageFacts
 from whynogpu.triage.signals import signals
 from whynogpu.triage.to_facts import build
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 
+from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
 from whynogpu.parsers.logs import LogMatch, match_line, split_lines
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.triage import cues as cue_table
-from whynogpu.triage.facts import Cue, ListedPackage, StatedFact, TriageFacts
 from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
 
 MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
+from whynogpu.facts.report import Signal, TriageFacts
 from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list
-from whynogpu.triage.facts import Signal, TriageFacts
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)

@@ -18,23 +18,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from whynogpu.facts.code import ScanFacts
+from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
+from whynogpu.facts.driver import DriverFacts, SmiState
+from whynogpu.facts.environment import EnvironmentFacts
+from whynogpu.facts.frameworks import (
+    FrameworkBuildFacts,
+    FrameworkRun,
+    GpuDevice,
+    JaxBuild,
+    LiveFacts,
+    LogLine,
+    TensorFlowBuild,
+    TorchBuild,
+)
+from whynogpu.facts.gpu import NVIDIA, DeviceNode, GpuFacts, PciDevice
+from whynogpu.facts.platform import PlatformFacts
+from whynogpu.facts.report import TriageFacts
+from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
 from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
 from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.parsers.cuda_files import parse_lib_name
 from whynogpu.parsers.logs import LogMatch
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
-from whynogpu.probes.cuda_libs import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
-from whynogpu.probes.driver import DriverFacts, SmiState
-from whynogpu.probes.environment import EnvironmentFacts
-from whynogpu.probes.frameworks import FrameworkBuildFacts, JaxBuild, TensorFlowBuild, TorchBuild
-from whynogpu.probes.frameworks_live import FrameworkRun, GpuDevice, LiveFacts, LogLine
-from whynogpu.probes.gpu import NVIDIA, GpuFacts, PciDevice
-from whynogpu.probes.platform import PlatformFacts
-from whynogpu.probes.target import Distribution, PackageOwner, TargetFacts
-from whynogpu.scan.facts import ScanFacts
 from whynogpu.triage import cues as cue_table
-from whynogpu.triage.facts import TriageFacts
 
 PROGRAM, STATED, INFERRED = "program", "stated", "inferred"
 ORIGINS = (PROGRAM, STATED, INFERRED)  # strongest first
@@ -186,8 +194,6 @@ class _Build:
             origins.append(INFERRED)
         if plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")):
             unknown.discard("wsl_libcuda")  # WSL2's libcuda comes from the Windows driver; none is there
-            from whynogpu.probes.gpu import DeviceNode
-
             nodes = (DeviceNode("/dev/dxg", True, 0o666, 0, 0, None, True),)
             unknown.discard("device_nodes")
             origins.append(INFERRED)
