@@ -205,18 +205,24 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
 @click.option("--no-probe", is_flag=True, help="Static facts only: no framework is imported anywhere.")
 @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Time limit per probe.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
-def snapshot(python, no_probe, timeout, output):
-    """Write the facts (no conclusions) as JSON; `check --from` reads them back."""
+@click.option("--no-redact", is_flag=True, help="Keep user names, home paths, host name, GPU UUIDs and secrets.")
+def snapshot(python, no_probe, timeout, output, no_redact):
+    """Write the facts (no conclusions) as JSON, redacted to share; `check --from` reads them back."""
     import json
 
     from whynogpu.host.real import RealHost
     from whynogpu.probes import gather
+    from whynogpu.redact import for_host
     from whynogpu.snapshot_io import to_data
 
-    snap = gather(RealHost(), _options(python, no_probe, timeout), progress=_progress)
+    host = RealHost()
+    snap = gather(host, _options(python, no_probe, timeout), progress=_progress)
     _end_progress()
     _check_target(snap, python)
-    text = json.dumps(to_data(snap), indent=1, ensure_ascii=False) + "\n"
+    data = to_data(snap)
+    if not no_redact:  # people are told to attach it to bug reports
+        data = for_host(host).data(data)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     if output:
         try:
             with open(output, "x", encoding="utf-8") as fh:  # never overwrite a user's file

@@ -15,6 +15,21 @@ PATTERNS = [
     (re.compile(rf"\b(GPU|MIG)-{UUID}"), r"\1-<redacted>"),
     (re.compile(rf"\bMIG-GPU-{UUID}(/\d+/\d+)?"), "MIG-GPU-<redacted>"),
 ]
+# Secrets a framework's stderr or a pasted report can carry (a token printed by a library, a proxy URL).
+SECRETS = [
+    # scheme://user:password@host
+    (re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s:@'\"]+:[^@/\s'\"]+@", re.I), r"\1<redacted>@"),
+    # NAME_TOKEN=…, api_key: …, "password": "…" (the name stays, the value goes)
+    (re.compile(r"""(\b[\w.-]*(?:token|api[_-]?key|access[_-]?key|secret|passw(?:or)?d|passwd|credentials?)[\w.-]*['"]?"""
+                r"""\s*[=:]\s*['"]?)[^\s'",;]{4,}""", re.I), r"\1<redacted>"),
+    (re.compile(r"\b(bearer|token)\s+[A-Za-z0-9._~+/-]{12,}=*", re.I), r"\1 <redacted>"),
+    # well-known token shapes: Hugging Face, GitHub, AWS, OpenAI-style, Slack, GitLab, Google
+    (re.compile(r"\b(?:hf_[A-Za-z0-9]{20,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_\w{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}|"
+                r"sk-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{30,})"),
+     "<redacted>"),
+]
+# Any user's home folder, not only the invoking user's (a snapshot can name other users' folders).
+HOMES = (re.compile(r"(/home/|/Users/|[A-Za-z]:\\+Users\\+)(?!<user>)([^/\\\s'\"<>]+)"), r"\1<user>")
 SECRET_KEYS = {"hostname", "serial", "uuid", "board_serial", "node"}
 
 
@@ -30,7 +45,7 @@ class Redactor:
             subs.append((re.compile(rf"\b{eu}@"), "<user>@"))
         for h in dict.fromkeys(x for x in (hostname, *more_hosts) if x and len(x) >= 3):
             subs.append((re.compile(rf"\b{re.escape(h)}\b"), "<host>"))
-        self.subs = subs + PATTERNS
+        self.subs = subs + PATTERNS + SECRETS + [HOMES]
 
     def text(self, s: str) -> str:
         for pat, repl in self.subs:
