@@ -30,7 +30,7 @@ SECRETS = [
 ]
 # Any user's home folder, not only the invoking user's (a snapshot can name other users' folders).
 HOMES = (re.compile(r"(/home/|/Users/|[A-Za-z]:\\+Users\\+)(?!<user>)([^/\\\s'\"<>]+)"), r"\1<user>")
-SECRET_KEYS = {"hostname", "serial", "uuid", "board_serial", "node"}
+SECRET_KEYS = {"hostname", "serial", "uuid", "board_serial", "node", "user"}
 
 
 class Redactor:

@@ -47,9 +47,9 @@ def test_planted_secrets_never_reach_shared_formats(secret, password, context):
 def test_every_users_home_folder_is_redacted_not_only_the_invoking_one():
     r = Redactor("/home/me", "me", "box")
     data = r.data({"paths": ["/home/otheruser/venv/bin/python", "/Users/Someone/x", "/home/me/y"],
-                   "hostname": "box", "note": "box ran out of memory"})
+                   "hostname": "box", "note": "box ran out of memory", "gpu": {"user": "gpuadmin", "uid": 1000}})
     text = json.dumps(data)
-    assert "otheruser" not in text and "Someone" not in text and "/home/me" not in text
+    assert "otheruser" not in text and "Someone" not in text and "/home/me" not in text and "gpuadmin" not in text
     assert "~/y" in text and "<host> ran out" in text
 
 
