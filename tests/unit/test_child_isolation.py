@@ -41,3 +41,21 @@ def test_a_relative_interpreter_path_still_means_the_users_folder(tmp_path, monk
     res = RealHost().run_snippet("inspect_target", os.path.join("env", "bin", "python"), timeout=60)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout.strip().splitlines()[-1])["prefix"] == str(venv)
+
+
+def test_a_child_that_prints_without_end_is_bounded_in_time_and_memory():
+    import time
+
+    start = time.monotonic()
+    res = RealHost().run([sys.executable, "-c", "import sys\nwhile True: sys.stdout.write('x' * 65536)"], timeout=2)
+    took = time.monotonic() - start
+    assert res.timed_out
+    assert took < 6, took
+    assert len(res.stdout) < 3 * (1 << 20)  # head and tail kept, the rest counted
+    assert "whynogpu dropped" in res.stdout
+
+
+def test_the_end_of_a_long_output_is_kept():
+    res = RealHost().run([sys.executable, "-c", "print('x' * (5 << 20)); print('{\"last\": 1}')"], timeout=30)
+    assert res.returncode == 0
+    assert res.stdout.strip().splitlines()[-1] == '{"last": 1}'

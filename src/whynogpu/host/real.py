@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import collections
 import os
 import platform
 import signal
@@ -160,8 +161,8 @@ class _Child(RunningSnippet):
         except OSError as exc:
             self.failure = CommandResult(argv, None, "", str(exc), time.monotonic() - self.start)
             return
-        self.out: list[bytes] = []
-        self.err: list[bytes] = []
+        self.out = _Capped()
+        self.err = _Capped()
         self.readers = [threading.Thread(target=_drain, args=(pipe, buf), daemon=True)
                         for pipe, buf in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
         for t in self.readers:
@@ -218,7 +219,7 @@ class _Child(RunningSnippet):
                 pass
         return CommandResult(
             self.argv, None if timed_out else self.proc.returncode,
-            b"".join(self.out).decode("utf-8", "replace"), b"".join(self.err).decode("utf-8", "replace"),
+            self.out.text(), self.err.text(),
             time.monotonic() - self.start, timed_out=timed_out,
         )
 
@@ -233,7 +234,39 @@ _RUNNING: set[subprocess.Popen] = set()
 _LOCK = threading.Lock()
 
 
-def _drain(pipe, buf: list[bytes]) -> None:
+class _Capped:
+    """What a child printed, in bounded memory: the first HEAD and the last TAIL bytes (the end is where a
+    probe writes its JSON and a framework its error), and how much was dropped between them. A framework that
+    prints without end then costs a few megabytes, not all the memory of the machine."""
+
+    HEAD = 1 << 20
+    TAIL = 1 << 20
+
+    def __init__(self) -> None:
+        self.head = bytearray()
+        self.tail: collections.deque[bytes] = collections.deque()
+        self.tail_size = 0
+        self.dropped = 0
+
+    def append(self, chunk: bytes) -> None:
+        room = self.HEAD - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        self.tail.append(chunk)
+        self.tail_size += len(chunk)
+        while self.tail_size - len(self.tail[0]) >= self.TAIL:
+            self.dropped += len(self.tail[0])
+            self.tail_size -= len(self.tail.popleft())
+
+    def text(self) -> str:
+        gap = f"\n[… whynogpu dropped {self.dropped} bytes of this output …]\n".encode() if self.dropped else b""
+        return (bytes(self.head) + gap + b"".join(self.tail)).decode("utf-8", "replace")
+
+
+def _drain(pipe, buf: _Capped) -> None:
     with pipe:
         for chunk in iter(lambda: pipe.read1(65536), b""):
             buf.append(chunk)
