@@ -271,9 +271,18 @@ def explain(code):
 
 
 
+def _as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # a closed terminal, `timeout`, a CI cancel: end the children and clean up as for Ctrl-C
+
+
 def run() -> None:
     """Entry point wrapper: whynogpu's own failures become one line and exit 2."""
     verbose = "-v" in sys.argv or "--verbose" in sys.argv
+    import signal
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, _as_interrupt)
     try:
         main(standalone_mode=False)
     except click.exceptions.Exit as exc:
