@@ -29,6 +29,7 @@ REPORTS = {  # code: a report that only its rule can read
              "RTX 3080, pci bus id: 0000:01:00.0, compute capability: 8.6\n",
     "WG827": "RuntimeError: CUDA error: uncorrectable ECC error encountered\n",
     "WG828": "Our driver came with unattended-upgrades last night; nothing GPU related works now.",
+    "WG829": "torch.cuda.is_available() is False for my user, but it works fine with sudo (sudo python train.py).",
 }
 
 

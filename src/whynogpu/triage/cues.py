@@ -52,6 +52,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("second_process", r"\b(second|another|other|two|2) (jupyter )?(notebooks?|kernels?|process(es)?|scripts?|"
                        r"instances?|programs?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out of memory|won'?t)|"
                        r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)"),
+    # It works for root (or with sudo) and not for the user: the device nodes refuse the user
+    ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
+                  r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

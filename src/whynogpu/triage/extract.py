@@ -94,6 +94,8 @@ _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
+_DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
+                             r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
 _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
@@ -289,6 +291,10 @@ class _Reader:
         if "=" in line or "," in line:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
+        if "nvidia" in line and (stripped.startswith(("ii ", "nvidia", "libnvidia", "xorg-x11-drv-nvidia")) or " nvidia-" in line):
+            pkg = _DRIVER_PACKAGE.search(line)
+            if pkg:  # dpkg -l / rpm -q: the user-space driver that is installed (not necessarily loaded)
+                self.state("driver_package", pkg.group("v"), n, stripped, False)
         if "libcudnn" in line:
             pin = _CUDNN_PACKAGE.search(line)
             if pin:  # apt/yum's libcudnn8=8.6.0.163-1+cuda11.8: the cuDNN this system or image installs

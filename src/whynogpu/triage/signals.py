@@ -79,6 +79,10 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = cues["driver_in_container"]
         add("driver_library_mismatch", "error", "stated", c.line, c.text,
             "a driver installed inside a container differs from the host's kernel module")
+    if "root_only" in cues:
+        c = cues["root_only"]
+        add("gpu_access_restricted", "error", "stated", c.line, c.text,
+            "the GPU works for root but not for this user: the /dev/nvidia* nodes refuse the user")
     if "both_tf" in cues:
         c = cues["both_tf"]
         add("package_conflict", "error", "stated", c.line, c.text, "tensorflow and tensorflow-gpu are both installed")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from whynogpu.facts.code import ScanFacts
 from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
-from whynogpu.facts.driver import DriverFacts, SmiState
+from whynogpu.facts.driver import DriverFacts, LibraryCopy, SmiState
 from whynogpu.facts.environment import EnvironmentFacts
 from whynogpu.facts.frameworks import (
     FrameworkBuildFacts,
@@ -203,7 +203,8 @@ class _Build:
                      blacklisted=(), module_files=(), secure_boot=None, wsl_libcuda=wsl_libcuda, user="", uid=-1,
                      unknown=tuple(sorted(unknown)))
         self.put("gpu", g, *(origins or [INFERRED]))
-        if not (driver or failure or header or not_found):
+        packaged = f.first("driver_package")
+        if not (driver or failure or header or not_found or packaged):
             return
         d_origins = []
         cuda = smi_cuda.value if smi_cuda else None
@@ -220,10 +221,16 @@ class _Build:
             smi = SmiState(found=not not_found, exit_code=None, failure=failure, header=h, gpus=())
             d_origins.append(PROGRAM)
         gpus = len(named) if named else (1 if has_nvidia else None)
+        # The installed user-space driver (a package listing): set against the loaded kernel module, a
+        # different version is the classic upgrade without a reboot.
+        libraries = (LibraryCopy("libcuda.so.1", f"(package, report line {packaged.line})", packaged.text[:120],
+                                 packaged.value, "package manager"),) if packaged else ()
+        if packaged:
+            d_origins.append(PROGRAM)
         facts = DriverFacts(driver_version=driver.value if driver and _looks_like_driver(driver.value) else None,
                             cuda_driver_version=cuda, gpu_count=gpus if not no_driver else None,
-                            gpu_count_source="report" if gpus else None, libraries=(), cuda=None, nvml=None, smi=smi,
-                            skipped="a pasted report")
+                            gpu_count_source="report" if gpus else None, libraries=libraries, cuda=None, nvml=None,
+                            smi=smi, skipped="a pasted report")
         self.put("driver", facts, *(d_origins or [INFERRED]))
 
     # --- packages and framework builds -----------------------------------------------------------
