@@ -21,18 +21,31 @@ def snapshot(text: str) -> Snapshot:
     return Snapshot(schema_version=1, tool_version=__version__, mode="triage", probes=tuple(probes))
 
 
+# What to run next for a framework the report names, so its own message says which layer fails.
+_FRAMEWORK_CHECK = {
+    "tf_version": "TF_CPP_MIN_LOG_LEVEL=0 python -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\"",
+    "torch_version": "python -m torch.utils.collect_env",
+    "jax_version": "python -c \"import jax; jax.print_environment_info(); print(jax.devices())\"",
+}
+
+
 def _missing(f: TriageFacts) -> tuple[str, ...]:
+    """The 1-3 outputs that would decide, given what the report already holds."""
     out = []
-    if "nvidia_smi" not in f.formats and not f.has_log("smi_no_driver", "nvml_mismatch", "nvml_unknown"):
-        out.append("output of `nvidia-smi`")
-    if "package_list" not in f.formats:
-        out.append("`pip list | grep -i -E 'tensorflow|torch|jax|keras|nvidia'` (or `conda list`) of the environment")
+    cues = {c.id for c in f.cues}
+    if "nvidia_smi" not in f.formats and not f.has_log("smi_no_driver", "nvml_mismatch", "nvml_unknown", "smi_not_found"):
+        where = " inside the container" if "container" in cues or f.all("docker_run") else \
+            " inside WSL (and `ls /usr/lib/wsl/lib`)" if "wsl" in cues else ""
+        out.append(f"the output of `nvidia-smi`{where}")
     if not [m for m in f.log if m.kind in ("error", "warning", "success")]:
-        out.append("the full log of `TF_CPP_MIN_LOG_LEVEL=0 python -c \"import tensorflow as tf; "
-                   "print(tf.config.list_physical_devices('GPU'))\"` (or `python -m torch.utils.collect_env`)")
-    if f.first("os") is None:
+        key = next((k for k in _FRAMEWORK_CHECK if f.first(k)), "tf_version")
+        out.append(f"the full output of `{_FRAMEWORK_CHECK[key]}`")
+    if "package_list" not in f.formats:
+        out.append("`pip list | grep -i -E 'tensorflow|torch|jax|keras|nvidia'` (or `conda list`) of the environment "
+                   "that runs the code")
+    if f.first("os") is None and len(out) < 3:
         out.append("the operating system, and whether it runs in WSL, Docker or a Jupyter kernel")
-    return tuple(out)
+    return tuple(out[:3])
 
 
 def _told(f: TriageFacts) -> str:
