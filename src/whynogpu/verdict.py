@@ -4,9 +4,9 @@ A finding's place is decided by, in this order:
   1. its severity class: an error, then a working GPU (no_problem), then a warning, then the rest;
   2. whether its facts were seen (printed by a program or stated by a reporter) or only inferred
      (a probed machine's facts are all program output, so in `check` this step ties);
-  3. its category's layer, lowest broken layer first (categories.py): a dead driver explains missing
-     CUDA libraries above it, not the other way round;
-  4. program output before the reporter's words.
+  3. for errors, its category's layer, lowest broken layer first (categories.py): a dead driver explains
+     missing CUDA libraries above it, not the other way round; then program output before the reporter's
+     words. For warnings (hints, not failures) the other way round: the strongest evidence first.
 The root cause is the first finding. Triage's candidates are the best finding of each category in
 that order, with a confidence that restates the same key as a number for people to read.
 """
@@ -36,7 +36,11 @@ def _origin_rank(f: Finding) -> int:
 
 def key(f: Finding) -> tuple:
     inferred = _origin_rank(f) == 2
-    return (_class(f), inferred, RANK.get(f.category, 999), _origin_rank(f), f.severity.rank, f.code, f.title)
+    layer, origin = RANK.get(f.category, 999), _origin_rank(f)
+    # Errors: the lowest broken layer explains the ones above it. Warnings are hints, not failures: the
+    # strongest evidence comes first, then the layer.
+    first, second = (layer, origin) if _class(f) == 0 else (origin, layer)
+    return (_class(f), inferred, first, second, f.severity.rank, f.code, f.title)
 
 
 def confidence(f: Finding) -> float:

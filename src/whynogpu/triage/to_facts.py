@@ -172,8 +172,10 @@ class _Build:
         origins += [STATED] if retold and not f.has_log("smi_no_driver") else []
         # A container started without asking for a GPU: `docker run` without --gpus, or a pasted Kubernetes /
         # Compose file with no GPU request anywhere in the report.
+        gpu_shown = bool(header or [m for m in f.log if m.kind == "success"])
         no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
-            (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run"))
+            (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
+             and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")):
             return
         devices: tuple[PciDevice, ...] = ()
