@@ -164,6 +164,7 @@ class _Reader:
         self.pending_repl: tuple[str, int, str] | None = None
         self.pending_pip_show: str | None = None
         self.prose_chars = 0  # characters of sentences searched for phrases so far
+        self.text_chars = 0  # characters of lines other than known messages read so far (for cues)
 
     def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
         if self.fresh(("fact", key, value)):
@@ -218,7 +219,10 @@ class _Reader:
         self._program_output(n, line, stripped)
         if m is not None:
             return  # a program's message is not prose: no cues or stated versions in it
-        found = cue_table.find(line, self.todo, self.low)
+        # The reporter's account comes before the logs it carries: cues are read in the first CUE_CHARS
+        # characters of lines that are not known messages, phrases in the first PHRASE_CHARS of sentences.
+        self.text_chars += len(line)
+        found = cue_table.find(line, self.todo, self.low) if self.text_chars <= cue_table.CUE_CHARS else []
         # Words that go with a cause are read in the reporter's sentences, not in code or package lists.
         if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped):
             self.prose_chars += len(line)
