@@ -96,6 +96,7 @@ _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
                              r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
+_NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
 _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
@@ -299,6 +300,9 @@ class _Reader:
             pkg = _DRIVER_PACKAGE.search(line)
             if pkg:  # dpkg -l / rpm -q: the user-space driver that is installed (not necessarily loaded)
                 self.state("driver_package", pkg.group("v"), n, stripped, False)
+        if "nvidia-" in line and "-cu1" in line:
+            for w in _NVIDIA_WHEEL.findall(line)[:12]:
+                self.state("nvidia_wheel", w.lower(), n, stripped, True)
         if "libcudnn" in line:
             pin = _CUDNN_PACKAGE.search(line)
             if pin:  # apt/yum's libcudnn8=8.6.0.163-1+cuda11.8: the cuDNN this system or image installs

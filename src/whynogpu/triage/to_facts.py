@@ -345,7 +345,7 @@ class _Build:
         return runs
 
     # --- CUDA libraries the frameworks asked for -------------------------------------------------
-    def cuda_libs(self, b: FrameworkBuildFacts | None) -> None:
+    def cuda_libs(self, b: FrameworkBuildFacts | None, t: TargetFacts | None) -> None:
         """What each framework asked the loader for (its log), which copies the report shows exist (ldconfig,
         find, the reporter's "the file is there", the CUDA/cuDNN release they installed), and the CUDA the
         build was made for; rules/cuda.py then sorts each failed library into missing, off the path or
@@ -358,7 +358,7 @@ class _Build:
             name = parse_lib_name(soname) if soname else None
             if m.id not in NOT_FOUND or name is None or name.lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
-            fw = _framework_of(m) or _main_framework(f, None) or "tensorflow"
+            fw = _framework_of(m) or _main_framework(f, t) or "tensorflow"
             wanted.setdefault(fw, {})[soname] = ResolvedLib(name.lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
@@ -410,6 +410,11 @@ class _Build:
         seen = {c.lib for c in copies}
         if seen:
             frameworks = [replace(fw, libs=tuple(r for r in fw.libs if r.path or r.lib in seen)) for fw in frameworks]
+        # A framework that failed to load a library its installed NVIDIA wheel holds did not find the wheels,
+        # whatever its release is meant to do (a wheel in lib64, a RUNPATH that points elsewhere).
+        in_wheels = {c.soname for c in copies if c.origin == "pip"}
+        frameworks = [replace(fw, finds_pip_wheels=False) if any(r.path is None and r.soname in in_wheels for r in fw.libs)
+                      else fw for fw in frameworks]
         facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=(), ld_library_dirs=(), ld_cache=(),
                              ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
                              env_kind=None, prefix=None, conda_active=False, scanned=False)
@@ -573,6 +578,10 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
             conda = bool(p.build) and not p.build.startswith(("cu", "cpu"))
             out.append((name, f"{'conda' if conda or name in ('cudatoolkit', 'cudnn') else 'pip'} package {p.name} "
                               f"{p.version}", PROGRAM))
+    for s in f.all("nvidia_wheel"):  # "pip list | grep nvidia shows nvidia-cudnn-cu12 …" in the reporter's words
+        base = re.sub(r"-cu\d+$", "", s.value)
+        if base in WHEEL_LIBS:
+            out.append((base, f"pip package {s.value} (as the report says)", STATED))
     for s in f.all("pip_install")[:MAX_COMMANDS]:
         conda = s.text.lstrip("$ ").split()[0:1] in (["conda"], ["mamba"], ["micromamba"])
         for name, _version in _installed(s.value):
@@ -715,7 +724,7 @@ def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
     t = b.target()
     runs = b.live(t)
     builds = b.builds(t, runs, plat)
-    b.cuda_libs(builds)
+    b.cuda_libs(builds, t)
     b.environment()
     b.code(scan)
     origins = {k: v.value for k, v in b.origins.items()}
