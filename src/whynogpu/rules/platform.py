@@ -91,6 +91,10 @@ def macos_has_no_cuda(info, snap):
     p, t = platform(snap), target(snap)
     if not p or p.os != "macos":
         return
+    tf = t.dist("tensorflow-gpu") or t.dist("tensorflow") if t else None
+    row = _tf_gpu_row("macos", tf.version) if tf and tf.version else None
+    if row is not None and row["gpu"] == "cuda":
+        return  # a TensorFlow from the years it had CUDA on macOS (NVIDIA eGPUs, older MacBook Pros)
     cmds = []
     if t and (t.dist("tensorflow") or t.dist("tensorflow-macos")):
         cmds.append(pip(t, "install tensorflow-metal"))

@@ -110,7 +110,9 @@ def signals(f: TriageFacts) -> list[Signal]:
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
     others = [s for s in named if _OTHER_GPU.search(s.value) and not _NVIDIA.search(s.value)]
-    if others and not any(_NVIDIA.search(s.value) for s in named) and not f.first("driver", program_only=True):
+    on_mac = "macos" in cues or any(k in (f.first("os").value.lower() if f.first("os") else "") for k in ("mac", "darwin"))
+    if others and not on_mac and not any(_NVIDIA.search(s.value) for s in named) and \
+            not f.first("driver", program_only=True):  # on macOS the platform is the answer (WG102)
         s = others[0]
         add("no_nvidia_gpu", "error", "stated" if s.stated_by_user else "program", s.line, s.text,
             f"the GPU named is not an NVIDIA one: {s.value}")
