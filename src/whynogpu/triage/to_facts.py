@@ -56,6 +56,7 @@ _OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|
 MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
 
 STATED_IN_PROSE = "(stated in the report)"
+BY_RELEASE = "named by the build's CUDA release, not seen failing"
 
 # JAX lines printed only by a jaxlib with a CUDA backend that tried to start.
 JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
@@ -387,7 +388,7 @@ class _Build:
             if f.all("cudnn") and row and row.get("cudnn"):
                 want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
             if want:
-                wanted["tensorflow"] = {so: ResolvedLib(lib, so, None, None, None, None) for lib, so in want.items()}
+                wanted["tensorflow"] = {so: ResolvedLib(lib, so, None, BY_RELEASE, None, None) for lib, so in want.items()}
                 origins.append(INFERRED)
         driver = self.origins.get("driver")
         frameworks = []
@@ -410,6 +411,12 @@ class _Build:
         seen = {c.lib for c in copies}
         if seen:
             frameworks = [replace(fw, libs=tuple(r for r in fw.libs if r.path or r.lib in seen)) for fw in frameworks]
+        # Libraries named only by the build's release (no load failure in the report) say something only when
+        # the installed release names them otherwise: it cannot load those. Missing or off the path would be a guess.
+        other = {c.lib for c in copies if c.soname not in failed}
+        frameworks = [replace(fw, libs=tuple(r for r in fw.libs if r.via != BY_RELEASE or
+                                             (r.lib in other and not any(c.soname == r.soname for c in copies))))
+                      for fw in frameworks]
         # A framework that failed to load a library its installed NVIDIA wheel holds did not find the wheels,
         # whatever its release is meant to do (a wheel in lib64, a RUNPATH that points elsewhere).
         in_wheels = {c.soname for c in copies if c.origin == "pip"}
