@@ -55,6 +55,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # It works for root (or with sudo) and not for the user: the device nodes refuse the user
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
                   r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b"),
+    # "I installed CUDA 11.8 and cuDNN", "CUDA toolkit is installed": the reporter says the libraries are there
+    ("cuda_installed", r"\b(i |we )?(have |had |already )?(installed|set up|downloaded and installed) (the )?(latest )?"
+                       r"(nvidia )?(cuda|cudnn)\b|\b(cuda|cudnn)( toolkit)? (is|are) (already |properly |correctly )?"
+                       r"installed\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -63,7 +63,7 @@ JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "
                   "jax_lib_unloadable", "jax_cudnn_unloadable")
 # Messages that say a library could not be found or opened (not that a found one was the wrong one).
 NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "tf1_lib_not_opened", "tf_win_dll_missing",
-             "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable")
+             "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable", "cudnn_sublib_missing")
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
 
 
@@ -356,11 +356,11 @@ class _Build:
         wanted: dict[str, dict[str, ResolvedLib]] = {}
         for m in f.log:
             soname = m.groups.get("soname")
-            name = parse_lib_name(soname) if soname else None
-            if m.id not in NOT_FOUND or name is None or name.lib == "cuda":
+            lib = _lib_of(soname) if soname else None
+            if m.id not in NOT_FOUND or lib is None or lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
             fw = _framework_of(m) or _main_framework(f, t) or "tensorflow"
-            wanted.setdefault(fw, {})[soname] = ResolvedLib(name.lib, soname, None, None, None, None)
+            wanted.setdefault(fw, {})[soname] = ResolvedLib(lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
         # The cuDNN the build was compiled with against the one it loads (or the one installed).
@@ -523,9 +523,9 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     origins: list[str] = []
 
     def add(soname: str, path: str, origin: str, detail: str, kind: str = "system") -> None:
-        name = parse_lib_name(soname)
-        if name and not any(c.soname == soname for c in copies):
-            copies.append(LibCopy(name.lib, soname, path, posixpath_dir(path), None, None, kind, detail))
+        lib = _lib_of(soname)
+        if lib and not any(c.soname == soname for c in copies):
+            copies.append(LibCopy(lib, soname, path, posixpath_dir(path), None, None, kind, detail))
             origins.append(origin)
 
     for s in f.all("lib_on_disk"):
@@ -534,8 +534,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # NVIDIA's pip wheels and conda's cudatoolkit/cudnn packages hold the libraries of their names.
     for name, where, origin in _packaged(f):
         for soname in failed:
-            lib = parse_lib_name(soname)
-            if lib and (name == "*" or lib.lib in WHEEL_LIBS.get(name, ())):
+            if name == "*" or _lib_of(soname) in WHEEL_LIBS.get(name, ()):
                 add(soname, f"({where})", origin, where, "pip" if where.startswith("pip") else "conda")
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
     # asked for is a copy of another release; the same name is a copy only by inference (a partial install
@@ -544,20 +543,22 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
-            libs = tuple({parse_lib_name(x).lib for x in failed if parse_lib_name(x)} - {"cudnn"})
+            libs = tuple({_lib_of(x) for x in failed} - {None, "cudnn"})
             for soname in (sonames(family, libs) if family else {}).values():
                 soname = _as_dll(soname) if windows else soname
                 add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user) if soname not in failed
                     else INFERRED, f"CUDA {s.value} as stated")
-    # "The file is there", "it works in the terminal (not in Jupyter)": the libraries exist somewhere, unless
-    # the installed release names that library otherwise (then the file found is usually that other one).
+    # "The file is there", "it works in the terminal (not in Jupyter)", "I installed CUDA and cuDNN": the
+    # libraries exist somewhere, unless the installed release names that library otherwise (then the file
+    # found is usually that other one).
     said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
-    if said:
+    installed = f.has_cue("cuda_installed")
+    if said or installed:
         other = {c.lib for c in copies if c.soname not in failed}
         for soname in failed:
-            lib = parse_lib_name(soname)
-            if lib and lib.lib not in other:
-                add(soname, f"(the reporter: line {said[0].line})", STATED, "the reporter says it exists or loads elsewhere")
+            if _lib_of(soname) not in other:
+                add(soname, f"(the reporter: line {(said or installed)[0].line})", STATED if said else INFERRED,
+                    "the reporter says it exists, loads elsewhere, or was installed")
     for s in f.all("cudnn")[:1]:
         major = s.value.split(".")[0]
         name = f"cudnn64_{major}.dll" if windows else f"libcudnn.so.{major}"
@@ -585,6 +586,9 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
             conda = bool(p.build) and not p.build.startswith(("cu", "cpu"))
             out.append((name, f"{'conda' if conda or name in ('cudatoolkit', 'cudnn') else 'pip'} package {p.name} "
                               f"{p.version}", PROGRAM))
+    listed = {re.sub(r"-cu\d+$", "", p.name.lower().replace("_", "-")) for p in f.packages} & set(WHEEL_LIBS)
+    if len(listed - {"cudatoolkit", "cudnn"}) >= 3:  # tensorflow[and-cuda] and torch install the set together
+        out.append(("*", "the NVIDIA pip wheels the package list shows", INFERRED))
     for s in f.all("nvidia_wheel"):  # "pip list | grep nvidia shows nvidia-cudnn-cu12 …" in the reporter's words
         base = re.sub(r"-cu\d+$", "", s.value)
         if base in WHEEL_LIBS:
@@ -607,6 +611,15 @@ def _finds_pip(framework: str, version: str) -> bool:
         return True
     row, _ = release_row("tensorflow_pip_cuda", version or "0") if version_key(version or "0") >= (2, 12) else (None, None)
     return bool(row and row.get("finds_pip_wheels") == "yes")
+
+
+def _lib_of(soname: str) -> str | None:
+    """The library a file name is of; cuDNN 8's sub-libraries (libcudnn_ops_infer.so.8, cudnn_cnn_infer64_8.dll)
+    are cuDNN."""
+    if "cudnn" in soname.lower():
+        return "cudnn"
+    name = parse_lib_name(soname)
+    return name.lib if name else None
 
 
 def _as_dll(soname: str) -> str:
