@@ -7,6 +7,7 @@ or whynogpu itself failed (one line on stderr; the traceback only with -v), 130 
 
 from __future__ import annotations
 
+import math
 import sys
 
 import click
@@ -137,8 +138,8 @@ def _end_progress() -> None:
 def _options(python, no_probe, timeout, scan=()):
     from whynogpu.probes import Options
 
-    if timeout is not None and timeout <= 0:
-        raise UserError("--timeout must be a positive number of seconds")
+    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
+        raise UserError("--timeout must be a positive, finite number of seconds")
     return Options(python=python, live=not no_probe, timeout=timeout or 60.0, scan_paths=tuple(scan))
 
 

@@ -26,7 +26,9 @@ def from_data(data: Any) -> Snapshot:
     results = []
     try:
         for i, p in enumerate(data["probes"]):
-            facts_type = facts_type_for(p.get("name", ""))
+            if not isinstance(p, dict) or not isinstance(p.get("name"), str):
+                raise SnapshotError(f"probes[{i}] is not a probe result (an object with a name)")
+            facts_type = facts_type_for(p["name"])
             facts = None
             if p.get("facts") is not None and facts_type is not None:
                 facts = serde.from_data(facts_type, p["facts"], f"probes[{i}].facts")
@@ -41,8 +43,8 @@ def from_data(data: Any) -> Snapshot:
                     origin=p.get("origin") if p.get("origin") in ("program", "stated", "inferred") else None,
                 )
             )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SnapshotError(f"snapshot does not fit this version of whynogpu: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise SnapshotError(f"snapshot does not fit this version of whynogpu: {str(exc)[:200]}") from None
     return Snapshot(
         schema_version=1,
         tool_version=str(data.get("tool_version", "")),
@@ -51,12 +53,22 @@ def from_data(data: Any) -> Snapshot:
     )
 
 
+MAX_BYTES = 64 << 20  # a snapshot is tens of kilobytes; a bigger file is not one
+
+
 def load(path: str) -> Snapshot:
+    from whynogpu.inputfile import InputError, read_bounded
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except OSError as exc:
-        raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raw = read_bounded(path, MAX_BYTES + 1)
+    except InputError as exc:
+        raise SnapshotError(str(exc)) from None
+    if len(raw) > MAX_BYTES:
+        raise SnapshotError(f"{path} is larger than {MAX_BYTES >> 20} MiB: not a whynogpu snapshot")
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"{path} is not JSON: {exc}") from None
+        raise SnapshotError(f"{path} is not JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise SnapshotError(f"{path} is nested too deeply to be a snapshot") from None
     return from_data(data)

@@ -12,16 +12,13 @@ MAX_BYTES = 64 << 20  # larger inputs are read up to here; triage only needs the
 
 
 def read_input(path: str) -> str:
+    from whynogpu.inputfile import InputError, read_bounded
     from whynogpu.parsers.logs import decode
 
     try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_BYTES)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_BYTES)
-    except IsADirectoryError:
-        raise UserError(f"{path} is a directory, not a report file") from None
+        data = sys.stdin.buffer.read(MAX_BYTES) if path == "-" else read_bounded(path, MAX_BYTES)
+    except InputError as exc:
+        raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

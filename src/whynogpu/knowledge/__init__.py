@@ -37,7 +37,7 @@ def version_key(v: str) -> tuple[int, ...]:
             num += ch
         if not num:
             break
-        out.append(int(num))
+        out.append(int(num[:9]))  # a version part is never nine digits; a hostile one of thousands stays cheap
     return tuple(out)
 
 

@@ -1,0 +1,58 @@
+"""Bad input gets one line and exit 2: never a hang, a traceback or unbounded memory (issue 14, items 6 and 7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from whynogpu.knowledge import version_key
+
+EXE = [sys.executable, "-m", "whynogpu"]
+
+
+def run(args, timeout=30):
+    return subprocess.run(EXE + args, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("command", [["triage"], ["check", "--from"]])
+def test_a_fifo_or_a_device_is_refused_at_once(tmp_path, command):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (str(fifo), "/dev/zero"):
+        res = run(command + [path], timeout=20)
+        assert res.returncode == 2, res.stderr
+        assert "not a regular file" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("data", [
+    {"schema_version": 1, "probes": [1]},
+    {"schema_version": 1, "probes": [{"name": False, "status": "ok"}]},
+    {"schema_version": 1, "probes": [{"name": "target", "status": "ok", "facts": {"python": ["x"]}}]},
+    {"schema_version": 1, "probes": "nope"},
+])
+def test_a_snapshot_of_wrong_types_is_a_usage_error(tmp_path, data):
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(data))
+    res = run(["check", "--from", str(path)])
+    assert res.returncode == 2 and "Traceback" not in res.stderr and res.stderr.count("\n") == 1, res.stderr
+
+
+def test_a_deeply_nested_snapshot_is_a_usage_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100000 + "]" * 100000)
+    res = run(["check", "--from", str(path)])
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0"])
+def test_timeout_must_be_finite_and_positive(value):
+    res = run(["check", "--no-probe", "--timeout", value])
+    assert res.returncode == 2 and "--timeout" in res.stderr
+
+
+def test_a_version_of_thousands_of_digits_stays_cheap():
+    assert version_key("9" * 5000 + ".1")[1] == 1
