@@ -8,6 +8,7 @@ or whynogpu itself failed (one line on stderr; the traceback only with -v), 130 
 from __future__ import annotations
 
 import math
+import os
 import sys
 
 import click
@@ -56,6 +57,12 @@ class DefaultGroup(click.Group):
 
     def parse_args(self, ctx, args):
         known = set(self.commands) | set(_command_modules())
+        if args and not args[0].startswith("-") and args[0] not in known:
+            import difflib
+
+            close = difflib.get_close_matches(args[0], sorted(known), n=1, cutoff=0.6)
+            if close:  # a mistyped command, not an argument of the default one
+                raise UserError(f"no command {args[0]!r}; did you mean `whynogpu {close[0]}`?")
         if not args or (args[0] not in known and args[0] not in ("--help", "-h", "--version")):
             args = ["check", *args]
         return super().parse_args(ctx, args)
@@ -72,11 +79,18 @@ def output_options(func):
     return func
 
 
+def output_format(fmt: str, as_json: bool, as_md: bool) -> str:
+    chosen = {f for f, on in (("json", as_json), ("markdown", as_md), (fmt, fmt != "text")) if on}
+    if len(chosen) > 1:
+        raise UserError(f"choose one output format, not {' and '.join(sorted(chosen))}")
+    return chosen.pop() if chosen else "text"
+
+
 def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose: bool, host=None,
          redactor=None) -> None:
     """Print the report. Shared formats are redacted with the identity of what was diagnosed: `redactor` for
     a pasted report or a saved snapshot, else this machine's."""
-    fmt = "json" if as_json else "markdown" if as_md else fmt
+    fmt = output_format(fmt, as_json, as_md)
     if fmt == "text" or no_redact:
         redactor = None
     elif redactor is None:
@@ -140,6 +154,8 @@ def _options(python, no_probe, timeout, scan=()):
 
     if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
         raise UserError("--timeout must be a positive, finite number of seconds")
+    if python and os.sep not in python and os.path.isfile(python):
+        python = os.path.abspath(python)  # a file in this folder, as a user means it (not a name looked up on PATH)
     return Options(python=python, live=not no_probe, timeout=timeout or 60.0, scan_paths=tuple(scan))
 
 
@@ -170,6 +186,9 @@ def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md,
     """Diagnose this machine (the default command)."""
     from whynogpu.pipeline import report_from_snapshot
 
+    if from_file and (python or no_probe or timeout is not None or scan_paths):
+        raise UserError("--from diagnoses a saved snapshot: --python, --no-probe, --timeout and --scan do not apply")
+    output_format(fmt, as_json, as_md)  # a usage error before any probing
     if from_file:
         from whynogpu.redact import for_snapshot
         from whynogpu.snapshot_io import SnapshotError, load

@@ -56,3 +56,29 @@ def test_timeout_must_be_finite_and_positive(value):
 
 def test_a_version_of_thousands_of_digits_stays_cheap():
     assert version_key("9" * 5000 + ".1")[1] == 1
+
+
+def test_a_mistyped_command_is_named():
+    res = run(["triag", "report.txt"])
+    assert res.returncode == 2 and "did you mean `whynogpu triage`" in res.stderr
+
+
+@pytest.mark.parametrize("args", [["check", "--json", "--markdown", "--no-probe"],
+                                  ["triage", "--json", "--format", "markdown", "-"],
+                                  ["check", "--from", "x.json", "--python", "python3"]])
+def test_conflicting_options_are_usage_errors(args):
+    res = run(args)
+    assert res.returncode == 2 and res.stderr.startswith("whynogpu: ") and "Traceback" not in res.stderr
+
+
+def test_a_relative_python_file_without_dot_slash_is_a_path(tmp_path):
+    import shutil
+
+    venv = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    shutil.copy(venv / "bin" / "python", tmp_path / "mypython")  # a file named like no command on PATH
+    res = subprocess.run(EXE + ["snapshot", "--no-probe", "--no-redact", "--python", "mypython"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    target = next(p for p in json.loads(res.stdout)["probes"] if p["name"] == "target")
+    assert target["status"] == "ok"
