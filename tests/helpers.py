@@ -73,3 +73,16 @@ def real(*parts: str) -> str:
 def read_real(*parts: str) -> str:
     with open(real(*parts), encoding="utf-8") as fh:
         return fh.read()
+
+
+def processes_with(mark: str) -> list[str]:
+    """Pids of the processes whose environment holds `mark` (children whynogpu started carry the test's)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as fh:
+                if mark.encode() in fh.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from helpers import processes_with as _processes_with
 from whynogpu.host.real import RealHost
 from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.probes import Context, Options
@@ -133,18 +134,6 @@ def test_head_start_through_gather_leaves_no_child_behind(tmp_path, monkeypatch)
     assert "--gate" not in tf.command
     assert {r.framework for r in live.runs} == {"tensorflow"}  # torch and jax are not installed here
     assert not _processes_with(mark)
-
-
-def _processes_with(mark: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if mark.encode() in fh.read():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
 
 
 @pytest.mark.integration

@@ -11,17 +11,7 @@ import time
 
 import pytest
 
-
-def _processes_with(mark: str) -> list[str]:
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as fh:
-                if mark.encode() in fh.read():
-                    found.append(pid)
-        except OSError:
-            pass
-    return found
+from helpers import processes_with as _processes_with
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find the children")

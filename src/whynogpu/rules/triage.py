@@ -49,6 +49,15 @@ def _owner(category: str):
     return next((REGISTRY[c].info for c in sorted(REGISTRY) if REGISTRY[c].info.category == category and c < "WG8"), None)
 
 
+def _by_category(snap, source: str) -> dict[str, list]:
+    """The signals of one source, per category, best first."""
+    out: dict[str, list] = {}
+    for s in _signals(snap):
+        if s.source == source:
+            out.setdefault(s.category, []).append(s)
+    return {c: _best(sigs) for c, sigs in out.items()}
+
+
 def _evidence(sigs) -> list[Evidence]:
     return [Evidence(f"{s.why}: {s.text}", f"line {s.line} ({ORIGIN_WORDS[s.origin]})") for s in sigs[:5]]
 
@@ -70,19 +79,15 @@ def _best(sigs):
     modes=("triage",),
 )
 def report_message_names_cause(info, snap):
-    by_cat: dict[str, list] = {}
-    for s in _signals(snap):
-        if s.source == "message":
-            by_cat.setdefault(s.category, []).append(s)
-    for category, sigs in by_cat.items():
-        best = _best(sigs)[0]
+    for category, sigs in _by_category(snap, "message").items():
+        best = sigs[0]
         owner = _owner(category)
-        said = next((row(s.row).fix for s in _best(sigs) if s.row and row(s.row).fix), "")
+        said = next((row(s.row).fix for s in sigs if s.row and row(s.row).fix), "")
         text, _, command = said.partition(": ")  # "what to do: the command"
         fix = Fix(text + ":", (command,)) if said else Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
                                          ("# whynogpu explain " + owner.code,) if owner else ())
         yield info.finding(
-            Severity(best.severity), _evidence(_best(sigs)),
+            Severity(best.severity), _evidence(sigs),
             f"The report's own messages point to {category}." + (f" {owner.why}" if owner else ""),
             fix,
             title=f"{owner.title} (from the report's messages)" if owner else info.title,
@@ -101,15 +106,11 @@ def report_message_names_cause(info, snap):
     modes=("triage",),
 )
 def report_words_go_with_cause(info, snap):
-    by_cat: dict[str, list] = {}
-    for s in _signals(snap):
-        if s.source == "phrase":
-            by_cat.setdefault(s.category, []).append(s)
-    for category, sigs in by_cat.items():
-        best = _best(sigs)[0]
+    for category, sigs in _by_category(snap, "phrase").items():
+        best = sigs[0]
         owner = _owner(category)
         yield info.finding(
-            Severity.WARNING, _evidence(_best(sigs)),
+            Severity.WARNING, _evidence(sigs),
             f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",
             Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
                 ("whynogpu   # run on the machine itself: it checks this layer directly",)),
