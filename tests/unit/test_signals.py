@@ -1,4 +1,4 @@
-"""SIGTERM and SIGHUP (a closed terminal, `timeout`, a CI cancel) end whynogpu like Ctrl-C: its probe
+"""Ctrl-C, SIGTERM and SIGHUP (a closed terminal, `timeout`, a CI cancel) end whynogpu alike: its probe
 children, which run in sessions of their own, end with it, and it says so in one line."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from helpers import processes_with as _processes_with
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc to find the children")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_termination_signal_ends_whynogpu_and_its_children(tmp_path, sig):
     python = tmp_path / "python"  # an interpreter that never answers the inspection
     python.write_text("#!/bin/sh\nsleep 60\n")
