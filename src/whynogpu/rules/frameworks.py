@@ -159,6 +159,8 @@ def framework_cpu_build_seen_live(info, snap):
     for run in facts.runs:
         if not run.probed_ok or run.framework not in GPU_FIX or run.gpus or _cuda_capable(snap, run):
             continue
+        if run.cuda_build is None and run.framework != "jax":
+            continue  # the build was not read (a pasted report that does not show it): not a CPU build
         if run.framework == "torch" and run.build.get("hip_version"):
             continue  # a ROCm build is not a CPU build
         said = {"tensorflow": "tf.test.is_built_with_cuda() = False",

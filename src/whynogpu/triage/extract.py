@@ -210,15 +210,18 @@ class _Reader:
         if stripped.startswith("```"):
             self.in_fence = not self.in_fence
         m = match_line(line, n, self.rows) if self.rows else None
+        quoted = False
         if m is not None:
+            # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output
+            quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped))
             if self.fresh(("log", m.id, *sorted(m.groups.items()))):
                 self.log.append(m)
-                if not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)):
-                    self.prose_log.add(n)  # the message quoted in a title or a sentence, not pasted output
+                if quoted:
+                    self.prose_log.add(n)
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
         self._program_output(n, line, stripped)
-        if m is not None:
+        if m is not None and not quoted:
             return  # a program's message is not prose: no cues or stated versions in it
         # The reporter's account comes before the logs it carries: cues are read in the first CUE_CHARS
         # characters of lines that are not known messages, phrases in the first PHRASE_CHARS of sentences.
