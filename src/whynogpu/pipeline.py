@@ -100,12 +100,14 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
     origins = {r.name: r.origin for r in snapshot.probes if r.origin in ORIGINS}
     findings = [_weigh(f, read, origins) for f, read in evaluate_read(snapshot)]
     ordered, verdict, candidates = rank(findings)
-    if origins:  # a report: a message or a phrase that only repeats a cause already found adds nothing to read
+    if origins:  # a report: evidence that only repeats a cause already found adds nothing to read
+        by_facts = {f.category for f in ordered if not f.code.startswith("WG8")}
         seen: set[str] = set()
         kept = []
         for f in ordered:
-            if f.code in ("WG827", "WG828") and f.category in seen:
-                continue
+            repeats = f.category in by_facts if f.code.startswith("WG8") else False
+            if repeats or (f.code in ("WG827", "WG828") and f.category in seen):
+                continue  # a message or words naming a cause that a fact-based finding (or another one) names
             seen.add(f.category)
             kept.append(f)
         ordered = kept

@@ -21,7 +21,7 @@ SECRET = st.one_of(
     st.text(string.ascii_uppercase + string.digits, min_size=16, max_size=16).map(lambda s: "AKIA" + s),
     st.text(ALNUM, min_size=24, max_size=40).map(lambda s: "sk-" + s),
 )
-PASSWORD = st.text(ALNUM, min_size=8, max_size=20)
+PASSWORD = st.text(ALNUM, min_size=8, max_size=20).map(lambda s: "Pw9x" + s)  # never a word of the output
 CONTEXT = st.sampled_from([
     "export HF_TOKEN={s}",
     "2024-01-01 10:00:00.000000: W tensorflow/core/x.cc:1] Could not load dynamic library 'libcudnn.so.8'; {s}",

@@ -248,3 +248,16 @@ def test_windows_dll_names_are_read_like_linux_sonames(installed, cause):
                     "2021-01-05 10:00:00.000000: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could "
                     "not load dynamic library 'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n")
     assert report.verdict.root_cause == cause
+
+
+def test_system_cudnn_on_ld_library_path_shadowing_the_wheels_is_wg307():
+    report = triage("export LD_LIBRARY_PATH=/usr/local/cuda-11.8/lib64\npip list: jax 0.4.30, jax-cuda12-plugin 0.4.30\n"
+                    "CUDA backend failed to initialize: Found cuDNN version 8600, but JAX was built against version "
+                    "8900, which is newer.\n")
+    assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
+    top = report.findings[0]
+    assert top.code == "WG307" and "unset LD_LIBRARY_PATH" in top.fix.commands
+    # Without the system folder on LD_LIBRARY_PATH the same message is a version question, not shadowing.
+    plain = triage("pip list: jax 0.4.30, jax-cuda12-plugin 0.4.30\nCUDA backend failed to initialize: Found cuDNN "
+                   "version 8600, but JAX was built against version 8900, which is newer.\n")
+    assert plain.verdict.root_cause != "system_libs_shadow_pip_libs"

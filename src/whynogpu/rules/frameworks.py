@@ -70,7 +70,7 @@ def _cuda_capable(snap, run: FrameworkRun) -> bool:
 def _libs_explained(snap, framework: str) -> bool:
     facts = snap.get(CudaLibFacts)
     fw = facts.framework(framework) if facts else None
-    return fw is not None and any(r.path is None for r in fw.libs)
+    return fw is not None and any(r.path is None or r.via == "LD_LIBRARY_PATH" for r in fw.libs)
 
 
 def _log_category(run: FrameworkRun) -> str | None:

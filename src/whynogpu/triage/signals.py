@@ -198,4 +198,5 @@ def _pip_libs(f: TriageFacts) -> bool:
     tv = f.first("torch_version")
     if tv and "+cu" in tv.value:
         return True
-    return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable"))
+    return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
+                          "jax_cuda_older"))

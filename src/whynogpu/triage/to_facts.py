@@ -369,6 +369,10 @@ class _Build:
             fw_libs = wanted.setdefault("tensorflow", {})
             fw_libs["libcudnn (loaded)"] = ResolvedLib("cudnn", f"libcudnn.so.{runtime.split('.')[0]}", "(loaded)",
                                                        "the framework's log or the installed package", runtime, None)
+        shadow = _shadowing(f, t)
+        if shadow is not None:
+            fw, resolved = shadow
+            wanted.setdefault(fw, {})[resolved.soname] = resolved
         needs = _build_cuda(f, b)
         # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
         if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
@@ -406,6 +410,16 @@ class _Build:
             return
         failed = {r.soname for fw in frameworks for r in fw.libs if r.path is None}
         copies, copy_origins = _copies(f, failed)
+        ld_path: tuple[str, ...] = ()
+        if shadow is not None:  # the framework's own copy, in the wheels its RUNPATH points at
+            fw_name, r = shadow
+            ld_path = tuple(e for e in f.first("env:LD_LIBRARY_PATH").value.split(":") if e)
+            copies.append(LibCopy(r.lib, r.soname, f"{PIP_DIR}/{r.soname}", PIP_DIR, r.origin, None, "pip",
+                                  "the framework's pip wheels (the version it was built against)"))
+            frameworks = [replace(fw, finds_pip_wheels=True, pip_dirs=(PIP_DIR,),
+                                  cudnn_min=r.origin if r.lib == "cudnn" else fw.cudnn_min,
+                                  libs=tuple(replace(x, origin="ld_library_path") if x is r else x for x in fw.libs))
+                          if fw.framework == fw_name else fw for fw in frameworks]
         # Unseen is not absent: once the report shows a copy (of any release) of some failed library, the
         # failed ones it shows nothing about are left out rather than called missing.
         seen = {c.lib for c in copies}
@@ -422,7 +436,7 @@ class _Build:
         in_wheels = {c.soname for c in copies if c.origin == "pip"}
         frameworks = [replace(fw, finds_pip_wheels=False) if any(r.path is None and r.soname in in_wheels for r in fw.libs)
                       else fw for fw in frameworks]
-        facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=(), ld_library_dirs=(), ld_cache=(),
+        facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=ld_path, ld_library_dirs=ld_path, ld_cache=(),
                              ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
                              env_kind=None, prefix=None, conda_active=False, scanned=False)
         self.put("cuda_libs", facts, *origins, *copy_origins)
@@ -468,6 +482,45 @@ def _index_url(f: TriageFacts) -> bool:
     """An install from another index than PyPI (download.pytorch.org, a find-links page)."""
     return any(k in s.text for s in f.all("pip_install") for k in ("--index-url", "--extra-index-url", " -f ",
                                                                      "--find-links", "download.pytorch.org"))
+
+
+PIP_DIR = "(the framework's pip wheels)"
+# Messages that a loaded CUDA/cuDNN is older than the one the framework was built with, with both versions.
+_CLASH = ("tf_cudnn_mismatch", "jax_cuda_older")
+_SYSTEM_DIR = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia", re.I)
+
+
+def _cudnn_int(n: int) -> str:
+    """cuDNN's version number as a version: 8600 is 8.6.0, 90100 is 9.1.0."""
+    major, rest = (n // 10000, n % 10000) if n >= 10000 else (n // 1000, n % 1000)
+    return f"{major}.{rest // 100}.{rest % 100}"
+
+
+def _shadowing(f: TriageFacts, t: TargetFacts | None):
+    """(framework, the library it loaded from LD_LIBRARY_PATH) when the report shows a framework that brings its
+    own CUDA libraries as pip wheels, a system CUDA/cuDNN folder on LD_LIBRARY_PATH, and the framework saying the
+    copy it loaded is older than the one it was built with: the system copy came first (rules/cuda.py WG307)."""
+    from whynogpu.triage.signals import _pip_libs
+
+    ld = f.first("env:LD_LIBRARY_PATH")
+    if ld is None or not _pip_libs(f):
+        return None
+    folder = next((e for e in ld.value.split(":") if _SYSTEM_DIR.search(e)), None)
+    if folder is None:
+        return None
+    for m in f.has_log(*_CLASH):
+        g = m.groups
+        if m.id == "tf_cudnn_mismatch":
+            found, built, lib, fw = _cudnn_version(g.get("runtime", "")), _cudnn_version(g.get("compiled", "")), "cudnn", \
+                "tensorflow"
+        elif "cudnn" in (g.get("component") or "").lower() and g.get("found", "").isdigit():
+            found, built, lib, fw = _cudnn_int(int(g["found"])), _cudnn_int(int(g["built"])), "cudnn", "jax"
+        else:
+            continue
+        soname = f"lib{lib}.so.{found.split('.')[0]}"
+        # ResolvedLib.origin carries the version built against until the pip copy is made from it.
+        return fw, ResolvedLib(lib, soname, f"{folder.rstrip('/')}/{soname}", "LD_LIBRARY_PATH", found, built)
+    return None
 
 
 def _cudnn_pair(f: TriageFacts) -> tuple[str | None, str | None]:
