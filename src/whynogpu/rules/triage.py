@@ -32,7 +32,7 @@ RETIRED.update({
     "WG817": "replaced by WG102",
     "WG818": "replaced by WG104",
     "WG819": "replaced by WG103",
-    "WG821": "replaced by WG702, WG703 and WG507",
+    "WG821": "replaced by WG702, WG703, WG507 and WG830",
     "WG825": "replaced by WG827 (the message names the cause)",
 })
 
@@ -130,6 +130,11 @@ SPECS = (
      "The report says CUDA stopped working after suspend/resume (nvidia_uvm left unusable)",
      "CUDA needs the nvidia_uvm module; after suspend/resume it is often left unusable.",
      "Reload nvidia_uvm (or reboot):", ("sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm", "sudo nvidia-modprobe -u -c 0")),
+    ("WG830", "keras_backend_other", "report_keras_on_another_backend",
+     "The report shows Keras running on another backend than the framework set up for the GPU",
+     "Keras computes with the backend it runs on; a GPU-ready TensorFlow beside it is not used.",
+     "Choose the backend before the first `import keras` (or in ~/.keras/keras.json):",
+     ("export KERAS_BACKEND=tensorflow   # the framework your GPU set-up is for",)),
     ("WG829", "gpu_access_restricted", "report_gpu_works_only_for_root",
      "The report says the GPU works for root (or with sudo) but not for the user",
      "CUDA must open /dev/nvidia*; when only root may, every other user's framework finds no GPU.",

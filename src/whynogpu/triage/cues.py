@@ -56,9 +56,14 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
                   r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b"),
     # "I installed CUDA 11.8 and cuDNN", "CUDA toolkit is installed": the reporter says the libraries are there
-    ("cuda_installed", r"\b(i |we )?(have |had |already )?(installed|set up|downloaded and installed) (the )?(latest )?"
-                       r"(nvidia )?(cuda|cudnn)\b|\b(cuda|cudnn)( toolkit)? (is|are) (already |properly |correctly )?"
-                       r"installed\b"),
+    ("cuda_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?cuda\b(?! ?dnn)|"
+                       r"\bcuda( toolkit)?( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
+    ("cudnn_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?(cuda (and|&) )?cudnn\b|"
+                        r"\bcudnn( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
+    # Which frameworks the report talks about (to tell which one the GPU was set up for)
+    ("names_tensorflow", r"\btensorflow"),
+    ("names_pytorch", r"\b(py)?torch\b"),
+    ("names_jax", r"\bjax(lib)?\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -97,6 +97,10 @@ _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mam
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
                              r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
 _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
+_KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
+# "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
+_GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|only|machine has|node has)\s+(?P<n>one|a single|single|"
+                        r"only one|two|four|eight|[1-8])\s+(?:nvidia\s+)?(?:gpus?|cards?|graphics cards?)\b", re.I)
 _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
@@ -241,7 +245,7 @@ class _Reader:
         if self.pending_repl is not None:
             key, at, text = self.pending_repl
             self.pending_repl = None
-            a = _ANSWER.match(stripped)
+            a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# "))  # a REPL line or "# 'jax'"
             if a and n - at <= 2:
                 self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
         for key, rx in _REPL:
@@ -326,8 +330,16 @@ class _Reader:
         g = _NUM_GPUS.rx.search(line) if _NUM_GPUS in self.todo else None
         if g:
             self.state("tf_gpus", g.group("n"), n, stripped, False)
-        if "Using TensorFlow backend" in line:
-            self.state("keras_backend", "tensorflow", n, stripped, False)
+        if "Using " in line and " backend" in line:
+            kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
+            if kb:
+                self.state("keras_backend", kb.group(1).lower(), n, stripped, False)
+        if "GPU" in line or "gpu" in line or "card" in line:
+            c = _GPU_COUNT.search(line)
+            if c:
+                count = {"one": "1", "a single": "1", "single": "1", "only one": "1", "two": "2", "four": "4",
+                         "eight": "8"}.get(c.group("n").lower(), c.group("n"))
+                self.state("gpu_count", count, n, stripped, True)
         nd = _NO_DIST.rx.search(line) if _NO_DIST in self.todo else None
         if nd:
             self.state("pip_no_dist", nd.group("pkg") or nd.group("pkg2"), n, stripped, False)

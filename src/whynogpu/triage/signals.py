@@ -97,7 +97,8 @@ def signals(f: TriageFacts) -> list[Signal]:
         if not f.has_log(*_LIB_FAILS):
             add("cuda_visible_devices_hidden", "warning", "stated", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
-    if ("reboot_fixes" in cues or "after_update" in cues) and not f.has_log(*_MISMATCH, *_DRIVER_FAILS):
+    if ("reboot_fixes" in cues or "after_update" in cues) and "suspend" not in cues and \
+            not f.has_log(*_MISMATCH, *_DRIVER_FAILS):  # after suspend, a reboot fixes nvidia_uvm instead
         c = cues.get("reboot_fixes") or cues["after_update"]
         add("driver_library_mismatch", "warning", "stated", c.line, c.text,
             "a driver upgraded without a reboot leaves the old kernel module running")
@@ -106,6 +107,16 @@ def signals(f: TriageFacts) -> list[Signal]:
     for c in f.cues:
         if c.id.startswith("phrase:"):
             add(c.id[7:], "warning", "stated", c.line, c.text, PHRASE_MEANING.get(c.id[7:], ""), "phrase")
+
+    # 2c. Keras running on another backend than the framework the report sets up for the GPU.
+    kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
+    if kb is not None:
+        backend = {"torch": "pytorch", "tf": "tensorflow"}.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\""))
+        named = _frameworks_named(f, skip=(kb.line, backend))
+        others = named - {backend}
+        if others and backend not in named:
+            add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
+                f"Keras runs on {backend}, while the report sets up {', '.join(sorted(others))} for the GPU")
 
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
@@ -180,6 +191,27 @@ def _gpu_and_build(f: TriageFacts):
         row, newer = release_row("tensorflow_releases", tf.value)
         if row and not newer and row.get("compute_capabilities"):
             yield gpu, cc, f"TensorFlow {tf.value}", tuple(row["compute_capabilities"].split()), s.line, s.text
+
+
+_FRAMEWORK_WORDS = (("tensorflow", re.compile(r"\btensorflow|\btf[ -]?2\.", re.I)),
+                    ("pytorch", re.compile(r"\b(?:py)?torch\b", re.I)), ("jax", re.compile(r"\bjax(?:lib)?\b", re.I)),
+                    ("theano", re.compile(r"\btheano\b", re.I)), ("cntk", re.compile(r"\bcntk\b", re.I)))
+
+
+def _frameworks_named(f: TriageFacts, skip: tuple[int, str] = (0, "")) -> set[str]:
+    """The frameworks a report sets up: versions it gives, packages it lists or installs (not Keras itself)."""
+    out = set()
+    if f.first("tf_version") or f.package("tensorflow", "tensorflow-gpu", "tensorflow-cpu"):
+        out.add("tensorflow")
+    if f.first("torch_version") or f.package("torch"):
+        out.add("pytorch")
+    if f.first("jax_version") or f.package("jax", "jaxlib"):
+        out.add("jax")
+    for s in f.all("pip_install"):
+        out |= {name for name, rx in _FRAMEWORK_WORDS if rx.search(s.value)}
+    # named in the reporter's words; not the backend's own name on the line that sets it
+    out |= {c.id[6:] for c in f.cues if c.id.startswith("names_") and (c.line, c.id[6:]) != skip}
+    return out
 
 
 def _used(value: str) -> float:

@@ -177,7 +177,8 @@ class _Build:
         no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
-        if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")):
+        if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
+                or f.first("gpu_count")):
             return
         devices: tuple[PciDevice, ...] = ()
         if has_nvidia:
@@ -207,7 +208,8 @@ class _Build:
                      unknown=tuple(sorted(unknown)))
         self.put("gpu", g, *(origins or [INFERRED]))
         packaged = f.first("driver_package")
-        if not (driver or failure or header or not_found or packaged):
+        count = f.first("gpu_count")
+        if not (driver or failure or header or not_found or packaged or count):
             return
         d_origins = []
         cuda = smi_cuda.value if smi_cuda else None
@@ -223,7 +225,9 @@ class _Build:
             h = SmiHeader("", header.value, cuda) if header else None
             smi = SmiState(found=not not_found, exit_code=None, failure=failure, header=h, gpus=())
             d_origins.append(PROGRAM)
-        gpus = len(named) if named else (1 if has_nvidia else None)
+        gpus = int(count.value) if count else len(named) if named else (1 if has_nvidia else None)
+        if count:
+            d_origins.append(STATED)
         # The installed user-space driver (a package listing): set against the loaded kernel module, a
         # different version is the classic upgrade without a reboot.
         libraries = (LibraryCopy("libcuda.so.1", f"(package, report line {packaged.line})", packaged.text[:120],
@@ -243,6 +247,7 @@ class _Build:
         dists: dict[str, Distribution] = {}
         for p in f.packages:  # in report order: what pip installed later replaced what was there
             name = p.name.lower().replace("_", "-")
+            name = "torch" if name == "pytorch" else name  # conda's name for it
             version = p.version + (f"+{p.build}" if p.build and re.match(r"(cu|cpu|rocm)", p.build) else "")
             dists[name] = Distribution(name, version, "(pasted package list)")
             origins.append(PROGRAM)
@@ -605,11 +610,12 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # libraries exist somewhere, unless the installed release names that library otherwise (then the file
     # found is usually that other one).
     said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
-    installed = f.has_cue("cuda_installed")
-    if said or installed:
+    if said or f.has_cue("cuda_installed") or f.has_cue("cudnn_installed"):
         other = {c.lib for c in copies if c.soname not in failed}
         for soname in failed:
-            if _lib_of(soname) not in other:
+            # "I installed CUDA" says nothing of cuDNN, a separate download, and the other way round
+            installed = f.has_cue("cudnn_installed" if _lib_of(soname) == "cudnn" else "cuda_installed")
+            if _lib_of(soname) not in other and (said or installed):
                 add(soname, f"(the reporter: line {(said or installed)[0].line})", STATED if said else INFERRED,
                     "the reporter says it exists, loads elsewhere, or was installed")
     for s in f.all("cudnn")[:1]:
@@ -740,7 +746,13 @@ def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tup
             return None, False
         if version_key(v):
             return v, True
-    conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
+    conda = next((p for p in f.packages if p.name.lower() in ("torch", "pytorch") and p.build), None)
+    if conda is not None:  # conda's build string says which: py3.10_cpu_0, py3.10_cuda11.8_cudnn8.7.0_0
+        cu = re.search(r"cuda_?(\d+)\.(\d+)", conda.build)
+        if cu:
+            return f"{cu.group(1)}.{cu.group(2)}", True
+        if "cpu" in conda.build.lower():
+            return None, False
     if version and "+" not in version and not conda and (plat is None or plat.os == "linux"):
         row, newer = release_row("torch_pypi_default_cuda", version, "torch")
         if row and not newer:
