@@ -57,7 +57,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                   r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b"),
     # "I installed CUDA 11.8 and cuDNN", "CUDA toolkit is installed": the reporter says the libraries are there
     ("cuda_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?cuda\b(?! ?dnn)|"
-                       r"\bcuda( toolkit)?( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
+                       r"(?<!no )(?<!without )\bcuda( toolkit)?( \d+(\.\d+)*)? (is )?(already |properly |correctly )?"
+                       r"installed\b"),
     ("cudnn_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?(cuda (and|&) )?cudnn\b|"
                         r"\bcudnn( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
     # Which frameworks the report talks about (to tell which one the GPU was set up for)

@@ -117,7 +117,8 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 _PROSE_VERSIONS = (
     ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)[ =]{0,3}(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
+                                          r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),

@@ -251,14 +251,8 @@ class _Build:
             version = p.version + (f"+{p.build}" if p.build and re.match(r"(cu|cpu|rocm)", p.build) else "")
             dists[name] = Distribution(name, version, "(pasted package list)")
             origins.append(PROGRAM)
-        for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
-                          ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
-            s = f.first(key)
-            if s is None or any(n in dists for n in ((name,) if name != "tensorflow" else TF_VARIANTS)):
-                continue
-            named = _variant_named(s.text) if name == "tensorflow" else name
-            dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
-            origins.append(_origin(s.stated_by_user))
+        # Install commands before versions in sentences: the command names the package (a version said in
+        # a sentence then fills in what the command left open).
         for s in f.all("pip_install")[:MAX_COMMANDS]:
             for name, version in _installed(s.value):
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
@@ -268,6 +262,20 @@ class _Build:
                         cpu_only_install("jax", "jax", version, None):
                     dists["jaxlib"] = Distribution("jaxlib", version, "(brought by `pip install jax`: the CPU jaxlib)")
                     origins.append(INFERRED)
+        for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
+                          ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
+            s = f.first(key)
+            names = TF_VARIANTS if name == "tensorflow" else (name,)
+            known = next((n for n in names if n in dists), None)
+            if s is None:
+                continue
+            if known is not None:
+                if not dists[known].version:
+                    dists[known] = replace(dists[known], version=s.value)
+                continue
+            named = _variant_named(s.text) if name == "tensorflow" else name
+            dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
+            origins.append(_origin(s.stated_by_user))
         py = f.first("python")
         if not dists and py is None:
             return None
@@ -470,8 +478,8 @@ def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFact
         if row["framework"] != framework or row["dist"] != dist or row["platform"] not in ("any", system):
             continue
         v = version_key(version or "")
-        if not v and (row["first"] or row["last"]):
-            continue
+        if not v and row["last"]:
+            continue  # no version: only a rule that still holds for today's releases applies
         if (not row["first"] or v >= version_key(row["first"])) and (not row["last"] or v[:2] <= version_key(row["last"])[:2]):
             return True
     return False
