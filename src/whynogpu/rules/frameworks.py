@@ -63,7 +63,7 @@ def _reproduce(t, framework: str) -> str:
 def _cuda_capable(snap, run: FrameworkRun) -> bool:
     if run.framework == "jax":
         b = builds(snap)
-        return bool(run.gpus) or bool(b and b.jax and b.jax.plugins)
+        return bool(run.gpus) or bool(b and b.jax and b.jax.plugins) or run.cuda_build is True
     return run.cuda_build is True
 
 

@@ -177,8 +177,9 @@ class _Build:
         no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
+        wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
-                or f.first("gpu_count")):
+                or f.first("gpu_count") or wsl_no_cuda):
             return
         devices: tuple[PciDevice, ...] = ()
         if has_nvidia:
@@ -196,7 +197,7 @@ class _Build:
                                                                   "docker_no_gpu_driver")):
             unknown.discard("device_nodes")  # nothing of the driver inside: the runtime passed no GPU in
             origins.append(INFERRED)
-        if plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")):
+        if wsl_no_cuda:
             unknown.discard("wsl_libcuda")  # WSL2's libcuda comes from the Windows driver; none is there
             nodes = (DeviceNode("/dev/dxg", True, 0o666, 0, 0, None, True),)
             unknown.discard("device_nodes")
