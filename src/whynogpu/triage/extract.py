@@ -116,7 +116,7 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
                              r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 _PROSE_VERSIONS = (
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
