@@ -74,7 +74,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
 # the first PHRASE_CHARS characters of sentences are read for them, so a huge paste costs no more than a
 # short one.
 PHRASE_CHARS = 20_000
-CUE_CHARS = 100_000
+CUE_CHARS = 50_000
 _PHRASE_ROWS = table("report_phrases")
 PHRASES = re.compile("|".join(f"(?P<p{i}>{r['pattern']})" for i, r in enumerate(_PHRASE_ROWS)), re.I)
 

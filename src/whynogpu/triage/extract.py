@@ -335,8 +335,8 @@ class _Reader:
             kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
             if kb:
                 self.state("keras_backend", kb.group(1).lower(), n, stripped, False)
-        if "GPU" in line or "gpu" in line or "card" in line:
-            c = _GPU_COUNT.search(line)
+        if self.text_chars <= cue_table.CUE_CHARS and ("GPU" in line or "gpu" in line or "card" in line):
+            c = _GPU_COUNT.search(line)  # a statement: read in the reporter's part, like the cues
             if c:
                 count = {"one": "1", "a single": "1", "single": "1", "only one": "1", "two": "2", "four": "4",
                          "eight": "8"}.get(c.group("n").lower(), c.group("n"))
@@ -370,6 +370,8 @@ class _Reader:
             if k:
                 self.field(k[0], k[1], f.group("val"), n, stripped)
                 return
+        if self.text_chars > cue_table.CUE_CHARS:
+            return  # versions and names in sentences: the reporter's part, as for the cues
         for key, rx in _PROSE_VERSIONS:
             pm = rx.rx.search(line) if rx in self.todo else None
             if pm:
