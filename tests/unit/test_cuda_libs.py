@@ -168,7 +168,8 @@ def test_newer_tensorflow_than_the_knowledge_base_falls_back_to_the_newest_row()
 def test_summary_names_pip_and_other_copies_and_what_tf_wants():
     report = report_from_snapshot(snap(host("tf221-and-cuda-with-cuda13-toolkit")))
     line = next(ln for ln in report.layers if ln.layer == "cuda")
-    assert line.status == "pip wheels: cudart 12.9, cudnn 9.28; elsewhere: cudart 13.0 (TF 2.21 wants CUDA 12.5, cuDNN 9)"
+    assert line.status == ("in pip wheels: CUDA runtime 12.9, cuDNN 9.28; installed system-wide: CUDA runtime 13.0 "
+                           "(TF 2.21 wants CUDA 12.5, cuDNN 9)")
     assert any(d.startswith("TensorFlow 2.21.0 would load: libcudart.so.12 ← ") for d in line.details)
 
 

@@ -14,6 +14,7 @@ from whynogpu.rules import rule, summary
 from whynogpu.rules.common import pip, target, version_key
 
 LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
+NAMES = {"cudart": "CUDA runtime", "cudnn": "cuDNN"}  # what the layer line calls them
 SOURCE = "CUDA library search (whynogpu's model of the loader)"
 
 
@@ -112,11 +113,11 @@ def cuda_summary(snap):
     parts = []
     pip_v = {c.lib: c.version for c in facts.copies if c.origin == "pip" and c.lib in ("cudart", "cudnn")}
     if pip_v:
-        parts.append("pip wheels: " + ", ".join(f"{k} {_mm(v)}" for k, v in sorted(pip_v.items())))
+        parts.append("in pip wheels: " + ", ".join(f"{NAMES[k]} {_mm(v)}" for k, v in sorted(pip_v.items())))
     other = {(c.lib, _mm(c.version) or c.soname) for c in facts.copies
              if c.origin != "pip" and c.origin != "bundled" and c.lib in ("cudart", "cudnn")}
     if other:
-        parts.append("elsewhere: " + ", ".join(f"{lib} {v}" for lib, v in sorted(other)))
+        parts.append("installed system-wide: " + ", ".join(f"{NAMES[lib]} {v}" for lib, v in sorted(other)))
     if not parts:
         parts.append("no CUDA runtime or cuDNN found")
     wants = [f"{'TF' if f.framework == 'tensorflow' else LABEL[f.framework]} {_mm(f.version)} wants CUDA "
