@@ -30,6 +30,7 @@ REPORTS = {  # code: a report that only its rule can read
     "WG827": "RuntimeError: CUDA error: uncorrectable ECC error encountered\n",
     "WG828": "Our driver came with unattended-upgrades last night; nothing GPU related works now.",
     "WG829": "torch.cuda.is_available() is False for my user, but it works fine with sudo (sudo python train.py).",
+    "WG831": "Ubuntu 20.04, CUDA 10.0 from NVIDIA's runfile; I never installed cuDNN. TensorFlow 1.13 uses the CPU.",
     "WG830": "Using Theano backend.\nI set up tensorflow-gpu 1.4 and CUDA 8 but Keras still trains on the CPU.\n"
              "pip install tensorflow-gpu==1.4.0",
 }

@@ -135,6 +135,11 @@ SPECS = (
      "Keras computes with the backend it runs on; a GPU-ready TensorFlow beside it is not used.",
      "Choose the backend before the first `import keras` (or in ~/.keras/keras.json):",
      ("export KERAS_BACKEND=tensorflow   # the framework your GPU set-up is for",)),
+    ("WG831", "cudnn_missing", "report_cudnn_never_installed", "The report says cuDNN was never installed",
+     "cuDNN is a separate download from the CUDA toolkit; TensorFlow skips the GPU and the others fail at the "
+     "first convolution without it.",
+     "Install the cuDNN the framework build expects (its pip wheel is the simplest):",
+     ("pip install nvidia-cudnn-cu12   # or nvidia-cudnn-cu11 for a CUDA 11 build",)),
     ("WG829", "gpu_access_restricted", "report_gpu_works_only_for_root",
      "The report says the GPU works for root (or with sudo) but not for the user",
      "CUDA must open /dev/nvidia*; when only root may, every other user's framework finds no GPU.",

@@ -65,6 +65,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("names_tensorflow", r"\btensorflow"),
     ("names_pytorch", r"\b(py)?torch\b"),
     ("names_jax", r"\bjax(lib)?\b"),
+    # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
+    ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b|"
+                            r"\bwithout (installing )?cudnn\b|\bno cudnn\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -88,6 +88,8 @@ _REPL = (  # (fact key, expression pattern)
     ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
 )
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+-]+'?|\[.*\])\s*$")
+_SAID_ANSWER = re.compile(r"\)?\s*(?:returns?|returned|gives|gave|prints?|printed|shows?|says|is|was|=|==|->|=>|:)\s+"
+                          r"(?P<a>True|False|None|\[\]|'?[\w.+-]+'?)")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
@@ -97,6 +99,9 @@ _PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mam
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
                              r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
 _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
+_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)==\d[\w.+]*")
+# A sentence rather than a REPL's output: a capitalised word, then another word.
+_PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 _KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
 # "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
 _GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|only|machine has|node has)\s+(?P<n>one|a single|single|"
@@ -170,6 +175,7 @@ class _Reader:
         self.pending_repl: tuple[str, int, str] | None = None
         self.pending_pip_show: str | None = None
         self.prose_chars = 0  # characters of sentences searched for phrases so far
+        self.after_prompt = False  # the previous line was a REPL prompt or its output
         self.text_chars = 0  # characters of lines other than known messages read so far (for cues)
 
     def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
@@ -212,13 +218,19 @@ class _Reader:
         stripped = line.strip()
         if not stripped:
             return
+        self._line(n, line, stripped)  # self.after_prompt: the line before was a REPL prompt or its output
+        self.after_prompt = stripped.startswith((">>>", "In [", "...")) or \
+            (self.after_prompt and not _PROSE_START.match(stripped))
+
+    def _line(self, n: int, line: str, stripped: str) -> None:
         if stripped.startswith("```"):
             self.in_fence = not self.in_fence
         m = match_line(line, n, self.rows) if self.rows else None
         quoted = False
         if m is not None:
             # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output
-            quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped))
+            quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)
+                          or self.after_prompt)
             if self.fresh(("log", m.id, *sorted(m.groups.items()))):
                 self.log.append(m)
                 if quoted:
@@ -251,6 +263,10 @@ class _Reader:
                 self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
         for key, rx in _REPL:
             if rx in self.todo and rx.rx.search(line):
+                said = _SAID_ANSWER.match(line, rx.rx.search(line).end())
+                if said:  # "torch.version.cuda returns None", "print(torch.__version__) -> 2.0.1+cpu"
+                    self.state(key, said.group("a").strip("'\""), n, stripped, False)
+                    continue
                 inline = _INLINE_ANSWER.search(line)
                 if inline:
                     self.state(key, inline.group("a").strip("'"), n, stripped, False)
@@ -347,6 +363,9 @@ class _Reader:
         pi = _PIP_INSTALL.rx.search(line) if _PIP_INSTALL in self.todo else None
         if pi:
             self.state("pip_install", pi.group("args")[:200], n, stripped, True)
+        elif "==" in line:  # a pin in a requirements file or a sentence: "pins tensorflow-cpu==2.12.0"
+            for pin in _PIN.finditer(line):
+                self.state("pip_install", pin.group(0), n, stripped, True)
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
         if bn:
             self.state("python", bn.group("v"), n, stripped, False)

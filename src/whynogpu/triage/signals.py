@@ -79,6 +79,9 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = cues["driver_in_container"]
         add("driver_library_mismatch", "error", "stated", c.line, c.text,
             "a driver installed inside a container differs from the host's kernel module")
+    if "cudnn_not_installed" in cues:
+        c = cues["cudnn_not_installed"]
+        add("cudnn_missing", "error", "stated", c.line, c.text, "the reporter says cuDNN was never installed")
     if "root_only" in cues:
         c = cues["root_only"]
         add("gpu_access_restricted", "error", "stated", c.line, c.text,

@@ -277,6 +277,11 @@ class _Build:
             named = _variant_named(s.text) if name == "tensorflow" else name
             dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
             origins.append(_origin(s.stated_by_user))
+        # A framework that answered a question about its build is installed, whatever the report lists.
+        for key, name in (("tf_built_with_cuda", "tensorflow"), ("torch_version_cuda", "torch")):
+            if f.first(key) and not any(n in dists for n in (TF_VARIANTS if name == "tensorflow" else (name,))):
+                dists[name] = Distribution(name, "", "(its own answer in the report)")
+                origins.append(PROGRAM)
         py = f.first("python")
         if not dists and py is None:
             return None
@@ -730,6 +735,8 @@ def _installed(args: str) -> list[tuple[str, str]]:
     out = []
     skip = False
     for word in args.split():
+        if word in ("->", "=>", "&&", "||", "|", ";", "#", ">") or word.endswith(":") or word.startswith("#"):
+            break  # the command ends here: what follows is its output or another command
         if skip or word.startswith("-"):
             skip = word in ("-f", "-i", "--index-url", "--extra-index-url", "-c", "-r", "--find-links")
             continue
