@@ -205,9 +205,41 @@ CASES = [
      'CUDA error: unknown error after hibernate, nvidia-smi works'),
     ('fabric_manager_not_running',
      'RuntimeError: CUDA error: system not yet initialized on our H100 HGX node'),
+
+    ("cpu_only_package", "I used the requirements.txt of the repo which pins tensorflow-cpu==2.12.0; now training ignores my RTX 3090"),
+    ("cpu_only_package", "torch.version.cuda returns None and torch.cuda.is_available() is False on my Linux box with an A6000"),
+    ("cpu_only_package", "print(torch.__version__) -> 2.0.1+cpu"),
+    ("cpu_only_package", "tf.test.is_built_with_cuda() returns False"),
+    ("package_conflict", "I have both tensorflow and tensorflow-gpu in my env (pip list shows tensorflow 1.14.0 and tensorflow-gpu 1.14.0)"),
+    ("package_conflict", "conda list shows pytorch 1.12.1 py3.9_cuda11.3 and also torch 1.13.0 from pip"),
+    ("driver_too_old", "UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver"),
+    ("driver_too_old", "cudaGetDeviceCount returned 35 -> CUDA driver version is insufficient for CUDA runtime version"),
+    ("driver_not_loaded", "Le pilote NVIDIA ne se charge pas: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."),
+    ("driver_not_loaded", "modprobe: ERROR: could not insert 'nvidia': Key was rejected by service"),
+    ("cuda_visible_devices_hidden", "My launcher script sets CUDA_VISIBLE_DEVICES=-1 before python starts."),
+    ("libs_not_on_path", "I exported LD_LIBRARY_PATH in .bashrc but the systemd service running my model cannot load libcudnn.so.8"),
+    ("gpu_memory_exhausted", "CUBLAS_STATUS_NOT_INITIALIZED when calling cublasCreate(handle); another training is running on the same GPU"),
+    ("compute_capability_unsupported", "GeForce GTX 680 (compute capability 3.0) with tensorflow 2.10: Ignoring visible gpu device"),
+    ("no_problem", ">>> tf.config.list_physical_devices('GPU')\n[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\nBut why do I see 'Could not load dynamic library libnvinfer.so.7'?"),
+    ("nvidia_uvm_unavailable", "After waking the machine from sleep: RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment"),
+    ("container_no_gpu", "In a Singularity container on the cluster, torch can't see GPUs. I run singularity exec image.sif python train.py"),
+    ("windows_native_unsupported", "OS: Windows 10\nTensorFlow: 2.13.0\nGPU: RTX 3060\nCUDA 11.8, cuDNN 8.6\nNum GPUs Available: 0"),
+    ("python_version_unsupported", "Python 3.8 with pip install jax[cuda12] -> ERROR: No matching distribution found for jaxlib"),
+    ("cudnn_missing", "Failed to get convolution algorithm. This is probably because cuDNN failed to initialize\nI never installed cuDNN, only CUDA 10.0"),
 ]
 
 
 @pytest.mark.parametrize("want, text", CASES, ids=[f"{i:02d}-{w}" for i, (w, _) in enumerate(CASES)])
 def test_typical_report(want, text):
     assert triage(text).verdict.root_cause == want
+
+
+@pytest.mark.parametrize("text", [
+    "I created a conda env and then used pip to install tensorflow[and-cuda]",
+    "conda create -n tf python=3.10 then pip install tensorflow and import tensorflow as tf",
+    "conda activate tf; pip install tensorflow==2.15; GPU not found",
+])
+def test_conda_env_with_pip_install_is_not_a_conflict(text):
+    # pip inside a conda environment is the documented way to install TensorFlow; only one framework
+    # installed by both tools is a conflict.
+    assert triage(text).verdict.root_cause != "package_conflict"

@@ -12,6 +12,18 @@ from whynogpu.knowledge import table
 from whynogpu.parsers.logs import MAX_LINE
 from whynogpu.triage.literals import Filtered, for_lowered, lowered, passes
 
+_FRAMEWORK = r"\b(torch|pytorch|tensorflow(-gpu)?|jax(lib)?)\b"
+
+
+def _twice_installed(a: str, b: str) -> str:
+    """A framework put in by installer a and again by installer b (either order), named at each."""
+    def by(tool: str) -> str:
+        return (rf"(\b{tool} (install|list|package|channel)\b[^;]{{0,40}}{_FRAMEWORK}|{_FRAMEWORK}[^;]{{0,40}}"
+                rf"\b(from|via|with|using|by|through) {tool}\b)")
+    then = r".{0,120}\b(also|then|on top|as well|plus|another|both|and)\b.{0,120}"
+    return f"{by(a)}{then}{by(b)}|{by(b)}{then}{by(a)}"
+
+
 CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
@@ -46,6 +58,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
                 r"`?tensorflow-gpu"),
+    # One framework installed twice, by conda and by pip: both write the same package folder over each other
+    ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
     ("smi_driver_retold", r"communicate with the (nvidia )?driver"),
     # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails

@@ -89,6 +89,10 @@ def signals(f: TriageFacts) -> list[Signal]:
     if "both_tf" in cues:
         c = cues["both_tf"]
         add("package_conflict", "error", "stated", c.line, c.text, "tensorflow and tensorflow-gpu are both installed")
+    if "conda_and_pip" in cues:
+        c = cues["conda_and_pip"]
+        add("package_conflict", "error", "stated", c.line, c.text,
+            "one framework is installed by both conda and pip, over the same files")
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
     if "task_manager" in cues and gpu_busy and not [m for m in f.log if m.kind == "error"]:
