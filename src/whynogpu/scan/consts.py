@@ -9,12 +9,47 @@ a scanner that guesses raises false alarms.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 UNKNOWN: Any = object()
+# No device name or environment value is longer than this. Larger values are UNKNOWN: a file
+# that doubles a string 32 times (`s1 = s0 + s0`, …) would otherwise build gigabytes.
+MAX_LEN = 10_000
+# A number of four or more digits (a width or precision) in a %-format or .format() template
+# could ask for a string of any size ("%0*d" % (1500000000, 1)), so such a call is not evaluated.
+_BIG = re.compile(r"\d{4,}")
+
+
+def _bounded(v: Any) -> Any:
+    if isinstance(v, str) and len(v) > MAX_LEN:
+        return UNKNOWN
+    if isinstance(v, int) and v.bit_length() > 64:
+        return UNKNOWN  # no device index is this large, and str() of it can fail (over 4300 digits)
+    return v
+
+
+def _small(template: str, values) -> bool:
+    """Whether formatting `values` into `template` surely gives a small string: every
+    placeholder yields at most the longest value or a width under 1000."""
+    values = list(values)
+    if any(isinstance(v, int) and abs(v) >= 10_000 for v in values):
+        return False  # maybe a `*` width
+    longest = max([1000] + [len(v) for v in values if isinstance(v, str)])
+    return len(template) * longest <= 100 * MAX_LEN
+
+
+def _joined(parts: list[str], sep: str = "") -> Any:
+    if sum(len(p) for p in parts) + len(sep) * len(parts) > MAX_LEN:
+        return UNKNOWN
+    return sep.join(parts)
 
 
 def evaluate(node: ast.AST | None, names: dict[str, Any], depth: int = 0) -> Any:
+    return _bounded(_evaluate(node, names, depth))
+
+
+def _evaluate(node: ast.AST | None, names: dict[str, Any], depth: int) -> Any:
     if node is None or depth > 20:
         return UNKNOWN
     if isinstance(node, ast.Constant):
@@ -37,7 +72,7 @@ def evaluate(node: ast.AST | None, names: dict[str, Any], depth: int = 0) -> Any
             if v is UNKNOWN:
                 return UNKNOWN
             parts.append(str(v))
-        return "".join(parts)
+        return _joined(parts)
     if isinstance(node, ast.BinOp):
         left = evaluate(node.left, names, depth + 1)
         if left is UNKNOWN:
@@ -46,11 +81,14 @@ def evaluate(node: ast.AST | None, names: dict[str, Any], depth: int = 0) -> Any
             right = evaluate(node.right, names, depth + 1)
             if right is UNKNOWN or type(left) is not type(right):
                 return UNKNOWN
+            if isinstance(left, str) and len(left) + len(right) > MAX_LEN:
+                return UNKNOWN
             return left + right
         if isinstance(node.op, ast.Mod) and isinstance(left, str):
             right = _items(node.right, names, depth) if isinstance(node.right, ast.Tuple) else \
                 evaluate(node.right, names, depth + 1)
-            if right is UNKNOWN:
+            if right is UNKNOWN or "*" in left or _BIG.search(left) \
+                    or not _small(left, right if isinstance(right, tuple) else (right,)):
                 return UNKNOWN
             try:
                 return left % right
@@ -87,12 +125,13 @@ def _call(node: ast.Call, names: dict[str, Any], depth: int) -> Any:
             return UNKNOWN
         if func.attr == "join" and len(node.args) == 1:
             items = _items(node.args[0], names, depth)
-            return UNKNOWN if items is UNKNOWN else base.join(str(i) for i in items)
+            return UNKNOWN if items is UNKNOWN else _joined([str(i) for i in items], base)
         if func.attr == "format":
             args = [evaluate(a, names, depth + 1) for a in node.args]
             kwargs = {k.arg: evaluate(k.value, names, depth + 1) for k in node.keywords if k.arg}
             if any(a is UNKNOWN for a in args) or any(v is UNKNOWN for v in kwargs.values()) \
-                    or len(kwargs) != len(node.keywords):
+                    or len(kwargs) != len(node.keywords) or _BIG.search(base) \
+                    or not _small(base, [*args, *kwargs.values()]):
                 return UNKNOWN
             try:
                 return base.format(*args, **kwargs)

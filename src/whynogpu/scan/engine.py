@@ -24,6 +24,9 @@ from whynogpu.scan.walker import walk
 # Larger sources are generated code (protobuf modules, vendored bundles), not something a
 # person wrote a device choice into; reading them would only slow the scan down.
 MAX_BYTES = 2 * 1024 * 1024
+# A notebook's size is mostly its outputs (images, logs); only its code cells count against
+# MAX_BYTES, but the JSON must still be read whole, up to this bound.
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 # A file that mentions none of these cannot match any pattern, so it is not parsed: parsing
 # and walking every tree is what makes a scan slow, and most files name no device at all.
 # (VISIBLE_DEVICES covers both CUDA_VISIBLE_DEVICES and set_visible_devices.)
@@ -52,12 +55,14 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
     training: list[str] = []
     scanned = 0
     for f in files:
-        text = host.read_text(f.path, limit=MAX_BYTES + 1)
+        limit = MAX_NOTEBOOK_BYTES if f.notebook else MAX_BYTES
+        text = host.read_text(f.path, limit=limit + 1)
         if text is None:
             skipped.append(SkippedFile(f.path, "cannot be read"))
             continue
-        if len(text) > MAX_BYTES:
-            skipped.append(SkippedFile(f.path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB (generated code?)"))
+        if len(text) > limit:
+            what = "" if f.notebook else " (generated code?)"
+            skipped.append(SkippedFile(f.path, f"larger than {limit // (1024 * 1024)} MiB{what}"))
             continue
         if "\x00" in text[:4096]:
             skipped.append(SkippedFile(f.path, "binary or UTF-16/32 text (contains NUL bytes)"))
@@ -74,8 +79,10 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
                 skipped.extend(bad_cells)
             else:
                 found, _ = scan_source(text, f.path, is_test=is_test)
-        except SourceError as exc:
-            skipped.append(SkippedFile(f.path, str(exc)))
+        except Exception as exc:
+            # One odd file (nested too deeply for the parser or the visitor, say) is a note,
+            # never the end of the whole scan; the note names the error so a bug still shows.
+            skipped.append(SkippedFile(f.path, str(exc) if isinstance(exc, SourceError) else _why(exc)))
             scanned -= 1
             if training and training[-1] == f.path:
                 training.pop()
@@ -87,6 +94,14 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
 
 class SourceError(ValueError):
     """A file that cannot be scanned; the message says why, in a few words."""
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "cannot be read: nested too deeply to scan"
+    if isinstance(exc, MemoryError):
+        return "cannot be read: too large to scan"
+    return f"cannot be read: the scanner failed on it ({type(exc).__name__}: {str(exc)[:100]})"
 
 
 def _parse(source: str, label: str) -> ast.Module:
@@ -142,11 +157,15 @@ def scan_source(source: str, path: str, state: ModuleState | None = None, cell: 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(cut)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None  # the cut went wrong; the whole file decides
     if tree is None:
         tree = _parse(source, label)
-    hits = Visitor(source, path, state, cell, is_test).run(tree)
+    try:
+        hits = Visitor(source, path, state, cell, is_test).run(tree)
+    except RecursionError:
+        # ast.parse accepts deeper trees than a recursive walk can visit (`"a" + "a" + …` x 2000).
+        raise SourceError(f"cannot be read{label}: nested too deeply to scan") from None
     if "whynogpu" in source:
         hits = _with_suppressions(hits, source, _statement_ends(tree))
     return hits, state
@@ -157,6 +176,8 @@ def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[Cod
         cells = read_cells(text)
     except NotebookError as exc:
         raise SourceError(f"notebook not readable: {exc}") from None
+    if sum(len(c.source) for c in cells) > MAX_BYTES:
+        raise SourceError(f"code cells larger than {MAX_BYTES // (1024 * 1024)} MiB (generated code?)")
     state = ModuleState()
     hits: list[CodeHit] = []
     bad: list[SkippedFile] = []

@@ -19,7 +19,30 @@ class _Rule:
     dir_only: bool
 
 
+_STAR_RUN = re.compile(r"(?<!\\)\*+")
+
+
+def _stars(m: re.Match[str]) -> str:
+    whole_segment = (m.start() == 0 or m.string[m.start() - 1] == "/") and \
+        (m.end() == len(m.string) or m.string[m.end()] == "/")
+    return "**" if whole_segment and len(m.group()) > 1 else "*"
+
+
+def _collapse(pat: str) -> str:
+    """One wildcard per run of stars, as in git (only a whole `**` segment crosses directories).
+
+    Adjacent wildcards match nothing more, but each one multiplies the backtracking: a pattern
+    such as `******************z` would make matching a long name take practically forever.
+    """
+    pat = _STAR_RUN.sub(_stars, pat)
+    prev = None
+    while prev != pat:
+        prev, pat = pat, pat.replace("**/**/", "**/")
+    return pat
+
+
 def _translate(pat: str) -> str:
+    pat = _collapse(pat)
     out, i, n = [], 0, len(pat)
     while i < n:
         c = pat[i]
@@ -77,7 +100,10 @@ def parse(text: str, base: str) -> list[_Rule]:
             continue
         anchored = "/" in line
         body = _translate(line.lstrip("/"))
-        regex = re.compile(("" if anchored else "(?:.*/)?") + body + r"\Z")
+        try:
+            regex = re.compile(("" if anchored else "(?:.*/)?") + body + r"\Z")
+        except re.error:
+            continue  # `[z-a]`, `[]`: git matches nothing with these, so the rule is dropped
         rules.append(_Rule(base, regex, negate, dir_only))
     return rules
 

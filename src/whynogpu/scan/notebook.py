@@ -102,13 +102,18 @@ def read_cells(text: str) -> list[Cell]:
     """Code cells of a notebook (nbformat 4, or 3 with worksheets)."""
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise NotebookError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise NotebookError("not valid JSON (a number too large to read)") from None
+    except RecursionError:
+        raise NotebookError("not valid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise NotebookError("not a notebook (no cells)")
     cells = data.get("cells")
     if cells is None and isinstance(data.get("worksheets"), list):
-        cells = [c for ws in data["worksheets"] if isinstance(ws, dict) for c in ws.get("cells", [])]
+        cells = [c for ws in data["worksheets"] if isinstance(ws, dict) and isinstance(ws.get("cells"), list)
+                 for c in ws["cells"]]
     if not isinstance(cells, list):
         raise NotebookError("not a notebook (no cells)")
     out = []

@@ -33,6 +33,9 @@ DISTRIBUTE_NAMES = frozenset({
 })
 DISTRIBUTE_MODULES = ("torch.distributed", "accelerate", "lightning", "pytorch_lightning", "deepspeed", "horovod",
                       "keras.distribution", "jax.sharding", "tensorflow.distribute")
+# Marks a class body on Visitor.contexts. It is not a context of its own: a class body runs on
+# import like module code, but an assignment in it only defines an attribute.
+CLASS_BODY = "class body"
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py)$|(^|/)tests?/")
 
 
@@ -181,6 +184,11 @@ class Visitor(ast.NodeVisitor):
         self._inside(F.FUNCTION, node.body)
 
     visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for n in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(n)
+        self._inside(CLASS_BODY, node.body)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._inside(F.FUNCTION, [node.body])
@@ -407,7 +415,10 @@ class Visitor(ast.NodeVisitor):
 
     def torch_device_assignment(self, value: ast.AST) -> None:
         if self._is_cpu(value):
-            self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()))
+            # `device_type = "cpu"` in a class body defines an attribute (torch's own CPUTestBase):
+            # it forces nothing until something reads it, like `self.device = "cpu"` in a method.
+            context = F.FUNCTION if CLASS_BODY in self.contexts and self.context() == F.MODULE else None
+            self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context)
 
     def method_call(self, attr: str, receiver: ast.AST, node: ast.Call) -> None:
         if attr not in ("to", "cpu") or id(node) in self._chained or not self.state.imports_torch:
