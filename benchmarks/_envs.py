@@ -21,3 +21,17 @@ def env_with(*requirements: str) -> str:
         subprocess.run([python, "-m", "pip", "install", "-q", *requirements], check=True)
         open(marker, "w").close()
     return python
+
+
+def env_with_steps(name: str, *steps: tuple[str, ...]) -> str:
+    """Path of a venv's python built by several pip installs in order (e.g. two variants over each other)."""
+    key = hashlib.sha256(repr((name, steps)).encode()).hexdigest()[:12]
+    root = os.path.join(CACHE, f"{name}-{key}")
+    python = os.path.join(root, "bin", "python")
+    marker = os.path.join(root, ".complete")
+    if not os.path.exists(marker):
+        subprocess.run([sys.executable, "-m", "venv", "--clear", root], check=True)
+        for step in steps:
+            subprocess.run([python, "-m", "pip", "install", "-q", *step], check=True)
+        open(marker, "w").close()
+    return python

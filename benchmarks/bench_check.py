@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _envs import env_with  # noqa: E402
+from _envs import env_with, env_with_steps  # noqa: E402
 
 
 def timed(argv: list[str], runs: int) -> list[float]:
@@ -58,6 +58,11 @@ def main() -> None:
     b = show("python -c 'import tensorflow' (same env)", timed([target, "-c", "import tensorflow"], args.runs))
     print(f"ratio whynogpu --no-probe / import tensorflow: {a / b:.3f}   goal: whynogpu median <= 0.300 s -> "
           f"{'met' if a <= 0.3 else 'NOT met'}")
+    # tensorflow over tensorflow-cpu: telling which variant's files are on disk must not read the 1 GB library.
+    both = env_with_steps("tf-over-tfcpu", ("tensorflow-cpu==2.21.0",), ("--no-deps", "tensorflow==2.21.0"))
+    c = show("whynogpu --no-probe --json (tensorflow over tensorflow-cpu)",
+             timed([whynogpu, "--no-probe", "--json", "--python", both], args.runs))
+    print(f"side-by-side / plain TF env: {c / a:.2f}   goal: <= 0.300 s -> {'met' if c <= 0.3 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ def framework_variants_side_by_side(info, snap):
         label = FRAMEWORK_LABELS.get(package, package)
         evidence = [Evidence(f"{package}/ is installed by {', '.join(owner.claimed_by)}", f"installed-file records (RECORD) in {t.python}")]
         if owner.owner:
-            evidence.append(Evidence(f"the files on disk are {owner.owner}'s (hashes match its RECORD)", "file hashes"))
+            evidence.append(Evidence(f"the files on disk are {owner.owner}'s (their sizes and hashes match its RECORD)", "installed-file records"))
         cpu_wins = bool(owner.owner and owner.owner.lower().replace("_", "-") in TF_CPU_DISTS)
         b = builds(snap)
         if package == "tensorflow" and b and b.tensorflow and b.tensorflow.cuda_build is False:

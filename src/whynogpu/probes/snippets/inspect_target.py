@@ -36,6 +36,8 @@ MAX_RECORD_LINES = 60000
 # Enough files to see a half-removed install (an uninstalled sibling takes nearly all shared
 # files with it) without a stat() for each of TensorFlow's 20,000 files.
 INTEGRITY_SAMPLE = 300
+OWNER_SAMPLE = 64  # differing files compared to tell which variant owns a package
+HASH_LIMIT = 1 << 20  # larger files are compared by size only, never read
 
 
 def norm(name):
@@ -75,7 +77,8 @@ def parse_record(text):
         parts = line.rsplit(",", 2)
         if len(parts) != 3:
             continue
-        rows.append((parts[0].strip('"'), parts[1]))
+        size = int(parts[2]) if parts[2].strip().isdigit() and len(parts[2].strip()) < 16 else None
+        rows.append((parts[0].strip('"'), parts[1], size))
     return rows
 
 
@@ -142,12 +145,12 @@ def scan_distributions():
                 dist["record_rows"] = rows
                 if not dist["top_level"]:
                     tops = set()
-                    for path, _ in rows:
+                    for path, _, _ in rows:
                         first = path.split("/", 1)[0]
                         if "/" in path and not first.endswith((".dist-info", ".data")) and first != "..":
                             tops.add(first)
                     dist["top_level"] = sorted(tops)
-                dist["lib_files"] = [p for p, _ in rows if (".so" in p or ".dll" in p or ".dylib" in p)
+                dist["lib_files"] = [p for p, _, _ in rows if (".so" in p or ".dll" in p or ".dylib" in p)
                                      and LIB_FILE.search(p)][:2000]
                 direct = read(os.path.join(info_dir, "direct_url.json"))
                 if direct:
@@ -157,6 +160,49 @@ def scan_distributions():
                         pass
             dists.append(dist)
     return dists
+
+
+def files_matching(top, claimers):
+    """For each claimer, [files on disk that are its copy, files compared].
+
+    Only files whose recorded hashes differ between the claimers tell who was installed last.
+    Sizes decide first (a stat, no read); a file is hashed only when it is small, because the
+    big ones (libtensorflow_cc.so is over 1 GB) would cost seconds and never add certainty a
+    few small files do not give.
+    """
+    tables = [dict((p, (h, n)) for p, h, n in (d["record_rows"] or []) if p.startswith(top + "/") and h)
+              for d in claimers]
+    common = set(tables[0])
+    for t in tables[1:]:
+        common &= set(t)
+    differing = [p for p in common if len(set(t[p][0] for t in tables)) > 1]
+    # Smallest first: cheapest to hash, and plenty of them (Python files, metadata) differ.
+    differing.sort(key=lambda p: (max(t[p][1] if t[p][1] is not None else HASH_LIMIT for t in tables), p))
+    matches = dict((d["name"], [0, 0]) for d in claimers)
+    for p in differing[:OWNER_SAMPLE]:
+        sizes = [t[p][1] for t in tables]
+        verdicts = []
+        for i, d in enumerate(claimers):
+            path = os.path.join(d["location"], p)
+            try:
+                on_disk = os.stat(path).st_size
+            except OSError:
+                verdicts.append(False)
+                continue
+            if sizes[i] is not None and sizes[i] != on_disk:
+                verdicts.append(False)
+            elif sizes[i] is not None and sizes.count(sizes[i]) == 1:
+                verdicts.append(True)  # the only claimer whose copy has this size
+            elif on_disk <= HASH_LIMIT:
+                verdicts.append(file_hash(path) == tables[i][p][0])
+            else:
+                verdicts.append(None)  # telling would mean reading a large file
+        if None in verdicts:
+            continue
+        for d, hit in zip(claimers, verdicts):
+            matches[d["name"]][1] += 1
+            matches[d["name"]][0] += 1 if hit else 0
+    return matches
 
 
 def owners_and_integrity(dists):
@@ -171,7 +217,7 @@ def owners_and_integrity(dists):
         info = {"claimed_by": [d["name"] for d in claimers], "owner": None, "matches": {}, "missing_files": {},
                 "files_checked": {}}
         for d in claimers:
-            rows = [p for p, _ in (d["record_rows"] or []) if p.startswith(top + "/")]
+            rows = [p for p, _, _ in (d["record_rows"] or []) if p.startswith(top + "/")]
             step = max(1, len(rows) // INTEGRITY_SAMPLE)
             sample = rows[::step]
             missing = 0
@@ -181,23 +227,11 @@ def owners_and_integrity(dists):
             info["missing_files"][d["name"]] = missing
             info["files_checked"][d["name"]] = len(sample)
         if len(claimers) > 1:
-            # Compare only the files whose recorded hashes differ between claimers: the copy
-            # on disk matches whichever distribution was installed last.
-            tables = [dict((p, h) for p, h in (d["record_rows"] or []) if p.startswith(top + "/") and h) for d in claimers]
-            common = set(tables[0])
-            for t in tables[1:]:
-                common &= set(t)
-            differing = sorted(p for p in common if len(set(t[p] for t in tables)) > 1)[:64]
-            for d, table in zip(claimers, tables):
-                hits = 0
-                for p in differing:
-                    if file_hash(os.path.join(d["location"], p)) == table[p]:
-                        hits += 1
-                info["matches"][d["name"]] = [hits, len(differing)]
-            if differing:
-                best = max(claimers, key=lambda d: info["matches"][d["name"]][0])
-                if info["matches"][best["name"]][0] > 0:
-                    info["owner"] = best["name"]
+            matches = files_matching(top, claimers)
+            info["matches"] = matches
+            best = max(claimers, key=lambda d: matches[d["name"]][0])
+            if matches[best["name"]][0] > 0:
+                info["owner"] = best["name"]
         else:
             info["owner"] = claimers[0]["name"]
         result[top] = info
