@@ -90,9 +90,19 @@ def test_crlf_ansi_and_many_logs_keep_line_numbers():
     assert [m.line for m in f.log] == list(range(2, 21, 2))
 
 
-def test_a_repeated_line_is_kept_a_few_times_only():
+def test_a_repeated_line_is_kept_once():
     f = extract("AssertionError: Torch not compiled with CUDA enabled\n" * 1000)
-    assert [m.line for m in f.log] == [1, 2, 3]
+    assert [m.line for m in f.log] == [1]
+
+
+def test_repeating_a_line_changes_neither_verdict_nor_evidence():
+    line = ("W tensorflow/core/common_runtime/gpu/gpu_device.cc:1960] Cannot dlopen some GPU libraries. Please "
+            "make sure the missing libraries mentioned above are installed properly if you would like to use GPU.\n")
+    once, many = triage(line), triage(line * 10_000)
+    assert once.verdict == many.verdict
+    assert once.candidates == many.candidates
+    assert [[e.fact for e in f.evidence] for f in once.findings] == [[e.fact for e in f.evidence] for f in many.findings]
+    assert all(len(set(e.fact for e in f.evidence)) == len(f.evidence) for f in many.findings)
 
 
 def test_real_tf_cpu_machine_stderr_points_at_driver_or_libs(real_fixtures):
@@ -124,3 +134,10 @@ def test_exit_code_follows_the_verdict():
     assert run(["triage", "-"], working.encode()).returncode == 0
     assert run(["triage", "-"], b"no idea what is wrong").returncode == 0
     assert run(["triage", "-"], b"export CUDA_VISIBLE_DEVICES=-1\n").returncode == 1
+
+
+def test_report_evidence_names_the_report_not_a_live_probe():
+    text = triage("W tensorflow/core/common_runtime/gpu/gpu_device.cc:1960] Cannot dlopen some GPU libraries.\n").text()
+    assert "live probe" not in text and "child process" not in text
+    assert "TensorFlow None" not in text
+    assert "in the report" in text

@@ -139,6 +139,7 @@ class FrameworkRun:
     stderr: str = ""
     log: tuple[LogLine, ...] = ()  # what the interpreter recognised in stderr and in the traceback
     device_scan_skipped: bool = False  # devices not enumerated: no kernel driver, and it would touch /dev as root
+    from_report: bool = False  # read from a pasted report's output, not from a probe child on this machine
 
     @property
     def probed_ok(self) -> bool:

@@ -52,7 +52,14 @@ def live_overrides_build(snap, framework: str) -> bool:
 
 
 def _probe_source(run: FrameworkRun) -> str:
+    if run.from_report:
+        return f"{LABEL.get(run.framework, run.framework)}'s output in the report"
     return f"live probe: {run.framework} imported in a child process ({run.duration_s:.1f} s)"
+
+
+def _label(run: FrameworkRun) -> str:
+    """'TensorFlow 2.21.0', or just 'TensorFlow' when the version is not known (a report that does not say)."""
+    return f"{LABEL.get(run.framework, run.framework)} {run.version or ''}".strip()
 
 
 def _reproduce(t, framework: str) -> str:
@@ -82,7 +89,8 @@ def _log_category(run: FrameworkRun) -> str | None:
 
 def _log_evidence(run: FrameworkRun, limit: int = 3) -> list[Evidence]:
     lines = [ln for ln in run.log if ln.kind in ("error", "warning")][:limit]
-    return [Evidence(ln.text, f"{LABEL[run.framework]}'s stderr in the live probe") for ln in lines]
+    where = "in the report" if run.from_report else "in the live probe"
+    return [Evidence(ln.text, f"{LABEL[run.framework]}'s stderr {where}") for ln in lines]
 
 
 @summary("frameworks")
@@ -92,7 +100,7 @@ def frameworks_summary(snap):
         return None
     parts = []
     for run in facts.runs:
-        label = f"{LABEL.get(run.framework, run.framework)} {run.version or ''}".strip()
+        label = _label(run)
         if run.status != "ok":
             parts.append(f"{label}: probe {run.status.replace('_', ' ')} ({run.duration_s:.1f} s)")
         elif run.cuda_build is False and not run.gpus:
@@ -115,7 +123,7 @@ def frameworks_probed(snap) -> tuple[str, ...] | None:
 
 
 def _probe_line(run: FrameworkRun) -> str:
-    label = f"{LABEL.get(run.framework, run.framework)} {run.version or ''}".strip()
+    label = _label(run)
     took = f"import {run.import_s:.1f} s of {run.duration_s:.1f} s" if run.import_s is not None \
         else f"{run.duration_s:.1f} s"
     if not run.probed_ok:
@@ -166,7 +174,7 @@ def framework_cpu_build_seen_live(info, snap):
         said = {"tensorflow": "tf.test.is_built_with_cuda() = False",
                 "torch": "torch.version.cuda = None",
                 "jax": f"jax.devices('gpu') failed: {run.gpu_error}"}[run.framework]
-        ev = [Evidence(f"{LABEL[run.framework]} {run.version}: {said}", _probe_source(run))]
+        ev = [Evidence(f"{_label(run)}: {said}", _probe_source(run))]
         b = builds(snap)
         if run.framework == "tensorflow" and b and b.tensorflow:
             ev.append(Evidence(f"the tensorflow package on disk comes from {b.tensorflow.dist} {b.tensorflow.version}",
@@ -205,12 +213,12 @@ def framework_sees_no_gpu(info, snap):
                 or run.device_scan_skipped:
             continue
         seen_by_driver = driver is not None and driver > 0
-        ev = [Evidence(f"{LABEL[run.framework]} {run.version} lists 0 GPUs", _probe_source(run))]
+        ev = [Evidence(f"{_label(run)} lists 0 GPUs", _probe_source(run))]
         if driver is not None:
             ev.append(Evidence(f"the driver layer sees {driver} NVIDIA GPU{'s' if driver != 1 else ''}", "driver probe"))
         ev += _log_evidence(run)
         if run.gpu_error:
-            ev.append(Evidence(run.gpu_error[:300], "jax.devices('gpu') in the live probe"))
+            ev.append(Evidence(run.gpu_error[:300], _probe_source(run)))
         # Without a driver layer to ask (a pasted report), the framework's own error message is the evidence,
         # unless the CUDA library layer already holds the libraries it failed on: rules/cuda.py says why.
         said = driver is None and _log_category(run) is not None and not _libs_explained(snap, run.framework)
@@ -253,7 +261,7 @@ def cuda_visible_devices_hides_gpu_live(info, snap):
             Severity.ERROR if not run.gpus else Severity.WARNING,
             [Evidence(f"CUDA_VISIBLE_DEVICES={value!r}", "environment of this shell"),
              Evidence(f"the driver layer sees {driver} NVIDIA GPU{'s' if driver != 1 else ''}", "driver probe"),
-             Evidence(f"{LABEL[run.framework]} {run.version} lists {len(run.gpus)}", _probe_source(run))],
+             Evidence(f"{_label(run)} lists {len(run.gpus)}", _probe_source(run))],
             f"With this CUDA_VISIBLE_DEVICES, {LABEL[run.framework]} can use {len(run.gpus)} of the {driver} GPUs.",
             Fix("Unset it, or name the GPUs you want, where it is set (shell profile, launcher, notebook):",
                 ("unset CUDA_VISIBLE_DEVICES",) + ((f"export CUDA_VISIBLE_DEVICES={keep}",) if keep else ())),
@@ -331,7 +339,7 @@ def _cc_cases(snap, wanted: str):
 )
 def gpu_too_old_for_build(info, snap):
     for run, gpu, archs in _cc_cases(snap, "none"):
-        label = f"{LABEL[run.framework]} {run.version}"
+        label = _label(run)
         ev = ([Evidence(f"GPU {gpu.index} {gpu.name or ''} has compute capability {gpu.compute_capability}".replace("  ", " "),
                         _probe_source(run))] if gpu else _log_evidence(run, 2))
         if archs:
@@ -360,7 +368,7 @@ def gpu_needs_ptx_jit(info, snap):
     seen = set()
     for run, gpu, archs in _cc_cases(snap, "ptx"):
         seen.add(run.framework)
-        label = f"{LABEL[run.framework]} {run.version}"
+        label = _label(run)
         yield info.finding(
             Severity.WARNING,
             [Evidence(f"GPU {gpu.index} {gpu.name or ''} has compute capability {gpu.compute_capability}".replace("  ", " "),
@@ -440,8 +448,8 @@ def keras_backend_without_gpu(info, snap):
     yield info.finding(
         Severity.ERROR,
         [Evidence(f"keras.backend.backend() = {k.backend!r} (set by {src})", _probe_source(host_run)),
-         Evidence(f"{LABEL.get(k.backend, k.backend)} {backend_run.version} lists 0 GPUs", _probe_source(backend_run)),
-         Evidence(f"{LABEL[other.framework]} {other.version} lists {len(other.gpus)} GPU(s)", _probe_source(other))],
+         Evidence(f"{_label(backend_run)} lists 0 GPUs", _probe_source(backend_run)),
+         Evidence(f"{_label(other)} lists {len(other.gpus)} GPU(s)", _probe_source(other))],
         f"Keras computes with {LABEL.get(k.backend, k.backend)}, which has no GPU here, while "
         f"{LABEL[other.framework]} does.",
         Fix(f"Run Keras on {LABEL[other.framework]} (set it before `import keras`):",
@@ -551,7 +559,7 @@ def gpu_works(info, snap):
         if not run.probed_ok or not run.gpus or m is None or not m.on_gpu or m.correct is False:
             continue
         g = run.gpus[0]
-        label = f"{LABEL[run.framework]} {run.version}"
+        label = _label(run)
         mem = f", {g.memory_mb} MB" if g.memory_mb else ""
         ev = [Evidence(f"{label} lists {len(run.gpus)} GPU(s); GPU {g.index}: {g.name} (compute capability "
                        f"{g.compute_capability}{mem})", _probe_source(run)),

@@ -22,7 +22,7 @@ from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
 MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone
 BLOCK = 20_000  # lines indexed at a time
 PIECE = 1000  # characters of a line read at once (see _pieces)
-REPEATS = 3  # copies of one fact (same message, same value) kept; more only make a huge paste slow to report
+REPEATS = 1  # a fact (same message, same value) is kept once: repeating a line adds no evidence
 
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*(?:[-+.]?(?:rc|a|b|dev|post)\d*)?(?:\+\w+)?")
 _FIELD = re.compile(r"^\s*(?:[-*•>]\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1,50}?)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*"

@@ -358,7 +358,7 @@ class _Build:
             if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
                 cuda_build = False
             runs[fw] = FrameworkRun(framework=fw, status="ok", duration_s=0.0, version=version, cuda_build=cuda_build,
-                                    gpus=gpus.get(fw, ()), log=tuple(lines))
+                                    gpus=gpus.get(fw, ()), log=tuple(lines), from_report=True)
         if runs:
             self.put("frameworks_live", LiveFacts("python", tuple(runs.values()), 0.0),
                      origin.value if origin.rank >= 0 else PROGRAM)
