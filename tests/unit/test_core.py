@@ -116,6 +116,27 @@ def test_target_falls_back_to_python3_on_path_when_own_env_is_isolated(tmp_path)
     assert any(d["name"] == "tensorflow" for d in report.facts["target"]["distributions"])
 
 
+def test_under_uvx_python3_of_its_own_env_first_on_path_is_skipped(tmp_path):
+    # uvx prepends its throw-away environment's bin/ to PATH (seen with uv 0.9: PATH starts with
+    # ~/.cache/uv/archive-v0/<id>/bin), where python3 is whynogpu's own interpreter again.
+    make_dist(tmp_path / "user", "tensorflow", "2.21.0", {"tensorflow/__init__.py": ""}, top_level=["tensorflow"])
+    (tmp_path / "own").mkdir()
+    own = json.loads(run_inspector(str(tmp_path / "own")))
+    own["executable"], own["prefix"] = "/root/.cache/uv/archive-v0/abc/bin/python", "/root/.cache/uv/archive-v0/abc"
+    host = FakeHost(
+        env={"PATH": "/root/.cache/uv/archive-v0/abc/bin:/usr/bin"},
+        commands=[{"argv": ["/root/.cache/uv/archive-v0/abc/bin/python3"], "returncode": 0},
+                  {"argv": ["/usr/bin/python3"], "returncode": 0}],
+        snippets={"inspect_target@/root/.cache/uv/archive-v0/abc/bin/python": {"stdout": json.dumps(own)},
+                  "inspect_target@/root/.cache/uv/archive-v0/abc/bin/python3": {"stdout": json.dumps(own)},
+                  "inspect_target@/usr/bin/python3": {"stdout": run_inspector(str(tmp_path / "user"))}},
+    )
+    host.own_python = lambda: "/root/.cache/uv/archive-v0/abc/bin/python"
+    report = check(host, Options(live=False))
+    assert report.target.why.startswith("python3 on PATH")
+    assert any(d["name"] == "tensorflow" for d in report.facts["target"]["distributions"])
+
+
 def test_broken_python_is_a_failed_probe_with_reason():
     host = FakeHost(snippets={"inspect_target": {"returncode": 1, "stderr": "SyntaxError: invalid syntax\n"}})
     snap = gather(host, Options(python="/usr/bin/python2", live=False))

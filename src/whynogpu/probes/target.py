@@ -64,6 +64,19 @@ def named_target(ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+def _python_on_path_outside(host, own_prefix: str) -> str | None:
+    """The first python3 (else python) on PATH that is not in whynogpu's own environment.
+
+    uvx puts its throw-away environment's bin/ first on PATH (pipx does not), so the plain
+    PATH lookup would find whynogpu's own interpreter again and miss the user's.
+    """
+    own = host.realpath(own_prefix).rstrip("/") + "/" if own_prefix else None
+    dirs = [d for d in host.env().get("PATH", "").split(":")
+            if d and not (own and (host.realpath(d).rstrip("/") + "/").startswith(own))]
+    search = ":".join(dirs)
+    return host.which("python3", search) or host.which("python", search)
+
+
 def choose_and_inspect(ctx: Context) -> tuple[dict, str]:
     host = ctx.host
     named = named_target(ctx)
@@ -73,7 +86,7 @@ def choose_and_inspect(ctx: Context) -> tuple[dict, str]:
     own_data = inspect(ctx, own)
     if _has_framework(own_data):
         return own_data, "the interpreter whynogpu runs in, which has ML frameworks installed"
-    path_python = host.which("python3") or host.which("python")
+    path_python = _python_on_path_outside(host, own_data.get("prefix") or "")
     if path_python and host.realpath(path_python) != host.realpath(own):
         try:
             other = inspect(ctx, path_python)
