@@ -57,6 +57,11 @@ def plain(markup: str) -> str:
     return _BRACKET.sub(one, markup)
 
 
+def _tag(f) -> str:
+    """'WG404 package_conflict': the code to look up, and the cause when the finding names one."""
+    return f.code if f.category == "unknown" else f"{f.code} {f.category}"
+
+
 def render(report: Report, verbose: bool = False, color: bool | None = None, width: int | None = None) -> str:
     buf = io.StringIO()
     if color:
@@ -99,7 +104,7 @@ def render(report: Report, verbose: bool = False, color: bool | None = None, wid
         if i == 1:
             p("[bold]Also found[/bold]")
         label = "Root cause" if i == 0 and f.category == v.root_cause else sev.capitalize()
-        p(f"[{style}]{SEVERITY_MARK[sev]} {label}:[/{style}] [bold]{escape(f.title)}[/bold] [dim]\\[{f.code} {f.category}][/dim]")
+        p(f"[{style}]{SEVERITY_MARK[sev]} {label}:[/{style}] [bold]{escape(f.title)}[/bold] [dim]\\[{_tag(f)}][/dim]")
         if i > 0 and not verbose and sev in ("hint", "info"):
             continue
         if f.location:
