@@ -389,19 +389,46 @@ def _keras_run(snap) -> tuple[FrameworkRun | None, object]:
     return None, None
 
 
+def keras_backend_row(backend: str) -> dict[str, str] | None:
+    """What knowledge/keras_backends.csv says about a Keras 3 backend name."""
+    return next((r for r in table("keras_backends") if r["backend"] == backend), None)
+
+
+def _gpu_capable_installed(b) -> list[str]:
+    """Installed frameworks that can be a Keras backend on an NVIDIA GPU, CUDA builds first."""
+    names = [r["backend"] for r in table("keras_backends") if r["nvidia_gpu"] == "yes" and getattr(b, r["backend"], None)]
+
+    def cuda(name: str) -> bool:
+        build = getattr(b, name)
+        return bool(build.plugins) if name == "jax" else build.cuda_build is True
+
+    return sorted(names, key=lambda n: not cuda(n))
+
+
 @rule(
     "WG506", "keras_backend_not_installed", "keras_backend_other",
-    "Keras is set to a backend that is not installed",
+    "Keras is set to a backend that is not installed, or that never uses the GPU",
     detects="Keras 3's selected backend (KERAS_BACKEND, keras.json, or the default 'tensorflow') is a framework "
-            "that is not installed in the target, so `import keras` fails.",
-    why="Keras 3 imports its backend at import time; without it nothing runs, on the GPU or anywhere.",
-    example="keras 3.15.1, no KERAS_BACKEND and no keras.json → backend tensorflow; tensorflow not installed",
-    fix="Point Keras at an installed framework (`export KERAS_BACKEND=jax`), or install the backend.",
-    references=("https://keras.io/getting_started/#configuring-your-backend",),
+            "that is not installed in the target, so `import keras` fails; or it is a backend that never computes "
+            "on an NVIDIA GPU (numpy, openvino: knowledge/keras_backends.csv).",
+    why="Keras 3 imports its backend at import time; without it nothing runs, on the GPU or anywhere. The NumPy "
+        "backend computes with NumPy on the CPU, and OpenVINO runs on Intel devices, so with either of them the "
+        "GPU stays idle however well TensorFlow, JAX or PyTorch are set up.",
+    example="keras 3.15.1, no KERAS_BACKEND and no keras.json → backend tensorflow; tensorflow not installed. "
+            "Or KERAS_BACKEND=numpy with tensorflow installed",
+    fix="Point Keras at an installed GPU-capable framework (`export KERAS_BACKEND=jax`), or install the backend.",
+    references=("https://keras.io/getting_started/#configuring-your-backend",
+                "https://github.com/keras-team/keras/tree/master/keras/src/backend/numpy"),
 )
 def keras_backend_not_installed(info, snap):
     b, t = builds(snap), target(snap)
-    if b is None or b.keras is None or (b.keras.major or 3) < 3 or b.keras.backend not in GPU_FIX:
+    if b is None or b.keras is None or (b.keras.major or 3) < 3:
+        return
+    row = keras_backend_row(b.keras.backend)
+    if row is not None and row["nvidia_gpu"] == "no":
+        yield from _keras_backend_without_cuda(info, snap, row)
+        return
+    if b.keras.backend not in GPU_FIX:
         return
     if getattr(b, b.keras.backend) is not None:
         return
@@ -418,6 +445,38 @@ def keras_backend_not_installed(info, snap):
         f"`import keras` fails because its backend {b.keras.backend} is missing"
         + (f"; {', '.join(others)} {'is' if len(others) == 1 else 'are'} installed." if others else "."),
         Fix("Select an installed backend before importing Keras (or install the missing one):", cmds),
+    )
+
+
+def _keras_backend_without_cuda(info, snap, row: dict[str, str]):
+    """Keras 3 on numpy or openvino: it imports and runs, so nothing fails, but never on the NVIDIA GPU."""
+    b, t = builds(snap), target(snap)
+    k = b.keras
+    ev = [Evidence(f"Keras {k.version} backend = {k.backend!r}", f"chosen by {k.backend_source}"),
+          Evidence(f"the {row['label']} backend: {row['note']}", f"knowledge base: {row['source']}")]
+    candidates = _gpu_capable_installed(b)
+    if candidates:
+        ev.append(Evidence(f"installed GPU-capable backend{'s' if len(candidates) > 1 else ''}: {', '.join(candidates)}",
+                           f"package metadata of {t.python if t else 'the target'}"))
+        chosen, cmds = candidates[0], [f"export KERAS_BACKEND={candidates[0]}"]
+    else:
+        chosen = "tensorflow"
+        cmds = [pip(t, "install 'tensorflow[and-cuda]'"), "export KERAS_BACKEND=tensorflow"]
+    # KERAS_BACKEND overrides keras.json, so the export alone is enough; the file keeps choosing it in new shells.
+    if k.backend_source != "KERAS_BACKEND":
+        cmds.append(f"# or for good: set \"backend\": \"{chosen}\" in {k.config_path}")
+    else:
+        cmds.append("# and drop `KERAS_BACKEND=" + k.backend + "` from your shell profile, .env or job script")
+    yield info.finding(
+        Severity.ERROR, ev,
+        f"Keras computes with its {row['label']} backend. The {row['label']} backend never uses a GPU"
+        + (" (NumPy has no devices)" if k.backend == "numpy" else " (it targets Intel devices through OpenVINO, "
+           "not CUDA)")
+        + ", so the NVIDIA GPU stays idle however the frameworks are installed.",
+        Fix(f"Set KERAS_BACKEND to the installed GPU-capable framework ({chosen}) before importing Keras:"
+            if candidates else "Install a GPU-capable backend and set KERAS_BACKEND to it before importing Keras:",
+            tuple(cmds)),
+        title=f"Keras runs on its {row['label']} backend, which never uses the GPU",
     )
 
 

@@ -304,6 +304,65 @@ def wsl_without_gpu(info, snap):
         )
 
 
+WSL_DRIVER_DIR = "/usr/lib/wsl/"  # lib/ (what the loader sees) and drivers/ (the Windows driver store it links into)
+
+
+def _outside_wsl(path: str) -> bool:
+    return not path.startswith(WSL_DRIVER_DIR)
+
+
+@rule(
+    "WG105", "wsl_linux_driver_installed", "driver_library_mismatch",
+    "A Linux NVIDIA driver is installed inside WSL2 and shadows the Windows driver's libcuda",
+    detects="Under WSL2 (not in a container), a libcuda.so.1 or libnvidia-ml.so.1 that the loader finds, or that "
+            "CUDA was loaded from, lies outside /usr/lib/wsl: the files of a Linux NVIDIA driver (apt's "
+            "nvidia-driver-*/libnvidia-*, or the .run installer) in /usr/lib/x86_64-linux-gnu.",
+    why="Under WSL2 the driver is the Windows one: WSL mounts its libcuda at /usr/lib/wsl/lib, and it talks to the "
+        "GPU through /dev/dxg. A Linux driver's libcuda expects /dev/nvidia* and a Linux kernel module, which WSL "
+        "does not have; once it sits in the loader's default directories it is found instead of the WSL one, and "
+        "CUDA finds no device. NVIDIA's guide says not to install any Linux display driver in WSL.",
+    example="WSL2; ldconfig -p: libcuda.so.1 => /lib/x86_64-linux-gnu/libcuda.so.1 -> libcuda.so.535.183.01 "
+            "(besides /usr/lib/wsl/lib/libcuda.so.1)",
+    fix="Remove the Linux driver packages inside WSL (`sudo apt-get remove --purge '^nvidia-driver-.*' "
+        "'^libnvidia-.*'`, or `sudo nvidia-uninstall` for the .run installer), then `wsl --shutdown` from Windows.",
+    references=("https://docs.nvidia.com/cuda/wsl-user-guide/index.html",
+                "https://learn.microsoft.com/en-us/windows/wsl/tutorials/gpu-compute"),
+)
+def wsl_linux_driver_installed(info, snap):
+    p, d = platform(snap), driver(snap)
+    if p is None or not p.wsl or p.wsl < 2 or d is None:
+        return
+    if p.container:
+        return  # the NVIDIA container toolkit puts the WSL driver's own files into a container's lib folders
+    foreign = [c for c in d.libraries if _outside_wsl(c.path) and _outside_wsl(c.resolved)]
+    loaded = [x for x in (d.cuda.paths if d.cuda else ()) if _outside_wsl(x)]
+    if not foreign and not loaded:
+        return
+    evidence = [Evidence(f"WSL{p.wsl} (kernel {p.kernel})", "uname / /proc/version")]
+    evidence += [Evidence(f"{c.name} -> {c.resolved}" + (f" is Linux driver {c.version}" if c.version else "")
+                          + ", outside /usr/lib/wsl", c.source) for c in foreign]
+    evidence += [Evidence(f"CUDA was loaded from {x}, not from /usr/lib/wsl/lib", "libcuda in a child process")
+                 for x in loaded]
+    wsl_copy = next((c for c in d.libraries if not _outside_wsl(c.path)), None)
+    if wsl_copy:
+        evidence.append(Evidence(f"the Windows driver's {wsl_copy.name} is at {wsl_copy.path}", wsl_copy.source))
+    cmds = ["sudo apt-get remove --purge '^nvidia-driver-.*' '^libnvidia-.*' '^nvidia-dkms-.*' '^nvidia-utils-.*'",
+            "# installed with the .run installer instead: sudo nvidia-uninstall",
+            "sudo ldconfig"]
+    for folder in sorted({posixpath.dirname(c.path) for c in foreign if c.source == "LD_LIBRARY_PATH"}):
+        cmds.append(f"# and take {folder} out of LD_LIBRARY_PATH (a driver copy there is found first too)")
+    cmds.append("wsl --shutdown")
+    yield info.finding(
+        Severity.ERROR,
+        evidence,
+        "A Linux NVIDIA driver was installed inside WSL. Its libcuda is found before the one WSL mounts from the "
+        "Windows driver, and it cannot reach the GPU here (WSL has no NVIDIA kernel module or /dev/nvidia*), so "
+        "CUDA fails or finds no device.",
+        Fix("Remove the Linux driver from WSL (the Windows driver is the only one WSL needs; keep the CUDA toolkit), "
+            "refresh the loader cache, then restart WSL from Windows PowerShell:", tuple(cmds)),
+    )
+
+
 def _driver_not_loaded_hints(snap, g: GpuFacts, d: DriverFacts | None) -> tuple[list[Evidence], str, list[str]]:
     p = platform(snap)
     distro = (p.distro or "").lower() if p else ""

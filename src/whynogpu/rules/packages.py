@@ -109,7 +109,8 @@ def torch_cpu_build(info, snap):
         Fix(
             "Reinstall PyTorch from a CUDA wheel index; pick the cuXXX tag your driver supports "
             "(https://pytorch.org/get-started/locally/ lists them):",
-            (pip(t, "uninstall -y torch"), pip(t, "install torch --index-url https://download.pytorch.org/whl/cu128")),
+            # One command, the install first: --force-reinstall replaces the +cpu wheel in place (as WG501 does).
+            (pip(t, "install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu128"),),
         ),
     )
 

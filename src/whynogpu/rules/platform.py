@@ -37,7 +37,8 @@ def _tf_gpu_row(os_name: str, version: str) -> dict | None:
 @rule(
     "WG101", "windows_native_tensorflow", "windows_native_unsupported",
     "TensorFlow on native Windows has no GPU support after 2.10",
-    detects="TensorFlow 2.11 or newer installed in a native Windows Python (not WSL2).",
+    detects="TensorFlow 2.11 or newer installed in a native Windows Python (not WSL2); a warning only when torch "
+            "is installed as well, since PyTorch can use the GPU on native Windows.",
     why="From 2.11 on, TensorFlow publishes no CUDA build for native Windows; the Windows wheel "
         "(built by Intel) is CPU-only, so no GPU is ever listed.",
     example="platform windows, tensorflow 2.15.0 (via tensorflow-intel 2.15.0)",
@@ -55,10 +56,16 @@ def windows_native_tensorflow(info, snap):
     row = _tf_gpu_row("windows", tf.version)
     if row is None or row["gpu"] != "none":
         return
+    # PyTorch has CUDA wheels for native Windows: with torch installed, TensorFlow's missing GPU build is one
+    # framework's limit, not why this machine cannot use the GPU, so it must not rank above (and replace) the
+    # torch findings and their fixes with a TensorFlow/WSL one.
+    torch = t.dist("torch")
     yield info.finding(
-        Severity.ERROR,
+        Severity.WARNING if torch else Severity.ERROR,
         [Evidence(f"native Windows ({p.distro or p.kernel})", "platform"),
-         Evidence(f"{tf.name} {tf.version} installed", f"package metadata of {t.python}")],
+         Evidence(f"{tf.name} {tf.version} installed", f"package metadata of {t.python}"),
+         *([Evidence(f"torch {torch.version} is installed too; PyTorch has CUDA builds for native Windows",
+                     f"package metadata of {t.python}")] if torch else [])],
         f"TensorFlow {major_minor(tf.version)} has no CUDA build for native Windows: {row['note']}.",
         Fix(
             "Install WSL2 with an Ubuntu distribution, then install TensorFlow with its CUDA libraries there "
