@@ -8,9 +8,15 @@ size. Three 1 MB inputs, every line made distinct so no cache of repeated lines 
   mixed  real captured logs (../shared/fixtures/real/*/stderr*.txt), pip freeze lists and corpus reports
   prose  the corpus reports' sentences only (free text is what the cue regexes read)
   line   the same prose as one line of 1 MB (no line ends at all)
-Each is timed 3 times; the best wall and CPU times are printed. Then a 50 MB report runs through the
-installed command (`python -m whynogpu triage FILE`) in a child process: wall time, peak memory, exit
-code and the first line it printed.
+Each is timed 3 times; the best wall and CPU times are printed. Then mixed reports of 1, 10 and 50 MB
+(50 MB skipped with --no-50mb) and a tiny corpus report (the baseline: interpreter start and imports) run
+through the installed command (`python -m whynogpu triage FILE`), each in its own child process: wall time,
+that child's own peak memory (os.wait4's rusage, not the running maximum over all children), exit code and
+the first line it printed, with wall and memory above the baseline per MB, so a loss of linearity shows.
+
+Last, repetition: one harmless line of a no_problem case (a TensorRT libnvinfer warning) once and 10,000
+times; both verdicts' root causes and the top candidates' confidences are printed (the verdict itself has
+no confidence field), so a reader sees whether repeating a line changes the verdict.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ import glob
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -109,16 +114,17 @@ def _fill(lines: list[str], size: int, sep: str = "\n") -> str:
 
 
 def inputs(size: int = MB) -> dict[str, str]:
-    def read(pattern: str) -> list[str]:
-        text = []
-        for path in sorted(glob.glob(os.path.join(REAL, pattern))):
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                text.extend(fh.read().splitlines())
-        return text
-
     prose = _prose_lines()
-    mixed = read("*/stderr*.txt") + read("*/versions*.txt") + [ln for c in cases() for ln in c[3].splitlines()]
-    return {"mixed": _fill(mixed, size), "prose": _fill(prose, size), "line": _fill(prose, size, sep=" ")}
+    return {"mixed": mixed_input(size), "prose": _fill(prose, size), "line": _fill(prose, size, sep=" ")}
+
+
+def mixed_input(size: int) -> str:
+    """The `mixed` input alone (real logs, version lists and corpus reports), `size` characters."""
+    text = []
+    for path in sorted(glob.glob(os.path.join(REAL, "*/stderr*.txt")) + glob.glob(os.path.join(REAL, "*/versions*.txt"))):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text.extend(fh.read().splitlines())
+    return _fill(text + [ln for c in cases() for ln in c[3].splitlines()], size)
 
 
 def speed() -> None:
@@ -134,27 +140,66 @@ def speed() -> None:
               f"cpu {best_cpu:.2f} s  -> {report.verdict.root_cause}")
 
 
-def huge(size_mb: int = 50) -> None:
-    text = inputs(size_mb * MB)["mixed"]
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
-        fh.write(text)
-        path = fh.name
-    del text
-    try:
+def _cli(path: str) -> tuple[float, float, int, str]:
+    """`python -m whynogpu triage PATH` in a child: (wall s, the child's own peak RSS in MB, exit code, first line)."""
+    with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        res = subprocess.run([sys.executable, "-m", "whynogpu", "triage", path], capture_output=True, timeout=600)
+        proc = subprocess.Popen([sys.executable, "-m", "whynogpu", "triage", path], stdout=out, stderr=subprocess.STDOUT)
+        _pid, status, usage = os.wait4(proc.pid, 0)  # this child's rusage alone (Linux ru_maxrss is in KiB)
         wall = time.perf_counter() - start
-    finally:
-        os.unlink(path)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    first = (res.stdout or res.stderr).decode("utf-8", "replace").strip().splitlines()[:1]
-    print(f"\n{size_mb} MB report through `whynogpu triage FILE`: exit {res.returncode}, wall {wall:.1f} s, "
-          f"peak memory {peak:.0f} MB, first line: {first[0] if first else '(none)'}")
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        first = out.read(4096).decode("utf-8", "replace").strip().splitlines()[:1]
+    return wall, usage.ru_maxrss / 1024, proc.returncode, first[0] if first else "(none)"
+
+
+def cli_sizes(sizes_mb: tuple[int, ...] = (1, 10, 50)) -> None:
+    """Each size through the command in its own child: wall, peak memory, and both per MB above a tiny report."""
+    print("\nmixed reports through `whynogpu triage FILE`, one child each (peak = that child's max RSS):")
+    tiny = os.path.join(CORPUS, "709-docker-deepo-tf21-libnvinfer-warning.txt")
+    base_wall, base_peak, rc, first = _cli(tiny)
+    print(f"  {'tiny':>6}  {os.path.getsize(tiny) / 1024:6.1f} KB  exit {rc}  wall {base_wall:6.2f} s  "
+          f"peak {base_peak:6.0f} MB  (baseline: start-up and imports)")
+    for size_mb in sizes_mb:
+        text = mixed_input(size_mb * MB)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as fh:
+            fh.write(text)
+            path = fh.name
+        del text
+        try:
+            wall, peak, rc, first = _cli(path)
+        finally:
+            os.unlink(path)
+        print(f"  {size_mb:>4} MB  exit {rc}  wall {wall:6.2f} s  peak {peak:6.0f} MB  "
+              f"above baseline per MB: {(wall - base_wall) / size_mb:5.2f} s, {(peak - base_peak) / size_mb:5.1f} MB"
+              f"  first line: {first[:70]}")
+
+
+def repetition(times: int = 10_000) -> None:
+    """One harmless line once vs. `times` times in the same report: does repetition move the verdict?"""
+    file = "709-docker-deepo-tf21-libnvinfer-warning.txt"
+    body = next(c[3] for c in cases() if c[0] == file)
+    line = next(ln for ln in body.splitlines() if "Could not load dynamic library" in ln)
+    repeated = body.replace(line, "\n".join([line] * times), 1)
+
+    def show(label: str, text: str) -> None:
+        start = time.perf_counter()
+        report = triage(text)
+        wall = time.perf_counter() - start
+        conf = getattr(report.verdict, "confidence", None)
+        top = ", ".join(f"{c.category} {c.confidence:.2f}" for c in report.candidates[:3]) or "none"
+        print(f"  {label:<14} {len(text) / 1024:8.1f} KB  {wall:5.2f} s  root cause {report.verdict.root_cause}"
+              f"{'' if conf is None else f' (confidence {conf:.2f})'}  top candidates: {top}")
+
+    print(f"\nrepetition ({file}, expected no_problem; the verdict has no confidence field, candidates do):")
+    print(f"  line: {line[:110]}")
+    show("line once", body)
+    show(f"line x{times:,}", repeated)
 
 
 if __name__ == "__main__":
     accuracy("dev", CORPUS)
     accuracy("frozen test", FROZEN)
     speed()
-    if "--no-50mb" not in sys.argv:
-        huge()
+    cli_sizes((1, 10) if "--no-50mb" in sys.argv else (1, 10, 50))
+    repetition()
