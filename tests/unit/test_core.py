@@ -117,7 +117,7 @@ def test_target_falls_back_to_python3_on_path_when_own_env_is_isolated(tmp_path)
 
 
 def test_under_uvx_python3_of_its_own_env_first_on_path_is_skipped(tmp_path):
-    # uvx prepends its throw-away environment's bin/ to PATH (seen with uv 0.9: PATH starts with
+    # uvx prepends its throw-away environment's bin/ to PATH (seen with uv 0.13.9: PATH starts with
     # ~/.cache/uv/archive-v0/<id>/bin), where python3 is whynogpu's own interpreter again.
     make_dist(tmp_path / "user", "tensorflow", "2.21.0", {"tensorflow/__init__.py": ""}, top_level=["tensorflow"])
     (tmp_path / "own").mkdir()
