@@ -226,6 +226,9 @@ CASES = [
     ("windows_native_unsupported", "OS: Windows 10\nTensorFlow: 2.13.0\nGPU: RTX 3060\nCUDA 11.8, cuDNN 8.6\nNum GPUs Available: 0"),
     ("python_version_unsupported", "Python 3.8 with pip install jax[cuda12] -> ERROR: No matching distribution found for jaxlib"),
     ("cudnn_missing", "Failed to get convolution algorithm. This is probably because cuDNN failed to initialize\nI never installed cuDNN, only CUDA 10.0"),
+    ("cpu_only_package", "Windows 11, RTX 3090. I ran pip install torch torchvision and now torch.cuda.is_available() is False"),
+    ("python_version_unsupported", "Windows 10, Python 3.13. pip install torch\nERROR: Could not find a version that "
+     "satisfies the requirement torch (from versions: none)\nERROR: No matching distribution found for torch"),
 ]
 
 
@@ -243,3 +246,9 @@ def test_conda_env_with_pip_install_is_not_a_conflict(text):
     # pip inside a conda environment is the documented way to install TensorFlow; only one framework
     # installed by both tools is a conflict.
     assert triage(text).verdict.root_cause != "package_conflict"
+
+
+def test_plain_pip_install_of_torch_on_linux_is_not_called_cpu_only():
+    # PyPI's Linux torch wheels are CUDA builds; only the Windows and macOS ones are CPU-only.
+    text = "Ubuntu 22.04, RTX 3090. I ran pip install torch torchvision and now torch.cuda.is_available() is False"
+    assert triage(text).verdict.root_cause != "cpu_only_package"

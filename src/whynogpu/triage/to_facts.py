@@ -254,8 +254,12 @@ class _Build:
             origins.append(PROGRAM)
         # Install commands before versions in sentences: the command names the package (a version said in
         # a sentence then fills in what the command left open).
+        # pip saying it found no distribution for a package means that install put nothing there.
+        failed = {re.split(r"[\[=<>~!]", s.value.lower(), maxsplit=1)[0].replace("_", "-") for s in f.all("pip_no_dist")}
         for s in f.all("pip_install")[:MAX_COMMANDS]:
             for name, version in _installed(s.value):
+                if name in failed:
+                    continue
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
                     dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
@@ -484,8 +488,10 @@ def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFact
         if row["framework"] != framework or row["dist"] != dist or row["platform"] not in ("any", system):
             continue
         v = version_key(version or "")
-        if not v and row["last"]:
-            continue  # no version: only a rule that still holds for today's releases applies
+        if not v:
+            if row["last"]:
+                continue  # no version: only a rule that still holds for today's releases applies
+            return True  # ... and then it holds for the release pip picks today
         if (not row["first"] or v >= version_key(row["first"])) and (not row["last"] or v[:2] <= version_key(row["last"])[:2]):
             return True
     return False
