@@ -108,6 +108,16 @@ def split_lines(text: str) -> list[str]:
     return clean(text).split("\n")
 
 
+def iter_lines(text: str):
+    """The lines of `text`, made one at a time (a huge paste is never held twice as a list of lines)."""
+    start, size = 0, len(text)
+    while start <= size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
 def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None) -> LogMatch | None:
     """The first table row that matches one (already cleaned) line, or None.
 

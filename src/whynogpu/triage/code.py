@@ -12,9 +12,11 @@ import dataclasses
 import re
 
 from whynogpu.facts.code import CodeHit, ScanFacts
+from whynogpu.parsers.logs import iter_lines
 from whynogpu.scan.engine import SourceError, scan_source
 
 MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
+MAX_BLOCK_LINES = 5_000  # lines kept of one block: a snippet people paste is far shorter
 MAX_BLOCK_CHARS = 100_000
 MAX_INLINE_LINES = 3000
 _PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.|In \[\d*\]:)\s?")
@@ -32,7 +34,7 @@ _PYTHON = re.compile(r"^(?:\s+\S|import \w|from [\w.]+ import |[\w.]+(?:\[[^\]]*
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them."""
     out: list[tuple[int, list[str]]] = []
-    lines = text.split("\n")
+    lines = iter_lines(text)
     fence: list[str] | None = None
     start = 0
     repl: list[str] = []
@@ -45,11 +47,13 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
                 fence = None
             continue
         if fence is not None:
-            fence.append(line)
+            if len(fence) < MAX_BLOCK_LINES:  # an unclosed fence would otherwise keep the rest of the paste
+                fence.append(line)
         elif _PROMPT.match(line) or (_PYTHON.match(line) and (repl or not line[:1].isspace())):
             if not repl:
                 start = n
-            repl.append(line)
+            if len(repl) < MAX_BLOCK_LINES:
+                repl.append(line)
         elif repl:
             out.append((start, repl))
             repl = []

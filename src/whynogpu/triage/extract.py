@@ -12,9 +12,10 @@ docker run lines, environment assignments in shell or Python, REPL answers
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
-from whynogpu.parsers.logs import LogMatch, match_line, split_lines
+from whynogpu.parsers.logs import LogMatch, clean, match_line
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.triage import cues as cue_table
 from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
@@ -435,29 +436,29 @@ _FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(
             *(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
 
 
-def _pieces(lines: list[str]) -> tuple[list[str], list[int]]:
-    """Lines cut into pieces of at most PIECE characters (at a blank when there is one), with their line numbers.
+def _pieces(text: str):
+    """(line number, piece) of the cleaned text, one at a time: pieces of at most PIECE characters (cut at a
+    blank when there is one).
 
-    Regexes then never see more than PIECE characters at once, so one enormous line (a minified paste,
-    a progress bar without line ends) costs time in proportion to its length, like many short lines,
-    and the plain-string prefilter still tells its pieces apart. Real messages are far shorter.
+    Made lazily so that a huge paste is never held as a list of lines beside the text itself. Regexes
+    then never see more than PIECE characters at once, so one enormous line (a minified paste, a progress
+    bar without line ends) costs time in proportion to its length, like many short lines, and the
+    plain-string prefilter still tells its pieces apart. Real messages are far shorter.
     """
-    pieces, numbers = [], []
-    for n, line in enumerate(lines[:MAX_LINES], 1):
-        if len(line) <= PIECE:
-            pieces.append(line)
-            numbers.append(n)
-            continue
-        at = 0  # offsets, not shrinking copies: a copy of the rest per piece would be quadratic
-        while len(line) - at > PIECE:
-            cut = line.rfind(" ", at + PIECE // 2, at + PIECE)
+    start, size = 0, len(text)
+    for n in range(1, MAX_LINES + 1):
+        if start > size:
+            return
+        end = text.find("\n", start)
+        end = size if end < 0 else end
+        at = start  # offsets, not shrinking copies: a copy of the rest per piece would be quadratic
+        while end - at > PIECE:
+            cut = text.rfind(" ", at + PIECE // 2, at + PIECE)
             cut = at + PIECE if cut < 0 else cut + 1
-            pieces.append(line[at:cut])
-            numbers.append(n)
+            yield n, text[at:cut]
             at = cut
-        pieces.append(line[at:])
-        numbers.append(n)
-    return pieces, numbers
+        yield n, text[at:end]
+        start = end + 1
 
 
 def _needle(r) -> tuple[frozenset[str], ...]:
@@ -465,14 +466,16 @@ def _needle(r) -> tuple[frozenset[str], ...]:
 
 
 def extract(text: str) -> TriageFacts:
-    lines = split_lines(text)
-    total = len(lines)
-    pieces, numbers = _pieces(lines)
-    del lines
+    text = clean(text)
+    total = text.count("\n") + 1
+    stream = _pieces(text)
     reader = _Reader()
     # Blocks bound the memory of the index and its plans on a huge paste; the reader's state carries over.
-    for start in range(0, len(pieces), BLOCK):
-        block = pieces[start:start + BLOCK]
+    while True:
+        numbered = list(islice(stream, BLOCK))
+        if not numbered:
+            break
+        block = [p for _, p in numbered]
         # A log repeats lines (retries, one message per GPU or step): index each distinct text once.
         distinct = {p: i for i, p in enumerate(dict.fromkeys(block))}
         index = LineIndex(list(distinct))
@@ -488,7 +491,7 @@ def extract(text: str) -> TriageFacts:
             reader.todo = maybe or ()
             reader.low = low
             reader.rows = rows.get(d)
-            reader.line(numbers[start + i], piece)
+            reader.line(numbered[i][0], piece)
     return TriageFacts(
         lines=total,
         formats=tuple(sorted(reader.formats)),
