@@ -38,7 +38,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
-              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+)\b"),
+              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+|"
+              r"(on|my|a) Mac)\b"),
     ("hardware", r"\b(reboots|restarts|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
@@ -79,6 +80,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("names_tensorflow", r"\btensorflow"),
     ("names_pytorch", r"\b(py)?torch\b"),
     ("names_jax", r"\bjax(lib)?\b"),
+    ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b|"
                             r"\bwithout (installing )?cudnn\b|\bno cudnn\b"),

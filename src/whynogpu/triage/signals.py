@@ -42,6 +42,30 @@ def _judged_as_facts(m) -> bool:
             or m.id.startswith(("smi_", "nvml_", "ngc_")))
 
 
+def jax_incidental(f: TriageFacts) -> bool:
+    """JAX's "CUDA-enabled jaxlib is not installed. Falling back to cpu" is printed by any program that
+    imports JAX, and many libraries do (flax, optax, transformers, diffusers, notebook helpers). When that
+    line is all the report has of JAX (the reporter never names it, installs it or gives its version), it
+    says nothing about the framework the reporter trains with."""
+    said = {m.line for m in f.log if m.id == "jax_jaxlib_no_cuda"}
+    if not said or any(_framework_of_row(m.id) == "jax" and m.id != "jax_jaxlib_no_cuda" for m in f.log):
+        return False
+    if f.first("jax_version") or f.first("jaxlib_version") or f.package("jax", "jaxlib"):
+        return False
+    # ... and it shows some other work: another framework, or a trainer that runs (the bare message alone is
+    # most likely pasted by someone who does use JAX)
+    if not (_frameworks_named(f) - {"jax"} or any(c.id == "training_talk" for c in f.cues)):
+        return False
+    # named in the reporter's own words: on another line, or on the message's line outside the message
+    return not any(c.id == "names_jax" and (c.line not in said or "jax" in c.text.lower().replace("jaxlib is not", ""))
+                   for c in f.cues) and \
+        not any("jax" in s.value.lower() for s in f.all("pip_install"))
+
+
+def _framework_of_row(row_id: str) -> str:
+    return row_id.split("_", 1)[0]
+
+
 def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
@@ -54,8 +78,14 @@ def signals(f: TriageFacts) -> list[Signal]:
     # 1. Messages. The first category of a message is what it names; the others are what it is
     # consistent with. A message turned into facts is judged by check's rules, so here it only adds
     # candidates; the others (a CUDA error code, an Xid, an out-of-memory) stand on their own.
+    incidental_jax = jax_incidental(f)
     for m in f.log:
         if m.kind not in ("error", "warning") or not m.categories:
+            continue
+        if incidental_jax and m.id == "jax_jaxlib_no_cuda":
+            add("no_problem", "warning", "inferred", m.line, m.text,
+                "printed by any program that imports JAX (many libraries do); the report does not use JAX, so "
+                "it says nothing about the framework that trains", "message", m.id)
             continue
         quoted = m.line in f.prose_log_lines
         for i, cat in enumerate(m.categories[:3]):

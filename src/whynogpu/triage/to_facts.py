@@ -117,7 +117,10 @@ class _Build:
         elif "wsl" in cues or "microsoft-standard" in text or "wsl" in text:
             wsl = 2
         os_cues = set(cue_table.find(os_fact.value)) if os_fact else set()
-        if "windows" in text or "windows" in os_cues or ("windows" in cues and wsl is None):
+        # Both named in sentences ("it seems to be about Windows PCs" from a Mac user): the first one named,
+        # usually in the title or the opening line, is the reporter's own.
+        mac_first = "macos" in cues and "windows" in cues and cues["macos"].line < cues["windows"].line
+        if "windows" in text or "windows" in os_cues or ("windows" in cues and wsl is None and not mac_first):
             name = "windows"
         elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in os_cues or "macos" in cues:
             name = "macos"
@@ -352,6 +355,10 @@ class _Build:
             logs.setdefault(fw, []).append(LogLine(m.id, m.kind, m.categories, m.text[:400]))
             origin.add(STATED if m.line in f.prose_log_lines else PROGRAM)
         gpus = _gpus_seen(f)
+        from whynogpu.triage.signals import jax_incidental  # signals reads this module's tables
+
+        if jax_incidental(f):
+            logs.pop("jax", None)
         for fw in gpus:
             logs.setdefault(fw, [])
         runs = {}
