@@ -229,8 +229,8 @@ CASES = [
     ("cpu_only_package", "Windows 11, RTX 3090. I ran pip install torch torchvision and now torch.cuda.is_available() is False"),
     ("python_version_unsupported", "Windows 10, Python 3.13. pip install torch\nERROR: Could not find a version that "
      "satisfies the requirement torch (from versions: none)\nERROR: No matching distribution found for torch"),
-    ("macos_no_cuda", "(OSX) AssertionError: Torch not compiled with CUDA enabled. The issue I found is about Windows PCs, "
-     "but I am on my Mac."),
+    ("macos_no_cuda", "(OSX) Torch not compiled with CUDA enabled\nAssertionError: Torch not compiled with CUDA enabled\n"
+     "The issue I found about it seems to be about Windows PCs."),
     ("no_problem", "Training my LoRA with the torch trainer prints: An NVIDIA GPU may be present on this machine, but a "
      "CUDA-enabled jaxlib is not installed. Falling back to cpu."),
     ("cpu_only_package", "I use jax for my model. An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib "
