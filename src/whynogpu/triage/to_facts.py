@@ -766,7 +766,7 @@ def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tup
     if m:
         return f"{m.group(1)}{m.group(2)[:-1] or '0'}.{m.group(2)[-1]}" if len(m.group(2)) > 1 else \
             f"{m.group(1)}.{m.group(2)}", True
-    if version.endswith("+cpu"):
+    if version.endswith("+cpu") or "+rocm" in version:  # a ROCm build has torch.version.hip, no CUDA
         return None, False
     said = f.first("torch_version_cuda") or f.first("torch_build_cuda")
     if said is not None:
