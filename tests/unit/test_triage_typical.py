@@ -235,6 +235,9 @@ CASES = [
      "CUDA-enabled jaxlib is not installed. Falling back to cpu."),
     ("cpu_only_package", "I use jax for my model. An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib "
      "is not installed. Falling back to cpu."),
+    ("windows_native_unsupported", "Windows 11, RTX 4080. pip install tensorflow, then tf.config.list_physical_devices('GPU') "
+     "returns []"),
+    ("gpu_memory_exhausted", "The notebook dies at Epoch 1/150 with a ResourceExhaustedError; it trained fine on Sunday."),
 ]
 
 

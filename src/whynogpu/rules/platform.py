@@ -22,10 +22,15 @@ def platform_summary(snap):
 
 
 def _tf_gpu_row(os_name: str, version: str) -> dict | None:
-    """The platform row covering this TF version, from knowledge/tensorflow_platforms.csv."""
+    """The platform row covering this TF version, from knowledge/tensorflow_platforms.csv. No version (a
+    report that says `pip install tensorflow`): the release pip picks today, the row still open at its end."""
     v = version_key(version)[:2]
     for row in table("tensorflow_platforms"):
         if row["platform"] != os_name:
+            continue
+        if not v:
+            if not row["last"]:
+                return row
             continue
         first = version_key(row["first"])[:2]
         last = version_key(row["last"])[:2] if row["last"] else (999, 0)
@@ -63,10 +68,12 @@ def windows_native_tensorflow(info, snap):
     yield info.finding(
         Severity.WARNING if torch else Severity.ERROR,
         [Evidence(f"native Windows ({p.distro or p.kernel})", "platform"),
-         Evidence(f"{tf.name} {tf.version} installed", f"package metadata of {t.python}"),
+         Evidence(f"{tf.name} {tf.version or '(no version given: the release pip installs today)'} installed",
+                  f"package metadata of {t.python}"),
          *([Evidence(f"torch {torch.version} is installed too; PyTorch has CUDA builds for native Windows",
                      f"package metadata of {t.python}")] if torch else [])],
-        f"TensorFlow {major_minor(tf.version)} has no CUDA build for native Windows: {row['note']}.",
+        f"TensorFlow {major_minor(tf.version) or row['first'] + ' and later'} has no CUDA build for native Windows: "
+        f"{row['note']}.",
         Fix(
             "Install WSL2 with an Ubuntu distribution, then install TensorFlow with its CUDA libraries there "
             "(the Windows NVIDIA driver provides the GPU to WSL2). Or, on native Windows, use TensorFlow 2.10 "
