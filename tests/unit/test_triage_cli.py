@@ -141,3 +141,9 @@ def test_report_evidence_names_the_report_not_a_live_probe():
     assert "live probe" not in text and "child process" not in text
     assert "TensorFlow None" not in text
     assert "in the report" in text
+
+
+def test_ls_output_with_several_libraries_on_one_line_lists_each_copy():
+    f = extract("/usr/local/cuda/lib64/libcublas.so  /usr/local/cuda/lib64/libcublas.so.9.1  "
+                "/usr/local/cuda/lib64/libcublas.so.9.1.85")
+    assert [s.value for s in f.all("lib_on_disk")] == ["libcublas.so", "libcublas.so.9.1", "libcublas.so.9.1.85"]

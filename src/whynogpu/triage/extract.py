@@ -307,9 +307,13 @@ class _Reader:
                 self.formats.add("ldconfig")
                 self.state("lib_on_disk", ld.group("so"), n, stripped, False)
         elif stripped[:1] in "/CDEF" and ("lib" in stripped or ".dll" in stripped):
-            f = _FOUND_LIB.match(stripped)
-            if f:
-                self.state("lib_on_disk", f.group("so"), n, stripped, False)
+            # one path a line (find, locate) or several (ls prints them side by side)
+            tokens = stripped.split()
+            paths = tokens if len(tokens) < 64 and all(t[:1] == "/" or t[1:3] == ":\\" for t in tokens) else [stripped]
+            for token in paths:
+                f = _FOUND_LIB.match(token)
+                if f:
+                    self.state("lib_on_disk", f.group("so"), n, stripped, False)
         if "run" in line:
             d = _DOCKER.rx.search(line) if _DOCKER in self.todo else None
             if d:
