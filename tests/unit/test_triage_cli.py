@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,17 @@ def test_ls_output_with_several_libraries_on_one_line_lists_each_copy():
     f = extract("/usr/local/cuda/lib64/libcublas.so  /usr/local/cuda/lib64/libcublas.so.9.1  "
                 "/usr/local/cuda/lib64/libcublas.so.9.1.85")
     assert [s.value for s in f.all("lib_on_disk")] == ["libcublas.so", "libcublas.so.9.1", "libcublas.so.9.1.85"]
+
+
+@pytest.mark.parametrize("text", [
+    "poetry add torch\npython -c \"import torch\"\nImportError: libcudnn.so.8: cannot open shared object file: No such "
+    "file or directory",
+    "import tensorflow\nImportError: libcublas.so.9.0: cannot open shared object file: No such file or directory",
+])
+def test_a_report_without_versions_gets_fix_commands_that_run(text):
+    report = triage(text)
+    commands = [c for f in report.findings if f.fix for c in f.fix.commands]
+    assert commands
+    for c in commands:
+        assert "==?" not in c and "None" not in c and not c.rstrip().endswith("/whl/cu")
+    assert "was built for CUDA None" not in report.text() and " ? needs" not in report.text()

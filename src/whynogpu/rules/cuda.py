@@ -27,7 +27,13 @@ def _mm(v: str | None) -> str:
 
 
 def _label(fw: FrameworkLibs) -> str:
-    return f"{LABEL.get(fw.framework, fw.framework)} {fw.version}"
+    version = fw.version if fw.version and fw.version != "?" else ""
+    return f"{LABEL.get(fw.framework, fw.framework)} {version}".strip()
+
+
+def _built_for(fw: FrameworkLibs) -> str:
+    """'TensorFlow 2.15 was built for CUDA 12.2 and' or, when the build's CUDA is not known, 'TensorFlow 2.15'."""
+    return f"{_label(fw)} was built for CUDA {fw.cuda} and" if fw.cuda else _label(fw)
 
 
 def classify(facts: CudaLibFacts, fw: FrameworkLibs) -> dict[str, list[tuple[ResolvedLib, list[LibCopy]]]]:
@@ -76,18 +82,21 @@ def _searched(facts: CudaLibFacts, fw: FrameworkLibs) -> list[Evidence]:
 
 def _install_fix(snap, fw: FrameworkLibs) -> Fix:
     t = target(snap)
-    if fw.framework == "tensorflow" and version_key(fw.version) >= (2, 14):
+    known = bool(version_key(fw.version))  # a report may not say which release
+    if fw.framework == "tensorflow" and (not known or version_key(fw.version) >= (2, 14)):
+        pin = f"=={fw.version}" if known else ""
         return Fix("Install TensorFlow together with the NVIDIA libraries it was built for:",
-                   (pip(t, f"install --force-reinstall 'tensorflow[and-cuda]=={fw.version}'"),))
+                   (pip(t, f"install --force-reinstall 'tensorflow[and-cuda]{pin}'"),))
     if fw.framework == "tensorflow":
         return Fix(f"TensorFlow {fw.version} predates the pip CUDA wheels: install CUDA {fw.cuda} and cuDNN "
                    f"{fw.cudnn_min or fw.cudnn_major} system-wide (https://www.tensorflow.org/install/source#gpu), "
                    "or upgrade to a release that brings them:", (pip(t, "install -U 'tensorflow[and-cuda]'"),))
     if fw.framework == "torch":
-        tag = "cu" + _mm(fw.cuda).replace(".", "")
-        base = fw.version.split("+")[0]
+        # the build's own CUDA when known, else the index the other torch fixes use (WG402, WG501)
+        tag = "cu" + _mm(fw.cuda).replace(".", "") if fw.cuda else "cu128"
+        pin = "==" + fw.version.split("+")[0] if known else ""
         return Fix("Reinstall PyTorch from its CUDA wheel index so its NVIDIA libraries come with it:",
-                   (pip(t, f"install --force-reinstall torch=={base} --index-url https://download.pytorch.org/whl/{tag}"),))
+                   (pip(t, f"install --force-reinstall torch{pin} --index-url https://download.pytorch.org/whl/{tag}"),))
     major = (fw.cuda or "12").split(".")[0]
     return Fix("Reinstall JAX with the NVIDIA wheels of its CUDA plugin:", (pip(t, f'install -U "jax[cuda{major}]"'),))
 
@@ -163,7 +172,7 @@ def cuda_libs_missing(info, snap):
             continue
         yield info.finding(
             Severity.ERROR,
-            [Evidence(f"{_label(fw)} was built for CUDA {fw.cuda} and needs {_lib_list(missing)}", SOURCE),
+            [Evidence(f"{_built_for(fw)} needs {_lib_list(missing)}", SOURCE),
              *_nowhere(facts, fw, "no copy of these files exists on this machine")],
             f"Without these libraries {LABEL[fw.framework]} cannot start CUDA and runs on the CPU.",
             _install_fix(snap, fw),
@@ -192,7 +201,7 @@ def cuda_version_mismatch(info, snap):
         found = [c for _, cs in wrong for c in cs]
         yield info.finding(
             Severity.ERROR,
-            [Evidence(f"{_label(fw)} was built for CUDA {fw.cuda} and needs {_lib_list(wrong)}", SOURCE),
+            [Evidence(f"{_built_for(fw)} needs {_lib_list(wrong)}", SOURCE),
              Evidence(f"installed instead: {_copies_text(found)}", _where(facts))],
             f"The CUDA libraries on this machine are of another major release than {LABEL[fw.framework]} "
             f"was built for, so it cannot load them.",

@@ -667,6 +667,8 @@ def static_build_view_overridden(info, snap):
     }
     for name, cpu in static_cpu.items():
         run = answered(snap, name)
+        if run is not None and run.from_report:
+            continue  # a report holds neither the installed files nor a live import: nothing to weigh
         if cpu and run is not None and run.cuda_build is True:
             yield info.finding(
                 Severity.INFO,

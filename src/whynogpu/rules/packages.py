@@ -317,6 +317,8 @@ def no_framework_installed(info, snap):
     t = target(snap)
     if t is None or any(t.dist(n) for n in FRAMEWORKS + ("tensorflow-gpu", "tf-keras")):
         return
+    if not t.sys_path:
+        return  # no environment was read (a pasted report lists only what it shows): absence proves nothing
     yield info.finding(
         Severity.WARNING,
         [Evidence(f"{t.python} (Python {t.version}, {t.env_kind}): no tensorflow, torch, jax or keras",

@@ -96,7 +96,8 @@ _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
-_PIP_INSTALL = Filtered(re.compile(r"\b(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba)\s+install\s+(?P<args>.+)"))
+_PIP_INSTALL = Filtered(re.compile(r"\b(?:(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba|pipenv)\s+install|"
+                                   r"(?:poetry|uv|pdm)\s+add)\s+(?P<args>.+)"))
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
                              r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
 _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
