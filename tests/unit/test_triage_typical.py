@@ -238,6 +238,8 @@ CASES = [
     ("windows_native_unsupported", "Windows 11, RTX 4080. pip install tensorflow, then tf.config.list_physical_devices('GPU') "
      "returns []"),
     ("gpu_memory_exhausted", "The notebook dies at Epoch 1/150 with a ResourceExhaustedError; it trained fine on Sunday."),
+    ("driver_too_old", "ERROR: This container was built for NVIDIA Driver Release 450.36 or later, but\n"
+     "       version 440.100 was detected and compatibility mode is UNAVAILABLE."),
 ]
 
 
