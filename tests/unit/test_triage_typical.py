@@ -240,6 +240,8 @@ CASES = [
     ("gpu_memory_exhausted", "The notebook dies at Epoch 1/150 with a ResourceExhaustedError; it trained fine on Sunday."),
     ("driver_too_old", "ERROR: This container was built for NVIDIA Driver Release 450.36 or later, but\n"
      "       version 440.100 was detected and compatibility mode is UNAVAILABLE."),
+    ("system_libs_shadow_pip_libs", "torch 2.13.0 with the CUDA 13 wheel: conv3d fails with "
+     "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH; the box also has libcudnn9 from apt in /usr/lib/x86_64-linux-gnu"),
 ]
 
 
