@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from itertools import islice
 
 from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.parsers.logs import iter_lines
@@ -31,19 +32,22 @@ _PYTHON = re.compile(r"^(?:\s+\S|import \w|from [\w.]+ import |[\w.]+(?:\[[^\]]*
                      r"elif|try|except) .*:\s*$|(?:else|try|finally):\s*$|@\w|[\w.]+\(.*\)\s*$)")
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them."""
-    out: list[tuple[int, list[str]]] = []
-    lines = iter_lines(text)
+def _blocks(text: str):
+    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them,
+    made one at a time (a huge paste never holds all its blocks at once)."""
+    made = 0
     fence: list[str] | None = None
     start = 0
     repl: list[str] = []
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(iter_lines(text), 1):
+        if made >= MAX_BLOCKS:
+            return
         if line.strip().startswith("```"):
             if fence is None:
                 fence, start = [], n + 1
             else:
-                out.append((start, fence))
+                made += 1
+                yield start, fence
                 fence = None
             continue
         if fence is not None:
@@ -55,13 +59,11 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
             if len(repl) < MAX_BLOCK_LINES:
                 repl.append(line)
         elif repl:
-            out.append((start, repl))
+            made += 1
+            yield start, repl
             repl = []
-        if len(out) >= MAX_BLOCKS:
-            break
-    if repl:
-        out.append((start, repl))
-    return out
+    if repl and made < MAX_BLOCKS:
+        yield start, repl
 
 
 # Snippets in reports leave out their imports; the scanner resolves names through them, so the
@@ -98,7 +100,8 @@ def scan_report(text: str) -> ScanFacts | None:
     for first, lines in _blocks(text):
         clean = [_PROMPT.sub("", ln) for ln in lines]
         source = "\n".join(clean)[:MAX_BLOCK_CHARS]
-        covered.update(range(first, first + len(lines)))
+        if first <= MAX_INLINE_LINES:  # only the reporter's part is read for inline statements below
+            covered.update(range(first, min(first + len(lines), MAX_INLINE_LINES + 1)))
         if not _TRIGGER.search(source):
             continue
         try:
@@ -106,7 +109,7 @@ def scan_report(text: str) -> ScanFacts | None:
         except SourceError:
             hits.extend(_statements(clean, first))
     # Statements written inline in the prose, outside any block (in the reporter's part, before long logs).
-    lines = text.split("\n", MAX_INLINE_LINES)[:MAX_INLINE_LINES]
+    lines = islice(iter_lines(text), MAX_INLINE_LINES)
     rest = [(n, ln) for n, ln in enumerate(lines, 1) if n not in covered and _TRIGGER.search(ln)]
     for n, ln in rest[:MAX_BLOCKS]:
         hits.extend(_statements([ln.strip().strip("`")], n))
