@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/bench_triage.py [--no-50mb]
 
 Speed is measured here, not in timed tests: the target is a 1 MB report in <= 0.5 s, time linear in
 size. Three 1 MB inputs, every line made distinct so no cache of repeated lines can flatter them:
-  mixed  real captured logs (../shared/fixtures/real/*/stderr*.txt), pip freeze lists and corpus reports
+  mixed  real captured logs (tests/fixtures/real/*/stderr*.txt), pip freeze lists and corpus reports
   prose  the corpus reports' sentences only (free text is what the cue regexes read)
   line   the same prose as one line of 1 MB (no line ends at all)
 Each is timed 3 times; the best wall and CPU times are printed. Then mixed reports of 1, 10 and 50 MB
@@ -39,7 +39,7 @@ from corpus_cases import CORPUS, FROZEN, cases, meta  # noqa: E402
 from whynogpu.triage.engine import triage  # noqa: E402
 
 MB = 1 << 20
-REAL = os.path.join(HERE, "..", "..", "shared", "fixtures", "real")
+REAL = os.path.join(HERE, "..", "tests", "fixtures", "real")  # copies of the real captures (SOURCE.md there)
 _STAMP = re.compile(r"(\d\d:\d\d:\d\d\.)(\d+)")
 
 

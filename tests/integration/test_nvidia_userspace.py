@@ -1,7 +1,7 @@
 """whynogpu on this real machine, without and with Debian's NVIDIA user-space driver.
 
 The machine has no NVIDIA GPU and no kernel module. With libcuda1 / libnvidia-ml1 / nvidia-smi
-installed (as in ../shared/fixtures/real/nvidia-userspace-no-kernel/command.txt: a private
+installed (as in tests/fixtures/real/nvidia-userspace-no-kernel/command.txt: a private
 APT_CONFIG that adds non-free; the system's sources are never touched), the honest verdict stays
 "no NVIDIA GPU", with the libraries reported as present, and whynogpu must not create
 /dev/nvidiactl (libcuda/NVML do that as root). Everything installed is purged afterwards and

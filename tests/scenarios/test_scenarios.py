@@ -105,7 +105,7 @@ def nvidia_nodes() -> set[Path]:
 
 def remove_new_nodes(before: set[Path]) -> list[str]:
     """NVML, cuInit and nvidia-smi running as root create /dev/nvidiactl even with no kernel module
-    (../shared/fixtures/real/nvidia-userspace-no-kernel/dev-nvidiactl-origin.txt). whynogpu must not
+    (tests/fixtures/real/nvidia-userspace-no-kernel/dev-nvidiactl-origin.txt). whynogpu must not
     change the machine, so a new node is a failure; it is removed so later tests see the same machine."""
     made = []
     for node in nvidia_nodes() - before:

@@ -1,5 +1,5 @@
 """The CUDA library layer on fixture hosts built from the real tensorflow[and-cuda] wheel layout
-(../shared/fixtures/real/tf-and-cuda-no-driver/nvidia_libs.txt), the capture machine's CUDA 13.0
+(tests/fixtures/real/tf-and-cuda-no-driver/nvidia_libs.txt), the capture machine's CUDA 13.0
 toolkit (ldconfig -p and nvcc --version copied from it) and TF's own build_info.py."""
 
 from __future__ import annotations

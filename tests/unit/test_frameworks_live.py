@@ -1,7 +1,7 @@
 """The framework layer: live-probe orchestration, its facts, and the WG5xx rules.
 
 Snippet answers come from fixture folders whose stderr is real captured output
-(../shared/fixtures/real); GPU-present answers use the snippet's own JSON shape with
+(copies in tests/fixtures/real); GPU-present answers use the snippet's own JSON shape with
 values from public logs (each folder's README says which)."""
 
 from __future__ import annotations
