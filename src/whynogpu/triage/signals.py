@@ -42,6 +42,20 @@ def _judged_as_facts(m) -> bool:
             or m.id.startswith(("smi_", "nvml_", "ngc_")))
 
 
+# What the reporter says that names a cause on its own: (cue ids, any of which counts; category; why).
+_ACCOUNT = (
+    (("hardware",), "gpu_hardware_fault", "the machine or the GPU fails under load (power, heat, bus)"),
+    (("shared_gpu", "second_process"), "gpu_memory_exhausted", "other work holds the GPU's memory"),
+    (("driver_in_container",), "driver_library_mismatch",
+     "a driver installed inside a container differs from the host's kernel module"),
+    (("cudnn_not_installed",), "cudnn_missing", "the reporter says cuDNN was never installed"),
+    (("root_only",), "gpu_access_restricted",
+     "the GPU works for root but not for this user: the /dev/nvidia* nodes refuse the user"),
+    (("both_tf",), "package_conflict", "tensorflow and tensorflow-gpu are both installed"),
+    (("conda_and_pip",), "package_conflict", "one framework is installed by both conda and pip, over the same files"),
+)
+
+
 def jax_incidental(f: TriageFacts) -> bool:
     """JAX's "CUDA-enabled jaxlib is not installed. Falling back to cpu" is printed by any program that
     imports JAX, and many libraries do (flax, optax, transformers, diffusers, notebook helpers). When that
@@ -99,30 +113,10 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = cues["suspend"]
         add("nvidia_uvm_unavailable", "error" if cuda_failed else "warning", "stated", c.line, c.text,
             "CUDA stops working after suspend/resume when nvidia_uvm is left unusable")
-    if "hardware" in cues:
-        c = cues["hardware"]
-        add("gpu_hardware_fault", "error", "stated", c.line, c.text, "the machine or the GPU fails under load (power, heat, bus)")
-    if "shared_gpu" in cues or "second_process" in cues:
-        c = cues.get("shared_gpu") or cues["second_process"]
-        add("gpu_memory_exhausted", "error", "stated", c.line, c.text, "other work holds the GPU's memory")
-    if "driver_in_container" in cues:
-        c = cues["driver_in_container"]
-        add("driver_library_mismatch", "error", "stated", c.line, c.text,
-            "a driver installed inside a container differs from the host's kernel module")
-    if "cudnn_not_installed" in cues:
-        c = cues["cudnn_not_installed"]
-        add("cudnn_missing", "error", "stated", c.line, c.text, "the reporter says cuDNN was never installed")
-    if "root_only" in cues:
-        c = cues["root_only"]
-        add("gpu_access_restricted", "error", "stated", c.line, c.text,
-            "the GPU works for root but not for this user: the /dev/nvidia* nodes refuse the user")
-    if "both_tf" in cues:
-        c = cues["both_tf"]
-        add("package_conflict", "error", "stated", c.line, c.text, "tensorflow and tensorflow-gpu are both installed")
-    if "conda_and_pip" in cues:
-        c = cues["conda_and_pip"]
-        add("package_conflict", "error", "stated", c.line, c.text,
-            "one framework is installed by both conda and pip, over the same files")
+    for ids, cat, why in _ACCOUNT:
+        c = next((cues[i] for i in ids if i in cues), None)
+        if c is not None:
+            add(cat, "error", "stated", c.line, c.text, why)
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
     if "task_manager" in cues and gpu_busy and not [m for m in f.log if m.kind == "error"]:
