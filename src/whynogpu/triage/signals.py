@@ -62,7 +62,7 @@ def jax_incidental(f: TriageFacts) -> bool:
     line is all the report has of JAX (the reporter never names it, installs it or gives its version), it
     says nothing about the framework the reporter trains with."""
     said = {m.line for m in f.log if m.id == "jax_jaxlib_no_cuda"}
-    if not said or any(_framework_of_row(m.id) == "jax" and m.id != "jax_jaxlib_no_cuda" for m in f.log):
+    if not said or any(m.id.startswith("jax_") and m.id != "jax_jaxlib_no_cuda" for m in f.log):
         return False
     if f.first("jax_version") or f.first("jaxlib_version") or f.package("jax", "jaxlib"):
         return False
@@ -74,10 +74,6 @@ def jax_incidental(f: TriageFacts) -> bool:
     return not any(c.id == "names_jax" and (c.line not in said or "jax" in c.text.lower().replace("jaxlib is not", ""))
                    for c in f.cues) and \
         not any("jax" in s.value.lower() for s in f.all("pip_install"))
-
-
-def _framework_of_row(row_id: str) -> str:
-    return row_id.split("_", 1)[0]
 
 
 def signals(f: TriageFacts) -> list[Signal]:
