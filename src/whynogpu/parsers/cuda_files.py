@@ -69,8 +69,13 @@ def parse_lib_name(file_name: str) -> LibName | None:
     return None
 
 
+# Blanks within one line only: with `\s`, `^\s*` at each of n blank lines ran over all the rest
+# of them before failing, and a header of many blank lines took seconds (quadratic).
+_DEFINE = r"^[ \t]*#[ \t]*define[ \t]+{}[ \t]+([0-9]{{1,9}})[ \t\r\f\v]*$"
+
+
 def _define(text: str, name: str) -> int | None:
-    m = re.search(rf"^\s*#\s*define\s+{name}\s+(\d+)\s*$", text, re.M)
+    m = re.search(_DEFINE.format(name), text, re.M)
     return int(m.group(1)) if m else None
 
 

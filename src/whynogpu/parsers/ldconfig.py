@@ -11,10 +11,7 @@ so 32-bit (`libc6`) entries are kept but marked. Entry lines start with a tab.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_LINE = re.compile(r"^\s+(?P<name>\S+)\s+\((?P<flags>[^)]*)\)(?:\s+OS ABI:[^=]*)?\s+=>\s+(?P<path>\S.*?)\s*$")
 
 
 @dataclass(frozen=True)
@@ -24,13 +21,38 @@ class CacheEntry:
     path: str
 
 
+def _entry(line: str) -> CacheEntry | None:
+    """One `<TAB>name (flags)[ OS ABI: …] => path` line, or None.
+
+    Read with string operations rather than one regex: a regex with a lazy path and optional
+    trailing blanks took seconds on a line ending in a long run of spaces (quadratic backtracking).
+    """
+    if not line[:1].isspace():
+        return None
+    parts = line.split(None, 1)
+    if len(parts) != 2 or not parts[1].startswith("("):
+        return None
+    name, rest = parts
+    close = rest.find(")")
+    if close < 0:
+        return None
+    flags, rest = rest[1:close], rest[close + 1:]
+    if not rest[:1].isspace():
+        return None
+    rest = rest.lstrip()
+    if rest.startswith("OS ABI:"):  # older glibc prints the ABI after the flags
+        eq = rest.find("=")
+        if eq < 0 or not rest[eq - 1].isspace():
+            return None
+        rest = rest[eq:]
+    if not rest.startswith("=>") or not rest[2:3].isspace():
+        return None
+    path = rest[2:].strip()
+    return CacheEntry(name, flags, path) if path else None
+
+
 def parse_ldconfig_p(text: str) -> list[CacheEntry]:
-    entries = []
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m:
-            entries.append(CacheEntry(m["name"], m["flags"], m["path"]))
-    return entries
+    return [e for e in map(_entry, text.splitlines()) if e is not None]
 
 
 def is_64bit(entry: CacheEntry) -> bool:

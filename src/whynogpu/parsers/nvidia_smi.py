@@ -24,8 +24,11 @@ _FAILURES = (
     ("Unable to determine the device handle", "device_handle_unknown"),
     ("Failed to initialize NVML: Unknown Error", "unknown"),
 )
-_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+.*?Driver Version:\s*(?P<driver>[\d.]+)"
-                     r"(?:\s+CUDA Version:\s*(?P<cuda>[\d.]+|N/A))?")
+# The header is one table line: `| NVIDIA-SMI 535.104.05   Driver Version: 535.104.05   CUDA Version: 12.2 |`.
+# It is read line by line, the two halves apart: one regex with `.*?` between them scanned to the
+# end of the line from every "NVIDIA-SMI" in it, quadratic on a long line.
+_SMI = re.compile(r"NVIDIA-SMI[ \t]+([\d.]+)[ \t]")
+_DRIVER = re.compile(r"Driver Version:[ \t]*([\d.]+)(?:[ \t]+CUDA Version:[ \t]*([\d.]+|N/A))?")
 _NVML_LIB = re.compile(r"NVML library version:\s*([\d.]+)")
 
 
@@ -64,11 +67,16 @@ def classify_failure(text: str) -> SmiFailure | None:
 
 
 def parse_header(text: str) -> SmiHeader | None:
-    m = _HEADER.search(text)
-    if not m:
-        return None
-    cuda = m.group("cuda")
-    return SmiHeader(m.group("smi"), m.group("driver"), None if cuda in (None, "N/A") else cuda)
+    for line in text.splitlines():
+        at = line.find("Driver Version:")
+        smi = _SMI.search(line, 0, at) if at > 0 else None
+        if smi is None:
+            continue
+        d = _DRIVER.match(line, at)
+        if d:
+            cuda = d.group(2)
+            return SmiHeader(smi.group(1), d.group(1), None if cuda in (None, "N/A") else cuda)
+    return None
 
 
 QUERY_FIELDS = ("index", "name", "driver_version", "memory.total", "memory.used", "compute_cap")
