@@ -16,9 +16,10 @@ from __future__ import annotations
 from whynogpu.categories import RANK
 from whynogpu.model import Candidate, Finding, Severity, Verdict
 
-ORIGINS = ("program", "stated", "inferred")  # strongest first; None (a probed machine) counts as program
+ORIGINS = ("program", "stated", "inferred", "usual")  # strongest first; None (a probed machine) counts as program
+# "usual": nothing in a report shows it, it is what most often causes the symptom on the setup the report describes
 # The confidence shown for a candidate: the ranking key as a number (not a tuned weight).
-ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35}
+ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35, "usual": 0.2}
 CLASS_CONFIDENCE = (1.0, 1.0, 0.6, 0.3)
 
 
@@ -35,7 +36,7 @@ def _origin_rank(f: Finding) -> int:
 
 
 def key(f: Finding) -> tuple:
-    inferred = _origin_rank(f) == 2
+    inferred = _origin_rank(f) >= 2
     layer, origin = RANK.get(f.category, 999), _origin_rank(f)
     # Errors: the lowest broken layer explains the ones above it. Warnings are hints, not failures: the
     # strongest evidence comes first, then the layer.

@@ -30,6 +30,7 @@ REPORTS = {  # code: a report that only its rule can read
     "WG827": "RuntimeError: CUDA error: uncorrectable ECC error encountered\n",
     "WG828": "Our driver came with unattended-upgrades last night; nothing GPU related works now.",
     "WG829": "torch.cuda.is_available() is False for my user, but it works fine with sudo (sudo python train.py).",
+    "WG832": "jax.devices() on my Ubuntu workstation lists only a CpuDevice. What did I miss?",
     "WG831": "Ubuntu 20.04, CUDA 10.0 from NVIDIA's runfile; I never installed cuDNN. TensorFlow 1.13 uses the CPU.",
     "WG830": "Using Theano backend.\nI set up tensorflow-gpu 1.4 and CUDA 8 but Keras still trains on the CPU.\n"
              "pip install tensorflow-gpu==1.4.0",
@@ -48,7 +49,7 @@ def test_rule_fires_on_a_report_of_its_cause(code):
     report = triage(REPORTS[code])
     found = [f for f in report.findings if f.code == code]
     assert found, [f.code for f in report.findings]
-    assert all(f.origin in ("program", "stated", "inferred") for f in found)
+    assert all(f.origin in ("program", "stated", "inferred", "usual") for f in found)
     assert all(f.location is not None and f.location.line >= 1 for f in found)
 
 

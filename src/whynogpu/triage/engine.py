@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 from whynogpu import __version__
+from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot, Target
+from whynogpu.rules.usual import setup
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
 from whynogpu.triage.signals import signals
@@ -29,7 +31,10 @@ _FRAMEWORK_CHECK = {
 }
 
 
-def _missing(f: TriageFacts) -> tuple[str, ...]:
+_FRAMEWORK_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}
+
+
+def _missing(f: TriageFacts, framework: str | None) -> tuple[str, ...]:
     """The 1-3 outputs that would decide, given what the report already holds."""
     out = []
     cues = {c.id for c in f.cues}
@@ -38,7 +43,7 @@ def _missing(f: TriageFacts) -> tuple[str, ...]:
             " inside WSL (and `ls /usr/lib/wsl/lib`)" if "wsl" in cues else ""
         out.append(f"the output of `nvidia-smi`{where}")
     if not [m for m in f.log if m.kind in ("error", "warning", "success")]:
-        key = next((k for k in _FRAMEWORK_CHECK if f.first(k)), "tf_version")
+        key = next((k for k in _FRAMEWORK_CHECK if f.first(k)), None) or _FRAMEWORK_KEY.get(framework, "tf_version")
         out.append(f"the full output of `{_FRAMEWORK_CHECK[key]}`")
     if "package_list" not in f.formats:
         out.append("`pip list | grep -i -E 'tensorflow|torch|jax|keras|nvidia'` (or `conda list`) of the environment "
@@ -48,9 +53,14 @@ def _missing(f: TriageFacts) -> tuple[str, ...]:
     return tuple(out[:3])
 
 
-def _told(f: TriageFacts) -> str:
+_OS_WORDS = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
+
+
+def _told(f: TriageFacts, plat: PlatformFacts | None) -> str:
     """What the report says about its machine, in a few words, for the header."""
     parts = []
+    if f.first("os") is None and plat is not None and (plat.os != "linux" or plat.wsl or plat.container):
+        parts.append("WSL" if plat.wsl else plat.container or _OS_WORDS.get(plat.os, plat.os))
     for key, label in (("os", ""), ("gpu", ""), ("driver", "driver "), ("tf_version", "TensorFlow "),
                        ("torch_version", "PyTorch "), ("jax_version", "JAX "), ("cuda", "CUDA "), ("python", "Python ")):
         s = f.first(key, program_only=True) or f.first(key)
@@ -66,6 +76,13 @@ def triage(text: str) -> Report:
     facts = snap.get(TriageFacts)
     report = report_from_snapshot(snap, mode="triage")
     py = facts.first("python")
+    found = setup(snap)
+    main = found[0] if found else None  # (framework, platform, version, line)
     return dataclasses.replace(
-        report, target=Target("a pasted report", py.value if py else None, "report", f"the report says: {_told(facts)}"),
-        missing=_missing(facts) if report.verdict.root_cause == "unknown" else ())
+        report, target=Target("a pasted report", py.value if py else None, "report", f"the report says: {_told(facts, snap.get(PlatformFacts))}"),
+        missing=_missing(facts, main) if report.verdict.root_cause == "unknown" or _guessed(report) else ())
+
+
+def _guessed(report: Report) -> bool:
+    """The verdict is only the setup's usual cause (WG832): what would decide is still worth asking for."""
+    return bool(report.findings) and report.findings[0].origin == "usual"

@@ -347,7 +347,7 @@ class _Build:
         f = self.f
         logs: dict[str, list[LogLine]] = {}
         origin = _Origin()
-        main = _main_framework(f, t)
+        main = main_framework(f, t)
         for m in f.log:
             fw = _framework_of(m) or main
             if fw is None or m.kind == "benign":
@@ -363,7 +363,7 @@ class _Build:
             logs.setdefault(fw, [])
         runs = {}
         for fw, lines in logs.items():
-            version = _version_of(t, fw)
+            version = version_of(t, fw)
             cuda_build = True if any(ln.kind in ("error", "success") and ln.id != "torch_not_compiled" and
                                      ln.id != "jax_jaxlib_no_cuda" for ln in lines) else None
             if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
@@ -389,7 +389,7 @@ class _Build:
             lib = _lib_of(soname) if soname else None
             if m.id not in NOT_FOUND or lib is None or lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
-            fw = _framework_of(m) or _main_framework(f, t) or "tensorflow"
+            fw = _framework_of(m) or main_framework(f, t) or "tensorflow"
             wanted.setdefault(fw, {})[soname] = ResolvedLib(lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
@@ -789,7 +789,8 @@ def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tup
     return None, None
 
 
-def _main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
+def main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
+    """The framework a report is about: the first whose version it gives, else installs or lists, else prints."""
     for key, fw in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax")):
         if f.first(key):
             return fw
@@ -804,7 +805,8 @@ def _main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
     return None
 
 
-def _version_of(t: TargetFacts | None, fw: str) -> str | None:
+def version_of(t: TargetFacts | None, fw: str) -> str | None:
+    """The installed version of a framework (any of TensorFlow's package names) in the report's environment."""
     if t is None:
         return None
     names = TF_VARIANTS if fw == "tensorflow" else (fw,)

@@ -1,0 +1,107 @@
+"""The last resort of a report that decides nothing: what usually keeps its setup off the GPU.
+
+A report often says only "TensorFlow on Windows does not see my GPU". An expert still knows where to look
+first: the documented default of that setup that leaves the GPU unused (knowledge/usual_causes.csv). The
+finding has the weakest origin ("usual"), so any fact or statement in the report ranks above it; it names
+the one output that would confirm or rule it out.
+"""
+
+from __future__ import annotations
+
+from whynogpu.facts.platform import PlatformFacts
+from whynogpu.facts.report import TriageFacts
+from whynogpu.facts.target import TargetFacts
+from whynogpu.knowledge import table, version_key
+from whynogpu.model import Evidence, Fix, Location, Severity
+from whynogpu.rules import rule
+
+_VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}
+_NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
+_LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
+_PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container"}
+
+
+def setup(snap) -> tuple[str, str, str, int] | None:
+    """(framework, platform, version or "", the line naming it) of the setup a report describes, or None
+    without a framework."""
+    from whynogpu.triage.to_facts import main_framework, version_of  # the report's facts are derived there
+
+    f = snap.get(TriageFacts)
+    if f is None:
+        return None
+    t = snap.get(TargetFacts)
+    fw = main_framework(f, t)
+    if fw is None:
+        named = {_NAMED[c.id] for c in f.cues if c.id in _NAMED}
+        fw = named.pop() if len(named) == 1 else None
+    if fw is None:
+        return None
+    said = f.first(_VERSION_KEY[fw])
+    cue = next((c for c in f.cues if _NAMED.get(c.id) == fw), None)
+    line = said.line if said else cue.line if cue else 1
+    version = version_of(t, fw) or (said.value if said else "")
+    plat = snap.get(PlatformFacts)
+    place = "linux" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
+    return fw, place, version, line
+
+
+def _gpu_reaches(f: TriageFacts) -> bool:
+    """The report shows the GPU passed through to where the framework runs: nvidia-smi's table printed there,
+    a framework listing a GPU, or a container started with one (--gpus, a nvidia.com/gpu request)."""
+    return ("nvidia_smi" in f.formats or any(m.kind == "success" for m in f.log) or bool(f.all("gpu_request"))
+            or any(d.value == "gpus" for d in f.all("docker_run")))
+
+
+# Rows whose cause the report rules out once it shows the GPU reaching the container or WSL.
+_PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled")
+
+
+def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False) -> dict[str, str] | None:
+    """The first row of knowledge/usual_causes.csv for this setup."""
+    v = version_key(version)
+    for row in table("usual_causes"):
+        if gpu_reaches and row["category"] in _PASSTHROUGH:
+            continue
+        if row["framework"] not in ("any", fw):
+            continue
+        if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container")):
+            continue
+        if v and row["first"] and v < version_key(row["first"]):
+            continue
+        if row["last"] and (not v or v[:2] > version_key(row["last"])[:2]):
+            continue  # no version: today's release, newer than any row that ends
+        return row
+    return None
+
+
+@rule(
+    "WG832", "report_setup_usual_cause", "unknown",
+    "What usually keeps this setup off the GPU", category_from="the setup's row in knowledge/usual_causes.csv",
+    detects="A report names its framework and platform but nothing in it decides the cause: the documented "
+            "default of that setup that leaves the GPU unused (knowledge/usual_causes.csv).",
+    why="Where an expert looks first when a report gives no output: `pip install jax` is CPU-only, `pip install "
+        "torch` on Windows is the CPU build, TensorFlow 2.11+ has no native-Windows GPU build, a container sees no "
+        "GPU unless started with one. Ranked below every fact and statement of the report.",
+    example="PyTorch on Windows, torch.cuda.is_available() is False, nothing else shown",
+    fix="Run the command the finding gives: its output confirms this cause or rules it out.",
+    references=("https://docs.jax.dev/en/latest/installation.html", "https://www.tensorflow.org/install/pip"),
+    modes=("triage",),
+)
+def report_setup_usual_cause(info, snap):
+    found = setup(snap)
+    f = snap.get(TriageFacts)
+    if found is None or any(m.kind == "success" for m in f.log):
+        return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
+    fw, place, version, line = found
+    row = usual_cause(fw, place, version, _gpu_reaches(f))
+    if row is None:
+        return
+    described = f"{_LABEL[fw]}{' ' + version if version else ''} on {_PLACE.get(place, place)}"
+    yield info.finding(
+        Severity.WARNING,
+        [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],
+        f"Nothing in the report decides the cause. On this setup the usual one is: {row['meaning']}.",
+        Fix("Confirm it (or rule it out) with:", (row["confirm"],)),
+        title=f"Likely, for {described}: {row['meaning'].split(';')[0]}",
+        location=Location("<report>", line), category=row["category"], origin="usual",
+    )

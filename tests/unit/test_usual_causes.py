@@ -1,0 +1,55 @@
+"""WG832: a report that decides nothing still gets the setup's usual cause, ranked below every fact."""
+
+from __future__ import annotations
+
+import pytest
+
+from whynogpu.knowledge import table
+from whynogpu.rules.usual import usual_cause
+from whynogpu.triage.engine import triage
+
+
+
+@pytest.mark.parametrize("text, want", [
+    ("PyTorch on Windows 11: torch.cuda.is_available() returns False. What am I missing?", "cpu_only_package"),
+    ("Installed jax with pip on Ubuntu 22.04, jax.devices() only lists the CPU.", "cpu_only_package"),
+    ("TensorFlow does not find my RTX 3060 on Windows 10, list_physical_devices('GPU') is empty.",
+     "windows_native_unsupported"),
+    ("TensorFlow 2.10 on Windows 10 does not find my RTX 3060, list_physical_devices('GPU') is empty.",
+     "cuda_libs_missing"),
+    ("Inside my docker container TensorFlow 2.15 lists no GPU at all.", "container_no_gpu"),
+])
+def test_a_report_without_evidence_gets_the_usual_cause_of_its_setup(text, want):
+    report = triage(text)
+    assert report.verdict.root_cause == want
+    top = report.findings[0]
+    assert (top.code, top.origin) == ("WG832", "usual")
+    assert report.candidates[0].confidence < 0.35  # weaker than anything inferred from the report
+
+
+def test_a_message_in_the_report_outranks_the_usual_cause():
+    text = ("PyTorch on Windows 11, torch.cuda.is_available() is False. Output:\n"
+            "AssertionError: Torch not compiled with CUDA enabled\n")
+    report = triage(text)
+    assert report.findings[0].code != "WG832"
+    assert report.findings[0].origin != "usual"
+
+
+def test_no_framework_named_no_guess():
+    report = triage("my GPU is not used, why?")
+    assert report.verdict.root_cause == "unknown"
+    assert not [f for f in report.findings if f.code == "WG832"]
+
+
+def test_a_version_outside_every_row_is_no_guess():
+    assert usual_cause("tensorflow", "macos", "2.15") is None  # macOS has its own rule, not a usual cause
+    assert usual_cause("torch", "linux", "2.3") is None  # PyPI's Linux wheel has CUDA: no default to blame
+
+
+def test_rows_are_ordered_specific_first_and_name_known_categories():
+    from whynogpu.categories import CATEGORY_IDS
+
+    rows = table("usual_causes")
+    assert {r["category"] for r in rows} <= set(CATEGORY_IDS)
+    assert rows[0]["platform"] == "container"  # a container's GPU access comes before any framework default
+    assert all(r["confirm"] for r in rows)
