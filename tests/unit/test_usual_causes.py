@@ -9,7 +9,6 @@ from whynogpu.rules.usual import usual_cause
 from whynogpu.triage.engine import triage
 
 
-
 @pytest.mark.parametrize("text, want", [
     ("PyTorch on Windows 11: torch.cuda.is_available() returns False. What am I missing?", "cpu_only_package"),
     ("Installed jax with pip on Ubuntu 22.04, jax.devices() only lists the CPU.", "cpu_only_package"),
