@@ -48,6 +48,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|allow_growth|memory of the card)"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
                         r".{0,100}(script|repo|code|training|train\.py|inference)"),
+    # The search path set where the failing process never reads it: a shell profile, one terminal, not the
+    # service, cron job, IDE, notebook kernel or sudo that runs the code
+    ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"
+                           r"/etc/environment|terminal|shell).{0,120}\b(systemd|service|cron(tab)?|jupyter|notebook|"
+                           r"pycharm|vs ?code|spyder|ide|sudo|supervisor|gunicorn|airflow)\b"),
     ("file_exists", r"(file|library|lib|it|the \.so) (definitely )?(exists|is there|is present|is installed)|"
                     r"find / .{0,10}-name|sudo find|locate lib|but the file"),
     ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"

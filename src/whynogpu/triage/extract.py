@@ -122,6 +122,9 @@ _PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warn
 _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
                              r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
+# A CUDA runtime library's file name, Linux or Windows (not libcuda, the driver's: the GPU layer reads that)
+_CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)\.so(?:\.\d+)*|"
+              r"(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)64_\d+\.dll")
 _PROSE_VERSIONS = (
     ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
@@ -138,6 +141,16 @@ _PROSE_VERSIONS = (
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]?\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
                                 r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
                                 r"\bIntel\(?R?\)? (?:UHD|HD|Iris|Arc)[\w ]{0,16})"))),
+    # conda's CUDA runtime package named with its release in a sentence ("cudatoolkit 11.1 from conda")
+    ("cuda", Filtered(re.compile(r"\bcuda-?toolkit[ =]{0,3}v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b", re.I))),
+    # The CUDA of an image named in a sentence: "FROM an nvidia/cuda 10.1 image", "nvidia/cuda:11.8.0-base"
+    ("cuda", Filtered(re.compile(r"\bnvidia/cuda[: ]v?(?P<v>1?\d\.\d)"))),
+    # A CUDA library the reporter says the framework could not load, in their own words ("it can't find
+    # libcudart.so.11.0", "cudnn64_8.dll is missing"): the same fact as the loader's message, stated.
+    ("lib_failed", Filtered(re.compile(r"(?:can'?t|cannot|could ?n[o']t|unable to|fail(?:s|ed)? to|does ?n[o']t|won'?t|not) "
+                                       r"(?:load|find|open|locate)\b[^.;!?]{0,60}?\b(?P<v>" + _CUDA_FILE + ")", re.I))),
+    ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
+                                       r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
     # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
     ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
 )

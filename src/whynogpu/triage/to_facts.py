@@ -393,6 +393,15 @@ class _Build:
             wanted.setdefault(fw, {})[soname] = ResolvedLib(lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
+        # The same failure retold in the reporter's words, when no loader message for that library is pasted.
+        for s in f.all("lib_failed"):
+            if any(s.line == m.line or s.value in m.text for m in f.log):
+                continue  # the program's own message about it says more (not found, or another failure)
+            lib = _lib_of(s.value)
+            fw = main_framework(f, t) or "tensorflow"
+            if lib and lib != "cuda" and s.value not in wanted.get(fw, {}):
+                wanted.setdefault(fw, {})[s.value] = ResolvedLib(lib, s.value, None, None, None, None)
+                origins.append(STATED)
         # The cuDNN the build was compiled with against the one it loads (or the one installed).
         compiled, runtime = _cudnn_pair(f)
         if compiled and runtime:
@@ -636,7 +645,8 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # "The file is there", "it works in the terminal (not in Jupyter)", "I installed CUDA and cuDNN": the
     # libraries exist somewhere, unless the installed release names that library otherwise (then the file
     # found is usually that other one).
-    said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere")
+    said = f.has_cue("file_exists") or f.has_cue("jupyter_only") or f.has_cue("works_elsewhere") or \
+        f.has_cue("path_set_elsewhere")
     if said or f.has_cue("cuda_installed") or f.has_cue("cudnn_installed"):
         other = {c.lib for c in copies if c.soname not in failed}
         for soname in failed:

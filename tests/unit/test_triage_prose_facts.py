@@ -1,0 +1,60 @@
+"""Facts a reporter gives in words, read like the program output they retell."""
+
+from __future__ import annotations
+
+import pytest
+
+from whynogpu.triage.engine import triage
+from whynogpu.triage.extract import extract
+
+
+def stated(text: str, key: str) -> list[str]:
+    return [s.value for s in extract(text).stated if s.key == key]
+
+
+@pytest.mark.parametrize("text, lib", [
+    ("When I import it, TensorFlow says it can't find libcudart.so.11.0 and falls back to CPU.", "libcudart.so.11.0"),
+    ("On Windows it could not load cudnn64_8.dll, so no GPU.", "cudnn64_8.dll"),
+    ("The log says libcublas.so.12 is missing.", "libcublas.so.12"),
+    ("libcudnn.so.8 was not found, according to the warning", "libcudnn.so.8"),
+])
+def test_a_library_the_reporter_says_failed_to_load(text, lib):
+    assert stated(text, "lib_failed") == [lib]
+
+
+def test_a_library_named_without_a_failure_is_no_failure():
+    assert stated("I have libcudart.so.11.0 in /usr/local/cuda/lib64.", "lib_failed") == []
+
+
+def test_the_retold_failure_is_judged_like_the_loader_message():
+    # CUDA 11.1 from conda names its runtime libcudart.so.11.0 (the same soname for every 11.x): the library
+    # exists, so a failure to load it is a search-path problem, not a missing or a mismatched CUDA.
+    text = ("TensorFlow 2.8 says it cannot find libcudart.so.11.0 and runs on the CPU.\n"
+            "I installed cudatoolkit 11.1 with cudnn 8.1 from conda.\n")
+    assert triage(text).verdict.root_cause == "libs_not_on_path"
+    # with CUDA 10.1 only, the runtime asked for is of another release
+    text = ("TensorFlow 2.8 says it cannot find libcudart.so.11.0 and runs on the CPU.\n"
+            "The image starts FROM nvidia/cuda:10.1-cudnn7-devel.\n")
+    assert stated(text, "cuda") == ["10.1"]
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_a_quoted_message_about_the_library_is_not_read_twice():
+    # The program's own line says more than the retelling (here: another failure than "not found").
+    title = 'PyTorch crashes in conv with "Could not load library libcudnn_cnn_train.so.8 ... undefined symbol"\n'
+    text = ("```\nCould not load library libcudnn_cnn_train.so.8. Error: /usr/local/cuda-12.3/lib64/"
+            "libcudnn_cnn_train.so.8: undefined symbol: _ZN5cudnn3cnn5xyzE, version libcudnn_cnn_infer.so.8\n```\n")
+    alone = triage(text)
+    with_title = triage(title + text)
+    assert [(f.code, f.category) for f in with_title.findings] == [(f.code, f.category) for f in alone.findings]
+
+
+def test_a_path_set_in_the_shell_profile_is_not_seen_by_a_service():
+    # .bashrc is read by interactive shells only: a systemd service, cron or an IDE never sees what it exports,
+    # so the library the service cannot load is there, off that process's search path.
+    log = ("2023-01-01 10:00:00.000000: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not "
+           "load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such "
+           "file or directory\n")
+    said = "I exported LD_LIBRARY_PATH in .bashrc but the systemd service running my model fails:\n"
+    assert triage(said + log).verdict.root_cause == "libs_not_on_path"
+    assert triage(log).verdict.root_cause == "cudnn_missing"
