@@ -168,6 +168,11 @@ class Host(ABC):
     def remove_scratch_dir(self, path: str) -> None:
         """Delete a folder made by make_scratch_dir, and everything in it."""
 
+    def readlink(self, path: str) -> str | None:
+        """Target of `path` as stored in the link (not resolved), or None when it is not a symbolic link.
+        Only `whynogpu capture` asks: it keeps the links it passes so that a replay resolves paths alike."""
+        return None
+
     # Conveniences built on the primitives above, shared by every host.
 
     def exists(self, path: str) -> bool:

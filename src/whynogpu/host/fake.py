@@ -6,8 +6,14 @@ Folder layout (every part optional):
                  "commands": [{"argv": [...], "returncode": 0, "stdout": "..." | "stdout_file": "f",
                                "stderr": "..." | "stderr_file": "f", "timed_out": false}],
                  "snippets": {"NAME": {...same fields as a command...}},
-                 "stats": {"/dev/nvidiactl": {"mode": "0o20666", "uid": 0, "gid": 0, "rdev": [195, 255]}}}
-    root/       files of the fake machine: root/proc/version is /proc/version
+                 "stats": {"/dev/nvidiactl": {"mode": "0o20666", "uid": 0, "gid": 0, "rdev": [195, 255]}},
+                 "listings": {"/dev": ["null", "nvidia0", ...]}, "own_python": "/opt/venv/bin/python"}
+    root/       files of the fake machine: root/proc/version is /proc/version; a symbolic link
+                there is a link of the fake machine (only FakeHost resolves it, never the OS)
+
+A command or snippet entry may say "not_found": true (the executable does not exist) and give the
+"duration_s" it took. A directory in "listings" lists exactly those names, whatever else is known
+under it (`whynogpu capture` records listings this way, host/recording.py).
 
 A snippet entry may also be keyed "NAME@/path/to/python" to answer only for that interpreter.
 Output files named in `*_file` are read relative to the fixture folder, so captured real
@@ -43,6 +49,8 @@ class FakeHost(Host):
         symlinks: Mapping[str, str] | None = None,
         python: str = "/usr/bin/python3",
         base_dir: str | None = None,
+        listings: Mapping[str, Sequence[str]] | None = None,
+        own_python: str = "/opt/whynogpu/bin/python",
     ) -> None:
         self.files = dict(files or {})
         self._env = dict(env or {})
@@ -56,10 +64,12 @@ class FakeHost(Host):
         self.symlinks = dict(symlinks or {})
         self.python = python
         self.base_dir = base_dir
+        self.listings = {posixpath.normpath(k): sorted(v) for k, v in (listings or {}).items()}
+        self._own_python = own_python
         self.calls: list[tuple[str, ...]] = []  # what was run, for tests that check side effects
         self.scratch_dirs: list[str] = []  # made and not yet removed
         self._dirs = set()
-        for p in list(self.files) + list(self.stats) + list(self.symlinks):
+        for p in list(self.files) + list(self.stats) + list(self.symlinks) + [f"{k}/" for k in self.listings]:
             d = posixpath.dirname(p)
             while d and d not in self._dirs:
                 self._dirs.add(d)
@@ -98,7 +108,10 @@ class FakeHost(Host):
             stats=stats,
             python=spec.get("python", "/usr/bin/python3"),
             base_dir=folder,
+            listings=spec.get("listings", {}),
         )
+        if "own_python" in spec:
+            kwargs["own_python"] = spec["own_python"]
         kwargs.update(overrides)
         return cls(**kwargs)
 
@@ -128,6 +141,8 @@ class FakeHost(Host):
         path = self._resolve(path).rstrip("/") or "/"
         if path not in self._dirs and path != "/":
             return None
+        if path in self.listings:
+            return list(self.listings[path])
         prefix = path if path.endswith("/") else path + "/"
         names = set()
         for p in list(self.files) + list(self.stats) + list(self.symlinks) + list(self._dirs):
@@ -148,10 +163,13 @@ class FakeHost(Host):
         return None
 
     def _is_command(self, path: str) -> bool:
-        return any(c.get("argv") and c["argv"][0] == path for c in self.commands)
+        return any(c.get("argv") and c["argv"][0] == path and not c.get("not_found") for c in self.commands)
 
     def realpath(self, path: str) -> str:
         return self._resolve(path)
+
+    def readlink(self, path: str) -> str | None:
+        return self.symlinks.get(posixpath.normpath(path))
 
     # -- process facts -------------------------------------------------------------------------
 
@@ -165,7 +183,7 @@ class FakeHost(Host):
         return self._user
 
     def own_python(self) -> str:
-        return "/opt/whynogpu/bin/python"
+        return self._own_python
 
     def make_scratch_dir(self, prefix: str) -> str:
         path = f"/tmp/{prefix}{len(self.scratch_dirs)}"
@@ -193,6 +211,7 @@ class FakeHost(Host):
             stderr=text("stderr"),
             duration_s=float(spec.get("duration_s", 0.01)),
             timed_out=timed_out,
+            not_found=bool(spec.get("not_found", False)),
         )
 
     def run(self, argv: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> CommandResult:

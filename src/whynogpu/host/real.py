@@ -55,6 +55,12 @@ class RealHost(Host):
     def realpath(self, path: str) -> str:
         return os.path.realpath(path)
 
+    def readlink(self, path: str) -> str | None:
+        try:
+            return os.readlink(self._p(path))
+        except (OSError, ValueError):
+            return None
+
     def env(self) -> Mapping[str, str]:
         return dict(os.environ)
 
