@@ -178,17 +178,28 @@ def main() -> None:
 @click.option("--python", "python", metavar="PATH", help="Inspect this interpreter (a venv, conda env, Jupyter kernel).")
 @click.option("--no-probe", is_flag=True, help="Static facts only: no framework is imported anywhere.")
 @click.option("--from", "from_file", metavar="SNAPSHOT.json", help="Diagnose a saved snapshot instead of this machine.")
+@click.option("--replay", "replay_dir", metavar="DIR", help="Diagnose a folder made by `whynogpu capture` instead of this machine.")
 @click.option("--timeout", type=float, default=None, metavar="SECONDS", help="Time limit per probe (default 60).")
 @click.option("--scan", "scan_paths", multiple=True, metavar="PATH",
               help="Also scan this code (file, directory, notebook) for statements that hide the GPU; repeatable.")
 @output_options
-def check(python, no_probe, from_file, timeout, scan_paths, fmt, as_json, as_md, no_redact, verbose):
+def check(python, no_probe, from_file, replay_dir, timeout, scan_paths, fmt, as_json, as_md, no_redact, verbose):
     """Diagnose this machine (the default command)."""
     from whynogpu.pipeline import report_from_snapshot
 
-    if from_file and (python or no_probe or timeout is not None or scan_paths):
-        raise UserError("--from diagnoses a saved snapshot: --python, --no-probe, --timeout and --scan do not apply")
+    if from_file and (python or no_probe or timeout is not None or scan_paths or replay_dir):
+        raise UserError("--from diagnoses a saved snapshot: --python, --no-probe, --timeout, --scan and --replay do not apply")
+    if replay_dir and (python or timeout is not None or scan_paths):
+        raise UserError("--replay diagnoses a captured folder with the options it was captured with: "
+                        "--python, --timeout and --scan do not apply")
     output_format(fmt, as_json, as_md)  # a usage error before any probing
+    if replay_dir:
+        from whynogpu.commands.capture import replay_report
+        from whynogpu.redact import for_snapshot
+
+        report, snapshot = replay_report(replay_dir, no_probe)
+        emit(report, fmt, as_json, as_md, no_redact, verbose, redactor=for_snapshot(snapshot))
+        sys.exit(report.exit_code)
     if from_file:
         from whynogpu.redact import for_snapshot
         from whynogpu.snapshot_io import SnapshotError, load
