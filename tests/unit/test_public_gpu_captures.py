@@ -195,18 +195,12 @@ def test_rtx_5090_is_not_supported_by_torch_2_0_1_cu118():
     assert any("no kernel image is available" in e.fact for e in matmul.evidence)
 
 
-@pytest.mark.xfail(strict=True, reason="rules/frameworks.py WG504 is titled 'The GPU is too old for this framework "
-                                       "build' also when the GPU is newer than every architecture in the build "
-                                       "(RTX 5090, sm_120, against sm_37..sm_90)")
 def test_rtx_5090_finding_does_not_call_the_gpu_too_old():
     _, report = check_live("rtx5090-public")
     f = next(f for f in report.findings if f.code == "WG504")
     assert "too old" not in f.title.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="rules/frameworks.py WG509 quotes the last line of the matmul error, and "
-                                       "torch's CUDA errors end with the hint 'For debugging consider passing "
-                                       "CUDA_LAUNCH_BLOCKING=1.', not with the error")
 def test_failed_matmul_quotes_the_cuda_error_itself():
     _, report = check_live("k20m-too-old-public")
     matmul = next(f for f in report.findings if f.code == "WG509")

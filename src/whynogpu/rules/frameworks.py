@@ -269,21 +269,30 @@ def cuda_visible_devices_hides_gpu_live(info, snap):
         )
 
 
+def _cc_key(cc: str | None) -> tuple[int, int]:
+    """'8.6' → (8, 6); (-1, -1) when unreadable."""
+    try:
+        major, minor = (int(p) for p in (cc or "").rstrip("af").split(".")[:2])
+    except ValueError:
+        return (-1, -1)
+    return major, minor
+
+
+def _arch_key(arch: str) -> tuple[int, int]:
+    """'sm_86' or 'compute_90a' → (8, 6) / (9, 0); (-1, -1) when not an architecture."""
+    num = arch.partition("_")[2].rstrip("af")
+    return (int(num) // 10, int(num) % 10) if num.isdigit() else (-1, -1)
+
+
 def kernel_support(cc: str, archs: tuple[str, ...]) -> str | None:
     """'sass' when the build has machine code for this compute capability, 'ptx' when only PTX that the
     driver must JIT-compile, 'none' when neither; None when the build's list is unknown.
     sm_XY runs on X.Z for Z >= Y (same major); compute_XY PTX compiles for any X.Y or newer."""
-    try:
-        major, minor = (int(p) for p in cc.rstrip("af").split(".")[:2])
-    except ValueError:
+    major, minor = _cc_key(cc)
+    if major < 0:
         return None
-    sass, ptx = [], []
-    for a in archs:
-        kind, _, num = a.partition("_")
-        if not num.rstrip("af").isdigit():
-            continue
-        n = int(num.rstrip("af"))
-        (sass if kind == "sm" else ptx if kind == "compute" else []).append((n // 10, n % 10))
+    sass = [_arch_key(a) for a in archs if a.startswith("sm_") and _arch_key(a)[0] >= 0]
+    ptx = [_arch_key(a) for a in archs if a.startswith("compute_") and _arch_key(a)[0] >= 0]
     if not sass and not ptx:
         return None
     if any(m == major and mi <= minor for m, mi in sass):
@@ -344,12 +353,15 @@ def gpu_too_old_for_build(info, snap):
                         _probe_source(run))] if gpu else _log_evidence(run, 2))
         if archs:
             ev.append(Evidence(f"{label} carries kernels for: {', '.join(archs)}", "the framework's build"))
+        newer = gpu is not None and archs and _cc_key(gpu.compute_capability) > max(map(_arch_key, archs))
         yield info.finding(
             Severity.ERROR, ev,
             f"{label} has no kernels that can run on this GPU, so it ignores the GPU or fails at the first kernel "
             "('no kernel image is available for execution on the device').",
             Fix("Use a release built for this GPU generation (see the framework's tested build configurations), "
-                "or run on a newer GPU.", ()),
+                "or run on a newer GPU.", ()) if not newer else
+            Fix("Install a newer release (or nightly) built for this GPU generation.", ()),
+            title="The GPU is newer than every architecture this framework build has kernels for" if newer else None,
         )
 
 
@@ -581,7 +593,7 @@ def gpu_matmul_failed(info, snap):
         if not run.probed_ok or not run.gpus or m is None or (m.on_gpu and m.correct is not False):
             continue
         label = LABEL[run.framework]
-        seen = (m.error or "").strip().splitlines()[-1:] or [f"result on {m.device}, correct: {m.correct}"]
+        seen = [_error_line(m.error)] if m.error and m.error.strip() else [f"result on {m.device}, correct: {m.correct}"]
         yield info.finding(
             Severity.ERROR,
             [Evidence(f"{label} lists {len(run.gpus)} GPU(s): {run.gpus[0].name}", _probe_source(run)),
@@ -590,6 +602,18 @@ def gpu_matmul_failed(info, snap):
             Fix("Re-run the framework's check to see the full error:", (_reproduce(target(snap), run.framework),)),
             category=_log_category(run),
         )
+
+
+# Advice torch appends after a CUDA error; the error itself is the line before them.
+_HINTS = ("CUDA kernel errors might be", "For debugging consider", "Compile with `TORCH_USE_CUDA_DSA`",
+          "Device-side assertions")
+
+
+def _error_line(error: str) -> str:
+    """The line of an exception text that names the error: the last one that is not an appended hint."""
+    lines = [ln.strip() for ln in error.strip().splitlines() if ln.strip()]
+    said = [ln for ln in lines if not ln.startswith(_HINTS)]
+    return (said or lines)[-1]
 
 
 def peak_tflops(device_name: str) -> tuple[float, float, str] | None:
