@@ -222,3 +222,19 @@ def test_replay_of_a_fixture_folder_gives_its_findings(tmp_path):
     assert json.loads(res.stdout)["verdict"]["root_cause"] == "no_nvidia_gpu"
     bad = run(["check", "--replay", os.path.join(HOSTS, "kvm-vm-no-gpu-with-dockerenv"), "--python", "/usr/bin/python3"])
     assert bad.returncode == 2 and "--replay" in bad.stderr
+
+
+CAPTURED = sorted(n for n in os.listdir(HOSTS) if os.path.isfile(os.path.join(HOSTS, n, "manifest.json")))
+
+
+@pytest.mark.parametrize("name", CAPTURED)
+def test_a_capture_copied_under_fixtures_replays_to_the_verdict_it_was_captured_with(name):
+    """The path from a bug report to a regression test: copy the folder under tests/fixtures/hosts/."""
+    from whynogpu.commands.capture import replay_report
+
+    folder = os.path.join(HOSTS, name)
+    with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    report, _ = replay_report(folder, no_probe=False)
+    assert serde.to_data(report.verdict) == manifest["verdict"]
+    assert [f.code for f in report.findings] == manifest["findings"]
