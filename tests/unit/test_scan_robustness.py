@@ -101,10 +101,16 @@ def test_large_notebook_still_has_its_code_cells_scanned(tmp_path):
 
 
 def test_class_body_device_attribute_is_not_module_level(tmp_path):
-    src = 'import torch\n\nclass CPUTestBase:\n    device_type = "cpu"\n\ndevice = "cpu"\n'
+    src = ('import torch\n\nclass CPUTestBase:\n    device_type = "cpu"\n\ndevice = "cpu"\n'
+           'if __name__ == "__main__":\n    class Local:\n        device = "cpu"\n\n'
+           '        def m(self):\n            device = "cpu"\n')
     (tmp_path / "m.py").write_text(src)
     facts = scan(RealHost(), (str(tmp_path),))
     got = [(h.line, h.pattern, h.context) for h in facts.hits]
-    assert (6, "torch_device_cpu", "module") in got  # still flagged at module level
-    # A class attribute is judged like `self.device = "cpu"` in a method: a warning, not an error.
-    assert (4, "torch_device_cpu", "function") in got
+    # A class attribute is its own context (it forces nothing until read); the rest keep theirs.
+    assert got == [(4, "torch_device_cpu", "class"), (6, "torch_device_cpu", "module"),
+                   (9, "torch_device_cpu", "class"), (12, "torch_device_cpu", "function")]
+    from tests.unit.test_scan_cli import report_for
+
+    severity = {f.location.line: f.severity.value for f in report_for(str(tmp_path)).findings if f.location}
+    assert severity[4] == "warning" and severity[6] == "error"  # judged like a method's `self.device = "cpu"`

@@ -14,6 +14,7 @@ MODULE = "module"  # top level of a script or module, unconditional
 MAIN = "main"  # inside `if __name__ == "__main__":`, i.e. what runs when the script runs
 CONDITIONAL = "conditional"  # under an if/else, an except handler or a match case
 FUNCTION = "function"  # inside a function body: runs only if something calls it
+CLASS = "class"  # an attribute set in a class body (`device_type = "cpu"`): forces nothing until read
 TEST = "test"  # anywhere in a test file (tests often pin the CPU on purpose)
 SHELL = "shell"  # a notebook `!` line: affects that shell command only
 
@@ -26,7 +27,7 @@ class CodeHit:
     line: int  # 1-based; in a notebook, the line inside the cell
     column: int  # 1-based
     statement: str  # the source line as written
-    context: str  # MODULE, MAIN, CONDITIONAL, FUNCTION, TEST or SHELL
+    context: str  # MODULE, MAIN, CONDITIONAL, FUNCTION, CLASS, TEST or SHELL
     value: str | None = None  # the constant the statement sets, when it could be worked out
     fixed: str | None = None  # the same line corrected, when a one-line correction exists
     cell: int | None = None  # notebooks: 1-based position of the cell among all cells

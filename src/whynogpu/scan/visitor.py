@@ -415,10 +415,21 @@ class Visitor(ast.NodeVisitor):
 
     def torch_device_assignment(self, value: ast.AST) -> None:
         if self._is_cpu(value):
-            # `device_type = "cpu"` in a class body defines an attribute (torch's own CPUTestBase):
-            # it forces nothing until something reads it, like `self.device = "cpu"` in a method.
-            context = F.FUNCTION if CLASS_BODY in self.contexts and self.context() == F.MODULE else None
+            context = F.CLASS if self._in_class_body() else None
             self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context)
+
+    def _in_class_body(self) -> bool:
+        """Whether the statement sits right in a class body (not in one of its methods).
+
+        `device_type = "cpu"` there defines an attribute (torch's own CPUTestBase): it forces
+        nothing until something reads it, like `self.device = "cpu"` in a method.
+        """
+        if self.is_test:
+            return False
+        for c in reversed(self.contexts):
+            if c in (F.FUNCTION, CLASS_BODY):
+                return c == CLASS_BODY
+        return False
 
     def method_call(self, attr: str, receiver: ast.AST, node: ast.Call) -> None:
         if attr not in ("to", "cpu") or id(node) in self._chained or not self.state.imports_torch:
