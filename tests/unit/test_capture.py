@@ -202,6 +202,7 @@ def test_capture_into_a_non_empty_folder_is_one_line_and_exit_2(tmp_path):
 
 @pytest.mark.parametrize("make, message", [
     (lambda d: None, "no such folder"),
+    (lambda d: d.write_text("x"), "not a folder"),
     (lambda d: d.mkdir(), "no host.json"),
     (lambda d: (d.mkdir(), (d / "host.json").write_text("{oops")), "malformed"),
     (lambda d: (d.mkdir(), (d / "host.json").write_text(json.dumps(

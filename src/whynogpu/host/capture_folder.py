@@ -270,7 +270,7 @@ def load(folder: str):
     from whynogpu.host.fake import FakeHost
 
     if not os.path.isdir(folder):
-        raise CaptureError(f"{folder}: no such folder")
+        raise CaptureError(f"{folder}: " + ("not a folder" if os.path.lexists(folder) else "no such folder"))
     host_json = os.path.join(folder, "host.json")
     if not os.path.isfile(host_json):
         raise CaptureError(f"{folder} has no host.json: not a folder made by `whynogpu capture`")
