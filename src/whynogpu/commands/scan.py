@@ -67,6 +67,25 @@ def scan_report(host, paths: tuple[str, ...], chosen=(), ignored=()):
     return report, facts, seconds
 
 
+def _check_named(host, path: str) -> None:
+    """A path named on the command line must be readable: it is what the user asked about.
+
+    (Inside a folder, an unreadable file or subfolder is only a skipped-file note.)
+    """
+    import stat
+
+    st = host.stat(path)
+    if st is None:
+        raise UserError(f"{path}: no such file or directory")
+    if stat.S_ISDIR(st.mode):
+        if host.listdir(path) is None:
+            raise UserError(f"{path}: folder cannot be read")
+    elif not stat.S_ISREG(st.mode):  # opening a FIFO would wait for a writer forever
+        raise UserError(f"{path}: not a regular file (a pipe, a device or a socket)")
+    elif host.read_text(path, limit=1) is None:
+        raise UserError(f"{path}: cannot be read")
+
+
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--select", "select_", metavar="CODES", help="Only report these codes or prefixes (e.g. WG701,WG71).")
@@ -84,8 +103,7 @@ def scan_cmd(paths, select_, ignore, fmt, as_json, as_md, no_redact, verbose):
     chosen, ignored = _codes(select_, "--select"), _codes(ignore, "--ignore")
     host = RealHost()
     for p in paths:
-        if not host.exists(p):
-            raise UserError(f"{p}: no such file or directory")
+        _check_named(host, p)
     report, facts, seconds = scan_report(host, tuple(paths), chosen, ignored)
     if fmt == "sarif" and not (as_json or as_md):
         from whynogpu.scan.sarif import render

@@ -49,9 +49,9 @@ _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 
 
 def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
-    files, missing = walk(host, roots)
+    files, missing, unreadable = walk(host, roots)
     hits: list[CodeHit] = []
-    skipped = [SkippedFile(m, "does not exist") for m in missing]
+    skipped = [SkippedFile(m, "does not exist") for m in missing] + unreadable
     training: list[str] = []
     scanned = 0
     for f in files:

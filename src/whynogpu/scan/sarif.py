@@ -9,6 +9,7 @@ the result's properties, since a region in a notebook's JSON text would mean not
 from __future__ import annotations
 
 import json
+import os
 import re
 from urllib.parse import quote
 
@@ -22,9 +23,34 @@ _CELL = re.compile(r"^(.*):cell (\d+)$")
 
 
 def _uri(path: str) -> str:
-    if path.startswith("/"):
-        return "file://" + quote(path)
-    return quote(path[2:] if path.startswith("./") else path)
+    # The file name's own bytes, percent-encoded: a name that is not UTF-8 (os.listdir gives it as
+    # surrogate escapes) still points at the right file.
+    raw = os.fsencode(path)
+    if raw.startswith(b"/"):
+        return "file://" + quote(raw)
+    return quote(raw[2:] if raw.startswith(b"./") else raw)
+
+
+def _text(value):
+    """`value` with every string made encodable as UTF-8: a non-UTF-8 file name's bytes as `\\xff`.
+
+    SARIF is UTF-8 JSON; a lone surrogate from such a name would stop the whole log from being written.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            pass
+        try:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that no file name gave
+            return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_text(k): _text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    return value
 
 
 def _split(path: str) -> tuple[str, int | None]:
@@ -96,4 +122,4 @@ def render(report: Report) -> str:
             "results": [_result(f, codes.index(f.code)) for f in results],
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_text(log), indent=2, ensure_ascii=False) + "\n"

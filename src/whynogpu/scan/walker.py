@@ -12,6 +12,7 @@ import posixpath
 import stat as _stat
 from dataclasses import dataclass
 
+from whynogpu.facts.code import SkippedFile
 from whynogpu.host.base import Host
 from whynogpu.scan.gitignore import IgnoreRules
 
@@ -39,30 +40,35 @@ def _is_env(host: Host, names: list[str]) -> bool:
     return any(m in names for m in ENV_MARKERS)
 
 
-def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str]]:
-    """Source files under `roots`, and the roots that do not exist."""
+def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str], list[SkippedFile]]:
+    """Source files under `roots`, the roots that do not exist, and what could not be looked into."""
     files: list[SourceFile] = []
     missing: list[str] = []
+    skipped: list[SkippedFile] = []
     seen: set[str] = set()
     for root in roots:
         st = host.stat(root)
         if st is None:
             missing.append(root)
         elif _stat.S_ISDIR(st.mode):
-            _walk_dir(host, root, "", IgnoreRules(), files, seen)
-        else:
+            _walk_dir(host, root, "", IgnoreRules(), files, seen, skipped)
+        elif _stat.S_ISREG(st.mode):
             files.append(SourceFile(root, posixpath.basename(root)))
-    return files, missing
+        else:  # reading a FIFO would wait for a writer forever
+            skipped.append(SkippedFile(root, "not a regular file (a pipe, a device or a socket)"))
+    return files, missing, skipped
 
 
-def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[SourceFile], seen: set[str]) -> None:
+def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[SourceFile], seen: set[str],
+              skipped: list[SkippedFile]) -> None:
     here = posixpath.join(root, rel) if rel else root
     real = host.realpath(here)
     if real in seen:  # a symlink loop, or the same tree named twice
         return
     seen.add(real)
     names = host.listdir(here)
-    if names is None:
+    if names is None:  # no permission, or gone since it was listed: say so, the files in it were not checked
+        skipped.append(SkippedFile(here, "folder cannot be read"))
         return
     if rel and _is_env(host, names):
         return
@@ -88,6 +94,6 @@ def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[Sou
         if rules.rules and rules.ignored(child_rel, is_dir):
             continue
         if is_dir:
-            _walk_dir(host, root, child_rel, rules, out, seen)
+            _walk_dir(host, root, child_rel, rules, out, seen, skipped)
         elif _stat.S_ISREG(st.mode):
             out.append(SourceFile(full, child_rel))
