@@ -58,3 +58,37 @@ def test_a_path_set_in_the_shell_profile_is_not_seen_by_a_service():
     said = "I exported LD_LIBRARY_PATH in .bashrc but the systemd service running my model fails:\n"
     assert triage(said + log).verdict.root_cause == "libs_not_on_path"
     assert triage(log).verdict.root_cause == "cudnn_missing"
+
+
+def test_a_repl_expression_that_prints_nothing_is_none():
+    # The REPL prints nothing for None: torch.version.cuda is None on a CPU build.
+    text = ">>> import torch\n>>> torch.version.cuda\n>>> torch.cuda.is_available()\nFalse\n"
+    assert stated(text, "torch_version_cuda") == ["None"]
+    assert triage("conda install pytorch==1.9.0 cudatoolkit=11.1 -c pytorch\n" + text).verdict.root_cause == \
+        "cpu_only_package"
+    # an assignment prints nothing either, whatever its value
+    assert stated(">>> v = torch.version.cuda\n>>> print(v)\n", "torch_version_cuda") == []
+
+
+@pytest.mark.parametrize("text, root_cause", [
+    ("I have an intel graphics card and lspci | grep -i nvidia prints nothing. Can I still train with PyTorch?",
+     "no_nvidia_gpu"),
+    ("Running on a 2016 MBP with Intel Iris Graphics 550.\nAssertionError: Torch not compiled with CUDA enabled",
+     "macos_no_cuda"),
+    ("Inside the training process CUDA_VISIBLE_DEVICES is set to -1 although my shell does not set it.",
+     "cuda_visible_devices_hidden"),
+    ("I had tensorflow-gpu and installed the optimized wheel; now I have two tensorflow versions installed and "
+     "training no longer uses the GPU.", "package_conflict"),
+])
+def test_what_the_reporter_states(text, root_cause):
+    assert triage(text).verdict.root_cause == root_cause
+
+
+def test_memory_taken_at_start_is_the_framework_reserving_it():
+    # TensorFlow and JAX reserve most of the GPU memory when they start: the GPU is in use. With failures beside
+    # it, too little is left for the rest.
+    quiet = "I installed jax with CUDA, no errors. Right after I import it nvidia-smi shows 18 GB of memory used."
+    assert triage(quiet).verdict.root_cause == "no_problem"
+    failing = ("jax.devices() lists my 2 GB GPU, but every convolution fails with cuDNN errors. nvidia-smi shows "
+               "almost the whole 2 GB taken by python.")
+    assert triage(failing).verdict.root_cause == "gpu_memory_exhausted"

@@ -90,7 +90,7 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False) ->
 def report_setup_usual_cause(info, snap):
     found = setup(snap)
     f = snap.get(TriageFacts)
-    if found is None or any(m.kind == "success" for m in f.log):
+    if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken"):
         return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
     fw, place, version, line = found
     row = usual_cause(fw, place, version, _gpu_reaches(f))

@@ -38,7 +38,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
-              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+|"
+              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+|MBP|"
               r"(on|my|a) Mac)\b"),
     ("hardware", r"\b(reboots|restarts|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
@@ -63,7 +63,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
-                r"`?tensorflow-gpu"),
+                r"`?tensorflow-gpu|\btwo (different )?(tensorflow|tf) (versions|packages|installs|installations|copies)\b|"
+                r"pip show tensorflow`? and `?pip show tensorflow-gpu`? both"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
@@ -89,6 +90,15 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b|"
                             r"\bwithout (installing )?cudnn\b|\bno cudnn\b"),
+    # The process holds (nearly) all the GPU's memory from the start: TensorFlow and JAX reserve it by default
+    ("memory_taken", r"\b(memory|vram)\b.{0,80}\b(as soon as|right after|upon|when|on|at) (i )?(import|start|launch|"
+                     r"initiali[sz])\w*|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b.{0,80}"
+                     r"\b\d+ ?(g|m)i?b\b.{0,30}\b(memory|vram)|\b(takes|took|allocates?|allocated|grabs?|reserves?|occupies|uses|taken) (up )?"
+                     r"(almost |nearly |basically )?(all|the whole|the entire|most|9\d ?%|\d+ ?G[Bi]?B?)( of)?( the)?( whole)? "
+                     r"(gpu |video |vram |graphics )?(memory|vram)\b|\b(almost|nearly) (the )?(whole|all|entire) \d+ ?G[Bi]?B? "
+                     r"(taken|used|allocated) by\b"),
+    # The reporter says something fails (not only that it is slow or on the CPU)
+    ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?)\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -151,6 +151,12 @@ _PROSE_VERSIONS = (
                                        r"(?:load|find|open|locate)\b[^.;!?]{0,60}?\b(?P<v>" + _CUDA_FILE + ")", re.I))),
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
+    # "I have an Intel graphics card", "my laptop only has an AMD Radeon": another vendor's GPU, in a sentence
+    ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
+                                r"\b[\w ()]{0,25}?\b(?:graphics|GPU|card|iGPU))", re.I))),
+    # A variable's value said in words: "CUDA_VISIBLE_DEVICES is set to 100", "CUDA_VISIBLE_DEVICES was empty"
+    ("env:CUDA_VISIBLE_DEVICES", Filtered(re.compile(r"\bCUDA_VISIBLE_DEVICES`? (?:is|was|gets|got) (?:set to |equal to )?"
+                                                     r"`?['\"]?(?P<v>-?\d+|NoDevFiles|(?=['\"]{2})|(?=empty))"))),
     # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
     ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
 )
@@ -276,6 +282,10 @@ class _Reader:
             a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# "))  # a REPL line or "# 'jax'"
             if a and n - at <= 2:
                 self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
+            elif n - at == 1 and text.startswith(">>>") and stripped.startswith(">>>") and \
+                    "print(" not in text and "=" not in text.replace("==", ""):
+                # The REPL prints nothing for an expression whose value is None: the next prompt follows at once.
+                self.state(key, "None", n, f"{text} → (nothing printed: None)", False)
         for key, rx in _REPL:
             if rx in self.todo and rx.rx.search(line):
                 said = _SAID_ANSWER.match(line, rx.rx.search(line).end())

@@ -16,7 +16,7 @@ from whynogpu.facts.report import Signal, TriageFacts
 from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
-_OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
+_OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
 _SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
 _VERSION_CLASH = ("tf_cudnn_mismatch", "jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
@@ -119,6 +119,15 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = cues["task_manager"]
         add("no_problem", "info", "stated", c.line, c.text,
             "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
+    if "memory_taken" in cues and not ({"shared_gpu", "second_process"} & set(cues)):
+        # TensorFlow maps nearly all of the GPU's memory and JAX 75 % of it when they start (by design):
+        # memory held from the start is the GPU in use; with failures beside it, too little is left for the rest.
+        c = cues["memory_taken"]
+        failing = "failing" in cues or [m for m in f.log if m.kind == "error"]
+        add("gpu_memory_exhausted" if failing else "no_problem", "warning", "stated",
+            c.line, c.text, "the framework reserves most of the GPU's memory when it starts (TensorFlow all of it, JAX "
+            "75 %), so nvidia-smi shows it taken" + (" and little is left for cuDNN or a second process" if failing
+                                                     else ": the GPU is in use"))
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):

@@ -52,7 +52,7 @@ TF_VARIANTS = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-int
 TF_CPU = ("tensorflow-cpu", "tensorflow-intel", "intel-tensorflow", "tensorflow-macos")
 _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvtpk]\d{1,3}(?:\s?(?:pcie|sxm|nvl)\w*)?\b|"
                          r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
-_OTHER_GPU = re.compile(r"\b(?:intel\(r\)? (?:uhd|hd|iris)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
+_OTHER_GPU = re.compile(r"\b(?:intel(?:\(r\))? (?:uhd|hd|iris|graphics)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
 MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
 
 STATED_IN_PROSE = "(stated in the report)"
