@@ -22,14 +22,25 @@ class TFBuildInfo:
 def _literal(node: ast.AST):
     try:
         return ast.literal_eval(node)
-    except (ValueError, SyntaxError, TypeError):
+    except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         return None
 
 
+def _text(value) -> str | None:
+    """A version-like value as text; None for containers, and for numbers too long to print
+    (str() of an int of 5000 digits raises)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if isinstance(value, int) and value.bit_length() > 200:
+        return None
+    return str(value)
+
+
 def parse_build_info(text: str) -> TFBuildInfo | None:
+    """The build facts of a build_info.py; None when it is damaged beyond reading (never raises)."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: NUL bytes before 3.12
         return None
     values: dict[str, object] = {}
     for node in tree.body:
@@ -41,7 +52,7 @@ def parse_build_info(text: str) -> TFBuildInfo | None:
             if isinstance(value, ast.Call) and value.args:  # collections.OrderedDict([...])
                 pairs = _literal(value.args[0])
                 if isinstance(pairs, list):
-                    values.update({k: v for k, v in pairs if isinstance(k, str)})
+                    values.update(p for p in pairs if isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str))
             else:
                 d = _literal(value)
                 if isinstance(d, dict):
@@ -58,7 +69,7 @@ def parse_build_info(text: str) -> TFBuildInfo | None:
     return TFBuildInfo(
         is_cuda_build=values.get("is_cuda_build") if isinstance(values.get("is_cuda_build"), bool) else None,
         is_rocm_build=values.get("is_rocm_build") if isinstance(values.get("is_rocm_build"), bool) else None,
-        cuda_version=str(cuda) if cuda not in (None, "") else None,
-        cudnn_version=str(cudnn) if cudnn not in (None, "") else None,
-        compute_capabilities=tuple(str(c) for c in caps) if isinstance(caps, (list, tuple)) else (),
+        cuda_version=_text(cuda) or None,
+        cudnn_version=_text(cudnn) or None,
+        compute_capabilities=tuple(t for t in map(_text, caps) if t) if isinstance(caps, (list, tuple)) else (),
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_INDEX = re.compile(r"\s*(\d+)")
+# ASCII digits only, as strtoul reads them (`\d` would take other scripts' digits too).
+_INDEX = re.compile(r"\s*([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class VisibleDevices:
     @property
     def hides_all(self) -> bool:
         return not self.accepted
+
+
+def _index(digits: str) -> int:
+    # int() refuses more than 4300 digits; any number that long is past the last device anyway.
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 1 << 64
 
 
 def parse_visible_devices(value: str, device_count: int | None = None) -> VisibleDevices:
@@ -41,8 +48,9 @@ def parse_visible_devices(value: str, device_count: int | None = None) -> Visibl
             m = _INDEX.match(raw)
             if not m:
                 reason = f"{entry!r} is not a device index or UUID"
-            elif device_count is not None and int(m.group(1)) >= device_count:
-                reason = f"index {int(m.group(1))} does not exist (this machine has {device_count} GPU{'s' if device_count != 1 else ''})"
+            elif device_count is not None and _index(m.group(1)) >= device_count:
+                shown = m.group(1).lstrip("0")[:20] or "0"
+                reason = f"index {shown} does not exist (this machine has {device_count} GPU{'s' if device_count != 1 else ''})"
         if reason:
             return VisibleDevices(value, tuple(accepted), tuple(e.strip() for e in entries[i:]), reason)
         accepted.append(entry)

@@ -40,7 +40,9 @@ def choose_backend(env: Mapping[str, str], home: str, read: Callable[[str], str 
         try:
             data = json.loads(text)
         except ValueError as exc:
-            data, error = None, f"not valid JSON: {exc}"
+            data, error = None, f"not valid JSON: {str(exc)[:200]}"
+        except RecursionError:
+            data, error = None, "not valid JSON: nested too deeply"
         if isinstance(data, dict) and isinstance(data.get("backend"), str):
             backend, source = data["backend"], path
     if env.get("KERAS_BACKEND"):

@@ -86,8 +86,10 @@ def parse_query_gpu(text: str) -> tuple[SmiGpu, ...]:
     """Rows of `--query-gpu=<QUERY_FIELDS> --format=csv,noheader,nounits`; lines that are not rows are skipped."""
 
     def num(v: str) -> int | None:
+        # ASCII digits of a sane length only: `\d` also takes other scripts' digits, and float() of
+        # 400 nines is inf, which int() refuses.
         v = v.strip()
-        return int(float(v)) if re.fullmatch(r"\d+(\.\d+)?", v) else None
+        return int(float(v)) if re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,15})?", v) else None
 
     def opt(v: str) -> str | None:
         v = v.strip()
@@ -96,7 +98,7 @@ def parse_query_gpu(text: str) -> tuple[SmiGpu, ...]:
     rows = []
     for line in text.splitlines():
         parts = [p.strip() for p in line.split(",")]
-        if len(parts) != len(QUERY_FIELDS) or not parts[0].isdigit():
+        if len(parts) != len(QUERY_FIELDS) or num(parts[0]) is None or "." in parts[0]:
             continue
         rows.append(SmiGpu(int(parts[0]), parts[1], opt(parts[2]), num(parts[3]), num(parts[4]), opt(parts[5])))
     return tuple(rows)

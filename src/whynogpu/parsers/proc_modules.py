@@ -27,5 +27,7 @@ def parse_proc_modules(text: str) -> tuple[LoadedModule, ...]:
             continue
         name, _size, ref, users, state = fields[:5]
         used_by = tuple(u for u in users.split(",") if u and u != "-")
-        out.append(LoadedModule(name, int(ref) if ref.isdigit() else None, used_by, state))
+        # isdigit() is also true for "²" and for 5000 digits, which int() refuses.
+        count = int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 18 else None
+        out.append(LoadedModule(name, count, used_by, state))
     return tuple(out)

@@ -14,9 +14,10 @@ class TorchBuild:
 
 
 def parse_torch_version(text: str) -> TorchBuild | None:
+    """torch's version facts; None when the file is damaged beyond reading (never raises)."""
     try:
         tree = ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: NUL bytes before 3.12
         return None
     values: dict[str, object] = {}
     for node in tree.body:
@@ -28,13 +29,15 @@ def parse_torch_version(text: str) -> TorchBuild | None:
             continue
         try:
             values[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError, TypeError):
+        except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
             continue
     if "__version__" not in values:
         return None
 
     def s(key: str) -> str | None:
         v = values.get(key)
-        return str(v) if v is not None else None
+        if v is None or isinstance(v, int) and v.bit_length() > 200:  # str() of 5000 digits raises
+            return None
+        return str(v)
 
     return TorchBuild(version=s("__version__"), cuda=s("cuda"), hip=s("hip"))
