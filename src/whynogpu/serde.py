@@ -94,7 +94,10 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
     if tp is float:
         if isinstance(data, bool) or not isinstance(data, (int, float)):
             raise SerdeError(f"{where}: expected a number")
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an integer of hundreds of digits
+            raise SerdeError(f"{where}: number out of range") from None
     if tp is int:
         if isinstance(data, bool) or not isinstance(data, int):
             raise SerdeError(f"{where}: expected an integer")

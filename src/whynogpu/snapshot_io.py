@@ -43,7 +43,8 @@ def from_data(data: Any) -> Snapshot:
                     origin=p.get("origin") if p.get("origin") in ("program", "stated", "inferred") else None,
                 )
             )
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+    # OverflowError: float() of an integer of hundreds of digits.
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError, OverflowError) as exc:
         raise SnapshotError(f"snapshot does not fit this version of whynogpu: {str(exc)[:200]}") from None
     return Snapshot(
         schema_version=1,
