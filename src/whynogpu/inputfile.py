@@ -11,7 +11,8 @@ class InputError(ValueError):
     """The file cannot be read as input; the message says why in a few words."""
 
 
-def read_bounded(path: str, limit: int) -> bytes:
+def open_bounded(path: str):
+    """The file opened for reading in binary, once it is known to be a regular file (the caller bounds reads)."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -21,7 +22,14 @@ def read_bounded(path: str, limit: int) -> bytes:
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{path} is not a regular file (a pipe, a device or a socket); use - for standard input")
     try:
-        with open(path, "rb") as fh:
-            return fh.read(limit)
+        return open(path, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def read_bounded(path: str, limit: int) -> bytes:
+    with open_bounded(path) as fh:
+        try:
+            return fh.read(limit)
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -94,8 +94,15 @@ def identity(text: str) -> tuple[set[str], set[str]]:
     return users - _NOT_NAMES, hosts
 
 
-def for_text(text: str) -> Redactor:
-    users, hosts = identity(text)
+def for_text(text) -> Redactor:
+    """The identity a pasted report reveals; `text` is a string or anything with `lines()` (a report read
+    line by line, triage/source.py)."""
+    users: set[str] = set()
+    hosts: set[str] = set()
+    for line in (text.lines() if hasattr(text, "lines") else (text,)):
+        u, h = identity(line)
+        users |= u
+        hosts |= h
     return Redactor(None, None, None, tuple(sorted(users)), tuple(sorted(hosts)))
 
 

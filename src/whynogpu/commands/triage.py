@@ -11,19 +11,23 @@ from whynogpu.cli import UserError, emit, main, output_options
 MAX_BYTES = 64 << 20  # larger inputs are read up to here; triage only needs the report's lines
 
 
-def read_input(path: str) -> str:
-    from whynogpu.inputfile import InputError, read_bounded
-    from whynogpu.parsers.logs import decode
+def read_input(path: str):
+    """The report as a ReportText read line by line (triage/source.py): a file is read again for each pass,
+    standard input is spooled once. At most MAX_BYTES are read."""
+    from whynogpu.inputfile import InputError, open_bounded
+    from whynogpu.triage.source import ReportText
 
     try:
-        data = sys.stdin.buffer.read(MAX_BYTES) if path == "-" else read_bounded(path, MAX_BYTES)
+        report = ReportText.from_stdin(sys.stdin.buffer, MAX_BYTES) if path == "-" else \
+            ReportText(stream=open_bounded(path), limit=MAX_BYTES)
     except InputError as exc:
         raise UserError(str(exc)) from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = report.head()
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UserError(f"{path} looks like a binary file, not a text report")
-    return decode(data)
+    return report
 
 
 @main.command()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from itertools import islice
+from itertools import takewhile
 
 from whynogpu.facts.code import CodeHit, ScanFacts
-from whynogpu.parsers.logs import iter_lines
 from whynogpu.scan.engine import SourceError, scan_source
+from whynogpu.triage.source import ReportText
 
 MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
 MAX_BLOCK_LINES = 5_000  # lines kept of one block: a snippet people paste is far shorter
@@ -32,14 +32,14 @@ _PYTHON = re.compile(r"^(?:\s+\S|import \w|from [\w.]+ import |[\w.]+(?:\[[^\]]*
                      r"elif|try|except) .*:\s*$|(?:else|try|finally):\s*$|@\w|[\w.]+\(.*\)\s*$)")
 
 
-def _blocks(text: str):
+def _blocks(lines):
     """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them,
     made one at a time (a huge paste never holds all its blocks at once)."""
     made = 0
     fence: list[str] | None = None
     start = 0
     repl: list[str] = []
-    for n, line in enumerate(iter_lines(text), 1):
+    for n, line in lines:
         if made >= MAX_BLOCKS:
             return
         if line.strip().startswith("```"):
@@ -92,12 +92,13 @@ def _statements(lines: list[str], first: int) -> list[CodeHit]:
     return hits
 
 
-def scan_report(text: str) -> ScanFacts | None:
-    if not _TRIGGER.search(text):
+def scan_report(report: str | ReportText) -> ScanFacts | None:
+    text = report if isinstance(report, ReportText) else ReportText(report)
+    if not any(_TRIGGER.search(line) for line in text.lines()):
         return None
     hits: list[CodeHit] = []
     covered: set[int] = set()
-    for first, lines in _blocks(text):
+    for first, lines in _blocks(text.numbered()):
         clean = [_PROMPT.sub("", ln) for ln in lines]
         source = "\n".join(clean)[:MAX_BLOCK_CHARS]
         if first <= MAX_INLINE_LINES:  # only the reporter's part is read for inline statements below
@@ -109,8 +110,8 @@ def scan_report(text: str) -> ScanFacts | None:
         except SourceError:
             hits.extend(_statements(clean, first))
     # Statements written inline in the prose, outside any block (in the reporter's part, before long logs).
-    lines = islice(iter_lines(text), MAX_INLINE_LINES)
-    rest = [(n, ln) for n, ln in enumerate(lines, 1) if n not in covered and _TRIGGER.search(ln)]
+    lines = takewhile(lambda item: item[0] <= MAX_INLINE_LINES, text.numbered())
+    rest = [(n, ln) for n, ln in lines if n not in covered and _TRIGGER.search(ln)]
     for n, ln in rest[:MAX_BLOCKS]:
         hits.extend(_statements([ln.strip().strip("`")], n))
     if not hits:

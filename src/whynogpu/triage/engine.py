@@ -12,10 +12,11 @@ from whynogpu.rules.usual import setup
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
 from whynogpu.triage.signals import signals
+from whynogpu.triage.source import ReportText
 from whynogpu.triage.to_facts import build
 
 
-def snapshot(text: str) -> Snapshot:
+def snapshot(text: str | ReportText) -> Snapshot:
     """A report as a snapshot: the reader's record of it, then the same fact types a probed machine has."""
     facts = extract(text)
     facts = dataclasses.replace(facts, signals=tuple(signals(facts)))
@@ -69,7 +70,7 @@ def _told(f: TriageFacts, plat: PlatformFacts | None) -> str:
     return ", ".join(dict.fromkeys(parts)) or "no OS, GPU or versions named"
 
 
-def triage(text: str) -> Report:
+def triage(text: str | ReportText) -> Report:
     from whynogpu.pipeline import report_from_snapshot
 
     snap = snapshot(text)

@@ -15,10 +15,11 @@ import re
 from itertools import islice
 
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
-from whynogpu.parsers.logs import LogMatch, clean, match_line
+from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.triage import cues as cue_table
 from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
+from whynogpu.triage.source import ReportText
 
 MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone
 BLOCK = 20_000  # lines indexed at a time
@@ -464,39 +465,36 @@ _FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(
             *(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
 
 
-def _pieces(text: str):
-    """(line number, piece) of the cleaned text, one at a time: pieces of at most PIECE characters (cut at a
-    blank when there is one).
+def _pieces(numbered, seen: list[int]):
+    """(line number, piece) of the report's lines, one at a time: pieces of at most PIECE characters (cut at a
+    blank when there is one); `seen[0]` keeps the last line number made.
 
-    Made lazily so that a huge paste is never held as a list of lines beside the text itself. Regexes
-    then never see more than PIECE characters at once, so one enormous line (a minified paste, a progress
-    bar without line ends) costs time in proportion to its length, like many short lines, and the
-    plain-string prefilter still tells its pieces apart. Real messages are far shorter.
+    Made lazily so that a huge paste is never held as a list of lines. Regexes then never see more than
+    PIECE characters at once, so one enormous line (a minified paste, a progress bar without line ends)
+    costs time in proportion to its length, like many short lines, and the plain-string prefilter still
+    tells its pieces apart. Real messages are far shorter.
     """
-    start, size = 0, len(text)
-    for n in range(1, MAX_LINES + 1):
-        if start > size:
+    for n, text in numbered:
+        if n > MAX_LINES:
             return
-        end = text.find("\n", start)
-        end = size if end < 0 else end
-        at = start  # offsets, not shrinking copies: a copy of the rest per piece would be quadratic
+        seen[0] = n
+        at, end = 0, len(text)  # offsets, not shrinking copies: a copy of the rest per piece would be quadratic
         while end - at > PIECE:
             cut = text.rfind(" ", at + PIECE // 2, at + PIECE)
             cut = at + PIECE if cut < 0 else cut + 1
             yield n, text[at:cut]
             at = cut
         yield n, text[at:end]
-        start = end + 1
 
 
 def _needle(r) -> tuple[frozenset[str], ...]:
     return (frozenset([r.needle]),) if r.needle.isascii() else ()
 
 
-def extract(text: str) -> TriageFacts:
-    text = clean(text)
-    total = text.count("\n") + 1
-    stream = _pieces(text)
+def extract(report: str | ReportText) -> TriageFacts:
+    source = report if isinstance(report, ReportText) else ReportText(report)
+    last = [0]
+    stream = _pieces(source.numbered(), last)
     reader = _Reader()
     # Blocks bound the memory of the index and its plans on a huge paste; the reader's state carries over.
     while True:
@@ -521,7 +519,7 @@ def extract(text: str) -> TriageFacts:
             reader.rows = rows.get(d)
             reader.line(numbered[i][0], piece)
     return TriageFacts(
-        lines=total,
+        lines=last[0],
         formats=tuple(sorted(reader.formats)),
         log=tuple(reader.log),
         stated=tuple(reader.stated),
