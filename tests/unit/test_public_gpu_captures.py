@@ -45,8 +45,6 @@ MACHINES = {
     "laptop-optimus-gtx1650-public": (1, "GeForce GTX 1650", "7.5", "440.82", "10.2", "440.82"),
     "k20m-too-old-public": (2, "Tesla K20m", "3.5", "450.51.06", "11.0", "450.51.06"),
 }
-# NVIDIA-SMI 610.57.04  KMD Version: 610.57.04  CUDA UMD Version: 13.3 -- the R610 header (see the xfail below)
-NEW_HEADER = {"rtx2080super-r610-public"}
 
 
 def host(name: str) -> FakeHost:
@@ -92,19 +90,21 @@ def test_driver_layer_reports_the_real_gpu_driver_and_cuda(name):
     assert not gpu_findings(report), [(f.code, f.title) for f in gpu_findings(report)]
 
 
-@pytest.mark.parametrize("name", sorted(set(MACHINES) - NEW_HEADER))
+@pytest.mark.parametrize("name", sorted(MACHINES))
 def test_nvidia_smi_table_header_agrees_with_nvml(name):
     _, _, _, driver, cuda, smi = MACHINES[name]
     header = parse_header(raw(name, "nvidia-smi.txt"))
     assert (header.smi_version, header.driver_version, header.cuda_version) == (smi, driver, cuda)
 
 
-@pytest.mark.xfail(strict=True, reason="parsers/nvidia_smi.py: the R610 table header says 'KMD Version:' and "
-                                       "'CUDA UMD Version:' instead of 'Driver Version:' / 'CUDA Version:', and "
-                                       "_HEADER only knows the old words, so parse_header returns None")
 def test_nvidia_smi_r610_header_is_read():
     header = parse_header(raw("rtx2080super-r610-public", "nvidia-smi.txt"))
     assert header is not None and (header.driver_version, header.cuda_version) == ("610.57.04", "13.3")
+    # pasted into a report, the same table is read as nvidia-smi's output
+    from whynogpu.triage.extract import extract
+
+    facts = extract(raw("rtx2080super-r610-public", "nvidia-smi.txt"))
+    assert "nvidia_smi" in facts.formats and facts.first("driver").value == "610.57.04"
 
 
 @pytest.mark.parametrize("name", ["h100-public", "h100-mig-public", "rtx2080super-public", "rtx2080super-r610-public",

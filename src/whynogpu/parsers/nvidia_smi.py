@@ -28,7 +28,9 @@ _FAILURES = (
 # It is read line by line, the two halves apart: one regex with `.*?` between them scanned to the
 # end of the line from every "NVIDIA-SMI" in it, quadratic on a long line.
 _SMI = re.compile(r"NVIDIA-SMI[ \t]+([\d.]+)[ \t]")
-_DRIVER = re.compile(r"Driver Version:[ \t]*([\d.]+)(?:[ \t]+CUDA Version:[ \t]*([\d.]+|N/A))?")
+# From the R610 drivers on the header names the kernel-mode driver and the user-mode driver's CUDA:
+# "KMD Version: 610.57.04     CUDA UMD Version: 13.3" (before: "Driver Version: …   CUDA Version: …").
+_DRIVER = re.compile(r"(?:Driver|KMD) Version:[ \t]*([\d.]+)(?:[ \t]+CUDA (?:UMD )?Version:[ \t]*([\d.]+|N/A))?")
 _NVML_LIB = re.compile(r"NVML library version:\s*([\d.]+)")
 
 
@@ -68,7 +70,7 @@ def classify_failure(text: str) -> SmiFailure | None:
 
 def parse_header(text: str) -> SmiHeader | None:
     for line in text.splitlines():
-        at = line.find("Driver Version:")
+        at = max(line.find("Driver Version:"), line.find("KMD Version:"))
         smi = _SMI.search(line, 0, at) if at > 0 else None
         if smi is None:
             continue
