@@ -112,5 +112,6 @@ def test_class_body_device_attribute_is_not_module_level(tmp_path):
                    (9, "torch_device_cpu", "class"), (12, "torch_device_cpu", "function")]
     from tests.unit.test_scan_cli import report_for
 
-    severity = {f.location.line: f.severity.value for f in report_for(str(tmp_path)).findings if f.location}
-    assert severity[4] == "warning" and severity[6] == "error"  # judged like a method's `self.device = "cpu"`
+    findings = {f.location.line: f for f in report_for(str(tmp_path)).findings if f.location}
+    assert findings[4].severity.value == "warning" and findings[6].severity.value == "error"  # like a method's
+    assert "in a class body" in findings[4].evidence[0].fact  # said in words, not "(class)"

@@ -19,9 +19,11 @@ from whynogpu.rules.environment import gpu_count
 
 MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
-               F.FUNCTION: Severity.WARNING, F.SHELL: Severity.WARNING, F.TEST: Severity.HINT}
+               F.FUNCTION: Severity.WARNING, F.CLASS: Severity.WARNING, F.SHELL: Severity.WARNING,
+               F.TEST: Severity.HINT}
 _WHERE = {F.MODULE: "at module level, so it runs every time", F.MAIN: "in the script's __main__ block",
           F.CONDITIONAL: "under a condition", F.FUNCTION: "inside a function",
+          F.CLASS: "in a class body: it forces nothing until the attribute is used",
           F.SHELL: "in a notebook shell line (only that command sees it)", F.TEST: "in a test file"}
 
 
