@@ -35,10 +35,12 @@ def probe_answer(framework):
                                   "loaded_libs": []})}
 
 
-def host_with(*dists, **kw):
+def host_with(*dists, cpus=2, **kw):
     snippets = {"inspect_target": inspector_answer(*dists)}
     snippets.update({f"probe_{n}": probe_answer(n) for n in ("tensorflow", "torch", "jax", "keras")})
-    return FakeHost(snippets=snippets, python="/usr/bin/python3", **kw)
+    files = {f"{SITE}/{n}/__init__.py": "" for n, _ in dists}  # the packages' folders, as in a real venv
+    files.update(kw.pop("files", {}))
+    return FakeHost(snippets=snippets, python="/usr/bin/python3", files=files, cpus=cpus, **kw)
 
 
 def started(host):
@@ -49,21 +51,44 @@ def live_commands(snap):
     return {r.framework: r.command for r in snap.get(LiveFacts).runs}
 
 
-def test_named_interpreter_starts_every_import_at_once_and_gates_them():
+def test_named_interpreter_starts_the_installed_imports_at_once_and_gates_them():
     host = host_with(("tensorflow", "2.21.0"), ("keras", "3.15.1"))
     snap = gather(host, Options(python=PY, timeout=30))
     heads = started(host)
-    assert set(heads) == {"probe_tensorflow", "probe_torch", "probe_jax"}
-    assert all(r.args[0] == "--gate" and r.python == PY for r in heads.values())
-    # only the slowest import runs at full priority
-    assert "--nice" not in heads["probe_tensorflow"].args and "--nice" in heads["probe_torch"].args
-    # TF is installed and Keras runs on it: TF is told to probe Keras; the others are not needed
+    assert set(heads) == {"probe_tensorflow"}  # only what the venv's site-packages holds
+    assert all(r.args[0] == "--gate" and r.python == PY and "--nice" not in r.args for r in heads.values())
+    # TF is installed and Keras runs on it: TF is told to probe Keras
     assert heads["probe_tensorflow"].sent == ["--keras"] and not heads["probe_tensorflow"].cancelled
-    assert heads["probe_torch"].cancelled and heads["probe_jax"].cancelled
     assert [r.framework for r in snap.get(LiveFacts).runs] == ["tensorflow"]
     # the report shows the command as it ran in effect, runnable by hand: flags as arguments, no gate
     cmd = live_commands(snap)["tensorflow"]
     assert "--keras" in cmd and "--gate" not in cmd
+
+
+def test_lanes_give_the_slowest_imports_a_core_each_and_the_rest_share_one():
+    from whynogpu.probes.frameworks_live import lanes
+
+    three = ["tensorflow", "torch", "jax"]
+    assert lanes(three, 1) == [three]
+    assert lanes(three, 2) == [["tensorflow"], ["torch", "jax"]]
+    assert lanes(three, 8) == [["tensorflow"], ["torch"], ["jax"]]
+    assert lanes([], 2) == []
+
+
+def test_on_two_cores_jax_starts_when_torch_is_done_and_nothing_is_niced():
+    dists = (("tensorflow", "2.21.0"), ("torch", "2.13.0"), ("jax", "0.10.2"))
+    host = host_with(*dists)
+    snap = gather(host, Options(python=PY, timeout=30))
+    heads = [r for r in host.started if "--gate" in r.args]
+    assert [r.name for r in heads] == ["probe_tensorflow", "probe_torch"]
+    later = [r for r in host.started if "--gate" not in r.args]
+    assert [r.name for r in later] == ["probe_jax"]  # started in torch's lane, once torch had answered
+    assert not any("--nice" in r.args for r in host.started)
+    assert [r.framework for r in snap.get(LiveFacts).runs] == ["tensorflow", "torch", "jax"]
+    # with a core for each, all three start at once
+    host = host_with(*dists, cpus=4)
+    gather(host, Options(python=PY, timeout=30))
+    assert sorted(r.name for r in host.started if "--gate" in r.args) == ["probe_jax", "probe_tensorflow", "probe_torch"]
 
 
 def test_the_imports_start_before_the_inspection_answers():
@@ -108,7 +133,8 @@ def test_failed_inspection_cancels_the_head_start_and_removes_its_scratch_folder
     host = host_with()
     host.snippets["inspect_target"] = {"returncode": 1, "stderr": "Segmentation fault"}
     snap = gather(host, Options(python=PY, timeout=30))
-    assert len(host.started) == 3 and all(r.cancelled and not r.sent for r in host.started)
+    # nothing in site-packages tells which are installed: the first of each lane was started
+    assert len(host.started) == 2 and all(r.cancelled and not r.sent for r in host.started)
     assert host.scratch_dirs == []
     live = next(p for p in snap.probes if p.name == "frameworks_live")
     assert live.status is ProbeStatus.NOT_APPLICABLE

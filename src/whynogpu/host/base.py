@@ -173,6 +173,16 @@ class Host(ABC):
         Only `whynogpu capture` asks: it keeps the links it passes so that a replay resolves paths alike."""
         return None
 
+    def cpu_count(self) -> int:
+        """CPUs this process may run on (its affinity, which a container's cpuset limits): how many probe
+        children can usefully run side by side."""
+        import os
+
+        try:
+            return len(os.sched_getaffinity(0)) or 1
+        except (AttributeError, OSError):
+            return os.cpu_count() or 1
+
     # Conveniences built on the primitives above, shared by every host.
 
     def exists(self, path: str) -> bool:

@@ -51,7 +51,9 @@ class FakeHost(Host):
         base_dir: str | None = None,
         listings: Mapping[str, Sequence[str]] | None = None,
         own_python: str = "/opt/whynogpu/bin/python",
+        cpus: int = 2,
     ) -> None:
+        self.cpus = cpus  # this project's own machines have 2
         self.files = dict(files or {})
         self._env = dict(env or {})
         self._uname = uname or Uname("Linux", "6.1.0", "#1 SMP", "x86_64", "testhost")
@@ -184,6 +186,9 @@ class FakeHost(Host):
 
     def own_python(self) -> str:
         return self._own_python
+
+    def cpu_count(self) -> int:
+        return self.cpus
 
     def make_scratch_dir(self, prefix: str) -> str:
         path = f"/tmp/{prefix}{len(self.scratch_dirs)}"

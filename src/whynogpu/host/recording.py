@@ -130,6 +130,9 @@ class RecordingHost(Host):
     def user(self) -> UserInfo:
         return self.inner.user()
 
+    def cpu_count(self) -> int:
+        return self.inner.cpu_count()
+
     def own_python(self) -> str:
         return self.inner.own_python()
 

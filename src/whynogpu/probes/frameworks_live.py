@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -164,17 +165,29 @@ def _as_run(res: CommandResult, flags: tuple[str, ...]) -> CommandResult:
     return replace(res, argv=(*argv, *(f for f in flags if f not in argv)))
 
 
+def lanes(names: list[str], cores: int) -> list[list[str]]:
+    """Probe children split into lanes that run side by side, each lane's children one after the other.
+
+    The names come slowest import first (TensorFlow). With as many cores as children, each has a lane; with
+    fewer, the slowest get a lane each and the quickest share the last one: on 2 cores TensorFlow runs alone
+    while torch and then JAX run beside it, so the wall time is TensorFlow's. No child is niced: a niced
+    child starves for as long as anything else keeps the CPUs busy (a training run fallen back to the CPU),
+    not only while its sibling runs."""
+    k = max(1, min(cores, len(names)))
+    return [[n] for n in names[: k - 1]] + [names[k - 1:]] if names else []
+
+
 class HeadStart:
     """Framework imports begun before the target inspection is done (see start_imports)."""
 
-    def __init__(self, ctx: Context, python: str, scratch: str | None) -> None:
+    def __init__(self, ctx: Context, python: str, scratch: str | None, names: list[str]) -> None:
         self.host, self.scratch = ctx.host, scratch
         self.env = child_env(ctx, scratch)
         self.started = time.monotonic()
-        # the slowest import first: it sets the wall time, so only the others yield the CPU
+        # the first child of each lane; the others start when their lane is free (gather_live)
         self.running: dict[str, RunningSnippet] = {
-            name: ctx.host.start_snippet(f"probe_{name}", python, ("--gate",) if i == 0 else ("--gate", "--nice"), self.env)
-            for i, name in enumerate(PROBED)
+            lane[0]: ctx.host.start_snippet(f"probe_{lane[0]}", python, ("--gate",), self.env)
+            for lane in lanes(names, ctx.host.cpu_count())
         }
 
     def take(self, name: str) -> RunningSnippet | None:
@@ -187,6 +200,18 @@ class HeadStart:
         if self.scratch:
             self.host.remove_scratch_dir(self.scratch)
             self.scratch = None
+
+
+def _installed_guess(ctx: Context, python: str) -> list[str]:
+    """The frameworks whose package folder is in the interpreter's own site-packages (venv or conda layout),
+    before the inspection says for sure; all of them when that folder is not where it usually is."""
+    prefix = posixpath.dirname(posixpath.dirname(python))
+    for lib in ("lib", "Lib"):
+        for sub in [d for d in ctx.host.listdir(posixpath.join(prefix, lib)) or () if d.startswith("python")] or [""]:
+            site = ctx.host.listdir(posixpath.join(prefix, lib, sub, "site-packages"))
+            if site is not None:
+                return [n for n in PROBED if n in site]
+    return list(PROBED)
 
 
 def start_imports(ctx: Context) -> HeadStart | None:
@@ -202,7 +227,8 @@ def start_imports(ctx: Context) -> HeadStart | None:
         # Until the inspection has answered, a --python that is not named like an interpreter may
         # not be one: a snippet given to a shell as `sh -c SOURCE` would run its lines as commands.
         return None
-    return HeadStart(ctx, named[0], _keras_scratch(ctx))
+    names = _installed_guess(ctx, named[0])
+    return HeadStart(ctx, named[0], _keras_scratch(ctx), names) if names else None
 
 
 def _keras_scratch(ctx: Context, keras_may_be_installed: bool = True) -> str | None:
@@ -244,27 +270,38 @@ def _probe_live(ctx: Context, head: HeadStart | None) -> LiveFacts:
     else:
         env = head.env
     start = head.started if head else time.monotonic()
-    running = []
-    try:
-        for i, (name, args) in enumerate(jobs):
-            flags = args if scan else (*args, "--no-device-scan")
+    flags_of = {name: args if scan else (*args, "--no-device-scan") for name, args in jobs}
+    started: list[RunningSnippet] = []
+    lock = threading.Lock()
+
+    def run_lane(lane: list[str]) -> list[FrameworkRun]:
+        out = []
+        for name in lane:
+            flags = flags_of[name]
             child = head.take(name) if head else None
             if child is not None:
                 child.send(" ".join(flags) or "--go")  # it has been importing since before the inspection
             else:
-                # The first job is the slowest import (TensorFlow when present); on a small machine the
-                # others run niced so they do not stretch it, and they still finish within its time.
-                child = ctx.host.start_snippet(f"probe_{name}", t.python, flags if i == 0 else (*flags, "--nice"), env)
-            running.append((name, child, flags))
-        with ThreadPoolExecutor(max_workers=len(running)) as pool:
-            futures = [(name, flags, pool.submit(child.result, ctx.options.timeout)) for name, child, flags in running]
+                child = ctx.host.start_snippet(f"probe_{name}", t.python, flags, env)
+            with lock:
+                started.append(child)
+            out.append(run_from_result(name, _as_run(child.result(ctx.options.timeout), flags)))
+        return out
+
+    order = [name for name, _ in jobs]
+    try:
+        plan_lanes = lanes(order, ctx.host.cpu_count())
+        with ThreadPoolExecutor(max_workers=len(plan_lanes)) as pool:
+            futures = [pool.submit(run_lane, lane) for lane in plan_lanes]
             try:
                 ctx.while_waiting()
-                runs = tuple(run_from_result(name, _as_run(f.result(), flags)) for name, flags, f in futures)
+                done = {r.framework: r for f in futures for r in f.result()}
             except BaseException:  # Ctrl-C, or a bug: the children have sessions of their own, so end them here
-                for _, child, _ in running:
-                    child.cancel()
+                with lock:
+                    for child in started:
+                        child.cancel()
                 raise
+        runs = tuple(done[n] for n in order)
     finally:
         if scratch:
             ctx.host.remove_scratch_dir(scratch)

@@ -11,7 +11,7 @@ import traceback
 LIB_PREFIXES = ("libcuda", "libcublas", "libcudnn", "libcufft", "libcurand", "libcusolver", "libcusparse",
                 "libnccl", "libnvrtc", "libnvjitlink", "libnvidia-ml", "libcupti", "libnvinfer", "libtorch_cuda",
                 "libc10_cuda", "xla_cuda")
-FLAGS = set(sys.argv[1:])  # --keras, --nice, --no-device-scan, --gate; with --gate, more come on stdin
+FLAGS = set(sys.argv[1:])  # --keras, --no-device-scan, --gate; with --gate, more come on stdin
 TIMED_N = 2048  # 17 GFLOP per matmul: milliseconds on a GPU, well under a second on a CPU
 
 
@@ -125,16 +125,6 @@ def scan_devices():
 
 def run_probe(main):
     """Run a probe's main() and print its facts as the last line of stdout."""
-    if "--nice" in FLAGS and hasattr(os, "nice"):
-        # A quicker framework yields the CPU to the slowest one, which sets the wall time. Each
-        # child runs in a session of its own, and where the kernel groups CPU time by session
-        # (autogroup) a process's nice value only counts inside its group: the group is niced too.
-        os.nice(10)
-        try:
-            with open("/proc/self/autogroup", "w") as fh:
-                fh.write("10")
-        except OSError:
-            pass
     result = main()
     sys.stderr.flush()
     sys.stdout.write("\n" + json.dumps(result) + "\n")
