@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import os
 import threading
-
-import pytest
 import time
 from dataclasses import dataclass
+
+import pytest
 
 from whynogpu import serde
 from whynogpu.host.base import CommandResult
