@@ -157,7 +157,10 @@ def _apply(the_plan, options, before, yes, echo, as_json) -> None:
     gone = [c for c in _errors(before) if c not in _errors(after)]
     echo(f"before: {before.verdict.root_cause} — {before.verdict.summary}")
     echo(f"after:  {after.verdict.root_cause} — {after.verdict.summary}")
+    new = [c for c in _errors(after) if c not in _errors(before)]
     if gone:
         echo(f"resolved: {', '.join(dict.fromkeys(gone))}")
+    if new:  # e.g. a GPU build on a machine without a GPU now misses the CUDA libraries it would load
+        echo(f"new: {', '.join(dict.fromkeys(new))} (`whynogpu --python {the_plan.target}` explains them)")
     echo(f"`whynogpu fix --rollback {ident}` undoes these changes")
 

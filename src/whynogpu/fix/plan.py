@@ -108,13 +108,16 @@ class _Builder:
             self.add(False, f.title, f, choice + (f"; {f.fix.text}" if f.fix else ""),
                      commands=tuple(f.fix.commands) if f.fix else ())
             return True
-        remove = [d.name for d in installed] + list(companions) if VARIANTS[framework] else []
+        # The plain package stays when it is the only variant (a CUDA build missing its libraries gets them
+        # added); beside another variant it goes too, as both own the same files.
+        variants = [d.name for d in installed if d.name.lower() != framework or len(installed) > 1 or framework == "torch"]
+        remove = variants + list(companions) if VARIANTS[framework] and variants else []
         argvs = tool.remove(remove) + tool.install(list(choice.specs), index=choice.index if tool.kind != "conda" else None,
                                                    channel=choice.index if tool.kind == "conda" else None,
                                                    source_name=choice.source_name)
         now = ", ".join(f"{d.name} {d.version}" for d in installed) or framework
         label = dict((n, lbl) for lbl, n in LABELS)[framework]
-        title = (f"Replace {now} with {label}'s GPU build: " if remove else f"Add {label}'s GPU support to {now}: ") \
+        title = (f"Replace {now} with {label}'s GPU build: " if remove else f"Complete {label}'s GPU build ({now}): ") \
             + " ".join(choice.specs)
         if choice.index:
             title += f" from {choice.index}"
