@@ -63,3 +63,10 @@ def test_retired_codes_are_not_registered():
     load_all()
     assert RETIRED and not set(RETIRED) & set(REGISTRY)
     assert all(text.startswith("replaced by WG") for text in RETIRED.values())
+
+
+def test_a_cause_read_from_words_is_titled_without_naming_another_framework():
+    report = triage("torch.cuda.is_available() returns False after conda env create. Did it install a CPU-only "
+                    "PyTorch?")
+    worded = [f for f in report.findings if f.code == "WG828"]
+    assert worded and all("TensorFlow" not in f.title for f in worded), [f.title for f in worded]

@@ -9,6 +9,7 @@ The lines behind each rule come from triage/signals.py; each finding keeps the o
 
 from __future__ import annotations
 
+from whynogpu.categories import IN_WORDS
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.logs import row
 from whynogpu.rules import REGISTRY, RETIRED, rule
@@ -114,7 +115,7 @@ def report_words_go_with_cause(info, snap):
             f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",
             Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
                 ("whynogpu   # run on the machine itself: it checks this layer directly",)),
-            title=f"Possibly: {owner.title[0].lower() + owner.title[1:]}" if owner else info.title,
+            title=f"Possibly: {IN_WORDS[category]}" if category in IN_WORDS else info.title,
             location=Location("<report>", best.line), category=category, origin=best.origin,
         )
 
