@@ -36,6 +36,7 @@ def select(findings, chosen: tuple[str, ...], ignored: tuple[str, ...]):
 def scan_report(host, paths: tuple[str, ...], chosen=(), ignored=()):
     """Scan `paths` and build the Report (plus the facts and the time it took)."""
     from whynogpu import __version__
+    from whynogpu.lint import code_roots, lint
     from whynogpu.model import (
         SCHEMA_VERSION,
         ProbeResult,
@@ -52,17 +53,21 @@ def scan_report(host, paths: tuple[str, ...], chosen=(), ignored=()):
     from whynogpu.verdict import decide
 
     start = time.monotonic()
-    facts = scan(host, paths)
+    facts = scan(host, code_roots(host, paths))
+    middle = time.monotonic()
+    files = lint(host, paths)  # Dockerfiles, compose, Kubernetes, package files (whynogpu/lint)
     seconds = time.monotonic() - start
-    result = ProbeResult("code_scan", ProbeStatus.OK, round(seconds, 4), facts=facts)
-    snap = Snapshot(schema_version=1, tool_version=__version__, mode="scan", probes=(result,))
+    result = ProbeResult("code_scan", ProbeStatus.OK, round(middle - start, 4), facts=facts)
+    file_result = ProbeResult("file_scan", ProbeStatus.OK, round(seconds - (middle - start), 4), facts=files)
+    snap = Snapshot(schema_version=1, tool_version=__version__, mode="scan", probes=(result, file_result))
     load_all()
     ordered, verdict = decide(select(evaluate(snap), chosen, ignored))
     report = Report(
         schema_version=SCHEMA_VERSION, tool={"name": "whynogpu", "version": __version__}, mode="scan",
         target=Target(None, None, None), verdict=verdict, findings=tuple(ordered),
-        probes=(ProbeSummary(result.name, result.status, result.duration_s),),
-        layers=_layers(snap, ordered), facts={"code_scan": to_data(facts)},
+        probes=(ProbeSummary(result.name, result.status, result.duration_s),
+                ProbeSummary(file_result.name, file_result.status, file_result.duration_s)),
+        layers=_layers(snap, ordered), facts={"code_scan": to_data(facts), "file_scan": to_data(files)},
     )
     return report, facts, seconds
 
@@ -112,7 +117,8 @@ def scan_cmd(paths, select_, ignore, fmt, as_json, as_md, no_redact, verbose):
     elif fmt == "text" and not (as_json or as_md):
         from whynogpu.scan.textout import render as text
 
-        click.echo(text(report, facts.files_scanned, seconds, verbose), nl=False)
+        files = report.facts["file_scan"]["files_scanned"]
+        click.echo(text(report, facts.files_scanned + files, seconds, verbose), nl=False)
     else:
         emit(report, fmt, as_json, as_md, no_redact, verbose, host=host)
     sys.exit(report.exit_code)

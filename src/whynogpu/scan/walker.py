@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import stat as _stat
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whynogpu.facts.code import SkippedFile
@@ -40,8 +41,11 @@ def _is_env(host: Host, names: list[str]) -> bool:
     return any(m in names for m in ENV_MARKERS)
 
 
-def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str], list[SkippedFile]]:
-    """Source files under `roots`, the roots that do not exist, and what could not be looked into."""
+def walk(host: Host, roots: tuple[str, ...], accept: Callable[[str], object] | None = None
+         ) -> tuple[list[SourceFile], list[str], list[SkippedFile]]:
+    """Source files under `roots`, the roots that do not exist, and what could not be looked into.
+
+    `accept(relative path)` picks other files than Python sources and notebooks (whynogpu/lint's kinds)."""
     files: list[SourceFile] = []
     missing: list[str] = []
     skipped: list[SkippedFile] = []
@@ -51,7 +55,7 @@ def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str
         if st is None:
             missing.append(root)
         elif _stat.S_ISDIR(st.mode):
-            _walk_dir(host, root, "", IgnoreRules(), files, seen, skipped)
+            _walk_dir(host, root, "", IgnoreRules(), files, seen, skipped, accept)
         elif _stat.S_ISREG(st.mode):
             files.append(SourceFile(root, posixpath.basename(root)))
         else:  # reading a FIFO would wait for a writer forever
@@ -60,7 +64,7 @@ def walk(host: Host, roots: tuple[str, ...]) -> tuple[list[SourceFile], list[str
 
 
 def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[SourceFile], seen: set[str],
-              skipped: list[SkippedFile]) -> None:
+              skipped: list[SkippedFile], accept: Callable[[str], object] | None = None) -> None:
     here = posixpath.join(root, rel) if rel else root
     real = host.realpath(here)
     if real in seen:  # a symlink loop, or the same tree named twice
@@ -79,7 +83,7 @@ def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[Sou
     for name in names:
         child_rel = posixpath.join(rel, name) if rel else name
         full = posixpath.join(root, child_rel)
-        if name.endswith(SOURCE_SUFFIXES):
+        if (accept(child_rel) if accept else name.endswith(SOURCE_SUFFIXES)):
             st = host.stat(full)
             if st is None:
                 continue
@@ -94,6 +98,6 @@ def _walk_dir(host: Host, root: str, rel: str, rules: IgnoreRules, out: list[Sou
         if rules.rules and rules.ignored(child_rel, is_dir):
             continue
         if is_dir:
-            _walk_dir(host, root, child_rel, rules, out, seen, skipped)
+            _walk_dir(host, root, child_rel, rules, out, seen, skipped, accept)
         elif _stat.S_ISREG(st.mode):
             out.append(SourceFile(full, child_rel))

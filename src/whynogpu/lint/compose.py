@@ -1,0 +1,74 @@
+"""docker-compose.yml / compose.yaml: each service's image or build, how it asks for a GPU, its environment.
+
+A service asks for a GPU with a device reservation whose capabilities include `gpu`
+(deploy.resources.reservations.devices, the Compose spec's way), `gpus:`, `runtime: nvidia`, or a CDI
+device `nvidia.com/gpu=…` under `devices:`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from whynogpu.facts import files as K
+from whynogpu.facts.files import DeclaredFile, EnvVar, Workload
+from whynogpu.lint.common import spot
+from whynogpu.lint.yamlread import YMap, YScalar, YSeq, documents, env_pairs, text_of
+
+
+def _flat(node) -> list[str]:
+    if isinstance(node, YScalar):
+        return [node.value]
+    if isinstance(node, YSeq):
+        return [v for item in node.items for v in _flat(item)]
+    return []
+
+
+def gpu_request(svc: YMap) -> str:
+    deploy = svc.get("deploy")
+    res = deploy.get("resources") if isinstance(deploy, YMap) else None
+    reservations = res.get("reservations") if isinstance(res, YMap) else None
+    devices = reservations.get("devices") if isinstance(reservations, YMap) else None
+    if isinstance(devices, YSeq):
+        for d in devices.items:
+            if isinstance(d, YMap) and "gpu" in [c.lower() for c in _flat(d.get("capabilities"))]:
+                return "deploy.resources.reservations.devices with capabilities [gpu]"
+    if svc.get("gpus") is not None:
+        return "gpus:"
+    if text_of(svc.get("runtime")).lower() == "nvidia":
+        return "runtime: nvidia"
+    for d in _flat(svc.get("devices")):
+        if d.startswith("nvidia.com/gpu"):
+            return f"CDI device {d}"
+    return ""
+
+
+def _dockerfile(path: str, build) -> str:
+    here = posixpath.dirname(path)
+    if isinstance(build, YScalar):
+        context, dockerfile = build.value, "Dockerfile"
+    elif isinstance(build, YMap):
+        context = text_of(build.get("context")) or "."
+        dockerfile = text_of(build.get("dockerfile")) or "Dockerfile"
+    else:
+        return ""
+    if "://" in context or context.startswith("git@"):
+        return ""
+    return posixpath.normpath(posixpath.join(here, context, dockerfile))
+
+
+def read(path: str, text: str) -> DeclaredFile:
+    lines = text.splitlines()
+    workloads = []
+    for doc in documents(text):
+        services = doc.get("services") if isinstance(doc, YMap) else None
+        if not isinstance(services, YMap):
+            continue
+        for key, svc in services.items:
+            if not isinstance(key, YScalar) or not isinstance(svc, YMap):
+                continue
+            image = svc.get("image")
+            anchor = image if isinstance(image, YScalar) else key
+            env = tuple(EnvVar(n, v, spot(lines, ln, col)) for n, v, ln, col in env_pairs(svc.get("environment")))
+            workloads.append(Workload(K.COMPOSE, key.value, text_of(image), spot(lines, anchor.line, anchor.column),
+                                      gpu_request(svc), _dockerfile(path, svc.get("build")), env))
+    return DeclaredFile(path, K.COMPOSE, workloads=tuple(workloads))
