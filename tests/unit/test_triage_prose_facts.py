@@ -92,3 +92,13 @@ def test_memory_taken_at_start_is_the_framework_reserving_it():
     failing = ("jax.devices() lists my 2 GB GPU, but every convolution fails with cuDNN errors. nvidia-smi shows "
                "almost the whole 2 GB taken by python.")
     assert triage(failing).verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_ld_library_path_beside_the_frameworks_own_pip_cuda_is_shadowing():
+    # LD_LIBRARY_PATH is searched before a library's RUNPATH: with pip CUDA wheels, a system CUDA on it wins.
+    said = ("torch 2.2 from pip crashes in a conv inside libcudnn_cnn_infer.so.8 from site-packages/nvidia/cudnn/lib.\n"
+            "I installed the CUDA 12 toolkit and set LD_LIBRARY_PATH in my .bashrc as NVIDIA's guide says.\n")
+    assert triage(said).verdict.root_cause == "system_libs_shadow_pip_libs"
+    # without the framework's own pip libraries in the report, the variable is only a search-path matter
+    alone = "TensorFlow 2.4 can't load its CUDA libraries; I set LD_LIBRARY_PATH in my .bashrc.\n"
+    assert triage(alone).verdict.root_cause != "system_libs_shadow_pip_libs"

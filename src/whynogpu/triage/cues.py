@@ -99,6 +99,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"(taken|used|allocated) by\b"),
     # The reporter says something fails (not only that it is slow or on the CPU)
     ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?)\b"),
+    # A library of NVIDIA's pip wheels named by its folder: site-packages/nvidia/cudnn/lib/libcudnn.so.9
+    ("pip_nvidia_dir", r"site-packages/nvidia/(cudnn|cublas|cuda_runtime|cufft|cusparse|cusolver|nccl|nvjitlink)\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -142,7 +142,15 @@ def signals(f: TriageFacts) -> list[Signal]:
     # 2b. Words that go with a cause (knowledge/report_phrases.csv): a candidate, never more than a warning.
     for c in f.cues:
         if c.id.startswith("phrase:"):
-            add(c.id[7:], "warning", "stated", c.line, c.text, PHRASE_MEANING.get(c.id[7:], ""), "phrase")
+            cat = c.id[7:]
+            if cat == "libs_not_on_path" and "LD_LIBRARY_PATH" in c.text and _pip_libs(f):
+                # The loader searches LD_LIBRARY_PATH before a library's RUNPATH: a framework that brings its
+                # CUDA as pip wheels gets the system's copies from there instead of its own.
+                add("system_libs_shadow_pip_libs", "warning", "stated", c.line, c.text,
+                    "LD_LIBRARY_PATH is searched before the framework's own pip CUDA libraries, so a system CUDA "
+                    "or cuDNN on it is loaded instead", "phrase")
+                continue
+            add(cat, "warning", "stated", c.line, c.text, PHRASE_MEANING.get(cat, ""), "phrase")
 
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
@@ -265,6 +273,8 @@ def _pip_libs(f: TriageFacts) -> bool:
     # a torch CUDA wheel brings its own cuDNN and cuBLAS (inside the wheel, or as nvidia-* wheels since 1.13)
     tv = f.first("torch_version")
     if tv and "+cu" in tv.value:
+        return True
+    if f.has_cue("pip_nvidia_dir"):  # the reporter names a library inside site-packages/nvidia/
         return True
     return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
                           "jax_cuda_older"))
