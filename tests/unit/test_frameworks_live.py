@@ -377,7 +377,7 @@ def test_fraction_of_peak_uses_the_sourced_table_and_stays_quiet_for_unknown_gpu
             "timing": {"n": 2048, "dtype": "float32", "gpu_s": 0.00125, "cpu_s": 0.35}}
     found = codes(snapshot(FakeHost(snippets={"probe_torch": answer(a100)}), target_data([("torch", "2.9.1")])))
     facts = [e.fact for e in found["WG510"].evidence]
-    assert any(f.startswith("70% of the GPU's FP32 peak (19.5 TFLOP/s)") for f in facts), facts
+    assert any(f.startswith("at least 70% of the GPU's FP32 peak (19.5 TFLOP/s)") and "lower bound" in f for f in facts), facts
     rtx = codes(snapshot(folder_host("gpu-rtx3090-all-work"), target_data([("tensorflow", "2.21.0")], {}, ["tensorflow"]),
                          driver=1))
     assert not any("peak" in e.fact for e in rtx["WG510"].evidence)

@@ -657,9 +657,12 @@ def gpu_works(info, snap):
             peak = peak_tflops(g.name)
             if peak is not None:
                 fp32, tf32, source = peak
-                ev.append(Evidence(f"{tm.gpu_tflops / fp32:.0%} of the GPU's FP32 peak ({fp32:g} TFLOP/s); "
-                                   f"{tm.gpu_tflops / tf32:.0%} of its TF32 tensor-core peak ({tf32:g}), which TensorFlow "
-                                   "and JAX use for float32 matmuls by default", f"knowledge base: {source}"))
+                # One small matmul (and its sync) cannot keep a large GPU busy: the share of peak is a floor,
+                # said as one, never a measure of how fast training will be.
+                ev.append(Evidence(f"at least {tm.gpu_tflops / fp32:.0%} of the GPU's FP32 peak ({fp32:g} TFLOP/s) and "
+                                   f"{tm.gpu_tflops / tf32:.0%} of its TF32 tensor-core peak ({tf32:g}, which TensorFlow "
+                                   f"and JAX use for float32 matmuls by default); a lower bound, as one {tm.n}×{tm.n} "
+                                   "matmul is too small to fill a large GPU", f"knowledge base: {source}"))
         if run.loaded_libs:
             ev.append(Evidence("loaded: " + ", ".join(p.rsplit("/", 1)[-1] for p in run.loaded_libs[:8]),
                                "/proc/self/maps of the probe process"))
