@@ -35,7 +35,7 @@ def _ended(facts: WatchFacts) -> str:
 
 
 def summary(facts: WatchFacts) -> str:
-    cmd = shlex.join(facts.command)
+    cmd = " ".join(shlex.join(facts.command).split())  # a multi-line `-c` program on one line
     if len(cmd) > 60:
         cmd = cmd[:57] + "..."
     lines = [f"whynogpu watch: `{cmd}` {_ended(facts)} after {facts.duration_s:.1f} s "
