@@ -52,3 +52,26 @@ def test_rows_are_ordered_specific_first_and_name_known_categories():
     assert {r["category"] for r in rows} <= set(CATEGORY_IDS)
     assert rows[0]["platform"] == "container"  # a container's GPU access comes before any framework default
     assert all(r["confirm"] for r in rows)
+
+
+@pytest.mark.parametrize("dist, python, newest", [
+    ("tensorflow-gpu", "3.9", "2.10"),  # the name ended at 2.10
+    ("tensorflow", "3.5", "2.3"),  # the newest release with a Python 3.5 wheel
+    ("tensorflow", "3.12", None),  # today's release supports it: no bound
+    ("tensorflow", "", None),
+])
+def test_newest_tensorflow_pip_can_install(dist, python, newest):
+    from whynogpu.knowledge import newest_tensorflow
+
+    assert newest_tensorflow(dist, python) == newest
+
+
+def test_no_version_on_windows_is_not_always_todays_release():
+    # tensorflow-gpu never had a release past 2.10, which still had a native-Windows CUDA build
+    report = triage("Windows 10, Python 3.6. pip install tensorflow-gpu, then import fails to find the GPU.")
+    assert report.verdict.root_cause != "windows_native_unsupported"
+    assert not [f for f in report.findings if f.code == "WG101"]
+    assert "at most 2.6" in report.findings[0].title  # Python 3.6 bounds it below the package name's 2.10
+    # plain tensorflow on a Python today's release supports: 2.11 and later, no native-Windows GPU build
+    assert triage("Windows 11, Python 3.11: pip install tensorflow does not see my RTX 3060.").verdict.root_cause == \
+        "windows_native_unsupported"

@@ -93,3 +93,18 @@ def torch_arch_list(version: str, variant: str) -> tuple[str, ...] | None:
         if version_key(row["torch"])[:2] == mm and row["variant"] == variant:
             return tuple(row["arch_list"].split())
     return None
+
+
+def newest_tensorflow(dist: str, python: str) -> str | None:
+    """The newest TensorFlow release (major.minor) that `pip install <dist>` can give on this Python, when
+    the package name or the Python's supported range ends before today's release; None otherwise."""
+    bounds = [r["last"] for r in table("tensorflow_dist_ends") if r["dist"] == dist]
+    py = version_key(python)[:2]
+    if len(py) == 2:
+        rows = [r for r in table("tensorflow_releases")
+                if version_key(r["python_min"])[:2] <= py <= version_key(r["python_max"])[:2]]
+        newest = max((r["tensorflow"] for r in rows), key=version_key, default=None)
+        latest = max((r["tensorflow"] for r in table("tensorflow_releases")), key=version_key)
+        if newest is not None and newest != latest:
+            bounds.append(newest)
+    return min(bounds, key=version_key) if bounds else None

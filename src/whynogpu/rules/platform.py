@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whynogpu.knowledge import table
+from whynogpu.knowledge import newest_tensorflow, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import major_minor, pip, platform, target, version_key
@@ -58,7 +58,10 @@ def windows_native_tensorflow(info, snap):
     tf = t.dist("tensorflow") or t.dist("tensorflow-intel") or t.dist("tensorflow-cpu") or t.dist("tensorflow-gpu")
     if tf is None:
         return
-    row = _tf_gpu_row("windows", tf.version)
+    # No version given: the newest release pip can install for this package name and Python, not always today's
+    # (tensorflow-gpu ends at 2.10; Python 3.7 gets at most 2.11).
+    version = tf.version or newest_tensorflow(tf.name, t.version) or ""
+    row = _tf_gpu_row("windows", version)
     if row is None or row["gpu"] != "none":
         return
     # PyTorch has CUDA wheels for native Windows: with torch installed, TensorFlow's missing GPU build is one

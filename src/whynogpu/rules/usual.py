@@ -8,10 +8,12 @@ the one output that would confirm or rule it out.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import TargetFacts
-from whynogpu.knowledge import table, version_key
+from whynogpu.knowledge import newest_tensorflow, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
 
@@ -21,9 +23,17 @@ _LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
 _PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container"}
 
 
-def setup(snap) -> tuple[str, str, str, int] | None:
-    """(framework, platform, version or "", the line naming it) of the setup a report describes, or None
-    without a framework."""
+@dataclass(frozen=True)
+class Setup:
+    framework: str  # tensorflow, torch, jax
+    place: str  # linux, windows, macos, wsl, container
+    version: str  # "" when the report gives none
+    line: int  # the line that names the framework
+    at_most: bool = False  # the version is only the newest the package name and Python allow
+
+
+def setup(snap) -> Setup | None:
+    """The setup a report describes, or None without a framework."""
     from whynogpu.triage.to_facts import main_framework, version_of  # the report's facts are derived there
 
     f = snap.get(TriageFacts)
@@ -40,9 +50,13 @@ def setup(snap) -> tuple[str, str, str, int] | None:
     cue = next((c for c in f.cues if _NAMED.get(c.id) == fw), None)
     line = said.line if said else cue.line if cue else 1
     version = version_of(t, fw) or (said.value if said else "")
+    at_most = ""
+    if not version and fw == "tensorflow" and t is not None:  # bounded by the package name and the Python
+        dist = next((d.name for d in t.distributions if d.name.lower().startswith("tensorflow")), "tensorflow")
+        at_most = newest_tensorflow(dist, t.version) or ""
     plat = snap.get(PlatformFacts)
     place = "linux" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
-    return fw, place, version, line
+    return Setup(fw, place, version or at_most, line, bool(at_most))
 
 
 def _gpu_reaches(f: TriageFacts) -> bool:
@@ -92,11 +106,12 @@ def report_setup_usual_cause(info, snap):
     f = snap.get(TriageFacts)
     if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken"):
         return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
-    fw, place, version, line = found
+    fw, place, version, line = found.framework, found.place, found.version, found.line
     row = usual_cause(fw, place, version, _gpu_reaches(f))
     if row is None:
         return
-    described = f"{_LABEL[fw]}{' ' + version if version else ''} on {_PLACE.get(place, place)}"
+    shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
+    described = f"{_LABEL[fw]}{shown} on {_PLACE.get(place, place)}"
     yield info.finding(
         Severity.WARNING,
         [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],

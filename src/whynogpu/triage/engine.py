@@ -78,7 +78,7 @@ def triage(text: str | ReportText) -> Report:
     report = report_from_snapshot(snap, mode="triage")
     py = facts.first("python")
     found = setup(snap)
-    main = found[0] if found else None  # (framework, platform, version, line)
+    main = found.framework if found else None
     return dataclasses.replace(
         report, target=Target("a pasted report", py.value if py else None, "report", f"the report says: {_told(facts, snap.get(PlatformFacts))}"),
         missing=_missing(facts, main) if report.verdict.root_cause == "unknown" or _guessed(report) else ())
