@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from whynogpu.triage.engine import snapshot as snapshot_of
 from whynogpu.triage.engine import triage
 from whynogpu.triage.extract import extract
 
@@ -102,3 +103,14 @@ def test_ld_library_path_beside_the_frameworks_own_pip_cuda_is_shadowing():
     # without the framework's own pip libraries in the report, the variable is only a search-path matter
     alone = "TensorFlow 2.4 can't load its CUDA libraries; I set LD_LIBRARY_PATH in my .bashrc.\n"
     assert triage(alone).verdict.root_cause != "system_libs_shadow_pip_libs"
+
+
+def test_windows_named_beside_wsl_is_the_host():
+    # Under WSL the framework runs in Linux: TensorFlow's native-Windows limit does not apply there.
+    from whynogpu.facts.platform import PlatformFacts
+
+    snap = snapshot_of("Windows 11 + WSL2 Ubuntu, tensorflow 2.16 with the and-cuda extra: no GPU listed.")
+    plat = snap.get(PlatformFacts)
+    assert (plat.os, plat.wsl) == ("linux", 2)
+    assert "WG101" not in [f.code for f in triage("Windows 11 + WSL2 Ubuntu, tensorflow 2.16 with the and-cuda "
+                                                  "extra: no GPU listed.").findings]

@@ -120,7 +120,8 @@ class _Build:
         # Both named in sentences ("it seems to be about Windows PCs" from a Mac user): the first one named,
         # usually in the title or the opening line, is the reporter's own.
         mac_first = "macos" in cues and "windows" in cues and cues["macos"].line < cues["windows"].line
-        if "windows" in text or "windows" in os_cues or ("windows" in cues and wsl is None and not mac_first):
+        # Under WSL the framework runs in Linux; "Windows 11" then names the host (a probed WSL is linux too).
+        if wsl is None and ("windows" in text or "windows" in os_cues or ("windows" in cues and not mac_first)):
             name = "windows"
         elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in os_cues or "macos" in cues:
             name = "macos"
