@@ -30,6 +30,8 @@ REPORTS = {  # code: a report that only its rule can read
     "WG827": "RuntimeError: CUDA error: uncorrectable ECC error encountered\n",
     "WG828": "Our driver came with unattended-upgrades last night; nothing GPU related works now.",
     "WG829": "torch.cuda.is_available() is False for my user, but it works fine with sudo (sudo python train.py).",
+    "WG833": "I created the conda env with pytorch on the login node (no GPU there); on the GPU node "
+             "torch.cuda.is_available() is False.",
     "WG832": "jax.devices() on my Ubuntu workstation lists only a CpuDevice. What did I miss?",
     "WG831": "Ubuntu 20.04, CUDA 10.0 from NVIDIA's runfile; I never installed cuDNN. TensorFlow 1.13 uses the CPU.",
     "WG830": "Using Theano backend.\nI set up tensorflow-gpu 1.4 and CUDA 8 but Keras still trains on the CPU.\n"

@@ -75,3 +75,11 @@ def test_no_version_on_windows_is_not_always_todays_release():
     # plain tensorflow on a Python today's release supports: 2.11 and later, no native-Windows GPU build
     assert triage("Windows 11, Python 3.11: pip install tensorflow does not see my RTX 3060.").verdict.root_cause == \
         "windows_native_unsupported"
+
+
+def test_colab_without_a_gpu_shown_is_the_runtime_type():
+    report = triage("In Google Colab my script stops at assert torch.cuda.is_available(). Is the torch version wrong?")
+    assert report.verdict.root_cause == "no_nvidia_gpu"
+    # once the report shows the runtime's GPU, the runtime type is ruled out
+    shown = triage("In Google Colab, !nvidia-smi shows a Tesla T4, but jax.devices() lists only the CPU.")
+    assert shown.verdict.root_cause != "no_nvidia_gpu"

@@ -122,6 +122,12 @@ def report_words_go_with_cause(info, snap):
 
 # code, category, name, title, why, fix text, fix commands: the reporter's account (no fact on a machine)
 SPECS = (
+    ("WG833", "cpu_only_package", "report_cpu_build_from_setup",
+     "The report describes a set-up that installs the framework's CPU build",
+     "Where the install is solved decides the build: conda picks a framework's CUDA build only on a machine "
+     "whose NVIDIA driver it sees (the __cuda virtual package), so an environment made on a login node is CPU-only.",
+     "Reinstall the framework's CUDA build in that environment, asking for it explicitly:",
+     ("conda install -c conda-forge \"pytorch=*=cuda*\"   # or on a GPU node; CONDA_OVERRIDE_CUDA=12 forces it elsewhere",)),
     ("WG802", "driver_library_mismatch", "report_driver_library_mismatch",
      "The report describes a driver upgraded without a reboot, or one installed inside a container",
      "NVML and CUDA refuse to work when the user-space driver and the loaded kernel module differ.",

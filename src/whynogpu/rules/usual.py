@@ -20,7 +20,8 @@ from whynogpu.rules import rule
 _VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}
 _NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
 _LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
-_PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container"}
+_PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
+          "colab": "Colab"}
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,21 @@ def setup(snap) -> Setup | None:
         at_most = newest_tensorflow(dist, t.version) or ""
     plat = snap.get(PlatformFacts)
     place = "linux" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
+    if place == "linux" and f.has_cue("colab"):
+        place = "colab"
     return Setup(fw, place, version or at_most, line, bool(at_most))
 
 
 def _gpu_reaches(f: TriageFacts) -> bool:
     """The report shows the GPU passed through to where the framework runs: nvidia-smi's table printed there,
     a framework listing a GPU, or a container started with one (--gpus, a nvidia.com/gpu request)."""
-    return ("nvidia_smi" in f.formats or any(m.kind == "success" for m in f.log) or bool(f.all("gpu_request"))
+    return ("nvidia_smi" in f.formats or f.has_cue("smi_shows_gpu") or any(m.kind == "success" for m in f.log)
+            or bool(f.all("gpu_request"))
             or any(d.value == "gpus" for d in f.all("docker_run")))
 
 
-# Rows whose cause the report rules out once it shows the GPU reaching the container or WSL.
-_PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled")
+# Rows whose cause the report rules out once it shows the GPU reaching the container, WSL or runtime.
+_PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")
 
 
 def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False) -> dict[str, str] | None:
@@ -78,7 +82,8 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False) ->
             continue
         if row["framework"] not in ("any", fw):
             continue
-        if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container")):
+        if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container",
+                                                                                                    "colab")):
             continue
         if v and row["first"] and v < version_key(row["first"]):
             continue

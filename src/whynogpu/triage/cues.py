@@ -101,6 +101,14 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?)\b"),
     # A library of NVIDIA's pip wheels named by its folder: site-packages/nvidia/cudnn/lib/libcudnn.so.9
     ("pip_nvidia_dir", r"site-packages/nvidia/(cudnn|cublas|cuda_runtime|cufft|cusparse|cusolver|nccl|nvjitlink)\b"),
+    # nvidia-smi run where the framework runs shows the GPU, in the reporter's words
+    ("smi_shows_gpu", r"`?nvidia-smi`?\W{0,3} (also |still |does |correctly )?(shows?|lists?|sees|works|reports|displays|detects)"
+                      r"\b(?! no\b)(?! nothing)"),
+    ("colab", r"\b(google )?colab(oratory)?\b|google\.colab|/content/drive"),
+    # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
+    ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
+                              r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
+                              r"(an? )?gpus?|cpu[- ]only (node|machine))"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -53,6 +53,9 @@ _ACCOUNT = (
      "the GPU works for root but not for this user: the /dev/nvidia* nodes refuse the user"),
     (("both_tf",), "package_conflict", "tensorflow and tensorflow-gpu are both installed"),
     (("conda_and_pip",), "package_conflict", "one framework is installed by both conda and pip, over the same files"),
+    # conda's solver picks a framework's CUDA build only where it sees a CUDA driver (the __cuda virtual package)
+    (("env_built_without_gpu",), "cpu_only_package",
+     "an environment solved on a machine without a GPU (a login node) gets the CPU build from conda"),
 )
 
 
