@@ -114,3 +114,19 @@ def test_windows_named_beside_wsl_is_the_host():
     assert (plat.os, plat.wsl) == ("linux", 2)
     assert "WG101" not in [f.code for f in triage("Windows 11 + WSL2 Ubuntu, tensorflow 2.16 with the and-cuda "
                                                   "extra: no GPU listed.").findings]
+
+
+def test_a_container_started_with_gpus_is_not_suspected_from_words():
+    text = ("WSL2 on an Insider build: `sudo docker run --gpus all nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu` "
+            "says\nError: only 0 Devices available, 1 requested.  Exiting.\n")
+    assert "container_no_gpu" not in [c.category for c in triage(text).candidates]
+
+
+@pytest.mark.parametrize("text, root_cause", [
+    ("TensorFlow segfaults when creating a session on our shared box; the admins put the cards in exclusive mode.",
+     "gpu_access_restricted"),
+    ("From an R shell on the server tensorflow finds the GPU, from the RStudio web GUI it fails:\n"
+     "ImportError: libcudart.so.7.5: cannot open shared object file: No such file or directory\n", "libs_not_on_path"),
+])
+def test_setups_said_in_words(text, root_cause):
+    assert triage(text).verdict.root_cause == root_cause

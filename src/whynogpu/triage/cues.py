@@ -28,7 +28,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
     ("jupyter_only", r"(terminal|command line|shell|console|python -c|ipython).{0,120}(jupyter|notebook|kernel|pycharm|"
-                     r"vs ?code|spyder)|(jupyter|notebook|pycharm|vs ?code|spyder).{0,120}(terminal|command line|shell)"),
+                     r"vs ?code|spyder|rstudio)|(jupyter|notebook|pycharm|vs ?code|spyder|rstudio).{0,120}(terminal|"
+                     r"command line|shell)"),
     ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "

@@ -146,6 +146,8 @@ def signals(f: TriageFacts) -> list[Signal]:
     for c in f.cues:
         if c.id.startswith("phrase:"):
             cat = c.id[7:]
+            if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")):
+                continue  # the report shows the container started with --gpus: the words alone do not say otherwise
             if cat == "libs_not_on_path" and "LD_LIBRARY_PATH" in c.text and _pip_libs(f):
                 # The loader searches LD_LIBRARY_PATH before a library's RUNPATH: a framework that brings its
                 # CUDA as pip wheels gets the system's copies from there instead of its own.
