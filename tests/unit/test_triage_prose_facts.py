@@ -130,3 +130,15 @@ def test_a_container_started_with_gpus_is_not_suspected_from_words():
 ])
 def test_setups_said_in_words(text, root_cause):
     assert triage(text).verdict.root_cause == root_cause
+
+
+def test_a_library_the_reporter_found_absent_is_missing_not_off_the_path():
+    log = ("2020-09-03 14:02:11.349412: W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load "
+           "dynamic library 'libcublas.so.10'; dlerror: libcublas.so.10: cannot open shared object file: No such file "
+           "or directory\n")
+    said = "TensorFlow 2.3.0, CUDA 10.1 from apt.\n"
+    # CUDA 10.1 names its cuBLAS libcublas.so.10: by itself the release says a copy exists somewhere
+    assert triage(said + log).verdict.root_cause == "libs_not_on_path"
+    looked = said + log + "Only cuBLAS fails, and there is indeed no libcublas in /usr/local/cuda-10.1.\n"
+    assert stated(looked, "lib_absent") == ["cublas"]
+    assert triage(looked).verdict.root_cause == "cuda_libs_missing"

@@ -159,6 +159,11 @@ _PROSE_VERSIONS = (
     # A variable's value said in words: "CUDA_VISIBLE_DEVICES is set to 100", "CUDA_VISIBLE_DEVICES was empty"
     ("env:CUDA_VISIBLE_DEVICES", Filtered(re.compile(r"\bCUDA_VISIBLE_DEVICES`? (?:is|was|gets|got) (?:set to |equal to )?"
                                                      r"`?['\"]?(?P<v>-?\d+|NoDevFiles|(?=['\"]{2})|(?=empty))"))),
+    # "there is indeed no libcublas in /usr/local/cuda-10.1", "no cudnn64_8.dll anywhere on the disk": the reporter
+    # looked, and the library is not there
+    ("lib_absent", Filtered(re.compile(r"\b(?:is|are|there's|was|found|have|has) (?:indeed |really |definitely )?no (?:lib)?"
+                                       r"(?P<v>cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn|nvrtc)\w*(?:\.so[\d.]*|"
+                                       r"64_\d+\.dll)? (?:file |library )?(?:in|under|inside|anywhere|on)\b", re.I))),
     # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
     ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
 )

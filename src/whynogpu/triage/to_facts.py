@@ -635,10 +635,11 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # asked for is a copy of another release; the same name is a copy only by inference (a partial install
     # or a removed toolkit lacks it).
     windows = any(x.endswith(".dll") for x in failed)
+    absent = {s.value.lower() for s in f.all("lib_absent")}  # the reporter looked and it is not there
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
-            libs = tuple({_lib_of(x) for x in failed} - {None, "cudnn"})
+            libs = tuple({_lib_of(x) for x in failed} - {None, "cudnn"} - absent)
             for soname in (sonames(family, libs) if family else {}).values():
                 soname = _as_dll(soname) if windows else soname
                 add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user) if soname not in failed
