@@ -142,3 +142,11 @@ def test_a_library_the_reporter_found_absent_is_missing_not_off_the_path():
     looked = said + log + "Only cuBLAS fails, and there is indeed no libcublas in /usr/local/cuda-10.1.\n"
     assert stated(looked, "lib_absent") == ["cublas"]
     assert triage(looked).verdict.root_cause == "cuda_libs_missing"
+
+
+def test_a_wheel_folder_the_reporter_sees_makes_a_failure_to_load_from_it_a_lookup_problem():
+    text = ("poetry add torch (2.2.2), then python -c 'import torch' ends with\n"
+            "ImportError: libcudnn.so.8: cannot open shared object file: No such file or directory\n")
+    assert triage(text).verdict.root_cause == "cudnn_missing"
+    seen = text + "I can see the cuDNN files in the virtualenv under site-packages/nvidia/cudnn/lib.\n"
+    assert triage(seen).verdict.root_cause == "pip_cuda_libs_not_found"

@@ -691,6 +691,12 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
         base = re.sub(r"-cu\d+$", "", s.value)
         if base in WHEEL_LIBS:
             out.append((base, f"pip package {s.value} (as the report says)", STATED))
+    for c in f.cues:  # "I can see the cuDNN files under site-packages/nvidia/cudnn/lib": the wheel's own folder
+        if c.id == "pip_nvidia_dir":
+            for folder in re.findall(r"site-packages/nvidia/(\w+)", c.text):
+                base = {"cuda_runtime": "nvidia-cuda-runtime", "nvjitlink": "nvidia-nvjitlink"}.get(folder, f"nvidia-{folder}")
+                if base in WHEEL_LIBS:
+                    out.append((base, f"pip wheel folder site-packages/nvidia/{folder} (as the report says)", STATED))
     for s in f.all("pip_install")[:MAX_COMMANDS]:
         conda = s.text.lstrip("$ ").split()[0:1] in (["conda"], ["mamba"], ["micromamba"])
         for name, _version in _installed(s.value):
