@@ -150,3 +150,17 @@ def test_a_wheel_folder_the_reporter_sees_makes_a_failure_to_load_from_it_a_look
     assert triage(text).verdict.root_cause == "cudnn_missing"
     seen = text + "I can see the cuDNN files in the virtualenv under site-packages/nvidia/cudnn/lib.\n"
     assert triage(seen).verdict.root_cause == "pip_cuda_libs_not_found"
+
+
+def test_the_loaded_cudnn_beside_a_pip_cudnn_on_a_system_path_is_shadowing():
+    # The pip cuDNN is the version TF was built with; the one loaded is older, from a folder earlier on the path.
+    text = ("TF 2.12 in a conda env, nvidia-cudnn-cu11==8.6.0.163 and tensorflow==2.12.* from pip, then\n"
+            "export LD_LIBRARY_PATH=$LD_LIBRARY_PATH:$CONDA_PREFIX/lib/:$CUDNN_PATH/lib\n"
+            "2023-06-01 15:58:54.130390: E tensorflow/compiler/xla/stream_executor/cuda/cuda_dnn.cc:417] Loaded runtime "
+            "CuDNN library: 8.1.1 but source was compiled with: 8.6.0.  CuDNN library needs to have matching major "
+            "version and equal or higher minor version.\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
+    # without the pip cuDNN in the report it is the cuDNN release that is wrong
+    alone = text.replace("nvidia-cudnn-cu11==8.6.0.163 and ", "")
+    assert triage(alone).verdict.root_cause == "cudnn_version_mismatch"

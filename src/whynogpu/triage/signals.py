@@ -279,7 +279,7 @@ def _pip_libs(f: TriageFacts) -> bool:
     tv = f.first("torch_version")
     if tv and "+cu" in tv.value:
         return True
-    if f.has_cue("pip_nvidia_dir"):  # the reporter names a library inside site-packages/nvidia/
+    if f.has_cue("pip_nvidia_dir") or f.all("nvidia_wheel"):  # site-packages/nvidia/…, nvidia-cudnn-cu11 named
         return True
     return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
                           "jax_cuda_older"))

@@ -405,11 +405,11 @@ class _Build:
                 origins.append(STATED)
         # The cuDNN the build was compiled with against the one it loads (or the one installed).
         compiled, runtime = _cudnn_pair(f)
-        if compiled and runtime:
+        shadow = _shadowing(f, t)
+        if compiled and runtime and not (shadow and shadow[1].lib == "cudnn"):  # else the shadowing copy is the loaded one
             fw_libs = wanted.setdefault("tensorflow", {})
             fw_libs["libcudnn (loaded)"] = ResolvedLib("cudnn", f"libcudnn.so.{runtime.split('.')[0]}", "(loaded)",
                                                        "the framework's log or the installed package", runtime, None)
-        shadow = _shadowing(f, t)
         if shadow is not None:
             fw, resolved = shadow
             wanted.setdefault(fw, {})[resolved.soname] = resolved
