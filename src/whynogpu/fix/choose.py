@@ -20,32 +20,41 @@ class Choice:
     source_name: str | None = None  # a name for the index where a tool needs one (poetry)
 
 
-def _source(framework: str, installer: str) -> dict[str, str] | None:
+def source(framework: str, installer: str) -> dict[str, str] | None:
+    """The gpu_install_sources row of a framework for this installer (conda, or any pip-compatible tool)."""
     kind = "conda" if installer == "conda" else "pip"
     return next((r for r in table("gpu_install_sources") if r["framework"] == framework and r["installer"] == kind), None)
 
 
-def _driver_ok(driver: str | None, minimum: str) -> bool:
+def driver_ok(driver: str | None, minimum: str) -> bool:
+    """The driver runs what needs `minimum` (an unknown driver is not held against a build)."""
     return driver is None or version_key(driver) >= version_key(minimum)
 
 
-def _major_min_driver(cuda: str) -> str | None:
-    """The lowest Linux driver that runs anything built with this CUDA major (minor-version compatibility)."""
+def major_min_driver(cuda: str, windows: bool = False) -> str | None:
+    """The lowest driver that runs anything built with this CUDA major (minor-version compatibility): the Linux
+    number, or the Windows one (native Windows and WSL2, whose driver is the Windows driver). A CUDA major with
+    no Windows value in the table gives the branch of its Linux minimum (CUDA 13: 580)."""
     major = str(version_key(cuda)[0]) if version_key(cuda) else ""
     row = next((r for r in table("cuda_minor_compat") if r["cuda_major"] == major), None)
-    if row:
-        return row["linux_min"]
-    row = next((r for r in table("cuda_drivers") if r["cuda"] == cuda), None)
-    return row["linux_min"] if row else None
+    if row is None:
+        row = next((r for r in table("cuda_drivers") if r["cuda"] == cuda), None)
+    if row is None:
+        return None
+    if windows:
+        return row["windows_min"] or row["linux_min"].split(".")[0]
+    return row["linux_min"]
 
 
-def _python_ok(row: dict[str, str], python: str) -> bool:
+def python_ok(row: dict[str, str], python: str) -> bool:
+    """`python` (3.11.7) is within a row's python_min..python_max (an empty python_max: no upper bound)."""
     py = version_key(python)[:2]
-    return version_key(row["python_min"]) <= py <= version_key(row["python_max"])
+    top = row.get("python_max") or ""
+    return version_key(row["python_min"]) <= py and (not top or py <= version_key(top))
 
 
 def _conda(framework: str, note: str) -> Choice | None:
-    src = _source(framework, "conda")
+    src = source(framework, "conda")
     return Choice((src["spec"],), src["index"] or None, note) if src else None
 
 
@@ -58,11 +67,11 @@ def tensorflow(installed: str | None, python: str, driver: str | None, gpu: bool
     rows = sorted(table("tensorflow_releases"), key=lambda r: version_key(r["tensorflow"]), reverse=True)
 
     def fits(row: dict[str, str]) -> bool:
-        minimum = _major_min_driver(row["cuda"])
+        minimum = major_min_driver(row["cuda"])
         pip_cuda, _ = release_row("tensorflow_pip_cuda", row["tensorflow"], newest_for_newer=False)
         # a release whose and-cuda wheels it cannot find by itself (2.16.1) is no fix
         broken = pip_cuda is not None and pip_cuda["and_cuda"] and pip_cuda["finds_pip_wheels"] != "yes"
-        return _python_ok(row, python) and (minimum is None or _driver_ok(driver, minimum)) and not broken
+        return python_ok(row, python) and (minimum is None or driver_ok(driver, minimum)) and not broken
 
     same, _ = release_row("tensorflow_releases", installed, newest_for_newer=False) if installed else (None, False)
     row = same if same is not None and fits(same) else next((r for r in rows if fits(r)), None)
@@ -72,7 +81,7 @@ def tensorflow(installed: str | None, python: str, driver: str | None, gpu: bool
     pin = f"=={installed}" if row is same and installed else f"=={row['tensorflow']}.*"
     pip_cuda, _ = release_row("tensorflow_pip_cuda", row["tensorflow"], newest_for_newer=False)
     extra = "[and-cuda]" if gpu and pip_cuda and pip_cuda["and_cuda"] else ""
-    src = _source("tensorflow", "pip")
+    src = source("tensorflow", "pip")
     note = f"TensorFlow {row['tensorflow']} is built with CUDA {row['cuda']} and supports Python " \
            f"{row['python_min']}–{row['python_max']}"
     if gpu and extra:
@@ -100,7 +109,7 @@ def torch(installed: str | None, driver: str | None, installer: str = "pip", com
         offered.append(default_variant)
     if not offered:
         return f"the knowledge base lists no CUDA wheels of torch {release or '(unknown version)'}"
-    runnable = [v for v in offered if _driver_ok(driver, variants[v]["linux_min_driver"])]
+    runnable = [v for v in offered if driver_ok(driver, variants[v]["linux_min_driver"])]
     if not runnable:
         lowest = min(offered, key=lambda v: version_key(variants[v]["linux_min_driver"]))
         return (f"driver {driver} is older than every CUDA wheel of torch {release} needs "
@@ -109,7 +118,7 @@ def torch(installed: str | None, driver: str | None, installer: str = "pip", com
         variant = default_variant
     else:
         variant = max(runnable, key=lambda v: version_key(variants[v]["cuda"]))
-    src = _source("torch", "pip")
+    src = source("torch", "pip")
     index = src["index"].replace("{variant}", variant) if src and src["index"] else None
     specs = (f"torch=={release}" if release else "torch", *companions)
     why = f"driver {driver} runs it" if driver else "the CUDA of the default PyPI wheel (the driver's version is unknown)"
@@ -122,10 +131,10 @@ def jax(installed: str | None, driver: str | None, installer: str = "pip") -> Ch
     if installer == "conda":
         return _conda("jax", "conda-forge's CUDA build of jaxlib") or "no conda source for JAX"
     plugins = sorted(table("jax_cuda_plugins"), key=lambda r: int(r["cuda"]), reverse=True)
-    row = next((r for r in plugins if _driver_ok(driver, r["linux_min_driver"])), None)
+    row = next((r for r in plugins if driver_ok(driver, r["linux_min_driver"])), None)
     if row is None:
         return f"driver {driver} is older than every JAX CUDA plugin needs ({plugins[-1]['linux_min_driver']})"
-    src = _source("jax", "pip")
+    src = source("jax", "pip")
     pin = f"=={installed}" if installed else ""
     why = f"driver {driver} runs it" if driver else "the newest plugin (the driver's version is unknown)"
     return Choice((f"{src['spec'] if src else 'jax'}[cuda{row['cuda']}]{pin}",), (src or {}).get("index") or None,
