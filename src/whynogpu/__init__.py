@@ -39,4 +39,14 @@ def triage_text(text: str) -> Report:
     return _triage(text)
 
 
-__all__ = ["__version__", "TargetError", "check", "triage_text"]
+triage = triage_text  # the name the notebook docs use: whynogpu.triage(text)
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext whynogpu`: adds the `%whynogpu` line magic (whynogpu/jupyter.py)."""
+    from whynogpu.jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
+__all__ = ["__version__", "TargetError", "check", "triage", "triage_text"]

@@ -69,8 +69,12 @@ class DefaultGroup(click.Group):
 
 
 def output_options(func):
-    func = click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-                        help="Output format.")(func)
+    func = click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+                        help="Output format (html: one self-contained page, redacted like markdown).")(func)
+    # Kept in the context rather than passed as an argument, so no command's signature changes.
+    func = click.option("-o", "--output", metavar="FILE", expose_value=False,
+                        callback=lambda ctx, _p, value: ctx.meta.__setitem__("whynogpu.output", value),
+                        help="Write the report to FILE (replaced if it exists) instead of standard output.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(func)
     func = click.option("--markdown", "as_md", is_flag=True, help="Same as --format markdown.")(func)
     func = click.option("--no-redact", is_flag=True,
@@ -98,7 +102,17 @@ def emit(report, fmt: str, as_json: bool, as_md: bool, no_redact: bool, verbose:
         from whynogpu.redact import for_host
 
         redactor = for_host(host or RealHost())
-    if fmt == "json":
+    output = click.get_current_context(silent=True)
+    output = output.meta.get("whynogpu.output") if output else None
+    if output:
+        from whynogpu.render.to_file import write_report
+
+        write_report(report, fmt, redactor, verbose, output)
+    elif fmt == "html":
+        from whynogpu.render.html import render
+
+        click.echo(render(report, redactor), nl=False)
+    elif fmt == "json":
         from whynogpu.render.json_report import render
 
         click.echo(render(report, redactor), nl=False)

@@ -195,3 +195,30 @@ class Report:
         from whynogpu.render.json_report import render
 
         return render(self)
+
+    def html(self) -> str:
+        from whynogpu.render.html import render
+
+        return render(self)
+
+    # Rich display in Jupyter/IPython (whynogpu.jupyter). A notebook keeps its outputs and gets shared,
+    # so these forms are redacted like --markdown; the plain-text form is the terminal report.
+    def _repr_html_(self) -> str:
+        from whynogpu.render.html import fragment
+
+        return fragment(self, _notebook_redactor())
+
+    def _repr_markdown_(self) -> str:
+        from whynogpu.render.markdown import render
+
+        return render(self, _notebook_redactor())
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:
+        p.text(repr(self) if cycle else _notebook_redactor().text(self.text()))
+
+
+def _notebook_redactor():
+    from whynogpu.host.real import RealHost
+    from whynogpu.redact import for_host
+
+    return for_host(RealHost())

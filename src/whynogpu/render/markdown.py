@@ -14,7 +14,7 @@ def render(report: Report, redactor: Redactor | None = None) -> str:
     out: list[str] = []
     v = report.verdict
     usable = {True: "yes", False: "no", None: "unknown"}[v.gpu_usable]
-    out.append(f"## whynogpu {report.tool['version']}: GPU usable: **{usable}**")
+    out.append(f"## whynogpu {report.tool['version']}: GPU usable: **{usable}**   root cause: `{v.root_cause}`")
     out.append("")
     out.append(f"**Root cause:** `{v.root_cause}` — {t(v.summary)}")
     out.append("")
