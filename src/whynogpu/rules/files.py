@@ -502,6 +502,91 @@ def _image_lacks_cuda(info, facts, df: DeclaredFile, stages: list[Stage]):
         )
 
 
+_CUDA_TAG = re.compile(r"^nvidia/cuda:(\d+)\.(\d+)(?:\.\d+)?-")
+
+
+def image_cuda(image: str) -> str | None:
+    """The CUDA release (major.minor) an nvidia/cuda image's tag names: 12.4.1-cudnn-runtime-ubuntu22.04 → 12.4."""
+    m = _CUDA_TAG.match(image_key(image)) if image and "$" not in image else None
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def _images(facts: FileScanFacts):
+    """(file, spot, image) of every base image a Dockerfile's final image starts from and every workload image."""
+    for df in facts.files:
+        stages = final(df) if df.kind == K.DOCKERFILE else []
+        if stages:
+            yield df, stages[0].spot, stages[0].image
+        for w in df.workloads:
+            if w.image:
+                yield df, w.spot, w.image
+
+
+@rule(
+    "WG725", "cuda_image_newer_than_driver", "driver_too_old",
+    "The CUDA base image is newer than this machine's driver can run",
+    detects="`whynogpu check --scan` of a Dockerfile, compose file or Kubernetes manifest whose image is "
+            "nvidia/cuda:X.Y… while the machine's NVIDIA driver supports an older CUDA (nvidia-smi's 'CUDA "
+            "Version', else the driver's version below cuda_drivers.csv's minimum for X.Y).",
+    why="The nvidia/cuda images declare NVIDIA_REQUIRE_CUDA=cuda>=X.Y; the NVIDIA container runtime refuses to "
+        "start them on an older driver ('requirement error: unsatisfied condition: cuda>=X.Y, please update your "
+        "driver to a newer version, or use an earlier cuda container').",
+    example="Dockerfile:1:6 `FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04` on driver 550.144.03 (CUDA 12.4)",
+    fix="Update the host's NVIDIA driver to the CUDA release's minimum, or build FROM an nvidia/cuda tag whose CUDA "
+        "the driver supports.",
+    references=("https://docs.nvidia.com/cuda/cuda-toolkit-release-notes/index.html",
+                "https://github.com/NVIDIA/nvidia-container-toolkit/issues/152"),
+    modes=("check",),
+)
+def cuda_image_newer_than_driver(info, snap):
+    from whynogpu.facts.driver import DriverFacts
+    from whynogpu.facts.platform import PlatformFacts
+
+    facts, d = _facts(snap), snap.get(DriverFacts)
+    if not facts or d is None or not (d.driver_version or d.cuda_driver_version):
+        return
+    p = snap.get(PlatformFacts)
+    windows = bool(p and (p.wsl or p.os == "windows"))
+    column = "windows_min" if windows else "linux_min"
+    seen = set()
+    for df, spot, image in _images(facts):
+        cuda = image_cuda(image)
+        if cuda is None or _quiet(spot, info.code) or (df.path, spot.line, image) in seen:
+            continue
+        seen.add((df.path, spot.line, image))
+        row = next((r for r in table("cuda_drivers") if version_key(r["cuda"])[:2] == version_key(cuda)[:2]), None)
+        need = row[column] if row else ""
+        if d.cuda_driver_version:
+            too_old = version_key(d.cuda_driver_version)[:2] < version_key(cuda)[:2]
+        else:
+            too_old = bool(need) and version_key(d.driver_version) < version_key(need)
+        if not too_old:
+            continue
+        has = f"driver {d.driver_version}" if d.driver_version else "the driver"
+        if d.cuda_driver_version:
+            has += f" (supports CUDA {d.cuda_driver_version})"
+        runnable = [r["cuda"] for r in table("cuda_drivers") if d.driver_version and r[column]
+                    and version_key(r[column]) <= version_key(d.driver_version)]
+        if d.cuda_driver_version:
+            runnable = [c for c in runnable if version_key(c)[:2] <= version_key(d.cuda_driver_version)[:2]]
+        newest = max(runnable, key=version_key, default=None)
+        evidence = [_seen(df, spot, f"CUDA {cuda}"), Evidence(f"this machine has {has}", "NVML / nvidia-smi")]
+        if need:
+            evidence.append(Evidence(f"CUDA {cuda} needs driver {need} or newer{' (Windows)' if windows else ''}",
+                                     f"knowledge base: {row['source']}"))
+        cmds = []
+        if newest:
+            cmds.append(f"FROM nvidia/cuda:{newest}…   # the newest CUDA this driver runs (cuda_drivers.csv)")
+        yield info.finding(
+            Severity.ERROR, evidence,
+            f"The image asks for CUDA {cuda} (NVIDIA_REQUIRE_CUDA=cuda>={cuda}); with {has} the NVIDIA container "
+            "runtime refuses to start it ('unsatisfied condition: cuda>=" + cuda + "').",
+            Fix((f"Update the NVIDIA driver to {need} or newer" if need else "Update the NVIDIA driver")
+                + (", or use an nvidia/cuda image of a CUDA it runs:" if newest else "."), tuple(cmds)),
+            location=_loc(df, spot),
+        )
+
+
 def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
     if df.kind == K.DOCKERFILE:
         return [("ENV", e) for st in final(df) for e in st.env]
