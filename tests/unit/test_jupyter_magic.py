@@ -23,14 +23,14 @@ class KernelFake(FakeHost):
         return {"python": PY, "prefix": "/home/user/envs/tf", "argv": [PY, "-m", "ipykernel_launcher", "-f", "c.json"]}
 
 
-def host(kernel_env: dict, shell_out: str, spec_env: dict | None = None) -> KernelFake:
+def host(kernel_env: dict, shell_out: str, spec_env: dict | None = None, more: dict | None = None) -> KernelFake:
     spec = {"argv": [PY, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "tf",
             "env": spec_env or {}}
     other = {"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]}
     return KernelFake(
         env={"SHELL": "/bin/bash", "USER": "user", **kernel_env},
         files={SPEC: json.dumps(spec), "/usr/share/jupyter/kernels/sys/kernel.json": json.dumps(other),
-               "/bin/bash": ""},
+               "/bin/bash": "", **(more or {})},
         listings={"/home/user/.local/share/jupyter/kernels": ["tf"], "/usr/share/jupyter/kernels": ["sys"]},
         commands=[{"argv": ["/bin/bash", "-l", "-c", SHELL_SCRIPT], "returncode": 0, "stdout": shell_out}],
     )
@@ -70,6 +70,16 @@ def test_the_fix_command_really_edits_the_kernel_json(tmp_path):
     subprocess.run(shlex.split(spec_edit(k, str(path), "CUDA_VISIBLE_DEVICES", None)), check=True)
     subprocess.run(shlex.split(spec_edit(k, str(path), "LD_LIBRARY_PATH", "/opt/cuda/lib64:/x y")), check=True)
     assert json.loads(path.read_text())["env"] == {"KEEP": "1", "LD_LIBRARY_PATH": "/opt/cuda/lib64:/x y"}
+
+
+def test_of_several_specs_the_one_that_sets_the_variable_is_named():
+    bundled = "/home/user/envs/tf/share/jupyter/kernels/python3/kernel.json"  # ipykernel's own, argv[0] "python"
+    h = host({"CUDA_VISIBLE_DEVICES": "-1"}, SHELL, {"CUDA_VISIBLE_DEVICES": "-1"},
+             {bundled: json.dumps({"argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]})})
+    facts, report = kernel_report(h)
+    assert sorted(s.name for s in facts.specs) == ["python3", "tf"]
+    f = next(f for f in report.findings if f.code == "WG640")
+    assert f.evidence[0].source == f"kernel.json {SPEC}" and "'tf'" in f.fix.text
 
 
 def test_library_path_only_in_the_shell_must_go_into_the_spec():

@@ -62,26 +62,32 @@ def kernel_env_differs(info, snap):
     diffs = [(n, k.env.get(n), k.shell_env.get(n)) for n in COMPARED if k.env.get(n) != k.shell_env.get(n)]
     if not diffs:
         return
-    spec = k.specs[0] if len(k.specs) == 1 else None
-    evidence, commands, restart_only = [], [], []
+    only = k.specs[0] if len(k.specs) == 1 else None
+    evidence, commands, restart_only, edited = [], [], [], []
     for name, in_kernel, in_shell in diffs:
-        from_spec = spec is not None and name in spec.env
-        where = f"kernel.json {spec.path}" if from_spec else "the kernel's environment (inherited from what started Jupyter)"
+        # Specs were kept only when their variables agree with the kernel's: one that sets this one explains it.
+        setting = [s for s in k.specs if name in s.env]
+        spec = setting[0] if setting else only
+        where = f"kernel.json {spec.path}" if setting else "inherited from what started Jupyter"
         evidence.append(Evidence(f"{name} is {_shown(in_kernel)} in the kernel, {_shown(in_shell)} in the login shell",
                                  where))
-        if spec is not None and (from_spec or in_shell is not None):
+        if spec is not None and (setting or in_shell is not None):
             commands.append(spec_edit(k, spec.path, name, in_shell))
+            edited.append(spec)
         elif name in AT_START:
             restart_only.append(name)
         elif in_shell is None:
             commands.append(f"import os; os.environ.pop({name!r}, None)  # first cell, before any framework import")
         else:
             commands.append(f"%env {name}={in_shell}  # first cell, before any framework import")
-    if spec is not None:
-        text = f"Make the kernel spec {spec.name!r} match the terminal, then restart the kernel:"
+    if edited and len(edited) == len(diffs):
+        text = f"Make the kernel spec {edited[0].name!r} match the terminal, then restart the kernel:"
+    elif edited:
+        text = (f"Make the kernel spec {edited[0].name!r} match the terminal (then restart the kernel), and set the "
+                "rest in the notebook's first cell, before any framework is imported:")
     elif k.specs:
-        text = (f"Several kernel specs start this Python ({', '.join(s.name for s in k.specs)}); set it in the one you "
-                "use, or in the notebook's first cell:")
+        text = (f"Several kernel specs start this Python ({', '.join(s.name for s in k.specs)}): set it in the one "
+                "you use, or in the notebook's first cell, before any framework is imported:")
     else:
         text = "Set it in the notebook's first cell, before any framework is imported:"
     if restart_only:
