@@ -80,6 +80,9 @@ class CudaLibFacts:
     prefix: str | None
     conda_active: bool  # CONDA_PREFIX names the target's env (its activate.d hooks ran)
     scanned: bool = True  # the machine's folders were searched; False for a pasted report (copies it shows only)
+    # Native Windows only: the folders LoadLibrary searches for a DLL named without a path, in order (the
+    # application folder, System32, the Windows folder, then PATH); empty on Linux.
+    dll_search_path: tuple[str, ...] = ()
 
     def copies_of(self, soname: str) -> tuple[LibCopy, ...]:
         return tuple(c for c in self.copies if c.soname == soname)

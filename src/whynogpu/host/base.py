@@ -197,6 +197,11 @@ class Host(ABC):
     def which(self, name: str, path: str | None = None) -> str | None:
         import stat as _stat
 
+        if self.uname().system == "Windows":  # PATH split on ';', PATHEXT, no exec bits
+            from whynogpu.host.windows import which
+
+            return which(self, name, path)
+
         search = self.env().get("PATH", "") if path is None else path
         for d in search.split(":"):
             if not d:

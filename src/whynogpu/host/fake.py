@@ -115,6 +115,10 @@ class FakeHost(Host):
         if "own_python" in spec:
             kwargs["own_python"] = spec["own_python"]
         kwargs.update(overrides)
+        if cls is FakeHost and spec.get("uname", {}).get("system") == "Windows":
+            from whynogpu.host.windows import WindowsFakeHost  # drive letters, no case, ';' lists
+
+            return WindowsFakeHost(**kwargs)
         return cls(**kwargs)
 
     # -- files ---------------------------------------------------------------------------------

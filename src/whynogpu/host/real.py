@@ -12,12 +12,34 @@ from collections.abc import Mapping, Sequence
 
 from whynogpu.host.base import CommandResult, FileStat, Host, RunningSnippet, Uname, UserInfo, snippet_source
 
+WINDOWS = sys.platform == "win32"
+# Windows has no sessions or process-group signals: a child starts in a new process group (so a Ctrl-C
+# in whynogpu's console does not reach it) and is ended with its whole tree by taskkill /T /F.
+CREATION_FLAGS = (getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) | getattr(subprocess, "CREATE_NO_WINDOW", 0)
+                  if WINDOWS else 0)
+
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    if WINDOWS:
+        _kill_tree_windows(proc)
+        return
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, AttributeError):
         proc.kill()
+
+
+def _kill_tree_windows(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        try:
+            subprocess.run(["taskkill", "/PID", str(proc.pid), "/T", "/F"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=10, creationflags=CREATION_FLAGS)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    try:
+        proc.kill()  # TerminateProcess: the child itself, if taskkill could not
+    except OSError:
+        pass
 
 
 class RealHost(Host):
@@ -49,7 +71,7 @@ class RealHost(Host):
             st = os.stat(self._p(path))
         except (OSError, ValueError):
             return None
-        rdev = (os.major(st.st_rdev), os.minor(st.st_rdev)) if st.st_rdev else None
+        rdev = (os.major(st.st_rdev), os.minor(st.st_rdev)) if st.st_rdev and hasattr(os, "major") else None
         return FileStat(mode=st.st_mode, uid=st.st_uid, gid=st.st_gid, rdev=rdev)
 
     def realpath(self, path: str) -> str:
@@ -159,7 +181,8 @@ class _Child(RunningSnippet):
                 stderr=subprocess.PIPE,
                 env=dict(env) if env is not None else None,
                 cwd=cwd,
-                start_new_session=True,
+                start_new_session=not WINDOWS,
+                creationflags=CREATION_FLAGS,
             )
         except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
             self.failure = CommandResult(argv, None, "", str(exc), time.monotonic() - self.start, not_found=True)

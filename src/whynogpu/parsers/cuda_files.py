@@ -109,3 +109,11 @@ def nvcc_version(text: str) -> str | None:
     """Full toolkit version from `nvcc --version` ("…release 13.0, V13.0.88" → 13.0.88)."""
     m = _NVCC.search(text)
     return m.group(2) if m else None
+
+
+def dll_name(soname: str) -> str:
+    """The Windows DLL of a Linux soname: NVIDIA numbers both alike (libcudart.so.11.0 is cudart64_110.dll,
+    libcublas.so.11 is cublas64_11.dll, libcudnn.so.8 is cudnn64_8.dll, libcudart.so.12 is cudart64_12.dll).
+    The same rule as triage/to_facts._as_dll, which reads it from pasted Windows logs."""
+    lib, _, number = soname.partition(".so.")
+    return f"{lib[3:]}64_{number.replace('.', '')}.dll" if lib.startswith("lib") and number else soname

@@ -194,6 +194,10 @@ def gather_cuda_libs(ctx: Context) -> CudaLibFacts:
     from whynogpu.probes.frameworks import FrameworkBuildFacts
 
     uname = ctx.host.uname()
+    if uname.system == "Windows":  # DLLs on PATH/CUDA_PATH/torch\lib, no loader cache (probes/windows_cuda.py)
+        from whynogpu.probes.windows_cuda import gather as gather_windows_dlls
+
+        return gather_windows_dlls(ctx)
     if uname.system != "Linux":
         raise NotApplicable(f"the CUDA library search is modelled for Linux (and WSL2) only, not {uname.system}")
     env = dict(ctx.host.env())

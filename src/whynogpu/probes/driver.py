@@ -158,6 +158,10 @@ def gather_driver(ctx: Context) -> DriverFacts:
     u = ctx.host.uname()
     if u.system not in ("Linux", "Windows"):
         raise NotApplicable(f"there is no NVIDIA CUDA driver for {u.system}")
+    if u.system == "Windows":  # nvcuda.dll/nvml.dll in System32, nvidia-smi.exe: no loader cache, no /dev
+        from whynogpu.probes.windows_gpu import gather_driver as gather_windows_driver
+
+        return gather_windows_driver(ctx)
     gpu = ctx.get(GpuFacts)
     libraries = find_libraries(ctx)
     cuda = nvml = smi = None

@@ -57,9 +57,12 @@ PATH_LISTS = ("LD_LIBRARY_PATH", "PATH")
 def gather_environment(ctx: Context) -> EnvironmentFacts:
     env = ctx.host.env()
     variables = {k: env[k] for k in ALLOWED if k in env}
+    # Windows: the CUDA installer sets CUDA_PATH and one CUDA_PATH_V<major>_<minor> per toolkit installed
+    variables.update({k: v for k, v in sorted(env.items()) if k.upper().startswith("CUDA_PATH_V")})
     missing = []
+    windows = ctx.host.uname().system == "Windows"  # C:\... has a colon of its own: lists are split on ';'
     for var in PATH_LISTS:
-        sep = ";" if var == "PATH" and ";" in variables.get(var, "") else ":"
+        sep = ";" if windows or (var == "PATH" and ";" in variables.get(var, "")) else ":"
         for entry in variables.get(var, "").split(sep):
             if entry and not ctx.host.exists(entry):
                 missing.append(MissingPathEntry(var, entry))

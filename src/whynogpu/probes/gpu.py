@@ -123,6 +123,10 @@ def read_secure_boot(host) -> bool | None:
 def gather_gpu(ctx: Context) -> GpuFacts:
     host = ctx.host
     u = host.uname()
+    if u.system == "Windows":  # display adapters, not sysfs (probes/windows_gpu.py)
+        from whynogpu.probes.windows_gpu import gather_gpu as gather_windows_gpu
+
+        return gather_windows_gpu(ctx)
     if u.system != "Linux":
         raise NotApplicable(f"PCI, device nodes and kernel modules are read on Linux only (this is {u.system})")
     user = host.user()

@@ -61,6 +61,10 @@ def gather_platform(ctx: Context) -> PlatformFacts:
         wsl = detect_wsl(u.release, ctx.host.read_text("/proc/version"))
         container, evidence = detect_container(ctx)
         distro = _os_release(ctx.host.read_text("/etc/os-release"))
+    elif os_name == "windows":
+        from whynogpu.host.windows import windows_release_name
+
+        distro = windows_release_name(u.release, u.version)
     elif os_name == "macos":
         distro = "macOS"
     return PlatformFacts(

@@ -70,10 +70,15 @@ def _python_on_path_outside(host, own_prefix: str) -> str | None:
     uvx puts its throw-away environment's bin/ first on PATH (pipx does not), so the plain
     PATH lookup would find whynogpu's own interpreter again and miss the user's.
     """
-    own = host.realpath(own_prefix).rstrip("/") + "/" if own_prefix else None
-    dirs = [d for d in host.env().get("PATH", "").split(":")
-            if d and not (own and (host.realpath(d).rstrip("/") + "/").startswith(own))]
-    search = ":".join(dirs)
+    sep = ";" if host.uname().system == "Windows" else ":"  # C:\... has a colon of its own
+
+    def key(p: str) -> str:
+        return host.realpath(p).replace("\\", "/").rstrip("/").casefold() + "/" if sep == ";" else \
+            host.realpath(p).rstrip("/") + "/"
+
+    own = key(own_prefix) if own_prefix else None
+    dirs = [d for d in host.env().get("PATH", "").split(sep) if d and not (own and key(d).startswith(own))]
+    search = sep.join(dirs)
     return host.which("python3", search) or host.which("python", search)
 
 

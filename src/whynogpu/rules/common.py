@@ -33,6 +33,8 @@ def builds(snap: Snapshot) -> FrameworkBuildFacts | None:
 def pip(t: TargetFacts | None, args: str) -> str:
     """A pip command for the target interpreter, so it installs where the framework runs."""
     python = shlex.quote(t.python) if t and t.python else "python"
+    if t and t.python and (t.python[1:3] == ":\\" or "\\" in t.python):  # a Windows path: cmd/PowerShell quoting
+        python = f'"{t.python}"' if " " in t.python else t.python
     return f"{python} -m pip {args}"
 
 

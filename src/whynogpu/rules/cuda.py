@@ -12,6 +12,10 @@ from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import pip, target, version_key
+from whynogpu.rules.windows import install_fix as windows_install_fix
+from whynogpu.rules.windows import path_fix as windows_path_fix
+from whynogpu.rules.windows import searched as windows_searched
+from whynogpu.rules.windows import windows_dlls
 
 LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
 NAMES = {"cudart": "CUDA runtime", "cudnn": "cuDNN"}  # what the layer line calls them
@@ -72,6 +76,8 @@ def _nowhere(facts: CudaLibFacts, fw: FrameworkLibs, text: str) -> list[Evidence
 def _searched(facts: CudaLibFacts, fw: FrameworkLibs) -> list[Evidence]:
     if not facts.scanned:
         return []
+    if windows_dlls(facts):
+        return windows_searched(facts, fw)
     places = [f"LD_LIBRARY_PATH ({':'.join(facts.ld_library_path) or 'unset'})"]
     places.append(f"{len(fw.pip_dirs)} pip wheel directories" if fw.finds_pip_wheels else
                   "no pip wheel directories (this release does not look there)")
@@ -82,6 +88,8 @@ def _searched(facts: CudaLibFacts, fw: FrameworkLibs) -> list[Evidence]:
 
 def _install_fix(snap, fw: FrameworkLibs) -> Fix:
     t = target(snap)
+    if windows_dlls(cuda(snap)):  # DLLs on PATH, PowerShell/cmd, no [and-cuda] (no Windows CUDA wheels of TF)
+        return windows_install_fix(snap, fw)
     known = bool(version_key(fw.version))  # a report may not say which release
     if fw.framework == "tensorflow" and (not known or version_key(fw.version) >= (2, 14)):
         pin = f"=={fw.version}" if known else ""
@@ -227,7 +235,7 @@ def cudnn_missing(info, snap):
             continue
         yield info.finding(
             Severity.ERROR,
-            [Evidence(f"{_label(fw)} needs libcudnn.so.{fw.cudnn_major}"
+            [Evidence(f"{_label(fw)} needs {missing[0][0].soname}"
                       + (f" (cuDNN {fw.cudnn_min} or newer)" if fw.cudnn_min else ""), SOURCE),
              *_nowhere(facts, fw, "no libcudnn of any version on this machine")],
             f"Without cuDNN {LABEL[fw.framework]} cannot use the GPU for convolutions and (TensorFlow) skips the GPU.",
@@ -293,6 +301,8 @@ def cudnn_version_mismatch(info, snap):
 
 
 def _activation_fix(facts: CudaLibFacts, dirs: list[str]) -> Fix:
+    if windows_dlls(facts):
+        return windows_path_fix(facts, dirs)
     export = _prepend(dirs)
     if facts.env_kind == "conda" and facts.prefix:
         hook = posixpath.join(facts.prefix, "etc/conda/activate.d")

@@ -80,6 +80,7 @@ def libraries_evidence(d: DriverFacts | None) -> list[Evidence]:
 @summary("gpu")
 def gpu_summary(snap):
     g, d = gpu(snap), driver(snap)
+    p = platform(snap)
     if d and d.nvml and d.nvml.init_code == 0 and d.nvml.gpus:
         names = Counter(x.name or "NVIDIA GPU" for x in d.nvml.gpus)
         shown = ", ".join(f"{n} × {name}" if n > 1 else name for name, n in names.items())
@@ -87,10 +88,13 @@ def gpu_summary(snap):
         return f"{shown}, driver {d.driver_version}{cuda}"
     if g is None:
         return None
+    if p and p.os == "windows":  # display adapters, no kernel module or /dev on Windows
+        from whynogpu.rules.windows import windows_gpu_summary
+
+        return windows_gpu_summary(snap)
     if g.nvidia_gpus:
         module = f"kernel module {g.kernel_module.version}" if g.kernel_module and g.kernel_module.version else "no NVIDIA kernel module"
         return f"{len(g.nvidia_gpus)} NVIDIA GPU(s) on PCI ({describe(g.nvidia_gpus[0])}); {module}"
-    p = platform(snap)
     if p and p.wsl:
         dxg = "/dev/dxg present" if g.node("/dev/dxg") else "no /dev/dxg"
         lib = "Windows driver's libcuda mounted" if g.wsl_libcuda else "no /usr/lib/wsl/lib/libcuda.so"

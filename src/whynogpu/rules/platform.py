@@ -6,6 +6,7 @@ from whynogpu.knowledge import newest_tensorflow, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import major_minor, pip, platform, target, version_key
+from whynogpu.rules.windows import tensorflow_ways
 
 
 @summary("platform")
@@ -48,8 +49,11 @@ def _tf_gpu_row(os_name: str, version: str) -> dict | None:
         "(built by Intel) is CPU-only, so no GPU is ever listed.",
     example="platform windows, tensorflow 2.15.0 (via tensorflow-intel 2.15.0)",
     fix="Run TensorFlow inside WSL2 with `pip install tensorflow[and-cuda]`, or pin tensorflow<2.11 "
-        "with CUDA 11.2 / cuDNN 8.1 on native Windows.",
-    references=("https://www.tensorflow.org/install/pip#windows-native",),
+        "with CUDA 11.2 / cuDNN 8.1 on native Windows (Python 3.10 at most), or use tensorflow-cpu 2.10 with "
+        "Microsoft's tensorflow-directml-plugin (knowledge/windows_tensorflow_ways.csv).",
+    references=("https://www.tensorflow.org/install/pip#windows-native",
+                "https://www.tensorflow.org/install/pip#windows-wsl2",
+                "https://github.com/microsoft/tensorflow-directml-plugin"),
 )
 def windows_native_tensorflow(info, snap):
     p, t = platform(snap), target(snap)
@@ -78,16 +82,10 @@ def windows_native_tensorflow(info, snap):
         f"TensorFlow {major_minor(tf.version) or row['first'] + ' and later'} has no CUDA build for native Windows: "
         f"{row['note']}.",
         Fix(
-            "Install WSL2 with an Ubuntu distribution, then install TensorFlow with its CUDA libraries there "
-            "(the Windows NVIDIA driver provides the GPU to WSL2). Or, on native Windows, use TensorFlow 2.10 "
-            "with CUDA 11.2 and cuDNN 8.1.",
-            (
-                "wsl --install -d Ubuntu",
-                "# then, inside Ubuntu:",
-                "python3 -m pip install 'tensorflow[and-cuda]'",
-                "# or stay native (Python 3.10 at most):",
-                pip(t, 'install "tensorflow<2.11"'),
-            ),
+            "Three ways to a GPU: 1) WSL2 with an Ubuntu distribution and TensorFlow with its CUDA libraries "
+            "there (the Windows NVIDIA driver provides the GPU to WSL2); 2) on native Windows, TensorFlow 2.10 "
+            "with CUDA 11.2 and cuDNN 8.1; 3) tensorflow-cpu 2.10 with Microsoft's DirectML plugin (paused).",
+            tuple(tensorflow_ways(t)[0]),
         ),
     )
 

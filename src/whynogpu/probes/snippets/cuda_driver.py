@@ -9,9 +9,21 @@ import sys
 NAMES = ["libcuda.so.1", "libcuda.so"] if sys.platform != "win32" else ["nvcuda.dll"]
 
 
+def module_path(lib):
+    # Windows: the file the loader took nvcuda.dll from (GetModuleFileNameW of its handle); no /proc there.
+    buf = ctypes.create_unicode_buffer(1024)
+    try:
+        n = ctypes.windll.kernel32.GetModuleFileNameW(ctypes.c_void_p(lib._handle), buf, 1024)
+    except (AttributeError, OSError):
+        return []
+    return [buf.value] if n else []
+
+
 def mapped_paths(stem):
     # Where the loader really took the library from: the first copy on its search path wins,
     # which is not always the one the user thinks.
+    if sys.platform == "win32":
+        return []
     try:
         with open("/proc/self/maps") as fh:
             return sorted({ln.split()[-1] for ln in fh if stem in ln and "/" in ln})
@@ -35,7 +47,7 @@ def main():
         return
     out["loaded"] = True
     out["load_error"] = None
-    out["paths"] = mapped_paths("libcuda.so")
+    out["paths"] = module_path(lib) if sys.platform == "win32" else mapped_paths("libcuda.so")
 
     def err(rc):
         name = ctypes.c_char_p()

@@ -6,6 +6,7 @@
 import ctypes
 import json
 import os
+import sys
 
 
 def text(value):
@@ -16,6 +17,8 @@ def text(value):
 
 def process_name(pid):
     # Another container's (or user's) processes are not visible here: name stays None.
+    if sys.platform == "win32":
+        return None  # no /proc on Windows (NVML's own name call is not used: it differs across bindings)
     try:
         with open(f"/proc/{int(pid)}/comm") as fh:
             return fh.read().strip() or None
@@ -99,9 +102,22 @@ def with_pynvml(nv, out):
         pass
 
 
+def nvml_library():
+    # Windows: nvml.dll in System32 (current drivers) or in ...\NVIDIA Corporation\NVSMI (older ones), by full
+    # path: since Python 3.8 ctypes does not search PATH.
+    if sys.platform != "win32":
+        return "libnvidia-ml.so.1"
+    root = os.environ.get("SystemRoot", "C:\\Windows")
+    for d in (os.path.join(root, "System32"),
+              os.path.join(os.environ.get("ProgramFiles", "C:\\Program Files"), "NVIDIA Corporation", "NVSMI")):
+        if os.path.exists(os.path.join(d, "nvml.dll")):
+            return os.path.join(d, "nvml.dll")
+    return "nvml.dll"
+
+
 def with_ctypes(out):
     try:
-        lib = ctypes.CDLL("libnvidia-ml.so.1")
+        lib = ctypes.CDLL(nvml_library())
     except OSError as exc:
         out["init"] = {"code": 12, "name": "NVML Shared Library Not Found", "detail": str(exc)}
         return
