@@ -146,3 +146,39 @@ def test_magic_arguments():
     for bad in ("--bogus", "--timeout x", "--timeout -1", "triage --no-probe", "'"):
         with pytest.raises(ValueError, match="usage"):
             parse(bad)
+
+
+def test_load_ext_registers_the_line_magic_without_importing_ipython():
+    import sys
+
+    import whynogpu
+
+    class Shell:
+        registered = {}
+
+        def register_magic_function(self, func, magic_kind, magic_name):
+            self.registered[(magic_kind, magic_name)] = func
+
+    shell = Shell()
+    whynogpu.load_ipython_extension(shell)
+    assert ("line", "whynogpu") in shell.registered
+    assert not {"tensorflow", "torch", "jax"} & set(sys.modules)
+
+
+def test_triage_reads_the_last_cell_and_its_traceback(monkeypatch):
+    import sys
+
+    from whynogpu.jupyter import last_error_text
+
+    class Shell:
+        user_ns = {"In": ["", "import tensorflow as tf\ntf.zeros(1)", "%whynogpu triage"]}
+
+    monkeypatch.delattr(sys, "last_exc", raising=False)
+    monkeypatch.delattr(sys, "last_value", raising=False)
+    assert last_error_text(Shell()) is None
+    try:
+        raise OSError("libcudnn.so.9: cannot open shared object file")
+    except OSError as exc:
+        monkeypatch.setattr(sys, "last_value", exc, raising=False)
+    text = last_error_text(Shell())
+    assert text.startswith("import tensorflow as tf\ntf.zeros(1)") and "OSError: libcudnn.so.9" in text
