@@ -13,7 +13,8 @@ from whynogpu.cli import UserError, main, output_format
 
 def _progress(done: int, total: int, node) -> None:
     """One line per node that answers; on a terminal, one line rewritten in place."""
-    msg = f"whynogpu fleet: {done}/{total} nodes answered (last: {node.name})"
+    how = "answered" if node.status == "answered" else node.status.replace("_", " ")
+    msg = f"whynogpu fleet: {done}/{total} nodes done ({node.name}: {how})"
     if sys.stderr.isatty():
         sys.stderr.write(f"\r{msg}\x1b[K")
     else:

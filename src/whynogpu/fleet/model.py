@@ -30,7 +30,7 @@ class Group:
 
     key: str  # a root cause ("no_problem", "driver_library_mismatch", …) or a status
     status: str
-    summary: str  # the verdict's words when all nodes share them, else the first node's
+    summary: str  # the verdict's words most of its nodes share
     nodes: tuple[str, ...]
 
 

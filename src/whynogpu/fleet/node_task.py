@@ -12,10 +12,28 @@ import subprocess
 import sys
 
 
-def snapshot_argv(python: str | None, no_probe: bool, interpreter: str = sys.executable) -> list[str]:
+def _root() -> str:
+    """The folder whynogpu is imported from (Ray's copy of it on a worker)."""
     import whynogpu
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(whynogpu.__file__)))
+    return os.path.dirname(os.path.dirname(os.path.abspath(whynogpu.__file__)))
+
+
+def node_env() -> dict[str, str]:
+    """This process's environment without the PYTHONPATH entry Ray adds for the shipped package: that entry
+    is ours, not the node's, and would show in the snapshot as if the node set it."""
+    env = dict(os.environ)
+    root = _root()
+    kept = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.abspath(p) != root]
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("PYTHONPATH", None)
+    return env
+
+
+def snapshot_argv(python: str | None, no_probe: bool, interpreter: str = sys.executable) -> list[str]:
+    root = _root()
     args = ["snapshot"] + (["--python", python] if python else []) + (["--no-probe"] if no_probe else [])
     code = f"import sys; sys.path.insert(0, {root!r}); sys.argv = ['whynogpu', *{args!r}]; from whynogpu.cli import run; run()"
     return [interpreter, "-c", code]
@@ -29,9 +47,10 @@ def take_snapshot(python: str | None, no_probe: bool, timeout: float) -> dict:
     answer: dict = {"hostname": socket.gethostname(), "python": python or sys.executable}
     try:
         done = subprocess.run(snapshot_argv(python or sys.executable, no_probe), capture_output=True, text=True,
-                              timeout=timeout, stdin=subprocess.DEVNULL)
+                              timeout=timeout, stdin=subprocess.DEVNULL, env=node_env())
     except subprocess.TimeoutExpired:
         answer["error"] = f"`whynogpu snapshot` did not finish within {timeout:g} s on the node (ended)"
+        answer["timed_out"] = True
         return answer
     except OSError as exc:
         answer["error"] = f"cannot start {sys.executable}: {exc}"

@@ -10,6 +10,7 @@ py_modules): a node needs Ray, not whynogpu. Ray is imported only here, only for
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 from whynogpu.fleet.model import ANSWERED, FAILED, NO_ANSWER, Node
@@ -52,11 +53,14 @@ def gather(address: str, python: str | None, no_probe: bool, timeout: float, pro
     from whynogpu.snapshot_io import SnapshotError, from_data
 
     package = os.path.dirname(os.path.abspath(whynogpu.__file__))
+    on_term = signal.getsignal(signal.SIGTERM)
     try:
         ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=True,
                  runtime_env={"py_modules": [package], "excludes": ["__pycache__", "*.pyc"], "env_vars": TASK_ENV})
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayError(f"cannot connect to the Ray cluster at {address}: {str(exc).splitlines()[0][:300]}") from None
+    if callable(on_term) or on_term == signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, on_term)  # Ray's driver installs its own: SIGTERM should still cancel the tasks
     try:
         alive = [n for n in ray.nodes() if n.get("Alive")]
         where = f"Ray cluster at {address}" if address != "auto" else "Ray cluster (address auto)"
@@ -106,7 +110,8 @@ def _settle(ray, ref, node: Node, from_data, SnapshotError) -> None:
         node.reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
         return
     if "snapshot" not in answer:
-        node.status, node.reason = FAILED, answer.get("error") or "no snapshot"
+        node.status = NO_ANSWER if answer.get("timed_out") else FAILED
+        node.reason = answer.get("error") or "no snapshot"
         return
     try:
         node.snapshot = from_data(json.loads(answer["snapshot"]))

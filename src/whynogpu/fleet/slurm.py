@@ -145,7 +145,8 @@ def _collect(proc, lines: queue.Queue, tasks: dict, loose: list, timeout: float,
             task.rc = int(text.split()[1]) if text.split()[1].lstrip("-").isdigit() else -1
             done += 1
             if progress:
-                progress(done, max(expected, len(tasks)), Node(name=task.name or f"task {task.id}"))
+                status = ANSWERED if task.rc == 0 else NO_ANSWER if task.rc in (124, 137) else FAILED
+                progress(done, max(expected, len(tasks)), Node(name=task.name or f"task {task.id}", status=status))
         else:
             task.lines.append(text)
 

@@ -8,6 +8,7 @@ there is no odd one out to name. Everything here is linear in the number of node
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from whynogpu.fleet.model import ANSWERED, FAILED, NO_ANSWER, UNREADABLE, Fleet, Group, Mixed, Node, Outlier
@@ -15,6 +16,7 @@ from whynogpu.fleet.traits import TRAITS, traits
 from whynogpu.pipeline import report_from_snapshot
 
 STATUS_ORDER = (NO_ANSWER, FAILED, UNREADABLE)
+MORE = re.compile(r" \(\d+ more problems? below\)$")  # one node's count, not the group's
 
 
 def diagnose(nodes: list[Node]) -> None:
@@ -36,8 +38,8 @@ def groups(nodes: list[Node]) -> list[Group]:
     out = []
     # Most nodes first; a working GPU before a problem of as many nodes.
     for key, members in sorted(by_verdict.items(), key=lambda kv: (-len(kv[1]), kv[0] != "no_problem", kv[0])):
-        words = Counter(n.report.verdict.summary for n in members)
-        summary = words.most_common(1)[0][0] if len(words) == 1 else members[0].report.verdict.summary
+        words = Counter(MORE.sub("", n.report.verdict.summary) for n in members)
+        summary = words.most_common(1)[0][0]
         out.append(Group(key, ANSWERED, summary, tuple(n.name for n in members)))
     for status in STATUS_ORDER:
         if by_status.get(status):

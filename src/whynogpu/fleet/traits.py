@@ -67,7 +67,7 @@ def frameworks(snapshot: Snapshot) -> str | None:
         return None if t is None or t.status is not ProbeStatus.OK else "none"
     parts = []
     if f.tensorflow is not None:
-        parts.append(f"{f.tensorflow.dist} {f.tensorflow.version}")
+        parts.append(f"{f.tensorflow.dist.replace('_', '-')} {f.tensorflow.version}")
     if f.torch is not None:
         parts.append(f"torch {f.torch.version}")
     if f.jax is not None:
