@@ -164,3 +164,19 @@ def test_the_loaded_cudnn_beside_a_pip_cudnn_on_a_system_path_is_shadowing():
     # without the pip cuDNN in the report it is the cuDNN release that is wrong
     alone = text.replace("nvidia-cudnn-cu11==8.6.0.163 and ", "")
     assert triage(alone).verdict.root_cause == "cudnn_version_mismatch"
+
+
+@pytest.mark.parametrize("text, folder", [
+    ("Ubuntu 20.04, TensorFlow 2.4, CUDA 11.0 installed from NVIDIA's runfile.\n", "/usr/local/cuda-11.0/lib64"),
+    ("The file is there, I checked. TensorFlow 2.4:\n", "<the folder that holds libcudart.so.11.0>"),
+])
+def test_the_path_fix_names_a_real_folder_or_a_placeholder_never_a_note(text, folder):
+    # the copy the report implies lives in the release's default folder, or in one the reporter must fill in
+    log = ("2021-01-05 10:00:00.000000: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not load "
+           "dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such "
+           "file or directory\n")
+    report = triage(text + log)
+    top = report.findings[0]
+    assert top.code == "WG305"
+    assert all("line " not in c and "(CUDA" not in c for c in top.fix.commands), top.fix.commands
+    assert any(folder in c for c in top.fix.commands)

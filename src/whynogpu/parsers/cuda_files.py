@@ -114,6 +114,6 @@ def nvcc_version(text: str) -> str | None:
 def dll_name(soname: str) -> str:
     """The Windows DLL of a Linux soname: NVIDIA numbers both alike (libcudart.so.11.0 is cudart64_110.dll,
     libcublas.so.11 is cublas64_11.dll, libcudnn.so.8 is cudnn64_8.dll, libcudart.so.12 is cudart64_12.dll).
-    The same rule as triage/to_facts._as_dll, which reads it from pasted Windows logs."""
+    Probes and triage (pasted Windows logs) both name DLLs with it."""
     lib, _, number = soname.partition(".so.")
     return f"{lib[3:]}64_{number.replace('.', '')}.dll" if lib.startswith("lib") and number else soname

@@ -38,7 +38,7 @@ from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
 from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
 from whynogpu.model import ProbeResult, ProbeStatus
-from whynogpu.parsers.cuda_files import parse_lib_name
+from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.parsers.logs import LogMatch
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
@@ -476,7 +476,9 @@ class _Build:
         in_wheels = {c.soname for c in copies if c.origin == "pip"}
         frameworks = [replace(fw, finds_pip_wheels=False) if any(r.path is None and r.soname in in_wheels for r in fw.libs)
                       else fw for fw in frameworks]
-        facts = CudaLibFacts(os="linux", copies=tuple(copies), ld_library_path=ld_path, ld_library_dirs=ld_path, ld_cache=(),
+        plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
+        windows_report = any(x.endswith(".dll") for x in failed) or (plat is not None and plat.os == "windows")
+        facts = CudaLibFacts(os="windows" if windows_report else "linux", copies=tuple(copies), ld_library_path=ld_path, ld_library_dirs=ld_path, ld_cache=(),
                              ld_cache_read=False, default_dirs=(), nvcc=None, kernels=(), frameworks=tuple(frameworks),
                              env_kind=None, prefix=None, conda_active=False, scanned=False)
         self.put("cuda_libs", facts, *origins, *copy_origins)
@@ -641,9 +643,9 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
             family = soname_family(s.value)
             libs = tuple({_lib_of(x) for x in failed} - {None, "cudnn"} - absent)
             for soname in (sonames(family, libs) if family else {}).values():
-                soname = _as_dll(soname) if windows else soname
-                add(soname, f"(CUDA {s.value}, line {s.line})", _origin(s.stated_by_user) if soname not in failed
-                    else INFERRED, f"CUDA {s.value} as stated")
+                soname = dll_name(soname) if windows else soname
+                add(soname, _default_place(s.value, soname, windows), _origin(s.stated_by_user) if soname not in failed
+                    else INFERRED, f"CUDA {s.value} as stated (line {s.line}), in its installer's default folder")
     # "The file is there", "it works in the terminal (not in Jupyter)", "I installed CUDA and cuDNN": the
     # libraries exist somewhere, unless the installed release names that library otherwise (then the file
     # found is usually that other one).
@@ -655,13 +657,13 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
             # "I installed CUDA" says nothing of cuDNN, a separate download, and the other way round
             installed = f.has_cue("cudnn_installed" if _lib_of(soname) == "cudnn" else "cuda_installed")
             if _lib_of(soname) not in other and (said or installed):
-                add(soname, f"(the reporter: line {(said or installed)[0].line})", STATED if said else INFERRED,
-                    "the reporter says it exists, loads elsewhere, or was installed")
+                add(soname, _unknown_place(soname), STATED if said else INFERRED,
+                    f"the reporter says it exists, loads elsewhere, or was installed (line {(said or installed)[0].line})")
     for s in f.all("cudnn")[:1]:
         major = s.value.split(".")[0]
         name = f"cudnn64_{major}.dll" if windows else f"libcudnn.so.{major}"
         if major.isdigit() and any("cudnn" in x and x != name for x in failed):
-            add(name, f"(cuDNN {s.value}, line {s.line})", _origin(s.stated_by_user), f"cuDNN {s.value} as stated")
+            add(name, _unknown_place(name), _origin(s.stated_by_user), f"cuDNN {s.value} as stated (line {s.line})")
     return copies, origins
 
 
@@ -726,15 +728,23 @@ def _lib_of(soname: str) -> str | None:
     return name.lib if name else None
 
 
-def _as_dll(soname: str) -> str:
-    """The Windows DLL of a Linux soname: NVIDIA numbers both alike (libcudart.so.11.0 is cudart64_110.dll,
-    libcublas.so.11 is cublas64_11.dll, libcudart.so.10.1 is cudart64_101.dll)."""
-    lib, _, number = soname.partition(".so.")
-    return f"{lib[3:]}64_{number.replace('.', '')}.dll" if lib.startswith("lib") and number else soname
-
-
 def posixpath_dir(path: str) -> str:
-    return path.rsplit("/", 1)[0] if "/" in path else path
+    """The folder of a path, POSIX or Windows (a pasted report may hold either)."""
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    return path[:cut] if cut > 0 else path
+
+
+def _default_place(cuda: str, soname: str, windows: bool) -> str:
+    """Where NVIDIA's installer puts a CUDA release's libraries by default: the folder a fix can name when the
+    report gives the release but not the path (Linux /usr/local/cuda-X.Y/lib64; Windows the toolkit's bin)."""
+    if windows:
+        return f"C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v{cuda}\\bin\\{soname}"
+    return f"/usr/local/cuda-{cuda}/lib64/{soname}"
+
+
+def _unknown_place(soname: str) -> str:
+    """A copy the reporter says exists, somewhere: the fix names the folder as a placeholder to fill in."""
+    return f"<the folder that holds {soname}>/{soname}"
 
 
 def _looks_like_driver(v: str) -> bool:
