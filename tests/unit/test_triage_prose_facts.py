@@ -180,3 +180,15 @@ def test_the_path_fix_names_a_real_folder_or_a_placeholder_never_a_note(text, fo
     assert top.code == "WG305"
     assert all("line " not in c and "(CUDA" not in c for c in top.fix.commands), top.fix.commands
     assert any(folder in c for c in top.fix.commands)
+
+
+@pytest.mark.parametrize("where, root_cause", [
+    ("Ubuntu 22.04 on bare metal.", "driver_not_loaded"),
+    ("WSL2 Ubuntu on Windows 11.", "wsl_gpu_not_enabled"),  # the driver is Windows', passed in through WSL
+    ("Inside our docker container (docker compose up).", "container_no_gpu"),  # the host's, passed in or not
+])
+def test_no_driver_found_means_the_host_driver_was_not_passed_in_under_wsl_or_a_container(where, root_cause):
+    text = (where + " torch 2.3.0 fails at start:\n"
+            "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed "
+            "a driver from http://www.nvidia.com/Download/index.aspx\n")
+    assert triage(text).verdict.root_cause == root_cause

@@ -14,7 +14,7 @@ from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.rules import rule, summary
-from whynogpu.rules.common import builds, env_vars, pip, target
+from whynogpu.rules.common import builds, env_vars, pip, platform, target
 from whynogpu.rules.environment import gpu_count
 
 # WG502/508/509: what went wrong is named by the framework's own message, so the finding takes its category
@@ -80,9 +80,19 @@ def _libs_explained(snap, framework: str) -> bool:
     return fw is not None and any(r.path is None or r.via == "LD_LIBRARY_PATH" for r in fw.libs)
 
 
-def _log_category(run: FrameworkRun) -> str | None:
+# Under WSL or in a container the driver is the host's, passed in: a message that no driver was found means the
+# passing-in failed, when the message's row lists that cause among the ones it is consistent with.
+_PASSED_IN = (("wsl", "wsl_gpu_not_enabled"), ("container", "container_no_gpu"))
+
+
+def _log_category(run: FrameworkRun, snap=None) -> str | None:
+    p = platform(snap) if snap is not None else None
     for line in run.log:
         if line.kind == "error" and line.categories:
+            for where, cause in _PASSED_IN:
+                if line.categories[0] == "driver_not_loaded" and cause in line.categories and p is not None and \
+                        (p.wsl if where == "wsl" else p.container):
+                    return cause
             return line.categories[0]
     return None
 
@@ -221,7 +231,7 @@ def framework_sees_no_gpu(info, snap):
             ev.append(Evidence(run.gpu_error[:300], _probe_source(run)))
         # Without a driver layer to ask (a pasted report), the framework's own error message is the evidence,
         # unless the CUDA library layer already holds the libraries it failed on: rules/cuda.py says why.
-        said = driver is None and _log_category(run) is not None and not _libs_explained(snap, run.framework)
+        said = driver is None and _log_category(run, snap) is not None and not _libs_explained(snap, run.framework)
         yield info.finding(
             Severity.ERROR if seen_by_driver or said else Severity.INFO, ev,
             (f"The driver sees {driver} GPU{'s' if driver != 1 else ''} but {LABEL[run.framework]} sees none: "
@@ -230,7 +240,7 @@ def framework_sees_no_gpu(info, snap):
             Fix("Re-run the framework's own check after fixing that layer:", (_reproduce(t, run.framework),)),
             title=f"The driver sees {driver} GPU(s) but {LABEL[run.framework]} sees none" if seen_by_driver
             else f"{LABEL[run.framework]} ({'CUDA build'}) sees no GPU",
-            category=_log_category(run),
+            category=_log_category(run, snap),
         )
 
 
@@ -572,7 +582,7 @@ def framework_probe_failed(info, snap):
             f"{label} could not be checked live; until it imports cleanly it cannot use the GPU.",
             Fix("Run the same import by hand and read its full output:", (_reproduce(t, run.framework),)),
             title=f"Importing {label} {what.split(' after')[0].split(' (')[0]}",
-            category=_log_category(run),
+            category=_log_category(run, snap),
         )
 
 
@@ -600,7 +610,7 @@ def gpu_matmul_failed(info, snap):
              Evidence(f"matmul placed on {m.asked}: {seen[0][:300]}", _probe_source(run))] + _log_evidence(run, 2),
             f"{label} sees the GPU but cannot compute on it.",
             Fix("Re-run the framework's check to see the full error:", (_reproduce(target(snap), run.framework),)),
-            category=_log_category(run),
+            category=_log_category(run, snap),
         )
 
 
