@@ -189,3 +189,13 @@ def test_ray_is_not_imported_unless_asked_and_its_absence_is_one_line():
 
 def test_answered_status_is_the_default_of_a_node():
     assert Node(name="x").status == ANSWERED
+
+
+def test_a_node_report_in_fleet_json_is_checks_json_report(healthy):
+    from whynogpu.pipeline import report_from_snapshot
+    from whynogpu.redact import for_snapshot
+    from whynogpu.render.json_report import report_data as checks
+
+    report = report_from_snapshot(healthy)
+    assert render.report_data(report, for_snapshot(healthy)) == checks(report, for_snapshot(healthy))
+    assert render.report_data(report, None) == checks(report, None)

@@ -6,7 +6,8 @@
 node is seen as a job step sees it (CUDA_VISIBLE_DEVICES as Slurm sets it). `--label` prefixes every line
 with its task number, so the nodes' outputs can be told apart however srun interleaves them; the script
 names its node (SLURMD_NODENAME) first and its exit status last, and ends the snapshot with coreutils
-`timeout` on the node. The interpreter is this one (sys.executable): on a cluster it sits on a shared file
+`timeout --foreground` on the node (in the task's process group, so that a cancelled step ends it even where
+Slurm tracks a step's processes by process group). The interpreter is this one (sys.executable): on a cluster it sits on a shared file
 system, like the allocation's own software.
 """
 
@@ -28,7 +29,7 @@ from whynogpu.fleet.model import ANSWERED, FAILED, NO_ANSWER, Node
 SCRIPT = r"""
 printf '@whynogpu-node %s\n' "${SLURMD_NODENAME:-$(hostname)}"
 t=$1; shift
-if command -v timeout >/dev/null 2>&1; then timeout -k 5 "$t" "$@"; else "$@"; fi
+if timeout --foreground 1 true 2>/dev/null; then timeout --foreground -k 5 "$t" "$@"; else "$@"; fi
 printf '@whynogpu-done %s\n' "$?"
 """
 LABEL = re.compile(r"^\s*(\d+): ?(.*)$")
