@@ -192,3 +192,12 @@ def test_no_driver_found_means_the_host_driver_was_not_passed_in_under_wsl_or_a_
             "RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed "
             "a driver from http://www.nvidia.com/Download/index.aspx\n")
     assert triage(text).verdict.root_cause == root_cause
+
+
+def test_a_gpu_the_framework_sees_but_the_work_never_reaches_is_the_code():
+    text = ("torch.cuda.is_available() returns True in this env and other projects use the GPU, but training with "
+            "this library is painfully slow and nvidia-smi shows no python process on the GPU.")
+    assert triage(text).verdict.root_cause == "code_forces_cpu"
+    # Task Manager's graphs do not show CUDA work: there the GPU is in use after all
+    tm = text.replace("nvidia-smi shows no python process on the GPU", "Task Manager shows the GPU at 0%")
+    assert triage(tm).verdict.root_cause != "code_forces_cpu"

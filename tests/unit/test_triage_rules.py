@@ -30,6 +30,8 @@ REPORTS = {  # code: a report that only its rule can read
     "WG827": "RuntimeError: CUDA error: uncorrectable ECC error encountered\n",
     "WG828": "Our driver came with unattended-upgrades last night; nothing GPU related works now.",
     "WG829": "torch.cuda.is_available() is False for my user, but it works fine with sudo (sudo python train.py).",
+    "WG834": "torch.cuda.is_available() returns True in this env, but training is painfully slow and nvidia-smi shows "
+             "no python process on the GPU.",
     "WG833": "I created the conda env with pytorch on the login node (no GPU there); on the GPU node "
              "torch.cuda.is_available() is False.",
     "WG832": "jax.devices() on my Ubuntu workstation lists only a CpuDevice. What did I miss?",

@@ -92,7 +92,7 @@ CASES = [
     ('gpu_hardware_fault',
      'dmesg shows NVRM: Xid (PCI:0000:01:00): 79, GPU has fallen off the bus.'),
     ('no_problem',
-     ">>> torch.cuda.is_available()\nTrue\n>>> torch.cuda.get_device_name(0)\n'NVIDIA GeForce RTX 3080'\nbut nvidia-smi shows 0% utilization while training, is it using the GPU?"),
+     ">>> torch.cuda.is_available()\nTrue\n>>> torch.cuda.get_device_name(0)\n'NVIDIA GeForce RTX 3080'\nbut nvidia-smi shows 0% utilization while training (my python process holds 1841MiB), is it using the GPU?"),
     ('compute_capability_unsupported',
      'W tensorflow/core/common_runtime/gpu/gpu_device.cc:1934] Ignoring visible gpu device (device: 0, name: Quadro K2000, pci bus id: 0000:01:00.0, compute capability: 3.0) with Cuda compute capability 3.0. The minimum required Cuda capability is 3.5.'),
     ('wsl_gpu_not_enabled',

@@ -122,6 +122,13 @@ def report_words_go_with_cause(info, snap):
 
 # code, category, name, title, why, fix text, fix commands: the reporter's account (no fact on a machine)
 SPECS = (
+    ("WG834", "code_forces_cpu", "report_gpu_seen_but_work_on_cpu",
+     "The framework sees the GPU, yet the report says the work runs on the CPU",
+     "A framework that lists the GPU computes on it only where the code (or a library's default) puts the work: a "
+     "model or tensors never moved to the device, a device argument or config left at its CPU default.",
+     "Find where the code chooses the device and put the model and data there (the scan reads your code for it):",
+     ("whynogpu scan path/to/your/code",
+      "# PyTorch: model.to('cuda') and every batch .to('cuda'); a library: its device / accelerator / cuda_device option")),
     ("WG833", "cpu_only_package", "report_cpu_build_from_setup",
      "The report describes a set-up that installs the framework's CPU build",
      "Where the install is solved decides the build: conda picks a framework's CUDA build only on a machine "

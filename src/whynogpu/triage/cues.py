@@ -110,6 +110,14 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
                               r"(an? )?gpus?|cpu[- ]only (node|machine))"),
+    # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
+    ("gpu_unused", r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
+                   r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"
+                   r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really) "
+                   r"slow\b|\bidentical to .{0,30}cpu\b"),
+    # nvidia-smi lists the reporter's process holding GPU memory: the work does reach the GPU
+    ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
+                       r"\b(python|my process)\b"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

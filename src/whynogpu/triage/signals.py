@@ -131,6 +131,20 @@ def signals(f: TriageFacts) -> list[Signal]:
             c.line, c.text, "the framework reserves most of the GPU's memory when it starts (TensorFlow all of it, JAX "
             "75 %), so nvidia-smi shows it taken" + (" and little is left for cuDNN or a second process" if failing
                                                      else ": the GPU is in use"))
+    # The framework sees the GPU (it printed one, or is_available() is True), nothing failed, and the work still
+    # stays off it: what decides the device is then the code or a library's default (a device argument or a
+    # config that never names the GPU), unless the reporter reads the GPU's use where it does not show (Task
+    # Manager), or it works in one process and not another.
+    seen = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines] or \
+        [s for s in f.all("torch_cuda_available") if s.value == "True"] or \
+        [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]
+    quiet = not [m for m in f.log if m.kind == "error"] and not ({"task_manager", "jupyter_only", "works_elsewhere",
+                                                               "memory_taken", "second_process", "process_on_gpu"} & set(cues))
+    if seen and quiet and "gpu_unused" in cues:
+        c = cues["gpu_unused"]
+        add("code_forces_cpu", "error", "stated", c.line, c.text,
+            "the framework sees the GPU and nothing failed, yet the work stays on the CPU: the code (or a library's "
+            "default) never puts it on the GPU")
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
