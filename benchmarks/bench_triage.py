@@ -11,7 +11,8 @@ size. Three 1 MB inputs, every line made distinct so no cache of repeated lines 
 Each is timed 3 times; the best wall and CPU times are printed. Then mixed reports of 1, 10 and 50 MB
 (50 MB skipped with --no-50mb) and a tiny corpus report (the baseline: interpreter start and imports) run
 through the installed command (`python -m whynogpu triage FILE`), each in its own child process: wall time,
-that child's own peak memory (os.wait4's rusage, not the running maximum over all children), exit code and
+that child's own peak memory (its VmHWM as it exits: not the running maximum over all children, nor the
+parent's size that Linux carries into a child's ru_maxrss), exit code and
 the first line it printed, with wall and memory above the baseline per MB, so a loss of linearity shows.
 
 Last, repetition: one harmless line of a no_problem case (a TensorRT libnvinfer warning) once and 10,000
@@ -140,17 +141,29 @@ def speed() -> None:
               f"cpu {best_cpu:.2f} s  -> {report.verdict.root_cause}")
 
 
+# The child's own peak, read from its /proc/self/status (VmHWM) as it exits. Not os.wait4's ru_maxrss: Linux
+# carries the parent's resident size at fork into the child's maxrss when it execs, and this parent holds the
+# big inputs, so ru_maxrss would report the benchmark's own memory (it did: ~500 MB for a 50 MB report).
+_PEAK = ("import atexit, runpy, sys\n"
+         "out = sys.argv.pop(1)\n"
+         "def peak():\n"
+         "    hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+         "    open(out, 'w').write(hwm.split()[1])\n"
+         "atexit.register(peak)\n"
+         "runpy.run_module('whynogpu', run_name='__main__', alter_sys=True)\n")
+
+
 def _cli(path: str) -> tuple[float, float, int, str]:
     """`python -m whynogpu triage PATH` in a child: (wall s, the child's own peak RSS in MB, exit code, first line)."""
-    with tempfile.TemporaryFile() as out:
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r", suffix=".peak") as peak_file:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "whynogpu", "triage", path], stdout=out, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(proc.pid, 0)  # this child's rusage alone (Linux ru_maxrss is in KiB)
+        proc = subprocess.run([sys.executable, "-c", _PEAK, peak_file.name, "triage", path], stdout=out,
+                              stderr=subprocess.STDOUT, check=False)
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         first = out.read(4096).decode("utf-8", "replace").strip().splitlines()[:1]
-    return wall, usage.ru_maxrss / 1024, proc.returncode, first[0] if first else "(none)"
+        kib = peak_file.read().strip()
+    return wall, (int(kib) / 1024 if kib.isdigit() else float("nan")), proc.returncode, first[0] if first else "(none)"
 
 
 def cli_sizes(sizes_mb: tuple[int, ...] = (1, 10, 50)) -> None:
