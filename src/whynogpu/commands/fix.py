@@ -2,8 +2,12 @@
 target environment after a rollback point is recorded, verified by the check's live probe again, and
 undone with `--rollback [ID]`.
 
-Exit codes: 0 plan shown, applied or rolled back; 1 a step or the rollback failed (the message says how
-to go back); 2 usage error (a bad --python, an unknown rollback ID, --apply with no terminal and no --yes).
+A step that fails, or a check afterwards that is worse than the one before (a new error finding, or a GPU
+that was usable and is not), restores the rollback point by itself (`--no-rollback` keeps the changed
+environment to look into); an index that cannot be reached also lists the plan's commands to run later.
+
+Exit codes: 0 plan shown, applied or rolled back; 1 a step failed or the result was worse (rolled back
+unless --no-rollback), or a rollback failed (the message says how to go back); 2 usage error (a bad --python, an unknown rollback ID, --apply with no terminal and no --yes).
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def _rollback(ident, yes, echo) -> None:
     _confirm(f"Restore {target} to rollback point {point['id']} ({point['created']})?", yes)
     echo(f"restoring {target} to rollback point {point['id']}")
     try:
-        done = rollback.restore(point, folder, lambda argv: run_command(argv))
+        done = rollback.restore(point, folder, lambda argv: run_command(argv)[0])
     except (rollback.RollbackError, OSError) as exc:
         click.echo(f"whynogpu: rollback failed: {exc}", err=True)
         sys.exit(1)
@@ -99,7 +103,9 @@ def _history(echo) -> None:
 @click.option("--rollback", "rollback_id", is_flag=False, flag_value="latest", default=None, metavar="[ID]",
               help="Restore a rollback point (the latest without ID).")
 @click.option("--history", is_flag=True, help="List the rollback points.")
-def fix_cmd(python, replay_dir, timeout, as_json, do_apply, yes, rollback_id, history):
+@click.option("--no-rollback", "no_rollback", is_flag=True,
+              help="With --apply: keep the changed environment when a step fails or the result is worse (to debug).")
+def fix_cmd(python, replay_dir, timeout, as_json, do_apply, yes, rollback_id, history, no_rollback):
     """Turn the verdict into a plan of steps; --apply runs the automatic ones, --rollback undoes them."""
     from whynogpu.fix import plan as planning
     from whynogpu.fix import render
@@ -109,6 +115,8 @@ def fix_cmd(python, replay_dir, timeout, as_json, do_apply, yes, rollback_id, hi
                               ("--replay", replay_dir)) if on]
     if len(chosen) > 1:
         raise UserError(f"{' and '.join(chosen)} cannot be used together")
+    if no_rollback and not do_apply:
+        raise UserError("--no-rollback only goes with --apply")
     if history:
         return _history(echo)
     if rollback_id is not None:
@@ -132,10 +140,34 @@ def fix_cmd(python, replay_dir, timeout, as_json, do_apply, yes, rollback_id, hi
     if not the_plan.automatic:
         echo("whynogpu: no automatic step to apply")
         return
-    _apply(the_plan, options, report, yes, echo, as_json)
+    _apply(the_plan, options, report, yes, echo, as_json, not no_rollback)
 
 
-def _apply(the_plan, options, before, yes, echo, as_json) -> None:
+def _say(line: str) -> None:
+    click.echo(f"whynogpu: {line}", err=True)
+
+
+def _go_back(ident: str, auto: bool, echo, run) -> None:
+    """After a failed step or a worse result: restore point `ident` (unless --no-rollback), then exit 1."""
+    from whynogpu.fix import apply
+
+    if not auto:
+        _say(f"the environment is left as it is now (--no-rollback); `whynogpu fix --rollback {ident}` restores it "
+             "as it was before")
+        sys.exit(1)
+    _say(f"rolling back automatically to rollback point {ident}")
+    undone = apply.undo(ident, lambda argv: run(argv, None))
+    if undone.error:
+        _say(f"the automatic rollback to point {ident} failed: {undone.error}. "
+             f"`whynogpu fix --rollback {ident}` tries again")
+        sys.exit(1)
+    for line in undone.done or ["nothing differed"]:
+        echo(f"  {line}")
+    _say(f"rolled back automatically: the environment is back at rollback point {ident}")
+    sys.exit(1)
+
+
+def _apply(the_plan, options, before, yes, echo, as_json, auto_rollback=True) -> None:
     from whynogpu.fix import apply, rollback
 
     n = len(the_plan.automatic)
@@ -145,13 +177,17 @@ def _apply(the_plan, options, before, yes, echo, as_json) -> None:
     try:
         ident = apply.apply(the_plan, echo, run)
     except rollback.RollbackError as exc:
-        click.echo(f"whynogpu: {exc}; nothing was changed", err=True)
+        _say(f"{exc}; nothing was changed")
         sys.exit(1)
     except apply.StepFailed as exc:
-        click.echo(f"whynogpu: step {exc.step.number} failed: {exc}; the steps after it were not run. "
-                   f"`whynogpu fix --rollback` restores the environment as it was before (rollback point "
-                   f"{rollback.history()[-1]['id']})", err=True)
-        sys.exit(1)
+        _say(f"step {exc.step.number} failed: {exc}; " + ("it changed nothing, " if not exc.changed else "")
+             + "the steps after it were not run")
+        if exc.offline:
+            _say("the package index cannot be reached from here. The plan's commands can be run later, "
+                 "when it can (or `whynogpu fix --apply` again):")
+            for line in apply.later(the_plan):
+                click.echo(f"    {line}", err=True)
+        _go_back(exc.ident, auto_rollback, echo, run)
     echo("checking again…")
     _, _, after = _diagnose(options)
     gone = [c for c in _errors(before) if c not in _errors(after)]
@@ -162,5 +198,11 @@ def _apply(the_plan, options, before, yes, echo, as_json) -> None:
         echo(f"resolved: {', '.join(dict.fromkeys(gone))}")
     if new:  # e.g. a GPU build on a machine without a GPU now misses the CUDA libraries it would load
         echo(f"new: {', '.join(dict.fromkeys(new))} (`whynogpu --python {the_plan.target}` explains them)")
+    if apply.foreseen(before, after):
+        echo(f"expected: {', '.join(apply.foreseen(before, after))}: the GPU build's CUDA libraries were left out, "
+             "as this machine has no NVIDIA GPU to use them (not counted as worse)")
+    reasons = apply.worse(before, after)
+    if reasons:
+        _say("the result is worse than before: " + "; ".join(reasons))
+        _go_back(ident, auto_rollback, echo, run)
     echo(f"`whynogpu fix --rollback {ident}` undoes these changes")
-

@@ -4,7 +4,8 @@ the first change, and put back on `whynogpu fix --rollback [ID]`.
 A point is a folder ~/.cache/whynogpu/rollback/<ID>/ (under $XDG_CACHE_HOME when set):
   point.json    target, installer, time, the plan's steps, the edited files and whether each existed
   freeze.txt    `pip freeze --all` (or `uv pip freeze`) of the env: the lines restored as they are
-  conda.txt     `conda list --explicit` of a conda env (for the user: conda's own revisions restore it)
+  conda.txt     `conda list --explicit` of a conda env; point.json also keeps the env's conda revision
+                (`conda list --revisions`) when the tool has revisions (conda, mamba; not micromamba)
   files/N       the original content of each file an automatic step edits (kernel.json, activation scripts)
 """
 
@@ -42,11 +43,32 @@ def _capture(argv: list[str], what: str, cwd: str | None = None) -> str:
     return res.stdout
 
 
+REVISION = re.compile(r"\(rev (\d+)\)")
+
+
+def _conda_exe(inst: Installer) -> str:
+    return inst.exe or "conda"
+
+
+def conda_revision(inst: Installer, capture=None) -> int | None:
+    """The env's current conda revision (the last `(rev N)` of `conda list --revisions`), or None where the
+    tool keeps none (micromamba) or cannot say."""
+    if os.path.basename(_conda_exe(inst)).split(".")[0] == "micromamba":
+        return None
+    try:
+        text = (capture or _capture)([_conda_exe(inst), "list", "--revisions", *inst._conda_env()], "the conda revision")
+    except RollbackError:
+        return None
+    revs = [int(n) for n in REVISION.findall(text)]
+    return max(revs) if revs else None
+
+
 def record(inst: Installer, files: list[str], plan: dict) -> str:
     """Write a rollback point and return its ID. Raises RollbackError before anything has been changed."""
     freeze = _capture(inst.freeze(), "the installed distributions")
-    conda = _capture([inst.exe or "conda", "list", "--explicit", "-p", inst.prefix], "the conda packages") \
+    conda = _capture([_conda_exe(inst), "list", "--explicit", "-p", inst.prefix], "the conda packages") \
         if inst.kind == "conda" else None
+    revision = conda_revision(inst) if conda is not None else None
     os.makedirs(root(), exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     ident, n = stamp, 1
@@ -71,7 +93,7 @@ def record(inst: Installer, files: list[str], plan: dict) -> str:
         with open(os.path.join(folder, "conda.txt"), "w", encoding="utf-8") as fh:
             fh.write(conda)
     point = {"id": ident, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "installer": asdict(inst),
-             "files": saved, "plan": plan}
+             "files": saved, "plan": plan, **({"conda_revision": revision} if revision is not None else {})}
     # point.json last: a folder without it is an incomplete point that --rollback refuses
     with open(os.path.join(folder, "point.json"), "w", encoding="utf-8") as fh:
         json.dump(point, fh, indent=1)
@@ -128,9 +150,78 @@ def restore_steps(inst: Installer, recorded: str, current: str) -> tuple[list[st
     return remove, install
 
 
-def restore(point: dict, folder: str, run) -> list[str]:
+def conda_packages(explicit: str) -> dict[str, str]:
+    """Package name -> URL of each line of `conda list --explicit` (an `#md5` or `#sha256:` suffix dropped)."""
+    out = {}
+    for line in explicit.splitlines():
+        url = line.split("#", 1)[0].strip()
+        if not url or url.startswith("@"):
+            continue
+        base = url.rsplit("/", 1)[-1]
+        for ext in (".tar.bz2", ".conda"):
+            base = base[: -len(ext)] if base.endswith(ext) else base
+        parts = base.rsplit("-", 2)
+        if len(parts) == 3:
+            out[parts[0].lower()] = url
+    return out
+
+
+def conda_restore(inst: Installer, recorded: str, current: str, revision: int | None, explicit_file: str
+                  ) -> tuple[list[list[str]], list[str]]:
+    """(commands, explicit lines) that put the conda packages of the env back: `install --revision N` when
+    the point recorded the revision, else removal of the packages added since (without their dependents:
+    they are restored too) and `install --file` of an @EXPLICIT file with the missing and changed ones,
+    which conda installs as they are, solving nothing. Nothing when the packages did not change."""
+    then, now = conda_packages(recorded), conda_packages(current)
+    if then == now:
+        return [], []
+    exe, env = _conda_exe(inst), inst._conda_env()
+    if revision is not None:
+        return [[exe, "install", "-y", *env, "--revision", str(revision)]], []
+    added = sorted(n for n in now if n not in then)
+    lines = [url for n, url in then.items() if now.get(n) != url]
+    cmds = [[exe, "remove", "-y", *env, "--force", *added]] if added else []
+    if lines:
+        cmds.append([exe, "install", "-y", *env, "--file", explicit_file])
+    return cmds, lines
+
+
+def _restore_conda(inst: Installer, point: dict, folder: str, run, capture) -> list[str]:
+    path = os.path.join(folder, "conda.txt")
+    if inst.kind != "conda" or not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as fh:
+        recorded = fh.read()
+    listing = [_conda_exe(inst), "list", "--explicit", "-p", inst.prefix]
+    current = capture(listing, "the conda packages")
+    then = conda_packages(recorded)
+    changed = sorted(n for n in then.keys() | conda_packages(current).keys() if then.get(n) != conda_packages(current).get(n))
+    if not changed:
+        return []
+    explicit = os.path.join(folder, "explicit.txt")
+    # conda's own revision first where one was recorded; the explicit file when that leaves a difference
+    for n, revision in enumerate(dict.fromkeys((point.get("conda_revision"), None))):
+        now = current if n == 0 else capture(listing, "the conda packages")
+        cmds, lines = conda_restore(inst, recorded, now, revision, explicit)
+        if lines:
+            with open(explicit, "w", encoding="utf-8") as fh:
+                fh.write("@EXPLICIT\n" + "\n".join(lines) + "\n")
+        failed = next((argv for argv in cmds if run(argv) != 0), None)
+        after = conda_packages(capture(listing, "the conda packages"))
+        if after == then:
+            how = f"conda revision {revision}" if revision is not None else "the recorded conda.txt"
+            return [f"conda packages restored from {how}: {', '.join(changed)}"]
+    left = sorted(n for n in then.keys() | after.keys() if then.get(n) != after.get(n))
+    raise RollbackError((f"`{' '.join(failed)}` failed; " if failed else "")
+                        + f"the conda packages still differ from point {point['id']}: {', '.join(left)}")
+
+
+def restore(point: dict, folder: str, run, capture=None) -> list[str]:
     """Put the environment and the edited files back; returns what was done, in words. `run(argv)`
-    runs a command and returns its exit code."""
+    runs a command and returns its exit code; `capture(argv, what)` returns a command's output (the freeze
+    and conda listings; tests give their own). A conda env gets its conda packages back first, then the
+    distributions that pip sees."""
+    capture = capture or _capture
     inst = Installer(**point["installer"])
     done = []
     for f in point.get("files", []):
@@ -140,9 +231,10 @@ def restore(point: dict, folder: str, run) -> list[str]:
         elif os.path.exists(f["path"]):
             os.remove(f["path"])
             done.append(f"removed {f['path']}")
+    done += _restore_conda(inst, point, folder, run, capture)
     with open(os.path.join(folder, "freeze.txt"), encoding="utf-8") as fh:
         recorded = fh.read()
-    current = _capture(inst.freeze(), "the installed distributions")
+    current = capture(inst.freeze(), "the installed distributions")
     remove, install = restore_steps(inst, recorded, current)
     if remove:
         if run(inst.restore_remove(remove)) != 0:
@@ -157,7 +249,7 @@ def restore(point: dict, folder: str, run) -> list[str]:
         finally:
             os.unlink(fh.name)
         done.append("installed " + ", ".join(install))
-    after = _capture(inst.freeze(), "the installed distributions")
+    after = capture(inst.freeze(), "the installed distributions")
     if names(after) != names(recorded):
         left = restore_steps(inst, recorded, after)
         raise RollbackError(f"the environment still differs from point {point['id']}: "
