@@ -49,4 +49,14 @@ def load_ipython_extension(ipython) -> None:
     load(ipython)
 
 
-__all__ = ["__version__", "TargetError", "check", "triage", "triage_text"]
+def __getattr__(name: str):
+    # `whynogpu.watch(...)` / `with whynogpu.watch() as w:`: the subpackage whynogpu.watch is callable
+    # (whynogpu/watch/__init__.py); imported on first use, so `import whynogpu` stays as light as it was.
+    if name == "watch":
+        import importlib
+
+        return importlib.import_module("whynogpu.watch")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["__version__", "TargetError", "check", "triage", "triage_text", "watch"]

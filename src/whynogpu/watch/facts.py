@@ -59,6 +59,10 @@ class WatchFacts:
     cpu_count: int
     cuda_visible_devices: str | None = None  # as the command got it
     cuda_device_order: str | None = None
+    # whynogpu.watch() inside the user's process: the "command" is that process (its tree, less the sampler),
+    # timed from the start to the end of the watched block; its stderr is not read (log is empty).
+    in_process: bool = False
+    raised: str | None = None  # in_process: the exception that ended the block (its type name), if one did
 
     def touched(self) -> tuple[int, ...]:
         """Indices of the GPUs the command's processes held memory on at some sample."""

@@ -30,8 +30,9 @@ def _stat(proc: str, pid: str) -> tuple[int, float] | None:
     return ppid, ticks / TICKS
 
 
-def tree(root: int, proc: str = "/proc") -> tuple[set[int], float]:
-    """The pids of `root` and all its descendants, and their CPU seconds so far."""
+def tree(root: int, proc: str = "/proc", exclude=()) -> tuple[set[int], float]:
+    """The pids of `root` and all its descendants, and their CPU seconds so far; a pid in `exclude` and its
+    descendants are left out (the sampler itself, when it watches the process that started it)."""
     try:
         names = os.listdir(proc)
     except OSError:
@@ -52,7 +53,7 @@ def tree(root: int, proc: str = "/proc") -> tuple[set[int], float]:
     found, todo = set(), [root]
     while todo:
         pid = todo.pop()
-        if pid in found:
+        if pid in found or pid in exclude:
             continue
         found.add(pid)
         todo.extend(children.get(pid, ()))

@@ -9,10 +9,16 @@ import shutil
 
 from whynogpu import __version__, serde
 from whynogpu.facts.frameworks import LogLine
-from whynogpu.model import SCHEMA_VERSION, ProbeResult, ProbeStatus, ProbeSummary, Report, Snapshot
+from whynogpu.model import SCHEMA_VERSION, Evidence, ProbeResult, ProbeStatus, ProbeSummary, Report, Snapshot
 from whynogpu.watch.facts import GpuInfo, GpuReading, HeldMemory, Sample, WatchFacts
 
 _PYTHON = re.compile(r"^python(\d+(\.\d+)*)?$")
+# whynogpu.watch() in the process cannot read what the code prints without redirecting its stderr; it does not.
+NOT_READ = Evidence("what the code printed on stderr (the framework's own messages) was not read: "
+                    "whynogpu.watch() runs inside the process and leaves its stderr alone",
+                    "whynogpu.watch() in this process")
+NOT_READ_MISSING = ("the framework's messages on stderr, which whynogpu.watch() does not read: run the script as "
+                    "`whynogpu watch -- python SCRIPT.py` (they are read there), or pass them to whynogpu.triage(text)")
 
 
 def facts_from(argv, outcome, interval: float, env=None) -> WatchFacts:
@@ -48,15 +54,15 @@ def target_python(argv) -> str | None:
     return shutil.which(argv[0]) if os.sep not in argv[0] else os.path.abspath(argv[0])
 
 
-def machine_snapshot(argv, host=None) -> Snapshot:
-    """check's static facts on this machine, for the interpreter the command runs."""
+def machine_snapshot(argv, host=None, python: str | None = None) -> Snapshot:
+    """check's static facts on this machine, for the interpreter the command runs (or `python`)."""
     from whynogpu.probes import Options, gather
 
     if host is None:
         from whynogpu.host.real import RealHost
 
         host = RealHost()
-    return gather(host, Options(python=target_python(argv), live=False))
+    return gather(host, Options(python=python or target_python(argv), live=False))
 
 
 def build(facts: WatchFacts, machine: Snapshot | None = None) -> Report:
@@ -75,9 +81,17 @@ def build(facts: WatchFacts, machine: Snapshot | None = None) -> Report:
         findings += evaluate(machine)
         results = (*machine.probes, mine)
     ordered, verdict = decide(findings)
+    missing: tuple[str, ...] = ()
+    if facts.in_process:  # say that the messages were not read where the run's verdict is given
+        ordered = [dataclasses.replace(f, evidence=(*f.evidence, NOT_READ)) if f.code in ("WG901", "WG902") else f
+                   for f in ordered]
+        if verdict.root_cause == "unknown":
+            missing = (NOT_READ_MISSING,)
     whole = Snapshot(1, __version__, "check", results)
     target = _target(whole)
-    if machine is not None and target.python and target_python(facts.command):
+    if machine is not None and target.python and facts.in_process:
+        target = dataclasses.replace(target, why="the interpreter of the process watched")
+    elif machine is not None and target.python and target_python(facts.command):
         target = dataclasses.replace(target, why="the interpreter the command runs")
     return Report(
         schema_version=SCHEMA_VERSION, tool={"name": "whynogpu", "version": __version__}, mode="watch",
@@ -85,4 +99,5 @@ def build(facts: WatchFacts, machine: Snapshot | None = None) -> Report:
         probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason, r.side_effects) for r in results),
         layers=_layers(whole, ordered),
         facts={r.name: serde.to_data(r.facts) for r in results if r.facts is not None},
+        missing=missing,
     )

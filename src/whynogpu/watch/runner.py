@@ -144,29 +144,73 @@ def sampler_command(interval: float) -> list[str]:
     return [sys.executable, "-m", "whynogpu.watch.sampler", repr(interval)]
 
 
+class SamplerChild:
+    """The sampler child (sampler.py) and the lines it has written so far, read by a daemon thread.
+
+    `notice(start_line)` is called as soon as the sampler knows NVML's state. With `keep_stderr`, the
+    sampler's own stderr is kept for `failure()` (why it never answered); else it goes nowhere."""
+
+    def __init__(self, command: list[str], notice=None, env=None, keep_stderr: bool = False) -> None:
+        self.start: dict = {}
+        self.samples: list[dict] = []
+        self.got_start = threading.Event()
+        self._notice = notice
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE if keep_stderr else subprocess.DEVNULL,
+                                     start_new_session=True, close_fds=True, env=env)
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in self.proc.stdout:
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if obj.get("kind") == "start":
+                    self.start.update(obj)
+                    self.got_start.set()
+                    if self._notice:
+                        self._notice(obj)
+                elif obj.get("kind") == "sample":
+                    self.samples.append(obj)
+        except (OSError, ValueError):
+            pass
+        finally:
+            self.got_start.set()
+
+    def watch(self, pid: int, t0: float, exclude=()) -> None:
+        """Start sampling `pid`'s process tree (without `exclude`), `t0` being its start on the monotonic clock."""
+        try:
+            self.proc.stdin.write(" ".join(map(str, (pid, t0, *exclude))).encode() + b"\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        try:  # a worker forked from a watched process may hold stdin open: closing it is not enough
+            self.proc.stdin.write(b"stop\n")
+            self.proc.stdin.flush()
+        except (OSError, ValueError):
+            pass
+        _stop(self.proc)
+        self._thread.join(timeout=1.0)
+
+    def failure(self) -> str | None:
+        """After stop(): the last line the sampler wrote on stderr (with keep_stderr), e.g. a failed import."""
+        if self.proc.stderr is None:
+            return None
+        try:
+            lines = self.proc.stderr.read(65536).decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return None
+        return lines[-1][:300] if lines else None
+
+
 def run(argv: list[str], interval: float, notice=None, sampler: list[str] | None = None) -> Outcome:
     """Run `argv` to its end; `notice(start_line)` is called as soon as the sampler knows NVML's state."""
-    sam = subprocess.Popen(sampler or sampler_command(interval), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-    start: dict = {}
-    samples: list[dict] = []
-    got_start = threading.Event()
-
-    def read_sampler() -> None:
-        for line in sam.stdout:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if obj.get("kind") == "start":
-                start.update(obj)
-                got_start.set()
-                if notice:
-                    notice(obj)
-            elif obj.get("kind") == "sample":
-                samples.append(obj)
-        got_start.set()
-
+    sam = SamplerChild(sampler or sampler_command(interval), notice)
     reader = StderrReader()
     r_fd, w_fd = _stderr_channel()
     started = time.monotonic()
@@ -175,29 +219,22 @@ def run(argv: list[str], interval: float, notice=None, sampler: list[str] | None
     except BaseException:
         os.close(r_fd)
         os.close(w_fd)
-        _stop(sam)
+        sam.stop()
         raise
     os.close(w_fd)
-    threads = [threading.Thread(target=reader.pump, args=(r_fd,), daemon=True),
-               threading.Thread(target=read_sampler, daemon=True)]
-    for t in threads:
-        t.start()
-    try:
-        sam.stdin.write(f"{proc.pid} {started}\n".encode())
-        sam.stdin.flush()
-    except OSError:
-        pass
+    pump = threading.Thread(target=reader.pump, args=(r_fd,), daemon=True)
+    pump.start()
+    sam.watch(proc.pid, started)
     returncode = _wait(proc, r_fd)
     ended = time.monotonic()
     # A background grandchild may keep stderr open: wait a little for the rest, never for it to finish.
-    threads[0].join(timeout=0.5)
-    _stop(sam)
-    threads[1].join(timeout=1.0)
+    pump.join(timeout=0.5)
+    sam.stop()
     try:
         os.close(r_fd)
     except OSError:
         pass
-    return Outcome(returncode, started, ended, dict(start), list(samples), list(reader.log))
+    return Outcome(returncode, started, ended, dict(sam.start), list(sam.samples), list(reader.log))
 
 
 def _resize(pty_fd: int) -> None:

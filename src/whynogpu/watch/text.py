@@ -29,6 +29,8 @@ def sparkline(values: list[float | None], top: float, width: int = WIDTH) -> str
 
 
 def _ended(facts: WatchFacts) -> str:
+    if facts.in_process:
+        return f"ended by {facts.raised}" if facts.raised else "ended"
     if facts.signal is not None:
         return f"was ended by signal {facts.signal}"
     return f"exited {facts.exit_code}"
@@ -38,8 +40,11 @@ def summary(facts: WatchFacts) -> str:
     cmd = " ".join(shlex.join(facts.command).split())  # a multi-line `-c` program on one line
     if len(cmd) > 60:
         cmd = cmd[:57] + "..."
-    lines = [f"whynogpu watch: `{cmd}` {_ended(facts)} after {facts.duration_s:.1f} s "
+    what = f"the block watched in this process (`{cmd}`)" if facts.in_process else f"`{cmd}`"
+    lines = [f"whynogpu watch: {what} {_ended(facts)} after {facts.duration_s:.1f} s "
              f"({len(facts.samples)} sample{'s' if len(facts.samples) != 1 else ''}, every {facts.interval_s:g} s)"]
+    if facts.in_process:
+        lines.append("  its messages on stderr were not read (whynogpu.watch() leaves the process's stderr alone)")
     if facts.nvml != "ok":
         lines.append(f"  no GPU to watch (NVML: {facts.nvml})")
     for g in facts.gpus:
@@ -55,5 +60,6 @@ def summary(facts: WatchFacts) -> str:
     cpu = mean_cpu(facts)
     if cpu is not None:
         spark = sparkline([s.cpu for s in facts.samples], float(facts.cpu_count))
-        lines.append(f"  {'CPU (the command)':<24} {spark:<{WIDTH}}  {cpu:g} cores on average of {facts.cpu_count}")
+        who = "CPU (this process)" if facts.in_process else "CPU (the command)"
+        lines.append(f"  {who:<24} {spark:<{WIDTH}}  {cpu:g} cores on average of {facts.cpu_count}")
     return "\n".join(lines) + "\n"
