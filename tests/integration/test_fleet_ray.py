@@ -144,7 +144,7 @@ def test_a_hung_node_is_reported_as_not_answering_within_the_timeout(cluster):
     took = time.monotonic() - start
     assert proc.returncode == 1 and took < 60, (took, err)
     assert "3 nodes  no_nvidia_gpu" in out and "1 node   no answer:" in out
-    assert "no answer within 25 s (Ray node " in out or "did not finish within" in out
+    assert "no answer within 25 s (Ray node " in out or "did not finish within 22.5 s on the node (ended) (Ray node " in out
     assert out.rstrip().endswith("whynogpu: 3 nodes no_nvidia_gpu; 1 node no answer")
 
 
@@ -178,6 +178,7 @@ def test_a_node_killed_mid_run_is_reported_within_the_timeout(cluster):
     cluster.kill("WHYNOGPU_FLEET_NODE=hung")  # its raylet, its workers and the snapshot child: the machine is gone
     out, err = proc.communicate(timeout=150)
     took = time.monotonic() - start
+    assert out.startswith("{"), (out[:600], err[-600:])
     data = json.loads(out)
     silent = [n for n in data["nodes"] if n["status"] != "answered"]
     assert len(silent) == 1 and silent[0]["status"] == "no_answer" and silent[0]["report"] is None

@@ -46,6 +46,16 @@ def _task(ray):
 
 def gather(address: str, python: str | None, no_probe: bool, timeout: float, progress=None) -> tuple[str, list[Node]]:
     """(where, nodes): every node alive when asked, each answered, failed, or not answering within `timeout` s."""
+    import contextlib
+    import sys
+
+    # Ray's driver prints the cluster's own errors ("(raylet) Raylet is terminated…" when a node dies) on
+    # stdout from a thread of its own: they go to stderr, so that stdout stays the report (--json parses).
+    with contextlib.redirect_stdout(sys.stderr):
+        return _gather(address, python, no_probe, timeout, progress)
+
+
+def _gather(address: str, python: str | None, no_probe: bool, timeout: float, progress) -> tuple[str, list[Node]]:
     ray = import_ray()
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -107,11 +117,12 @@ def _settle(ray, ref, node: Node, from_data, SnapshotError) -> None:
         answer = ray.get(ref)
     except ray.exceptions.RayError as exc:  # the node died, the worker crashed, the task was cancelled
         node.status = NO_ANSWER
-        node.reason = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ''}"
+        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+        node.reason = f"{type(exc).__name__}: {first} (Ray node {node.node_id}, {node.address})"
         return
     if "snapshot" not in answer:
         node.status = NO_ANSWER if answer.get("timed_out") else FAILED
-        node.reason = answer.get("error") or "no snapshot"
+        node.reason = f"{answer.get('error') or 'no snapshot'} (Ray node {node.node_id}, {node.address})"
         return
     try:
         node.snapshot = from_data(json.loads(answer["snapshot"]))
