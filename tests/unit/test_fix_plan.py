@@ -272,3 +272,21 @@ def test_nothing_to_fix(root_cause):
     clean = replace(report, findings=(), verdict=Verdict(True, root_cause, "the GPU works"))
     p = planning.build(clean, snap, FakeHost())
     assert not p.steps and p.notes == ("Nothing to fix: the GPU works",)
+
+
+def test_every_field_of_the_plan_json_is_documented():
+    """docs/json-schema.md's `fix --json` section names each key `render.data` writes, and its example is valid JSON
+    with the same keys as a real plan."""
+    import json
+    import re
+
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "json-schema.md"), encoding="utf-8") as fh:
+        doc = fh.read().split("## The fix plan: `whynogpu fix --json`", 1)[1]
+    first_cells = re.findall(r"^\| ([^|]+) \|", doc, re.M)
+    documented = {n.removesuffix("[]") for cell in first_cells for n in re.findall(r"`([^`]+)`", cell)}
+    d = render.data(plan_for(tf_cpu()))
+    keys = set(d) | {f"installer.{k}" for k in d["installer"]} | {f"steps[].{k}" for k in d["steps"][0]}
+    assert keys - documented == set()
+    example = json.loads(re.search(r"```json\n(.*?)```", doc, re.S).group(1).replace("…", ""))
+    assert set(example) == set(d) and set(example["steps"][0]) == set(d["steps"][0])
+    assert example["steps"][0]["actions"] == d["steps"][0]["actions"]
