@@ -106,13 +106,14 @@ def for_text(text) -> Redactor:
     return Redactor(None, None, None, tuple(sorted(users)), tuple(sorted(hosts)))
 
 
-def for_snapshot(snapshot) -> Redactor:
-    """The identity a saved snapshot carries: its host name and user, and those its paths and texts show."""
+def for_snapshot(snapshot, text: str | None = None) -> Redactor:
+    """The identity a saved snapshot carries: its host name and user, and those its paths and texts show.
+    `text`: the snapshot's facts already as JSON text (a report of it), to search instead of converting again."""
     import json
 
     from whynogpu import serde
 
-    users, hosts = identity(json.dumps(serde.to_data(snapshot)))
+    users, hosts = identity(text if text is not None else json.dumps(serde.to_data(snapshot)))
     for r in snapshot.probes:
         if isinstance(getattr(r.facts, "hostname", None), str) and r.facts.hostname:
             hosts.add(r.facts.hostname)

@@ -39,13 +39,30 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _shape(tp: Any) -> tuple[Any, tuple]:
+    """(origin, args) of a type, asked once per type: a big snapshot (or a fleet of them) asks it for every value."""
+    return typing.get_origin(tp), typing.get_args(tp)
+
+
+@cache
+def _fields(cls: type) -> tuple:
+    """(name, type hint, required) of each field of a dataclass."""
+    hints = _hints(cls)
+    return tuple((f.name, hints[f.name], f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+                 for f in dataclasses.fields(cls))
+
+
 def from_data(tp: Any, data: Any, where: str = "$") -> Any:
     """Build a value of type `tp` from JSON data; `where` names the spot for error messages."""
     if tp is Any:
         return data
-    origin = typing.get_origin(tp)
+    if tp is str or tp is bool:  # the commonest leaves first
+        if not isinstance(data, tp):
+            raise SerdeError(f"{where}: expected {tp.__name__}")
+        return data
+    origin, args = _shape(tp)
     if origin in (Union, types.UnionType):
-        args = typing.get_args(tp)
         if data is None and type(None) in args:
             return None
         errors = []
@@ -58,13 +75,12 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
                 errors.append(str(exc))
         raise SerdeError("; ".join(errors) or f"{where}: no matching type")
     if origin is typing.Literal:
-        if data not in typing.get_args(tp):
-            raise SerdeError(f"{where}: {data!r} is not one of {typing.get_args(tp)}")
+        if data not in args:
+            raise SerdeError(f"{where}: {data!r} is not one of {args}")
         return data
     if origin is tuple:
         if not isinstance(data, list):
             raise SerdeError(f"{where}: expected a list")
-        args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(from_data(args[0], x, f"{where}[{i}]") for i, x in enumerate(data))
         if len(args) != len(data):
@@ -73,7 +89,7 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
     if origin is dict:
         if not isinstance(data, dict):
             raise SerdeError(f"{where}: expected an object")
-        _, vt = typing.get_args(tp)
+        _, vt = args
         return {str(k): from_data(vt, v, f"{where}.{k}") for k, v in data.items()}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         try:
@@ -83,13 +99,12 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise SerdeError(f"{where}: expected an object for {tp.__name__}")
-        hints = _hints(tp)
         kwargs = {}
-        for f in dataclasses.fields(tp):
-            if f.name in data:
-                kwargs[f.name] = from_data(hints[f.name], data[f.name], f"{where}.{f.name}")
-            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise SerdeError(f"{where}: missing field {f.name!r}")
+        for name, hint, required in _fields(tp):
+            if name in data:
+                kwargs[name] = from_data(hint, data[name], f"{where}.{name}")
+            elif required:
+                raise SerdeError(f"{where}: missing field {name!r}")
         return tp(**kwargs)
     if tp is float:
         if isinstance(data, bool) or not isinstance(data, (int, float)):
@@ -101,10 +116,6 @@ def from_data(tp: Any, data: Any, where: str = "$") -> Any:
     if tp is int:
         if isinstance(data, bool) or not isinstance(data, int):
             raise SerdeError(f"{where}: expected an integer")
-        return data
-    if tp in (str, bool):
-        if not isinstance(data, tp):
-            raise SerdeError(f"{where}: expected {tp.__name__}")
         return data
     if tp is type(None):
         if data is not None:

@@ -86,16 +86,17 @@ def _node_line(n: Node) -> str:
 _REDACTORS: dict = {}
 
 
-def _redactor(node: Node, no_redact: bool):
+def _redactor(node: Node, no_redact: bool, text: str | None = None):
     """The node's own redactor (its users and host names), one per distinct identity with its answers
-    remembered: nodes of a fleet share most strings, and redacting each anew made --json 5× slower."""
+    remembered: nodes of a fleet share most strings, and redacting each anew made --json 5× slower.
+    `text`: the node's report as JSON, searched for names instead of converting the snapshot once more."""
     if no_redact or node.snapshot is None:
         return None
     from functools import lru_cache
 
     from whynogpu.redact import for_snapshot
 
-    red = for_snapshot(node.snapshot)
+    red = for_snapshot(node.snapshot, text)
     key = tuple(p.pattern for p, _ in red.subs)
     if key not in _REDACTORS:
         red.text = lru_cache(maxsize=200_000)(red.text)  # data() calls self.text: the cached one
@@ -104,7 +105,7 @@ def _redactor(node: Node, no_redact: bool):
     return _REDACTORS[key]
 
 
-def report_data(report, redactor) -> dict:
+def report_data(report, redactor=None) -> dict:
     """check's JSON report (render/json_report.py), without walking the facts twice: they are plain data
     already (the pipeline made them so), and converting them again was a third of a big fleet's time."""
     import dataclasses
@@ -121,7 +122,10 @@ def node_data(node: Node, no_redact: bool = False, with_report: bool = True) -> 
     data = {"name": node.name, "address": node.address, "node_id": node.node_id, "status": node.status,
             "reason": node.reason, "traits": node.traits, "report": None}
     if with_report and node.report is not None:
-        data["report"] = report_data(node.report, _redactor(node, no_redact))
+        out = report_data(node.report)
+        # The report holds the snapshot's facts as plain data: its JSON text shows the same names to redact.
+        red = None if no_redact or node.snapshot is None else _redactor(node, no_redact, json.dumps(out))
+        data["report"] = red.data(out) if red else out
     return data
 
 
