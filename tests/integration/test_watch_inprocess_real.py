@@ -200,3 +200,30 @@ def test_a_torch_loop_in_the_context_manager_as_the_readme_shows(all_cpu, tmp_pa
     report = json.loads(res.stdout)
     assert report["verdict"]["root_cause"] == "no_nvidia_gpu" and "WG902" in codes(report)
     assert report["facts"]["watch"]["in_process"] is True and report["facts"]["watch"]["raised"] is None
+
+
+def test_in_a_real_jupyter_kernel_the_report_renders_and_show_displays_it(tmp_path):
+    from test_jupyter_kernel import result, run_notebook, shown_text
+
+    out = str(tmp_path / "watch.ipynb")
+    cells = run_notebook(
+        tmp_path, out, {},
+        "import whynogpu",
+        "with whynogpu.watch(interval=0.2) as w:\n    sum(i * i for i in range(3_000_000))",
+        "w.report",
+        "with whynogpu.watch(interval=0.2, show=True):\n    sum(i * i for i in range(1_000_000))",
+        "import os, sys\n"
+        "print([m for m in ('tensorflow', 'keras', 'torch', 'jax') if m in sys.modules], "
+        "[p for p in os.listdir('/proc') if p.isdigit() and b'whynogpu.watch.sampler' in "
+        "open(f'/proc/{p}/cmdline', 'rb').read() and open(f'/proc/{p}/stat').read().split(') ')[1].split()[1] "
+        "== str(os.getpid())])",
+    )
+    assert not [o for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert [o for o in cells[1]["outputs"] if o["output_type"] == "stream"] == []  # show=False: nothing printed
+    data = result(cells[2])
+    html = shown_text(data["text/html"])
+    assert "root cause: no_nvidia_gpu" in data["text/plain"] and "no_nvidia_gpu" in html
+    assert "WG902" in html and "was not read" in html
+    (shown,) = [o for o in cells[3]["outputs"] if o["output_type"] == "display_data"]
+    assert "no_nvidia_gpu" in shown_text("".join(shown["data"]["text/html"]))
+    assert "".join(cells[4]["outputs"][0]["text"]).strip() == "[] []"  # no framework imported, no sampler left
