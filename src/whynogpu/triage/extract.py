@@ -467,8 +467,12 @@ class _Reader:
             self.pending_pip_show = s.group("name")
 
 
-_FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(f for _, f in _REPL),
-            *(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
+_FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(f for _, f in _REPL))
+# The reporter's words (versions in sentences, cues) are read only in the head of a report (cue_table.CUE_CHARS
+# of sentences): their many common needles ("gpu", "cuda", "install") are looked for only in the first
+# WORDS_SPAN characters, which holds that head unless it is mostly log lines.
+_WORDS = (*(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
+WORDS_SPAN = 4 * cue_table.CUE_CHARS
 
 
 def _pieces(numbered, seen: list[int]):
@@ -502,6 +506,7 @@ def extract(report: str | ReportText) -> TriageFacts:
     last = [0]
     stream = _pieces(source.numbered(), last)
     reader = _Reader()
+    seen = 0  # characters of distinct lines indexed for the reporter's words so far
     # Blocks bound the memory of the index and its plans on a huge paste; the reader's state carries over.
     while True:
         numbered = list(islice(stream, BLOCK))
@@ -509,13 +514,19 @@ def extract(report: str | ReportText) -> TriageFacts:
             break
         block = [p for _, p in numbered]
         # A log repeats lines (retries, one message per GPU or step): index each distinct text once.
-        distinct = {p: i for i, p in enumerate(dict.fromkeys(block))}
-        index = LineIndex(list(distinct))
+        texts = list(dict.fromkeys(block))
+        distinct = {p: i for i, p in enumerate(texts)}
+        index = LineIndex(texts)
         todo = index.plan(_FILTERS, lambda f: f.need)
         rows = index.plan(log_rows(), _needle)
+        head = 0  # distinct lines (in first-seen order) within WORDS_SPAN of the report's start
+        while head < len(texts) and seen < WORDS_SPAN:
+            seen += len(texts[head]) + 1
+            head += 1
+        words = LineIndex(texts[:head]).plan(_WORDS, lambda f: f.need) if head else {}
         for i, piece in enumerate(block):
             d = distinct[piece]
-            maybe = todo.get(d)
+            maybe = todo.get(d, []) + words.get(d, []) if d in todo or d in words else None
             low = None
             if maybe:
                 low = lowered(piece)
