@@ -78,7 +78,7 @@ def test_workers_the_command_forks_are_its_tree_and_their_cpu_counts(tmp_path):
     # The parent only waits in Pool.map: CPU time the tree shows is the workers'. Two workers spinning 2.5 s
     # give up to 5 core-seconds; at least one is counted even on a machine busy with other work.
     ts = [s["t"] for s in samples]
-    used = sum((s["cpu"] or 0) * (b - a) for s, a, b in zip(samples[1:], ts, ts[1:]))
+    used = sum((s["cpu"] or 0) * (b - a) for s, a, b in zip(samples[1:], ts[:-1], ts[1:], strict=True))
     assert used > 1.0, [(s["t"], s["cpu"]) for s in samples]
 
 
