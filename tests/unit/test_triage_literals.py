@@ -13,7 +13,7 @@ from whynogpu.triage import cues
 from whynogpu.triage import extract as ex
 from whynogpu.triage.literals import LineIndex, for_lowered, lowered, passes, required
 
-PATTERNS = [f.rx for f in ex._FILTERS] + [r.pattern for r in rows()]
+PATTERNS = [f.rx for f in (*ex._FILTERS, *ex._WORDS)] + [r.pattern for r in rows()]
 
 
 @pytest.mark.parametrize("rx", PATTERNS, ids=[p.pattern[:40] for p in PATTERNS])
