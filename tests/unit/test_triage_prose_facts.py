@@ -201,3 +201,16 @@ def test_a_gpu_the_framework_sees_but_the_work_never_reaches_is_the_code():
     # Task Manager's graphs do not show CUDA work: there the GPU is in use after all
     tm = text.replace("nvidia-smi shows no python process on the GPU", "Task Manager shows the GPU at 0%")
     assert triage(tm).verdict.root_cause != "code_forces_cpu"
+
+
+def test_a_question_about_informational_messages_is_answered_no_problem():
+    log = ("2020-11-08 14:02:11.480172: I tensorflow/stream_executor/platform/default/dso_loader.cc:49] Successfully "
+           "opened dynamic library libcudart.so.11.0\n"
+           "2020-11-08 14:02:13.207404: I tensorflow/compiler/jit/xla_gpu_device.cc:99] Not creating XLA devices, "
+           "tf_xla_enable_xla_devices not set\n")
+    asked = "Since TensorFlow 2.4 I see this at every start. Does this mean the GPU is disabled now?\n"
+    assert triage(asked + log).verdict.root_cause == "no_problem"
+    failing = log + ("2020-11-08 14:02:13.300000: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] "
+                     "Could not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object "
+                     "file: No such file or directory\n")
+    assert triage(asked + failing).verdict.root_cause != "no_problem"

@@ -118,6 +118,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # nvidia-smi lists the reporter's process holding GPU memory: the work does reach the GPU
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
                        r"\b(python|my process)\b"),
+    # The reporter asks what messages mean, or whether they matter
+    ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
+                     r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "
+                     r"(worry|be worried)|can i (safely )?ignore|safe to ignore|insight on (these|the) (warnings|messages))"),
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
 ))
 

@@ -145,6 +145,15 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("code_forces_cpu", "error", "stated", c.line, c.text,
             "the framework sees the GPU and nothing failed, yet the work stays on the CPU: the code (or a library's "
             "default) never puts it on the GPU")
+    # The reporter asks what the messages mean, and every one the report shows is informational or harmless
+    # (each such row carries its source): nothing in it stops the GPU.
+    shown = [m for m in f.log if m.line not in f.prose_log_lines]
+    if "asks_meaning" in cues and shown and all(m.kind in ("benign", "info", "success") for m in shown) and \
+            not ({"gpu_unused", "failing"} & set(cues)):
+        c = cues["asks_meaning"]
+        add("no_problem", "warning", "stated", c.line, c.text,
+            "every message the report shows is informational or harmless (knowledge/log_messages.csv), and it asks "
+            "what they mean")
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
