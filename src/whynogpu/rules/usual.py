@@ -16,10 +16,10 @@ from whynogpu.facts.target import TargetFacts
 from whynogpu.knowledge import newest_tensorflow, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
+from whynogpu.rules.frameworks import LABEL
 
-_VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}
+VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}  # the report fact of its version
 _NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
-_LABEL = {"tensorflow": "TensorFlow", "torch": "PyTorch", "jax": "JAX"}
 _PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
           "colab": "Colab"}
 
@@ -47,7 +47,7 @@ def setup(snap) -> Setup | None:
         fw = named.pop() if len(named) == 1 else None
     if fw is None:
         return None
-    said = f.first(_VERSION_KEY[fw])
+    said = f.first(VERSION_KEY[fw])
     cue = next((c for c in f.cues if _NAMED.get(c.id) == fw), None)
     line = said.line if said else cue.line if cue else 1
     version = version_of(t, fw) or (said.value if said else "")
@@ -116,7 +116,7 @@ def report_setup_usual_cause(info, snap):
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
-    described = f"{_LABEL[fw]}{shown} on {_PLACE.get(place, place)}"
+    described = f"{LABEL[fw]}{shown} on {_PLACE.get(place, place)}"
     yield info.finding(
         Severity.WARNING,
         [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],

@@ -8,7 +8,7 @@ from whynogpu import __version__
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot, Target
-from whynogpu.rules.usual import setup
+from whynogpu.rules.usual import VERSION_KEY, setup
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
 from whynogpu.triage.signals import signals
@@ -32,9 +32,6 @@ _FRAMEWORK_CHECK = {
 }
 
 
-_FRAMEWORK_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}
-
-
 def _missing(f: TriageFacts, framework: str | None) -> tuple[str, ...]:
     """The 1-3 outputs that would decide, given what the report already holds."""
     out = []
@@ -44,7 +41,7 @@ def _missing(f: TriageFacts, framework: str | None) -> tuple[str, ...]:
             " inside WSL (and `ls /usr/lib/wsl/lib`)" if "wsl" in cues else ""
         out.append(f"the output of `nvidia-smi`{where}")
     if not [m for m in f.log if m.kind in ("error", "warning", "success")]:
-        key = next((k for k in _FRAMEWORK_CHECK if f.first(k)), None) or _FRAMEWORK_KEY.get(framework, "tf_version")
+        key = next((k for k in _FRAMEWORK_CHECK if f.first(k)), None) or VERSION_KEY.get(framework, "tf_version")
         out.append(f"the full output of `{_FRAMEWORK_CHECK[key]}`")
     if "package_list" not in f.formats:
         out.append("`pip list | grep -i -E 'tensorflow|torch|jax|keras|nvidia'` (or `conda list`) of the environment "
