@@ -100,7 +100,9 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
     origins = {r.name: r.origin for r in snapshot.probes if r.origin in ORIGINS}
     findings = [_weigh(f, read, origins) for f, read in evaluate_read(snapshot)]
     ordered, verdict, candidates = rank(findings)
-    if origins:  # a report: evidence that only repeats a cause already found adds nothing to read
+    # A report, even one whose facts all came as cues (no fact probe with an origin), lists its candidates.
+    report = bool(origins) or (mode or snapshot.mode) == "triage"
+    if report:  # a report: evidence that only repeats a cause already found adds nothing to read
         by_facts = {f.category for f in ordered if not f.code.startswith("WG8")}
         seen: set[str] = set()
         kept = []
@@ -121,5 +123,5 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
         probes=tuple(ProbeSummary(r.name, r.status, r.duration_s, r.reason, r.side_effects) for r in snapshot.probes),
         layers=_layers(snapshot, ordered),
         facts={r.name: serde.to_data(r.facts) for r in snapshot.probes if r.facts is not None},
-        candidates=candidates[:3] if origins else (),
+        candidates=candidates[:3] if report else (),
     )

@@ -262,3 +262,13 @@ def test_system_cudnn_on_ld_library_path_shadowing_the_wheels_is_wg307():
     plain = triage("pip list: jax 0.4.30, jax-cuda12-plugin 0.4.30\nCUDA backend failed to initialize: Found cuDNN "
                    "version 8600, but JAX was built against version 8900, which is newer.\n")
     assert plain.verdict.root_cause != "system_libs_shadow_pip_libs"
+
+
+def test_a_report_with_words_only_still_lists_its_verdict_first_among_the_candidates():
+    # No fact probe comes from this text (only the reporter's words about another process holding the
+    # memory): the candidates used to be dropped with the fact probes, leaving a verdict and no candidates.
+    r = triage("Two small JAX scripts each run fine alone on the GPU. If I start the second one while the first "
+               "is still training, it crashes at once with an out of memory allocation error, before the model "
+               "is built. Is running two programs on one GPU not supported?")
+    assert r.verdict.root_cause != "unknown"
+    assert r.candidates and r.candidates[0].category == r.verdict.root_cause
