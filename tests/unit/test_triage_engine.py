@@ -272,3 +272,19 @@ def test_a_report_with_words_only_still_lists_its_verdict_first_among_the_candid
                "is built. Is running two programs on one GPU not supported?")
     assert r.verdict.root_cause != "unknown"
     assert r.candidates and r.candidates[0].category == r.verdict.root_cause
+
+
+def test_words_naming_a_cause_outrank_words_naming_only_the_place():
+    # "WSL" says where the code runs, LD_LIBRARY_PATH says what is wrong: the place is only a usual cause.
+    r = triage("I run Ubuntu under WSL2. CUDA 11.8 is installed in /usr/local/cuda-11.8 but I never set "
+               "LD_LIBRARY_PATH to it, and TensorFlow says it cannot use the GPU.")
+    assert r.verdict.root_cause == "libs_not_on_path"
+    assert "wsl_gpu_not_enabled" in [c.category for c in r.candidates]
+
+
+def test_kernel_driver_words_under_wsl_point_at_the_wsl_passage():
+    # WSL has no NVIDIA kernel module of its own: "after the kernel update" there is about the WSL kernel.
+    r = triage("Inside WSL2 the GPU is gone since the last kernel update: PyTorch says cuda is not available.")
+    assert r.verdict.root_cause == "wsl_gpu_not_enabled"
+    r = triage("On my Ubuntu desktop the GPU is gone since the last kernel update: PyTorch says cuda is not available.")
+    assert r.verdict.root_cause == "driver_not_loaded"

@@ -78,7 +78,7 @@ def test_phrases_found_by_the_combined_pattern_are_each_rows_own():
     for line in samples:
         naive = []
         for r in rows:
-            cid = f"phrase:{r['category']}"
+            cid = cues.phrase_id(r)
             if re.search(r["pattern"], line, re.I) and cid not in naive:
                 naive.append(cid)
         assert sorted(cues.phrases(line)) == sorted(naive), line

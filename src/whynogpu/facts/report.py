@@ -44,7 +44,7 @@ class Signal:
 
     category: str
     severity: str  # error (it names the failure), warning (consistent with it), info (the GPU works)
-    origin: str  # program, stated or inferred
+    origin: str  # program, stated, inferred or usual (verdict.ORIGINS)
     line: int
     text: str
     why: str

@@ -13,10 +13,11 @@ from whynogpu.categories import IN_WORDS
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.logs import row
 from whynogpu.rules import REGISTRY, RETIRED, rule
+from whynogpu.verdict import ORIGINS
 
 SEVERITY = ("error", "warning", "info")
-ORIGINS = ("program", "stated", "inferred")
-ORIGIN_WORDS = {"program": "program output", "stated": "written by the reporter", "inferred": "inferred"}
+ORIGIN_WORDS = {"program": "program output", "stated": "written by the reporter", "inferred": "inferred",
+                "usual": "the reporter's setting"}
 MESSAGE_CATEGORY = "the message's row in knowledge/log_messages.csv"
 
 # Codes whose causes check's rules now judge from the facts a report amounts to.

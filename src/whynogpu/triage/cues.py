@@ -126,7 +126,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
 ))
 
 
-# The phrases of knowledge/report_phrases.csv, all in one pattern (a group per row): "phrase:<category>".
+# The phrases of knowledge/report_phrases.csv, all in one pattern (a group per row): "phrase:<category>" for
+# words that name a cause, "place:<category>" for words that name only where it happens (the `says` column).
 # They are looked for in the reporter's sentences only, which come before the logs a report carries:
 # the first PHRASE_CHARS characters of sentences are read for them, so a huge paste costs no more than a
 # short one.
@@ -136,11 +137,15 @@ _PHRASE_ROWS = table("report_phrases")
 PHRASES = re.compile("|".join(f"(?P<p{i}>{r['pattern']})" for i, r in enumerate(_PHRASE_ROWS)), re.I)
 
 
+def phrase_id(row: dict) -> str:
+    return f"{'place' if row['says'] == 'place' else 'phrase'}:{row['category']}"
+
+
 def phrases(line: str) -> list[str]:
-    """The cue ids ("phrase:<category>") of the phrases in one sentence line."""
+    """The cue ids ("phrase:<category>" or "place:<category>") of the phrases in one sentence line."""
     out = []
     for m in PHRASES.finditer(line[:MAX_LINE]):
-        cid = f"phrase:{_PHRASE_ROWS[int(m.lastgroup[1:])]['category']}"
+        cid = phrase_id(_PHRASE_ROWS[int(m.lastgroup[1:])])
         if cid not in out:
             out.append(cid)
     return out

@@ -14,6 +14,7 @@ import re
 
 from whynogpu.facts.report import Signal, TriageFacts
 from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list
+from whynogpu.triage.cues import phrase_id
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
@@ -29,7 +30,10 @@ _LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "im
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
 
 
-PHRASE_MEANING = {r["category"]: r["meaning"] for r in table("report_phrases")}
+# The driver's kernel side: on WSL it is the Windows host's (https://docs.nvidia.com/cuda/wsl-user-guide/index.html,
+# "Getting Started": no Linux display driver may be installed inside WSL).
+_HOST_DRIVER = ("driver_not_loaded", "driver_library_mismatch")
+PHRASE_MEANING = {phrase_id(r): r["meaning"] for r in table("report_phrases")}
 
 
 def _judged_as_facts(m) -> bool:
@@ -167,8 +171,12 @@ def signals(f: TriageFacts) -> list[Signal]:
 
     # 2b. Words that go with a cause (knowledge/report_phrases.csv): a candidate, never more than a warning.
     for c in f.cues:
-        if c.id.startswith("phrase:"):
-            cat = c.id[7:]
+        if c.id.startswith(("phrase:", "place:")):
+            cat = c.id.partition(":")[2]
+            if cat in _HOST_DRIVER and "wsl" in cues:
+                # WSL has no NVIDIA kernel module of its own: the Windows host's driver is passed in
+                # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
+                cat = "wsl_gpu_not_enabled"
             if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")):
                 continue  # the report shows the container started with --gpus: the words alone do not say otherwise
             if cat == "libs_not_on_path" and "LD_LIBRARY_PATH" in c.text and _pip_libs(f):
@@ -178,7 +186,9 @@ def signals(f: TriageFacts) -> list[Signal]:
                     "LD_LIBRARY_PATH is searched before the framework's own pip CUDA libraries, so a system CUDA "
                     "or cuDNN on it is loaded instead", "phrase")
                 continue
-            add(cat, "warning", "stated", c.line, c.text, PHRASE_MEANING.get(cat, ""), "phrase")
+            # Words naming only the place (WSL, Kubernetes, an HGX system) say what usually fails there, no more.
+            add(cat, "warning", "usual" if c.id.startswith("place:") else "stated", c.line, c.text,
+                PHRASE_MEANING.get(c.id, ""), "phrase")
 
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
