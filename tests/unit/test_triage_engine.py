@@ -288,3 +288,10 @@ def test_kernel_driver_words_under_wsl_point_at_the_wsl_passage():
     assert r.verdict.root_cause == "wsl_gpu_not_enabled"
     r = triage("On my Ubuntu desktop the GPU is gone since the last kernel update: PyTorch says cuda is not available.")
     assert r.verdict.root_cause == "driver_not_loaded"
+
+
+def test_the_cuda_a_build_needs_is_not_taken_for_the_cuda_installed():
+    r = triage("The image trains on the CPU only. The TensorFlow it installs wants CUDA 11.0, but the Dockerfile "
+               "starts FROM an nvidia/cuda 10.1 image, so only 10.1 is in there.")
+    assert r.verdict.root_cause == "cuda_version_mismatch"
+    assert "libcudart.so.11.0" in " ".join(e.fact for e in r.findings[0].evidence)

@@ -133,6 +133,11 @@ _PROSE_VERSIONS = (
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
+    # The CUDA a build needs, said in words ("this TensorFlow wants CUDA 11.0", "compiled against CUDA 12.1"): not a
+    # CUDA that is installed. Read before "cuda", which then skips the version this one took.
+    ("cuda_needed", Filtered(re.compile(r"\b(?:wants?|needs?|needed|requires?|required|expects?|expected|looks? for|"
+                                        r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against))"
+                                        r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
@@ -427,9 +432,14 @@ class _Reader:
                 return
         if self.text_chars > cue_table.CUE_CHARS:
             return  # versions and names in sentences: the reporter's part, as for the cues
+        needed: list[tuple[int, int]] = []  # spans of "needs CUDA X": that X is no installed CUDA
         for key, rx in _PROSE_VERSIONS:
-            pm = rx.rx.search(line) if rx in self.todo else None
+            if rx not in self.todo:
+                continue
+            pm = next((m for m in rx.rx.finditer(line) if not any(a <= m.start("v") < b for a, b in needed)), None)
             if pm:
+                if key == "cuda_needed":
+                    needed.append(pm.span())
                 self.state(key, pm.group("v"), n, stripped, True)
 
     def _installed_line(self, n: int, stripped: str) -> None:

@@ -414,6 +414,11 @@ class _Build:
             fw, resolved = shadow
             wanted.setdefault(fw, {})[resolved.soname] = resolved
         needs = _build_cuda(f, b)
+        # "This TensorFlow wants CUDA 11.0": the reporter's word for the build's CUDA when its release does not
+        # say it. TensorFlow alone: torch and JAX wheels bring their own CUDA, whatever the system has.
+        said = f.first("cuda_needed")
+        if said and "tensorflow" not in needs and main_framework(f, t) in ("tensorflow", "keras", None):
+            needs["tensorflow"] = (said.value, STATED)
         # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
         if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
             family = soname_family(needs["tensorflow"][0])
@@ -428,7 +433,7 @@ class _Build:
             family = soname_family(tf_need[0])
             libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
             want = dict(sonames(family, libs)) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
-            row, _ = release_row("tensorflow_releases", getattr(b.tensorflow, "version", "") or "")
+            row, _ = release_row("tensorflow_releases", getattr(getattr(b, "tensorflow", None), "version", "") or "")
             if f.all("cudnn") and row and row.get("cudnn"):
                 want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
             if want:
