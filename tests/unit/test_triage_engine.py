@@ -295,3 +295,11 @@ def test_the_cuda_a_build_needs_is_not_taken_for_the_cuda_installed():
                "starts FROM an nvidia/cuda 10.1 image, so only 10.1 is in there.")
     assert r.verdict.root_cause == "cuda_version_mismatch"
     assert "libcudart.so.11.0" in " ".join(e.fact for e in r.findings[0].evidence)
+
+
+def test_a_cuda_release_written_as_its_folder_name_is_the_installed_cuda():
+    r = triage("TensorFlow ignores the GPU after I installed cuda-11.2 from the distribution's repository:\n"
+               "2021-01-17 14:02:11.384920: W tensorflow/stream_executor/platform/default/dso_loader.cc:60] Could not "
+               "load dynamic library 'libcusolver.so.10'; dlerror: libcusolver.so.10: cannot open shared object file: "
+               "No such file or directory\n")
+    assert r.verdict.root_cause == "cuda_version_mismatch"

@@ -138,7 +138,8 @@ _PROSE_VERSIONS = (
     ("cuda_needed", Filtered(re.compile(r"\b(?:wants?|needs?|needed|requires?|required|expects?|expected|looks? for|"
                                         r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against))"
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
-    ("cuda", Filtered(re.compile(r"\bCUDA\b[\w ]{0,20}?\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
+    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,20}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
                                r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d[\d.]*(?: LTS)?)"))),
