@@ -303,3 +303,15 @@ def test_a_cuda_release_written_as_its_folder_name_is_the_installed_cuda():
                "load dynamic library 'libcusolver.so.10'; dlerror: libcusolver.so.10: cannot open shared object file: "
                "No such file or directory\n")
     assert r.verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_a_pasted_nvidia_smi_table_gives_the_compute_mode_the_nvml_rule_reads():
+    table = ("| NVIDIA-SMI 352.39     Driver Version: 352.39         |\n"
+             "|   0  Tesla K40m          Off  | 0000:08:00.0     Off |                    0 |\n"
+             "| N/A   20C    P8    19W / 235W |     23MiB / 11519MiB |      0%    {mode} |\n")
+    for mode in ("E. Thread", "Prohibited"):
+        r = triage("TensorFlow aborts as soon as it creates the session:\n" + table.format(mode=mode))
+        assert r.verdict.root_cause == "gpu_access_restricted"
+        assert r.findings[0].code == "WG205"
+    r = triage("TensorFlow aborts as soon as it creates the session:\n" + table.format(mode="Default"))
+    assert r.verdict.root_cause != "gpu_access_restricted"

@@ -50,7 +50,7 @@ class NvmlGpu:
     processes: tuple[GpuProcess, ...] = ()
     mig_enabled: bool | None = None
     mig_devices: int | None = None
-    compute_mode: int | None = None  # 0 default, 2 prohibited, 3 exclusive process
+    compute_mode: int | None = None  # 0 default, 1 exclusive thread (old drivers), 2 prohibited, 3 exclusive process
     persistence_mode: int | None = None
     ecc_uncorrected_volatile: int | None = None
     retired_pages_pending: bool | None = None

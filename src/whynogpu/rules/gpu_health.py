@@ -66,6 +66,10 @@ def gpu_access_restricted(info, snap):
     for x in gpus:
         if x.compute_mode == 2:
             refused.append((x, "compute mode Prohibited: no process may create a CUDA context"))
+        elif x.compute_mode == 1:
+            # Exclusive_Thread (removed from drivers since CUDA 8): a context may be current in one thread only,
+            # and TensorFlow's executor uses it from several (cuCtxSetCurrent fails with error 216).
+            refused.append((x, "compute mode Exclusive_Thread: only one thread may use the GPU, and the frameworks use several"))
         elif x.compute_mode == 3 and x.processes:
             pids = ", ".join(str(pr.pid) for pr in x.processes)
             refused.append((x, f"compute mode Exclusive_Process and already used by pid {pids}"))
@@ -79,7 +83,7 @@ def gpu_access_restricted(info, snap):
         if "MIG" in why:
             cmds += [f"sudo nvidia-smi mig -i {x.index} -cgi 0 -C   # create an instance (profile 0 = whole GPU; list with: nvidia-smi mig -lgip)",
                      f"# or disable MIG: sudo nvidia-smi -i {x.index} -mig 0"]
-        elif "Prohibited" in why or "Exclusive" in why:
+        elif "Prohibited" in why or "Exclusive" in why:  # DEFAULT (or EXCLUSIVE_PROCESS) lets the framework in
             cmds.append(f"sudo nvidia-smi -i {x.index} -c DEFAULT   # needs admin rights")
     free = [x.index for x in gpus if x not in [r[0] for r in refused]]
     if free:

@@ -69,6 +69,8 @@ _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)
 _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version:\s*(?P<driver>[\d.]+)\s+"
                          r"CUDA (?:UMD )?Version:\s*(?P<cuda>[\d.]+|N/A)")  # R610 and later: KMD / CUDA UMD
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
+# The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
+_SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
 _NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
 _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S+)?\s+(?P<v>\d+\.\d+(?:\.\d+)?)")
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
@@ -328,6 +330,9 @@ class _Reader:
             mm = _SMI_MEMORY.search(line)
             if mm:
                 self.state("gpu_memory", f"{mm.group('used')}/{mm.group('total')}", n, stripped, False)
+                mode = _SMI_MODE.search(line)
+                if mode:
+                    self.state("compute_mode", mode.group("mode"), n, stripped, False)
         if "compilation tools" in line:
             v = _NVCC.search(line)
             if v:

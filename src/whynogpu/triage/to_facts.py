@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from whynogpu.facts.code import ScanFacts
 from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
-from whynogpu.facts.driver import DriverFacts, LibraryCopy, SmiState
+from whynogpu.facts.driver import DriverFacts, LibraryCopy, NvmlGpu, NvmlState, SmiState
 from whynogpu.facts.environment import EnvironmentFacts
 from whynogpu.facts.frameworks import (
     FrameworkBuildFacts,
@@ -239,9 +239,10 @@ class _Build:
                                  packaged.value, "package manager"),) if packaged else ()
         if packaged:
             d_origins.append(PROGRAM)
+        nvml = _smi_table(f, driver)
         facts = DriverFacts(driver_version=driver.value if driver and _looks_like_driver(driver.value) else None,
                             cuda_driver_version=cuda, gpu_count=gpus if not no_driver else None,
-                            gpu_count_source="report" if gpus else None, libraries=libraries, cuda=None, nvml=None,
+                            gpu_count_source="report" if gpus else None, libraries=libraries, cuda=None, nvml=nvml,
                             smi=smi, skipped="a pasted report")
         self.put("driver", facts, *(d_origins or [INFERRED]))
 
@@ -502,6 +503,27 @@ class _Build:
     def code(self, scan: ScanFacts | None) -> None:
         if scan is not None and scan.hits:
             self.put("code_scan", scan, PROGRAM)
+
+
+# nvidia-smi's table column → NVML's nvmlComputeMode_t (nvml.h: DEFAULT 0, EXCLUSIVE_THREAD 1, PROHIBITED 2,
+# EXCLUSIVE_PROCESS 3; https://docs.nvidia.com/deploy/nvml-api/group__nvmlDeviceEnumvs.html).
+_COMPUTE_MODE = {"Default": 0, "E. Thread": 1, "Prohibited": 2, "E. Process": 3}
+
+
+def _smi_table(f: TriageFacts, driver) -> NvmlState | None:
+    """The GPU rows of a pasted nvidia-smi table as what NVML answered (nvidia-smi reads NVML): each GPU's memory
+    and compute mode, for the same rules that read NVML on a machine."""
+    rows = [s for s in f.all("gpu_memory") if not s.stated_by_user]
+    if not rows:
+        return None
+    modes = {s.line: _COMPUTE_MODE.get(s.value) for s in f.all("compute_mode")}
+    gpus = []
+    for i, s in enumerate(rows):
+        used, _, total = s.value.partition("/")
+        gpus.append(NvmlGpu(i, memory_used_mib=int(used), memory_total_mib=int(total), compute_mode=modes.get(s.line)))
+    return NvmlState("a pasted nvidia-smi table", 0, "NVML_SUCCESS", "ok",
+                     driver.value if driver is not None and _looks_like_driver(driver.value) else None, None, None,
+                     len(gpus), tuple(gpus))
 
 
 def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFacts | None) -> bool:
