@@ -315,3 +315,11 @@ def test_a_pasted_nvidia_smi_table_gives_the_compute_mode_the_nvml_rule_reads():
         assert r.findings[0].code == "WG205"
     r = triage("TensorFlow aborts as soon as it creates the session:\n" + table.format(mode="Default"))
     assert r.verdict.root_cause != "gpu_access_restricted"
+
+
+def test_output_from_the_place_that_works_is_no_proof_the_failing_place_works():
+    r = triage("From a plain python shell TensorFlow lists the GPU:\n"
+               "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n"
+               "It works in the shell, but not in the server the hub spawns for me: there the same call gives [].\n")
+    assert r.verdict.root_cause not in ("no_problem", "code_forces_cpu")
+    assert {"cuda_visible_devices_hidden", "gpu_access_restricted"} <= {c.category for c in r.candidates}

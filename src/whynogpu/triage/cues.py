@@ -29,7 +29,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                 r"sleep mode|standby)\b"),
     ("jupyter_only", r"(terminal|command line|shell|console|python -c|ipython).{0,120}(jupyter|notebook|kernel|pycharm|"
                      r"vs ?code|spyder|rstudio)|(jupyter|notebook|pycharm|vs ?code|spyder|rstudio).{0,120}(terminal|"
-                     r"command line|shell)"),
+                     r"command line|shell)|"
+                     # "it works in the shell, but not in the spawned server / the service / under cron"
+                     r"\b(terminal|command line|shell|console)\b.{0,40}\bbut not (in|from|under|with|when|through)\b"),
     ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "

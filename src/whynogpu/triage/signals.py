@@ -163,6 +163,9 @@ def signals(f: TriageFacts) -> list[Signal]:
         if not f.has_log(*_LIB_FAILS):
             add("cuda_visible_devices_hidden", "warning", "stated", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
+            # ...or runs as another user, in a sandbox or a cgroup that does not pass the /dev/nvidia* nodes in
+            add("gpu_access_restricted", "warning", "inferred", elsewhere.line, elsewhere.text,
+                "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*")
     if ("reboot_fixes" in cues or "after_update" in cues) and "suspend" not in cues and \
             not f.has_log(*_MISMATCH, *_DRIVER_FAILS):  # after suspend, a reboot fixes nvidia_uvm instead
         c = cues.get("reboot_fixes") or cues["after_update"]
@@ -242,10 +245,12 @@ def signals(f: TriageFacts) -> list[Signal]:
     works += [s for s in f.all("tf_gpus") if s.value.isdigit() and int(s.value) > 0 and not s.stated_by_user]
     errors = [m for m in f.log if m.kind == "error"]
     benign = [m for m in f.log if m.kind == "benign"]
-    if works and not errors:
+    # A report that says it works in one place and not another shows the working place's output: no verdict.
+    two_places = bool({"jupyter_only", "works_elsewhere"} & set(cues))
+    if works and not errors and not two_places:
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
-    elif benign and not errors and not [m for m in f.log if m.kind == "warning" and m.categories]:
+    elif benign and not errors and not two_places and not [m for m in f.log if m.kind == "warning" and m.categories]:
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
