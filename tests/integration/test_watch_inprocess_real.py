@@ -65,9 +65,13 @@ def test_a_cpu_workload_in_the_block_gets_the_clis_verdict_on_this_machine(tmp_p
                     worker_s = pool.apply(work)
                 main_s = work()
                 time.sleep(0.5)  # the last interval is sampled
-            left = [p for p in os.listdir("/proc") if p.isdigit() and b"whynogpu.watch.sampler" in
-                    open(f"/proc/{{p}}/cmdline", "rb").read()
-                    and open(f"/proc/{{p}}/stat").read().split(") ")[1].split()[1] == str(os.getpid())]
+            def sampler_child(p):  # a process may end between listing /proc and reading it
+                try:
+                    return (b"whynogpu.watch.sampler" in open(f"/proc/{{p}}/cmdline", "rb").read()
+                            and open(f"/proc/{{p}}/stat").read().split(") ")[1].split()[1] == str(os.getpid()))
+                except OSError:
+                    return False
+            left = [p for p in os.listdir("/proc") if p.isdigit() and sampler_child(p)]
             open({str(out)!r}, "w").write(w.report.json())
             print(repr(w.report), "children left:", left, "cpu:", worker_s + main_s)
             print(w.text())
