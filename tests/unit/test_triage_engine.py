@@ -323,3 +323,11 @@ def test_output_from_the_place_that_works_is_no_proof_the_failing_place_works():
                "It works in the shell, but not in the server the hub spawns for me: there the same call gives [].\n")
     assert r.verdict.root_cause not in ("no_problem", "code_forces_cpu")
     assert {"cuda_visible_devices_hidden", "gpu_access_restricted"} <= {c.category for c in r.candidates}
+
+
+@pytest.mark.parametrize("component, cause", [("cuDNN ", "cudnn_version_mismatch"), ("cuSPARSE ", "cuda_version_mismatch")])
+def test_jax_names_the_component_it_found_too_old(component, cause):
+    r = triage("CUDA backend failed to initialize: Found " + component + "version 8500, but JAX was built against "
+               "version 8600, which is newer. The copy of " + component + "that is installed must be at least as new "
+               "as the version against which JAX was built. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)")
+    assert r.verdict.root_cause == cause

@@ -320,4 +320,4 @@ def _pip_libs(f: TriageFacts) -> bool:
     if f.has_cue("pip_nvidia_dir") or f.all("nvidia_wheel"):  # site-packages/nvidia/…, nvidia-cudnn-cu11 named
         return True
     return bool(f.has_log("jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
-                          "jax_cuda_older"))
+                          "jax_cuda_older", "jax_cudnn_older"))

@@ -59,7 +59,7 @@ STATED_IN_PROSE = "(stated in the report)"
 BY_RELEASE = "named by the build's CUDA release, not seen failing"
 
 # JAX lines printed only by a jaxlib with a CUDA backend that tried to start.
-JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
+JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cudnn_older", "jax_cuda_outdated", "jax_cudnn_outdated", "jax_cuda_components",
                   "jax_lib_unloadable", "jax_cudnn_unloadable")
 # Messages that say a library could not be found or opened (not that a found one was the wrong one).
 NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "tf1_lib_not_opened", "tf_win_dll_missing",
@@ -557,7 +557,7 @@ def _index_url(f: TriageFacts) -> bool:
 
 PIP_DIR = "(the framework's pip wheels)"
 # Messages that a loaded CUDA/cuDNN is older than the one the framework was built with, with both versions.
-_CLASH = ("tf_cudnn_mismatch", "jax_cuda_older")
+_CLASH = ("tf_cudnn_mismatch", "jax_cuda_older", "jax_cudnn_older")
 _SYSTEM_DIR = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia", re.I)
 
 
@@ -584,7 +584,7 @@ def _shadowing(f: TriageFacts, t: TargetFacts | None):
         if m.id == "tf_cudnn_mismatch":
             found, built, lib, fw = _cudnn_version(g.get("runtime", "")), _cudnn_version(g.get("compiled", "")), "cudnn", \
                 "tensorflow"
-        elif "cudnn" in (g.get("component") or "").lower() and g.get("found", "").isdigit():
+        elif (m.id == "jax_cudnn_older" or "cudnn" in (g.get("component") or "").lower()) and g.get("found", "").isdigit():
             found, built, lib, fw = _cudnn_int(int(g["found"])), _cudnn_int(int(g["built"])), "cudnn", "jax"
         else:
             continue
