@@ -331,3 +331,15 @@ def test_jax_names_the_component_it_found_too_old(component, cause):
                "version 8600, which is newer. The copy of " + component + "that is installed must be at least as new "
                "as the version against which JAX was built. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)")
     assert r.verdict.root_cause == cause
+
+
+@pytest.mark.parametrize("words", ["Task Manager", "任务管理器", "Administrador de tareas"])
+def test_a_low_task_manager_reading_alone_is_no_problem_in_any_windows_language(words):
+    r = triage(f"Training an RTX 3060 model; in {words} the GPU stays at 3 %, the CPU is high. Is the GPU used?")
+    assert r.verdict.root_cause == "no_problem"
+
+
+def test_a_task_manager_reading_beside_a_failure_is_not_no_problem():
+    r = triage("In Task Manager the GPU stays at 0 %.\nRuntimeError: CUDA error: no kernel image is available for "
+               "execution on the device")
+    assert r.verdict.root_cause != "no_problem"

@@ -124,7 +124,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
                      r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "
                      r"(worry|be worried)|can i (safely )?ignore|safe to ignore|insight on (these|the) (warnings|messages))"),
-    ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b"),
+    # Windows Task Manager under its localised names (zh-CN, zh-TW, ja, ko, es, pt-BR, it, ru as Windows shows them)
+    ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b|任务管理器|工作管理員|"
+                     r"タスク ?マネージャー|작업 관리자|\bAdministrador de tareas\b|\bGerenciador de tarefas\b|"
+                     r"\bGestione attivit[aà]\b|Диспетчер(?:е)? задач"),
 ))
 
 

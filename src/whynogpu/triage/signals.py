@@ -122,9 +122,11 @@ def signals(f: TriageFacts) -> list[Signal]:
             add(cat, "error", "stated", c.line, c.text, why)
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
-    if "task_manager" in cues and gpu_busy and not [m for m in f.log if m.kind == "error"]:
+    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
+        # Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute: a low reading there
+        # is no sign of a problem. With the GPU shown at work too, that is the answer; else a candidate.
         c = cues["task_manager"]
-        add("no_problem", "info", "stated", c.line, c.text,
+        add("no_problem", "info" if gpu_busy else "warning", "stated", c.line, c.text,
             "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
     if "memory_taken" in cues and not ({"shared_gpu", "second_process"} & set(cues)):
         # TensorFlow maps nearly all of the GPU's memory and JAX 75 % of it when they start (by design):
