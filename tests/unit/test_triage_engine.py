@@ -353,3 +353,12 @@ def test_a_jaxlib_without_a_cuda_platform_is_a_cpu_only_package():
     # CUDA is among the platforms: the jaxlib has it, the message says nothing of the build (only JAX's usual cause)
     r = triage("JAX ignores the A100:\n" + line.format("Interpreter CUDA Host"))
     assert r.findings[0].origin == "usual"
+
+
+def test_asking_how_to_put_the_work_on_the_gpu_with_nothing_failing_points_at_the_code():
+    r = triage("Inference through the library's Python class never gets onto the GPU, it just uses the CPU. "
+               "How can we push it onto the GPU? Is there an option for that?")
+    assert r.verdict.root_cause == "code_forces_cpu"
+    r = triage("How can I put the model on the GPU? It fails with RuntimeError: CUDA error: no kernel image is "
+               "available for execution on the device")
+    assert r.verdict.root_cause != "code_forces_cpu"

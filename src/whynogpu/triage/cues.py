@@ -116,7 +116,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("gpu_unused", r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"
                    r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really) "
-                   r"slow\b|\bidentical to .{0,30}cpu\b"),
+                   r"slow\b|\bidentical to .{0,30}cpu\b|\b(just|only) uses? (the )?cpu\b|\bnever (gets|goes|runs) "
+                   r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b"),
+    # The reporter asks how to make the code use the GPU: a device option, a flag, a call that moves the model
+    ("asks_device_option", r"\bhow (can|do|should|would) (i|we|you|one) (push|put|move|send|run|get|load|make|switch)\b"
+                           r".{0,40}\b(on|onto|to|use) (the )?(gpu|cuda)\b|\bis there an? (option|flag|setting|"
+                           r"parameter|argument|config\w*) (for|to)\b.{0,30}\b(gpu|cuda)\b"),
     # nvidia-smi lists the reporter's process holding GPU memory: the work does reach the GPU
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
                        r"\b(python|my process)\b"),

@@ -146,6 +146,13 @@ def signals(f: TriageFacts) -> list[Signal]:
         [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]
     quiet = not [m for m in f.log if m.kind == "error"] and not ({"task_manager", "jupyter_only", "works_elsewhere",
                                                                "memory_taken", "second_process", "process_on_gpu"} & set(cues))
+    if quiet and "asks_device_option" in cues and "failing" not in cues and not (seen and "gpu_unused" in cues):
+        # Nothing fails and the reporter asks how to put the work on the GPU: the code (or the library's default)
+        # never asks for it. A candidate only: the report shows no device choice.
+        c = cues["asks_device_option"]
+        add("code_forces_cpu", "warning", "stated", c.line, c.text,
+            "the reporter asks how to put the work on the GPU, and nothing fails: the code or the library's "
+            "default never puts it there")
     if seen and quiet and "gpu_unused" in cues:
         c = cues["gpu_unused"]
         add("code_forces_cpu", "error", "stated", c.line, c.text,
