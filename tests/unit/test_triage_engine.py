@@ -362,3 +362,10 @@ def test_asking_how_to_put_the_work_on_the_gpu_with_nothing_failing_points_at_th
     r = triage("How can I put the model on the GPU? It fails with RuntimeError: CUDA error: no kernel image is "
                "available for execution on the device")
     assert r.verdict.root_cause != "code_forces_cpu"
+
+
+@pytest.mark.parametrize("words", ["The GPU is not detected in R, but appears in python.",
+                                   "It works from the terminal but not in the service."])
+def test_two_places_said_either_way_round(words):
+    r = triage(words + "\n[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n")
+    assert r.verdict.root_cause != "no_problem"

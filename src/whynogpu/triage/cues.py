@@ -50,7 +50,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"
                    r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|allow_growth|memory of the card)"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
-                        r".{0,100}(script|repo|code|training|train\.py|inference)"),
+                        r".{0,100}(script|repo|code|training|train\.py|inference)|"
+                        # "it works in X but not in Y", "not detected in R, but appears in python": two places
+                        r"\b(works?|working|appears?|detected|visible|shows? up|available)\b[^.]{0,40}\b(in|from|under|"
+                        r"inside|through)\b[^.]{0,40}\bbut not\b|\bnot (detected|visible|found|available|working)\b"
+                        r"[^.]{0,30}\b(in|from|under|inside)\b[^.]{0,30}\bbut\b[^.]{0,30}\b(works?|appears?|"
+                        r"detected|visible|shows? up|available)\b"),
     # The search path set where the failing process never reads it: a shell profile, one terminal, not the
     # service, cron job, IDE, notebook kernel or sudo that runs the code
     ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"
