@@ -369,3 +369,9 @@ def test_asking_how_to_put_the_work_on_the_gpu_with_nothing_failing_points_at_th
 def test_two_places_said_either_way_round(words):
     r = triage(words + "\n[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n")
     assert r.verdict.root_cause != "no_problem"
+
+
+def test_a_container_that_works_only_with_user_root_is_access_restricted():
+    r = triage("docker run --gpus all my-image fails at start:\nRuntimeError: No CUDA GPUs are available\n"
+               "Started with `--user root` the same container loads normally.")
+    assert r.verdict.root_cause == "gpu_access_restricted"

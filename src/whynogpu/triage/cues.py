@@ -83,7 +83,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)"),
     # It works for root (or with sudo) and not for the user: the device nodes refuse the user
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
-                  r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b"),
+                  r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b|"
+                  # "started with `--user root` it loads normally" (in the reporter's language: de, es, pt, fr)
+                  r"--user[ =](root|0)\b.{0,50}\b(works?|runs?|fine|ok|loads?|normal\w*|läuft|funktioniert|lädt|"
+                  r"funciona|fonctionne|marche)\b"),
     # "I installed CUDA 11.8 and cuDNN", "CUDA toolkit is installed": the reporter says the libraries are there
     ("cuda_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?cuda\b(?! ?dnn)|"
                        r"(?<!no )(?<!without )\bcuda( toolkit)?( \d+(\.\d+)*)? (is )?(already |properly |correctly )?"
