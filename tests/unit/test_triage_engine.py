@@ -375,3 +375,10 @@ def test_a_container_that_works_only_with_user_root_is_access_restricted():
     r = triage("docker run --gpus all my-image fails at start:\nRuntimeError: No CUDA GPUs are available\n"
                "Started with `--user root` the same container loads normally.")
     assert r.verdict.root_cause == "gpu_access_restricted"
+
+
+def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
+    r = triage("RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.\n"
+               "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below "
+               "might be incorrect.")
+    assert r.verdict.root_cause == "driver_too_old"
