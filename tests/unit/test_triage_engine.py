@@ -382,3 +382,18 @@ def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
                "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below "
                "might be incorrect.")
     assert r.verdict.root_cause == "driver_too_old"
+
+
+@pytest.mark.parametrize("line, cause", [
+    ("RuntimeError: CUDA error: out of memory", "gpu_memory_exhausted"),
+    ("RuntimeError: CUDA error: invalid device ordinal", "cuda_visible_devices_hidden"),
+    ("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime version "
+     "(8, 5, 0). PyTorch already comes bundled with cuDNN.", "system_libs_shadow_pip_libs"),
+    ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime "
+     "create failed: runc create failed: unable to start container process: error during container init: error running "
+     "hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\n"
+     "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open shared object "
+     "file: no such file or directory: unknown.", "driver_not_loaded"),
+])
+def test_common_cuda_messages_name_their_cause(line, cause):
+    assert triage("My model will not use the GPU:\n" + line).verdict.root_cause == cause
