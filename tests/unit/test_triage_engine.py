@@ -387,6 +387,8 @@ def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
 @pytest.mark.parametrize("line, cause", [
     ("RuntimeError: CUDA error: out of memory", "gpu_memory_exhausted"),
     ("RuntimeError: CUDA error: invalid device ordinal", "cuda_visible_devices_hidden"),
+    ("OSError: /home/me/venv/lib/python3.10/site-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.12: undefined "
+     "symbol: cublasLtGetStatusString, version libcublasLt.so.12", "system_libs_shadow_pip_libs"),
     ("RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 9, 2) but found runtime version "
      "(8, 5, 0). PyTorch already comes bundled with cuDNN.", "system_libs_shadow_pip_libs"),
     ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime "
