@@ -399,3 +399,22 @@ def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
 ])
 def test_common_cuda_messages_name_their_cause(line, cause):
     assert triage("My model will not use the GPU:\n" + line).verdict.root_cause == cause
+
+
+def test_a_project_built_on_a_framework_names_that_framework():
+    # YOLOv5 is a PyTorch project (knowledge/framework_projects.csv): on Windows the usual cause is torch's CPU wheel
+    r = triage("YOLOv5 trains on the Intel CPU on my Windows 10 workstation, the Quadro sits idle. "
+               "Python 3.10, CUDA 11.2, pip install -r requirements.txt.")
+    assert r.verdict.root_cause == "cpu_only_package" and r.findings[0].code == "WG832"
+    # faster-whisper runs on CTranslate2, not on PyTorch; openai-whisper is PyTorch
+    from whynogpu.triage import cues
+    assert "names_pytorch" not in cues.find("faster-whisper is slow, the GPU sits idle")
+    assert "names_pytorch" in cues.find("openai-whisper is slow, the GPU sits idle")
+
+
+def test_a_cpu_only_build_is_no_usual_cause_once_the_report_shows_cuda_failing():
+    r = triage("PyTorch stops seeing the GPU after the machine sits idle:\n"
+               "RuntimeError: cuda runtime error (999) : unknown error at /opt/conda/conda-bld/pytorch/work/aten/src/"
+               "THC/THCGeneral.cpp:47")
+    assert r.verdict.root_cause == "nvidia_uvm_unavailable"
+    assert "cpu_only_package" not in [c.category for c in r.candidates]

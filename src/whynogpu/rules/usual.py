@@ -20,14 +20,14 @@ from whynogpu.rules.frameworks import LABEL
 
 VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}  # the report fact of its version
 _NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
-_PLACE = {"linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
+_PLACE = {"unknown": "an unnamed platform", "linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
           "colab": "Colab"}
 
 
 @dataclass(frozen=True)
 class Setup:
     framework: str  # tensorflow, torch, jax
-    place: str  # linux, windows, macos, wsl, container
+    place: str  # linux, windows, macos, wsl, container, colab; "unknown" when the report names none (read as Linux)
     version: str  # "" when the report gives none
     line: int  # the line that names the framework
     at_most: bool = False  # the version is only the newest the package name and Python allow
@@ -56,8 +56,8 @@ def setup(snap) -> Setup | None:
         dist = next((d.name for d in t.distributions if d.name.lower().startswith("tensorflow")), "tensorflow")
         at_most = newest_tensorflow(dist, t.version) or ""
     plat = snap.get(PlatformFacts)
-    place = "linux" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
-    if place == "linux" and f.has_cue("colab"):
+    place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
+    if place in ("linux", "unknown") and f.has_cue("colab"):
         place = "colab"
     return Setup(fw, place, version or at_most, line, bool(at_most))
 
@@ -74,16 +74,20 @@ def _gpu_reaches(f: TriageFacts) -> bool:
 _PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")
 
 
-def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False) -> dict[str, str] | None:
-    """The first row of knowledge/usual_causes.csv for this setup."""
+def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
+                cuda_reached: bool = False) -> dict[str, str] | None:
+    """The first row of knowledge/usual_causes.csv for this setup. `cuda_reached`: the report shows the framework
+    failing inside CUDA, which a CPU-only build never calls."""
     v = version_key(version)
     for row in table("usual_causes"):
         if gpu_reaches and row["category"] in _PASSTHROUGH:
             continue
+        if cuda_reached and row["category"] == "cpu_only_package":
+            continue
         if row["framework"] not in ("any", fw):
             continue
         if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container",
-                                                                                                    "colab")):
+                                                                                                    "colab", "unknown")):
             continue
         if v and row["first"] and v < version_key(row["first"]):
             continue
@@ -112,7 +116,8 @@ def report_setup_usual_cause(info, snap):
     if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken"):
         return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
     fw, place, version, line = found.framework, found.place, found.version, found.line
-    row = usual_cause(fw, place, version, _gpu_reaches(f))
+    cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log)
+    row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached)
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""

@@ -24,6 +24,10 @@ def _twice_installed(a: str, b: str) -> str:
     return f"{by(a)}{then}{by(b)}|{by(b)}{then}{by(a)}"
 
 
+def _projects(framework: str) -> str:
+    return "|".join(f"(?:{r['pattern']})" for r in table("framework_projects") if r["framework"] == framework)
+
+
 CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
@@ -94,9 +98,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("cudnn_installed", r"(?<!never )(?<!not )(?<!n't )\b(installed|set up) (the )?(latest )?(nvidia )?(cuda (and|&) )?cudnn\b|"
                         r"\bcudnn( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
     # Which frameworks the report talks about (to tell which one the GPU was set up for)
-    ("names_tensorflow", r"\btensorflow"),
-    ("names_pytorch", r"\b(py)?torch\b"),
-    ("names_jax", r"\bjax(lib)?\b"),
+    # A framework named, or a project built on it (knowledge/framework_projects.csv: "YOLOv5", "ComfyUI")
+    ("names_tensorflow", r"\btensorflow|" + _projects("tensorflow")),
+    ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
+    ("names_jax", r"\bjax(lib)?\b|" + _projects("jax")),
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b|"
