@@ -418,3 +418,11 @@ def test_a_cpu_only_build_is_no_usual_cause_once_the_report_shows_cuda_failing()
                "THC/THCGeneral.cpp:47")
     assert r.verdict.root_cause == "nvidia_uvm_unavailable"
     assert "cpu_only_package" not in [c.category for c in r.candidates]
+
+
+def test_a_cudnn_sublibrary_failing_on_a_missing_dependency_names_the_dependency():
+    r = triage('pip install --upgrade "jax[cuda11_pip]" -f https://storage.googleapis.com/jax-releases/jax_cuda_releases.html\n'
+               "Could not load library libcudnn_ops_infer.so.8. Error: libcublas.so.11: cannot open shared object file: "
+               "No such file or directory\nFatal Python error: Aborted\n")
+    # cuDNN loaded; libcublas.so.11, which jax[cuda11_pip] installs as a wheel, was not found
+    assert r.verdict.root_cause == "pip_cuda_libs_not_found"

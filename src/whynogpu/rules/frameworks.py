@@ -240,7 +240,8 @@ def framework_sees_no_gpu(info, snap):
             Fix("Re-run the framework's own check after fixing that layer:", (_reproduce(t, run.framework),)),
             title=f"The driver sees {driver} GPU(s) but {LABEL[run.framework]} sees none" if seen_by_driver
             else f"{LABEL[run.framework]} ({'CUDA build'}) sees no GPU",
-            category=_log_category(run, snap),
+            # the CUDA library layer's finding names the cause from its facts; this one only restates the symptom
+            category=None if _libs_explained(snap, run.framework) else _log_category(run, snap),
         )
 
 

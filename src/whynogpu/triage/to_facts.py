@@ -387,7 +387,9 @@ class _Build:
         origins = [PROGRAM]
         wanted: dict[str, dict[str, ResolvedLib]] = {}
         for m in f.log:
-            soname = m.groups.get("soname")
+            # "Could not load library libcudnn_ops_infer.so.8. Error: libcublas.so.11: cannot open …": cuDNN was
+            # found; the library missing is the one it depends on
+            soname = m.groups.get("dependency") if _lib_of(m.groups.get("dependency") or "") else m.groups.get("soname")
             lib = _lib_of(soname) if soname else None
             if m.id not in NOT_FOUND or lib is None or lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
@@ -734,6 +736,9 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
                 out.append((base, f"{'conda' if conda else 'pip'} install {name}", STATED))
             elif name.startswith("tensorflow") and "and-cuda" in s.value:
                 out.append(("*", "pip install tensorflow[and-cuda]", STATED))
+            elif name.startswith("jax") and re.search(r"\[cuda\d+(?:_pip)?\]", s.value):
+                # jax[cuda12] (jax[cuda11_pip] before 0.4.26) brings CUDA and cuDNN as NVIDIA wheels; *_local does not
+                out.append(("*", "pip install " + re.search(r"jax\[cuda\d+(?:_pip)?\]", s.value).group(0), STATED))
     return out
 
 
