@@ -428,3 +428,9 @@ def test_a_cudnn_sublibrary_failing_on_a_missing_dependency_names_the_dependency
                "No such file or directory\nFatal Python error: Aborted\n")
     # cuDNN loaded; libcublas.so.11, which jax[cuda11_pip] installs as a wheel, was not found
     assert r.verdict.root_cause == "pip_cuda_libs_not_found"
+
+
+def test_a_colab_runtime_said_to_be_gpu_is_not_a_missing_gpu():
+    assert triage("Runtime type: GPU. Conv2D fails in Colab since this morning.").verdict.root_cause != "no_nvidia_gpu"
+    assert triage("In Colab torch.cuda.is_available() is False. Do I need to change the runtime type?"
+                  ).verdict.root_cause == "no_nvidia_gpu"

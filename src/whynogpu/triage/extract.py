@@ -163,7 +163,7 @@ _PROSE_VERSIONS = (
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
     # "I have an Intel graphics card", "my laptop only has an AMD Radeon": another vendor's GPU, in a sentence
     ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
-                                r"\b[\w ()]{0,25}?\b(?:graphics|GPU|card|iGPU))", re.I))),
+                                r"(?: [\w()]+){0,4}? (?:graphics|GPU|card|iGPU))\b", re.I))),
     # A variable's value said in words: "CUDA_VISIBLE_DEVICES is set to 100", "CUDA_VISIBLE_DEVICES was empty"
     ("env:CUDA_VISIBLE_DEVICES", Filtered(re.compile(r"\bCUDA_VISIBLE_DEVICES`? (?:is|was|gets|got) (?:set to |equal to )?"
                                                      r"`?['\"]?(?P<v>-?\d+|NoDevFiles|(?=['\"]{2})|(?=empty))"))),
