@@ -434,3 +434,11 @@ def test_a_colab_runtime_said_to_be_gpu_is_not_a_missing_gpu():
     assert triage("Runtime type: GPU. Conv2D fails in Colab since this morning.").verdict.root_cause != "no_nvidia_gpu"
     assert triage("In Colab torch.cuda.is_available() is False. Do I need to change the runtime type?"
                   ).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_jax_component_lines_name_the_component_not_the_header():
+    r = triage("conda-forge env, jax 0.4.31:\n"
+               "CUDA backend failed to initialize: Unable to use CUDA because of the following issues with CUDA components:\n"
+               "Outdated cuDNN installation found.\nVersion JAX was built against: 8907\nMinimum supported: 9100\n"
+               "Installed version: 8907\n")
+    assert r.verdict.root_cause == "cudnn_version_mismatch"
