@@ -442,3 +442,14 @@ def test_jax_component_lines_name_the_component_not_the_header():
                "Outdated cuDNN installation found.\nVersion JAX was built against: 8907\nMinimum supported: 9100\n"
                "Installed version: 8907\n")
     assert r.verdict.root_cause == "cudnn_version_mismatch"
+
+
+def test_pip_finding_no_version_said_in_words_is_a_python_without_wheels():
+    r = triage("Fresh env with Python 3.6. `pip install tensorflow-gpu==1.1.0` says it can't find a version that "
+               "satisfies the requirement.")
+    assert r.verdict.root_cause == "python_version_unsupported" and r.findings[0].origin == "stated"
+
+
+def test_torch_extension_builder_finding_no_cuda_inside_a_container():
+    r = triage("Inside the docker container:\n# python train.py\nNo CUDA runtime is found, using CUDA_HOME='/usr/local/cuda'\n")
+    assert r.verdict.root_cause == "container_no_gpu"

@@ -99,7 +99,10 @@ _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
-                               r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)"))
+                               r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)|"
+                               # retold: "pip install tensorflow-gpu==1.1.0 says it can't find a version that …"
+                               r"(?P<retold>\b(?:can'?t|cannot|could ?n[o']t|unable to) find (?:a|any) version that "
+                               r"satisf(?:y|ies) the requirement|\bno matching distribution)", re.I))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba|pipenv)\s+install|"
                                    r"(?:poetry|uv|pdm)\s+add)\s+(?P<args>.+)"))
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
@@ -405,9 +408,11 @@ class _Reader:
                          "eight": "8"}.get(c.group("n").lower(), c.group("n"))
                 self.state("gpu_count", count, n, stripped, True)
         nd = _NO_DIST.rx.search(line) if _NO_DIST in self.todo else None
-        if nd:
-            self.state("pip_no_dist", nd.group("pkg") or nd.group("pkg2"), n, stripped, False)
         pi = _PIP_INSTALL.rx.search(line) if _PIP_INSTALL in self.todo else None
+        if nd:
+            pkg = nd.group("pkg") or nd.group("pkg2") or (pi.group("args").split()[0].strip("`'\"") if pi else None)
+            if pkg:
+                self.state("pip_no_dist", pkg, n, stripped, bool(nd.group("retold")))
         if pi:
             self.state("pip_install", pi.group("args")[:200], n, stripped, True)
         elif "==" in line:  # a pin in a requirements file or a sentence: "pins tensorflow-cpu==2.12.0"

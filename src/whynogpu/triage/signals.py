@@ -223,7 +223,7 @@ def signals(f: TriageFacts) -> list[Signal]:
             f"the GPU named is not an NVIDIA one: {s.value}")
     for s in f.all("pip_no_dist"):
         py = f.first("python")
-        add("python_version_unsupported", "error", "program", s.line, s.text,
+        add("python_version_unsupported", "error", "stated" if s.stated_by_user else "program", s.line, s.text,
             f"pip finds no {s.value} wheel" + (f" for Python {py.value}" if py else ""))
     ld = f.first("env:LD_LIBRARY_PATH")
     clash = f.has_log(*_VERSION_CLASH)
