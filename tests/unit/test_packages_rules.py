@@ -143,3 +143,16 @@ def test_python_too_new_for_any_tensorflow(tmp_path):
     assert "WG407" in codes(report)
     report = run(tmp_path, snippets={"inspect_target": {"stdout": _inspector_with_version(tmp_path, "3.13.0")}})
     assert "WG407" not in codes(report)
+
+
+def test_python_outside_torch_range_explains_its_cpu_wheel(tmp_path):
+    # torch 2.5 has wheels for Python 3.9-3.12 (knowledge/torch_python.csv): on 3.13 pip took a CPU build
+    version_py = "__version__ = '2.5.1+cpu'\ndebug = False\ncuda = None\nhip = None\n"
+    make_dist(tmp_path, "torch", "2.5.1+cpu", {"torch/__init__.py": "", "torch/version.py": version_py}, top_level=["torch"])
+    report = run(tmp_path, snippets={"inspect_target": {"stdout": _inspector_with_version(tmp_path, "3.13.1")}})
+    f = next(f for f in report.findings if f.code == "WG409")
+    assert "3.9–3.12" in f.evidence[1].fact
+    assert report.verdict.root_cause == "python_version_unsupported"  # the Python explains the CPU wheel (WG402)
+    assert "WG402" in codes(report)
+    ok = run(tmp_path, snippets={"inspect_target": {"stdout": _inspector_with_version(tmp_path, "3.12.4")}})
+    assert "WG409" not in codes(ok) and ok.verdict.root_cause == "cpu_only_package"

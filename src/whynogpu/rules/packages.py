@@ -101,8 +101,10 @@ def torch_cpu_build(info, snap):
     if build is None or build.cuda_build is not False or build.hip_version is not None:
         return
     d = t.dist("torch")
+    # On a Python the release has no wheels for, the CPU build is what pip could find: WG409 names that cause
+    because = _torch_python_outside(t)
     yield info.finding(
-        Severity.ERROR,
+        Severity.WARNING if because else Severity.ERROR,
         [Evidence(f"torch.__version__ = {build.version!r}, torch.version.cuda = None", "torch/version.py"),
          *([Evidence(f"torch {d.version} installed in {d.location}", f"package metadata of {t.python}")] if d else [])],
         "This PyTorch wheel was built without CUDA, so torch.cuda.is_available() is False on any machine.",
@@ -269,6 +271,49 @@ def python_outside_tensorflow_range(info, snap):
         Fix(f"Use Python {row['python_min']}–{row['python_max']} for this TensorFlow (a new venv), or upgrade TensorFlow:",
             (f"python{row['python_max']} -m venv tf-env && . tf-env/bin/activate && pip install 'tensorflow[and-cuda]=={tf.version}'",
              pip(t, "install -U 'tensorflow[and-cuda]'"))),
+    )
+
+
+def _torch_python_outside(t) -> dict[str, str] | None:
+    """The torch_python.csv row of the installed PyTorch when the interpreter is outside its Python range."""
+    torch = t.dist("torch") if t is not None and t.version else None
+    if torch is None:
+        return None
+    row, newer = release_row("torch_python", torch.version, key="torch", newest_for_newer=False)
+    if row is None or newer:
+        return None
+    py = version_key(t.version)[:2]
+    return None if version_key(row["python_min"]) <= py <= version_key(row["python_max"]) else row
+
+
+@rule(
+    "WG409", "python_outside_torch_range", "python_version_unsupported",
+    "This Python version has no wheel of the installed PyTorch release",
+    detects="The target interpreter's version lies outside the Python range of the installed PyTorch release "
+            "series (knowledge/torch_python.csv).",
+    why="Where a release has no wheel for this Python, pip takes what it can find instead: an older release, or a "
+        "CPU-only build from another index, so the install cannot use the GPU.",
+    example="Python 3.13 with torch 2.5.1+cpu (2.5 has wheels for Python 3.9–3.12)",
+    fix="Create an environment with a Python the release supports, or install a release that supports yours.",
+    references=("https://github.com/pytorch/pytorch/blob/main/RELEASE.md#release-compatibility-matrix",),
+)
+def python_outside_torch_range(info, snap):
+    t = target(snap)
+    row = _torch_python_outside(t)
+    if row is None:
+        return
+    torch = t.dist("torch")
+    yield info.finding(
+        Severity.ERROR,
+        [Evidence(f"Python {t.version} ({t.python})", "target interpreter"),
+         Evidence(f"torch {torch.version} has wheels for Python {row['python_min']}–{row['python_max']}",
+                  f"knowledge base: {row['source']}")],
+        f"PyTorch {major_minor(torch.version)} has no wheel for Python {major_minor(t.version)}, so what pip "
+        "installed is not a CUDA build of that release.",
+        Fix(f"Use Python {row['python_min']}–{row['python_max']} for this PyTorch (a new venv), then install its CUDA "
+            "build from the PyTorch index:",
+            (f"python{row['python_max']} -m venv torch-env && . torch-env/bin/activate",
+             "pip install torch --index-url https://download.pytorch.org/whl/cu126   # the CUDA tag your driver supports")),
     )
 
 
