@@ -453,3 +453,9 @@ def test_pip_finding_no_version_said_in_words_is_a_python_without_wheels():
 def test_torch_extension_builder_finding_no_cuda_inside_a_container():
     r = triage("Inside the docker container:\n# python train.py\nNo CUDA runtime is found, using CUDA_HOME='/usr/local/cuda'\n")
     assert r.verdict.root_cause == "container_no_gpu"
+
+
+def test_reloading_nvidia_uvm_is_not_a_driver_that_will_not_load():
+    r = triage("After resume from sleep PyTorch loses the GPU; sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm "
+               "brings it back.")
+    assert r.verdict.root_cause == "nvidia_uvm_unavailable"
