@@ -459,3 +459,14 @@ def test_reloading_nvidia_uvm_is_not_a_driver_that_will_not_load():
     r = triage("After resume from sleep PyTorch loses the GPU; sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm "
                "brings it back.")
     assert r.verdict.root_cause == "nvidia_uvm_unavailable"
+
+
+def test_lightning_seeing_the_gpu_without_using_it_is_the_trainer_configuration():
+    r = triage("Training is slow.\nGPU available: True (cuda), used: False\nTPU available: False, using: 0 TPU cores\n")
+    assert r.verdict.root_cause == "code_forces_cpu"
+
+
+def test_both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict():
+    r = triage("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
+               "and training runs on the CPU.")
+    assert r.verdict.root_cause == "package_conflict"

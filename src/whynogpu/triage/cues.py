@@ -72,7 +72,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my |our )?"
                             r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
-    ("both_tf", r"both (the )?`?tensorflow`? (package )?and (the )?`?tensorflow-gpu|also an? `?tensorflow`? [\d.]* ?package|"
+    ("both_tf", r"both (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
+                r"also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
                 r"`?tensorflow-gpu|\btwo (different )?(tensorflow|tf) (versions|packages|installs|installations|copies)\b|"
