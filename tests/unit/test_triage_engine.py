@@ -470,3 +470,15 @@ def test_both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict()
     r = triage("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
                "and training runs on the CPU.")
     assert r.verdict.root_cause == "package_conflict"
+
+
+def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_build():
+    r = triage("I ran the update .bat and since then the app doesn't use my GPU anymore, everything goes to the CPU.")
+    assert r.verdict.root_cause == "cpu_only_package"
+    r = triage("After the last apt upgrade nvidia-smi fails and torch says CUDA is not available.")
+    assert r.verdict.root_cause != "cpu_only_package"
+
+
+def test_an_apple_chip_named_in_chinese_is_a_mac():
+    r = triage("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```")
+    assert r.verdict.root_cause == "macos_no_cuda"

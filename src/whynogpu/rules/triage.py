@@ -132,10 +132,14 @@ SPECS = (
       "# PyTorch: model.to('cuda') and every batch .to('cuda'); a library: its device / accelerator / cuda_device option")),
     ("WG833", "cpu_only_package", "report_cpu_build_from_setup",
      "The report describes a set-up that installs the framework's CPU build",
-     "Where the install is solved decides the build: conda picks a framework's CUDA build only on a machine "
-     "whose NVIDIA driver it sees (the __cuda virtual package), so an environment made on a login node is CPU-only.",
-     "Reinstall the framework's CUDA build in that environment, asking for it explicitly:",
-     ("conda install -c conda-forge \"pytorch=*=cuda*\"   # or on a GPU node; CONDA_OVERRIDE_CUDA=12 forces it elsewhere",)),
+     "How the framework was installed decides its build: conda picks a CUDA build only on a machine whose NVIDIA "
+     "driver it sees (the __cuda virtual package), so an environment made on a login node is CPU-only; an "
+     "application's update or requirements file that names the framework without its CUDA variant reinstalls "
+     "the CPU build.",
+     "Check the build, then reinstall the CUDA build in that environment, asking for it explicitly:",
+     ("python -c \"import torch; print(torch.__version__, torch.version.cuda)\"   # None: a CPU build",
+      "pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126   # pip; the tag your driver supports",
+      "conda install -c conda-forge \"pytorch=*=cuda*\"   # conda, on a GPU node; CONDA_OVERRIDE_CUDA=12 forces it elsewhere")),
     ("WG802", "driver_library_mismatch", "report_driver_library_mismatch",
      "The report describes a driver upgraded without a reboot, or one installed inside a container",
      "NVML and CUDA refuse to work when the user-space driver and the loaded kernel module differ.",

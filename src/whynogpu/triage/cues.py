@@ -36,6 +36,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"command line|shell)|"
                      # "it works in the shell, but not in the spawned server / the service / under cron"
                      r"\b(terminal|command line|shell|console)\b.{0,40}\bbut not (in|from|under|with|when|through)\b"),
+    # The application was updated (its update script, a git pull, its requirements reinstalled): the update
+    # reinstalls the framework from the project's requirements, not the driver
+    ("app_updated", r"\bupdate(r)?(\.bat|\.sh|\.ps1| script)\b|\bgit pull\b|\bran the update\b|\bupdated? (the |my )?"
+                    r"(app|repo|webui|web ui|extension|custom nodes?|requirements|packages|environment)\b"),
     ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
@@ -46,7 +50,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip)|Apple M chip|/Users/\w+|MBP|"
-              r"(on|my|a) Mac)\b"),
+              r"(on|my|a) Mac)\b|"
+              # in Chinese and Japanese: "苹果 M1 芯片", "M2チップ", "マック"
+              r"苹果|蘋果|M[1-4] ?(芯片|晶片|チップ)|マック"),
     ("hardware", r"\b(reboots|restarts|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
