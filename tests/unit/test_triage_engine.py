@@ -387,6 +387,7 @@ def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
 @pytest.mark.parametrize("line, cause", [
     ("RuntimeError: CUDA error: out of memory", "gpu_memory_exhausted"),
     ("RuntimeError: CUDA error: invalid device ordinal", "cuda_visible_devices_hidden"),
+    ("CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected", "cuda_visible_devices_hidden"),
     ("attempting to load dxcore to see if we are running under Windows Subsystem for Linux (WSL)\n"
      "dxcore initialization failed, continuing assuming a non-WSL environment", "wsl_gpu_not_enabled"),
     ("OSError: /home/me/venv/lib/python3.10/site-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.12: undefined "
