@@ -377,13 +377,6 @@ def test_a_container_that_works_only_with_user_root_is_access_restricted():
     assert r.verdict.root_cause == "gpu_access_restricted"
 
 
-def test_ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old():
-    r = triage("RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.\n"
-               "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below "
-               "might be incorrect.")
-    assert r.verdict.root_cause == "driver_too_old"
-
-
 @pytest.mark.parametrize("line, cause", [
     ("RuntimeError: CUDA error: out of memory", "gpu_memory_exhausted"),
     ("RuntimeError: CUDA error: invalid device ordinal", "cuda_visible_devices_hidden"),
@@ -451,28 +444,6 @@ def test_pip_finding_no_version_said_in_words_is_a_python_without_wheels():
     assert r.verdict.root_cause == "python_version_unsupported" and r.findings[0].origin == "stated"
 
 
-def test_torch_extension_builder_finding_no_cuda_inside_a_container():
-    r = triage("Inside the docker container:\n# python train.py\nNo CUDA runtime is found, using CUDA_HOME='/usr/local/cuda'\n")
-    assert r.verdict.root_cause == "container_no_gpu"
-
-
-def test_reloading_nvidia_uvm_is_not_a_driver_that_will_not_load():
-    r = triage("After resume from sleep PyTorch loses the GPU; sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm "
-               "brings it back.")
-    assert r.verdict.root_cause == "nvidia_uvm_unavailable"
-
-
-def test_lightning_seeing_the_gpu_without_using_it_is_the_trainer_configuration():
-    r = triage("Training is slow.\nGPU available: True (cuda), used: False\nTPU available: False, using: 0 TPU cores\n")
-    assert r.verdict.root_cause == "code_forces_cpu"
-
-
-def test_both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict():
-    r = triage("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
-               "and training runs on the CPU.")
-    assert r.verdict.root_cause == "package_conflict"
-
-
 def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_build():
     r = triage("I ran the update .bat and since then the app doesn't use my GPU anymore, everything goes to the CPU.")
     assert r.verdict.root_cause == "cpu_only_package"
@@ -480,6 +451,24 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
     assert r.verdict.root_cause != "cpu_only_package"
 
 
-def test_an_apple_chip_named_in_chinese_is_a_mac():
-    r = triage("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```")
-    assert r.verdict.root_cause == "macos_no_cuda"
+# One report (a message, or the reporter's words), one cause: each row is a fact about what such text means.
+@pytest.mark.parametrize("text, cause", [
+    pytest.param("RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.\n"
+                 "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below "
+                 "might be incorrect.",
+                 "driver_too_old", id="ptx_from_a_newer_toolchain_than_the_driver_is_a_driver_too_old"),
+    pytest.param("Inside the docker container:\n# python train.py\nNo CUDA runtime is found, using CUDA_HOME='/usr/local/cuda'\n",
+                 "container_no_gpu", id="torch_extension_builder_finding_no_cuda_inside_a_container"),
+    pytest.param("After resume from sleep PyTorch loses the GPU; sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm "
+                 "brings it back.",
+                 "nvidia_uvm_unavailable", id="reloading_nvidia_uvm_is_not_a_driver_that_will_not_load"),
+    pytest.param("Training is slow.\nGPU available: True (cuda), used: False\nTPU available: False, using: 0 TPU cores\n",
+                 "code_forces_cpu", id="lightning_seeing_the_gpu_without_using_it_is_the_trainer_configuration"),
+    pytest.param("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
+                 "and training runs on the CPU.",
+                 "package_conflict", id="both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict"),
+    pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
+                 "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
+])
+def test_what_a_report_shows_names_its_cause(text, cause):
+    assert triage(text).verdict.root_cause == cause
