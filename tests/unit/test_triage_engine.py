@@ -467,6 +467,9 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
     pytest.param("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
                  "and training runs on the CPU.",
                  "package_conflict", id="both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict"),
+    pytest.param("Windows, RTX 2070. Every install method ends with:\n"
+                 "Warning: no GPU has been detected. Falling back to CPU mode.",
+                 "cpu_only_package", id="a_pytorch_app_falling_back_to_cpu_on_windows_usually_has_the_cpu_wheel"),
     pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
                  "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
 ])
