@@ -381,6 +381,8 @@ def test_a_container_that_works_only_with_user_root_is_access_restricted():
     ("RuntimeError: CUDA error: out of memory", "gpu_memory_exhausted"),
     ("RuntimeError: CUDA error: invalid device ordinal", "cuda_visible_devices_hidden"),
     ("CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected", "cuda_visible_devices_hidden"),
+    ("RuntimeError: cuda runtime error (100) : no CUDA-capable device is detected at /opt/conda/conda-bld/pytorch/work/"
+     "aten/src/THC/THCGeneral.cpp:50", "cuda_visible_devices_hidden"),
     ("attempting to load dxcore to see if we are running under Windows Subsystem for Linux (WSL)\n"
      "dxcore initialization failed, continuing assuming a non-WSL environment", "wsl_gpu_not_enabled"),
     ("OSError: /home/me/venv/lib/python3.10/site-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.12: undefined "
