@@ -477,3 +477,15 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
 ])
 def test_what_a_report_shows_names_its_cause(text, cause):
     assert triage(text).verdict.root_cause == cause
+
+
+def test_a_report_that_tells_its_history_is_diagnosed_on_where_it_ended():
+    text = ("2020-07-17 21:12:05.442871: E tensorflow/stream_executor/cuda/cuda_dnn.cc:319] Loaded runtime CuDNN "
+            "library: 7.5.1 but source was compiled with: 7.6.0.  CuDNN library major and minor version needs to match "
+            "or have higher minor version in case of CuDNN 7.0 or later version.\n"
+            "The tutorial asks for tensorflow 1.10.0, so I went back down with pip to tensorflow 1.13.1 and that error "
+            "is gone, but now nothing touches the GPU, training runs on the CPU.\n")
+    r = triage(text)
+    # the cuDNN message is history; plain `tensorflow` up to 1.15 is the CPU build (its GPU build is tensorflow-gpu)
+    assert r.verdict.root_cause == "cpu_only_package"
+    assert triage(text.replace("tensorflow 1.13.1", "tensorflow-gpu 1.13.1")).verdict.root_cause != "cpu_only_package"

@@ -116,7 +116,9 @@ def report_setup_usual_cause(info, snap):
     if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken"):
         return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
     fw, place, version, line = found.framework, found.place, found.version, found.line
-    cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log)
+    # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
+    cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
+        (fw == "tensorflow" and bool(f.has_cue("names_tensorflow_gpu")))
     row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached)
     if row is None:
         return

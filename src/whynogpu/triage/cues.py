@@ -40,6 +40,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # reinstalls the framework from the project's requirements, not the driver
     ("app_updated", r"\bupdate(r)?(\.bat|\.sh|\.ps1| script)\b|\bgit pull\b|\bran the update\b|\bupdated? (the |my )?"
                     r"(app|repo|webui|web ui|extension|custom nodes?|requirements|packages|environment)\b"),
+    # "that error is gone", "the message went away": what the report showed before that line is history
+    ("error_gone", r"\b(that|this|the|those) (error|errors|message|messages|crash)( is| are| was| has| have)? (now )?"
+                   r"(gone|went away|disappeared|vanished|been fixed|been solved)\b"),
     ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
@@ -107,6 +110,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # Which frameworks the report talks about (to tell which one the GPU was set up for)
     # A framework named, or a project built on it (knowledge/framework_projects.csv: "YOLOv5", "ComfyUI")
     ("names_tensorflow", r"\btensorflow|" + _projects("tensorflow")),
+    ("names_tensorflow_gpu", r"\btensorflow[-_]gpu\b"),
     ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
     ("names_jax", r"\bjax(lib)?\b|" + _projects("jax")),
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),

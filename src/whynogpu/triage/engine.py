@@ -18,10 +18,20 @@ from whynogpu.triage.to_facts import build
 
 def snapshot(text: str | ReportText) -> Snapshot:
     """A report as a snapshot: the reader's record of it, then the same fact types a probed machine has."""
-    facts = extract(text)
+    facts = _current(extract(text))
     facts = dataclasses.replace(facts, signals=tuple(signals(facts)))
     probes = [ProbeResult("triage", ProbeStatus.OK, 0.0, facts=facts), *build(facts, scan_report(text))]
     return Snapshot(schema_version=1, tool_version=__version__, mode="triage", probes=tuple(probes))
+
+
+def _current(f: TriageFacts) -> TriageFacts:
+    """A report that tells how it went ("… and that error is gone. But now …"): the failures it printed before the
+    reporter says they went away are history, not the state to diagnose."""
+    gone = f.has_cue("error_gone")
+    if not gone:
+        return f
+    upto = gone[-1].line
+    return dataclasses.replace(f, log=tuple(m for m in f.log if m.line > upto or m.kind not in ("error", "warning")))
 
 
 # What to run next for a framework the report names, so its own message says which layer fails.

@@ -180,6 +180,12 @@ _PROSE_VERSIONS = (
 )
 
 
+# "downgraded to", "went back down with pip to", "switched to", "now on": the version the reporter has now
+_CHANGED_TO = re.compile(r"\b(?:(?:down|up)grad\w*|went (?:back )?(?:down |up )?|switched|moved|changed|reverted|rolled back)"
+                         r"\b[^.;]{0,25}\bto\b|\bnow (?:on|using|have)\b", re.I)
+_VERSION_KEYS = ("tf_version", "torch_version", "jax_version")
+
+
 def _version(value: str, last: bool = False) -> str | None:
     found = _VERSION.findall(value)
     if not found:
@@ -217,9 +223,13 @@ class _Reader:
         self.after_prompt = False  # the previous line was a REPL prompt or its output
         self.text_chars = 0  # characters of lines other than known messages read so far (for cues)
 
-    def state(self, key: str, value: str, n: int, text: str, by_user: bool) -> None:
+    def state(self, key: str, value: str, n: int, text: str, by_user: bool, now: bool = False) -> None:
+        """Keep a fact. `now`: the reporter says this is what they changed to ("downgraded to tensorflow 1.13.1"),
+        so it goes before the versions of that kind the report only mentions (a tutorial's, an earlier try)."""
         if self.fresh(("fact", key, value)):
-            self.stated.append(StatedFact(key, value.strip(), n, text.strip()[:300], by_user))
+            fact = StatedFact(key, value.strip(), n, text.strip()[:300], by_user)
+            at = next((i for i, s in enumerate(self.stated) if s.key == key), len(self.stated)) if now else len(self.stated)
+            self.stated.insert(at, fact)
 
     def fresh(self, key: tuple) -> bool:
         """False once the same fact was kept REPEATS times: a log repeating a line adds no evidence, only size."""
@@ -447,11 +457,15 @@ class _Reader:
         for key, rx in _PROSE_VERSIONS:
             if rx not in self.todo:
                 continue
-            pm = next((m for m in rx.rx.finditer(line) if not any(a <= m.start("v") < b for a, b in needed)), None)
-            if pm:
+            found = (m for m in rx.rx.finditer(line) if not any(a <= m.start("v") < b for a, b in needed))
+            # a framework's versions: every one a sentence gives ("the tutorial asks for 1.10, I went down to 1.13.1")
+            for pm in (list(found)[:4] if key in _VERSION_KEYS else [next(found, None)]):
+                if pm is None:
+                    continue
                 if key == "cuda_needed":
                     needed.append(pm.span())
-                self.state(key, pm.group("v"), n, stripped, True)
+                now = key in _VERSION_KEYS and bool(_CHANGED_TO.search(line[max(0, pm.start() - 50):pm.start()]))
+                self.state(key, pm.group("v"), n, stripped, True, now)
 
     def _installed_line(self, n: int, stripped: str) -> None:
         """pip's "Successfully installed torch-2.12.0 numpy-2.1.0": what pip just put in place (program output)."""

@@ -194,6 +194,11 @@ def signals(f: TriageFacts) -> list[Signal]:
                 # WSL has no NVIDIA kernel module of its own: the Windows host's driver is passed in
                 # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
                 cat = "wsl_gpu_not_enabled"
+            cvd = f.first("env:CUDA_VISIBLE_DEVICES")
+            count = f.first("gpu_count")
+            if cat == "cuda_visible_devices_hidden" and cvd is not None and re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()) \
+                    and max(int(i) for i in cvd.value.split(",")) < (int(count.value) if count and count.value.isdigit() else 1):
+                continue  # the variable names GPUs that exist (index 0 always does): the words alone say no more
             if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")):
                 continue  # the report shows the container started with --gpus: the words alone do not say otherwise
             if cat == "libs_not_on_path" and "LD_LIBRARY_PATH" in c.text and _pip_libs(f):
