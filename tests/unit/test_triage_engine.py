@@ -472,6 +472,9 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
     pytest.param("Windows, RTX 2070. Every install method ends with:\n"
                  "Warning: no GPU has been detected. Falling back to CPU mode.",
                  "cpu_only_package", id="a_pytorch_app_falling_back_to_cpu_on_windows_usually_has_the_cpu_wheel"),
+    pytest.param("I'm using Theano as the backend and never installed TensorFlow.\n>>> import keras\n"
+                 "Using TensorFlow backend.\nImportError: No module named tensorflow",
+                 "keras_backend_other", id="keras_loading_another_backend_than_the_one_the_reporter_uses"),
     pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
                  "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
 ])

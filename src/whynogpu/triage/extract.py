@@ -167,6 +167,9 @@ _PROSE_VERSIONS = (
     # "I have an Intel graphics card", "my laptop only has an AMD Radeon": another vendor's GPU, in a sentence
     ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
                                 r"(?: [\w()]+){0,4}? (?:graphics|GPU|card|iGPU))\b", re.I))),
+    # The Keras backend the reporter means to use, in words: "I'm using Theano as the backend"
+    ("keras_backend_wanted", Filtered(re.compile(r"\b(?:using|use|with|chose|want|prefer)\s+(?P<v>theano|tensorflow|torch|"
+                                                 r"pytorch|jax|cntk)\s+as\s+(?:the\s+|my\s+)?(?:keras\s+)?backend\b", re.I))),
     # A variable's value said in words: "CUDA_VISIBLE_DEVICES is set to 100", "CUDA_VISIBLE_DEVICES was empty"
     ("env:CUDA_VISIBLE_DEVICES", Filtered(re.compile(r"\bCUDA_VISIBLE_DEVICES`? (?:is|was|gets|got) (?:set to |equal to )?"
                                                      r"`?['\"]?(?P<v>-?\d+|NoDevFiles|(?=['\"]{2})|(?=empty))"))),

@@ -214,7 +214,14 @@ def signals(f: TriageFacts) -> list[Signal]:
 
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
-    if kb is not None:
+    wanted = f.first("keras_backend_wanted")
+    norm = {"torch": "pytorch", "tf": "tensorflow"}
+    if kb is not None and wanted is not None and \
+            norm.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\"")) != norm.get(wanted.value.lower(), wanted.value.lower()):
+        # Keras says which backend it loaded, and it is not the one the reporter set up
+        add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
+            f"Keras loads {kb.value}, while the reporter means to use {wanted.value}")
+    elif kb is not None:
         backend = {"torch": "pytorch", "tf": "tensorflow"}.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\""))
         named = _frameworks_named(f, skip=(kb.line, backend))
         others = named - {backend}
