@@ -475,6 +475,9 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
     pytest.param("I'm using Theano as the backend and never installed TensorFlow.\n>>> import keras\n"
                  "Using TensorFlow backend.\nImportError: No module named tensorflow",
                  "keras_backend_other", id="keras_loading_another_backend_than_the_one_the_reporter_uses"),
+    pytest.param("Theano is installed and its GPU check works.\n$ python mnist_cnn.py\nUsing TensorFlow backend.\n"
+                 "ImportError: No module named tensorflow",
+                 "keras_backend_other", id="keras_set_to_a_backend_that_is_not_installed_beside_the_one_set_up"),
     pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
                  "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
 ])

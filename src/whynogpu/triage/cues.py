@@ -110,7 +110,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # Which frameworks the report talks about (to tell which one the GPU was set up for)
     # A framework named, or a project built on it (knowledge/framework_projects.csv: "YOLOv5", "ComfyUI")
     ("names_tensorflow", r"\btensorflow|" + _projects("tensorflow")),
-    ("names_tensorflow_gpu", r"\btensorflow[-_]gpu\b"),
+    ("says_tensorflow_gpu", r"\btensorflow[-_]gpu\b"),
+    ("names_theano", r"\btheano(rc)?\b"),
     ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
     ("names_jax", r"\bjax(lib)?\b|" + _projects("jax")),
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),

@@ -68,6 +68,7 @@ _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)
 
 _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version:\s*(?P<driver>[\d.]+)\s+"
                          r"CUDA (?:UMD )?Version:\s*(?P<cuda>[\d.]+|N/A)")  # R610 and later: KMD / CUDA UMD
+_NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named ['\"]?(?P<v>[\w.]+)")
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
 _SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
@@ -403,6 +404,10 @@ class _Reader:
                 self.state("gpu_request", g.group(0), n, stripped, False)
         if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
+        if "No module named" in line:
+            mm = _NO_MODULE.search(line)
+            if mm:
+                self.state("module_missing", mm.group("v").split(".")[0], n, stripped, False)
         b = _IS_CUDA_BUILD.rx.search(line) if _IS_CUDA_BUILD in self.todo else None
         if b:
             self.formats.add("tf_build_info")

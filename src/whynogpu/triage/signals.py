@@ -221,6 +221,12 @@ def signals(f: TriageFacts) -> list[Signal]:
         # Keras says which backend it loaded, and it is not the one the reporter set up
         add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
             f"Keras loads {kb.value}, while the reporter means to use {wanted.value}")
+    elif kb is not None and any(m.value == {"pytorch": "torch"}.get(kb.value.lower(), kb.value.lower())
+                                for m in f.all("module_missing")) and \
+            _frameworks_named(f) - {kb.value.lower(), "tensorflow" if kb.value.lower() == "tf" else ""}:
+        # "Using TensorFlow backend." then "No module named tensorflow": Keras is set to a backend not installed
+        add("keras_backend_other", "error", "program", kb.line, kb.text,
+            f"Keras is set to the {kb.value} backend, which is not installed where it runs")
     elif kb is not None:
         backend = {"torch": "pytorch", "tf": "tensorflow"}.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\""))
         named = _frameworks_named(f, skip=(kb.line, backend))
