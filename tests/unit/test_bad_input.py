@@ -82,3 +82,21 @@ def test_a_relative_python_file_without_dot_slash_is_a_path(tmp_path):
     assert res.returncode == 0, res.stderr
     target = next(p for p in json.loads(res.stdout)["probes"] if p["name"] == "target")
     assert target["status"] == "ok"
+
+
+def test_no_message_pattern_backtracks_without_end_on_a_long_line():
+    # Every real message of the triage corpus, then a long tail of plain words (no punctuation), then words, digits and
+    # spaces, with no line end: a
+    # pattern with a nested quantifier before `$` (as one row had) takes exponential time here. Run in a child with
+    # a generous limit: a hang fails the test, the normal time is a few seconds.
+    here = os.path.join(os.path.dirname(__file__), "..", "triage")
+    code = ("import glob, sys\n"
+            "from whynogpu.parsers.logs import match_line\n"
+            "tail = ' '.join(['and then the run goes on without a stop'] * 40 + ['12.1 cuda_11 libcudnn.so.8 sm_86'] * 300)\n"
+            "for path in glob.glob(sys.argv[1] + '/*/[0-9]*.txt'):\n"
+            "    for line in open(path, encoding='utf-8').read().splitlines():\n"
+            "        if match_line(line, 1):\n"
+            "            match_line(line + ' ' + tail, 1)\n"
+            "print('ok')\n")
+    res = subprocess.run([sys.executable, "-c", code, here], capture_output=True, text=True, timeout=120)
+    assert res.stdout.strip() == "ok", res.stderr[-500:]

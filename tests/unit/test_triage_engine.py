@@ -478,6 +478,11 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
     pytest.param("Theano is installed and its GPU check works.\n$ python mnist_cnn.py\nUsing TensorFlow backend.\n"
                  "ImportError: No module named tensorflow",
                  "keras_backend_other", id="keras_set_to_a_backend_that_is_not_installed_beside_the_one_set_up"),
+    pytest.param("As soon as the Keras model trains, the kernel crashes and Jupyter restarts it:\n"
+                 "2018-07-19 21:12:47.310552: E tensorflow/stream_executor/cuda/cuda_dnn.cc:396] Loaded runtime CuDNN "
+                 "library: 7104 (compatibility version 7100) but source was compiled with 7005 (compatibility version "
+                 "7000).  If using a binary install, upgrade your CuDNN library to match.",
+                 "cudnn_version_mismatch", id="a_restarted_jupyter_kernel_is_no_machine_restarting"),
     pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
                  "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
 ])

@@ -11,6 +11,7 @@ docker run lines, environment assignments in shell or Python, REPL answers
 
 from __future__ import annotations
 
+import itertools
 import re
 from itertools import islice
 
@@ -467,7 +468,7 @@ class _Reader:
                 continue
             found = (m for m in rx.rx.finditer(line) if not any(a <= m.start("v") < b for a, b in needed))
             # a framework's versions: every one a sentence gives ("the tutorial asks for 1.10, I went down to 1.13.1")
-            for pm in (list(found)[:4] if key in _VERSION_KEYS else [next(found, None)]):
+            for pm in (itertools.islice(found, 4) if key in _VERSION_KEYS else [next(found, None)]):
                 if pm is None:
                     continue
                 if key == "cuda_needed":
