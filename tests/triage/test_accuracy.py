@@ -1,7 +1,7 @@
 """Strict top-1 accuracy of `whynogpu triage` on both corpus splits must not fall below where it stands.
 
-The floors are regression guards a little under the figures measured at the end of session 3 (dev 82 % of
-187, frozen 56 % of 70), not goals: the goal is in the issue (frozen >= 90 %). `benchmarks/bench_triage.py` prints the full
+The floors are regression guards a little under the figures measured at the end of session 5 (dev 88 % of
+336, frozen 67 % of 212), not goals: the goal is in the issue (frozen >= 90 %). `benchmarks/bench_triage.py` prints the full
 per-category table and the confusion table of each split.
 """
 
@@ -30,10 +30,10 @@ def top1(folder: str) -> tuple[float, list]:
 def test_dev_split_top1_accuracy():
     assert len(cases(CORPUS)) >= 140
     accuracy, wrong = top1(CORPUS)
-    assert accuracy >= 0.83, wrong
+    assert accuracy >= 0.85, wrong
 
 
 def test_frozen_split_top1_accuracy():
     assert len(cases(FROZEN)) >= 60
     accuracy, _ = top1(FROZEN)  # which cases fail is not printed: nobody tunes on this split
-    assert accuracy >= 0.62, f"frozen split top-1 {accuracy:.0%}"
+    assert accuracy >= 0.64, f"frozen split top-1 {accuracy:.0%}"
