@@ -483,6 +483,9 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
                  "library: 7104 (compatibility version 7100) but source was compiled with 7005 (compatibility version "
                  "7000).  If using a binary install, upgrade your CuDNN library to match.",
                  "cudnn_version_mismatch", id="a_restarted_jupyter_kernel_is_no_machine_restarting"),
+    pytest.param("Training no longer touches the GPUs.\n$ pip list | grep -i tensorflow\ntensorflow (1.3.0)\n"
+                 "tensorflow-gpu (1.3.0)\ntensorflow-tensorboard (0.1.6)\n",
+                 "package_conflict", id="pip_lists_legacy_format_read_like_the_columns"),
     pytest.param("我的电脑是苹果 M1 芯片\n```\nInference failed: Torch not compiled with CUDA enabled\n```",
                  "macos_no_cuda", id="an_apple_chip_named_in_chinese_is_a_mac"),
 ])

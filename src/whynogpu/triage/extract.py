@@ -63,6 +63,8 @@ _RELEVANT = re.compile(r"^(tensorflow[\w-]*|tf[-_]nightly[\w-]*|tf[-_]keras|inte
 _RELEVANT_START = ("tensorflow", "tf-", "tf_", "intel", "torch", "pytorch", "jax", "keras", "nvidia", "cuda", "cudnn",
                    "tensorrt", "cupy")
 _PIP_LIST = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?P<ver>\d[\w.!+-]*)(?:\s+(?P<build>\S+))?(?:\s+(?P<ch>\S+))?\s*$")
+# `pip list` before pip 10 (its "legacy" format): "tensorflow-gpu (1.3.0)", "torch (1.0.0, /home/u/src/torch)"
+_PIP_LIST_LEGACY = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*) \((?P<ver>\d[\w.!+-]*)(?:, [^)]*)?\)\s*$")
 _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w.!+-]*)\s*$")
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
 _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<ver>\d[\w.!+]*)$")
@@ -497,7 +499,7 @@ class _Reader:
                 self.formats.add("pip_show")
                 return
         relevant = stripped[:12].lower().startswith(_RELEVANT_START)
-        m = (_PIP_FREEZE.match(line) or _PIP_LIST.match(line)) if relevant else None
+        m = (_PIP_FREEZE.match(line) or _PIP_LIST.match(line) or _PIP_LIST_LEGACY.match(line)) if relevant else None
         if m and _RELEVANT.match(m.group("name")):
             ver = m.group("ver")
             build = (m.groupdict().get("build") or "") if m.re is _PIP_LIST else ""
