@@ -187,7 +187,9 @@ SPECS = (
      "Each framework build ships kernels for a list of GPU architectures (knowledge/torch_arch_lists.csv, "
      "tensorflow_releases.csv); a GPU outside it is ignored or fails at the first kernel.",
      "Use a build that carries this GPU's architecture (an older release for an old GPU, a newer CUDA variant for a "
-     "new one):", ("python -c \"import torch; print(torch.cuda.get_arch_list())\"",)),
+     "new one):", ("python -c \"import torch; print(torch.cuda.get_arch_list())\"   # PyTorch",
+                   "python -c \"import tensorflow as tf; print(tf.sysconfig.get_build_info().get('cuda_compute_capabilities'))\""
+                   "   # TensorFlow")),
     ("WG820", "cuda_visible_devices_hidden", "report_cuda_visible_devices_hidden",
      "The report says the GPU is seen in one process but not in the project's code",
      "A script, launcher or config can set CUDA_VISIBLE_DEVICES for its own process only.",
