@@ -503,3 +503,12 @@ def test_a_report_that_tells_its_history_is_diagnosed_on_where_it_ended():
     # the cuDNN message is history; plain `tensorflow` up to 1.15 is the CPU build (its GPU build is tensorflow-gpu)
     assert r.verdict.root_cause == "cpu_only_package"
     assert triage(text.replace("tensorflow 1.13.1", "tensorflow-gpu 1.13.1")).verdict.root_cause != "cpu_only_package"
+
+
+def test_no_usual_guess_beside_a_failure_the_report_names():
+    # WG815 decides from the GPU model and the build's architecture list; WG832 ("shows nothing that decides")
+    # would contradict it
+    r = triage("I have a GeForce GTX 680 and installed tensorflow 2.12 with pip on Ubuntu 22.04; TensorFlow ignores "
+               "the GPU.")
+    assert r.verdict.root_cause == "compute_capability_unsupported"
+    assert "WG832" not in [f.code for f in r.findings]

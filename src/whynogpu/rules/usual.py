@@ -113,8 +113,9 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
 def report_setup_usual_cause(info, snap):
     found = setup(snap)
     f = snap.get(TriageFacts)
-    if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken"):
-        return  # no framework to go by, or the report shows a GPU at work: nothing usual to suspect
+    if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
+            any(s.severity == "error" for s in f.signals):
+        return  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
     fw, place, version, line = found.framework, found.place, found.version, found.line
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
     cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
