@@ -214,3 +214,20 @@ def test_a_question_about_informational_messages_is_answered_no_problem():
                      "Could not load dynamic library 'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object "
                      "file: No such file or directory\n")
     assert triage(asked + failing).verdict.root_cause != "no_problem"
+
+
+@pytest.mark.parametrize("text, key, version", [
+    ("The TensorFlow in the image is 2.13. Any idea?", "tf_version", "2.13"),
+    ("my tensorflow-gpu version was 1.15.0", "tf_version", "1.15.0"),
+    ("The PyTorch in that env is 2.1.0+cu118, installed by the script.", "torch_version", "2.1.0+cu118"),
+])
+def test_a_release_said_a_few_words_after_the_framework(text, key, version):
+    assert stated(text, key) == [version]
+
+
+def test_a_framework_release_named_beside_the_images_cuda_decides_the_mismatch():
+    # TF 2.13 is built for CUDA 11.8; an image whose CUDA banner says 12.1.1 loads none of its libraries
+    text = ("==========\n== CUDA ==\n==========\n\nCUDA Version 12.1.1\n\n"
+            "2023-07-13 09:12:44.218305: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on "
+            "your machine, GPU will not be used.\nThe TensorFlow in the image is 2.13, started with --gpus all.\n")
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"

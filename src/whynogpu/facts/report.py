@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from whynogpu.facts.gpu import PciDevice
 from whynogpu.parsers.logs import LogMatch
 
 
@@ -61,6 +62,7 @@ class TriageFacts:
     cues: tuple[Cue, ...]
     packages: tuple[ListedPackage, ...]
     prose_log_lines: tuple[int, ...] = ()  # lines of log messages quoted in prose (a title, a sentence)
+    pci: tuple[PciDevice, ...] = ()  # devices an lspci listing in the report shows (parsers/lspci.py)
     signals: tuple[Signal, ...] = ()  # what only a report shows, per cause (triage/signals.py); check's rules see the rest
 
     def first(self, key: str, program_only: bool = False) -> StatedFact | None:

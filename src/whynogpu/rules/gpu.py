@@ -136,10 +136,12 @@ def no_nvidia_gpu(info, snap):
         return
     if g.nvidia_gpus or g.gpu_nodes or g.proc_driver_present:
         return
+    probed = g.knows("device_nodes")  # a machine read directly, not an lspci listing in a report
     evidence = [Evidence(f"the PCI bus lists {len(g.pci_devices)} devices, none from NVIDIA (vendor 0x10de): "
-                         f"{vendor_counts(g.pci_devices)}", "/sys/bus/pci/devices/*/vendor"),
-                Evidence("no /dev/nvidia* device node and no NVIDIA kernel module (/proc/driver/nvidia/version is absent)",
-                         "/dev, /proc/driver/nvidia")]
+                         f"{vendor_counts(g.pci_devices)}", "/sys/bus/pci/devices/*/vendor" if probed else "lspci, in the report")]
+    if probed:
+        evidence.append(Evidence("no /dev/nvidia* device node and no NVIDIA kernel module (/proc/driver/nvidia/version "
+                                 "is absent)", "/dev, /proc/driver/nvidia"))
     if p and p.container:
         evidence.append(Evidence(f"container markers ({'; '.join(p.container_evidence)}), but a container on a GPU host "
                                  "still sees the host's NVIDIA PCI device in sysfs, so the host has none either", "platform"))
@@ -447,6 +449,8 @@ def nvidia_driver_not_loaded(info, snap):
                       ["lsmod | grep -E 'nvidia|nouveau'", "sudo dmesg | grep -i -E 'nvidia|nvrm|nouveau' | tail -n 20",
                        "mokutil --sb-state", "sudo ubuntu-drivers install  # Ubuntu; or your distribution's package"])
         hints: list[Evidence] = []
+        if any(x.driver in ("nouveau", "vfio-pci") for x in g.nvidia_gpus):  # the report's `lspci -k` shows who holds it
+            hints, text, cmds = _driver_not_loaded_hints(snap, g, d)
     else:
         evidence = [Evidence(describe(x), "/sys/bus/pci/devices") for x in g.nvidia_gpus[:4]]
         evidence.append(Evidence("/proc/driver/nvidia/version does not exist: the nvidia kernel module is not loaded",

@@ -13,6 +13,7 @@ from whynogpu.categories import IN_WORDS
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.logs import row
 from whynogpu.rules import REGISTRY, RETIRED, rule
+from whynogpu.rules.common import platform
 from whynogpu.verdict import ORIGINS
 
 SEVERITY = ("error", "warning", "info")
@@ -46,9 +47,15 @@ def _signals(snap, category: str | None = None):
     return [s for s in (facts.signals if facts else ()) if category is None or s.category == category]
 
 
-def _owner(category: str):
-    """The check rule that owns a category (the lowest code of that category), for its title and fix."""
-    return next((REGISTRY[c].info for c in sorted(REGISTRY) if REGISTRY[c].info.category == category and c < "WG8"), None)
+def _owner(category: str, snap):
+    """The check rule that owns a category (the lowest code of that category), for its title and fix; a rule made
+    for one platform (windows_…, wsl_…) only when the report is from that platform, so a Linux report's fix never
+    says "restart Windows"."""
+    p = platform(snap)
+    here = "windows_" if p and p.os == "windows" else "wsl_" if p and p.wsl else ""
+    owners = [REGISTRY[c].info for c in sorted(REGISTRY) if REGISTRY[c].info.category == category and c < "WG8"]
+    fits = [o for o in owners if not o.name.startswith(("windows_", "wsl_")) or (here and o.name.startswith(here))]
+    return next(iter(fits or owners), None)
 
 
 def _by_category(snap, source: str) -> dict[str, list]:
@@ -83,7 +90,7 @@ def _best(sigs):
 def report_message_names_cause(info, snap):
     for category, sigs in _by_category(snap, "message").items():
         best = sigs[0]
-        owner = _owner(category)
+        owner = _owner(category, snap)
         said = next((row(s.row).fix for s in sigs if s.row and row(s.row).fix), "")
         text, _, command = said.partition(": ")  # "what to do: the command"
         fix = Fix(text + ":", (command,)) if said else Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
@@ -110,7 +117,7 @@ def report_message_names_cause(info, snap):
 def report_words_go_with_cause(info, snap):
     for category, sigs in _by_category(snap, "phrase").items():
         best = sigs[0]
-        owner = _owner(category)
+        owner = _owner(category, snap)
         yield info.finding(
             Severity.WARNING, _evidence(sigs),
             f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",

@@ -11,13 +11,16 @@ docker run lines, environment assignments in shell or Python, REPL answers
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from itertools import islice
 
+from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
 from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
+from whynogpu.parsers.lspci import kernel_driver, parse_lspci_line
 from whynogpu.triage import cues as cue_table
 from whynogpu.triage.literals import Filtered, LineIndex, lowered, passes
 from whynogpu.triage.source import ReportText
@@ -141,6 +144,11 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
+    # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0": the release said a few words after the name
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b(?: [\w-]+){0,4}? (?:is|was) v?"
+                                       r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b(?: [\w-]+){0,4}? (?:is|was) v?"
+                                          r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     # The CUDA a build needs, said in words ("this TensorFlow wants CUDA 11.0", "compiled against CUDA 12.1"): not a
     # CUDA that is installed. Read before "cuda", which then skips the version this one took.
@@ -221,6 +229,7 @@ class _Reader:
         self.stated: list[StatedFact] = []
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
+        self.pci: list[PciDevice] = []  # lspci's device lines, with the driver `lspci -k` shows bound
         self.formats: set[str] = set()
         self.program_keys = False  # collect_env / jax env info seen: their fields are program output
         self.pending_heading: tuple[str, bool] | None = None
@@ -339,6 +348,15 @@ class _Reader:
                 stripped.startswith("jax.devices (") or stripped.startswith("== check python"):
             self.program_keys = True
             self.formats.add("env_dump")
+        if ": " in line and "." in line[:14]:
+            dev = parse_lspci_line(line)
+            if dev is not None and self.fresh(("pci", dev.address, dev.pci_class)):
+                self.formats.add("lspci")
+                self.pci.append(dev)
+        elif self.pci and "Kernel driver in use" in line:
+            bound = kernel_driver(line)
+            if bound:
+                self.pci[-1] = dataclasses.replace(self.pci[-1], driver=bound)
         if "NVIDIA-SMI" in line:
             h = _SMI_HEADER.search(line)
             if h:
@@ -584,6 +602,7 @@ def extract(report: str | ReportText) -> TriageFacts:
     return TriageFacts(
         lines=last[0],
         formats=tuple(sorted(reader.formats)),
+        pci=tuple(reader.pci),
         log=tuple(reader.log),
         stated=tuple(reader.stated),
         cues=tuple(reader.cues),

@@ -173,7 +173,11 @@ class _Build:
         # Which GPU the reporter has: nvidia-smi's table, collect_env, or their words.
         named = [s for s in f.all("gpu") if _NVIDIA_GPU.search(s.value) and not _OTHER_GPU.search(s.value)]
         other = [s for s in f.all("gpu") if _OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
-        has_nvidia = bool(named or header or smi_fail or f.first("gpu_memory"))
+        listed = [d for d in f.pci if d.vendor == NVIDIA and d.is_display]
+        # a whole lspci listing (it shows other kinds of devices too), not `lspci | grep VGA`, which hides the
+        # "3D controller" class data-centre GPUs have: only a whole listing without NVIDIA shows there is none
+        whole_bus = any(not d.is_display for d in f.pci)
+        has_nvidia = bool(named or header or smi_fail or f.first("gpu_memory") or listed)
         origins += [STATED] if retold and not f.has_log("smi_no_driver") else []
         # A container started without asking for a GPU: `docker run` without --gpus, or a pasted Kubernetes /
         # Compose file with no GPU request anywhere in the report.
@@ -183,11 +187,14 @@ class _Build:
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
         wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
-                or f.first("gpu_count") or wsl_no_cuda):
+                or f.first("gpu_count") or wsl_no_cuda or f.pci):
             return
         devices: tuple[PciDevice, ...] = ()
-        if has_nvidia:
-            devices = (PciDevice("", NVIDIA, "", "0x030000", None),)
+        if f.pci:
+            devices = f.pci
+            origins.append(PROGRAM)
+        if has_nvidia and not listed:
+            devices += (PciDevice("", NVIDIA, "", "0x030000", None),)
             origins.append(PROGRAM if (header or smi_fail) else _origin(named[0].stated_by_user) if named else INFERRED)
         nodes: tuple = ()
         wsl_libcuda: tuple[str, ...] = ()
@@ -207,8 +214,11 @@ class _Build:
             unknown.discard("device_nodes")
             origins.append(INFERRED)
         kernel = parse_proc_driver_version(km.text) if km else None
-        g = GpuFacts(pci_readable=False, pci_devices=devices, device_nodes=nodes, kernel_module=kernel,
-                     proc_driver_present=not (no_driver or not_found), sys_module_version=None, loaded_modules=None,
+        none_listed = whole_bus and not has_nvidia and not (km or driver)
+        # `lspci -k` shows another driver (nouveau, vfio-pci) holding the GPU: the NVIDIA module cannot drive it
+        held = bool(listed) and all(d.driver not in (None, "nvidia") for d in listed) and not (header or km)
+        g = GpuFacts(pci_readable=whole_bus, pci_devices=devices, device_nodes=nodes, kernel_module=kernel,
+                     proc_driver_present=not (no_driver or not_found or none_listed or held), sys_module_version=None, loaded_modules=None,
                      blacklisted=(), module_files=(), secure_boot=None, wsl_libcuda=wsl_libcuda, user="", uid=-1,
                      unknown=tuple(sorted(unknown)))
         self.put("gpu", g, *(origins or [INFERRED]))
