@@ -5,7 +5,7 @@ Real lines (the forms `lspci`, `lspci -nn`, `lspci -k`/`-v` print; see tests/fix
     01:00.0 VGA compatible controller: NVIDIA Corporation GM204 [GeForce GTX 970] (rev a1) (prog-if 00 [VGA controller])
     01:00.0 VGA compatible controller [0300]: NVIDIA Corporation Device [10de:13c2](rev a1) (prog-if 00 [VGA controller])
     00:00.0 Host bridge: Intel Corporation 82Q33 Express DRAM Controller (rev 02)
-    	Kernel driver in use: nouveau
+        (a tab, then) Kernel driver in use: nouveau
 
 Data-centre GPUs are "3D controller" (class 0302), not "VGA compatible controller": a `lspci | grep VGA`
 that shows no NVIDIA line does not prove the machine has none, so the caller decides what a listing proves.
