@@ -231,3 +231,29 @@ def test_a_framework_release_named_beside_the_images_cuda_decides_the_mismatch()
             "2023-07-13 09:12:44.218305: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on "
             "your machine, GPU will not be used.\nThe TensorFlow in the image is 2.13, started with --gpus all.\n")
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("I'm using tf 2.10 with cuda 11.2 and cudnn 8.1 on windows 10", "cudnn", "8.1"),
+    ("CUDA 11.8 and cuDNN v8.6.0 are installed", "cudnn", "8.6.0"),
+    ("My RTX 3090 is not used by pytorch 1.7.0+cu101", "torch_version", "1.7.0+cu101"),
+    ("tf.config.list_physical_devices('GPU') returns an empty list", "tf_gpus", "[]"),
+    ("I installed pytorch with cuda 11.3 via conda", "torch_build_cuda", "11.3"),
+    ("conda install pytorch torchvision cudatoolkit=10.2 -c pytorch", "torch_build_cuda", "10.2"),
+    ("on Ubuntu 18.04. Any idea?", "os", "Ubuntu 18.04"),
+])
+def test_versions_in_everyday_sentences(text, key, value):
+    assert stated(text, key)[:1] == [value]
+
+
+def test_a_form_field_that_goes_on_as_a_sentence_is_read_as_one():
+    text = "Tensorflow version: 2.4.1, CUDA 10.1, cuDNN 7.6 on Ubuntu 18.04"
+    assert (stated(text, "tf_version"), stated(text, "cuda"), stated(text, "cudnn")) == (["2.4.1"], ["10.1"], ["7.6"])
+    # TensorFlow 2.4 is built for CUDA 11.0: the release and the toolkit the reporter names decide it
+    assert triage(text + "\nThe GPU list is empty.").verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_the_cuda_a_pytorch_was_built_for_is_not_an_installed_toolkit():
+    text = "nvidia driver version 440.33, I installed pytorch with cuda 11.3 via conda and cuda is not available."
+    assert stated(text, "cuda") == []
+    assert triage(text).verdict.root_cause == "driver_too_old"  # CUDA 11.x needs a 450 driver or newer

@@ -101,7 +101,7 @@ _REPL = (  # (fact key, expression pattern)
 )
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+-]+'?|\[.*\])\s*$")
 _SAID_ANSWER = re.compile(r"\)?\s*(?:returns?|returned|gives|gave|prints?|printed|shows?|says|is|was|=|==|->|=>|:)\s+"
-                          r"(?P<a>True|False|None|\[\]|'?[\w.+-]+'?)")
+                          r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
@@ -141,7 +141,7 @@ _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\
               r"(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)64_\d+\.dll")
 _PROSE_VERSIONS = (
     ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0": the release said a few words after the name
@@ -150,6 +150,11 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b(?: [\w-]+){0,4}? (?:is|was) v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
+    # The CUDA a PyTorch was built for, in a sentence or a conda command: "installed pytorch with cuda 11.3",
+    # "conda install pytorch torchvision cudatoolkit=10.2 -c pytorch" (conda's cudatoolkit pin picks the build)
+    ("torch_build_cuda", Filtered(re.compile(r"\b(?:py)?torch\b[^.;!?]{0,60}?(?:\b(?:with|for|built (?:for|with)|compiled "
+                                             r"(?:for|with)|against) cuda(?: toolkit)?[ -]?v?|\bcudatoolkit ?=+ ?|\bpytorch-cuda ?=+ ?)"
+                                             r"(?P<v>1[0-3]\.\d|[89]\.\d)\b", re.I))),
     # The CUDA a build needs, said in words ("this TensorFlow wants CUDA 11.0", "compiled against CUDA 12.1"): not a
     # CUDA that is installed. Read before "cuda", which then skips the version this one took.
     ("cuda_needed", Filtered(re.compile(r"\b(?:wants?|needs?|needed|requires?|required|expects?|expected|looks? for|"
@@ -157,9 +162,11 @@ _PROSE_VERSIONS = (
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
     ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,20}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # "cuDNN 8.1", "cudnn v7.6.5", "CuDNN-8.9.2": the cuDNN the reporter installed
+    ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b", re.I))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
-                               r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d[\d.]*(?: LTS)?)"))),
+                               r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d+(?:\.\d+)*(?: LTS)?)"))),
     # "the GPU in the node is an AMD one", "my graphics card is an Intel": another vendor named as the GPU
     ("gpu", Filtered(re.compile(r"\b(?:GPU|gpu|[Cc]ard|[Gg]raphics)\b[\w ]{0,30} (?:is|are) an? (?P<v>AMD|Intel|Radeon)\b"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
@@ -334,7 +341,8 @@ class _Reader:
             if rx in self.todo and rx.rx.search(line):
                 said = _SAID_ANSWER.match(line, rx.rx.search(line).end())
                 if said:  # "torch.version.cuda returns None", "print(torch.__version__) -> 2.0.1+cpu"
-                    self.state(key, said.group("a").strip("'\""), n, stripped, False)
+                    a = said.group("a").strip("'\"")
+                    self.state(key, "[]" if "empty" in a else a, n, stripped, False)
                     continue
                 inline = _INLINE_ANSWER.search(line)
                 if inline:
@@ -479,7 +487,8 @@ class _Reader:
             k = _field_key(f.group("key"))
             if k:
                 self.field(k[0], k[1], f.group("val"), n, stripped)
-                return
+                if len(f.group("val")) < 24:
+                    return  # a form's field; a longer value is a sentence too ("TF version: 2.4.1, CUDA 10.1, cuDNN 7.6")
         if self.text_chars > cue_table.CUE_CHARS:
             return  # versions and names in sentences: the reporter's part, as for the cues
         needed: list[tuple[int, int]] = []  # spans of "needs CUDA X": that X is no installed CUDA
@@ -491,8 +500,8 @@ class _Reader:
             for pm in (itertools.islice(found, 4) if key in _VERSION_KEYS else [next(found, None)]):
                 if pm is None:
                     continue
-                if key == "cuda_needed":
-                    needed.append(pm.span())
+                if key in ("cuda_needed", "torch_build_cuda"):
+                    needed.append(pm.span("v"))
                 now = key in _VERSION_KEYS and bool(_CHANGED_TO.search(line[max(0, pm.start() - 50):pm.start()]))
                 self.state(key, pm.group("v"), n, stripped, True, now)
 

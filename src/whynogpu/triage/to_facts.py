@@ -301,6 +301,9 @@ class _Build:
             if f.first(key) and not any(n in dists for n in (TF_VARIANTS if name == "tensorflow" else (name,))):
                 dists[name] = Distribution(name, "", "(its own answer in the report)")
                 origins.append(PROGRAM)
+        if f.first("torch_build_cuda") and "torch" not in dists:  # "installed pytorch with cuda 11.3": no release named
+            dists["torch"] = Distribution("torch", "", STATED_IN_PROSE)
+            origins.append(_origin(f.first("torch_build_cuda").stated_by_user))
         py = f.first("python")
         if not dists and py is None:
             return None
