@@ -80,6 +80,10 @@ def test_a_repl_expression_that_prints_nothing_is_none():
      "cuda_visible_devices_hidden"),
     ("I had tensorflow-gpu and installed the optimized wheel; now I have two tensorflow versions installed and "
      "training no longer uses the GPU.", "package_conflict"),
+    ("Upgrading the project pulled in the plain tensorflow although tensorflow-gpu 1.12 was already installed.",
+     "package_conflict"),
+    ("With tensorflow-gpu 1.0 the GPU worked. After `pip3 install keras` TensorFlow only sees the CPU.",
+     "cpu_only_package"),
 ])
 def test_what_the_reporter_states(text, root_cause):
     assert triage(text).verdict.root_cause == root_cause
@@ -257,3 +261,24 @@ def test_the_cuda_a_pytorch_was_built_for_is_not_an_installed_toolkit():
     text = "nvidia driver version 440.33, I installed pytorch with cuda 11.3 via conda and cuda is not available."
     assert stated(text, "cuda") == []
     assert triage(text).verdict.root_cause == "driver_too_old"  # CUDA 11.x needs a 450 driver or newer
+
+
+@pytest.mark.parametrize("text, root_cause", [
+    # tensorflow-gpu 1.13 was built against CUDA 10.0, 1.5-1.12 against 9.0 (tested build configurations table)
+    ("Ubuntu, pip install tensorflow-gpu gave me tensorflow-gpu 1.13.1; I have CUDA 9.0 as the install page said. No GPU.",
+     "cuda_version_mismatch"),
+    ("tensorflow-gpu 1.8 with CUDA 10.0 and cuDNN 7.4 on Ubuntu 16.04: the GPU is not used.", "cuda_version_mismatch"),
+])
+def test_tensorflow_1x_releases_are_known_with_their_cuda(text, root_cause):
+    assert triage(text).verdict.root_cause == root_cause
+
+
+def test_an_install_of_the_driver_or_cuda_is_not_a_package_that_replaced_the_framework():
+    for text in ("After installing cuda 11.8 torch no longer finds the GPU.",
+                 "After `sudo apt install nvidia-driver-535` torch can't see the GPU."):
+        assert "install_broke_it" not in {c.id for c in extract(text).cues}, text
+
+
+def test_every_install_a_sentence_retells_is_read():
+    text = "In a venv I did `pip install tensorflow` -> []. In a second I used `pip install tensorflow[and-cuda]` -> []."
+    assert stated(text, "pip_install") == ["tensorflow", "tensorflow[and-cuda]"]

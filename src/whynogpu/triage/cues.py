@@ -88,6 +88,18 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
                 r"`?tensorflow-gpu|\btwo (different )?(tensorflow|tf) (versions|packages|installs|installations|copies)\b|"
                 r"pip show tensorflow`? and `?pip show tensorflow-gpu`? both"),
+    # A dependency's install brings the plain (CPU) `tensorflow` distribution: Keras 2.0 and many projects declare
+    # `tensorflow`, which an installed tensorflow-gpu does not satisfy, so pip adds the CPU build beside it
+    ("pulls_plain_tf", r"\b(pull\w*|brought|brings?|drag\w*|insists? on installing|install(s|ed|ing)?|download\w*|"
+                       r"replac\w*|overwr\w*)( it)?( in| over)?( the)? (plain|cpu[- ]only|cpu|normal|regular|non-gpu|"
+                       r"standard)( version of| build of| package)? `?tensorflow`?(?![-\w])|"
+                       r"\b(pull\w*|drag\w*|insists? on installing) (in )?`?tensorflow`?(?![-\w])"),
+    # The GPU was found until a Python package was installed (not the driver or CUDA): that install replaced the
+    # framework's build, e.g. with the CPU one its requirements name
+    ("install_broke_it", r"\b(after|since) (i )?(`?(pip3?|conda|mamba) install |installing )`?(?!.{0,3}(driver|cuda|cudnn|nvidia))"
+                         r"[\w.=-]+`?.{0,60}\b(only (sees|lists|finds|uses)|no longer|stopped|(does ?n[o']t|can'?t|cannot|"
+                         r"won'?t) (see|find|use|detect))|\bbefore installing (?!.{0,3}(driver|cuda|cudnn|nvidia))[\w.-]+,? "
+                         r"(\w+ ){0,3}(found|saw|used|detected|listed)\b"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words

@@ -115,6 +115,9 @@ _PIP_INSTALL = Filtered(re.compile(r"\b(?:(?:pip3?|uv pip|python3? -m pip|conda|
 _DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
                              r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
 _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
+# Where an install command retold in a sentence ends: "pip install jax and jax.devices() only lists CPU"
+_END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|gives|says|said|so|because|after|before|"
+                             r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
 _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)==\d[\w.+]*")
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
@@ -460,9 +463,14 @@ class _Reader:
             pkg = nd.group("pkg") or nd.group("pkg2") or (pi.group("args").split()[0].strip("`'\"") if pi else None)
             if pkg:
                 self.state("pip_no_dist", pkg, n, stripped, bool(nd.group("retold")))
-        if pi:
-            self.state("pip_install", pi.group("args")[:200], n, stripped, True)
-        elif "==" in line:  # a pin in a requirements file or a sentence: "pins tensorflow-cpu==2.12.0"
+        installs = pi is not None
+        for _ in range(4 if pi else 0):  # a sentence may retell several: "`pip install x` -> …, then `pip install y`"
+            args = _END_OF_COMMAND.split(pi.group("args")[:200], maxsplit=1)[0]
+            self.state("pip_install", args, n, stripped, True)
+            pi = _PIP_INSTALL.rx.search(line, pi.start("args") + len(args) + 1)
+            if pi is None:
+                break
+        if not installs and "==" in line:  # a pin in a requirements file or a sentence: "pins tensorflow-cpu==2.12.0"
             for pin in _PIN.finditer(line):
                 self.state("pip_install", pin.group(0), n, stripped, True)
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None

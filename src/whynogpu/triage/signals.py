@@ -58,6 +58,8 @@ _ACCOUNT = (
     (("both_tf",), "package_conflict", "tensorflow and tensorflow-gpu are both installed"),
     (("conda_and_pip",), "package_conflict", "one framework is installed by both conda and pip, over the same files"),
     # conda's solver picks a framework's CUDA build only where it sees a CUDA driver (the __cuda virtual package)
+    (("install_broke_it",), "cpu_only_package",
+     "the GPU was found until a package install: its requirements replaced the framework's GPU build"),
     (("env_built_without_gpu",), "cpu_only_package",
      "an environment solved on a machine without a GPU (a login node) gets the CPU build from conda"),
 )
@@ -120,6 +122,12 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = next((cues[i] for i in ids if i in cues), None)
         if c is not None:
             add(cat, "error", "stated", c.line, c.text, why)
+    if "pulls_plain_tf" in cues and ("says_tensorflow_gpu" in cues or f.package("tensorflow-gpu")):
+        c = cues["pulls_plain_tf"]  # pip does not remove tensorflow-gpu: two distributions write one package folder
+        add("package_conflict", "error", "stated", c.line, c.text,
+            "an install pulled the plain (CPU) tensorflow in beside tensorflow-gpu")
+        add("cpu_only_package", "warning", "inferred", c.line, c.text,
+            "the CPU tensorflow written last is the one Python imports")
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
     if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
