@@ -63,6 +63,10 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 @pytest.mark.parametrize("line, row_id, group, value", [
     ("No devices were found", "smi_no_devices", None, None),  # nvidia-smi, NVIDIA/open-gpu-kernel-modules#862
+    # infiniflow/ragflow#4466 (the user's home folder shortened)
+    ("ImportError: /home/u/.venv/lib/python3.12/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
+     "undefined symbol: __nvJitLinkAddData_12_1, version libnvJitLink.so.12", "nvjitlink_symbol_clash", "symbol",
+     "__nvJitLinkAddData_12_1"),
     ("2020-09-03 14:02:11.349412: W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load "
      "dynamic library 'libcublas.so.10'; dlerror: libcublas.so.10: cannot open shared object file: No such file or "
      "directory; LD_LIBRARY_PATH: :/usr/local/cuda/extras/CUPTI/lib64", "tf_dlopen_cuda_lib", "soname", "libcublas.so.10"),

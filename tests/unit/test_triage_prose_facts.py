@@ -282,3 +282,18 @@ def test_an_install_of_the_driver_or_cuda_is_not_a_package_that_replaced_the_fra
 def test_every_install_a_sentence_retells_is_read():
     text = "In a venv I did `pip install tensorflow` -> []. In a second I used `pip install tensorflow[and-cuda]` -> []."
     assert stated(text, "pip_install") == ["tensorflow", "tensorflow[and-cuda]"]
+
+
+def test_a_form_key_is_matched_whole_not_by_its_first_word():
+    # collect_env's "CUDA used to build PyTorch" is the build's CUDA, not an installed CUDA; "Python platform" is no
+    # Python version; GitHub templates add a hint in parentheses after the key
+    dump = ("Collecting environment information...\nPyTorch version: 1.8.1\nCUDA used to build PyTorch: Could not collect\n"
+            "GCC version: (Ubuntu 7.5.0-3ubuntu1~18.04) 7.5.0\nPython platform: Linux-5.4.0-150-generic-x86_64-with-glibc2.17\n"
+            "Is CUDA available: False\nGPU models and configuration: \nGPU 0: NVIDIA GeForce RTX 3090\n")
+    assert stated(dump, "torch_build_cuda") == ["Could not collect"]
+    assert stated(dump, "cuda") == [] and stated(dump, "python") == []
+    assert "Ubuntu 7.5.0" not in stated(dump, "os")
+    assert stated(dump, "gpu") == ["NVIDIA GeForce RTX 3090"]
+    assert triage(dump).verdict.root_cause == "cpu_only_package"
+    form = "TensorFlow version (use command below): v2.4.0-rc4-71-g582c8d236cb 2.4.0\n"
+    assert stated(form, "tf_version") == ["2.4.0"]

@@ -36,18 +36,19 @@ _FIELD = re.compile(r"^\s*(?:[-*•>]\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1
 _HEADING = re.compile(r"^\s*#{2,6}\s*(?P<key>[A-Za-z][\w /().+-]{1,60}?)\s*$")
 
 # Issue-template / collect_env keys → fact key. Values of keys marked True are program output.
-_KEYS: tuple[tuple[re.Pattern, str, bool], ...] = tuple((re.compile(k + r"$", re.I), v, p) for k, v, p in (
+_KEYS: tuple[tuple[re.Pattern, str, bool], ...] = tuple((re.compile("(?:" + k + r")(?:\s*\([^)]*\))?$", re.I), v, p) for k, v, p in (
     (r"(tensorflow|tensor flow|tf) version|tensorflow", "tf_version", False),
     (r"(pytorch|torch) version|pytorch|torch", "torch_version", False),
     (r"jax version|jax", "jax_version", False),
     (r"jaxlib version|jaxlib", "jaxlib_version", False),
     (r"keras version|keras", "keras_version", False),
-    (r"os platform and distribution|os|operating system|platform|system|distro|os version", "os", False),
+    (r"os platform and distribution|os|operating system|platform|platform information|system|distro|os version|"
+     r"operating system version", "os", False),
     (r"python version|python", "python", False),
     (r"cuda/cudnn version|cuda / cudnn version|cuda/cudnn", "cuda_cudnn", False),
     (r"cuda version|cuda|cuda toolkit|cuda toolkit version", "cuda", False),
     (r"cudnn version|cudnn", "cudnn", False),
-    (r"gpu model and memory|gpu|gpus?|graphics card|gpu model|hardware", "gpu", False),
+    (r"gpu model and memory|gpu|gpus?|graphics card|gpu model|hardware|gpu \d+", "gpu", False),
     (r"nvidia driver version|driver version|driver|nvidia driver", "driver", False),
     (r"tensorflow installed from|installed from|install method", "installed_from", False),
     (r"is cuda available", "torch_cuda_available", True),
@@ -493,6 +494,8 @@ class _Reader:
         f = _FIELD.match(line) if (":" in line or "：" in line) else None
         if f and len(f.group("key")) <= 50:
             k = _field_key(f.group("key"))
+            if k is None and self.program_keys:
+                return  # another field of collect_env's dump ("GCC version: (Ubuntu 7.5.0-3ubuntu1~18.04)"): no prose
             if k:
                 self.field(k[0], k[1], f.group("val"), n, stripped)
                 if len(f.group("val")) < 24:
