@@ -63,6 +63,9 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 @pytest.mark.parametrize("line, row_id, group, value", [
     ("No devices were found", "smi_no_devices", None, None),  # nvidia-smi, NVIDIA/open-gpu-kernel-modules#862
+    # pytorch/pytorch#85773 (WSL2)
+    ("Could not load library libcudnn_cnn_infer.so.8. Error: libcuda.so: cannot open shared object file: No such file "
+     "or directory", "cudnn_sublib_no_libcuda", "dependency", "libcuda.so"),
     # infiniflow/ragflow#4466 (the user's home folder shortened)
     ("ImportError: /home/u/.venv/lib/python3.12/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
      "undefined symbol: __nvJitLinkAddData_12_1, version libnvJitLink.so.12", "nvjitlink_symbol_clash", "symbol",
