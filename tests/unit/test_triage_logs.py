@@ -63,6 +63,8 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 @pytest.mark.parametrize("line, row_id, group, value", [
     ("No devices were found", "smi_no_devices", None, None),  # nvidia-smi, NVIDIA/open-gpu-kernel-modules#862
+    ("0 -> [GpuDevice(id=0, process_index=0)]", "jax_gpu_device", None, None),  # jax 0.3 (jax-ml/jax issues)
+    ("Devices: [CudaDevice(id=0)]", "jax_gpu_device", None, None),  # jax 0.4.3x and later
     # pytorch/pytorch#85773 (WSL2)
     ("Could not load library libcudnn_cnn_infer.so.8. Error: libcuda.so: cannot open shared object file: No such file "
      "or directory", "cudnn_sublib_no_libcuda", "dependency", "libcuda.so"),

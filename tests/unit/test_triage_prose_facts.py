@@ -297,3 +297,29 @@ def test_a_form_key_is_matched_whole_not_by_its_first_word():
     assert triage(dump).verdict.root_cause == "cpu_only_package"
     form = "TensorFlow version (use command below): v2.4.0-rc4-71-g582c8d236cb 2.4.0\n"
     assert stated(form, "tf_version") == ["2.4.0"]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("os.environ[\"CUDA_VISIBLE_DEVICES\"] = f'{rank}'", None),  # an f-string: set per process, unknown here
+    ("os.environ[\"CUDA_VISIBLE_DEVICES\"] = gpu_id", None),
+    ("export CUDA_VISIBLE_DEVICES=$SLURM_LOCALID", None),
+    ("CUDA_ID=1\nCUDA_VISIBLE_DEVICES=${CUDA_ID} python train.py", "1"),  # the script assigns it
+    ("CUDA_VISIBLE_DEVICES=$0 ./tools/demo.py", "$0"),  # the shell's own name: never a GPU index
+])
+def test_a_variable_set_from_an_expression(text, value):
+    assert stated(text, "env:CUDA_VISIBLE_DEVICES")[:1] == ([value] if value else [])
+
+
+def test_a_per_rank_visible_device_with_jax_listing_its_gpu_is_no_problem():
+    text = ("Every MPI rank lands on device 0?\n```python\nos.environ[\"CUDA_VISIBLE_DEVICES\"] = f'{rank}'\nimport jax\n"
+            "print(f\"{rank} -> {jax.devices()}\")\n```\n```\n0 -> [GpuDevice(id=0, process_index=0)]\n"
+            "1 -> [GpuDevice(id=0, process_index=0)]\n```\n")
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_a_script_index_beyond_a_single_gpu_desktop_hides_it():
+    text = ("RuntimeError: cuda runtime error (38) : no CUDA-capable device is detected at "
+            "/pytorch/torch/lib/THC/THCGeneral.c:70\nSingle GPU desktop, nvidia-smi works.\n```\nCUDA_ID=1\n"
+            "CUDA_VISIBLE_DEVICES=${CUDA_ID} python train.py\n```\n")
+    assert stated(text, "gpu_count") == ["1"]
+    assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"

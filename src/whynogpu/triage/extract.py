@@ -87,7 +87,7 @@ _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudar
 _DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)"))
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
-                  r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<q>['"]?)"""
+                  r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
                   r"""(?P<val>[^'"\s)]*)"""))
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
                            r"import tensorflow\.keras)")
@@ -125,7 +125,10 @@ _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 _KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
 # "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
 _GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|only|machine has|node has)\s+(?P<n>one|a single|single|"
-                        r"only one|two|four|eight|[1-8])\s+(?:nvidia\s+)?(?:gpus?|cards?|graphics cards?)\b", re.I)
+                        r"only one|two|four|eight|[1-8])\s+(?:nvidia\s+)?(?:gpus?|cards?|graphics cards?)\b|"
+                        # "Single GPU desktop", "a one-GPU machine", "2-GPU node"
+                        r"\b(?P<n2>single|one|two|four|eight|[1-8])[- ]gpu (?:desktop|machine|box|laptop|server|workstation|"
+                        r"node|system|setup|pc|computer|instance|vm)\b", re.I)
 _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
@@ -219,6 +222,29 @@ def _version(value: str, last: bool = False) -> str | None:
     return found[-1] if last else found[0]
 
 
+_SHELL_SET = re.compile(r"(?:^|[\s;])(?:export\s+)?(?P<name>[A-Za-z_]\w*)=(?P<q>['\"]?)(?P<val>[^'\"\s;$`]+)")
+_SHELL_REF = re.compile(r"\$\{?(?P<name>[A-Za-z_]\w*)\}?$")
+_PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: "$LD_LIBRARY_PATH:/x" is still read
+
+
+def _env_value(e: re.Match, assigned: dict[str, str]) -> str | None:
+    """The value a line gives a variable, or None when it is computed and unknown here: an f-string, a shell or
+    batch variable the report never assigns (`$RANK`, `%LOCAL_RANK%`), a Python name (`os.environ[...] = gpu_id`).
+    A shell variable the report assigns a literal (CUDA_ID=1 … CUDA_VISIBLE_DEVICES=${CUDA_ID}) is that literal;
+    `$0`-`$9` are kept as written: the shell expands them to its own name or to nothing, never to a GPU index."""
+    val = e.group("val")
+    if e.group("var") in _PATH_VARS:
+        return val
+    ref = _SHELL_REF.match(val)
+    if ref:
+        return assigned.get(ref.group("name"))
+    if e.group("fmt") or (val.startswith(("$", "%", "{", "`")) and not re.match(r"\$\d$", val)):
+        return None
+    if "environ" in e.group(0) and not e.group("q") and re.match(r"[A-Za-z_]\w*$", val):
+        return None
+    return val
+
+
 def _field_key(key: str) -> tuple[str, bool] | None:
     key = key.strip().strip("*").strip()
     for rx, fact, program in _KEYS:
@@ -240,6 +266,7 @@ class _Reader:
         self.stated: list[StatedFact] = []
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
+        self.assigned: dict[str, str] = {}  # shell variables the report sets to a literal (NAME=value)
         self.pci: list[PciDevice] = []  # lspci's device lines, with the driver `lspci -k` shows bound
         self.formats: set[str] = set()
         self.program_keys = False  # collect_env / jax env info seen: their fields are program output
@@ -416,7 +443,12 @@ class _Reader:
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
         if "=" in line or "," in line:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
-                self.state("env:" + e.group("var"), e.group("val"), n, stripped, False)
+                val = _env_value(e, self.assigned)
+                if val is not None:
+                    self.state("env:" + e.group("var"), val, n, stripped, False)
+            if len(self.assigned) < 200:
+                for a in _SHELL_SET.finditer(line[:400]):
+                    self.assigned.setdefault(a.group("name"), a.group("val"))
         if "nvidia" in line and (stripped.startswith(("ii ", "nvidia", "libnvidia", "xorg-x11-drv-nvidia")) or " nvidia-" in line):
             pkg = _DRIVER_PACKAGE.search(line)
             if pkg:  # dpkg -l / rpm -q: the user-space driver that is installed (not necessarily loaded)
@@ -455,8 +487,9 @@ class _Reader:
         if self.text_chars <= cue_table.CUE_CHARS and ("GPU" in line or "gpu" in line or "card" in line):
             c = _GPU_COUNT.search(line)  # a statement: read in the reporter's part, like the cues
             if c:
+                said = c.group("n") or c.group("n2")
                 count = {"one": "1", "a single": "1", "single": "1", "only one": "1", "two": "2", "four": "4",
-                         "eight": "8"}.get(c.group("n").lower(), c.group("n"))
+                         "eight": "8"}.get(said.lower(), said)
                 self.state("gpu_count", count, n, stripped, True)
         nd = _NO_DIST.rx.search(line) if _NO_DIST in self.todo else None
         pi = _PIP_INSTALL.rx.search(line) if _PIP_INSTALL in self.todo else None
