@@ -323,3 +323,17 @@ def test_a_script_index_beyond_a_single_gpu_desktop_hides_it():
             "CUDA_VISIBLE_DEVICES=${CUDA_ID} python train.py\n```\n")
     assert stated(text, "gpu_count") == ["1"]
     assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_a_fermi_gpu_is_beyond_every_framework_build_whatever_the_release():
+    # CUDA 9.0 removed Fermi (2.x); no TensorFlow, PyTorch or JAX release the report could run has kernels for it
+    text = ("TensorFlow in the tensorflow/tensorflow:latest-gpu image fails with failed call to cuDevicePrimaryCtxRetain: "
+            "CUDA_ERROR_INVALID_DEVICE. The machine has a GeForce GTX 460 and a GTX 780 Ti.")
+    assert triage(text).verdict.root_cause == "compute_capability_unsupported"
+    assert triage("My GTX 780 Ti is not used by TensorFlow.").verdict.root_cause != "compute_capability_unsupported"
+
+
+def test_an_nvidia_smi_header_from_before_r410_names_the_driver():
+    header = "| NVIDIA-SMI 367.57                 Driver Version: 367.57                    |"
+    facts = extract(header).stated
+    assert [(s.key, s.value, s.stated_by_user) for s in facts] == [("driver", "367.57", False)]

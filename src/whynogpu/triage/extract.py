@@ -73,8 +73,9 @@ _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
 _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<ver>\d[\w.!+]*)$")
 
-_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version:\s*(?P<driver>[\d.]+)\s+"
-                         r"CUDA (?:UMD )?Version:\s*(?P<cuda>[\d.]+|N/A)")  # R610 and later: KMD / CUDA UMD
+# R610 and later: KMD / CUDA UMD; before R410 the header names no CUDA version at all
+_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version:\s*(?P<driver>[\d.]+)(?:\s+"
+                         r"CUDA (?:UMD )?Version:\s*(?P<cuda>[\d.]+|N/A))?")
 _NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named ['\"]?(?P<v>[\w.]+)")
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
@@ -401,7 +402,7 @@ class _Reader:
             if h:
                 self.formats.add("nvidia_smi")
                 self.state("driver", h.group("driver"), n, stripped, False)
-                if h.group("cuda") != "N/A":
+                if h.group("cuda") not in (None, "N/A"):
                     self.state("smi_cuda", h.group("cuda"), n, stripped, False)
         if "MiB" in line:
             mm = _SMI_MEMORY.search(line)

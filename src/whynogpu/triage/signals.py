@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from whynogpu.facts.report import Signal, TriageFacts
-from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list
+from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list, version_key
 from whynogpu.triage.cues import phrase_id
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
@@ -299,10 +299,20 @@ def signals(f: TriageFacts) -> list[Signal]:
 def _gpu_and_build(f: TriageFacts):
     """(GPU, its compute capability, framework build, its architecture list, line, text) for a named GPU and a
     framework build whose list is known (torch_arch_lists.csv; TensorFlow: tensorflow_releases.csv)."""
-    named = next(((s, found) for s in f.all("gpu") for found in [gpu_compute_capability(s.value)] if found), None)
-    if named is None:
+    for s in f.all("gpu")[:8]:
+        found = gpu_compute_capability(s.value)
+        if found:
+            yield from _builds_for(f, s, *found)
+
+
+def _builds_for(f: TriageFacts, s, gpu: str, cc: str):
+    floor = min((r["min_compute_capability"] for r in table("cuda_architectures")), key=version_key)
+    if version_key(cc) < version_key(floor) and _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}:
+        # below what every CUDA a framework has been built with since 2017 can run (CUDA 9 removed Fermi):
+        # whichever release the report runs, it has no kernels for this GPU
+        yield gpu, cc, f"any TensorFlow, PyTorch or JAX build (none runs below compute capability {floor})", \
+            (f"sm_{floor.replace('.', '')}",), s.line, s.text
         return
-    s, (gpu, cc) = named
     tv = f.first("torch_version")
     if tv:
         version = tv.value
