@@ -84,6 +84,8 @@ def test_a_repl_expression_that_prints_nothing_is_none():
      "package_conflict"),
     ("With tensorflow-gpu 1.0 the GPU worked. After `pip3 install keras` TensorFlow only sees the CPU.",
      "cpu_only_package"),
+    ("I followed the installation section of the README exactly. Training runs, but nvidia-smi shows no process on "
+     "the GPU.", "cpu_only_package"),
 ])
 def test_what_the_reporter_states(text, root_cause):
     assert triage(text).verdict.root_cause == root_cause

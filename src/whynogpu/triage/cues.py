@@ -40,6 +40,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # reinstalls the framework from the project's requirements, not the driver
     ("app_updated", r"\bupdate(r)?(\.bat|\.sh|\.ps1| script)\b|\bgit pull\b|\bran the update\b|\bupdated? (the |my )?"
                     r"(app|repo|webui|web ui|extension|custom nodes?|requirements|packages|environment)\b"),
+    # The framework came from a project's own install steps ("followed the installation section of the README"):
+    # what gets installed is whatever those steps name, often the framework without its CUDA variant
+    ("followed_install", r"\b(followed|following|used|ran) (exactly )?(the |their |your |its |all the )?(install(ation)?|setup|"
+                         r"set-up|getting[- ]started|quick ?start)( section| instructions| steps| guide| docs?| commands?| "
+                         r"script)\b|\bfollowed (the |your )?readme\b|\bas (the|your) readme says\b"),
     # "that error is gone", "the message went away": what the report showed before that line is history
     ("error_gone", r"\b(that|this|the|those) (error|errors|message|messages|crash)( is| are| was| has| have)? (now )?"
                    r"(gone|went away|disappeared|vanished|been fixed|been solved)\b"),

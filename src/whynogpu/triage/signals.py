@@ -183,11 +183,16 @@ def signals(f: TriageFacts) -> list[Signal]:
             # ...or runs as another user, in a sandbox or a cgroup that does not pass the /dev/nvidia* nodes in
             add("gpu_access_restricted", "warning", "inferred", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*")
-    if "app_updated" in cues and "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
-        c = cues["app_updated"]
-        add("cpu_only_package", "warning", "stated", c.line, c.text,
-            "updating an application reinstalls its requirements, and a requirement that names the framework without "
-            "its CUDA variant brings the CPU build")
+    if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
+        if "app_updated" in cues:
+            c = cues["app_updated"]
+            add("cpu_only_package", "warning", "stated", c.line, c.text,
+                "updating an application reinstalls its requirements, and a requirement that names the framework "
+                "without its CUDA variant brings the CPU build")
+        elif "followed_install" in cues:
+            c = cues["followed_install"]
+            add("cpu_only_package", "warning", "stated", c.line, c.text,
+                "a project's install steps install the framework they name; without its CUDA variant that is the CPU build")
     if ("reboot_fixes" in cues or "after_update" in cues) and "suspend" not in cues and "app_updated" not in cues and \
             not f.has_log(*_MISMATCH, *_DRIVER_FAILS):  # after suspend, a reboot fixes nvidia_uvm instead
         c = cues.get("reboot_fixes") or cues["after_update"]
