@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from whynogpu.facts.report import TriageFacts
 from whynogpu.triage.engine import snapshot as snapshot_of
 from whynogpu.triage.engine import triage
 from whynogpu.triage.extract import extract
@@ -84,6 +85,8 @@ def test_a_repl_expression_that_prints_nothing_is_none():
      "package_conflict"),
     ("With tensorflow-gpu 1.0 the GPU worked. After `pip3 install keras` TensorFlow only sees the CPU.",
      "cpu_only_package"),
+    ("- tensorflow-gpu: 1.4\nWhen I install keras_vggface with pip, it takes away my tensorflow-gpu and puts the plain "
+     "`tensorflow` package in its place.", "cpu_only_package"),
     ("I followed the installation section of the README exactly. Training runs, but nvidia-smi shows no process on "
      "the GPU.", "cpu_only_package"),
 ])
@@ -339,3 +342,9 @@ def test_an_nvidia_smi_header_from_before_r410_names_the_driver():
     header = "| NVIDIA-SMI 367.57                 Driver Version: 367.57                    |"
     facts = extract(header).stated
     assert [(s.key, s.value, s.stated_by_user) for s in facts] == [("driver", "367.57", False)]
+
+
+def test_tensorflow_gpu_replaced_by_a_2x_tensorflow_is_not_a_cpu_build():
+    # from 2.1 the plain tensorflow wheel carries the GPU build: replacing tensorflow-gpu with it loses nothing
+    text = "TensorFlow 2.4: installing the project replaced tensorflow-gpu with tensorflow and the GPU is not used."
+    assert "cpu_only_package" not in {s.category for s in snapshot_of(text).get(TriageFacts).signals}

@@ -98,7 +98,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("pulls_plain_tf", r"\b(pull\w*|brought|brings?|drag\w*|insists? on installing|install(s|ed|ing)?|download\w*|"
                        r"replac\w*|overwr\w*)( it)?( in| over)?( the)? (plain|cpu[- ]only|cpu|normal|regular|non-gpu|"
                        r"standard)( version of| build of| package)? `?tensorflow`?(?![-\w])|"
+                       r"\b(puts?|leaves|left|gives|gave)( in)? (the )?(plain|cpu[- ]only|cpu|normal|regular|non-gpu|standard)"
+                       r"( version of| build of| package)? `?tensorflow`?(?![-\w])|"
                        r"\b(pull\w*|drag\w*|insists? on installing) (in )?`?tensorflow`?(?![-\w])"),
+    # tensorflow-gpu taken out by another install ("it takes away my tensorflow-gpu"): the CPU tensorflow is left
+    ("removes_tf_gpu", r"\b(takes? away|took away|remov(es|ed|ing)|uninstall(s|ed|ing)|replac(es|ed|ing)|overwr\w*|swap\w*)"
+                       r"( out)? (my |the |our |an? )?(existing |installed )?`?tensorflow-gpu\b"),
     # The GPU was found until a Python package was installed (not the driver or CUDA): that install replaced the
     # framework's build, e.g. with the CPU one its requirements name
     ("install_broke_it", r"\b(after|since) (i )?(`?(pip3?|conda|mamba) install |installing )`?(?!.{0,3}(driver|cuda|cudnn|nvidia))"

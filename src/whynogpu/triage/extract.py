@@ -37,7 +37,7 @@ _HEADING = re.compile(r"^\s*#{2,6}\s*(?P<key>[A-Za-z][\w /().+-]{1,60}?)\s*$")
 
 # Issue-template / collect_env keys → fact key. Values of keys marked True are program output.
 _KEYS: tuple[tuple[re.Pattern, str, bool], ...] = tuple((re.compile("(?:" + k + r")(?:\s*\([^)]*\))?$", re.I), v, p) for k, v, p in (
-    (r"(tensorflow|tensor flow|tf) version|tensorflow", "tf_version", False),
+    (r"(tensorflow|tensor flow|tf)(-gpu|-cpu)? version|tensorflow(-gpu|-cpu)?", "tf_version", False),
     (r"(pytorch|torch) version|pytorch|torch", "torch_version", False),
     (r"jax version|jax", "jax_version", False),
     (r"jaxlib version|jaxlib", "jaxlib_version", False),

@@ -122,7 +122,12 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = next((cues[i] for i in ids if i in cues), None)
         if c is not None:
             add(cat, "error", "stated", c.line, c.text, why)
-    if "pulls_plain_tf" in cues and ("says_tensorflow_gpu" in cues or f.package("tensorflow-gpu")):
+    tf = f.first("tf_version")
+    if "removes_tf_gpu" in cues and (tf is None or version_key(tf.value) < (2, 1)):
+        c = cues["removes_tf_gpu"]  # up to 2.0 the plain tensorflow is the CPU build
+        add("cpu_only_package", "error", "stated", c.line, c.text,
+            "an install took tensorflow-gpu away: the plain tensorflow left in its place is the CPU build")
+    elif "pulls_plain_tf" in cues and ("says_tensorflow_gpu" in cues or f.package("tensorflow-gpu")):
         c = cues["pulls_plain_tf"]  # pip does not remove tensorflow-gpu: two distributions write one package folder
         add("package_conflict", "error", "stated", c.line, c.text,
             "an install pulled the plain (CPU) tensorflow in beside tensorflow-gpu")
