@@ -62,6 +62,8 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 
 @pytest.mark.parametrize("line, row_id, group, value", [
+    ("failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED",
+     "cublas_alloc_failed", None, None),
     ("No devices were found", "smi_no_devices", None, None),  # nvidia-smi, NVIDIA/open-gpu-kernel-modules#862
     ("0 -> [GpuDevice(id=0, process_index=0)]", "jax_gpu_device", None, None),  # jax 0.3 (jax-ml/jax issues)
     ("Devices: [CudaDevice(id=0)]", "jax_gpu_device", None, None),  # jax 0.4.3x and later

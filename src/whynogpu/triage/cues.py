@@ -139,8 +139,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("names_jax", r"\bjax(lib)?\b|" + _projects("jax")),
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
-    ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b|"
-                            r"\bwithout (installing )?cudnn\b|\bno cudnn\b"),
+    # ("I never installed cuDNN 5.1.10" denies one release, not cuDNN: a version after it is another statement)
+    ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b(?! ?v?\d)|"
+                            r"\bwithout (installing )?cudnn\b(?! ?v?\d)|\bno cudnn\b(?! ?v?\d)"),
     # The process holds (nearly) all the GPU's memory from the start: TensorFlow and JAX reserve it by default
     ("memory_taken", r"\b(memory|vram)\b.{0,80}\b(as soon as|right after|upon|when|on|at) (i )?(import|start|launch|"
                      r"initiali[sz])\w*|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b.{0,80}"
