@@ -62,6 +62,7 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 
 @pytest.mark.parametrize("line, row_id, group, value", [
+    ("!! ERROR: nvidia-smi not found", "smi_not_found", None, None),  # an image's start script (comfyui-nvidia-docker)
     ("failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED",
      "cublas_alloc_failed", None, None),
     ("No devices were found", "smi_no_devices", None, None),  # nvidia-smi, NVIDIA/open-gpu-kernel-modules#862

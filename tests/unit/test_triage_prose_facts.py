@@ -348,3 +348,16 @@ def test_tensorflow_gpu_replaced_by_a_2x_tensorflow_is_not_a_cpu_build():
     # from 2.1 the plain tensorflow wheel carries the GPU build: replacing tensorflow-gpu with it loses nothing
     text = "TensorFlow 2.4: installing the project replaced tensorflow-gpu with tensorflow and the GPU is not used."
     assert "cpu_only_package" not in {s.category for s in snapshot_of(text).get(TriageFacts).signals}
+
+
+def test_an_empty_gpu_list_is_no_working_gpu_even_beside_benign_messages():
+    text = ("WSL2: TensorFlow lists no GPU\n```\n$ python3 -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\"\n"
+            "2023-03-31 11:30:32.107966: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could not "
+            "find TensorRT\n[]\n```\n")
+    assert triage(text).verdict.root_cause != "no_problem"
+
+
+def test_a_project_named_alone_says_which_framework():
+    # fastai is built on PyTorch: on Colab's default runtime there is no GPU at all
+    text = "I opened the fastbook lesson 1 notebook in Google Colab and the first training cell has run for an hour."
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"

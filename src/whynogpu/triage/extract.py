@@ -363,7 +363,9 @@ class _Reader:
             key, at, text = self.pending_repl
             self.pending_repl = None
             a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# "))  # a REPL line or "# 'jax'"
-            if a and n - at <= 2:
+            if not a and n - at < 4 and _PRINTED.match(stripped) and not stripped.startswith(">>>"):
+                self.pending_repl = (key, at, text)  # the framework's log lines come before the printed value
+            elif a and n - at <= 4:
                 self.state(key, a.group("a").strip("'"), n, f"{text} → {stripped}", False)
             elif n - at == 1 and text.startswith(">>>") and stripped.startswith(">>>") and \
                     "print(" not in text and "=" not in text.replace("==", ""):
@@ -379,7 +381,7 @@ class _Reader:
                 inline = _INLINE_ANSWER.search(line)
                 if inline:
                     self.state(key, inline.group("a").strip("'"), n, stripped, False)
-                elif "print(" not in line or stripped.endswith(")"):
+                elif "print(" not in line or stripped.rstrip("\"'").endswith(")"):  # python -c "…print(…)"
                     self.pending_repl = (key, n, stripped)
                 break
 

@@ -300,7 +300,11 @@ def signals(f: TriageFacts) -> list[Signal]:
     if works and not errors and not two_places:
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
-    elif benign and not errors and not two_places and not [m for m in f.log if m.kind == "warning" and m.categories]:
+    # the framework's own answer that it has no GPU ([] from list_physical_devices, is_available() False)
+    no_gpu = [s for s in f.all("tf_gpus") if s.value in ("[]", "0") and not s.stated_by_user] + \
+        [s for s in f.all("torch_cuda_available") if s.value == "False" and not s.stated_by_user]
+    if benign and not errors and not two_places and not no_gpu and \
+            not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors):
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
