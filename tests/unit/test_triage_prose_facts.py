@@ -361,3 +361,10 @@ def test_a_project_named_alone_says_which_framework():
     # fastai is built on PyTorch: on Colab's default runtime there is no GPU at all
     text = "I opened the fastbook lesson 1 notebook in Google Colab and the first training cell has run for an hour."
     assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_pinning_work_to_the_gpu_is_not_code_that_forces_the_cpu():
+    def phrases(text):
+        return {c.id for c in extract(text).cues if c.id.startswith("phrase:")}
+    assert "phrase:code_forces_cpu" not in phrases("The cell uses `with tf.device('/gpu:0'):` and shows no speedup.")
+    assert "phrase:code_forces_cpu" in phrases("The cell uses `with tf.device('/cpu:0'):` and is slow.")
