@@ -368,3 +368,8 @@ def test_pinning_work_to_the_gpu_is_not_code_that_forces_the_cpu():
         return {c.id for c in extract(text).cues if c.id.startswith("phrase:")}
     assert "phrase:code_forces_cpu" not in phrases("The cell uses `with tf.device('/gpu:0'):` and shows no speedup.")
     assert "phrase:code_forces_cpu" in phrases("The cell uses `with tf.device('/cpu:0'):` and is slow.")
+
+
+@pytest.mark.parametrize("text", ["但是训练的时候用的还是 CPU，GPU 根本没有加速", "推理走的是 CPU，很慢", "GPU 几乎没有负荷"])
+def test_the_gpu_left_idle_said_in_chinese(text):
+    assert "gpu_unused" in {c.id for c in extract(text).cues}

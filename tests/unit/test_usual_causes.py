@@ -83,3 +83,11 @@ def test_colab_without_a_gpu_shown_is_the_runtime_type():
     # once the report shows the runtime's GPU, the runtime type is ruled out
     shown = triage("In Google Colab, !nvidia-smi shows a Tesla T4, but jax.devices() lists only the CPU.")
     assert shown.verdict.root_cause != "no_nvidia_gpu"
+
+
+def test_a_container_report_that_names_no_framework_still_gets_the_containers_usual_cause():
+    r = triage("Our voice service runs in docker and inference is slow: it runs on the CPU. The host has an NVIDIA card.")
+    assert r.verdict.root_cause == "container_no_gpu"
+    assert r.findings[0].code == "WG832" and "a framework" in r.findings[0].title
+    assert triage("Inference is slow and runs on the CPU. The host has an NVIDIA card.").verdict.root_cause != \
+        "container_no_gpu"

@@ -26,7 +26,7 @@ _PLACE = {"unknown": "an unnamed platform", "linux": "Linux", "windows": "native
 
 @dataclass(frozen=True)
 class Setup:
-    framework: str  # tensorflow, torch, jax
+    framework: str  # tensorflow, torch, jax; "any" when the report names none (only in a container or on Colab)
     place: str  # linux, windows, macos, wsl, container, colab; "unknown" when the report names none (read as Linux)
     version: str  # "" when the report gives none
     line: int  # the line that names the framework
@@ -45,8 +45,14 @@ def setup(snap) -> Setup | None:
     if fw is None:
         named = {_NAMED[c.id] for c in f.cues if c.id in _NAMED}
         fw = named.pop() if len(named) == 1 else None
+    plat = snap.get(PlatformFacts)
+    place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
+    if place in ("linux", "unknown") and f.has_cue("colab"):
+        place = "colab"
     if fw is None:
-        return None
+        # no framework named, but a place whose own default keeps any framework off the GPU (a container started
+        # without one, Colab's CPU runtime): the rows for every framework still apply
+        return Setup("any", place, "", 1) if place in ("container", "colab") else None
     said = f.first(VERSION_KEY[fw])
     cue = next((c for c in f.cues if _NAMED.get(c.id) == fw), None)
     line = said.line if said else cue.line if cue else 1
@@ -55,10 +61,6 @@ def setup(snap) -> Setup | None:
     if not version and fw == "tensorflow" and t is not None:  # bounded by the package name and the Python
         dist = next((d.name for d in t.distributions if d.name.lower().startswith("tensorflow")), "tensorflow")
         at_most = newest_tensorflow(dist, t.version) or ""
-    plat = snap.get(PlatformFacts)
-    place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
-    if place in ("linux", "unknown") and f.has_cue("colab"):
-        place = "colab"
     return Setup(fw, place, version or at_most, line, bool(at_most))
 
 
@@ -124,7 +126,7 @@ def report_setup_usual_cause(info, snap):
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
-    described = f"{LABEL[fw]}{shown} on {_PLACE.get(place, place)}"
+    described = f"{LABEL.get(fw, 'a framework')}{shown} on {_PLACE.get(place, place)}"
     yield info.finding(
         Severity.WARNING,
         [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],

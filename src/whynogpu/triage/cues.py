@@ -166,7 +166,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"
                    r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really) "
                    r"slow\b|\bidentical to .{0,30}cpu\b|\b(just|only) uses? (the )?cpu\b|\bnever (gets|goes|runs) "
-                   r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b"),
+                   r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b|"
+                   # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
+                   r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
+                   r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),
     # The reporter asks how to make the code use the GPU: a device option, a flag, a call that moves the model
     ("asks_device_option", r"\bhow (can|do|should|would) (i|we|you|one) (push|put|move|send|run|get|load|make|switch)\b"
                            r".{0,40}\b(on|onto|to|use) (the )?(gpu|cuda)\b|\bis there an? (option|flag|setting|"
