@@ -373,3 +373,10 @@ def test_pinning_work_to_the_gpu_is_not_code_that_forces_the_cpu():
 @pytest.mark.parametrize("text", ["但是训练的时候用的还是 CPU，GPU 根本没有加速", "推理走的是 CPU，很慢", "GPU 几乎没有负荷"])
 def test_the_gpu_left_idle_said_in_chinese(text):
     assert "gpu_unused" in {c.id for c in extract(text).cues}
+
+
+def test_pips_progress_lines_are_not_the_reporters_words():
+    text = ("!pip install keras-nlp==0.6.3\nCollecting keras-core (from keras-nlp==0.6.3)\n"
+            "  Downloading keras_core-0.1.7-py3-none-any.whl (950 kB)\n")
+    assert "phrase:keras_backend_other" not in {c.id for c in extract(text).cues}
+    assert "phrase:keras_backend_other" in {c.id for c in extract("I set KERAS_BACKEND before importing.").cues}

@@ -141,7 +141,11 @@ _GPU_REQUEST = re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:
 _PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warning)\b|\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
                       r"Warning)\b|(?:WARNING|ERROR|INFO|CRITICAL)\b|[\w/.-]+\.(?:cc|cpp|py|h):\d+)")
 # A line of Python (code, a REPL line) or a package list row: what it says is read as code or packages.
+# pip's own progress lines too ("Downloading keras_core-0.1.7-py3-none-any.whl"): they name packages, not causes.
 _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
+                             r"(?:Collecting|Downloading|Requirement already satisfied|Installing collected packages|"
+                             r"Successfully (?:installed|uninstalled|built)|Attempting uninstall|Found existing installation|"
+                             r"Uninstalling|Using cached|Building wheel|Created wheel|Stored in directory|Looking in indexes)\b|"
                              r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 # A CUDA runtime library's file name, Linux or Windows (not libcuda, the driver's: the GPU layer reads that)
