@@ -83,6 +83,8 @@ def test_colab_without_a_gpu_shown_is_the_runtime_type():
     # once the report shows the runtime's GPU, the runtime type is ruled out
     shown = triage("In Google Colab, !nvidia-smi shows a Tesla T4, but jax.devices() lists only the CPU.")
     assert shown.verdict.root_cause != "no_nvidia_gpu"
+    said = triage("I connect to a GPU runtime in Google Colab, but after my install cell TensorFlow 2.4 sees only the CPU.")
+    assert said.verdict.root_cause != "no_nvidia_gpu"
 
 
 def test_a_container_report_that_names_no_framework_still_gets_the_containers_usual_cause():

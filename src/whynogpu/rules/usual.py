@@ -67,7 +67,7 @@ def setup(snap) -> Setup | None:
 def _gpu_reaches(f: TriageFacts) -> bool:
     """The report shows the GPU passed through to where the framework runs: nvidia-smi's table printed there,
     a framework listing a GPU, or a container started with one (--gpus, a nvidia.com/gpu request)."""
-    return ("nvidia_smi" in f.formats or f.has_cue("smi_shows_gpu") or any(m.kind == "success" for m in f.log)
+    return ("nvidia_smi" in f.formats or f.has_cue("smi_shows_gpu", "gpu_runtime") or any(m.kind == "success" for m in f.log)
             or bool(f.all("gpu_request"))
             or any(d.value == "gpus" for d in f.all("docker_run")))
 

@@ -157,6 +157,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("smi_shows_gpu", r"`?nvidia-smi`?\W{0,3} (also |still |does |correctly )?(shows?|lists?|sees|works|reports|displays|detects)"
                       r"\b(?! no\b)(?! nothing)"),
     ("colab", r"\b(google )?colab(oratory)?\b|google\.colab|/content/drive"),
+    # A hosted notebook's runtime with a GPU ("connect to a GPU runtime", "runtime type: T4 GPU")
+    ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
+                    r"\b(t4|a100|l4|v100|p100) (gpu )?(runtime|instance|session)\b"),
     # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
