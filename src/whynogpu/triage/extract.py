@@ -396,7 +396,7 @@ class _Reader:
             self.formats.add("env_dump")
         if ": " in line and "." in line[:14]:
             dev = parse_lspci_line(line)
-            if dev is not None and self.fresh(("pci", dev.address, dev.pci_class)):
+            if dev is not None and len(self.pci) < 256 and self.fresh(("pci", dev.address, dev.pci_class)):
                 self.formats.add("lspci")
                 self.pci.append(dev)
         elif self.pci and "Kernel driver in use" in line:
