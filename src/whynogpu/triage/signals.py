@@ -285,7 +285,11 @@ def signals(f: TriageFacts) -> list[Signal]:
     for gpu, cc, framework, archs, line, text in _gpu_and_build(f):
         from whynogpu.rules.frameworks import kernel_support
 
-        if kernel_support(cc, archs) == "none":
+        if not archs:  # below every CUDA a framework release is built with (framework holds that floor)
+            add("compute_capability_unsupported", "error", "inferred", line, text,
+                f"{gpu} has compute capability {cc}, below {framework}: no TensorFlow, PyTorch or JAX build made with "
+                f"them runs on it (use another GPU, hiding this one with CUDA_VISIBLE_DEVICES)")
+        elif kernel_support(cc, archs) == "none":
             add("compute_capability_unsupported", "error", "inferred", line, text,
                 f"{gpu} has compute capability {cc}; {framework} carries kernels for {' '.join(archs)} only")
 
@@ -320,12 +324,13 @@ def _gpu_and_build(f: TriageFacts):
 
 
 def _builds_for(f: TriageFacts, s, gpu: str, cc: str):
-    floor = min((r["min_compute_capability"] for r in table("cuda_architectures")), key=version_key)
+    rows = table("cuda_architectures")
+    floor = min((r["min_compute_capability"] for r in rows), key=version_key)
+    oldest = min((r["cuda_major"] for r in rows if r["min_compute_capability"] == floor), key=int)
     if version_key(cc) < version_key(floor) and _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}:
         # below what every CUDA a framework has been built with since 2017 can run (CUDA 9 removed Fermi):
         # whichever release the report runs, it has no kernels for this GPU
-        yield gpu, cc, f"any TensorFlow, PyTorch or JAX build (none runs below compute capability {floor})", \
-            (f"sm_{floor.replace('.', '')}",), s.line, s.text
+        yield gpu, cc, f"{floor}, the oldest GPU CUDA {oldest} and every later CUDA build for", (), s.line, s.text
         return
     tv = f.first("torch_version")
     if tv:
