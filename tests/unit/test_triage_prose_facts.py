@@ -380,3 +380,16 @@ def test_pips_progress_lines_are_not_the_reporters_words():
             "  Downloading keras_core-0.1.7-py3-none-any.whl (950 kB)\n")
     assert "phrase:keras_backend_other" not in {c.id for c in extract(text).cues}
     assert "phrase:keras_backend_other" in {c.id for c in extract("I set KERAS_BACKEND before importing.").cues}
+
+
+def test_an_ls_listing_of_bare_names_shows_which_release_is_on_disk():
+    # TF asks for libcusolver.so.11; `ls` shows only the .so.10 of an older CUDA 11 (renku image thread)
+    text = ("2022-01-25 09:41:14.066011: W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load "
+            "dynamic library 'libcusolver.so.11'; dlerror: libcusolver.so.11: cannot open shared object file: No such "
+            "file or directory; LD_LIBRARY_PATH: /usr/local/cuda/extras/CUPTI/lib64:/usr/local/cuda/lib64\n"
+            "```\n$ ls /usr/local/cuda/lib64/ | grep cusolver\nlibcusolver.so\nlibcusolver.so.10\nlibcusolver.so.10.6.0.245\n```\n"
+            "So the library is there, just not under the name it wants?\n")
+    on_disk = [s for s in extract(text).stated if s.key == "lib_on_disk"]
+    assert [s.value for s in on_disk] == ["libcusolver.so", "libcusolver.so.10", "libcusolver.so.10.6.0.245"]
+    assert on_disk[1].text == "/usr/local/cuda/lib64/libcusolver.so.10"
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"

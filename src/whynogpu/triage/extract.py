@@ -147,6 +147,9 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
                              r"Successfully (?:installed|uninstalled|built)|Attempting uninstall|Found existing installation|"
                              r"Uninstalling|Using cached|Building wheel|Created wheel|Stored in directory|Looking in indexes)\b|"
                              r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
+# `ls /usr/local/cuda/lib64 | grep cusolver`: the folder listed, then its entries as bare names
+_LS = re.compile(r"(?:^|[$#>]\s*|\s)ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
+_BARE_LIB = re.compile(r"^lib[\w+-]+\.so(?:\.\d+)*$")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 # A CUDA runtime library's file name, Linux or Windows (not libcuda, the driver's: the GPU layer reads that)
 _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)\.so(?:\.\d+)*|"
@@ -271,6 +274,7 @@ class _Reader:
         self.stated: list[StatedFact] = []
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
+        self.ls_dir: str | None = None  # the folder an `ls` just listed, while its bare file names follow
         self.assigned: dict[str, str] = {}  # shell variables the report sets to a literal (NAME=value)
         self.pci: list[PciDevice] = []  # lspci's device lines, with the driver `lspci -k` shows bound
         self.formats: set[str] = set()
@@ -390,6 +394,11 @@ class _Reader:
                 break
 
     def _program_output(self, n: int, line: str, stripped: str) -> None:
+        if "ls " in line:
+            ls = _LS.search(line)
+            self.ls_dir = ls.group("dir") if ls else self.ls_dir
+        elif self.ls_dir and not stripped.startswith("lib"):
+            self.ls_dir = None  # the listing ended
         if "Collecting environment information" in line or stripped.startswith("Is CUDA available:") or \
                 stripped.startswith("jax.devices (") or stripped.startswith("== check python"):
             self.program_keys = True
@@ -432,6 +441,11 @@ class _Reader:
             if ld:
                 self.formats.add("ldconfig")
                 self.state("lib_on_disk", ld.group("so"), n, stripped, False)
+        elif self.ls_dir and stripped.startswith("lib"):
+            # `ls /usr/local/cuda/lib64` prints bare names: each is a file in the folder that command listed
+            for token in stripped.split()[:64]:
+                if _BARE_LIB.match(token):
+                    self.state("lib_on_disk", token, n, f"{self.ls_dir.rstrip('/')}/{token}", False)
         elif stripped[:1] in "/CDEF" and ("lib" in stripped or ".dll" in stripped):
             # one path a line (find, locate) or several (ls prints them side by side)
             tokens = stripped.split()
