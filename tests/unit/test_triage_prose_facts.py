@@ -393,3 +393,12 @@ def test_an_ls_listing_of_bare_names_shows_which_release_is_on_disk():
     assert [s.value for s in on_disk] == ["libcusolver.so", "libcusolver.so.10", "libcusolver.so.10.6.0.245"]
     assert on_disk[1].text == "/usr/local/cuda/lib64/libcusolver.so.10"
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_a_cudnn_archive_name_gives_the_cudnn_release_not_its_cuda():
+    text = ("- Python 3.5 64-bit, `pip install tensorflow-gpu` (1.1.0)\n- CUDA 8.0 installed with the NVIDIA installer\n"
+            "- cuDNN: downloaded the current archive `cudnn-8.0-windows7-x64-v6.0` and copied it into the CUDA folder\n"
+            "ImportError: DLL load failed: The specified module could not be found.\n")
+    assert stated(text, "cudnn") == ["6.0"] and stated(text, "tf_version") == ["1.1.0"]
+    # tensorflow-gpu 1.1 was built with cuDNN 5.1
+    assert triage(text).verdict.root_cause == "cudnn_version_mismatch"

@@ -154,8 +154,10 @@ _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 # A CUDA runtime library's file name, Linux or Windows (not libcuda, the driver's: the GPU layer reads that)
 _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)\.so(?:\.\d+)*|"
               r"(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)64_\d+\.dll")
+# NVIDIA's cuDNN archive names the CUDA it is for, then the cuDNN release: cudnn-8.0-windows7-x64-v6.0
+_CUDNN_ARCHIVE = re.compile(r"\bcudnn-\d+\.\d+-[\w-]+?-v(?P<v>\d+\.\d+(?:\.\d+)*)", re.I)
 _PROSE_VERSIONS = (
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)[ =]{0,3}v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
@@ -177,8 +179,9 @@ _PROSE_VERSIONS = (
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
     ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,20}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    ("cudnn", Filtered(_CUDNN_ARCHIVE)),
     # "cuDNN 8.1", "cudnn v7.6.5", "CuDNN-8.9.2": the cuDNN the reporter installed
-    ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b", re.I))),
+    ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b(?!-[a-z])", re.I))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
                                r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d+(?:\.\d+)*(?: LTS)?)"))),
@@ -315,6 +318,8 @@ class _Reader:
             return
         if fact in _VERSIONED:
             v = _version(value, last=value.lstrip().startswith("v") and fact == "tf_version")
+            archive = _CUDNN_ARCHIVE.search(value) if fact == "cudnn" else None
+            v = archive.group("v") if archive else v
             if fact == "torch_version":
                 m = re.search(r"\d+\.\d+(?:\.\d+)?(?:\+\w+)?", value)
                 v = m.group(0) if m else v
