@@ -62,6 +62,10 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
 
 
 @pytest.mark.parametrize("line, row_id, group, value", [
+    # tensorflow/tensorflow#6729 (macOS 10.12, an eGPU)
+    ("ImportError: dlopen(/Library/Frameworks/Python.framework/Versions/3.5/lib/python3.5/site-packages/tensorflow/"
+     "python/_pywrap_tensorflow.so, 10): Library not loaded: @rpath/libcudart.8.0.dylib", "macos_cuda_dylib", "framework",
+     "tensorflow"),
     ("!! ERROR: nvidia-smi not found", "smi_not_found", None, None),  # an image's start script (comfyui-nvidia-docker)
     ("failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED",
      "cublas_alloc_failed", None, None),

@@ -402,3 +402,11 @@ def test_a_cudnn_archive_name_gives_the_cudnn_release_not_its_cuda():
     assert stated(text, "cudnn") == ["6.0"] and stated(text, "tf_version") == ["1.1.0"]
     # tensorflow-gpu 1.1 was built with cuDNN 5.1
     assert triage(text).verdict.root_cause == "cudnn_version_mismatch"
+
+
+def test_a_cuda_build_on_macos_is_about_its_cuda_libraries_not_about_macos():
+    text = ("TF GPU on a Mac with an eGPU, macOS 10.12.2\n```\n>>> import tensorflow as tf\nImportError: dlopen(/Library/"
+            "Frameworks/Python.framework/Versions/3.5/lib/python3.5/site-packages/tensorflow/python/_pywrap_tensorflow.so, "
+            "10): Library not loaded: @rpath/libcudart.8.0.dylib\n```\n")
+    assert triage(text).verdict.root_cause in ("libs_not_on_path", "cuda_libs_missing")
+    assert triage("macOS 14 on an M2: TensorFlow does not use the GPU.").verdict.root_cause == "macos_no_cuda"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from whynogpu.knowledge import newest_tensorflow, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
-from whynogpu.rules.common import major_minor, pip, platform, target, version_key
+from whynogpu.rules.common import builds, major_minor, pip, platform, target, version_key
 from whynogpu.rules.windows import tensorflow_ways
 
 
@@ -110,6 +110,9 @@ def macos_has_no_cuda(info, snap):
     row = _tf_gpu_row("macos", tf.version) if tf and tf.version else None
     if row is not None and row["gpu"] == "cuda":
         return  # a TensorFlow from the years it had CUDA on macOS (NVIDIA eGPUs, older MacBook Pros)
+    b = builds(snap)
+    if b and any(x is not None and x.cuda_build for x in (b.tensorflow, b.torch)):
+        return  # a CUDA build on macOS (those years, or built from source): its CUDA libraries are the question
     cmds = []
     if t and (t.dist("tensorflow") or t.dist("tensorflow-macos")):
         cmds.append(pip(t, "install tensorflow-metal"))

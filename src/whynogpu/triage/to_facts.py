@@ -301,6 +301,11 @@ class _Build:
             if f.first(key) and not any(n in dists for n in (TF_VARIANTS if name == "tensorflow" else (name,))):
                 dists[name] = Distribution(name, "", "(its own answer in the report)")
                 origins.append(PROGRAM)
+        for m in f.has_log("macos_cuda_dylib"):  # its import wants a CUDA library: that framework is installed
+            name = m.groups.get("framework")
+            if name and not any(n in dists for n in (TF_VARIANTS if name == "tensorflow" else (name,))):
+                dists[name] = Distribution(name, "", "(its own error in the report)")
+                origins.append(PROGRAM)
         if f.first("torch_build_cuda") and "torch" not in dists:  # "installed pytorch with cuda 11.3": no release named
             dists["torch"] = Distribution("torch", "", STATED_IN_PROSE)
             origins.append(_origin(f.first("torch_build_cuda").stated_by_user))
@@ -330,7 +335,7 @@ class _Build:
             cuda_build = None
             if said is not None:
                 cuda_build = said.value == "True"
-            elif "tensorflow" in runs and runs["tensorflow"].cuda_build:
+            elif "tensorflow" in runs and runs["tensorflow"].cuda_build or _wants_cuda_dylib(f, "tensorflow"):
                 cuda_build = True
             elif tf_dist.name in TF_CPU or (_installed_as(tf_dist) and
                                              cpu_only_install("tensorflow", tf_dist.name, tf_dist.version, plat)):
@@ -339,6 +344,7 @@ class _Build:
         d = t.dist("torch")
         if d:
             cuda, cuda_build = _torch_cuda(f, d.version, plat)
+            cuda_build = True if _wants_cuda_dylib(f, "torch") else cuda_build
             conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
             if cuda_build is None and not conda and not _index_url(f) and "torch" not in runs and _installed_as(d) and \
                     cpu_only_install("torch", "torch", d.version, plat):
@@ -830,6 +836,11 @@ def _installed(args: str) -> list[tuple[str, str]]:
         if m:
             out.append((m.group("name").lower().replace("_", "-"), m.group("version") or ""))
     return out
+
+
+def _wants_cuda_dylib(f: TriageFacts, framework: str) -> bool:
+    """The framework's import asks macOS's loader for a CUDA library (@rpath/libcudart.8.0.dylib): a CUDA build."""
+    return any(m.groups.get("framework") in (None, framework) for m in f.has_log("macos_cuda_dylib"))
 
 
 def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tuple[str | None, bool | None]:
