@@ -410,3 +410,11 @@ def test_a_cuda_build_on_macos_is_about_its_cuda_libraries_not_about_macos():
             "10): Library not loaded: @rpath/libcudart.8.0.dylib\n```\n")
     assert triage(text).verdict.root_cause in ("libs_not_on_path", "cuda_libs_missing")
     assert triage("macOS 14 on an M2: TensorFlow does not use the GPU.").verdict.root_cause == "macos_no_cuda"
+
+
+def test_a_tensorflow_with_a_local_build_label_is_not_judged_by_the_tested_build_table():
+    # a community wheel tensorflow_gpu-1.13.1+nv was built for CUDA 10.1; tensorflow.org's 1.13.1 for CUDA 10.0
+    text = "CUDA Toolkit 10.1. I installed tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64 from a prebuilt wheel."
+    assert stated(text, "tf_version")[0] == "1.13.1+nv"
+    assert "WG302" not in {f.code for f in triage(text).findings}
+    assert "WG302" in {f.code for f in triage("CUDA Toolkit 10.1 with tensorflow-gpu 1.13.1 on Ubuntu.").findings}

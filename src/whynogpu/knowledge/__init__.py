@@ -64,6 +64,10 @@ def release_row(name: str, version: str, key: str = "tensorflow", newest_for_new
                 ) -> tuple[dict[str, str] | None, bool]:
     """The row of table `name` for a release series ('2.15.1' finds the row '2.15' in column `key`),
     and whether it is the newest row standing in for a release newer than the table."""
+    if key == "tensorflow" and "+" in version:
+        # TensorFlow's own wheels carry no local version label: a '+label' build (nvidia-tensorflow 1.15.5+nv23.03,
+        # a community Windows wheel 1.13.1+nv) was made with its own CUDA and cuDNN, not those of the table
+        return None, False
     rows = table(name)
     mm = version_key(version)[:2]
     for row in rows:
