@@ -396,12 +396,16 @@ def test_an_ls_listing_of_bare_names_shows_which_release_is_on_disk():
 
 
 def test_a_cudnn_archive_name_gives_the_cudnn_release_not_its_cuda():
-    text = ("- Python 3.5 64-bit, `pip install tensorflow-gpu` (1.1.0)\n- CUDA 8.0 installed with the NVIDIA installer\n"
+    text = ("- Windows 7 x64, GTX 1080\n- Python 3.5 64-bit, `pip install tensorflow-gpu` (1.1.0)\n"
+            "- CUDA 8.0 installed with the NVIDIA installer\n"
             "- cuDNN: downloaded the current archive `cudnn-8.0-windows7-x64-v6.0` and copied it into the CUDA folder\n"
             "ImportError: DLL load failed: The specified module could not be found.\n")
     assert stated(text, "cudnn") == ["6.0"] and stated(text, "tf_version") == ["1.1.0"]
-    # tensorflow-gpu 1.1 was built with cuDNN 5.1
-    assert triage(text).verdict.root_cause == "cudnn_version_mismatch"
+    # tensorflow-gpu 1.1 was built with cuDNN 5.1; on Windows the libraries are named as DLLs
+    report = triage(text)
+    assert report.verdict.root_cause == "cudnn_version_mismatch"
+    said = " ".join(e.fact for e in report.findings[0].evidence)
+    assert "cudnn64_5.dll" in said and "cudnn64_6.dll" in said and ".so" not in said
 
 
 def test_a_cuda_build_on_macos_is_about_its_cuda_libraries_not_about_macos():

@@ -285,7 +285,8 @@ def cudnn_version_mismatch(info, snap):
         old = [r for r in fw.libs if r.lib == "cudnn" and r.path and _too_old(r, fw) and not _shadowed(facts, fw, r)]
         if not wrong and not old:
             continue
-        evidence = [Evidence(f"{_label(fw)} needs libcudnn.so.{fw.cudnn_major}"
+        name = f"cudnn64_{fw.cudnn_major}.dll" if facts.os == "windows" else f"libcudnn.so.{fw.cudnn_major}"
+        evidence = [Evidence(f"{_label(fw)} needs {name}"
                              + (f", version {fw.cudnn_min} or newer" if fw.cudnn_min else ""), SOURCE)]
         if wrong:
             evidence.append(Evidence(f"installed instead: {_copies_text([c for _, cs in wrong for c in cs])}",

@@ -458,6 +458,9 @@ class _Build:
             row, _ = release_row("tensorflow_releases", getattr(getattr(b, "tensorflow", None), "version", "") or "")
             if f.all("cudnn") and row and row.get("cudnn"):
                 want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
+            plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
+            if plat is not None and plat.os == "windows":  # the same libraries by their DLL names
+                want = {lib: dll_name(so) for lib, so in want.items()}
             if want:
                 wanted["tensorflow"] = {so: ResolvedLib(lib, so, None, BY_RELEASE, None, None) for lib, so in want.items()}
                 origins.append(INFERRED)
@@ -468,7 +471,9 @@ class _Build:
             if origin and fw not in wanted:
                 origins.append(origin)
             libs = tuple(wanted.get(fw, {}).values())
-            cudnn = next((r.soname.split(".so.")[-1] for r in libs if r.lib == "cudnn" and ".so." in r.soname), None)
+            # the major in the name the build asks for: libcudnn.so.8, or cudnn64_8.dll on Windows
+            cudnn = next((m.group(1) or m.group(2) for r in libs if r.lib == "cudnn"
+                          for m in [re.search(r"\.so\.(\d+)$|^cudnn64_(\d+)\.dll$", r.soname)] if m), None)
             compiled = _cudnn_pair(f)[0] if fw == "tensorflow" else None
             version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
             frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, compiled.split(".")[0] if compiled else cudnn,
