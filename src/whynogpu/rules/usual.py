@@ -126,7 +126,7 @@ def report_setup_usual_cause(info, snap):
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
-    described = f"{LABEL.get(fw, 'a framework')}{shown} on {_PLACE.get(place, place)}"
+    described = f"{LABEL.get(fw, 'a framework')}{shown} {'in' if place == 'container' else 'on'} {_PLACE.get(place, place)}"
     yield info.finding(
         Severity.WARNING,
         [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],
