@@ -333,7 +333,7 @@ def test_a_script_index_beyond_a_single_gpu_desktop_hides_it():
 def test_a_fermi_gpu_is_beyond_every_framework_build_whatever_the_release():
     # CUDA 9.0 removed Fermi (2.x); no TensorFlow, PyTorch or JAX release the report could run has kernels for it
     text = ("TensorFlow in the tensorflow/tensorflow:latest-gpu image fails with failed call to cuDevicePrimaryCtxRetain: "
-            "CUDA_ERROR_INVALID_DEVICE. The machine has a GeForce GTX 460 and a GTX 780 Ti.")
+            "CUDA_ERROR_INVALID_DEVICE. The machine has a GeForce GTX 580 and a GTX 780 Ti.")
     assert triage(text).verdict.root_cause == "compute_capability_unsupported"
     assert triage("My GTX 780 Ti is not used by TensorFlow.").verdict.root_cause != "compute_capability_unsupported"
 

@@ -282,16 +282,11 @@ def signals(f: TriageFacts) -> list[Signal]:
 
     # 3b. A GPU model named in the report whose compute capability the framework build carries no kernels for
     # (same test as the live probe's WG504: rules.frameworks.kernel_support).
-    for gpu, cc, framework, archs, line, text in _gpu_and_build(f):
+    for gpu, cc, archs, line, text, why in _gpu_and_build(f):
         from whynogpu.rules.frameworks import kernel_support
 
-        if not archs:  # below every CUDA a framework release is built with (framework holds that floor)
-            add("compute_capability_unsupported", "error", "inferred", line, text,
-                f"{gpu} has compute capability {cc}, below {framework}: no TensorFlow, PyTorch or JAX build made with "
-                f"them runs on it (use another GPU, hiding this one with CUDA_VISIBLE_DEVICES)")
-        elif kernel_support(cc, archs) == "none":
-            add("compute_capability_unsupported", "error", "inferred", line, text,
-                f"{gpu} has compute capability {cc}; {framework} carries kernels for {' '.join(archs)} only")
+        if kernel_support(cc, archs) == "none":
+            add("compute_capability_unsupported", "error", "inferred", line, text, f"{gpu} has compute capability {cc}; {why}")
 
     # 4. Signs that the GPU works, and only benign messages beside them.
     works = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
@@ -315,38 +310,39 @@ def signals(f: TriageFacts) -> list[Signal]:
 
 
 def _gpu_and_build(f: TriageFacts):
-    """(GPU, its compute capability, framework build, its architecture list, line, text) for a named GPU and a
-    framework build whose list is known (torch_arch_lists.csv; TensorFlow: tensorflow_releases.csv)."""
-    for s in f.all("gpu")[:8]:
-        found = gpu_compute_capability(s.value)
-        if found:
-            yield from _builds_for(f, s, *found)
-
-
-def _builds_for(f: TriageFacts, s, gpu: str, cc: str):
+    """(GPU, its compute capability, an architecture list, line, text, what that list is) for each named GPU and a
+    framework build whose list is known (torch_arch_lists.csv; TensorFlow: tensorflow_releases.csv), or, for a GPU
+    below every CUDA since 9.0, the floor of all of them."""
     rows = table("cuda_architectures")
     floor = min((r["min_compute_capability"] for r in rows), key=version_key)
     oldest = min((r["cuda_major"] for r in rows if r["min_compute_capability"] == floor), key=int)
-    if version_key(cc) < version_key(floor) and _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}:
-        # below what every CUDA a framework has been built with since 2017 can run (CUDA 9 removed Fermi):
-        # whichever release the report runs, it has no kernels for this GPU
-        yield gpu, cc, f"{floor}, the oldest GPU CUDA {oldest} and every later CUDA build for", (), s.line, s.text
-        return
-    tv = f.first("torch_version")
-    if tv:
-        version = tv.value
-        variant = version.partition("+")[2]
-        if not variant:
-            row, newer = release_row("torch_pypi_default_cuda", version, "torch")
-            variant = f"cu{row['cuda'].replace('.', '')}" if row and not newer else ""
-        archs = torch_arch_list(version, variant) if variant.startswith("cu") else None
-        if archs:
-            yield gpu, cc, f"torch {version} ({variant})", archs, s.line, s.text
-    tf = f.first("tf_version")
-    if tf:
-        row, newer = release_row("tensorflow_releases", tf.value)
-        if row and not newer and row.get("compute_capabilities"):
-            yield gpu, cc, f"TensorFlow {tf.value}", tuple(row["compute_capabilities"].split()), s.line, s.text
+    named = _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}
+    tv, tf = f.first("torch_version"), f.first("tf_version")
+    for s in f.all("gpu")[:8]:
+        found = gpu_compute_capability(s.value)
+        if not found:
+            continue
+        gpu, cc = found
+        if named and version_key(cc) < version_key(floor):
+            # whatever release the report runs: nothing built with CUDA {oldest} or later has code below the floor
+            yield gpu, cc, (f"compute_{floor.replace('.', '')}",), s.line, s.text, (
+                f"no TensorFlow, PyTorch or JAX build made with CUDA {oldest} or later runs below {floor} (use another "
+                f"GPU, hiding this one with CUDA_VISIBLE_DEVICES)")
+            continue
+        if tv:
+            version = tv.value
+            variant = version.partition("+")[2]
+            if not variant:
+                row, newer = release_row("torch_pypi_default_cuda", version, "torch")
+                variant = f"cu{row['cuda'].replace('.', '')}" if row and not newer else ""
+            archs = torch_arch_list(version, variant) if variant.startswith("cu") else None
+            if archs:
+                yield gpu, cc, archs, s.line, s.text, f"torch {version} ({variant}) carries kernels for {' '.join(archs)} only"
+        if tf:
+            row, newer = release_row("tensorflow_releases", tf.value)
+            if row and not newer and row.get("compute_capabilities"):
+                archs = tuple(row["compute_capabilities"].split())
+                yield gpu, cc, archs, s.line, s.text, f"TensorFlow {tf.value} carries kernels for {' '.join(archs)} only"
 
 
 _FRAMEWORK_WORDS = (("tensorflow", re.compile(r"\btensorflow|\btf[ -]?2\.", re.I)),
