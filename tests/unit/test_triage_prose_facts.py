@@ -422,3 +422,41 @@ def test_a_tensorflow_with_a_local_build_label_is_not_judged_by_the_tested_build
     assert stated(text, "tf_version")[0] == "1.13.1+nv"
     assert "WG302" not in {f.code for f in triage(text).findings}
     assert "WG302" in {f.code for f in triage("CUDA Toolkit 10.1 with tensorflow-gpu 1.13.1 on Ubuntu.").findings}
+
+
+@pytest.mark.parametrize("text, branch", [
+    ("The nodes run NVIDIA driver 470; drivers are managed centrally.", "470"),
+    ("I am stuck on the 535 driver because of the cluster.", "535"),
+    ("sudo apt install nvidia-driver-550 went fine", "550"),
+    ("Our driver is R470 on all nodes.", "470"),
+])
+def test_a_driver_named_by_its_branch_only(text, branch):
+    assert stated(text, "driver") == [branch]
+
+
+@pytest.mark.parametrize("text", ["The driver 470.82.01 is installed", "I used 100 drivers", "driver 3.2 of the SDK"])
+def test_a_full_driver_release_or_a_number_that_is_no_branch_is_no_branch(text):
+    assert stated(text, "driver") in ([], ["470.82.01"])
+
+
+def test_a_bare_branch_runs_the_newest_cuda_whose_minimum_is_on_an_older_or_the_same_branch():
+    from whynogpu.facts.driver import DriverFacts
+
+    snap = snapshot_of("The GPU nodes run driver 470 and JAX fails.\n")
+    # 470.42.01 is CUDA 11.4's minimum (knowledge/cuda_drivers.csv), 495 the next release's: 470 runs up to 11.4
+    assert snap.get(DriverFacts).cuda_driver_version == "11.4"
+    assert snap.get(DriverFacts).driver_version is None  # no release within the branch is known
+
+
+def test_no_kernel_image_with_a_driver_behind_the_cuda_in_use_is_the_driver():
+    # The message means no SASS for the GPU and no PTX the driver can compile; an older driver cannot JIT a newer
+    # CUDA's PTX (minor-version compatibility excludes it). With no GPU named, the driver is what the report shows.
+    text = ("jax.numpy.ones(3) fails: RuntimeError: Unknown: no kernel image is available for execution on the device\n"
+            "We use the CUDA 11.6 toolkit of the cluster, and the nodes have NVIDIA driver 470.\n")
+    assert triage(text).verdict.root_cause == "driver_too_old"
+    # the same driver with the CUDA it runs: the message keeps its usual reading
+    same = text.replace("CUDA 11.6", "CUDA 11.4")
+    assert triage(same).verdict.root_cause == "compute_capability_unsupported"
+    # a GPU whose architecture is known is judged by its compute capability, not by the driver
+    kepler = text + "The GPU is a GeForce GTX 680.\n"
+    assert triage(kepler).verdict.root_cause == "compute_capability_unsupported"

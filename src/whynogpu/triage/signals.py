@@ -107,10 +107,16 @@ def signals(f: TriageFacts) -> list[Signal]:
                 "it says nothing about the framework that trains", "message", m.id)
             continue
         quoted = m.line in f.prose_log_lines
-        for i, cat in enumerate(m.categories[:3]):
+        cats, why = list(m.categories[:3]), {}
+        if m.id == "no_kernel_image" and (older := _driver_behind(f)):
+            # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
+            # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
+            # architecture unknown, the message reads as the driver older than the CUDA in use.
+            cats, why = ["driver_too_old", *cats], {"driver_too_old": older}
+        for i, cat in enumerate(cats[:3]):
             names = i == 0 and m.kind == "error" and not _judged_as_facts(m)
             add(cat, "error" if names else "warning", "stated" if quoted else "program" if i == 0 else "inferred",
-                m.line, m.text, m.meaning, "message", m.id)
+                m.line, m.text, why.get(cat, m.meaning), "message", m.id)
 
     # 2. The reporter's account.
     cuda_failed = f.has_log(*_CUDA_FAILS) or any(s.value == "False" for s in f.all("torch_cuda_available"))
@@ -364,6 +370,23 @@ def _frameworks_named(f: TriageFacts, skip: tuple[int, str] = (0, "")) -> set[st
     # named in the reporter's words; not the backend's own name on the line that sets it
     out |= {c.id[6:] for c in f.cues if c.id.startswith("names_") and (c.line, c.id[6:]) != skip}
     return out
+
+
+def _driver_behind(f: TriageFacts) -> str:
+    """"driver 470 (CUDA 11.4) is older than CUDA 11.6" when the report gives both and names no GPU whose
+    compute capability is known; else ""."""
+    from whynogpu.triage.to_facts import _cuda_of_driver
+
+    if any(gpu_compute_capability(s.value) for s in f.all("gpu")):
+        return ""
+    smi, driver = f.first("smi_cuda"), f.first("driver")
+    have = smi.value if smi else _cuda_of_driver(driver.value) if driver else None
+    used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
+    newest = max(used, key=version_key, default=None)
+    if not have or not newest or version_key(newest)[:2] <= version_key(have)[:2]:
+        return ""
+    return (f"the driver{' ' + driver.value if driver else ''} runs CUDA up to {have}, older than the CUDA {newest} "
+            "in use: it cannot compile that CUDA's PTX for the GPU")
 
 
 def _used(value: str) -> float:

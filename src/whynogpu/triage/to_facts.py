@@ -232,7 +232,7 @@ class _Build:
             d_origins.append(_origin(driver.stated_by_user))
         if smi_cuda:
             d_origins.append(PROGRAM)
-        elif driver and _looks_like_driver(driver.value):
+        elif driver and (_looks_like_driver(driver.value) or _branch(driver.value)):
             cuda = _cuda_of_driver(driver.value)
             d_origins.append(INFERRED)
         smi = None
@@ -808,10 +808,17 @@ def _looks_like_driver(v: str) -> bool:
     return len(k) >= 2 and k[0] >= 100
 
 
+def _branch(v: str) -> bool:
+    """Only a driver branch ("driver 470"): three digits, no release within it."""
+    return v.isdigit() and 200 <= int(v) < 1000
+
+
 def _cuda_of_driver(driver: str) -> str | None:
-    """The newest CUDA whose minimum Linux driver this driver meets (knowledge/cuda_drivers.csv)."""
+    """The newest CUDA whose minimum Linux driver this driver meets (knowledge/cuda_drivers.csv). A bare branch
+    meets a minimum of its own branch: the minimums are each branch's first public release."""
     d = version_key(driver)
-    fits = [r for r in table("cuda_drivers") if r["linux_min"] and version_key(r["linux_min"]) <= d]
+    n = 1 if _branch(driver) else None
+    fits = [r for r in table("cuda_drivers") if r["linux_min"] and version_key(r["linux_min"])[:n] <= d]
     best = max(fits, key=lambda r: version_key(r["cuda"]), default=None)
     return best["cuda"] if best else None
 
