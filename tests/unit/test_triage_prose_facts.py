@@ -460,3 +460,21 @@ def test_no_kernel_image_with_a_driver_behind_the_cuda_in_use_is_the_driver():
     # a GPU whose architecture is known is judged by its compute capability, not by the driver
     kepler = text + "The GPU is a GeForce GTX 680.\n"
     assert triage(kepler).verdict.root_cause == "compute_capability_unsupported"
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Keras 3.3 model.fit is slow and the GPU is idle. torch.cuda.is_available() is True.\n", "keras_backend_other"),
+    # the backend is chosen: Keras runs where the reporter says
+    ("Keras 3.3 model.fit is slow and the GPU is idle. torch.cuda.is_available() is True.\n"
+     "I run it with KERAS_BACKEND=torch python train.py\n", None),
+    # Keras 2 is TensorFlow's own: there is no other backend to be on
+    ("keras 2.15 model.fit is slow and the GPU is idle. torch.cuda.is_available() is True.\n", None),
+])
+def test_keras_3_with_no_backend_chosen_runs_on_tensorflow_while_the_gpu_is_set_up_in_torch(text, want):
+    report = triage(text)
+    if want:
+        assert report.verdict.root_cause == want
+        fix = next(f.fix for f in report.findings if f.category == want)
+        assert fix.commands[0].startswith("export KERAS_BACKEND=torch")  # the framework that has the GPU
+    else:
+        assert "keras_backend_other" not in {c.category for c in report.candidates[:1]}

@@ -51,6 +51,7 @@ class Signal:
     why: str
     source: str = "account"  # "message": a program's message (WG827); "account": the reporter's words or a statement
     row: str = ""  # for a message: its row id in knowledge/log_messages.csv
+    use: str = ""  # what the fix should name, when the report shows it (the backend Keras should run on)
 
 
 @dataclass(frozen=True)

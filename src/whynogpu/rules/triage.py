@@ -158,9 +158,9 @@ SPECS = (
      "Reload nvidia_uvm (or reboot):", ("sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm", "sudo nvidia-modprobe -u -c 0")),
     ("WG830", "keras_backend_other", "report_keras_on_another_backend",
      "The report shows Keras running on another backend than the framework set up for the GPU",
-     "Keras computes with the backend it runs on; a GPU-ready TensorFlow beside it is not used.",
+     "Keras computes with the backend it runs on; a GPU-ready framework beside it is not used.",
      "Choose the backend before the first `import keras` (or in ~/.keras/keras.json):",
-     ("export KERAS_BACKEND=tensorflow   # the framework your GPU set-up is for",)),
+     ("export KERAS_BACKEND={use}   # the framework your GPU set-up is for",)),
     ("WG831", "cudnn_missing", "report_cudnn_never_installed", "The report says cuDNN was never installed",
      "cuDNN is a separate download from the CUDA toolkit; TensorFlow skips the GPU and the others fail at the "
      "first convolution without it.",
@@ -235,7 +235,8 @@ def _register(code, category, name, title, why, fix_text, commands):
         yield info.finding(
             Severity(best.severity), _evidence(sigs),
             f"{why} Supported by {len(sigs)} line(s) of the report.",
-            Fix(fix_text, tuple(commands)),
+            # a command naming a value ({use}) takes it from the report when the report shows it
+            Fix(fix_text, tuple(c.format(use=best.use or "tensorflow") if "{use}" in c else c for c in commands)),
             location=Location("<report>", best.line), origin=best.origin,
         )
 

@@ -169,6 +169,8 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b(?: [\w-]+){0,4}? (?:is|was) v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
+    # "keras 3.3", "Keras 3", "keras==3.0.5": which Keras decides how its backend is chosen
+    ("keras_version", Filtered(re.compile(r"\b[Kk]eras(?:[ =]{1,3}|-core )v?(?P<v>[23](?:\.\d+){0,2})\b(?!\.\d|%)"))),
     # The CUDA a PyTorch was built for, in a sentence or a conda command: "installed pytorch with cuda 11.3",
     # "conda install pytorch torchvision cudatoolkit=10.2 -c pytorch" (conda's cudatoolkit pin picks the build)
     ("torch_build_cuda", Filtered(re.compile(r"\b(?:py)?torch\b[^.;!?]{0,60}?(?:\b(?:with|for|built (?:for|with)|compiled "

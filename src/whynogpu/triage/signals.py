@@ -89,8 +89,8 @@ def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
     def add(cat: str, severity: str, origin: str, line: int, text: str, why: str, source: str = "account",
-            row: str = "") -> None:
-        out.append(Signal(cat, severity, origin, line, text, why, source, row))
+            row: str = "", use: str = "") -> None:
+        out.append(Signal(cat, severity, origin, line, text, why, source, row, use))
 
     cues = {c.id: c for c in reversed(f.cues)}  # the earliest of each kind
 
@@ -172,7 +172,11 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("code_forces_cpu", "warning", "stated", c.line, c.text,
             "the reporter asks how to put the work on the GPU, and nothing fails: the code or the library's "
             "default never puts it there")
-    if seen and quiet and "gpu_unused" in cues:
+    default_backend, backend = _keras_default_backend(f)
+    if default_backend:
+        c = cues.get("gpu_unused") or f.first("keras_version")
+        add("keras_backend_other", "error", "stated", c.line, c.text, default_backend, use=backend)
+    elif seen and quiet and "gpu_unused" in cues:
         c = cues["gpu_unused"]
         add("code_forces_cpu", "error", "stated", c.line, c.text,
             "the framework sees the GPU and nothing failed, yet the work stays on the CPU: the code (or a library's "
@@ -244,7 +248,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             norm.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\"")) != norm.get(wanted.value.lower(), wanted.value.lower()):
         # Keras says which backend it loaded, and it is not the one the reporter set up
         add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
-            f"Keras loads {kb.value}, while the reporter means to use {wanted.value}")
+            f"Keras loads {kb.value}, while the reporter means to use {wanted.value}",
+            use=_BACKEND_NAME.get(wanted.value.lower(), wanted.value.lower()))
     elif kb is not None and any(m.value == {"pytorch": "torch"}.get(kb.value.lower(), kb.value.lower())
                                 for m in f.all("module_missing")) and \
             _frameworks_named(f) - {kb.value.lower(), "tensorflow" if kb.value.lower() == "tf" else ""}:
@@ -370,6 +375,29 @@ def _frameworks_named(f: TriageFacts, skip: tuple[int, str] = (0, "")) -> set[st
     # named in the reporter's words; not the backend's own name on the line that sets it
     out |= {c.id[6:] for c in f.cues if c.id.startswith("names_") and (c.line, c.id[6:]) != skip}
     return out
+
+
+# Keras 3's names for its backends (KERAS_BACKEND values)
+_BACKEND_NAME = {"pytorch": "torch", "tf": "tensorflow"}
+
+
+def _keras_default_backend(f: TriageFacts) -> tuple[str, str]:
+    """Keras 3 runs on TensorFlow unless KERAS_BACKEND or keras.json names another backend. A report with Keras 3,
+    no backend chosen, and the GPU working in PyTorch or JAX (not in TensorFlow) has Keras on the wrong one."""
+    k = f.first("keras_version")
+    if k is None or version_key(k.value)[:1] < (3,) or f.first("keras_backend") or f.first("env:KERAS_BACKEND") \
+            or f.first("keras_backend_wanted") or f.has_cue("phrase:keras_backend_other"):
+        return "", ""
+    if [m for m in f.log if m.kind == "success" and m.id.startswith("tf")] or f.all("tf_gpus"):
+        return "", ""
+    torch = [s for s in f.all("torch_cuda_available") if s.value == "True"] or \
+        [s for s in f.all("torch_version") if "+cu" in s.value]
+    jax = [m for m in f.log if m.id == "jax_gpu_device"]
+    gpu = "torch" if torch else "jax" if jax else ""
+    if not gpu:
+        return "", ""
+    return (f"Keras {k.value} runs on TensorFlow unless KERAS_BACKEND or keras.json names another backend, and "
+            f"the GPU is set up in {'PyTorch' if torch else 'JAX'}"), gpu
 
 
 def _driver_behind(f: TriageFacts) -> str:
