@@ -478,3 +478,31 @@ def test_keras_3_with_no_backend_chosen_runs_on_tensorflow_while_the_gpu_is_set_
         assert fix.commands[0].startswith("export KERAS_BACKEND=torch")  # the framework that has the GPU
     else:
         assert "keras_backend_other" not in {c.category for c in report.candidates[:1]}
+
+
+def test_the_driver_library_said_missing_in_a_container_is_a_container_without_the_gpu():
+    text = ("TensorFlow 1.1.0 fails to import inside my docker container: libcuda.so.1 cannot be found.\n"
+            "The image is based on nvidia/cuda:8.0-cudnn5-devel-ubuntu16.04.\n")
+    assert stated(text, "libcuda_failed") == ["libcuda.so.1"]
+    assert triage(text).verdict.root_cause == "container_no_gpu"
+
+
+def test_a_tracebacks_frames_and_source_lines_are_not_the_reporters_words():
+    text = ("Sampling fails in the notebook:\n```\n"
+            "Traceback (most recent call last):\n"
+            '  File "/usr/local/lib/python2.7/dist-packages/model.py", line 3, in <module>\n'
+            "     25     events, rng, start_step, num_steps, temperature, top_p)\n"
+            "XlaRuntimeError: INTERNAL: Failed to load in-memory CUBIN: CUDA_ERROR_OUT_OF_MEMORY: out of memory\n```\n")
+    cues = {c.id for c in extract(text).cues}
+    assert "hardware" not in cues  # a sampling temperature is no heat
+    assert "phrase:python_version_unsupported" not in cues  # a path holding python2.7 is no statement of the Python
+    assert triage(text).verdict.root_cause == "gpu_memory_exhausted"
+    # said in words, the same things count
+    assert "hardware" in {c.id for c in extract("The GPU temperature goes above 90 C and the machine reboots.").cues}
+
+
+def test_a_version_mismatch_line_with_the_numbers_elided_is_still_the_mismatch():
+    # reporters shorten the releases they do not remember ("470..."); the message's meaning does not change
+    text = ("kernel version 470... does not match DSO version 515... -- cannot find working devices in this "
+            "configuration\n")
+    assert triage(text).verdict.root_cause == "driver_library_mismatch"

@@ -63,7 +63,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
               r"苹果|蘋果|M[1-4] ?(芯片|晶片|チップ)|マック"),
     # (the machine restarts; not "Jupyter restarts the kernel", "the kernel restarts")
     ("hardware", r"\b(?<!kernel )(?<!it )(reboots|(?<!jupyter )restarts(?! (it|the kernel|kernel))|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
-                 r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature|fell off the bus|"
+                 r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature(?!\s*[,=)\]])|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"

@@ -143,6 +143,7 @@ _PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warn
 # A line of Python (code, a REPL line) or a package list row: what it says is read as code or packages.
 # pip's own progress lines too ("Downloading keras_core-0.1.7-py3-none-any.whl"): they name packages, not causes.
 _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ|[A-Za-z_][\w.\[\]'\"]*\s*=[^=]|"
+                             r"File \"[^\"]*\", line \d+|Traceback \(most recent call last\)|(?:-+> ?)?\d+ {2,}\S|"  # a traceback's frames
                              r"(?:Collecting|Downloading|Requirement already satisfied|Installing collected packages|"
                              r"Successfully (?:installed|uninstalled|built)|Attempting uninstall|Found existing installation|"
                              r"Uninstalling|Using cached|Building wheel|Created wheel|Stored in directory|Looking in indexes)\b|"
@@ -205,6 +206,12 @@ _PROSE_VERSIONS = (
                                        r"(?:load|find|open|locate)\b[^.;!?]{0,60}?\b(?P<v>" + _CUDA_FILE + ")", re.I))),
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
+    # The driver's own library said missing in words ("libcuda.so.1 cannot be found", "it can't load libcuda"):
+    # the same fact as the loader's "Could not load dynamic library 'libcuda.so.1'", retold.
+    ("libcuda_failed", Filtered(re.compile(r"\b(?P<v>libcuda\.so(?:\.1)?|nvcuda\.dll)['`\"]?,? (?:is |was )?(?:missing|not found|"
+                                           r"could ?n[o']t be (?:found|loaded|opened)|cannot be (?:found|loaded|opened))", re.I))),
+    ("libcuda_failed", Filtered(re.compile(r"(?:can'?t|cannot|could ?n[o']t|unable to|fail(?:s|ed)? to) (?:load|find|open|"
+                                           r"locate)\b[^.;!?]{0,30}?\b(?P<v>libcuda\.so(?:\.1)?|libcuda|nvcuda\.dll)\b", re.I))),
     # "I have an Intel graphics card", "my laptop only has an AMD Radeon": another vendor's GPU, in a sentence
     ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
                                 r"(?: [\w()]+){0,4}? (?:graphics|GPU|card|iGPU))\b", re.I))),

@@ -185,9 +185,10 @@ class _Build:
         no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
-        wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or f.has_log("tf_dlopen_libcuda", "nvml_unknown")))
+        no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed"))  # loader's message, or retold
+        wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
-                or f.first("gpu_count") or wsl_no_cuda or f.pci):
+                or f.first("gpu_count") or wsl_no_cuda or no_libcuda or f.pci):
             return
         devices: tuple[PciDevice, ...] = ()
         if f.pci:
@@ -204,7 +205,7 @@ class _Build:
         elif plat and plat.container and no_gpus_run:
             unknown.discard("device_nodes")  # docker passes no /dev/nvidia* without --gpus/--runtime=nvidia
             origins.append(INFERRED)
-        elif plat and plat.container and (not_found or f.has_log("tf_dlopen_libcuda", "cuinit_303", "diag_no_dev_nvidia0",
+        elif plat and plat.container and (not_found or no_libcuda or f.has_log("cuinit_303", "diag_no_dev_nvidia0",
                                                                   "docker_no_gpu_driver")):
             unknown.discard("device_nodes")  # nothing of the driver inside: the runtime passed no GPU in
             origins.append(INFERRED)
