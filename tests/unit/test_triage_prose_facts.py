@@ -506,3 +506,18 @@ def test_a_version_mismatch_line_with_the_numbers_elided_is_still_the_mismatch()
     text = ("kernel version 470... does not match DSO version 515... -- cannot find working devices in this "
             "configuration\n")
     assert triage(text).verdict.root_cause == "driver_library_mismatch"
+
+
+def test_a_bare_version_with_the_cpu_label_is_pytorchs_cpu_wheel():
+    text = "Image generation runs on the CPU. The System Info tab shows\n```\n2.0.0+cpu Autocast half\n```\n"
+    assert stated(text, "torch_version") == ["2.0.0+cpu"]
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    assert stated("torchvision 0.15.1+cpu is installed", "torch_version") == []  # torchvision's 0.x is not torch's
+
+
+def test_no_cudnn_engine_points_at_the_cudnn_that_loaded():
+    text = ("Training crashes in the first convolution with RuntimeError: GET was unable to find an engine to execute "
+            "this computation. It only happens inside tmux.\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
+    assert {"cudnn_version_mismatch", "gpu_memory_exhausted"} <= {c.category for c in report.candidates}

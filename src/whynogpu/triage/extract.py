@@ -164,6 +164,8 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
+    # "2.0.0+cpu" on its own (an app's System Info, a version print): the +cpu label is PyTorch's CPU wheels' own
+    ("torch_version", Filtered(re.compile(r"(?<![\w.+-])(?P<v>[12]\.\d+\.\d+\+cpu)\b"))),
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0": the release said a few words after the name
     ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b(?: [\w-]+){0,4}? (?:is|was) v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
