@@ -521,3 +521,32 @@ def test_no_cudnn_engine_points_at_the_cudnn_that_loaded():
     report = triage(text)
     assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
     assert {"cudnn_version_mismatch", "gpu_memory_exhausted"} <= {c.category for c in report.candidates}
+
+
+def test_a_program_saying_it_runs_on_the_cpu_outweighs_task_manager():
+    base = "Generation is stuck on Windows with PyTorch. Task manager shows no load on the GPU.\n"
+    assert triage(base).verdict.root_cause == "no_problem"  # Task Manager's graphs hide CUDA work
+    shown = base + "```\n06:25:13-168581 INFO     Torch generator: device=cpu\n```\n"
+    assert triage(shown).verdict.root_cause == "cpu_only_package"  # the usual cause of torch on Windows
+
+
+def test_a_quoted_messages_other_readings_stay_behind_its_first():
+    # "No CUDA GPUs are available" names CUDA_VISIBLE_DEVICES first; no GPU at all is only consistent with it
+    text = 'The demo script stops with "No CUDA GPUs are available". It sets CUDA_VISIBLE_DEVICES=7 before it starts.\n'
+    report = triage(text)
+    assert report.verdict.root_cause == "cuda_visible_devices_hidden"
+    assert [c.category for c in report.candidates][1:] and report.candidates[1].confidence < report.candidates[0].confidence
+
+
+def test_a_driver_release_and_a_shortened_insufficient_driver_message_in_words():
+    text = ('The NVIDIA driver on my machine is version 381.22. With CUDA 9 I get the "CUDA driver version is '
+            'insufficient" error from PyTorch.\n')
+    assert stated(text, "driver") == ["381.22"]
+    assert triage(text).verdict.root_cause == "driver_too_old"
+
+
+def test_asking_how_to_use_the_gpu_weighs_no_more_than_the_setups_usual_cause():
+    text = "My card is an NVIDIA GTX 1060 on Windows. The PyTorch app runs on the CPU. How do I switch it to the GPU?\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"  # PyPI's torch on Windows is the CPU build
+    assert "code_forces_cpu" in {c.category for c in report.candidates}

@@ -229,7 +229,8 @@ _PROSE_VERSIONS = (
                                        r"(?P<v>cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn|nvrtc)\w*(?:\.so[\d.]*|"
                                        r"64_\d+\.dll)? (?:file |library )?(?:in|under|inside|anywhere|on)\b", re.I))),
     # "my driver is 410.48", "host driver 460.106.00": NVIDIA driver versions are three digits, a dot, two or three
-    ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
+    ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: (?:on|of|in) (?:my|the|this|our) \w+)?(?: is| of| =|:)?"
+                                   r"(?: version)?\s+v?(?P<v>[2-9]\d\d\.\d{2,3}(?:\.\d{2})?)\b"))),
     # Only the branch, as people often say it: "the nodes run driver 470", "the 535 driver", "nvidia-driver-550".
     # A branch is enough to know the newest CUDA it runs (each CUDA release's minimum is a branch's first driver).
     ("driver", Filtered(re.compile(r"\b[Dd]river(?: [Vv]ersion)?(?: is| of| =|:)?\s+[Rr]?(?P<v>[2-9]\d\d)(?!\d|\.\d)"))),

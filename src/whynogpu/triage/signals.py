@@ -115,7 +115,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             cats, why = ["driver_too_old", *cats], {"driver_too_old": older}
         for i, cat in enumerate(cats[:3]):
             names = i == 0 and m.kind == "error" and not _judged_as_facts(m)
-            add(cat, "error" if names else "warning", "stated" if quoted else "program" if i == 0 else "inferred",
+            # the alternatives are what the message is consistent with: inferred, however the message was shown
+            add(cat, "error" if names else "warning", "inferred" if i else "stated" if quoted else "program",
                 m.line, m.text, why.get(cat, m.meaning), "message", m.id)
 
     # 2. The reporter's account.
@@ -141,7 +142,9 @@ def signals(f: TriageFacts) -> list[Signal]:
             "the CPU tensorflow written last is the one Python imports")
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
-    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
+    # a program printed that the work runs on the CPU: whatever Task Manager shows, the GPU is not at work
+    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "jax_fallback_cpu")
+    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and not on_cpu:
         # Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute: a low reading there
         # is no sign of a problem. With the GPU shown at work too, that is the answer; else a candidate.
         c = cues["task_manager"]
@@ -169,7 +172,9 @@ def signals(f: TriageFacts) -> list[Signal]:
         # Nothing fails and the reporter asks how to put the work on the GPU: the code (or the library's default)
         # never asks for it. A candidate only: the report shows no device choice.
         c = cues["asks_device_option"]
-        add("code_forces_cpu", "warning", "stated", c.line, c.text,
+        # A question is no evidence: unless the framework is shown seeing the GPU, it weighs what a setup's usual
+        # cause weighs, and the lower layer (a CPU build the install gave) comes first.
+        add("code_forces_cpu", "warning", "stated" if seen else "usual", c.line, c.text,
             "the reporter asks how to put the work on the GPU, and nothing fails: the code or the library's "
             "default never puts it there")
     default_backend, backend = _keras_default_backend(f)
@@ -218,6 +223,8 @@ def signals(f: TriageFacts) -> list[Signal]:
     for c in f.cues:
         if c.id.startswith(("phrase:", "place:")):
             cat = c.id.partition(":")[2]
+            if cat == "no_problem" and on_cpu:
+                continue
             if cat in _HOST_DRIVER and "wsl" in cues:
                 # WSL has no NVIDIA kernel module of its own: the Windows host's driver is passed in
                 # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
