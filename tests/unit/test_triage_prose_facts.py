@@ -550,3 +550,11 @@ def test_asking_how_to_use_the_gpu_weighs_no_more_than_the_setups_usual_cause():
     report = triage(text)
     assert report.verdict.root_cause == "cpu_only_package"  # PyPI's torch on Windows is the CPU build
     assert "code_forces_cpu" in {c.category for c in report.candidates}
+
+
+def test_a_conda_cuda_shadows_nothing_where_no_pip_wheels_brought_libraries():
+    text = ("conda create -n tut vak -c conda-forge, then torch.cuda.is_available() is False.\n"
+            "I added the toolkit, nothing changed:\n    conda install cudatoolkit=10.2 -c pytorch\n")
+    assert "system_libs_shadow_pip_libs" not in {c.category for c in triage(text).candidates}
+    wheels = text + "pip list shows nvidia-cudnn-cu12 9.1.0.70 beside torch 2.4.0+cu121\n"
+    assert "system_libs_shadow_pip_libs" in {c.category for c in triage(wheels).candidates}

@@ -225,6 +225,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             cat = c.id.partition(":")[2]
             if cat == "no_problem" and on_cpu:
                 continue
+            if cat == "system_libs_shadow_pip_libs" and not _pip_libs(f):
+                continue  # a system or conda CUDA shadows only libraries pip brought, and the report shows none
             if cat in _HOST_DRIVER and "wsl" in cues:
                 # WSL has no NVIDIA kernel module of its own: the Windows host's driver is passed in
                 # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
