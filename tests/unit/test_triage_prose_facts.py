@@ -558,3 +558,13 @@ def test_a_conda_cuda_shadows_nothing_where_no_pip_wheels_brought_libraries():
     assert "system_libs_shadow_pip_libs" not in {c.category for c in triage(text).candidates}
     wheels = text + "pip list shows nvidia-cudnn-cu12 9.1.0.70 beside torch 2.4.0+cu121\n"
     assert "system_libs_shadow_pip_libs" in {c.category for c in triage(wheels).candidates}
+
+
+def test_a_driver_branch_inside_minor_version_compatibility_is_not_too_old():
+    # 470 runs CUDA up to 11.4, and every 11.x build under minor-version compatibility (>= 450.80.02)
+    text = "torch 2.0.1+cu117 on our nodes, driver 470. torch.cuda.is_available() is False.\n"
+    cats = {c.category for c in triage(text).candidates}
+    assert "driver_too_old" not in cats
+    assert "cpu_only_package" not in cats  # the +cu117 build is no CPU wheel: the usual guess does not apply
+    older = text.replace("driver 470", "driver 440")  # 440 runs CUDA 10.2: no 11.x build at all
+    assert triage(older).verdict.root_cause == "driver_too_old"

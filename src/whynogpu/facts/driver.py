@@ -94,6 +94,7 @@ class DriverFacts:
     nvml: NvmlState | None
     smi: SmiState | None
     skipped: str | None  # why the libraries were not loaded, when they were not
+    branch: str | None = None  # only the driver branch is known ("driver 470" in a report): no release within it
 
     def copies(self, name: str) -> tuple[LibraryCopy, ...]:
         return tuple(c for c in self.libraries if c.name == name)

@@ -484,7 +484,7 @@ def driver_too_old(info, snap):
     d = version_key(driver.cuda_driver_version)[:2]
     t = target(snap)
     for fw in facts.frameworks:
-        why = _driver_need(fw, d, driver.driver_version)
+        why = _driver_need(fw, d, driver.driver_version or driver.branch)  # a branch is its first release, at least
         if why is None:
             continue
         need = next((r for r in table("cuda_drivers") if version_key(r["cuda"]) == version_key(fw.cuda or "")[:2]), None)

@@ -121,7 +121,8 @@ def report_setup_usual_cause(info, snap):
     fw, place, version, line = found.framework, found.place, found.version, found.line
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
     cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
-        (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu")))
+        (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
+        "+cu" in version  # a PyTorch whose version names its CUDA variant (2.0.1+cu117) is a CUDA build
     row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached)
     if row is None:
         return

@@ -254,7 +254,8 @@ class _Build:
         facts = DriverFacts(driver_version=driver.value if driver and _looks_like_driver(driver.value) else None,
                             cuda_driver_version=cuda, gpu_count=gpus if not no_driver else None,
                             gpu_count_source="report" if gpus else None, libraries=libraries, cuda=None, nvml=nvml,
-                            smi=smi, skipped="a pasted report")
+                            smi=smi, skipped="a pasted report",
+                            branch=driver.value if driver and _branch(driver.value) else None)
         self.put("driver", facts, *(d_origins or [INFERRED]))
 
     # --- packages and framework builds -----------------------------------------------------------
