@@ -45,3 +45,12 @@ def test_driver_minimums_are_versions():
         assert re.fullmatch(r"\d+\.\d+(\.\d+)?", row["linux_min"]), row
     for row in table("cuda_minor_compat"):
         assert re.fullmatch(r"\d+\.\d+(\.\d+)?", row["linux_min"]), row
+
+
+def test_the_newest_cuda_a_driver_runs():
+    from whynogpu.knowledge import cuda_of_driver
+
+    assert cuda_of_driver("470.82.01") == "11.4"  # 11.4 needs 470.42.01, 11.5 needs 495.29.05 (cuda_drivers.csv)
+    assert cuda_of_driver("470") == "11.4"  # a bare branch counts as its first release
+    assert cuda_of_driver("535.104.05", at_most="12.0") == "12.0"
+    assert cuda_of_driver("300.00") is None  # older than every row

@@ -568,3 +568,9 @@ def test_a_driver_branch_inside_minor_version_compatibility_is_not_too_old():
     assert "cpu_only_package" not in cats  # the +cu117 build is no CPU wheel: the usual guess does not apply
     older = text.replace("driver 470", "driver 440")  # 440 runs CUDA 10.2: no 11.x build at all
     assert triage(older).verdict.root_cause == "driver_too_old"
+
+
+def test_keras_3_on_a_tensorflow_that_lists_no_gpu_is_still_on_the_wrong_backend():
+    text = ("Keras 3.3 model.fit is slow and the GPU is idle. torch.cuda.is_available() is True.\n"
+            ">>> tf.config.list_physical_devices('GPU')\n[]\n")
+    assert triage(text).verdict.root_cause == "keras_backend_other"

@@ -90,6 +90,22 @@ def gpu_compute_capability(text: str) -> tuple[str, str] | None:
     return None
 
 
+def driver_branch_only(v: str) -> bool:
+    """Only a driver branch is known ("driver 470"): three digits, no release within it."""
+    return v.isdigit() and 200 <= int(v) < 1000
+
+
+def cuda_of_driver(driver: str, column: str = "linux_min", at_most: str | None = None) -> str | None:
+    """The newest CUDA whose minimum driver (cuda_drivers.csv, `column`) this driver meets, no newer than `at_most`.
+    A bare branch meets a minimum of its own branch: the minimums are each branch's first public release."""
+    d = version_key(driver)
+    n = 1 if driver_branch_only(driver) else None
+    cap = version_key(at_most)[:2] if at_most else None
+    fits = [r["cuda"] for r in table("cuda_drivers") if r[column] and version_key(r[column])[:n] <= d
+            and (cap is None or version_key(r["cuda"])[:2] <= cap)]
+    return max(fits, key=version_key, default=None)
+
+
 def torch_arch_list(version: str, variant: str) -> tuple[str, ...] | None:
     """The architectures a torch release series' wheel of this CUDA variant carries (torch_arch_lists.csv)."""
     mm = version_key(version)[:2]

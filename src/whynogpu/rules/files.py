@@ -17,7 +17,7 @@ from functools import cache
 
 from whynogpu.facts import files as K
 from whynogpu.facts.files import DeclaredFile, EnvVar, FileScanFacts, Requirement, Spot, Stage, Workload
-from whynogpu.knowledge import table, version_key
+from whynogpu.knowledge import cuda_of_driver, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.rules import rule, summary
@@ -565,11 +565,7 @@ def cuda_image_newer_than_driver(info, snap):
         has = f"driver {d.driver_version}" if d.driver_version else "the driver"
         if d.cuda_driver_version:
             has += f" (supports CUDA {d.cuda_driver_version})"
-        runnable = [r["cuda"] for r in table("cuda_drivers") if d.driver_version and r[column]
-                    and version_key(r[column]) <= version_key(d.driver_version)]
-        if d.cuda_driver_version:
-            runnable = [c for c in runnable if version_key(c)[:2] <= version_key(d.cuda_driver_version)[:2]]
-        newest = max(runnable, key=version_key, default=None)
+        newest = cuda_of_driver(d.driver_version, column, d.cuda_driver_version) if d.driver_version else None
         evidence = [_seen(df, spot, f"CUDA {cuda}"), Evidence(f"this machine has {has}", "NVML / nvidia-smi")]
         if need:
             evidence.append(Evidence(f"CUDA {cuda} needs driver {need} or newer{' (Windows)' if windows else ''}",

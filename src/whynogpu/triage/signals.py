@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 
 from whynogpu.facts.report import Signal, TriageFacts
-from whynogpu.knowledge import gpu_compute_capability, release_row, table, torch_arch_list, version_key
+from whynogpu.knowledge import (
+    cuda_of_driver,
+    gpu_compute_capability,
+    release_row,
+    table,
+    torch_arch_list,
+    version_key,
+)
 from whynogpu.triage.cues import phrase_id
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
@@ -397,7 +404,8 @@ def _keras_default_backend(f: TriageFacts) -> tuple[str, str]:
     if k is None or version_key(k.value)[:1] < (3,) or f.first("keras_backend") or f.first("env:KERAS_BACKEND") \
             or f.first("keras_backend_wanted") or f.has_cue("phrase:keras_backend_other"):
         return "", ""
-    if [m for m in f.log if m.kind == "success" and m.id.startswith("tf")] or f.all("tf_gpus"):
+    if [m for m in f.log if m.kind == "success" and m.id.startswith("tf")] or \
+            [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]:  # TensorFlow lists a GPU
         return "", ""
     torch = [s for s in f.all("torch_cuda_available") if s.value == "True"] or \
         [s for s in f.all("torch_version") if "+cu" in s.value]
@@ -412,12 +420,10 @@ def _keras_default_backend(f: TriageFacts) -> tuple[str, str]:
 def _driver_behind(f: TriageFacts) -> str:
     """"driver 470 (CUDA 11.4) is older than CUDA 11.6" when the report gives both and names no GPU whose
     compute capability is known; else ""."""
-    from whynogpu.triage.to_facts import _cuda_of_driver
-
     if any(gpu_compute_capability(s.value) for s in f.all("gpu")):
         return ""
     smi, driver = f.first("smi_cuda"), f.first("driver")
-    have = smi.value if smi else _cuda_of_driver(driver.value) if driver else None
+    have = smi.value if smi else cuda_of_driver(driver.value) if driver else None
     used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
     newest = max(used, key=version_key, default=None)
     if not have or not newest or version_key(newest)[:2] <= version_key(have)[:2]:

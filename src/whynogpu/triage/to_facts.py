@@ -36,7 +36,15 @@ from whynogpu.facts.gpu import NVIDIA, DeviceNode, GpuFacts, PciDevice
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
-from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
+from whynogpu.knowledge import (
+    cuda_of_driver,
+    driver_branch_only,
+    release_row,
+    soname_family,
+    sonames,
+    table,
+    version_key,
+)
 from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.parsers.logs import LogMatch
@@ -233,8 +241,8 @@ class _Build:
             d_origins.append(_origin(driver.stated_by_user))
         if smi_cuda:
             d_origins.append(PROGRAM)
-        elif driver and (_looks_like_driver(driver.value) or _branch(driver.value)):
-            cuda = _cuda_of_driver(driver.value)
+        elif driver and (_looks_like_driver(driver.value) or driver_branch_only(driver.value)):
+            cuda = cuda_of_driver(driver.value)
             d_origins.append(INFERRED)
         smi = None
         if header or failure or not_found:
@@ -255,7 +263,7 @@ class _Build:
                             cuda_driver_version=cuda, gpu_count=gpus if not no_driver else None,
                             gpu_count_source="report" if gpus else None, libraries=libraries, cuda=None, nvml=nvml,
                             smi=smi, skipped="a pasted report",
-                            branch=driver.value if driver and _branch(driver.value) else None)
+                            branch=driver.value if driver and driver_branch_only(driver.value) else None)
         self.put("driver", facts, *(d_origins or [INFERRED]))
 
     # --- packages and framework builds -----------------------------------------------------------
@@ -808,21 +816,6 @@ def _unknown_place(soname: str) -> str:
 def _looks_like_driver(v: str) -> bool:
     k = version_key(v)
     return len(k) >= 2 and k[0] >= 100
-
-
-def _branch(v: str) -> bool:
-    """Only a driver branch ("driver 470"): three digits, no release within it."""
-    return v.isdigit() and 200 <= int(v) < 1000
-
-
-def _cuda_of_driver(driver: str) -> str | None:
-    """The newest CUDA whose minimum Linux driver this driver meets (knowledge/cuda_drivers.csv). A bare branch
-    meets a minimum of its own branch: the minimums are each branch's first public release."""
-    d = version_key(driver)
-    n = 1 if _branch(driver) else None
-    fits = [r for r in table("cuda_drivers") if r["linux_min"] and version_key(r["linux_min"])[:n] <= d]
-    best = max(fits, key=lambda r: version_key(r["cuda"]), default=None)
-    return best["cuda"] if best else None
 
 
 def _variant_named(text: str) -> str:
