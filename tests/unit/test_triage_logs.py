@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from whynogpu.categories import CATEGORY_IDS
 from whynogpu.knowledge import table
 from whynogpu.parsers.logs import clean, decode, interpret, rows
+from whynogpu.triage.engine import triage
+from whynogpu.triage.extract import extract
 
 
 def ids(text: str) -> list[str]:
@@ -145,3 +147,31 @@ def test_interpret_never_fails_and_lines_are_in_range(text):
 @given(st.binary())
 def test_decode_any_bytes(data):
     assert isinstance(decode(data), str)
+
+
+@pytest.mark.parametrize("line, row", [
+    ("ImportError: DLL load failed: The specified module could not be found.", "tf_win_dll_not_found"),
+    ("ImportError: DLL load failed while importing _pywrap_tensorflow_internal: The specified module could not be found.",
+     "tf_win_dll_not_found"),
+    ("ImportError: DLL load failed: 找不到指定的模块。", "tf_win_dll_not_found"),
+    ("ImportError: DLL load failed while importing _pywrap_tf2: A dynamic link library (DLL) initialization routine failed.",
+     "tf_win_dll_init_failed"),
+    ("ImportError: DLL load failed with error code -1073741795", "tf_win_dll_init_failed"),
+])
+def test_windows_dll_load_failures_tell_a_missing_dll_from_a_failed_start(line, row):
+    assert [m.id for m in extract(line + "\n").log] == [row]
+
+
+def test_a_dll_that_failed_to_start_names_no_gpu_cause():
+    # STATUS_ILLEGAL_INSTRUCTION (a CPU without AVX) or an old C++ runtime: nothing a GPU fix would change
+    r = triage("Windows 10, tensorflow-gpu 1.12\nImportError: DLL load failed with error code -1073741795\n")
+    assert not {c.category for c in r.candidates} & {"cuda_libs_missing", "cudnn_missing", "libs_not_on_path"}
+    top = r.findings[0]
+    assert top.code == "WG508" and "AVX" in top.explanation  # the import failed: said so, with what it means
+
+
+def test_a_missing_dll_with_the_installed_cuda_stated_is_the_cuda_release():
+    # TensorFlow 1.4's Windows build links cudart64_80.dll; CUDA 9.0 installs cudart64_90.dll
+    text = ("tensorflow-gpu 1.4, Windows 10, Python 3.6. I installed CUDA 9.0 and cuDNN 7.0.\n"
+            "ImportError: DLL load failed: The specified module could not be found.\n")
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"

@@ -574,3 +574,33 @@ def test_keras_3_on_a_tensorflow_that_lists_no_gpu_is_still_on_the_wrong_backend
     text = ("Keras 3.3 model.fit is slow and the GPU is idle. torch.cuda.is_available() is True.\n"
             ">>> tf.config.list_physical_devices('GPU')\n[]\n")
     assert triage(text).verdict.root_cause == "keras_backend_other"
+
+
+@pytest.mark.parametrize("line, python", [
+    ('  File "C:\\Program Files\\Python35\\lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow.py", line 41', "3.5"),
+    ('  File "C:\\Users\\user\\AppData\\Local\\Programs\\Python\\Python310\\lib\\site-packages\\torch\\__init__.py"', "3.10"),
+    ('  File "/home/user/.local/lib/python3.8/site-packages/tensorflow/__init__.py", line 24, in <module>', "3.8"),
+    ("Requirement already satisfied: torch in /opt/conda/lib/python3.11/site-packages (2.1.0)", "3.11"),
+    ('"C:\\Python36\\python.exe" train.py', "3.6"),
+])
+def test_the_interpreter_is_read_from_its_own_folders(line, python):
+    facts = [s for s in extract(line + "\n").stated if s.key == "python"]
+    assert [s.value for s in facts] == [python]
+    assert not facts[0].stated_by_user  # a path the program printed, not the reporter's words
+
+
+def test_folders_without_the_interpreters_release_give_no_python():
+    for line in ('  File "/usr/lib/python3/dist-packages/apt/__init__.py"', "C:\\Users\\user\\anaconda3\\envs\\tf\\lib\\site-packages",
+                 "see docs/python3.8/site_notes.md"):
+        assert stated(line + "\n", "python") == []
+
+
+def test_the_python_of_a_windows_traceback_bounds_the_tensorflow_release():
+    # No TensorFlow release is named, but Python 3.5 had none after 2.3: native Windows still had CUDA builds,
+    # so the usual cause is the DLLs of the release, not the end of Windows GPU support (2.11).
+    text = ("import tensorflow fails on my Windows PC\n"
+            '  File "C:\\Program Files\\Python35\\lib\\site-packages\\tensorflow\\python\\pywrap_tensorflow.py", line 41\n'
+            "What is wrong with my installation?\n")
+    r = triage(text)
+    assert r.verdict.root_cause != "windows_native_unsupported"
+    assert "at most 2.3" in " ".join(f.title for f in r.findings)

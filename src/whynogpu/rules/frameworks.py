@@ -13,6 +13,7 @@ from whynogpu.facts.frameworks import FrameworkRun, LiveFacts
 from whynogpu.knowledge import table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
+from whynogpu.parsers.logs import row as log_row
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import builds, env_vars, pip, platform, target
 from whynogpu.rules.environment import gpu_count
@@ -574,13 +575,17 @@ def framework_probe_failed(info, snap):
             what, sev = f"raised {last[0][:300]}", Severity.ERROR
         else:
             what, sev = f"exited with code {run.exit_code} without its report", Severity.ERROR
-        ev = [Evidence(f"{label}: the probe {what}", _probe_source(run))] + _log_evidence(run)
+        ev = [Evidence(f"{label}: {'its import' if run.from_report else 'the probe'} {what}", _probe_source(run))] + \
+            _log_evidence(run)
         tail = [ln for ln in run.stderr.strip().splitlines()[-3:] if ln.strip()]
         if not run.log and tail and run.status != "error":
             ev.append(Evidence(" ⏎ ".join(tail)[:400], "last lines of its stderr"))
+        meaning = next((log_row(ln.id).meaning for ln in run.log if ln.kind == "error" and not ln.categories), "")
         yield info.finding(
             sev, ev,
-            f"{label} could not be checked live; until it imports cleanly it cannot use the GPU.",
+            (f"{label} could not be imported, so it cannot use the GPU. What the message means: {meaning}."
+             if run.from_report and meaning else
+             f"{label} could not be checked live; until it imports cleanly it cannot use the GPU."),
             Fix("Run the same import by hand and read its full output:", (_reproduce(t, run.framework),)),
             title=f"Importing {label} {what.split(' after')[0].split(' (')[0]}",
             category=_log_category(run, snap),

@@ -116,7 +116,7 @@ def report_setup_usual_cause(info, snap):
     found = setup(snap)
     f = snap.get(TriageFacts)
     if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
-            any(s.severity == "error" for s in f.signals):
+            any(s.severity == "error" for s in f.signals) or any(m.kind == "error" and not m.categories for m in f.log):
         return  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
     fw, place, version, line = found.framework, found.place, found.version, found.line
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one

@@ -152,6 +152,11 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
 _LS = re.compile(r"(?:^|[$#>]\s*|\s)ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
 _BARE_LIB = re.compile(r"^lib[\w+-]+\.so(?:\.\d+)*$")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
+# The interpreter a traceback or pip ran in, named by its own folders: ".../lib/python3.8/site-packages" (Linux,
+# macOS, conda) or "...\\Python35\\lib\\site-packages", "C:\\Python36\\python.exe" (python.org's Windows layout)
+_PY_PATH = re.compile(r"[\\/]python(?P<v>[23]\.\d{1,2})[\\/](?:site|dist)-packages\b|"
+                      r"(?:^|[\\/\s\"'])Python(?P<w>[23]\d{1,2})[\\/](?:lib[\\/]|Lib[\\/]|python(?:w)?\.exe\b|Scripts[\\/])",
+                      re.I)
 # A CUDA runtime library's file name, Linux or Windows (not libcuda, the driver's: the GPU layer reads that)
 _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)\.so(?:\.\d+)*|"
               r"(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)64_\d+\.dll")
@@ -555,6 +560,10 @@ class _Reader:
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
         if bn:
             self.state("python", bn.group("v"), n, stripped, False)
+        pp = _PY_PATH.search(line) if ("ython" in line and ("packages" in line or "\\" in line)) else None
+        if pp:
+            v = pp.group("v") or f"{pp.group('w')[0]}.{pp.group('w')[1:]}"
+            self.state("python", v, n, stripped, False)
 
     def _fields(self, n: int, line: str, stripped: str) -> None:
         if self.pending_heading is not None:

@@ -72,6 +72,8 @@ JAX_CUDA_LINES = ("jax_backend_failed", "jax_cuda_older", "jax_cudnn_older", "ja
 # Messages that say a library could not be found or opened (not that a found one was the wrong one).
 NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "tf1_lib_not_opened", "tf_win_dll_missing",
              "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable", "cudnn_sublib_missing")
+# Messages that say a framework's own import failed (its native module could not be loaded or started)
+IMPORT_FAILS = ("tf_native_runtime", "tf_win_dll_init_failed")
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
 
 
@@ -399,8 +401,15 @@ class _Build:
                                      ln.id != "jax_jaxlib_no_cuda" for ln in lines) else None
             if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
                 cuda_build = False
-            runs[fw] = FrameworkRun(framework=fw, status="ok", duration_s=0.0, version=version, cuda_build=cuda_build,
-                                    gpus=gpus.get(fw, ()), log=tuple(lines), from_report=True)
+            # The import itself failed, for a reason that names no GPU cause (a CPU without AVX, a C++ runtime): the
+            # framework never listed devices, so WG508 reports the failure instead of WG502's "sees no GPU". A failure
+            # that names libraries stays with the library rules, which tell missing from mismatched from off-path.
+            failed = next((ln.text for ln in lines if ln.id in IMPORT_FAILS), None)
+            if failed and (gpus.get(fw) or any(ln.categories for ln in lines)):
+                failed = None
+            runs[fw] = FrameworkRun(framework=fw, status="error" if failed else "ok", duration_s=0.0, version=version,
+                                    cuda_build=cuda_build, gpus=gpus.get(fw, ()), log=tuple(lines), from_report=True,
+                                    error=failed)
         if runs:
             self.put("frameworks_live", LiveFacts("python", tuple(runs.values()), 0.0),
                      origin.value if origin.rank >= 0 else PROGRAM)
