@@ -604,3 +604,13 @@ def test_the_python_of_a_windows_traceback_bounds_the_tensorflow_release():
     r = triage(text)
     assert r.verdict.root_cause != "windows_native_unsupported"
     assert "at most 2.3" in " ".join(f.title for f in r.findings)
+
+
+def test_the_windows_dll_fix_names_the_releases_own_cudnn():
+    # TensorFlow 2.5's tested build: CUDA 11.2, cuDNN 8.1 (tensorflow.org/install/source_windows)
+    text = ("Windows 10, tensorflow 2.5.0, python 3.8, RTX 2060\n"
+            "W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library "
+            "'cudart64_110.dll'; dlerror: cudart64_110.dll not found\n")
+    top = triage(text).findings[0]
+    assert top.code == "WG301"
+    assert "cudnn=8.1" in " ".join(top.fix.commands)

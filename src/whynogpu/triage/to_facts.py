@@ -495,7 +495,12 @@ class _Build:
                           for m in [re.search(r"\.so\.(\d+)$|^cudnn64_(\d+)\.dll$", r.soname)] if m), None)
             compiled = _cudnn_pair(f)[0] if fw == "tensorflow" else None
             version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
-            frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, compiled.split(".")[0] if compiled else cudnn,
+            major = compiled.split(".")[0] if compiled else cudnn
+            if fw == "tensorflow" and not major and version:  # the release's own cuDNN (tested build table)
+                rel, _ = release_row("tensorflow_releases", version)
+                major = (rel or {}).get("cudnn", "").split(".")[0] or None
+                compiled = (rel or {}).get("cudnn_min") if major else None
+            frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, major,
                                             compiled, _finds_pip(fw, version), (), libs, ("read from a pasted report",)))
         if not frameworks:
             return
