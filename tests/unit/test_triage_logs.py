@@ -175,3 +175,9 @@ def test_a_missing_dll_with_the_installed_cuda_stated_is_the_cuda_release():
     text = ("tensorflow-gpu 1.4, Windows 10, Python 3.6. I installed CUDA 9.0 and cuDNN 7.0.\n"
             "ImportError: DLL load failed: The specified module could not be found.\n")
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_pytorchs_too_old_driver_message_quoted_without_its_version():
+    # an app's screenshot or title often keeps only the sentence; it still names the cause
+    r = triage("ComfyUI on CentOS 7.9 with two A100s stops at start:\nRuntimeError: The NVIDIA driver on your system is too old\n")
+    assert r.verdict.root_cause == "driver_too_old"

@@ -614,3 +614,11 @@ def test_the_windows_dll_fix_names_the_releases_own_cudnn():
     top = triage(text).findings[0]
     assert top.code == "WG301"
     assert "cudnn=8.1" in " ".join(top.fix.commands)
+
+
+@pytest.mark.parametrize("said", ["The file does exist, at `/opt/app/venv/lib/python3.11/site-packages/torch/lib/libcudnn_ops_infer.so.8`.",
+                                  "libcudnn_ops_infer.so.8 really exists in torch/lib."])
+def test_a_library_said_to_exist_is_off_the_path_not_missing(said):
+    text = ("Could not load library libcudnn_ops_infer.so.8. Error: libcudnn_ops_infer.so.8: cannot open shared object "
+            "file: No such file or directory\n" + said + "\n")
+    assert triage(text).verdict.root_cause == "libs_not_on_path"

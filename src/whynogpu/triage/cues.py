@@ -80,7 +80,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"
                            r"/etc/environment|terminal|shell).{0,120}\b(systemd|service|cron(tab)?|jupyter|notebook|"
                            r"pycharm|vs ?code|spyder|ide|sudo|supervisor|gunicorn|airflow)\b"),
-    ("file_exists", r"(file|library|lib|it|the \.so) (definitely )?(exists|is there|is present|is installed)|"
+    ("file_exists", r"(file|library|lib|it|the \.so|\.so(\.\d+)*`?) (does |definitely |really |clearly )?(exists?\b|is there|"
+                    r"is present|is installed|is located)|"
                     r"find / .{0,10}-name|sudo find|locate lib|but the file"),
     ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"
                        r"Num GPUs Available:\s*[1-9]|is it actually (training|running) on the CPU"),
