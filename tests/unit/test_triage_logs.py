@@ -181,3 +181,21 @@ def test_pytorchs_too_old_driver_message_quoted_without_its_version():
     # an app's screenshot or title often keeps only the sentence; it still names the cause
     r = triage("ComfyUI on CentOS 7.9 with two A100s stops at start:\nRuntimeError: The NVIDIA driver on your system is too old\n")
     assert r.verdict.root_cause == "driver_too_old"
+
+
+@pytest.mark.parametrize("line, row", [
+    ("RuntimeError: CUDA out of memory", "torch_oom"),
+    ("NVML says Driver/library version mismatch", "nvml_mismatch"),
+    ("kernel driver does not appear to be running on this host", "diag_driver_not_running"),
+    ("deviceQuery: no CUDA-capable device is detected", "cuda_runtime_100"),
+])
+def test_messages_quoted_without_their_variable_tail(line, row):
+    # reporters quote a message's sentence in a title or in prose, without the sizes, hosts and codes around it
+    assert [m.id for m in extract(line + "\n").log] == [row]
+
+
+def test_no_cuda_device_inside_wsl_is_the_wsl_passage_unless_a_variable_hides_it():
+    base = "Ubuntu 22.04 in WSL2 on Windows 10.\nRuntimeError: No CUDA GPUs are available\n"
+    assert triage(base).verdict.root_cause == "wsl_gpu_not_enabled"
+    hidden = base + "I run it with CUDA_VISIBLE_DEVICES=1 python train.py on my single-GPU laptop\n"
+    assert triage(hidden).verdict.root_cause == "cuda_visible_devices_hidden"

@@ -34,6 +34,13 @@ _DRIVER_FAILS = ("smi_no_driver", "nvml_driver_not_loaded", "diag_driver_not_run
 _MISMATCH = ("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch")
 _LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "import_error_so", "tf_cannot_dlopen_gpu_libs",
               "jax_lib_unloadable", "jax_cudnn_unloadable", "tf1_cudnn_not_opened", "tf1_lib_not_opened")
+# CUDA counted no device in this process (error 100, CUDA_ERROR_NO_DEVICE)
+_NO_DEVICE = ("cuinit_no_device", "torch_no_gpus", "cuda_runtime_100")
+# https://docs.nvidia.com/cuda/wsl-user-guide/index.html ("Getting Started"): WSL2 gets the GPU only from the Windows
+# driver, through /dev/dxg and /usr/lib/wsl/lib, on a Windows build and WSL kernel recent enough for it
+_WSL_NO_DEVICE = ("in WSL the GPU reaches Linux only through the Windows NVIDIA driver (/dev/dxg, /usr/lib/wsl/lib) on a "
+                  "recent enough Windows build and WSL kernel; with no CUDA_VISIBLE_DEVICES set, a CUDA that counts no "
+                  "device there means that passage is missing")
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
 
 
@@ -92,6 +99,20 @@ def jax_incidental(f: TriageFacts) -> bool:
         not any("jax" in s.value.lower() for s in f.all("pip_install"))
 
 
+def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
+    """What a message means in this report: its row's categories, most likely first, unless the setup the report
+    shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts)."""
+    cats = list(m.categories)
+    if m.id in _NO_DEVICE and f.has_cue("wsl") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        return ["wsl_gpu_not_enabled", *cats], {"wsl_gpu_not_enabled": _WSL_NO_DEVICE}
+    if m.id == "no_kernel_image" and (older := _driver_behind(f)):
+        # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
+        # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
+        # architecture unknown, the message reads as the driver older than the CUDA in use.
+        return ["driver_too_old", *cats], {"driver_too_old": older}
+    return cats, {}
+
+
 def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
@@ -114,12 +135,7 @@ def signals(f: TriageFacts) -> list[Signal]:
                 "it says nothing about the framework that trains", "message", m.id)
             continue
         quoted = m.line in f.prose_log_lines
-        cats, why = list(m.categories[:3]), {}
-        if m.id == "no_kernel_image" and (older := _driver_behind(f)):
-            # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
-            # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
-            # architecture unknown, the message reads as the driver older than the CUDA in use.
-            cats, why = ["driver_too_old", *cats], {"driver_too_old": older}
+        cats, why = readings(m, f)
         for i, cat in enumerate(cats[:3]):
             names = i == 0 and m.kind == "error" and not _judged_as_facts(m)
             # the alternatives are what the message is consistent with: inferred, however the message was shown

@@ -380,15 +380,16 @@ class _Build:
         f = self.f
         logs: dict[str, list[LogLine]] = {}
         origin = _Origin()
+        from whynogpu.triage.signals import jax_incidental, readings  # signals reads this module's tables
+
         main = main_framework(f, t)
         for m in f.log:
             fw = _framework_of(m) or main
             if fw is None or m.kind == "benign":
                 continue
-            logs.setdefault(fw, []).append(LogLine(m.id, m.kind, m.categories, m.text[:400]))
+            logs.setdefault(fw, []).append(LogLine(m.id, m.kind, tuple(readings(m, f)[0]), m.text[:400]))
             origin.add(STATED if m.line in f.prose_log_lines else PROGRAM)
         gpus = _gpus_seen(f)
-        from whynogpu.triage.signals import jax_incidental  # signals reads this module's tables
 
         if jax_incidental(f):
             logs.pop("jax", None)
