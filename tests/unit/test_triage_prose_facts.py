@@ -622,3 +622,14 @@ def test_a_library_said_to_exist_is_off_the_path_not_missing(said):
     text = ("Could not load library libcudnn_ops_infer.so.8. Error: libcudnn_ops_infer.so.8: cannot open shared object "
             "file: No such file or directory\n" + said + "\n")
     assert triage(text).verdict.root_cause == "libs_not_on_path"
+
+
+def test_a_slurm_job_that_shows_nothing_else_is_first_asked_for_its_gpu_request():
+    text = ("Our training runs as a Slurm batch job on the GPU nodes.\n"
+            "srun python -c \"import torch; print(torch.cuda.is_available())\"  prints False\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "gpu_access_restricted"
+    assert r.findings[0].origin == "usual"  # Slurm is a place: it says where to look, not what was seen
+    # what Slurm sets when a step got no GPU decides over the place
+    shown = text + "echo $CUDA_VISIBLE_DEVICES gives NoDevFiles\n"
+    assert triage(shown).verdict.root_cause == "cuda_visible_devices_hidden"
