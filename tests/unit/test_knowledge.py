@@ -54,3 +54,13 @@ def test_the_newest_cuda_a_driver_runs():
     assert cuda_of_driver("470") == "11.4"  # a bare branch counts as its first release
     assert cuda_of_driver("535.104.05", at_most="12.0") == "12.0"
     assert cuda_of_driver("300.00") is None  # older than every row
+
+
+def test_tensorflows_cudnn_comes_from_its_build_or_else_its_release_row():
+    from whynogpu.knowledge import release_row, tensorflow_cudnn
+
+    row = release_row("tensorflow_releases", "2.5.0")[0]
+    assert tensorflow_cudnn(row) == ("8", "8.1")  # the tested build table: cuDNN 8.1 for 2.5
+    assert tensorflow_cudnn(row, "8.2.1") == ("8", "8.1")
+    assert tensorflow_cudnn(row, "7.6") == ("7", None)  # a build of another major: the row's minimum is not its own
+    assert tensorflow_cudnn(None) == (None, None)

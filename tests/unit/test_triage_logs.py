@@ -168,6 +168,10 @@ def test_a_dll_that_failed_to_start_names_no_gpu_cause():
     assert not {c.category for c in r.candidates} & {"cuda_libs_missing", "cudnn_missing", "libs_not_on_path"}
     top = r.findings[0]
     assert top.code == "WG508" and "AVX" in top.explanation  # the import failed: said so, with what it means
+    # TensorFlow's own "see the error above" line says nothing of why: the DLL's message is the one explained
+    r = triage("Windows 10, tensorflow-gpu 1.12\nFailed to load the native TensorFlow runtime.\n"
+               "ImportError: DLL load failed: A dynamic link library (DLL) initialization routine failed.\n")
+    assert "AVX" in r.findings[0].explanation
 
 
 def test_a_missing_dll_with_the_installed_cuda_stated_is_the_cuda_release():

@@ -106,6 +106,15 @@ def cuda_of_driver(driver: str, column: str = "linux_min", at_most: str | None =
     return max(fits, key=version_key, default=None)
 
 
+def tensorflow_cudnn(row: dict | None, built: str | None = None) -> tuple[str | None, str | None]:
+    """The cuDNN major a TensorFlow build loads and the lowest version of it that build accepts: the build's own
+    cuDNN (`built`, from its build info) or else its release row's (tensorflow_releases.csv, the tested build
+    table); the minimum only where the row is of that major."""
+    major = (built or (row["cudnn"] if row else "")).split(".")[0] or None
+    low = row.get("cudnn_min") if row and row.get("cudnn", "").split(".")[0] == major else None
+    return major, low or None
+
+
 def torch_arch_list(version: str, variant: str) -> tuple[str, ...] | None:
     """The architectures a torch release series' wheel of this CUDA variant carries (torch_arch_lists.csv)."""
     mm = version_key(version)[:2]

@@ -21,7 +21,7 @@ from dataclasses import replace
 from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
 from whynogpu.facts.frameworks import FrameworkBuildFacts
 from whynogpu.facts.target import TargetFacts
-from whynogpu.knowledge import release_row, soname_family, sonames, table, version_key
+from whynogpu.knowledge import release_row, soname_family, sonames, table, tensorflow_cudnn, version_key
 
 TORCH_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "curand", "cusolver", "cusparse")
 JAX_LIBS = ("cudart", "cublas", "cublasLt", "cufft", "cusolver", "cusparse", "cupti")
@@ -99,10 +99,9 @@ def _tensorflow(facts, t, b, realpath) -> FrameworkLibs | None:
     family = soname_family(cuda or "") or (soname_family(row["cuda"]) if row else None)
     pip_row, pip_note = knowledge_row("tensorflow_pip_cuda", d.version) if version_key(d.version) >= (2, 12) else (None, None)
     finds_pip = bool(pip_row and pip_row["finds_pip_wheels"] == "yes")
-    cudnn_major = (tf.cudnn_version or (row["cudnn"] if row else "")).split(".")[0] or None
-    cudnn_min = row.get("cudnn_min") if row and row.get("cudnn", "").split(".")[0] == cudnn_major else None
+    cudnn_major, cudnn_min = tensorflow_cudnn(row, tf.cudnn_version)
     libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
-    return _resolve(facts, "tensorflow", d.version, cuda, family, libs, cudnn_major, cudnn_min or None, finds_pip,
+    return _resolve(facts, "tensorflow", d.version, cuda, family, libs, cudnn_major, cudnn_min, finds_pip,
                     d.location, realpath, notes=notes)
 
 

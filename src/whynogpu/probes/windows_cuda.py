@@ -25,7 +25,7 @@ from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLi
 from whynogpu.facts.frameworks import FrameworkBuildFacts
 from whynogpu.facts.target import TargetFacts
 from whynogpu.host.windows import path_key, split_path_list, system32, system_root
-from whynogpu.knowledge import soname_family, sonames, table
+from whynogpu.knowledge import soname_family, sonames, table, tensorflow_cudnn
 from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.probes import Context
 
@@ -113,14 +113,13 @@ def _tensorflow(dlls: _Dlls, t: TargetFacts, b: FrameworkBuildFacts | None, plac
     row, note = knowledge_row("tensorflow_releases", d.version)
     cuda = tf.cuda_version or (row["cuda"] if row else None)
     family = soname_family(cuda or "")
-    cudnn_major = (tf.cudnn_version or (row["cudnn"] if row else "")).split(".")[0] or None
-    cudnn_min = row.get("cudnn_min") if row and row.get("cudnn", "").split(".")[0] == cudnn_major else None
+    cudnn_major, cudnn_min = tensorflow_cudnn(row, tf.cudnn_version)
     libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
     wanted = {lib: dll_name(s) for lib, s in (sonames(family, libs) if family else {}).items()}
     resolved = [_find(dlls, lib, dll, places) for lib, dll in wanted.items()]
     if cudnn_major:
         resolved.append(_find(dlls, "cudnn", f"cudnn64_{cudnn_major}.dll", places))
-    return FrameworkLibs("tensorflow", d.version, cuda, family, cudnn_major, cudnn_min or None, False, (),
+    return FrameworkLibs("tensorflow", d.version, cuda, family, cudnn_major, cudnn_min, False, (),
                          tuple(resolved), tuple([note] if note else []))
 
 

@@ -580,7 +580,9 @@ def framework_probe_failed(info, snap):
         tail = [ln for ln in run.stderr.strip().splitlines()[-3:] if ln.strip()]
         if not run.log and tail and run.status != "error":
             ev.append(Evidence(" ⏎ ".join(tail)[:400], "last lines of its stderr"))
-        meaning = next((log_row(ln.id).meaning for ln in run.log if ln.kind == "error" and not ln.categories), "")
+        # the message that says why (a DLL that failed to start), before TensorFlow's "see the error above"
+        said = sorted((ln for ln in run.log if ln.kind == "error" and not ln.categories), key=lambda ln: ln.id == "tf_native_runtime")
+        meaning = log_row(said[0].id).meaning if said else ""
         yield info.finding(
             sev, ev,
             (f"{label} could not be imported, so it cannot use the GPU. What the message means: {meaning}."

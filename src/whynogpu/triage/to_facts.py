@@ -43,6 +43,7 @@ from whynogpu.knowledge import (
     soname_family,
     sonames,
     table,
+    tensorflow_cudnn,
     version_key,
 )
 from whynogpu.model import ProbeResult, ProbeStatus
@@ -476,8 +477,8 @@ class _Build:
             libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
             want = dict(sonames(family, libs)) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
             row, _ = release_row("tensorflow_releases", getattr(getattr(b, "tensorflow", None), "version", "") or "")
-            if f.all("cudnn") and row and row.get("cudnn"):
-                want["cudnn"] = f"libcudnn.so.{row['cudnn'].split('.')[0]}"
+            if f.all("cudnn") and (needed := tensorflow_cudnn(row)[0]):
+                want["cudnn"] = f"libcudnn.so.{needed}"
             plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
             if plat is not None and plat.os == "windows":  # the same libraries by their DLL names
                 want = {lib: dll_name(so) for lib, so in want.items()}
@@ -497,10 +498,8 @@ class _Build:
             compiled = _cudnn_pair(f)[0] if fw == "tensorflow" else None
             version = getattr(getattr(b, fw, None), "version", "") if b is not None else ""
             major = compiled.split(".")[0] if compiled else cudnn
-            if fw == "tensorflow" and not major and version:  # the release's own cuDNN (tested build table)
-                rel, _ = release_row("tensorflow_releases", version)
-                major = (rel or {}).get("cudnn", "").split(".")[0] or None
-                compiled = (rel or {}).get("cudnn_min") if major else None
+            if fw == "tensorflow" and not major and version:  # the release's own cuDNN
+                major, compiled = tensorflow_cudnn(release_row("tensorflow_releases", version)[0])
             frameworks.append(FrameworkLibs(fw, version or "?", cuda, None, major,
                                             compiled, _finds_pip(fw, version), (), libs, ("read from a pasted report",)))
         if not frameworks:
