@@ -408,6 +408,8 @@ def test_a_project_built_on_a_framework_names_that_framework():
     from whynogpu.triage import cues
     assert "names_pytorch" not in cues.find("faster-whisper is slow, the GPU sits idle")
     assert "names_pytorch" in cues.find("openai-whisper is slow, the GPU sits idle")
+    assert "names_pytorch" in cues.find("WhisperX transcribes on the CPU")
+    assert "names_jax" in cues.find("localcolabfold runs without the GPU")
 
 
 def test_a_cpu_only_build_is_no_usual_cause_once_the_report_shows_cuda_failing():
