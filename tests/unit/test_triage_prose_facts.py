@@ -229,6 +229,9 @@ def test_a_question_about_informational_messages_is_answered_no_problem():
     ("The TensorFlow in the image is 2.13. Any idea?", "tf_version", "2.13"),
     ("my tensorflow-gpu version was 1.15.0", "tf_version", "1.15.0"),
     ("The PyTorch in that env is 2.1.0+cu118, installed by the script.", "torch_version", "2.1.0+cu118"),
+    ("`pip show tensorflow` says 2.10.1.", "tf_version", "2.10.1"),
+    ("In Python, `tf.config.list_physical_devices('GPU')` returns `[]`.", "tf_gpus", "[]"),
+    ("`torch.cuda.is_available()` still returns False", "torch_cuda_available", "False"),
 ])
 def test_a_release_said_a_few_words_after_the_framework(text, key, version):
     assert stated(text, key) == [version]
@@ -633,3 +636,24 @@ def test_a_slurm_job_that_shows_nothing_else_is_first_asked_for_its_gpu_request(
     # what Slurm sets when a step got no GPU decides over the place
     shown = text + "echo $CUDA_VISIBLE_DEVICES gives NoDevFiles\n"
     assert triage(shown).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_the_framework_answering_no_gpu_outweighs_a_task_manager_reading():
+    # Task Manager's graphs alone would be read as "probably working"; the framework's own empty list is not
+    text = ("Windows 11 laptop, TensorFlow 2.10.1 from pip. Task Manager shows 0% on the GPU while training.\n"
+            "`tf.config.list_physical_devices('GPU')` returns `[]`.\n")
+    assert triage(text).verdict.root_cause != "no_problem"
+    assert triage(text.replace("returns `[]`", "returns a GPU")).verdict.root_cause == "no_problem"
+
+
+def test_a_framework_answering_both_ways_is_not_a_working_gpu():
+    text = ("In main, `torch.cuda.is_available()` is True.\n"
+            "Inside the worker function `torch.cuda.is_available()` is False.\n")
+    assert triage(text).verdict.root_cause != "no_problem"
+    assert triage(text.splitlines()[0]).verdict.root_cause == "no_problem"
+
+
+def test_no_kernel_image_quoted_with_driver_for_device():
+    # the error is often retold as "... for execution on the driver" (after a widely copied issue title)
+    text = "RuntimeError: CUDA error: no kernel image is available for execution on the driver\n"
+    assert triage(text).verdict.root_cause == "compute_capability_unsupported"

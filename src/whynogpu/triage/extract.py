@@ -102,7 +102,11 @@ _REPL = (  # (fact key, expression pattern)
     ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
 )
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+-]+'?|\[.*\])\s*$")
-_SAID_ANSWER = re.compile(r"\)?\s*(?:returns?|returned|gives|gave|prints?|printed|shows?|says|is|was|=|==|->|=>|:)\s+"
+# "… returns False", "`list_physical_devices('GPU')` still returns `[]`": the call may sit in backticks, and an adverb
+# may stand before the verb
+_SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"
+                          r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
+                          r"evaluates to|=|==|->|=>|:)\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
@@ -171,10 +175,11 @@ _PROSE_VERSIONS = (
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     # "2.0.0+cpu" on its own (an app's System Info, a version print): the +cpu label is PyTorch's CPU wheels' own
     ("torch_version", Filtered(re.compile(r"(?<![\w.+-])(?P<v>[12]\.\d+\.\d+\+cpu)\b"))),
-    # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0": the release said a few words after the name
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b(?: [\w-]+){0,4}? (?:is|was) v?"
+    # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0", "pip show tensorflow says 2.10.1": the
+    # release said a few words after the name
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b`?(?: [\w-]+){0,4}? (?:is|was|says|said|shows|showed|reports|prints|gives) v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b(?: [\w-]+){0,4}? (?:is|was) v?"
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? (?:is|was|says|said|shows|showed|reports|prints|gives) v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     # "keras 3.3", "Keras 3", "keras==3.0.5": which Keras decides how its backend is chosen

@@ -166,7 +166,8 @@ def signals(f: TriageFacts) -> list[Signal]:
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
     # a program printed that the work runs on the CPU: whatever Task Manager shows, the GPU is not at work
-    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "jax_fallback_cpu")
+    # (or the framework's own answer: is_available() False, an empty device list)
+    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "jax_fallback_cpu") or bool(_no_gpu_answers(f))
     if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and not on_cpu:
         # Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute: a low reading there
         # is no sign of a problem. With the GPU shown at work too, that is the answer; else a candidate.
@@ -339,17 +340,22 @@ def signals(f: TriageFacts) -> list[Signal]:
     benign = [m for m in f.log if m.kind == "benign"]
     # A report that says it works in one place and not another shows the working place's output: no verdict.
     two_places = bool({"jupyter_only", "works_elsewhere"} & set(cues))
-    if works and not errors and not two_places:
+    no_gpu = _no_gpu_answers(f)
+    # The framework answering both ways (True here, False in a worker or a function) is a problem in one place.
+    if works and not errors and not two_places and not no_gpu:
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
-    # the framework's own answer that it has no GPU ([] from list_physical_devices, is_available() False)
-    no_gpu = [s for s in f.all("tf_gpus") if s.value in ("[]", "0") and not s.stated_by_user] + \
-        [s for s in f.all("torch_cuda_available") if s.value == "False" and not s.stated_by_user]
     if benign and not errors and not two_places and not no_gpu and \
             not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors):
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
+
+
+def _no_gpu_answers(f: TriageFacts) -> list:
+    """The framework's own answer that it has no GPU: [] from list_physical_devices, is_available() False."""
+    return [s for s in f.all("tf_gpus") if s.value in ("[]", "0") and not s.stated_by_user] + \
+        [s for s in f.all("torch_cuda_available") if s.value == "False" and not s.stated_by_user]
 
 
 def _gpu_and_build(f: TriageFacts):
