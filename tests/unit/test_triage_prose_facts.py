@@ -657,3 +657,33 @@ def test_no_kernel_image_quoted_with_driver_for_device():
     # the error is often retold as "... for execution on the driver" (after a widely copied issue title)
     text = "RuntimeError: CUDA error: no kernel image is available for execution on the driver\n"
     assert triage(text).verdict.root_cause == "compute_capability_unsupported"
+
+
+def test_an_env_value_said_in_a_sentence_loses_the_sentences_comma():
+    assert stated("I tried launching it with CUDA_VISIBLE_DEVICES=0, no difference.", "env:CUDA_VISIBLE_DEVICES") == ["0"]
+
+
+@pytest.mark.parametrize("said", ["`pip list` in the env shows both packages: `tensorflow` and `tensorflow-gpu`.",
+                                  "I have both tensorflow and tensorflow-gpu installed."])
+def test_two_tensorflow_distributions_said_in_words(said):
+    from whynogpu.triage import cues
+    assert "both_tf" in cues.find(said.lower())
+    assert "both_tf" not in cues.find("i uninstalled both tensorflow and tensorflow-gpu, then reinstalled the gpu one")
+
+
+def test_an_install_that_took_the_gpu_away_said_after_the_fact():
+    from whynogpu.triage import cues
+    said = "then i installed keras with `pip3 install keras`, and since then tensorflow only lists the cpu"
+    assert "install_broke_it" in cues.find(said)
+    assert "install_broke_it" not in cues.find("i installed the nvidia driver, and since then tensorflow only lists the cpu")
+
+
+def test_xla_driver_older_than_ptxas_is_a_slower_compile_not_a_missing_gpu():
+    # XLA's nvptx_compiler.cc logs this and goes on compiling for the GPU without parallel compilation
+    text = ("CUDA/PTX version mismatch - how to adjust the Dockerfile?\n"
+            "2025-03-04 12:55:32.285132: W external/xla/xla/service/gpu/nvptx_compiler.cc:930] The NVIDIA driver's "
+            "CUDA version is 12.4 which is older than the PTX compiler version 12.6.77. Because the driver is older "
+            "than the PTX compiler version, XLA is disabling parallel compilation, which may slow down compilation.\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "no_problem"
+    assert "driver_library_mismatch" not in [c.category for c in r.candidates]

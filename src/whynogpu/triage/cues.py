@@ -88,7 +88,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my |our )?"
                             r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
-    ("both_tf", r"both (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
+    ("both_tf", r"^(?!.*\b(uninstall|remov|delet|purg)).*?\bboth (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
+                # "pip list shows both packages: `tensorflow` and `tensorflow-gpu`": the two names and "both" in a sentence
+                r"^(?!.*\b(uninstall|remov|delet|purg))(?=.*\b(both|two)\b)(?=.*(?<![\w-])`?tensorflow`?(?![\w-]))(?=.*\btensorflow-gpu\b)|"
                 r"also an? `?tensorflow`? [\d.]* ?package|"
                 r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
@@ -110,7 +112,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("install_broke_it", r"\b(after|since) (i )?(`?(pip3?|conda|mamba) install |installing )`?(?!.{0,3}(driver|cuda|cudnn|nvidia))"
                          r"[\w.=-]+`?.{0,60}\b(only (sees|lists|finds|uses)|no longer|stopped|(does ?n[o']t|can'?t|cannot|"
                          r"won'?t) (see|find|use|detect))|\bbefore installing (?!.{0,3}(driver|cuda|cudnn|nvidia))[\w.-]+,? "
-                         r"(\w+ ){0,3}(found|saw|used|detected|listed)\b"),
+                         r"(\w+ ){0,3}(found|saw|used|detected|listed)\b|"
+                         # "installed Keras with `pip3 install keras`, and since then TensorFlow only lists the CPU"
+                         r"\binstall(ed|ing)? (?![^.;,]{0,25}\b(driver|cuda|cudnn|nvidia|toolkit))[^.;]{0,60}\b(since then|ever since|"
+                         r"after that|from then on)\b[^.;]{0,40}\b(only (sees|lists|finds|uses|shows)|no longer|stopped|"
+                         r"(does ?n[o']t|can'?t|cannot|won'?t) (see|find|use|detect))"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words

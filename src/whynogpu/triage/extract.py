@@ -275,6 +275,8 @@ def _env_value(e: re.Match, assigned: dict[str, str]) -> str | None:
     val = e.group("val")
     if e.group("var") in _PATH_VARS:
         return val
+    if not e.group("q"):
+        val = val.rstrip(",.;:")  # "I tried CUDA_VISIBLE_DEVICES=0, no change": the sentence's punctuation
     ref = _SHELL_REF.match(val)
     if ref:
         return assigned.get(ref.group("name"))
