@@ -514,3 +514,24 @@ def test_no_usual_guess_beside_a_failure_the_report_names():
                "the GPU.")
     assert r.verdict.root_cause == "compute_capability_unsupported"
     assert "WG832" not in [f.code for f in r.findings]
+
+
+def test_colab_with_a_framework_release_of_the_reporters_own_is_about_the_images_cuda():
+    # colabtools#4214/#4233: the image carries its own TensorFlow's CUDA; an older TensorFlow installed over it
+    # finds none of its own. With nothing installed, the runtime type is what is usually wrong.
+    own = "In Colab (runtime set to GPU) I run !pip install tensorflow==2.12.0 and now list_physical_devices('GPU') is []"
+    assert triage(own).verdict.root_cause == "cuda_version_mismatch"
+    # since 2.14 pip's tensorflow brings no CUDA at all: the [and-cuda] extra of the same release does
+    assert triage(own.replace("2.12.0", "2.15.0")).verdict.root_cause == "cuda_libs_missing"
+    # a PyTorch wheel brings its own CUDA runtime, and the image's driver is paired with the image's CUDA
+    assert triage("Colab notebook: !pip install -U torch torchvision, now torch.cuda.is_available() is False"
+                  ).verdict.root_cause == "driver_too_old"
+    # stopped with no change of the reporter's: the image moved under the notebook
+    assert triage("My Colab notebook trained on the GPU until Friday; since then training runs on the CPU."
+                  ).verdict.root_cause == "cuda_version_mismatch"
+    assert triage("In Colab the notebook trains on the CPU, the GPU is never used.").verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_the_os_a_colab_user_names_is_the_browsers_not_the_runtimes():
+    r = triage("Operating System: Mac OS\nColab training only uses 1% of the GPU since this Friday.")
+    assert r.verdict.root_cause != "macos_no_cuda"

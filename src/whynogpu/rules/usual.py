@@ -8,6 +8,7 @@ the one output that would confirm or rule it out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from whynogpu.facts.platform import PlatformFacts
@@ -21,7 +22,7 @@ from whynogpu.rules.frameworks import LABEL
 VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}  # the report fact of its version
 _NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
 _PLACE = {"unknown": "an unnamed platform", "linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
-          "colab": "Colab"}
+          "colab": "Colab", "colab_own": "Colab"}
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,14 @@ def setup(snap) -> Setup | None:
     plat = snap.get(PlatformFacts)
     place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
     if place in ("linux", "unknown") and f.has_cue("colab"):
-        place = "colab"
+        # Colab's image pairs its own framework with its CUDA, cuDNN and driver, and moves them every few months:
+        # a report that installs its own framework release over it, or whose notebook stopped with no change of
+        # its own, is about that pairing ("colab_own")
+        place = "colab_own" if _own_release(f, fw) or f.has_cue("stopped_by_itself") else "colab"
     if fw is None:
         # no framework named, but a place whose own default keeps any framework off the GPU (a container started
         # without one, Colab's CPU runtime): the rows for every framework still apply
-        return Setup("any", place, "", 1) if place in ("container", "colab") else None
+        return Setup("any", place, "", 1) if place in ("container", "colab", "colab_own") else None
     said = f.first(VERSION_KEY[fw])
     cue = next((c for c in f.cues if _NAMED.get(c.id) == fw), None)
     line = said.line if said else cue.line if cue else 1
@@ -62,6 +66,16 @@ def setup(snap) -> Setup | None:
         dist = next((d.name for d in t.distributions if d.name.lower().startswith("tensorflow")), "tensorflow")
         at_most = newest_tensorflow(dist, t.version) or ""
     return Setup(fw, place, version or at_most, line, bool(at_most))
+
+
+_DISTS = {"tensorflow": r"tensorflow(?:-gpu)?|tf-nightly", "torch": r"torch", "jax": r"jax(?:lib)?"}
+
+
+def _own_release(f: TriageFacts, fw: str | None) -> bool:
+    """The report installs the framework itself (pip/conda install naming it)."""
+    names = [_DISTS[fw]] if fw in _DISTS else list(_DISTS.values())
+    rx = re.compile(r"(?:^|\s)(?:" + "|".join(names) + r")(?:\[[\w,-]+\])?(?:[=<>~!]=?\S*)?(?:\s|$)", re.I)
+    return any(rx.search(s.value) for s in f.all("pip_install"))
 
 
 def _gpu_reaches(f: TriageFacts) -> bool:
@@ -89,7 +103,9 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
         if row["framework"] not in ("any", fw):
             continue
         if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container",
-                                                                                                    "colab", "unknown")):
+                                                                                                    "colab", "colab_own",
+                                                                                                    "unknown")) \
+                and not (row["platform"] == "colab" and place == "colab_own"):
             continue
         if v and row["first"] and v < version_key(row["first"]):
             continue

@@ -165,8 +165,17 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                       r"\b(?! no\b)(?! nothing)"),
     ("colab", r"\b(google )?colab(oratory)?\b|google\.colab|/content/drive"),
     # A hosted notebook's runtime with a GPU ("connect to a GPU runtime", "runtime type: T4 GPU")
+    # It worked and stopped with no change of the reporter's: what changed is what they do not manage (a hosted
+    # runtime's image, an admin's driver update)
+    ("stopped_by_itself", r"\b(all of a sudden|(until|till|up to) (today|yesterday|last week|(mon|tues|wednes|thurs|fri|"
+                          r"satur|sun)day)|since (today|yesterday|this (morning|week)|last (week|night)|(this |last )?"
+                          r"(mon|tues|wednes|thurs|fri|satur|sun)day)|(worked|was working|used to work|ran)( fine| well| "
+                          r"perfectly)? (yesterday|last week|before the weekend|a (few )?days? ago)|"
+                          r"(stopped|stops|broke|quit) (working )?(today|yesterday|suddenly|overnight))\b"),
     ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
-                    r"\b(t4|a100|l4|v100|p100) (gpu )?(runtime|instance|session)\b"),
+                    r"\b(t4|a100|l4|v100|p100|h100) (gpu )?(runtime|instance|session)\b|"
+                    # "switch the runtime to an A100 GPU", "changed runtime to T4"
+                    r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)"),
     # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "

@@ -131,8 +131,13 @@ class _Build:
         # Both named in sentences ("it seems to be about Windows PCs" from a Mac user): the first one named,
         # usually in the title or the opening line, is the reporter's own.
         mac_first = "macos" in cues and "windows" in cues and cues["macos"].line < cues["windows"].line
+        # In Colab the code runs on the runtime's Linux VM: a Mac or Windows the reporter names is the computer
+        # the browser runs on (unless the report is about another place where it works).
+        hosted = "colab" in cues and wsl is None and "works_elsewhere" not in cues
         # Under WSL the framework runs in Linux; "Windows 11" then names the host (a probed WSL is linux too).
-        if wsl is None and ("windows" in text or "windows" in os_cues or ("windows" in cues and not mac_first)):
+        if hosted:
+            name = "linux"
+        elif wsl is None and ("windows" in text or "windows" in os_cues or ("windows" in cues and not mac_first)):
             name = "windows"
         elif any(k in text for k in ("mac", "darwin", "os x")) or "macos" in os_cues or "macos" in cues:
             name = "macos"
