@@ -203,3 +203,30 @@ def test_no_cuda_device_inside_wsl_is_the_wsl_passage_unless_a_variable_hides_it
     assert triage(base).verdict.root_cause == "wsl_gpu_not_enabled"
     hidden = base + "I run it with CUDA_VISIBLE_DEVICES=1 python train.py on my single-GPU laptop\n"
     assert triage(hidden).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+@pytest.mark.parametrize("line, cause", [
+    # xla/pjrt/c/pjrt_c_api_helpers.cc: the CUDA plugin and jaxlib disagree on the PJRT C API
+    ("RuntimeError: Unable to initialize backend 'cuda': INVALID_ARGUMENT: Unexpected PJRT_Client_Create_Args size: "
+     "expected 88, got 72. The plugin is likely built with a later version than the framework. This plugin is built "
+     "with PJRT API version 0.64.", "package_conflict"),
+    # torch/__init__.py _preload_cuda_deps: the nvidia-* wheels' folders searched on sys.path, none found
+    ("ValueError: libcublas.so.*[0-9] not found in the system path ['/app', '/usr/lib/python311.zip']",
+     "pip_cuda_libs_not_found"),
+    ("UnboundLocalError: local variable 'cublas_path' referenced before assignment", "pip_cuda_libs_not_found"),
+])
+def test_loader_messages_of_plugins_and_wheels(line, cause):
+    assert triage(line + "\n").verdict.root_cause == cause
+
+
+def test_colab_reads_a_library_it_cannot_find_as_another_version():
+    # Colab's image ships cuDNN (that of its own TensorFlow): "not found" there is a version the build does not take
+    text = "Training in Colab was fine, then out of nowhere:\nDNN library is not found.\n"
+    assert triage(text).verdict.root_cause == "cudnn_version_mismatch"
+    assert triage(text.replace("in Colab", "on my workstation")).verdict.root_cause == "cudnn_missing"
+
+
+def test_a_dependency_that_installs_the_cpu_tensorflow_beside_the_gpu_one():
+    text = ("When I install autokeras 0.2.11 it also installs tensorflow 1.10.1 (the CPU one) automatically. "
+            "I have tensorflow-gpu 1.10.1 installed as well, but the script does not run on the GPU.\n")
+    assert triage(text).verdict.root_cause in ("package_conflict", "cpu_only_package")

@@ -103,7 +103,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        r"standard)( version of| build of| package)? `?tensorflow`?(?![-\w])|"
                        r"\b(puts?|leaves|left|gives|gave)( in)? (the )?(plain|cpu[- ]only|cpu|normal|regular|non-gpu|standard)"
                        r"( version of| build of| package)? `?tensorflow`?(?![-\w])|"
-                       r"\b(pull\w*|drag\w*|insists? on installing) (in )?`?tensorflow`?(?![-\w])"),
+                       r"\b(pull\w*|drag\w*|insists? on installing) (in )?`?tensorflow`?(?![-\w])|"
+                       # "it also installs tensorflow 1.10.1 (the CPU one) automatically"
+                       r"\b(pull\w*|brought|brings?|install(s|ed|ing)?|download\w*)( also| too)? `?tensorflow`?(?![-\w])"
+                       r"[ =]{0,3}[\d.]*`? \((the |a )?(cpu|cpu[- ]only|plain|non-gpu)\b"),
     # tensorflow-gpu taken out by another install ("it takes away my tensorflow-gpu"): the CPU tensorflow is left
     ("removes_tf_gpu", r"\b(takes? away|took away|remov(es|ed|ing)|uninstall(s|ed|ing)|replac(es|ed|ing)|overwr\w*|swap\w*)"
                        r"( out)? (my |the |our |an? )?(existing |installed )?`?tensorflow-gpu\b"),
@@ -167,7 +170,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # A hosted notebook's runtime with a GPU ("connect to a GPU runtime", "runtime type: T4 GPU")
     # It worked and stopped with no change of the reporter's: what changed is what they do not manage (a hosted
     # runtime's image, an admin's driver update)
-    ("stopped_by_itself", r"\b(all of a sudden|(until|till|up to) (today|yesterday|last week|(mon|tues|wednes|thurs|fri|"
+    ("stopped_by_itself", r"\b(all of a sudden|out of (nowhere|the blue)|(until|till|up to) (today|yesterday|last week|(mon|tues|wednes|thurs|fri|"
                           r"satur|sun)day)|since (today|yesterday|this (morning|week)|last (week|night)|(this |last )?"
                           r"(mon|tues|wednes|thurs|fri|satur|sun)day)|(worked|was working|used to work|ran)( fine| well| "
                           r"perfectly)? (yesterday|last week|before the weekend|a (few )?days? ago)|"

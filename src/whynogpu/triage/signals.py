@@ -99,6 +99,10 @@ def jax_incidental(f: TriageFacts) -> bool:
         not any("jax" in s.value.lower() for s in f.all("pip_install"))
 
 
+_COLAB_IMAGE = ("Colab's image ships CUDA and cuDNN, those of its own framework release, so a library the framework "
+                "cannot load there is of another version than the one it was built for")
+
+
 def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
     """What a message means in this report: its row's categories, most likely first, unless the setup the report
     shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts)."""
@@ -110,6 +114,14 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
         # architecture unknown, the message reads as the driver older than the CUDA in use.
         return ["driver_too_old", *cats], {"driver_too_old": older}
+    if f.has_cue("colab") and not f.has_cue("wsl"):
+        # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
+        # find there is one of another version than the image has (colabtools#4214, #4233)
+        for missing, other in (("cudnn_missing", "cudnn_version_mismatch"), ("cuda_libs_missing", "cuda_version_mismatch")):
+            if missing in cats and other in cats[cats.index(missing):]:
+                cats.remove(other)
+                cats.insert(cats.index(missing), other)
+                return cats, {other: _COLAB_IMAGE}
     return cats, {}
 
 
