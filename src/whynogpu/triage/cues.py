@@ -38,7 +38,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"\b(terminal|command line|shell|console)\b.{0,40}\bbut not (in|from|under|with|when|through)\b"),
     # The application was updated (its update script, a git pull, its requirements reinstalled): the update
     # reinstalls the framework from the project's requirements, not the driver
-    ("app_updated", r"\bupdate(r)?(\.bat|\.sh|\.ps1| script)\b|\bgit pull\b|\bran the update\b|\bupdated? (the |my )?"
+    ("app_updated", r"\bupdate(r)? ?(\.bat|\.sh|\.ps1| script)\b|\bgit pull\b|\b(ran|run|running|after) the update\b|\bupdated? (the |my )?"
                     r"(app|repo|webui|web ui|extension|custom nodes?|requirements|packages|environment)\b"),
     # The framework came from a project's own install steps ("followed the installation section of the README"):
     # what gets installed is whatever those steps name, often the framework without its CUDA variant
