@@ -230,3 +230,31 @@ def test_a_dependency_that_installs_the_cpu_tensorflow_beside_the_gpu_one():
     text = ("When I install autokeras 0.2.11 it also installs tensorflow 1.10.1 (the CPU one) automatically. "
             "I have tensorflow-gpu 1.10.1 installed as well, but the script does not run on the GPU.\n")
     assert triage(text).verdict.root_cause in ("package_conflict", "cpu_only_package")
+
+
+def test_messages_that_show_the_gpu_taken_or_only_other_platforms_missing():
+    # Lightning's CUDA accelerator logs the GPU ids it sets up; JAX logs, at INFO, each platform it lacks
+    lightning = ("torch.cuda.device_count() gives 1, but training prints\n```\nLOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]\n"
+                 "```\nIs the GPU used?\n")
+    assert triage(lightning).verdict.root_cause == "no_problem"
+    jax_info = ("I0718 14:02:57.560675 139800994285376 xla_bridge.py:231] Unable to initialize backend 'tpu_driver': "
+                "Not found: Unable to find driver in registry given worker: local://\n"
+                "I0718 14:02:57.776700 139800994285376 xla_bridge.py:231] Unable to initialize backend 'tpu': "
+                "Invalid argument: TpuPlatform is not available.\nDo these mean my A100 is not used?\n")
+    assert triage(jax_info).verdict.root_cause == "no_problem"
+    cuda_failed = jax_info.replace("'tpu'", "'cuda'")
+    assert triage(cuda_failed).verdict.root_cause != "no_problem"
+
+
+def test_output_pasted_in_a_fence_is_not_the_reporters_words():
+    # collect_env's "ROCM used to build PyTorch: N/A" names ROCm; it says nothing about an AMD GPU
+    text = ("Installing lightning changes my pytorch version from cuda118 to cpu\n```\nCollecting environment "
+            "information...\nPyTorch version: 2.0.0+cu118\nROCM used to build PyTorch: N/A\n```\n")
+    r = triage(text)
+    assert "no_nvidia_gpu" not in [c.category for c in r.candidates]
+    assert r.verdict.root_cause == "cpu_only_package"
+
+
+def test_a_visible_devices_index_past_a_single_gpu():
+    text = "Only one card in this machine.\n```\nCUDA_VISIBLE_DEVICES=1 python train.py --gpu-ids 0\n```\ncuda=False\n"
+    assert "cuda_visible_devices_hidden" in [c.category for c in triage(text).candidates]

@@ -118,8 +118,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                          r"(\w+ ){0,3}(found|saw|used|detected|listed)\b|"
                          # "installed Keras with `pip3 install keras`, and since then TensorFlow only lists the CPU"
                          r"\binstall(ed|ing)? (?![^.;,]{0,25}\b(driver|cuda|cudnn|nvidia|toolkit))[^.;]{0,60}\b(since then|ever since|"
-                         r"after that|from then on)\b[^.;]{0,40}\b(only (sees|lists|finds|uses|shows)|no longer|stopped|"
-                         r"(does ?n[o']t|can'?t|cannot|won'?t) (see|find|use|detect))"),
+                         r"after that|from then on|afterwards)\b[^.;]{0,40}\b(only (sees|lists|finds|uses|shows)|no longer|stopped|"
+                         r"(does ?n[o']t|can'?t|cannot|won'?t) (see|find|use|detect)|(was|is|became|had become) an? cpu)|"
+                         # "installing lightning changes my pytorch version from cuda118 to cpu"
+                         r"\binstall\w* (?![^.;,]{0,25}\b(driver|cuda|cudnn|nvidia|toolkit))[^.;]{0,40}\b(chang|replac|swap|switch|"
+                         r"downgrad|turn)\w* (my |the )?(py)?(torch|tensorflow|jax(lib)?)\b[^.;]{0,30}\bto (an? |the )?cpu\b"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words

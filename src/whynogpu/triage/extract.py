@@ -155,6 +155,7 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
 # `ls /usr/local/cuda/lib64 | grep cusolver`: the folder listed, then its entries as bare names
 _LS = re.compile(r"(?:^|[$#>]\s*|\s)ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
 _BARE_LIB = re.compile(r"^lib[\w+-]+\.so(?:\.\d+)*$")
+_KEY_VALUE = re.compile(r"[A-Za-z][\w ().+/-]{1,60}:\s")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
 # The interpreter a traceback or pip ran in, named by its own folders: ".../lib/python3.8/site-packages" (Linux,
 # macOS, conda) or "...\\Python35\\lib\\site-packages", "C:\\Python36\\python.exe" (python.org's Windows layout)
@@ -393,7 +394,11 @@ class _Reader:
         self.text_chars += len(line)
         found = cue_table.find(line, self.todo, self.low) if self.text_chars <= cue_table.CUE_CHARS else []
         # Words that go with a cause are read in the reporter's sentences, not in code or package lists.
-        if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped):
+        # (a command pasted in a block is the reporter's doing; a "Key: value" row there is a program's report:
+        # collect_env's "ROCM used to build PyTorch: N/A" names no AMD GPU)
+        pasted = self.in_fence or line.startswith(("    ", "\t"))
+        if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped) and \
+                not (pasted and _KEY_VALUE.match(stripped)):
             self.prose_chars += len(line)
             found += cue_table.phrases(line)
         for cid in found:

@@ -285,6 +285,17 @@ def signals(f: TriageFacts) -> list[Signal]:
             add(cat, "warning", "usual" if c.id.startswith("place:") else "stated", c.line, c.text,
                 PHRASE_MEANING.get(c.id, ""), "phrase")
 
+    # 2b'. A CUDA_VISIBLE_DEVICES the report sets that names only GPU indices past the GPUs it has (one, when it
+    # does not say): CUDA then counts no device. With the count unknown, a candidate.
+    cvd, count = f.first("env:CUDA_VISIBLE_DEVICES"), f.first("gpu_count")
+    if cvd is not None and re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()) and \
+            not f.has_cue("phrase:cuda_visible_devices_hidden") and \
+            min(int(i) for i in cvd.value.split(",")) >= (int(count.value) if count and count.value.isdigit() else 1):
+        add("cuda_visible_devices_hidden", "warning", "stated", cvd.line, cvd.text,
+            f"CUDA_VISIBLE_DEVICES={cvd.value} names no GPU index below "
+            f"{count.value if count and count.value.isdigit() else 'the one a single-GPU machine has (0)'}: "
+            "CUDA then sees no device")
+
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
     wanted = f.first("keras_backend_wanted")
