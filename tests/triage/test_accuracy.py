@@ -1,8 +1,8 @@
-"""Strict top-1 accuracy of `whynogpu triage` on both corpus splits must not fall below where it stands.
+"""Strict top-1 accuracy of `whynogpu triage` on the corpus splits must not fall below where it stands.
 
-The floors are regression guards a little under the figures measured at the end of session 5 (dev 88 % of
-336, frozen 67 % of 212), not goals: the goal is in the issue (frozen >= 90 %). `benchmarks/bench_triage.py` prints the full
-per-category table and the confusion table of each split.
+The floors are regression guards a little under the figures measured (session 9: dev 90 % of 481, frozen 66 % of
+349, the two paraphrase sets 100 % of 60 each), not goals: the goal is in the issue (frozen >= 90 %).
+`benchmarks/bench_triage.py` prints the full per-category table and the confusion table of each split.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_dev_split_top1_accuracy():
 def test_frozen_split_top1_accuracy():
     assert len(cases(FROZEN)) >= 60
     accuracy, _ = top1(FROZEN)  # which cases fail is not printed: nobody tunes on this split
-    assert accuracy >= 0.64, f"frozen split top-1 {accuracy:.0%}"
+    assert accuracy >= 0.65, f"frozen split top-1 {accuracy:.0%}"
 
 
 @pytest.mark.parametrize("name", ["paraphrase", "paraphrase2"])
