@@ -68,13 +68,18 @@ def setup(snap) -> Setup | None:
     return Setup(fw, place, version or at_most, line, bool(at_most))
 
 
+def _installs(names: str) -> re.Pattern:
+    """An install command's argument naming one of these distributions (with extras or a version spec)."""
+    return re.compile(r"(?:^|\s)(?:" + names + r")(?:\[[\w,-]+\])?(?:[=<>~!]=?\S*)?(?:\s|$)", re.I)
+
+
 _DISTS = {"tensorflow": r"tensorflow(?:-gpu)?|tf-nightly", "torch": r"torch", "jax": r"jax(?:lib)?"}
+_INSTALLS = {fw: _installs(names) for fw, names in _DISTS.items()} | {None: _installs("|".join(_DISTS.values()))}
 
 
 def _own_release(f: TriageFacts, fw: str | None) -> bool:
     """The report installs the framework itself (pip/conda install naming it)."""
-    names = [_DISTS[fw]] if fw in _DISTS else list(_DISTS.values())
-    rx = re.compile(r"(?:^|\s)(?:" + "|".join(names) + r")(?:\[[\w,-]+\])?(?:[=<>~!]=?\S*)?(?:\s|$)", re.I)
+    rx = _INSTALLS.get(fw, _INSTALLS[None])
     return any(rx.search(s.value) for s in f.all("pip_install"))
 
 
@@ -85,6 +90,11 @@ def _gpu_reaches(f: TriageFacts) -> bool:
             or bool(f.all("gpu_request"))
             or any(d.value == "gpus" for d in f.all("docker_run")))
 
+
+# The rows a place also reads, besides its own: WSL, a container and Colab run Linux; a report that names no platform
+# is read as Linux; Colab with a framework release of the report's own is still Colab.
+_READ_AS = {"wsl": ("linux",), "container": ("linux",), "colab": ("linux",), "colab_own": ("colab", "linux"),
+            "unknown": ("linux",)}
 
 # Rows whose cause the report rules out once it shows the GPU reaching the container, WSL or runtime.
 _PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")
@@ -102,10 +112,7 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
             continue
         if row["framework"] not in ("any", fw):
             continue
-        if row["platform"] not in ("any", place) and not (row["platform"] == "linux" and place in ("wsl", "container",
-                                                                                                    "colab", "colab_own",
-                                                                                                    "unknown")) \
-                and not (row["platform"] == "colab" and place == "colab_own"):
+        if row["platform"] not in ("any", place, *_READ_AS.get(place, ())):
             continue
         if v and row["first"] and v < version_key(row["first"]):
             continue

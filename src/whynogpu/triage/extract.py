@@ -167,6 +167,8 @@ _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\
               r"(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\w*|nvrtc)64_\d+\.dll")
 # NVIDIA's cuDNN archive names the CUDA it is for, then the cuDNN release: cudnn-8.0-windows7-x64-v6.0
 _CUDNN_ARCHIVE = re.compile(r"\bcudnn-\d+\.\d+-[\w-]+?-v(?P<v>\d+\.\d+(?:\.\d+)*)", re.I)
+# the verb between a framework's name and the release said after it
+_SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
@@ -178,9 +180,9 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"(?<![\w.+-])(?P<v>[12]\.\d+\.\d+\+cpu)\b"))),
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0", "pip show tensorflow says 2.10.1": the
     # release said a few words after the name
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b`?(?: [\w-]+){0,4}? (?:is|was|says|said|shows|showed|reports|prints|gives) v?"
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? (?:is|was|says|said|shows|showed|reports|prints|gives) v?"
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     # "keras 3.3", "Keras 3", "keras==3.0.5": which Keras decides how its backend is chosen

@@ -267,10 +267,8 @@ def signals(f: TriageFacts) -> list[Signal]:
                 # WSL has no NVIDIA kernel module of its own: the Windows host's driver is passed in
                 # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
                 cat = "wsl_gpu_not_enabled"
-            cvd = f.first("env:CUDA_VISIBLE_DEVICES")
-            count = f.first("gpu_count")
-            if cat == "cuda_visible_devices_hidden" and cvd is not None and re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()) \
-                    and max(int(i) for i in cvd.value.split(",")) < (int(count.value) if count and count.value.isdigit() else 1):
+            indices, count = _visible_indices(f)
+            if cat == "cuda_visible_devices_hidden" and indices and max(indices) < count:
                 continue  # the variable names GPUs that exist (index 0 always does): the words alone say no more
             if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")):
                 continue  # the report shows the container started with --gpus: the words alone do not say otherwise
@@ -287,14 +285,12 @@ def signals(f: TriageFacts) -> list[Signal]:
 
     # 2b'. A CUDA_VISIBLE_DEVICES the report sets that names only GPU indices past the GPUs it has (one, when it
     # does not say): CUDA then counts no device. With the count unknown, a candidate.
-    cvd, count = f.first("env:CUDA_VISIBLE_DEVICES"), f.first("gpu_count")
-    if cvd is not None and re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()) and \
-            not f.has_cue("phrase:cuda_visible_devices_hidden") and \
-            min(int(i) for i in cvd.value.split(",")) >= (int(count.value) if count and count.value.isdigit() else 1):
+    indices, count = _visible_indices(f)
+    if indices and min(indices) >= count and not f.has_cue("phrase:cuda_visible_devices_hidden"):
+        cvd = f.first("env:CUDA_VISIBLE_DEVICES")
         add("cuda_visible_devices_hidden", "warning", "stated", cvd.line, cvd.text,
-            f"CUDA_VISIBLE_DEVICES={cvd.value} names no GPU index below "
-            f"{count.value if count and count.value.isdigit() else 'the one a single-GPU machine has (0)'}: "
-            "CUDA then sees no device")
+            f"CUDA_VISIBLE_DEVICES={cvd.value} names only GPU indices from {count} up, and the report shows "
+            f"{count} GPU{'s' if count > 1 else ''} (indices from 0): CUDA then sees no device")
 
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
@@ -373,6 +369,16 @@ def signals(f: TriageFacts) -> list[Signal]:
         b = benign[0]
         add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
     return out
+
+
+def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
+    """The GPU indices a CUDA_VISIBLE_DEVICES in the report names ([] unless it is a plain list of indices), and how
+    many GPUs the report says the machine has (one when it does not say)."""
+    cvd, count = f.first("env:CUDA_VISIBLE_DEVICES"), f.first("gpu_count")
+    n = int(count.value) if count and count.value.isdigit() else 1
+    if cvd is None or not re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()):
+        return [], n
+    return [int(i) for i in cvd.value.split(",")], n
 
 
 def _no_gpu_answers(f: TriageFacts) -> list:
