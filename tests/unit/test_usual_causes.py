@@ -93,3 +93,15 @@ def test_a_container_report_that_names_no_framework_still_gets_the_containers_us
     assert r.findings[0].code == "WG832" and "a framework" in r.findings[0].title
     assert triage("Inference is slow and runs on the CPU. The host has an NVIDIA card.").verdict.root_cause != \
         "container_no_gpu"
+
+
+def test_a_tf1_gpu_build_that_imports_is_not_missing_its_cuda_runtime():
+    # Up to 1.13 the GPU build links the CUDA runtime at import: one that imports and lists only the CPU is
+    # shadowed by a CPU build beside it; one whose import fails is not read that way.
+    quiet = ("Installed tensorflow-gpu 1.8 on Ubuntu 16.04. Keras prints Using TensorFlow backend. but "
+             "device_lib.list_local_devices() shows only the CPU device.")
+    assert triage(quiet).verdict.root_cause == "package_conflict"
+    failed = "Installed tensorflow-gpu 1.8 on Ubuntu 16.04 and `import tensorflow` fails with an ImportError."
+    assert triage(failed).verdict.root_cause != "package_conflict"
+    # 1.14 and later load the CUDA libraries with dlopen and start without them
+    assert usual_cause("tensorflow", "linux", "1.15", cuda_reached=True)["category"] == "cuda_libs_missing"

@@ -101,14 +101,17 @@ _PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")
 
 
 def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
-                cuda_reached: bool = False) -> dict[str, str] | None:
+                cuda_reached: bool = False, failed: bool = False) -> dict[str, str] | None:
     """The first row of knowledge/usual_causes.csv for this setup. `cuda_reached`: the report shows the framework
-    failing inside CUDA, which a CPU-only build never calls."""
+    failing inside CUDA, which a CPU-only build never calls. `failed`: the report shows an error message (an
+    import that failed is no sign of a second, CPU build shadowing the GPU one)."""
     v = version_key(version)
     for row in table("usual_causes"):
         if gpu_reaches and row["category"] in _PASSTHROUGH:
             continue
         if cuda_reached and row["category"] == "cpu_only_package":
+            continue
+        if failed and row["category"] == "package_conflict":
             continue
         if row["framework"] not in ("any", fw):
             continue
@@ -146,7 +149,8 @@ def report_setup_usual_cause(info, snap):
     cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
         (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
         "+cu" in version  # a PyTorch whose version names its CUDA variant (2.0.1+cu117) is a CUDA build
-    row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached)
+    failed = f.has_cue("failing") or any(m.kind == "error" for m in f.log)
+    row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed)
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""

@@ -67,7 +67,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"
-                   r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|allow_growth|memory of the card)"),
+                   r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|memory of the card)"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
                         r".{0,100}(script|repo|code|training|train\.py|inference)|"
                         # "it works in X but not in Y", "not detected in R, but appears in python": two places
