@@ -428,6 +428,15 @@ def test_a_cudnn_sublibrary_failing_on_a_missing_dependency_names_the_dependency
     assert r.verdict.root_cause == "pip_cuda_libs_not_found"
 
 
+def test_a_missing_dependency_named_by_its_unversioned_link_is_that_library():
+    # cuDNN 8 opens NVRTC by its unversioned name (pytorch#97041): the library missing is NVRTC, not cuDNN
+    r = triage("PyTorch 2.0.0, resnet18().cuda() aborts:\n"
+               "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open shared object file: "
+               "No such file or directory\nAborted (core dumped)\n")
+    assert r.verdict.root_cause == "cuda_libs_missing"
+    assert "cudnn_missing" not in [c.category for c in r.candidates]
+
+
 def test_a_colab_runtime_said_to_be_gpu_is_not_a_missing_gpu():
     assert triage("Runtime type: GPU. Conv2D fails in Colab since this morning.").verdict.root_cause != "no_nvidia_gpu"
     assert triage("In Colab torch.cuda.is_available() is False. Do I need to change the runtime type?"

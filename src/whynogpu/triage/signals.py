@@ -114,6 +114,14 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
         # architecture unknown, the message reads as the driver older than the CUDA in use.
         return ["driver_too_old", *cats], {"driver_too_old": older}
+    from whynogpu.triage.to_facts import _lib_of
+
+    dep = m.groups.get("dependency") or ""
+    if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and _lib_of(dep) not in (None, "cuda"):
+        # "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open …": cuDNN was found;
+        # the library missing is the CUDA one it depends on
+        cats = ["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats]
+        return cats, {"cuda_libs_missing": f"cuDNN was found, but the CUDA library it loads ({dep}) was not"}
     if f.has_cue("colab") and not f.has_cue("wsl"):
         # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
         # find there is one of another version than the image has (colabtools#4214, #4233)

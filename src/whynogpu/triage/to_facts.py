@@ -810,6 +810,9 @@ def _lib_of(soname: str) -> str | None:
     if "cudnn" in soname.lower():
         return "cudnn"
     name = parse_lib_name(soname)
+    if name is None and soname.endswith(".so"):
+        # a dlerror may name the unversioned link a library opens by that name ("libnvrtc.so: cannot open …")
+        name = parse_lib_name(soname + ".0")
     return name.lib if name else None
 
 
