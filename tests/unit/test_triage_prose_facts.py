@@ -687,3 +687,9 @@ def test_xla_driver_older_than_ptxas_is_a_slower_compile_not_a_missing_gpu():
     r = triage(text)
     assert r.verdict.root_cause == "no_problem"
     assert "driver_library_mismatch" not in [c.category for c in r.candidates]
+
+
+def test_a_project_named_after_tensorflow_is_not_its_release():
+    text = "I'm on OpenNMT-tf 2.8.1 with TensorFlow 2.1.0, and the CUDA installed on the machine is 10.2."
+    assert stated(text, "tf_version") == ["2.1.0"]
+    assert stated(text, "cuda") == ["10.2"]  # the release said a few words after the name

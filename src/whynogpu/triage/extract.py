@@ -172,7 +172,8 @@ _SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    # (not a project named after it: "OpenNMT-tf 2.8.1" is that project's release)
+    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
@@ -198,7 +199,7 @@ _PROSE_VERSIONS = (
                                         r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against))"
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
-    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,20}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,32}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     ("cudnn", Filtered(_CUDNN_ARCHIVE)),
     # "cuDNN 8.1", "cudnn v7.6.5", "CuDNN-8.9.2": the cuDNN the reporter installed
     ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b(?!-[a-z])", re.I))),
