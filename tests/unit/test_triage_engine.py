@@ -14,6 +14,7 @@ from whynogpu.pipeline import check, report_from_snapshot
 from whynogpu.probes import Options, snapshot_of
 from whynogpu.probes.environment import EnvironmentFacts
 from whynogpu.triage.engine import snapshot, triage
+from whynogpu.triage.extract import extract
 
 HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")
 
@@ -437,6 +438,27 @@ def test_a_missing_dependency_named_by_its_unversioned_link_is_that_library():
     assert "cudnn_missing" not in [c.category for c in r.candidates]
 
 
+_JAX_HANDLE = ("Could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR\n\njax 0.4.8 from conda, GTX 1650, jnp.ones(5) fails:\n"
+               "```\n2023-04-27 18:06:04.839079: E external/xla/xla/stream_executor/cuda/cuda_dnn.cc:429] Could not "
+               "create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR\n```\n")
+
+
+def test_a_message_retold_in_the_title_then_pasted_is_read_as_printed():
+    f = extract(_JAX_HANDLE)
+    [m] = [m for m in f.log if m.id == "tf_cudnn_handle"]
+    assert m.line == 5 and m.level == "E" and m.line not in f.prose_log_lines
+
+
+def test_xla_messages_printed_by_jax_are_jax_s():
+    r = triage(_JAX_HANDLE)
+    assert "JAX" in next(x.title for x in r.findings if x.code == "WG502")
+    # JAX leaves a quarter of the memory free: with no other process named, cuDNN itself is the first reading
+    assert r.verdict.root_cause == "cudnn_version_mismatch"
+    tf = triage("TensorFlow 2.4 on an RTX 3070:\n2021-01-05 10:00:00.000000: E tensorflow/stream_executor/cuda/"
+                "cuda_dnn.cc:336] Could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR\n")
+    assert tf.verdict.root_cause == "gpu_memory_exhausted"  # TensorFlow maps nearly all of it at start
+
+
 def test_a_colab_runtime_said_to_be_gpu_is_not_a_missing_gpu():
     assert triage("Runtime type: GPU. Conv2D fails in Colab since this morning.").verdict.root_cause != "no_nvidia_gpu"
     assert triage("In Colab torch.cuda.is_available() is False. Do I need to change the runtime type?"
@@ -544,3 +566,13 @@ def test_colab_with_a_framework_release_of_the_reporters_own_is_about_the_images
 def test_the_os_a_colab_user_names_is_the_browsers_not_the_runtimes():
     r = triage("Operating System: Mac OS\nColab training only uses 1% of the GPU since this Friday.")
     assert r.verdict.root_cause != "macos_no_cuda"
+
+
+def test_memory_taken_as_soon_as_a_library_is_imported_is_the_framework_reserving_it():
+    r = triage("As soon as I import the environment package, most of my GPU memory gets taken (about 60GB of the "
+               "H100). Is that expected?")
+    assert r.verdict.root_cause == "no_problem"
+    # the same words beside a failure: too little is left for the rest
+    r = triage("As soon as I import the environment package, most of my GPU memory gets taken, and then my "
+               "second script fails with an out of memory error.")
+    assert r.verdict.root_cause == "gpu_memory_exhausted"

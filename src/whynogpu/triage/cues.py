@@ -158,7 +158,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # The process holds (nearly) all the GPU's memory from the start: TensorFlow and JAX reserve it by default
     ("memory_taken", r"\b(memory|vram)\b.{0,80}\b(as soon as|right after|upon|when|on|at) (i )?(import|start|launch|"
                      r"initiali[sz])\w*|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b.{0,80}"
-                     r"\b\d+ ?(g|m)i?b\b.{0,30}\b(memory|vram)|\b(takes|took|allocates?|allocated|grabs?|reserves?|occupies|uses|taken) (up )?"
+                     r"\b\d+ ?(g|m)i?b\b.{0,30}\b(memory|vram)|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b"
+                     r".{0,80}\b(memory|vram)\b.{0,12}\b(gets? |is |was )?(used up|taken|allocated|filled|grabbed|reserved|occupied)\b|\b(takes|took|allocates?|allocated|grabs?|reserves?|occupies|uses|taken) (up )?"
                      r"(almost |nearly |basically )?(all|the whole|the entire|most|9\d ?%|\d+ ?G[Bi]?B?)( of)?( the)?( whole)? "
                      r"(gpu |video |vram |graphics )?(memory|vram)\b|\b(almost|nearly) (the )?(whole|all|entire) \d+ ?G[Bi]?B? "
                      r"(taken|used|allocated) by\b"),

@@ -387,6 +387,14 @@ class _Reader:
                 self.log.append(m)
                 if quoted:
                     self.prose_log.add(n)
+            elif not quoted:
+                # the message was first retold (a title, a sentence) and is now pasted as printed: the printed
+                # line is the evidence, with its prefix (level, the file that printed it)
+                old = next((i for i, x in enumerate(self.log) if x.line in self.prose_log and x.id == m.id
+                            and x.groups == m.groups), None)
+                if old is not None:
+                    self.prose_log.discard(self.log[old].line)
+                    self.log[old] = m
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
         self._program_output(n, line, stripped)

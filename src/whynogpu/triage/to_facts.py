@@ -98,6 +98,10 @@ def _origin(by_user: bool) -> str:
 
 def _framework_of(m: LogMatch) -> str | None:
     head = m.id.split("_", 1)[0]
+    if head in ("tf", "tf1") and ("external/xla/" in m.text or "external/org_tensorflow/" in m.text):
+        # StreamExecutor's messages are XLA's, printed by JAX too: jaxlib builds XLA (older jaxlib, TensorFlow's
+        # tree) as an external repository, while TensorFlow prints its own copy's path (tensorflow/…, external/local_xla/…)
+        return "jax"
     return {"tf": "tensorflow", "tf1": "tensorflow", "torch": "torch", "jax": "jax", "cuinit": None}.get(head)
 
 
