@@ -576,3 +576,17 @@ def test_memory_taken_as_soon_as_a_library_is_imported_is_the_framework_reservin
     r = triage("As soon as I import the environment package, most of my GPU memory gets taken, and then my "
                "second script fails with an out of memory error.")
     assert r.verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_an_nvidia_hook_that_failed_means_the_container_was_given_the_gpu():
+    r = triage("Rootless podman on RHEL 8 with the NVIDIA hook, after every reboot:\n"
+               "$ podman run --rm nvidia/cuda:11.3.1-base-centos8 nvidia-smi\n"
+               "Error: OCI runtime error: error executing hook `/usr/bin/nvidia-container-runtime-hook` (exit code: 1)\n")
+    assert r.verdict.root_cause == "nvidia_uvm_unavailable"
+    assert "container_no_gpu" not in [c.category for c in r.candidates]
+
+
+def test_binding_the_hosts_driver_into_a_container_is_not_a_driver_installed_in_it():
+    r = triage("TensorFlow 1.14 in my Singularity container; the nodes run driver 384.145. I tried to bind a newer "
+               "driver into the container without success.")
+    assert r.verdict.root_cause == "driver_too_old"  # 384 drivers run CUDA 9.0 at most; TF 1.14 is built with 10.0

@@ -86,7 +86,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("training_works", r"(training|it) (still |does )?(works|progresses|runs)|shows the python process|"
                        r"Num GPUs Available:\s*[1-9]|is it actually (training|running) on the CPU"),
     ("driver_in_container", r"(install\w*|put|ship\w*|add\w*) .{0,40}driver.{0,40}(inside|in|into) (the |my |our )?"
-                            r"(container|image|docker)|driver (is |was |got )?(installed |put )?(inside|in|into) (the |my |our )?"
+                            r"(container|image|docker)|driver (is |was |got )?(installed |put )(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
     ("both_tf", r"^(?!.*\b(uninstall|remov|delet|purg)).*?\bboth (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
                 # "pip list shows both packages: `tensorflow` and `tensorflow-gpu`": the two names and "both" in a sentence

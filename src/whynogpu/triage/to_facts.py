@@ -202,7 +202,9 @@ class _Build:
         # A container started without asking for a GPU: `docker run` without --gpus, or a pasted Kubernetes /
         # Compose file with no GPU request anywhere in the report.
         gpu_shown = bool(header or [m for m in f.log if m.kind == "success"])
-        no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))) or \
+        # (an NVIDIA hook's own message says the runtime did hand the GPU in: podman's OCI hook needs no --gpus)
+        no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))
+                       and not any(m.id.startswith("ctk_") for m in f.log)) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
         no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed"))  # loader's message, or retold
