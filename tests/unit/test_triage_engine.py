@@ -590,3 +590,12 @@ def test_binding_the_hosts_driver_into_a_container_is_not_a_driver_installed_in_
     r = triage("TensorFlow 1.14 in my Singularity container; the nodes run driver 384.145. I tried to bind a newer "
                "driver into the container without success.")
     assert r.verdict.root_cause == "driver_too_old"  # 384 drivers run CUDA 9.0 at most; TF 1.14 is built with 10.0
+
+
+def test_cuinit_error_500_in_a_wsl_container_is_the_toolkit_not_mapping_the_driver():
+    r = triage("Docker Desktop on Windows 11 (WSL2), driver 555.85:\n"
+               "$ docker run --rm --gpus all -it tensorflow/tensorflow:latest-gpu python3 -c 'import tensorflow'\n"
+               "2024-05-27 18:05:31.089452: E external/local_xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed "
+               "call to cuInit: CUDA_ERROR_NOT_FOUND: named symbol not found\n")
+    assert r.verdict.root_cause == "container_no_gpu"
+    assert "nvidia-container-toolkit" in r.findings[0].fix.commands[0]
