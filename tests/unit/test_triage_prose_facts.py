@@ -693,3 +693,9 @@ def test_a_project_named_after_tensorflow_is_not_its_release():
     text = "I'm on OpenNMT-tf 2.8.1 with TensorFlow 2.1.0, and the CUDA installed on the machine is 10.2."
     assert stated(text, "tf_version") == ["2.1.0"]
     assert stated(text, "cuda") == ["10.2"]  # the release said a few words after the name
+
+
+def test_nvcc_output_in_the_cuda_cudnn_field_names_no_cudnn():
+    text = "CUDA/cuDNN version: release 10.1, V10.1.243\n"
+    assert stated(text, "cuda") == ["10.1"] and stated(text, "cudnn") == []
+    assert stated("CUDA/cuDNN version: 11.2 / 8.1\n", "cudnn") == ["8.1"]

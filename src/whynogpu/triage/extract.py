@@ -348,8 +348,10 @@ class _Reader:
             v = _version(parts[0])
             if v:
                 self.state("cuda", v, n, line, by_user)
-            if len(parts) > 1 and _version(parts[1]):
-                self.state("cudnn", _version(parts[1]) or "", n, line, by_user)
+            second = _version(parts[1]) if len(parts) > 1 else None
+            # nvcc's "release 10.1, V10.1.243" names the CUDA twice: no cuDNN in it
+            if second and not (v and second.startswith(v)):
+                self.state("cudnn", second, n, line, by_user)
             return
         if fact in _VERSIONED:
             v = _version(value, last=value.lstrip().startswith("v") and fact == "tf_version")
