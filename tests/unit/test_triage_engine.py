@@ -599,3 +599,15 @@ def test_cuinit_error_500_in_a_wsl_container_is_the_toolkit_not_mapping_the_driv
                "call to cuInit: CUDA_ERROR_NOT_FOUND: named symbol not found\n")
     assert r.verdict.root_cause == "container_no_gpu"
     assert "nvidia-container-toolkit" in r.findings[0].fix.commands[0]
+
+
+def test_a_cuda_error_named_only_by_its_number_reads_as_that_error():
+    r = triage("RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before "
+               "calling NumCudaDevices() that might have already set an error? Error 804: forward compatibility was att\n"
+               "\nThe image runs in docker compose on an RTX 4090; nvidia-smi -L works inside the container.\n"
+               "```\napp-1  | RuntimeError: Attempting to deserialize object on a CUDA device but "
+               "torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use torch.load "
+               "with map_location=torch.device('cpu') to map your storages to the CPU.\n```\n")
+    assert r.verdict.root_cause == "driver_too_old"
+    # the program's advice to map storages to the CPU is not the reporter's code forcing the CPU
+    assert "code_forces_cpu" not in [c.category for c in r.candidates]

@@ -112,6 +112,10 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
     """What a message means in this report: its row's categories, most likely first, unless the setup the report
     shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts)."""
     cats = list(m.categories)
+    if not cats and m.groups.get("code"):
+        # a message that prints only the CUDA error's number ("Error 804: forward compatibility was attempted …")
+        row = next((r for r in table("cuda_errors") if r["code"] == m.groups["code"]), None)
+        cats = row["categories"].split("|") if row and row["categories"] else []
     if m.id in _NO_DEVICE and f.has_cue("wsl") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
         return ["wsl_gpu_not_enabled", *cats], {"wsl_gpu_not_enabled": _WSL_NO_DEVICE}
     if m.id == "no_kernel_image" and (older := _driver_behind(f)):
@@ -158,7 +162,7 @@ def signals(f: TriageFacts) -> list[Signal]:
     # candidates; the others (a CUDA error code, an Xid, an out-of-memory) stand on their own.
     incidental_jax = jax_incidental(f)
     for m in f.log:
-        if m.kind not in ("error", "warning") or not m.categories:
+        if m.kind not in ("error", "warning") or not (m.categories or m.groups.get("code")):
             continue
         if incidental_jax and m.id == "jax_jaxlib_no_cuda":
             add("no_problem", "warning", "inferred", m.line, m.text,
