@@ -611,3 +611,12 @@ def test_a_cuda_error_named_only_by_its_number_reads_as_that_error():
     assert r.verdict.root_cause == "driver_too_old"
     # the program's advice to map storages to the CPU is not the reporter's code forcing the CPU
     assert "code_forces_cpu" not in [c.category for c in r.candidates]
+
+
+def test_an_app_saying_torch_sees_no_cuda_gets_pytorchs_usual_cause_on_an_unnamed_platform():
+    r = triage("GFPGAN only uses the CPU, my RTX 3080 idles. Every run prints:\n```\nUserWarning: The unoptimized "
+               "RealESRGAN is slow on CPU. We do not use it. If you really want to use it, please modify the "
+               "corresponding codes.\n```\n")
+    # the message is printed when torch.cuda.is_available() is False; a pasted log names no platform
+    assert r.verdict.root_cause == "cpu_only_package"
+    assert r.findings[0].code == "WG832"

@@ -48,6 +48,9 @@ def setup(snap) -> Setup | None:
         fw = named.pop() if len(named) == 1 else None
     plat = snap.get(PlatformFacts)
     place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
+    res = snap.result("platform")
+    if place == "linux" and res is not None and res.origin == "inferred":
+        place = "unknown"  # only guessed from pasted output, which any platform prints: the report names none
     if place in ("linux", "unknown") and f.has_cue("colab"):
         # Colab's image pairs its own framework with its CUDA, cuDNN and driver, and moves them every few months:
         # a report that installs its own framework release over it, or whose notebook stopped with no change of

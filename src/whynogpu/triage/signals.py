@@ -202,7 +202,7 @@ def signals(f: TriageFacts) -> list[Signal]:
         or "training_works" in cues
     # a program printed that the work runs on the CPU: whatever Task Manager shows, the GPU is not at work
     # (or the framework's own answer: is_available() False, an empty device list)
-    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "jax_fallback_cpu") or bool(_no_gpu_answers(f))
+    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "torch_app_realesrgan_cpu", "jax_fallback_cpu") or bool(_no_gpu_answers(f))
     if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and not on_cpu:
         # Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute: a low reading there
         # is no sign of a problem. With the GPU shown at work too, that is the answer; else a candidate.
