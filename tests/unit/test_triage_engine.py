@@ -620,3 +620,19 @@ def test_an_app_saying_torch_sees_no_cuda_gets_pytorchs_usual_cause_on_an_unname
     # the message is printed when torch.cuda.is_available() is False; a pasted log names no platform
     assert r.verdict.root_cause == "cpu_only_package"
     assert r.findings[0].code == "WG832"
+
+
+def test_no_driver_on_colab_is_a_runtime_without_a_gpu():
+    r = triage("Running Fooocus in my Colab notebook, the gradio link shows:\n```\nRuntimeError: Found no NVIDIA "
+               "driver on your system. Please check that you have an NVIDIA GPU and installed a driver from "
+               "http://www.nvidia.com/Download/index.aspx\n```\nDo I have to install a driver in Colab?")
+    assert r.verdict.root_cause == "no_nvidia_gpu"
+    r = triage("```\nRuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU "
+               "and installed a driver from http://www.nvidia.com/Download/index.aspx\n```\nUbuntu 22.04, RTX 3060.")
+    assert r.verdict.root_cause == "driver_not_loaded"  # elsewhere the message names the driver
+
+
+def test_two_training_processes_running_together_share_the_memory():
+    r = triage("GPU memory error with train.py and eval.py running together. TensorFlow 1.2 (tensorflow-gpu), "
+               "GTX 1080Ti 11GB; training alone runs fine.")
+    assert r.verdict.root_cause == "gpu_memory_exhausted"

@@ -130,7 +130,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails
     ("second_process", r"\b(second|another|other|two|2) (jupyter )?(notebooks?|kernels?|process(es)?|scripts?|"
                        r"instances?|programs?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out of memory|won'?t)|"
-                       r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)"),
+                       r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)|"
+                       # "GPU memory error with train.py and eval.py running together"
+                       r"\b(memory|oom|fail\w*|crash\w*|error)\b.{0,80}\b(running|run|runs|launched|started) (together|at the same "
+                       r"time|simultaneously|in parallel|concurrently)\b|\b(running|run|runs) (together|at the same time|"
+                       r"simultaneously|in parallel|concurrently)\b.{0,80}\b(memory|oom|fail\w*|crash\w*)"),
     # It works for root (or with sudo) and not for the user: the device nodes refuse the user
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
                   r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b|"

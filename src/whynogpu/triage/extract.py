@@ -344,6 +344,10 @@ class _Reader:
             return
         by_user = not (program or self.program_keys)
         if fact == "cuda_cudnn":
+            nvcc = re.search(r"release (\d+\.\d+), V\d", value)
+            if nvcc:  # nvcc's "Cuda compilation tools, release 8.0, V8.0.44": the CUDA only, no cuDNN
+                self.state("cuda", nvcc.group(1), n, line, by_user)
+                return
             parts = re.split(r"\s*[/,]\s*|\s+and\s+", value, maxsplit=1)
             v = _version(parts[0])
             if v:

@@ -103,6 +103,8 @@ _COLAB_IMAGE = ("Colab's image ships CUDA and cuDNN, those of its own framework 
                 "cannot load there is of another version than the one it was built for")
 
 
+_COLAB_NO_GPU = ("a Colab runtime comes with the NVIDIA driver whenever it has a GPU, so no driver means a runtime without "
+                 "one: Runtime > Change runtime type > GPU (https://research.google.com/colaboratory/faq.html)")
 _JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of the GPU's memory free "
                      "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html): most often a cuDNN other than the "
                      "one the jaxlib build needs")
@@ -137,6 +139,10 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # the library missing is the CUDA one it depends on
         cats = ["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats]
         return cats, {"cuda_libs_missing": f"cuDNN was found, but the CUDA library it loads ({dep}) was not"}
+    if f.has_cue("colab") and not f.has_cue("wsl") and "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
+        # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
+        cats.remove("no_nvidia_gpu")
+        return ["no_nvidia_gpu", *cats], {"no_nvidia_gpu": _COLAB_NO_GPU}
     if f.has_cue("colab") and not f.has_cue("wsl"):
         # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
         # find there is one of another version than the image has (colabtools#4214, #4233)
