@@ -393,7 +393,7 @@ class _Reader:
                 self.log.append(m)
                 if quoted:
                     self.prose_log.add(n)
-            elif not quoted:
+            elif not quoted and self.prose_log:
                 # the message was first retold (a title, a sentence) and is now pasted as printed: the printed
                 # line is the evidence, with its prefix (level, the file that printed it)
                 old = next((i for i, x in enumerate(self.log) if x.line in self.prose_log and x.id == m.id

@@ -125,16 +125,16 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
         # architecture unknown, the message reads as the driver older than the CUDA in use.
         return ["driver_too_old", *cats], {"driver_too_old": older}
-    from whynogpu.triage.to_facts import _framework_of, _lib_of
+    from whynogpu.triage.to_facts import framework_of, lib_of
 
-    if m.id == "tf_cudnn_handle" and _framework_of(m) == "jax" and cats[:1] == ["gpu_memory_exhausted"] and \
+    if m.id == "tf_cudnn_handle" and framework_of(m) == "jax" and cats[:1] == ["gpu_memory_exhausted"] and \
             not f.has_cue("shared_gpu", "second_process", "memory_taken"):
         # TensorFlow maps nearly all of the GPU's memory at start, leaving cuDNN none; JAX preallocates 75 % and
         # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
         cats = [c for c in cats if c != "gpu_memory_exhausted"] + ["gpu_memory_exhausted"]
         return cats, {cats[0]: _JAX_CUDNN_HANDLE}
     dep = m.groups.get("dependency") or ""
-    if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and _lib_of(dep) not in (None, "cuda"):
+    if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and lib_of(dep) not in (None, "cuda"):
         # "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open …": cuDNN was found;
         # the library missing is the CUDA one it depends on
         cats = ["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats]

@@ -96,7 +96,7 @@ def _origin(by_user: bool) -> str:
     return STATED if by_user else PROGRAM
 
 
-def _framework_of(m: LogMatch) -> str | None:
+def framework_of(m: LogMatch) -> str | None:
     head = m.id.split("_", 1)[0]
     if head in ("tf", "tf1") and ("external/xla/" in m.text or "external/org_tensorflow/" in m.text):
         # StreamExecutor's messages are XLA's, printed by JAX too: jaxlib builds XLA (older jaxlib, TensorFlow's
@@ -396,7 +396,7 @@ class _Build:
 
         main = main_framework(f, t)
         for m in f.log:
-            fw = _framework_of(m) or main
+            fw = framework_of(m) or main
             if fw is None or m.kind == "benign":
                 continue
             logs.setdefault(fw, []).append(LogLine(m.id, m.kind, tuple(readings(m, f)[0]), m.text[:400]))
@@ -440,11 +440,11 @@ class _Build:
         for m in f.log:
             # "Could not load library libcudnn_ops_infer.so.8. Error: libcublas.so.11: cannot open …": cuDNN was
             # found; the library missing is the one it depends on
-            soname = m.groups.get("dependency") if _lib_of(m.groups.get("dependency") or "") else m.groups.get("soname")
-            lib = _lib_of(soname) if soname else None
+            soname = m.groups.get("dependency") if lib_of(m.groups.get("dependency") or "") else m.groups.get("soname")
+            lib = lib_of(soname) if soname else None
             if m.id not in NOT_FOUND or lib is None or lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
-            fw = _framework_of(m) or main_framework(f, t) or "tensorflow"
+            fw = framework_of(m) or main_framework(f, t) or "tensorflow"
             wanted.setdefault(fw, {})[soname] = ResolvedLib(lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
                 origins.append(STATED)
@@ -452,7 +452,7 @@ class _Build:
         for s in f.all("lib_failed"):
             if any(s.line == m.line or s.value in m.text for m in f.log):
                 continue  # the program's own message about it says more (not found, or another failure)
-            lib = _lib_of(s.value)
+            lib = lib_of(s.value)
             fw = main_framework(f, t) or "tensorflow"
             if lib and lib != "cuda" and s.value not in wanted.get(fw, {}):
                 wanted.setdefault(fw, {})[s.value] = ResolvedLib(lib, s.value, None, None, None, None)
@@ -708,7 +708,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     origins: list[str] = []
 
     def add(soname: str, path: str, origin: str, detail: str, kind: str = "system") -> None:
-        lib = _lib_of(soname)
+        lib = lib_of(soname)
         if lib and not any(c.soname == soname for c in copies):
             copies.append(LibCopy(lib, soname, path, posixpath_dir(path), None, None, kind, detail))
             origins.append(origin)
@@ -719,7 +719,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     # NVIDIA's pip wheels and conda's cudatoolkit/cudnn packages hold the libraries of their names.
     for name, where, origin in _packaged(f):
         for soname in failed:
-            if name == "*" or _lib_of(soname) in WHEEL_LIBS.get(name, ()):
+            if name == "*" or lib_of(soname) in WHEEL_LIBS.get(name, ()):
                 add(soname, f"({where})", origin, where, "pip" if where.startswith("pip") else "conda")
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
     # asked for is a copy of another release; the same name is a copy only by inference (a partial install
@@ -729,7 +729,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
-            libs = tuple({_lib_of(x) for x in failed} - {None, "cudnn"} - absent)
+            libs = tuple({lib_of(x) for x in failed} - {None, "cudnn"} - absent)
             for soname in (sonames(family, libs) if family else {}).values():
                 soname = dll_name(soname) if windows else soname
                 add(soname, _default_place(s.value, soname, windows), _origin(s.stated_by_user) if soname not in failed
@@ -743,8 +743,8 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
         other = {c.lib for c in copies if c.soname not in failed}
         for soname in failed:
             # "I installed CUDA" says nothing of cuDNN, a separate download, and the other way round
-            installed = f.has_cue("cudnn_installed" if _lib_of(soname) == "cudnn" else "cuda_installed")
-            if _lib_of(soname) not in other and (said or installed):
+            installed = f.has_cue("cudnn_installed" if lib_of(soname) == "cudnn" else "cuda_installed")
+            if lib_of(soname) not in other and (said or installed):
                 add(soname, _unknown_place(soname), STATED if said else INFERRED,
                     f"the reporter says it exists, loads elsewhere, or was installed (line {(said or installed)[0].line})")
     for s in f.all("cudnn")[:1]:
@@ -810,7 +810,7 @@ def _finds_pip(framework: str, version: str) -> bool:
     return bool(row and row.get("finds_pip_wheels") == "yes")
 
 
-def _lib_of(soname: str) -> str | None:
+def lib_of(soname: str) -> str | None:
     """The library a file name is of; cuDNN 8's sub-libraries (libcudnn_ops_infer.so.8, cudnn_cnn_infer64_8.dll)
     are cuDNN."""
     if "cudnn" in soname.lower():
@@ -918,7 +918,7 @@ def main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
             if t.dist(name):
                 return fw
     for m in f.log:
-        fw = _framework_of(m)
+        fw = framework_of(m)
         if fw:
             return fw
     return None
@@ -939,7 +939,7 @@ def _gpus_seen(f: TriageFacts) -> dict[str, tuple[GpuDevice, ...]]:
     for m in f.log:
         if m.kind != "success" or m.line in f.prose_log_lines:
             continue
-        fw = _framework_of(m) or "tensorflow"
+        fw = framework_of(m) or "tensorflow"
         found = out.setdefault(fw, [])
         found.append(GpuDevice(len(found), m.groups.get("name"), m.groups.get("cc")))
     for s in f.all("torch_cuda_available"):
