@@ -36,7 +36,7 @@ class Setup:
 
 def setup(snap) -> Setup | None:
     """The setup a report describes, or None without a framework."""
-    from whynogpu.triage.to_facts import main_framework, version_of  # the report's facts are derived there
+    from whynogpu.triage.to_facts import INFERRED, main_framework, version_of  # the report's facts are derived there
 
     f = snap.get(TriageFacts)
     if f is None:
@@ -49,7 +49,7 @@ def setup(snap) -> Setup | None:
     plat = snap.get(PlatformFacts)
     place = "unknown" if plat is None else "container" if plat.container else "wsl" if plat.wsl else plat.os
     res = snap.result("platform")
-    if place == "linux" and res is not None and res.origin == "inferred":
+    if place == "linux" and res is not None and res.origin == INFERRED:
         place = "unknown"  # only guessed from pasted output, which any platform prints: the report names none
     if place in ("linux", "unknown") and f.has_cue("colab"):
         # Colab's image pairs its own framework with its CUDA, cuDNN and driver, and moves them every few months:

@@ -113,6 +113,8 @@ _JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of
 def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
     """What a message means in this report: its row's categories, most likely first, unless the setup the report
     shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts)."""
+    from whynogpu.triage.to_facts import framework_of, lib_of  # to_facts reads this module in turn
+
     cats = list(m.categories)
     if not cats and m.groups.get("code"):
         # a message that prints only the CUDA error's number ("Error 804: forward compatibility was attempted …")
@@ -125,8 +127,6 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
         # architecture unknown, the message reads as the driver older than the CUDA in use.
         return ["driver_too_old", *cats], {"driver_too_old": older}
-    from whynogpu.triage.to_facts import framework_of, lib_of
-
     if m.id == "tf_cudnn_handle" and framework_of(m) == "jax" and cats[:1] == ["gpu_memory_exhausted"] and \
             not f.has_cue("shared_gpu", "second_process", "memory_taken"):
         # TensorFlow maps nearly all of the GPU's memory at start, leaving cuDNN none; JAX preallocates 75 % and
@@ -139,11 +139,11 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # the library missing is the CUDA one it depends on
         cats = ["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats]
         return cats, {"cuda_libs_missing": f"cuDNN was found, but the CUDA library it loads ({dep}) was not"}
-    if f.has_cue("colab") and not f.has_cue("wsl") and "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
-        # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
-        cats.remove("no_nvidia_gpu")
-        return ["no_nvidia_gpu", *cats], {"no_nvidia_gpu": _COLAB_NO_GPU}
     if f.has_cue("colab") and not f.has_cue("wsl"):
+        if "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
+            # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
+            cats.remove("no_nvidia_gpu")
+            return ["no_nvidia_gpu", *cats], {"no_nvidia_gpu": _COLAB_NO_GPU}
         # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
         # find there is one of another version than the image has (colabtools#4214, #4233)
         for missing, other in (("cudnn_missing", "cudnn_version_mismatch"), ("cuda_libs_missing", "cuda_version_mismatch")):
