@@ -36,7 +36,11 @@ class Setup:
 
 def setup(snap) -> Setup | None:
     """The setup a report describes, or None without a framework."""
-    from whynogpu.triage.to_facts import INFERRED, main_framework, version_of  # the report's facts are derived there
+    from whynogpu.triage.to_facts import (  # the report's facts are derived there
+        INFERRED,
+        main_framework,
+        version_of,
+    )
 
     f = snap.get(TriageFacts)
     if f is None:
