@@ -54,7 +54,9 @@ def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candida
     candidates: list[Candidate] = []
     for f in ordered:
         if _class(f) <= 2 and f.category not in ("unknown",) and f.category not in {c.category for c in candidates}:
-            candidates.append(Candidate(f.category, confidence(f)))
+            # shown in rank order, so a later candidate never reads as surer than an earlier one
+            shown = confidence(f) if not candidates else min(confidence(f), candidates[-1].confidence)
+            candidates.append(Candidate(f.category, shown))
     top = next((f for f in ordered if _class(f) <= 2), None)
     if top is None:
         return ordered, Verdict(None, "unknown", "Nothing found that stops the GPU, but nothing proved it works either."), ()

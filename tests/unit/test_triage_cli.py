@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whynogpu.triage.engine import triage
+from whynogpu.verdict import confidence
 from whynogpu.triage.extract import extract
 
 EXE = [sys.executable, "-m", "whynogpu"]
@@ -54,8 +55,13 @@ def test_empty_input_is_unknown_with_missing_list():
 def test_user_statement_weaker_than_program_output():
     text = ("OS: Windows 11\nTensorFlow version: 2.15\n"
             "UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040).\n")
-    cands = {c.category: c.confidence for c in triage(text).candidates}
-    assert cands["driver_too_old"] > cands["windows_native_unsupported"]
+    report = triage(text)
+    def strength(cat):
+        return max(confidence(f) for f in report.findings if f.category == cat)
+    assert strength("driver_too_old") > strength("windows_native_unsupported")
+    # the candidates are shown in rank order, and no later one reads as surer than an earlier one
+    shown = [c.confidence for c in report.candidates]
+    assert len(shown) >= 2 and shown == sorted(shown, reverse=True)
 
 
 def test_windows_tf_210_is_not_flagged():

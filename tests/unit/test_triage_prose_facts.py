@@ -212,6 +212,21 @@ def test_a_gpu_the_framework_sees_but_the_work_never_reaches_is_the_code():
     assert triage(tm).verdict.root_cause != "code_forces_cpu"
 
 
+@pytest.mark.parametrize("placed", [
+    "the model is on cuda:0 and nvidia-smi shows 2GB used",
+    "next(model.parameters()).device prints device(type='cuda', index=0)",
+])
+def test_slow_work_that_sits_on_the_gpu_is_fed_too_slowly_not_kept_on_the_cpu(placed):
+    text = ("PyTorch 2.1, training is very slow and GPU utilization stays around 5%. torch.cuda.is_available() is "
+            f"True and {placed}. The dataloader reads images from a network drive with num_workers=0.")
+    r = triage(text)
+    assert r.verdict.root_cause == "no_problem"
+    assert "code_forces_cpu" not in [c.category for c in r.candidates]
+    # without the statement that the work is on the GPU, the code is still the suspect
+    bare = text.replace(f" and {placed}", "")
+    assert triage(bare).verdict.root_cause == "code_forces_cpu"
+
+
 def test_a_question_about_informational_messages_is_answered_no_problem():
     log = ("2020-11-08 14:02:11.480172: I tensorflow/stream_executor/platform/default/dso_loader.cc:49] Successfully "
            "opened dynamic library libcudart.so.11.0\n"

@@ -207,6 +207,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # nvidia-smi lists the reporter's process holding GPU memory: the work does reach the GPU
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
                        r"\b(python|my process)\b"),
+    # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
+    ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
+                    r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"
+                    r"\bdevice(\(type=| is |: ?|=)\s*['\"]?cuda\b|"
+                    r"\b\d+(\.\d+)? ?(mib|mb|gib|gb)( of (gpu |vram |video )?memory)? (is |are )?(used|in use|allocated)\b"),
     # The reporter asks what messages mean, or whether they matter
     ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
                      r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "

@@ -246,6 +246,14 @@ def signals(f: TriageFacts) -> list[Signal]:
     if default_backend:
         c = cues.get("gpu_unused") or f.first("keras_version")
         add("keras_backend_other", "error", "stated", c.line, c.text, default_backend, use=backend)
+    elif seen and "gpu_unused" in cues and ({"work_on_gpu", "process_on_gpu"} & set(cues)) and \
+            not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
+        # Seen, placed on it and holding its memory, yet slow or idle: the GPU does the work and waits for its
+        # input (data loading, small batches, host copies): nothing stops it.
+        c = cues.get("work_on_gpu") or cues["process_on_gpu"]
+        add("no_problem", "warning", "stated", c.line, c.text,
+            "the framework sees the GPU and the work is on it (placed there, holding its memory): low use or slowness "
+            "comes from what feeds it, not from the CPU doing the work")
     elif seen and quiet and "gpu_unused" in cues:
         c = cues["gpu_unused"]
         add("code_forces_cpu", "error", "stated", c.line, c.text,
