@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whynogpu.triage.engine import triage
-from whynogpu.verdict import confidence
 from whynogpu.triage.extract import extract
+from whynogpu.verdict import confidence
 
 EXE = [sys.executable, "-m", "whynogpu"]
 
