@@ -714,3 +714,34 @@ def test_nvcc_output_in_the_cuda_cudnn_field_names_no_cudnn():
     text = "CUDA/cuDNN version: release 10.1, V10.1.243\n"
     assert stated(text, "cuda") == ["10.1"] and stated(text, "cudnn") == []
     assert stated("CUDA/cuDNN version: 11.2 / 8.1\n", "cudnn") == ["8.1"]
+
+
+def test_a_gpu_seen_in_the_terminal_but_not_in_the_notebook_is_the_kernels_environment():
+    text = ("In the terminal `python -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\"` shows "
+            "my GPU. In a Jupyter notebook the same line gives []. conda env with tensorflow 2.10, cudatoolkit 11.2.")
+    r = triage(text)
+    assert r.verdict.root_cause == "libs_not_on_path"
+    assert "WG835" in [f.code for f in r.findings]
+    # two scripts, one shell: nothing about a kernel's environment
+    scripts = "torch sees the GPU in the python console, but training with train.py runs on the CPU."
+    assert triage(scripts).verdict.root_cause != "libs_not_on_path"
+
+
+@pytest.mark.parametrize("machine, root_cause", [
+    ("My server has 4 V100s.", "cuda_visible_devices_hidden"),
+    ("My desktop has one GPU.", None),  # index 0 of one GPU hides nothing
+])
+def test_a_visible_devices_list_shorter_than_the_machine_hides_the_rest(machine, root_cause):
+    text = (f"{machine} CUDA_VISIBLE_DEVICES=0 is in my .bashrc from an old project. "
+            "torch.cuda.device_count() returns 1, so training only uses one.")
+    got = triage(text).verdict.root_cause
+    assert got == root_cause if root_cause else got != "cuda_visible_devices_hidden"
+
+
+def test_keras_3_beside_a_cuda_torch_build_runs_on_tensorflow_unless_told():
+    text = ("Keras 3.3 trains on the CPU. I installed torch with CUDA 12.1 and torch works on the GPU. "
+            "I did `pip install keras tensorflow`. Ubuntu 22.04.")
+    assert triage(text).verdict.root_cause == "keras_backend_other"
+    # a CPU build of torch sets up no GPU Keras could have missed
+    cpu = text.replace("torch with CUDA 12.1 and torch works on the GPU", "torch 2.3.0+cpu")
+    assert triage(cpu).verdict.root_cause != "keras_backend_other"

@@ -201,6 +201,14 @@ SPECS = (
      "The report says the GPU is seen in one process but not in the project's code",
      "A script, launcher or config can set CUDA_VISIBLE_DEVICES for its own process only.",
      "Look for the variable where the project starts:", ("grep -rn CUDA_VISIBLE_DEVICES .", "unset CUDA_VISIBLE_DEVICES")),
+    ("WG835", "libs_not_on_path", "report_gpu_works_only_in_the_shell",
+     "The report says the GPU works in a terminal but not in a notebook kernel, IDE or service",
+     "A kernel, an IDE or a service is not started from the shell: it runs without that shell's LD_LIBRARY_PATH "
+     "and conda activation (which point the loader at the CUDA libraries), and often with another interpreter.",
+     "Compare the interpreter and the library path in both places, then give the kernel the shell's environment:",
+     ("python -c \"import sys, os; print(sys.executable, os.environ.get('LD_LIBRARY_PATH'))\"   # in the shell and "
+      "in a notebook cell",
+      "python -m ipykernel install --user --name gpu-env   # from the activated environment; pick that kernel")),
     ("WG822", "gpu_memory_exhausted", "report_gpu_memory_exhausted",
      "The report describes the GPU's memory taken by another process",
      "TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second one has none left.",

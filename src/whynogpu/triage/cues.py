@@ -212,6 +212,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"
                     r"\bdevice(\(type=| is |: ?|=)\s*['\"]?cuda\b|"
                     r"\b\d+(\.\d+)? ?(mib|mb|gib|gb)( of (gpu |vram |video )?memory)? (is |are )?(used|in use|allocated)\b"),
+    # The framework sees or uses fewer GPUs than the machine has
+    ("fewer_gpus", r"\b(only|just) (sees?|seeing|uses?|using|shows?|detects?|finds?|lists?|recogni[sz]es?) (one|1|a single|two|2|"
+                   r"three|3)\b|\bdevice_count\(\)[^.\n]{0,20}\b(returns?|gives?|is|prints?|shows?|=+|->|→)\s*\d\b|\bonly "
+                   r"(one|1|a single) (of (the|my) \w+ )?gpus? (is |are )?(seen|visible|used|detected|shown|found)\b"),
     # The reporter asks what messages mean, or whether they matter
     ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
                      r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "

@@ -129,11 +129,13 @@ _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 _KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
 # "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
-_GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|only|machine has|node has)\s+(?P<n>one|a single|single|"
-                        r"only one|two|four|eight|[1-8])\s+(?:nvidia\s+)?(?:gpus?|cards?|graphics cards?)\b|"
+_GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|have|only|machine has|node has|on|across|using)\s+(?P<n>one|"
+                        r"a single|single|only one|two|four|eight|[1-8])\s*(?:x\s*)?(?:nvidia\s+)?(?:gpus?|cards?|"
+                        r"graphics cards?|(?:(?:tesla|geforce|rtx|gtx|quadro)\s+)?[a-z]{0,2}\d{2,4}(?:\s?ti)?s)\b|"
                         # "Single GPU desktop", "a one-GPU machine", "2-GPU node"
                         r"\b(?P<n2>single|one|two|four|eight|[1-8])[- ]gpu (?:desktop|machine|box|laptop|server|workstation|"
                         r"node|system|setup|pc|computer|instance|vm)\b", re.I)
+_MODELS = re.compile(r"\d\s*x?\s*[A-Z]{0,2}\d{2,4}(?: ?Ti)?s\b")  # "4 V100s", "2x 3090s": a count of GPUs without the word
 _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
@@ -563,7 +565,8 @@ class _Reader:
             kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
             if kb:
                 self.state("keras_backend", kb.group(1).lower(), n, stripped, False)
-        if self.text_chars <= cue_table.CUE_CHARS and ("GPU" in line or "gpu" in line or "card" in line):
+        if self.text_chars <= cue_table.CUE_CHARS and ("GPU" in line or "gpu" in line or "card" in line or
+                                                       _MODELS.search(line)):
             c = _GPU_COUNT.search(line)  # a statement: read in the reporter's part, like the cues
             if c:
                 said = c.group("n") or c.group("n2")

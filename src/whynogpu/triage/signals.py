@@ -271,8 +271,15 @@ def signals(f: TriageFacts) -> list[Signal]:
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
-            add("cuda_visible_devices_hidden", "warning", "stated", elsewhere.line, elsewhere.text,
-                "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
+            kernel = "jupyter_only" in cues
+            if kernel:
+                # A notebook kernel, an IDE or a service is started without the shell's environment: its
+                # LD_LIBRARY_PATH and the conda activation hooks that point the loader at the CUDA libraries
+                add("libs_not_on_path", "warning", "stated", elsewhere.line, elsewhere.text,
+                    "a notebook kernel, IDE or service does not start from the shell the GPU works in: the library "
+                    "path and conda activation the shell sets are not there")
+            add("cuda_visible_devices_hidden", "warning", "inferred" if kernel else "stated", elsewhere.line,
+                elsewhere.text, "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
             # ...or runs as another user, in a sandbox or a cgroup that does not pass the /dev/nvidia* nodes in
             add("gpu_access_restricted", "warning", "inferred", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*")
@@ -328,6 +335,13 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("cuda_visible_devices_hidden", "warning", "stated", cvd.line, cvd.text,
             f"CUDA_VISIBLE_DEVICES={cvd.value} names only GPU indices from {count} up, and the report shows "
             f"{count} GPU{'s' if count > 1 else ''} (indices from 0): CUDA then sees no device")
+
+    elif indices and count > len(set(indices)) and "fewer_gpus" in cues:
+        # ...or fewer GPUs than the machine has, and the reporter finds fewer in use than are there
+        cvd, c = f.first("env:CUDA_VISIBLE_DEVICES"), cues["fewer_gpus"]
+        add("cuda_visible_devices_hidden", "warning", "stated", cvd.line, cvd.text,
+            f"CUDA_VISIBLE_DEVICES={cvd.value} lets CUDA see {len(set(indices))} of the {count} GPUs the report names, "
+            f"and it says: {c.text.strip()[:80]}")
 
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
@@ -496,7 +510,7 @@ def _keras_default_backend(f: TriageFacts) -> tuple[str, str]:
             [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]:  # TensorFlow lists a GPU
         return "", ""
     torch = [s for s in f.all("torch_cuda_available") if s.value == "True"] or \
-        [s for s in f.all("torch_version") if "+cu" in s.value]
+        [s for s in f.all("torch_version") if "+cu" in s.value] or f.all("torch_build_cuda")  # a CUDA build of torch
     jax = [m for m in f.log if m.id == "jax_gpu_device"]
     gpu = "torch" if torch else "jax" if jax else ""
     if not gpu:
