@@ -21,6 +21,7 @@ REPORTS = {  # code: a report that only its rule can read
              "ERROR: No matching distribution found for tensorflow\nPython 3.13.0\n",
     "WG815": "GPU: Tesla K80\ntorch 2.3.0+cu121 trains on the CPU only.",
     "WG820": "The python console sees the GPU but when I run the training script of the repo it uses the CPU.",
+    "WG835": "In the terminal torch.cuda.is_available() is True; in a Jupyter notebook of the same env it is False.",
     "WG822": "A second notebook fails with an error while the first one is still running on the same GPU.",
     "WG823": "The whole machine reboots as soon as training starts; the power supply is 550 W.",
     "WG824": "GPU: AMD Radeon RX 6800 XT\nPyTorch says torch.cuda.is_available() is False.",
