@@ -745,3 +745,10 @@ def test_keras_3_beside_a_cuda_torch_build_runs_on_tensorflow_unless_told():
     # a CPU build of torch sets up no GPU Keras could have missed
     cpu = text.replace("torch with CUDA 12.1 and torch works on the GPU", "torch 2.3.0+cpu")
     assert triage(cpu).verdict.root_cause != "keras_backend_other"
+
+
+def test_the_release_an_upgrade_gave_is_the_one_to_judge():
+    text = ("It worked with tf 2.10 on Windows 10 natively. After pip install --upgrade tensorflow I got 2.12 and now "
+            "list_physical_devices('GPU') is empty. No errors.")
+    assert extract(text).first("tf_version").value == "2.12"
+    assert triage(text).verdict.root_cause == "windows_native_unsupported"

@@ -170,7 +170,7 @@ _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\
 # NVIDIA's cuDNN archive names the CUDA it is for, then the cuDNN release: cudnn-8.0-windows7-x64-v6.0
 _CUDNN_ARCHIVE = re.compile(r"\bcudnn-\d+\.\d+-[\w-]+?-v(?P<v>\d+\.\d+(?:\.\d+)*)", re.I)
 # the verb between a framework's name and the release said after it
-_SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives)"
+_SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives|got|gets|became|is now)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
@@ -257,7 +257,7 @@ _PROSE_VERSIONS = (
 
 # "downgraded to", "went back down with pip to", "switched to", "now on": the version the reporter has now
 _CHANGED_TO = re.compile(r"\b(?:(?:down|up)grad\w*|went (?:back )?(?:down |up )?|switched|moved|changed|reverted|rolled back)"
-                         r"\b[^.;]{0,25}\bto\b|\bnow (?:on|using|have)\b", re.I)
+                         r"\b[^.;]{0,25}\bto\b|\bnow (?:on|using|have)\b|--upgrade\b|\s-U\s", re.I)
 _VERSION_KEYS = ("tf_version", "torch_version", "jax_version")
 
 
