@@ -258,3 +258,27 @@ def test_output_pasted_in_a_fence_is_not_the_reporters_words():
 def test_a_visible_devices_index_past_a_single_gpu():
     text = "Only one card in this machine.\n```\nCUDA_VISIBLE_DEVICES=1 python train.py --gpu-ids 0\n```\ncuda=False\n"
     assert "cuda_visible_devices_hidden" in [c.category for c in triage(text).candidates]
+
+
+def test_an_old_ptxas_found_before_the_pip_wheels_is_a_system_cuda_shadowing_them():
+    text = ('pip install -U "jax[cuda12]"\n>>> jax.numpy.zeros(3)\n'
+            "E0103 16:41:38.489316 2217885 ptx_compiler_helpers.cc:87] *** WARNING *** Invoking ptxas with version "
+            "12.1.66, which corresponds to a CUDA version <=12.6.2. CUDA versions 12.x.y up to and including 12.6.2 "
+            "miscompile certain edge cases around clamping.\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "system_libs_shadow_pip_libs"
+    # the jax[cuda12] install and a message from XLA's GPU compiler say nothing of a CPU-only jaxlib
+    assert "cpu_only_package" not in [f.category for f in r.findings if f.severity.value == "error"]
+
+
+@pytest.mark.parametrize("before, root_cause", [
+    ("", "cpu_only_package"),  # nothing tried CUDA: the jaxlib has no CUDA backend
+    # a CUDA backend that tried and failed says why: then the fallback is no sign of a CPU build
+    ("CUDA backend failed to initialize: Found CUDA version 11080, but JAX was built against version 12020, which is "
+     "newer. The copy of CUDA that is installed must be at least as new as the version against which JAX was "
+     "built. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)\n", None),
+])
+def test_jax_falling_back_to_the_cpu_with_no_cuda_backend_tried_is_the_cpu_jaxlib(before, root_cause):
+    text = before + "No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)\n"
+    got = triage(text).verdict.root_cause
+    assert got == root_cause if root_cause else got != "cpu_only_package"

@@ -752,3 +752,12 @@ def test_the_release_an_upgrade_gave_is_the_one_to_judge():
             "list_physical_devices('GPU') is empty. No errors.")
     assert extract(text).first("tf_version").value == "2.12"
     assert triage(text).verdict.root_cause == "windows_native_unsupported"
+
+
+@pytest.mark.parametrize("said, key, value", [
+    ("mamba installs pytorch with build string py3.9_cpu_0, not the CUDA one", "torch_version_cuda", "None"),
+    ("conda picked pytorch py3.10_cuda11.8_cudnn8.7.0_0 as I asked", "torch_version_cuda", "11.8"),
+    ("conda-forge gave me tensorflow cpu_py39h1c5d3fa_0 even on the GPU node", "tf_built_with_cuda", "False"),
+])
+def test_a_conda_build_string_in_a_sentence_says_which_build_it_is(said, key, value):
+    assert extract(said).first(key).value == value

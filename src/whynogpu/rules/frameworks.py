@@ -178,8 +178,10 @@ def framework_cpu_build_seen_live(info, snap):
     for run in facts.runs:
         if not run.probed_ok or run.framework not in GPU_FIX or run.gpus or _cuda_capable(snap, run):
             continue
-        if run.cuda_build is None and run.framework != "jax":
-            continue  # the build was not read (a pasted report that does not show it): not a CPU build
+        if run.cuda_build is None and (run.framework != "jax" or run.from_report):
+            # the build was not read (a pasted report that does not show it): not a CPU build. A probed JAX
+            # answers by its devices; a report's JAX only by its own words ("CUDA-enabled jaxlib is not installed")
+            continue
         if run.framework == "torch" and run.build.get("hip_version"):
             continue  # a ROCm build is not a CPU build
         said = {"tensorflow": "tf.test.is_built_with_cuda() = False",

@@ -170,6 +170,10 @@ _CUDA_FILE = (r"lib(?:cudart|cublas(?:Lt)?|cufft|curand|cusolver|cusparse|cudnn\
 # NVIDIA's cuDNN archive names the CUDA it is for, then the cuDNN release: cudnn-8.0-windows7-x64-v6.0
 _CUDNN_ARCHIVE = re.compile(r"\bcudnn-\d+\.\d+-[\w-]+?-v(?P<v>\d+\.\d+(?:\.\d+)*)", re.I)
 # the verb between a framework's name and the release said after it
+# A conda build string said next to the framework: "pytorch with build string py3.9_cpu_0", "tensorflow
+# cpu_py39h1c5d3fa_0", "py3.10_cuda11.8_cudnn8.7.0_0": the channel's name for a CPU or a CUDA build
+_CONDA_BUILD = Filtered(re.compile(r"\b(?P<name>pytorch|torch|tensorflow(?:-base)?)\b[^.\n]{0,60}?(?<![\w.])(?P<b>(?:py\d\.?\d+_)?"
+                                   r"(?P<cpu>cpu)(?:_mkl)?(?:_py\d+h[0-9a-f]{7,})?_\d+|py\d\.?\d+_cuda(?P<cu>\d+\.\d+)\S*?_\d+)\b"))
 _SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives|got|gets|became|is now)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
@@ -634,6 +638,11 @@ class _Reader:
                     needed.append(pm.span("v"))
                 now = key in _VERSION_KEYS and bool(_CHANGED_TO.search(line[max(0, pm.start() - 50):pm.start()]))
                 self.state(key, pm.group("v"), n, stripped, True, now)
+        b = _CONDA_BUILD.rx.search(line) if _CONDA_BUILD in self.todo else None
+        if b and b.group("name").startswith("tensorflow"):
+            self.state("tf_built_with_cuda", "False" if b.group("cpu") else "True", n, stripped, True)
+        elif b:
+            self.state("torch_version_cuda", "None" if b.group("cpu") else b.group("cu"), n, stripped, True)
 
     def _installed_line(self, n: int, stripped: str) -> None:
         """pip's "Successfully installed torch-2.12.0 numpy-2.1.0": what pip just put in place (program output)."""
@@ -674,7 +683,7 @@ _FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(
 # The reporter's words (versions in sentences, cues) are read only in the head of a report (cue_table.CUE_CHARS
 # of sentences): their many common needles ("gpu", "cuda", "install") are looked for only in the first
 # WORDS_SPAN characters, which holds that head unless it is mostly log lines.
-_WORDS = (*(f for _, f in _PROSE_VERSIONS), *(f for _, f in cue_table.FILTERED))
+_WORDS = (*(f for _, f in _PROSE_VERSIONS), _CONDA_BUILD, *(f for _, f in cue_table.FILTERED))
 WORDS_SPAN = 4 * cue_table.CUE_CHARS
 
 

@@ -414,6 +414,10 @@ class _Build:
                                      ln.id != "jax_jaxlib_no_cuda" for ln in lines) else None
             if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
                 cuda_build = False
+            elif fw == "jax" and cuda_build is None and any(ln.id == "jax_fallback_cpu" for ln in lines) and \
+                    not any(ln.id in JAX_CUDA_LINES for ln in lines):
+                # JAX fell back to the CPU and no CUDA backend tried to start (it would have said why it failed)
+                cuda_build = False
             # The import itself failed, for a reason that names no GPU cause (a CPU without AVX, a C++ runtime): the
             # framework never listed devices, so WG508 reports the failure instead of WG502's "sees no GPU". A failure
             # that names libraries stays with the library rules, which tell missing from mismatched from off-path.
