@@ -282,3 +282,34 @@ def test_jax_falling_back_to_the_cpu_with_no_cuda_backend_tried_is_the_cpu_jaxli
     text = before + "No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)\n"
     got = triage(text).verdict.root_cause
     assert got == root_cause if root_cause else got != "cpu_only_package"
+
+
+@pytest.mark.parametrize("line", [
+    "F0528 22:26:23.117558 13844 syncedmem.hpp:18] Check failed: error == cudaSuccess (30 vs. 0)  unknown error",
+    "THCudaCheck FAIL file=/opt/conda/conda-bld/pytorch_1512378422383/work/torch/lib/THC/THCGeneral.c line=70 error=30 : "
+    "unknown error",
+    "pycuda._driver.Error: cuInit failed: unknown",
+    "modprobe: FATAL: Module nvidia-uvm not found.",
+    "Error response from daemon: linux runtime spec devices: error gathering device information while adding custom "
+    'device "/dev/nvidia-uvm-tools": lstat /dev/nvidia-uvm-tools: no such file or directory',
+])
+def test_cuda_that_cannot_start_for_want_of_nvidia_uvm(line):
+    assert triage(line + "\n").verdict.root_cause == "nvidia_uvm_unavailable"
+
+
+def test_a_no_device_error_on_a_mig_partitioned_gpu_is_restricted_access():
+    text = ("We run it on our partitioned A100 cards (MIG enabled) and the server fails:\n"
+            "[guppy/error] <>::run_server: CUDA error at cuda_common.cpp:234:\nCUDA_ERROR_NO_DEVICE. Aborting.\n"
+            "The basecall server has shut down successfully.\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "gpu_access_restricted"
+    assert "gpu_hardware_fault" not in [c.category for c in r.candidates]  # a server shutting down is no fault
+    # without the words about the GPU's partitions, the message keeps its own first reading
+    plain = text.replace(" (MIG enabled)", "").replace("partitioned ", "")
+    assert triage(plain).verdict.root_cause != "gpu_access_restricted"
+
+
+def test_an_old_tensorflows_numa_notice_is_benign():
+    text = ("cuda_gpu_executor.cc could not open file to read NUMA node: /sys/bus/pci/devices/0000:00:00.0/numa_node\n"
+            "Every CUDA sample runs; what does this error mean?\n")
+    assert triage(text).verdict.root_cause == "no_problem"

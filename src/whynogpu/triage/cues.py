@@ -62,7 +62,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
               # in Chinese and Japanese: "苹果 M1 芯片", "M2チップ", "マック"
               r"苹果|蘋果|M[1-4] ?(芯片|晶片|チップ)|マック"),
     # (the machine restarts; not "Jupyter restarts the kernel", "the kernel restarts")
-    ("hardware", r"\b(?<!kernel )(?<!it )(reboots|(?<!jupyter )restarts(?! (it|the kernel|kernel))|shuts? (down|off)|(pc|computer|machine|system|box|server) (switches|turns|powers|"
+    ("hardware", r"\b(?<!kernel )(?<!it )(reboots|(?<!jupyter )restarts(?! (it|the kernel|kernel))|(?<!has )shuts? (down|off)(?! (successfully|gracefully|cleanly))|(pc|computer|machine|system|box|server) (switches|turns|powers|"
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature(?!\s*[,=)\]])|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),

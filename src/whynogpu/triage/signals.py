@@ -41,6 +41,8 @@ _NO_DEVICE = ("cuinit_no_device", "torch_no_gpus", "cuda_runtime_100")
 _WSL_NO_DEVICE = ("in WSL the GPU reaches Linux only through the Windows NVIDIA driver (/dev/dxg, /usr/lib/wsl/lib) on a "
                   "recent enough Windows build and WSL kernel; with no CUDA_VISIBLE_DEVICES set, a CUDA that counts no "
                   "device there means that passage is missing")
+_RESTRICTED_NO_DEVICE = ("the report names what keeps a present GPU from a process (MIG partitions, device-node "
+                         "permissions, an exclusive compute mode), and CUDA counts no device this process may open")
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
 
 
@@ -122,6 +124,11 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         cats = row["categories"].split("|") if row and row["categories"] else []
     if m.id in _NO_DEVICE and f.has_cue("wsl") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
         return ["wsl_gpu_not_enabled", *cats], {"wsl_gpu_not_enabled": _WSL_NO_DEVICE}
+    if m.id in _NO_DEVICE and f.has_cue("phrase:gpu_access_restricted") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        # CUDA counts no device it may open: a MIG-enabled GPU with no MIG instance given to the process, device
+        # nodes this user may not open, an exclusive compute mode taken (nvidia-smi docs: MIG, compute mode)
+        cats = [c for c in cats if c != "gpu_access_restricted"]
+        return ["gpu_access_restricted", *cats], {"gpu_access_restricted": _RESTRICTED_NO_DEVICE}
     if m.id == "no_kernel_image" and (older := _driver_behind(f)):
         # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
         # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
