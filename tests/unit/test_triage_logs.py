@@ -313,3 +313,20 @@ def test_an_old_tensorflows_numa_notice_is_benign():
     text = ("cuda_gpu_executor.cc could not open file to read NUMA node: /sys/bus/pci/devices/0000:00:00.0/numa_node\n"
             "Every CUDA sample runs; what does this error mean?\n")
     assert triage(text).verdict.root_cause == "no_problem"
+
+
+@pytest.mark.parametrize("line", [
+    "InternalError: Blas GEMM launch failed",
+    "tensorflow.python.framework.errors_impl.InternalError: Blas SGEMM launch failed : a.shape=(10000, 784), "
+    "b.shape=(784, 500), m=10000, n=500, k=784",
+    "E tensorflow/stream_executor/cuda/cuda_blas.cc:226] failed to create cublas handle: CUBLAS_STATUS_ALLOC_FAILED",
+])
+def test_cublas_that_cannot_start_has_no_gpu_memory_left(line):
+    assert triage(line + "\n").verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_a_cuda_9_library_asked_for_beside_another_cuda_9_installed_is_the_wrong_release():
+    # up to CUDA 10.0 every library's soname carries major.minor: a 9.2 toolkit has libcublas.so.9.2, never .so.9.0
+    text = ("Ubuntu 16.04, CUDA 9.2.88, cuDNN 7.1.4. `pip install tensorflow-gpu==1.8.0`, then import fails:\n"
+            "ImportError: libcublas.so.9.0: cannot open shared object file: No such file or directory\n")
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"

@@ -761,3 +761,19 @@ def test_the_release_an_upgrade_gave_is_the_one_to_judge():
 ])
 def test_a_conda_build_string_in_a_sentence_says_which_build_it_is(said, key, value):
     assert extract(said).first(key).value == value
+
+
+def test_the_plain_tensorflow_up_to_2_0_is_the_cpu_build():
+    text = ("My Colab notebook's runtime is set to use the GPU, yet TensorFlow 2.0.0-beta1 does not see any GPU. "
+            "Why can't it use the GPU?")
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    assert triage(text.replace("2.0.0-beta1", "2.1.0")).verdict.root_cause != "cpu_only_package"
+
+
+def test_an_integrated_gpu_beside_a_named_nvidia_one_is_no_sign_of_a_machine_without_one():
+    text = ("Task Manager shows the Intel UHD integrated graphics doing the work instead of my NVIDIA RTX 2060, while "
+            "the RTX card's memory fills up. tensorflow = 2.7.0. How do I make TensorFlow use the NVIDIA card?")
+    assert {s.value for s in extract(text).all("gpu")} >= {"NVIDIA RTX 2060"}
+    assert triage(text).verdict.root_cause != "no_nvidia_gpu"
+    alone = "Task Manager shows only the Intel UHD integrated graphics. tensorflow = 2.7.0. How do I use the GPU?"
+    assert "no_nvidia_gpu" in [c.category for c in triage(alone).candidates]

@@ -57,7 +57,15 @@ def soname_family(cuda: str) -> str | None:
 def sonames(family: str, libs: tuple[str, ...] | None = None) -> dict[str, str]:
     """Library → the soname CUDA family `family` gives it (knowledge/cuda_sonames.csv)."""
     rows = [r for r in table("cuda_sonames") if r["cuda"] == family]
-    return {r["lib"]: r["soname"] for r in rows if libs is None or r["lib"] in libs}
+    out = {r["lib"]: r["soname"] for r in rows if libs is None or r["lib"] in libs}
+    if rows and version_key(family) <= (10, 0):
+        # Up to CUDA 10.0 every toolkit library carries the release's major.minor (the table's rows for 8.0-10.0
+        # all do): a library without a row of its own is named by the same rule.
+        out.update({lib: f"lib{lib}.so.{family}" for lib in (libs or ()) if lib not in out and lib in _TOOLKIT_LIBS})
+    return out
+
+
+_TOOLKIT_LIBS = ("cudart", "cublas", "cufft", "curand", "cusolver", "cusparse")
 
 
 def release_row(name: str, version: str, key: str = "tensorflow", newest_for_newer: bool = True

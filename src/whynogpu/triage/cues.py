@@ -186,7 +186,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
                     r"\b(t4|a100|l4|v100|p100|h100) (gpu )?(runtime|instance|session)\b|"
                     # "switch the runtime to an A100 GPU", "changed runtime to T4"
-                    r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)"),
+                    r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)|"
+                    # "the notebook's runtime is set to use the GPU"
+                    r"\bruntime (is |was )?(set|switched|changed)\b[^.]{0,20}\bgpu\b"),
     # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "

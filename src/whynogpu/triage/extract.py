@@ -631,7 +631,8 @@ class _Reader:
                 continue
             found = (m for m in rx.rx.finditer(line) if not any(a <= m.start("v") < b for a, b in needed))
             # a framework's versions: every one a sentence gives ("the tutorial asks for 1.10, I went down to 1.13.1")
-            for pm in (itertools.islice(found, 4) if key in _VERSION_KEYS else [next(found, None)]):
+            # ...and every GPU it names ("the Intel UHD does the work instead of my NVIDIA RTX 2060")
+            for pm in (itertools.islice(found, 4) if key in _VERSION_KEYS or key == "gpu" else [next(found, None)]):
                 if pm is None:
                     continue
                 if key in ("cuda_needed", "torch_build_cuda"):

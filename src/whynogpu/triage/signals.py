@@ -312,6 +312,9 @@ def signals(f: TriageFacts) -> list[Signal]:
             cat = c.id.partition(":")[2]
             if cat == "no_problem" and on_cpu:
                 continue
+            if cat == "no_nvidia_gpu" and any(_NVIDIA.search(s.value) or gpu_compute_capability(s.value)
+                                              for s in f.all("gpu")):
+                continue  # an integrated Intel or AMD GPU beside a named NVIDIA one: the machine has one
             if cat == "system_libs_shadow_pip_libs" and not _pip_libs(f):
                 continue  # a system or conda CUDA shadows only libraries pip brought, and the report shows none
             if cat in _HOST_DRIVER and "wsl" in cues:
