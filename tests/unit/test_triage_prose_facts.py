@@ -777,3 +777,26 @@ def test_an_integrated_gpu_beside_a_named_nvidia_one_is_no_sign_of_a_machine_wit
     assert triage(text).verdict.root_cause != "no_nvidia_gpu"
     alone = "Task Manager shows only the Intel UHD integrated graphics. tensorflow = 2.7.0. How do I use the GPU?"
     assert "no_nvidia_gpu" in [c.category for c in triage(alone).candidates]
+
+
+def test_condas_transaction_plan_lists_the_builds_it_will_install():
+    text = ("conda install pytorch torchvision -c pytorch\nThe following NEW packages will be INSTALLED:\n\n"
+            "  pytorch            pytorch/linux-64::pytorch-1.8.1-py3.9_cpu_0\n"
+            "  torchvision        pytorch/linux-64::torchvision-0.9.1-py39_cpu\n\n"
+            "torch.cuda.is_available() is False afterwards on my RTX 3090 box (Ubuntu 20.04).\n")
+    f = extract(text)
+    assert ("pytorch", "1.8.1", "py3.9_cpu_0") in [(p.name, p.version, p.build) for p in f.packages]
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    downloaded = "        pytorch-0.4.1              |py36_cuda9.0.176_cudnn7.1.2_1       463.8 MB  pytorch\n"
+    assert [(p.name, p.build) for p in extract(downloaded).packages] == [("pytorch", "py36_cuda9.0.176_cudnn7.1.2_1")]
+
+
+def test_a_shared_machine_does_not_explain_a_framework_that_sees_no_gpu():
+    text = ("After updating PyTorch from 1.0 to 1.2, torch.cuda.is_available() returns False; the message says my "
+            "NVIDIA driver version is too old. The machine is shared and other people's jobs run on it.")
+    r = triage(text)
+    assert r.verdict.root_cause == "driver_too_old"
+    # with memory failing, the others' jobs are the answer
+    oom = ("RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB. The machine is shared and other "
+           "people's jobs run on it.")
+    assert triage(oom).verdict.root_cause == "gpu_memory_exhausted"

@@ -71,6 +71,10 @@ _PIP_LIST = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?P<ver>\d[\w.!+-]*)
 _PIP_LIST_LEGACY = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*) \((?P<ver>\d[\w.!+-]*)(?:, [^)]*)?\)\s*$")
 _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w.!+-]*)\s*$")
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
+# conda's transaction plan: "  pytorch   pytorch/linux-64::pytorch-1.8.1-py3.9_cpu_0" (NEW packages will be
+# INSTALLED) and "  pytorch-0.4.1  |py36_cuda9.0.176_cudnn7.1.2_1   463.8 MB  pytorch" (will be downloaded)
+_CONDA_PLAN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?:[\w./-]+::)(?P=name)-(?P<ver>\d[\w.!]*)-(?P<build>\S+)\s*(?:\S+\s*)?$|"
+                         r"^\s*(?P<name2>[A-Za-z0-9][\w.-]*?)-(?P<ver2>\d[\w.!]*)\s*\|\s*(?P<build2>\S+)\s+\d[\d.]* [KMG]B\b")
 _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<ver>\d[\w.!+]*)$")
 
 # R610 and later: KMD / CUDA UMD; before R410 the header names no CUDA version at all
@@ -674,6 +678,12 @@ class _Reader:
                 ver, build = ver.split("+", 1)[0], ver.split("+", 1)[1]
             self.packages.append(ListedPackage(m.group("name"), ver, build, n, stripped))
             self.formats.add("package_list")
+            return
+        c = _CONDA_PLAN.match(line) if relevant and ("::" in line or "|" in line) else None
+        if c and _RELEVANT.match(c.group("name") or c.group("name2")):
+            self.packages.append(ListedPackage(c.group("name") or c.group("name2"), c.group("ver") or c.group("ver2"),
+                                               c.group("build") or c.group("build2"), n, stripped))
+            self.formats.add("conda_plan")
             return
         s = _PIP_SHOW.match(stripped) if stripped.startswith("Name:") else None
         if s and _RELEVANT.match(s.group("name")):

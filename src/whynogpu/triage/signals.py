@@ -196,10 +196,14 @@ def signals(f: TriageFacts) -> list[Signal]:
         c = cues["suspend"]
         add("nvidia_uvm_unavailable", "error" if cuda_failed else "warning", "stated", c.line, c.text,
             "CUDA stops working after suspend/resume when nvidia_uvm is left unusable")
+    no_gpu = _no_gpu_answers(f) or [s for s in f.all("torch_cuda_available") if s.value == "False"]
     for ids, cat, why in _ACCOUNT:
         c = next((cues[i] for i in ids if i in cues), None)
         if c is not None:
-            add(cat, "error", "stated", c.line, c.text, why)
+            # memory others hold makes work fail on a GPU the framework sees; it never hides the GPU from it
+            weak = cat == "gpu_memory_exhausted" and no_gpu and \
+                not any("gpu_memory_exhausted" in m.categories for m in f.log)
+            add(cat, "warning" if weak else "error", "stated", c.line, c.text, why)
     tf = f.first("tf_version")
     if "removes_tf_gpu" in cues and (tf is None or version_key(tf.value) < (2, 1)):
         c = cues["removes_tf_gpu"]  # up to 2.0 the plain tensorflow is the CPU build
