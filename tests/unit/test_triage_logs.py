@@ -330,3 +330,12 @@ def test_a_cuda_9_library_asked_for_beside_another_cuda_9_installed_is_the_wrong
     text = ("Ubuntu 16.04, CUDA 9.2.88, cuDNN 7.1.4. `pip install tensorflow-gpu==1.8.0`, then import fails:\n"
             "ImportError: libcublas.so.9.0: cannot open shared object file: No such file or directory\n")
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+@pytest.mark.parametrize("gpu, root_cause", [
+    ("GeForce GTX 950", "system_libs_shadow_pip_libs"),  # Maxwell: every cuDNN since 7 supports it
+    ("GeForce GTX 680", "compute_capability_unsupported"),  # Kepler 3.0: newer cuDNNs dropped it
+])
+def test_cudnn_refusing_the_gpus_architecture(gpu, root_cause):
+    text = f"The card is a {gpu}.\nRuntimeError: cuDNN error: CUDNN_STATUS_ARCH_MISMATCH\n"
+    assert triage(text).verdict.root_cause == root_cause

@@ -140,6 +140,12 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
         cats = [c for c in cats if c != "gpu_memory_exhausted"] + ["gpu_memory_exhausted"]
         return cats, {cats[0]: _JAX_CUDNN_HANDLE}
+    if m.id == "cudnn_arch_mismatch" and any(version_key(cc[1]) >= (5, 0) for g in f.all("gpu")
+                                             if (cc := gpu_compute_capability(g.value))):
+        # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
+        # cuDNN that refuses it is not the one the framework ships
+        cats = [c for c in cats if c != "compute_capability_unsupported"] + ["compute_capability_unsupported"]
+        return cats, {cats[0]: "the GPU is one every cuDNN since 7 supports, so the cuDNN loaded is a foreign copy"}
     dep = m.groups.get("dependency") or ""
     if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and lib_of(dep) not in (None, "cuda"):
         # "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open …": cuDNN was found;
