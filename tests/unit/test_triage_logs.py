@@ -339,3 +339,15 @@ def test_a_cuda_9_library_asked_for_beside_another_cuda_9_installed_is_the_wrong
 def test_cudnn_refusing_the_gpus_architecture(gpu, root_cause):
     text = f"The card is a {gpu}.\nRuntimeError: cuDNN error: CUDNN_STATUS_ARCH_MISMATCH\n"
     assert triage(text).verdict.root_cause == root_cause
+
+
+@pytest.mark.parametrize("listing, root_cause", [
+    ("% ls /var/run/opengl-driver/lib/\nlibcuda.so    libcuda.so.1    libcuda.so.430.34    libnvidia-ml.so.1\n",
+     "libs_not_on_path"),
+    ("", "driver_not_loaded"),  # nothing shows the driver's library anywhere
+])
+def test_a_libcuda_the_loader_missed_but_the_report_lists_on_disk_is_off_the_path(listing, root_cause):
+    text = ("2019-07-28 13:45:18.738233: I tensorflow/stream_executor/platform/default/dso_loader.cc:53] Could not "
+            "dlopen library 'libcuda.so.1'; dlerror: libcuda.so.1: cannot open shared object file: No such file or "
+            "directory\n" + listing)
+    assert triage(text).verdict.root_cause == root_cause

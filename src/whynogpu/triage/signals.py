@@ -140,6 +140,13 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
         cats = [c for c in cats if c != "gpu_memory_exhausted"] + ["gpu_memory_exhausted"]
         return cats, {cats[0]: _JAX_CUDNN_HANDLE}
+    if m.id == "tf_dlopen_libcuda" and any(d.value.startswith("libcuda.so") and "/stubs/" not in d.text and
+                                           not d.stated_by_user for d in f.all("lib_on_disk")):
+        # the driver's library the loader did not find is listed on disk (ls, ldconfig, find): installed, and not
+        # where this process looks (a CUDA toolkit's stubs/libcuda.so is no driver and does not count)
+        cats = [c for c in cats if c != "libs_not_on_path"]
+        return ["libs_not_on_path", *cats], {"libs_not_on_path": "the report lists libcuda on disk, where the loader "
+                                                                 "of this process does not look"}
     if m.id == "cudnn_arch_mismatch" and any(version_key(cc[1]) >= (5, 0) for g in f.all("gpu")
                                              if (cc := gpu_compute_capability(g.value))):
         # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
