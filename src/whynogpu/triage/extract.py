@@ -451,7 +451,7 @@ class _Reader:
             if rx in self.todo and rx.rx.search(line):
                 said = _SAID_ANSWER.match(line, rx.rx.search(line).end())
                 if said:  # "torch.version.cuda returns None", "print(torch.__version__) -> 2.0.1+cpu"
-                    a = said.group("a").strip("'\"")
+                    a = said.group("a").strip("'\"").rstrip(".,;:")  # the sentence's own full stop is no part of it
                     self.state(key, "[]" if "empty" in a else a, n, stripped, False)
                     continue
                 inline = _INLINE_ANSWER.search(line)
