@@ -807,3 +807,28 @@ def test_a_printed_value_retold_at_the_end_of_a_sentence_keeps_its_value():
     assert f.first("torch_version").value == "2.1.0+cpu"
     top = triage("print(torch.__version__) -> 2.1.0+cpu. Windows 11, RTX 4060.").findings[0]
     assert (top.category, top.origin) == ("cpu_only_package", "program")  # what Python printed, not a usual cause
+
+
+def test_tensorflow_1_15_was_built_for_cuda_10_0():
+    text = ("conda create -n tf tensorflow-gpu=1.15. When importing, device list shows only CPU. "
+            "nvidia-smi says driver 384.130, CUDA 9.0.")
+    assert "driver_too_old" in [c.category for c in triage(text).candidates][:2]
+
+
+def test_a_dependency_that_replaced_a_cuda_torch_from_pytorchs_index():
+    text = ("pip install transformers[torch] replaced my torch 2.0.1+cu118 with torch 2.1.0 and now cuda is not "
+            "available. Windows 10.")
+    f = extract(text)
+    assert f.first("torch_version").value == "2.1.0"  # what the install left, not what it replaced
+    assert "install_broke_it" in [c.id for c in f.cues]
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+
+
+@pytest.mark.parametrize("said, fires", [
+    ("I never call .cuda() or .to(device) on the model.", True),
+    ("I forgot to call .to('cuda') on the batches.", True),
+    ("TensorFlow never puts anything on the GPU.", False),  # the symptom, not the code
+])
+def test_the_reporter_saying_the_code_never_moves_the_work(said, fires):
+    text = f"My model trains slowly. torch.cuda.is_available() is True. {said}"
+    assert (triage(text).verdict.root_cause == "code_forces_cpu") is fires

@@ -122,7 +122,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                          r"(does ?n[o']t|can'?t|cannot|won'?t) (see|find|use|detect)|(was|is|became|had become) an? cpu)|"
                          # "installing lightning changes my pytorch version from cuda118 to cpu"
                          r"\binstall\w* (?![^.;,]{0,25}\b(driver|cuda|cudnn|nvidia|toolkit))[^.;]{0,40}\b(chang|replac|swap|switch|"
-                         r"downgrad|turn)\w* (my |the )?(py)?(torch|tensorflow|jax(lib)?)\b[^.;]{0,30}\bto (an? |the )?cpu\b"),
+                         r"downgrad|turn)\w* (my |the )?(py)?(torch|tensorflow|jax(lib)?)\b[^.;]{0,30}\bto (an? |the )?cpu\b|"
+                         # "pip install transformers[torch] replaced my torch 2.0.1+cu118 with torch 2.1.0": a CUDA build
+                         # from PyTorch's own index, swapped for the one a dependency pulled from PyPI
+                         r"\binstall\w* [^.;]{0,60}\b(replac|swapp|overwr|downgrad|upgrad)\w* (my |the )?(py)?torch\b[\d. =]{0,12}"
+                         r"\+cu\d+"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
@@ -202,6 +206,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
                    r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
                    r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),
+    # The reporter says the code never moves the model or the data to the GPU ("I never call .cuda()")
+    ("never_moved", r"\b(i|we|my code|the code|my script|the script) (never|do ?n[o']t|did ?n[o']t) (call|use|move|put|send)\w*\b"
+                    r"[^.;]{0,40}(\.cuda\(\)|\.to\(|to\(device\)|on(to)? (the )?gpu\b)|"
+                    r"\b(forgot|forget|without) (to )?(call(ing)? |using )?[`']?(\.cuda\(\)|\.to\((device|'cuda'|\"cuda\")\))|"
+                    r"\bdo(es)?n[o']t (call|use) [`']?(\.cuda\(\)|\.to\()"),
     # The reporter asks how to make the code use the GPU: a device option, a flag, a call that moves the model
     ("asks_device_option", r"\bhow (can|do|should|would) (i|we|you|one) (push|put|move|send|run|get|load|make|switch)\b"
                            r".{0,40}\b(on|onto|to|use) (the )?(gpu|cuda)\b|\bis there an? (option|flag|setting|"

@@ -265,7 +265,7 @@ _PROSE_VERSIONS = (
 
 # "downgraded to", "went back down with pip to", "switched to", "now on": the version the reporter has now
 _CHANGED_TO = re.compile(r"\b(?:(?:down|up)grad\w*|went (?:back )?(?:down |up )?|switched|moved|changed|reverted|rolled back)"
-                         r"\b[^.;]{0,25}\bto\b|\bnow (?:on|using|have)\b|--upgrade\b|\s-U\s", re.I)
+                         r"\b[^.;]{0,25}\bto\b|\bnow (?:on|using|have)\b|--upgrade\b|\s-U\s|\breplac\w*\b(?:[^.;]|\.(?=\d)){0,40}\b(?:with|by)\b", re.I)
 _VERSION_KEYS = ("tf_version", "torch_version", "jax_version")
 
 

@@ -65,6 +65,7 @@ def _judged_as_facts(m) -> bool:
 # What the reporter says that names a cause on its own: (cue ids, any of which counts; category; why).
 _ACCOUNT = (
     (("hardware",), "gpu_hardware_fault", "the machine or the GPU fails under load (power, heat, bus)"),
+    (("never_moved",), "code_forces_cpu", "the reporter says the code never moves the model or the data to the GPU"),
     (("shared_gpu", "second_process"), "gpu_memory_exhausted", "other work holds the GPU's memory"),
     (("driver_in_container",), "driver_library_mismatch",
      "a driver installed inside a container differs from the host's kernel module"),
