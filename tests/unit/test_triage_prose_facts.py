@@ -832,3 +832,20 @@ def test_a_dependency_that_replaced_a_cuda_torch_from_pytorchs_index():
 def test_the_reporter_saying_the_code_never_moves_the_work(said, fires):
     text = f"My model trains slowly. torch.cuda.is_available() is True. {said}"
     assert (triage(text).verdict.root_cause == "code_forces_cpu") is fires
+
+
+def test_a_title_saying_which_backend_keras_runs_is_not_a_framework_set_up():
+    text = ("keras uses tensorflow backend and I want torch\n"
+            "import keras; keras.backend.backend() returns 'tensorflow'. I installed torch with cuda and want keras "
+            "to use it.\n")
+    assert triage(text).verdict.root_cause == "keras_backend_other"
+
+
+@pytest.mark.parametrize("where, root_cause", [
+    ("Windows 11", "cpu_only_package"),  # JAX has no CUDA build for native Windows, for any Python
+    ("Ubuntu 22.04", "python_version_unsupported"),
+])
+def test_pip_finding_no_cuda_plugin_where_none_exists_is_the_platform(where, root_cause):
+    text = (f"pip install jax[cuda12] on {where} with Python 3.11 fails:\n"
+            "ERROR: No matching distribution found for jax-cuda12-plugin\n")
+    assert triage(text).verdict.root_cause == root_cause

@@ -406,7 +406,15 @@ def signals(f: TriageFacts) -> list[Signal]:
             f"the GPU named is not an NVIDIA one: {s.value}")
     for s in f.all("pip_no_dist"):
         py = f.first("python")
-        add("python_version_unsupported", "error", "stated" if s.stated_by_user else "program", s.line, s.text,
+        origin = "stated" if s.stated_by_user else "program"
+        place = _no_gpu_platform(f, s.value)
+        if place:
+            # no Python has it here: the platform has no CUDA build of that framework (framework_platforms.csv)
+            add("macos_no_cuda" if place == "macos" else "cpu_only_package", "error", origin, s.line, s.text,
+                f"pip finds no {s.value} wheel: on {place} no CUDA build of it exists for any Python, so only the "
+                "CPU build installs")
+            continue
+        add("python_version_unsupported", "error", origin, s.line, s.text,
             f"pip finds no {s.value} wheel" + (f" for Python {py.value}" if py else ""))
     ld = f.first("env:LD_LIBRARY_PATH")
     clash = f.has_log(*_VERSION_CLASH)
@@ -518,9 +526,31 @@ def _frameworks_named(f: TriageFacts, skip: tuple[int, str] = (0, "")) -> set[st
         out.add("jax")
     for s in f.all("pip_install"):
         out |= {name for name, rx in _FRAMEWORK_WORDS if rx.search(s.value)}
-    # named in the reporter's words; not the backend's own name on the line that sets it
-    out |= {c.id[6:] for c in f.cues if c.id.startswith("names_") and (c.line, c.id[6:]) != skip}
+    # named in the reporter's words; not the backend's own name on the line that sets it, nor a name that only says
+    # which backend Keras runs on ("keras uses the tensorflow backend")
+    out |= {c.id[6:] for c in f.cues if c.id.startswith("names_") and (c.line, c.id[6:]) != skip and
+            not (skip[1] == c.id[6:] and _as_backend(c.id[6:]).search(c.text))}
     return out
+
+
+def _no_gpu_platform(f: TriageFacts, package: str) -> str:
+    """"windows" or "macos" when the report is from a platform where the framework of a CUDA package pip could not
+    find (jax-cuda12-plugin, jax[cuda12], torch==2.1.0+cu118) has no CUDA build at all; else ""."""
+    name = package.lower()
+    framework = "jax" if re.match(r"jax(?:lib)?(?:[-_]cuda|\[cuda)", name) else \
+        "torch" if re.match(r"torch\w*[^+]*\+cu\d", name) else None
+    os_ = (f.first("os").value.lower() if f.first("os") else "")
+    place = "macos" if f.has_cue("macos") or "mac" in os_ else "windows" if f.has_cue("windows") or "windows" in os_ \
+        else ""
+    if not framework or not place or f.has_cue("wsl"):
+        return ""
+    row = next((r for r in table("framework_platforms") if r["framework"] == framework and r["platform"] == place), None)
+    return place if row and row["gpu"] == "none" else ""
+
+
+def _as_backend(name: str) -> re.Pattern:
+    word = {"pytorch": "(?:py)?torch"}.get(name, name)
+    return re.compile(rf"\b{word}\W+backend\b|\bbackend\W+(?:is |to |=\s*)?\W*{word}\b", re.I)
 
 
 # Keras 3's names for its backends (KERAS_BACKEND values)
