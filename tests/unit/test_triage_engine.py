@@ -411,6 +411,25 @@ def test_a_project_built_on_a_framework_names_that_framework():
     assert "names_pytorch" in cues.find("openai-whisper is slow, the GPU sits idle")
     assert "names_pytorch" in cues.find("WhisperX transcribes on the CPU")
     assert "names_jax" in cues.find("localcolabfold runs without the GPU")
+    assert "names_pytorch" in cues.find("CosyVoice 推理的时候只用CPU")  # the project's name in any language's sentence
+    assert "names_tensorflow" in cues.find("the Object Detection API trains on the CPU")
+
+
+def test_every_project_row_names_a_framework_we_know_and_its_pattern_compiles():
+    import re as _re
+
+    from whynogpu.knowledge import table
+    rows = table("framework_projects")
+    assert len({r["project"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["framework"] in ("torch", "tensorflow", "jax") and r["source"].startswith("https://")
+        assert not _re.search(r["pattern"], "my gpu is not used by tensorflow or pytorch", _re.I), r["project"]
+
+
+def test_a_ray_task_that_asks_for_no_gpu_is_a_candidate_for_the_hidden_gpu():
+    text = ("If I run the script directly the assert passes; submitted as a Ray Job, "
+            "assert torch.cuda.is_available() fails.\nray.init()\n")
+    assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"
 
 
 def test_a_cpu_only_build_is_no_usual_cause_once_the_report_shows_cuda_failing():
