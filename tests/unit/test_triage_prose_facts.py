@@ -849,3 +849,11 @@ def test_pip_finding_no_cuda_plugin_where_none_exists_is_the_platform(where, roo
     text = (f"pip install jax[cuda12] on {where} with Python 3.11 fails:\n"
             "ERROR: No matching distribution found for jax-cuda12-plugin\n")
     assert triage(text).verdict.root_cause == root_cause
+
+
+def test_a_gpu_device_retold_in_a_sentence_never_reads_as_a_framework_seeing_none():
+    text = ("jax.devices() shows [CudaDevice(id=0)], nvidia-smi shows my python process using 18GB, but training is "
+            "slow and GPU utilization is 20%. Is JAX using the GPU?")
+    r = triage(text)
+    assert "WG502" not in [f.code for f in r.findings]  # "JAX sees no GPU" would contradict the sentence
+    assert r.verdict.root_cause == "no_problem"

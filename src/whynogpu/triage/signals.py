@@ -256,6 +256,8 @@ def signals(f: TriageFacts) -> list[Signal]:
     seen = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines] or \
         [s for s in f.all("torch_cuda_available") if s.value == "True"] or \
         [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]
+    # the framework's answer retold in a sentence ("jax.devices() shows [CudaDevice(id=0)]")
+    retold_seen = [m for m in f.log if m.kind == "success" and m.line in f.prose_log_lines]
     quiet = not [m for m in f.log if m.kind == "error"] and not ({"task_manager", "jupyter_only", "works_elsewhere",
                                                                "memory_taken", "second_process", "process_on_gpu"} & set(cues))
     if quiet and "asks_device_option" in cues and "failing" not in cues and not (seen and "gpu_unused" in cues):
@@ -271,7 +273,7 @@ def signals(f: TriageFacts) -> list[Signal]:
     if default_backend:
         c = cues.get("gpu_unused") or f.first("keras_version")
         add("keras_backend_other", "error", "stated", c.line, c.text, default_backend, use=backend)
-    elif seen and "gpu_unused" in cues and ({"work_on_gpu", "process_on_gpu"} & set(cues)) and \
+    elif (seen or retold_seen) and "gpu_unused" in cues and ({"work_on_gpu", "process_on_gpu"} & set(cues)) and \
             not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
         # Seen, placed on it and holding its memory, yet slow or idle: the GPU does the work and waits for its
         # input (data loading, small batches, host copies): nothing stops it.

@@ -397,8 +397,8 @@ class _Build:
         main = main_framework(f, t)
         for m in f.log:
             fw = framework_of(m) or main
-            if fw is None or m.kind == "benign":
-                continue
+            if fw is None or m.kind == "benign" or (m.kind == "success" and m.line in f.prose_log_lines):
+                continue  # a success only retold in a sentence makes no run: no GPUs are read from it either
             logs.setdefault(fw, []).append(LogLine(m.id, m.kind, tuple(readings(m, f)[0]), m.text[:400]))
             origin.add(STATED if m.line in f.prose_log_lines else PROGRAM)
         gpus = _gpus_seen(f)
