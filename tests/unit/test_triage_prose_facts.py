@@ -758,6 +758,8 @@ def test_the_release_an_upgrade_gave_is_the_one_to_judge():
     ("mamba installs pytorch with build string py3.9_cpu_0, not the CUDA one", "torch_version_cuda", "None"),
     ("conda picked pytorch py3.10_cuda11.8_cudnn8.7.0_0 as I asked", "torch_version_cuda", "11.8"),
     ("conda-forge gave me tensorflow cpu_py39h1c5d3fa_0 even on the GPU node", "tf_built_with_cuda", "False"),
+    ("pixi list shows pytorch 2.4.1 cpu_generic_py312h2ed9cbb_1.", "torch_version_cuda", "None"),
+    ("conda-forge gave pytorch cuda126_generic_py312h1234567_200 here", "torch_version_cuda", "12.6"),
 ])
 def test_a_conda_build_string_in_a_sentence_says_which_build_it_is(said, key, value):
     assert extract(said).first(key).value == value
@@ -857,3 +859,17 @@ def test_a_gpu_device_retold_in_a_sentence_never_reads_as_a_framework_seeing_non
     r = triage(text)
     assert "WG502" not in [f.code for f in r.findings]  # "JAX sees no GPU" would contradict the sentence
     assert r.verdict.root_cause == "no_problem"
+
+
+def test_the_word_cpu_in_a_sentence_is_no_build_string():
+    assert extract("My gpu is AMD and tensorflow only runs on the cpu. OS is linux.").first("tf_built_with_cuda") is None
+
+
+def test_jax_finding_the_cuda_its_driver_runs_older_than_its_build_is_the_driver():
+    text = ('pip install -U "jax[cuda13]"; driver 550.90. jax.devices() -> cpu and warning:\n'
+            "CUDA backend failed to initialize: Found CUDA version 12040, but JAX was built against version 13000, "
+            "which is newer. The copy of CUDA that is installed must be at least as new as the version against which "
+            "JAX was built.\n")
+    assert triage(text).verdict.root_cause == "driver_too_old"
+    # the same message with no driver in the report (or one that runs a newer CUDA) keeps its own reading
+    assert triage(text.replace("driver 550.90. ", "")).verdict.root_cause != "driver_too_old"

@@ -176,8 +176,10 @@ _CUDNN_ARCHIVE = re.compile(r"\bcudnn-\d+\.\d+-[\w-]+?-v(?P<v>\d+\.\d+(?:\.\d+)*
 # the verb between a framework's name and the release said after it
 # A conda build string said next to the framework: "pytorch with build string py3.9_cpu_0", "tensorflow
 # cpu_py39h1c5d3fa_0", "py3.10_cuda11.8_cudnn8.7.0_0": the channel's name for a CPU or a CUDA build
-_CONDA_BUILD = Filtered(re.compile(r"\b(?P<name>pytorch|torch|tensorflow(?:-base)?)\b[^.\n]{0,60}?(?<![\w.])(?P<b>(?:py\d\.?\d+_)?"
-                                   r"(?P<cpu>cpu)(?:_mkl)?(?:_py\d+h[0-9a-f]{7,})?_\d+|py\d\.?\d+_cuda(?P<cu>\d+\.\d+)\S*?_\d+)\b"))
+_CONDA_BUILD = Filtered(re.compile(r"\b(?P<name>pytorch|torch|tensorflow(?:-base)?)\b(?:[^.\n]|\.(?=\d)){0,60}?(?<![\w.])(?P<b>py\d\.?\d+_(?P<cpu>cpu)_\d+|"
+                                   r"(?P<cpu2>cpu)_(?:mkl_|generic_|openblas_)?py\d+h[0-9a-f]*(?:_\d+)?|py\d\.?\d+_cuda(?P<cu>\d+\.\d+)\S*?_\d+|"
+                                   # conda-forge's: cpu_generic_py312h…, cuda126_generic_py312h… (CUDA 12.6)
+                                   r"cuda(?P<cu2>\d{3})_\w*py\d+h\w*)\b"))
 _SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives|got|gets|became|is now)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
@@ -645,9 +647,10 @@ class _Reader:
                 self.state(key, pm.group("v"), n, stripped, True, now)
         b = _CONDA_BUILD.rx.search(line) if _CONDA_BUILD in self.todo else None
         if b and b.group("name").startswith("tensorflow"):
-            self.state("tf_built_with_cuda", "False" if b.group("cpu") else "True", n, stripped, True)
+            self.state("tf_built_with_cuda", "False" if b.group("cpu") or b.group("cpu2") else "True", n, stripped, True)
         elif b:
-            self.state("torch_version_cuda", "None" if b.group("cpu") else b.group("cu"), n, stripped, True)
+            cu = b.group("cu") or (f"{b.group('cu2')[:2]}.{b.group('cu2')[2]}" if b.group("cu2") else None)
+            self.state("torch_version_cuda", "None" if b.group("cpu") or b.group("cpu2") else cu, n, stripped, True)
 
     def _installed_line(self, n: int, stripped: str) -> None:
         """pip's "Successfully installed torch-2.12.0 numpy-2.1.0": what pip just put in place (program output)."""

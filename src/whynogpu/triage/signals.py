@@ -148,6 +148,12 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         cats = [c for c in cats if c != "libs_not_on_path"]
         return ["libs_not_on_path", *cats], {"libs_not_on_path": "the report lists libcuda on disk, where the loader "
                                                                  "of this process does not look"}
+    if m.id == "jax_cuda_older" and (m.groups.get("component") or "").strip().lower() in ("", "cuda") and \
+            (found := _cuda_int(m.groups.get("found", ""))) and found == _driver_cuda(f):
+        # "Found CUDA version 12040" is the CUDA the driver reports (nvidia-smi's "CUDA Version"): the driver is older
+        # than the CUDA the plugin was built against, not some library
+        return ["driver_too_old", *cats], {"driver_too_old": f"the CUDA version found ({found}) is the one the "
+                                                              "report's driver runs: the driver is older than the build"}
     if m.id == "cudnn_arch_mismatch" and any(version_key(cc[1]) >= (5, 0) for g in f.all("gpu")
                                              if (cc := gpu_compute_capability(g.value))):
         # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
@@ -592,6 +598,18 @@ def _driver_behind(f: TriageFacts) -> str:
         return ""
     return (f"the driver{' ' + driver.value if driver else ''} runs CUDA up to {have}, older than the CUDA {newest} "
             "in use: it cannot compile that CUDA's PTX for the GPU")
+
+
+def _cuda_int(value: str) -> str:
+    """CUDA's integer version as major.minor: 12040 → 12.4."""
+    return f"{int(value) // 1000}.{int(value) % 1000 // 10}" if value.isdigit() and len(value) >= 4 else ""
+
+
+def _driver_cuda(f: TriageFacts) -> str:
+    """The CUDA the report's driver runs: nvidia-smi's "CUDA Version", else the driver release's (cuda_drivers.csv)."""
+    smi, driver = f.first("smi_cuda"), f.first("driver")
+    have = smi.value if smi else cuda_of_driver(driver.value) if driver else ""
+    return ".".join(str(x) for x in version_key(have or "")[:2])
 
 
 def _used(value: str) -> float:

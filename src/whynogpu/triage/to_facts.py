@@ -900,7 +900,8 @@ def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tup
             return v, True
     conda = next((p for p in f.packages if p.name.lower() in ("torch", "pytorch") and p.build), None)
     if conda is not None:  # conda's build string says which: py3.10_cpu_0, py3.10_cuda11.8_cudnn8.7.0_0
-        cu = re.search(r"cuda_?(\d+)\.(\d+)", conda.build)
+        # pytorch's channel: py3.10_cuda11.8_cudnn8.7.0_0; conda-forge's: cuda126_generic_py312h… (CUDA 12.6)
+        cu = re.search(r"cuda_?(\d+)\.(\d+)", conda.build) or re.match(r"cuda(\d{2})(\d)_", conda.build)
         if cu:
             return f"{cu.group(1)}.{cu.group(2)}", True
         if "cpu" in conda.build.lower():
