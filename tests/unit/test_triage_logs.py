@@ -351,3 +351,11 @@ def test_a_libcuda_the_loader_missed_but_the_report_lists_on_disk_is_off_the_pat
             "dlopen library 'libcuda.so.1'; dlerror: libcuda.so.1: cannot open shared object file: No such file or "
             "directory\n" + listing)
     assert triage(text).verdict.root_cause == root_cause
+
+
+def test_lightnings_tensor_core_note_is_a_gpu_at_work():
+    text = ("Trainer output:\n```\n"
+            "You are using a CUDA device ('NVIDIA GeForce RTX 4090') that has Tensor Cores. To properly utilize them, "
+            "you should set `torch.set_float32_matmul_precision('medium' | 'high')` which will trade-off precision "
+            "for performance.\n```\nDoes this mean my GPU is not properly used?\n")
+    assert triage(text).verdict.root_cause == "no_problem"
