@@ -655,3 +655,14 @@ def test_two_training_processes_running_together_share_the_memory():
     r = triage("GPU memory error with train.py and eval.py running together. TensorFlow 1.2 (tensorflow-gpu), "
                "GTX 1080Ti 11GB; training alone runs fine.")
     assert r.verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_a_container_started_without_the_gpu_shows_only_what_the_report_holds():
+    text = ('docker run -it tensorflow/tensorflow:latest-gpu python -c "import tensorflow as tf; '
+            'print(tf.config.list_physical_devices())"\nThe GPU list is empty. The host has an RTX 3080.\n')
+    r = triage(text)
+    assert r.verdict.root_cause == "container_no_gpu"
+    # no uvm warning beside it: the container lacks every GPU node, /dev/nvidia-uvm with the rest
+    assert "WG204" not in [f.code for f in r.findings]
+    evidence = " ".join(e.fact + " " + e.source for e in r.findings[0].evidence)
+    assert "inferred" in evidence and " at  " not in evidence and "NVIDIA_VISIBLE_DEVICES is not set" not in evidence

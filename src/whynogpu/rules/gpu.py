@@ -37,6 +37,8 @@ def vendor_counts(devices) -> str:
 
 
 def describe(d: PciDevice) -> str:
+    if not d.address:  # a GPU a pasted report names, with no PCI listing of it
+        return f"an {vendor_name(d.vendor)} GPU (named in the report)"
     bound = f"driver in use: {d.driver}" if d.driver else "no driver bound"
     return f"{vendor_name(d.vendor)} {d.vendor[2:]}:{d.device[2:]} at {d.address} ({bound})"
 
@@ -223,15 +225,19 @@ def container_started_without_gpu(info, snap):
     if not g.knows("device_nodes"):
         return  # a report that does not show the container's /dev
     env = env_vars(snap)
+    report = snap.mode == "triage"  # a report shows how the container was started, not its /dev or its PCI bus
     evidence = [Evidence(f"running in a {p.container} container ({'; '.join(p.container_evidence)})", "platform"),
-                Evidence("no /dev/nvidia0 (or any /dev/nvidiaN) node inside the container", "/dev")]
+                Evidence("no /dev/nvidia0 (or any /dev/nvidiaN) node inside the container",
+                         "inferred from how the report starts the container" if report else "/dev")]
     if g.nvidia_gpus:
-        evidence.append(Evidence(f"the host's GPU is on the PCI bus: {describe(g.nvidia_gpus[0])}", "/sys/bus/pci/devices"))
-    else:
+        evidence.append(Evidence(f"the host's GPU: {describe(g.nvidia_gpus[0])}",
+                                 "the report" if report else "/sys/bus/pci/devices"))
+    elif not report:
         evidence.append(Evidence("the PCI bus is not visible from inside the container", "/sys/bus/pci/devices"))
     nvd = env.get("NVIDIA_VISIBLE_DEVICES")
     if nvd is None:
-        evidence.append(Evidence("NVIDIA_VISIBLE_DEVICES is not set", "environment"))
+        if not report:
+            evidence.append(Evidence("NVIDIA_VISIBLE_DEVICES is not set", "environment"))
     elif nvd.strip().lower() in ("", "void", "none"):
         evidence.append(Evidence(f"NVIDIA_VISIBLE_DEVICES={nvd!r} asks the NVIDIA runtime for no GPU", "environment"))
     text, cmds = _container_fix(p.container)
@@ -549,6 +555,8 @@ def nvidia_uvm_not_available(info, snap):
         return  # a mismatch explains everything above it
     if gpu_lost(d):
         return  # a GPU that fell off the bus also makes cuInit fail with 999: WG207 reports it
+    if p and p.container and g.knows("device_nodes") and not g.gpu_nodes:
+        return  # a container given no GPU node at all lacks /dev/nvidia-uvm with the rest: WG103 reports that
     uvm_loaded = g.module_loaded("nvidia_uvm")
     node = g.node("/dev/nvidia-uvm")
     cuda = d.cuda if d else None

@@ -110,7 +110,7 @@ _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+
 # may stand before the verb
 _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"
                           r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
-                          r"evaluates to|=|==|->|=>|:)\s+[`*]?"
+                          r"evaluates to|=|==|->|=>|→|:)\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))

@@ -207,6 +207,11 @@ class _Build:
                        and not any(m.id.startswith("ctk_") for m in f.log)) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
+        # NVIDIA_VISIBLE_DEVICES=none (or void, empty) hands the container no GPU whatever else starts it
+        # (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/docker-specialized.html)
+        nvd = f.first("env:NVIDIA_VISIBLE_DEVICES")
+        no_gpus_run = no_gpus_run or bool(nvd and nvd.value.lower().strip("'\"") in ("none", "void", "") and
+                                          (f.all("docker_run") or f.has_cue("container")))
         no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed"))  # loader's message, or retold
         wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
