@@ -234,6 +234,10 @@ _PROSE_VERSIONS = (
                                        r"(?:load|find|open|locate)\b[^.;!?]{0,60}?\b(?P<v>" + _CUDA_FILE + ")", re.I))),
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
+    # A CUDA library the reporter says the machine has ("the CUDA runtime on my system is libcudart.so.9.0")
+    ("lib_on_disk", Filtered(re.compile(r"\b(?:system|machine|computer|box|server|i) (?:has|have|is|are|got|only has|"
+                                        r"only have)\b[^.;!?]{0,40}?\b(?P<v>lib(?:cudart|cublas|cudnn|cufft|curand|cusolver|"
+                                        r"cusparse)\.so\.\d+(?:\.\d+)?)", re.I))),
     # The driver's own library said missing in words ("libcuda.so.1 cannot be found", "it can't load libcuda"):
     # the same fact as the loader's "Could not load dynamic library 'libcuda.so.1'", retold.
     ("libcuda_failed", Filtered(re.compile(r"\b(?P<v>libcuda\.so(?:\.1)?|nvcuda\.dll)['`\"]?,? (?:is |was )?(?:missing|not found|"

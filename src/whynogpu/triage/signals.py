@@ -141,6 +141,12 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
         cats = [c for c in cats if c != "gpu_memory_exhausted"] + ["gpu_memory_exhausted"]
         return cats, {cats[0]: _JAX_CUDNN_HANDLE}
+    if m.id == "import_error_so" and (m.groups.get("soname") or "").startswith("libcuda.so"):
+        # the driver's own library, not a CUDA toolkit one: read like TensorFlow's "Could not load 'libcuda.so.1'"
+        first = "container_no_gpu" if f.has_cue("container") or f.all("docker_run") else "driver_not_loaded"
+        other = "driver_not_loaded" if first == "container_no_gpu" else "container_no_gpu"
+        return [first, other], {first: "libcuda is the NVIDIA driver's library: a machine or container without the "
+                                       "driver has none"}
     if m.id == "tf_dlopen_libcuda" and any(d.value.startswith("libcuda.so") and "/stubs/" not in d.text and
                                            not d.stated_by_user for d in f.all("lib_on_disk")):
         # the driver's library the loader did not find is listed on disk (ls, ldconfig, find): installed, and not
@@ -462,7 +468,10 @@ def signals(f: TriageFacts) -> list[Signal]:
     if benign and not errors and not two_places and not no_gpu and \
             not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors):
         b = benign[0]
-        add("no_problem", "info", "program", b.line, b.text, f"this message is benign: {b.meaning}")
+        # benign lines alone show no GPU at work: when the reporter says it is not used, they only rule those out
+        unused = bool({"gpu_unused", "failing"} & set(cues))
+        add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
+            f"this message is benign: {b.meaning}")
     return out
 
 

@@ -723,6 +723,9 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
             origins.append(origin)
 
     for s in f.all("lib_on_disk"):
+        if s.stated_by_user:  # "the CUDA runtime on my system is libcudart.so.9.0": where, the report does not say
+            add(s.value, _unknown_place(s.value), STATED, f"the reporter says the machine has it (line {s.line})")
+            continue
         add(s.value, s.text.split(" => ")[-1].strip() if " => " in s.text else s.text.strip(), PROGRAM,
             f"report line {s.line}")
     # NVIDIA's pip wheels and conda's cudatoolkit/cudnn packages hold the libraries of their names.
