@@ -873,3 +873,15 @@ def test_jax_finding_the_cuda_its_driver_runs_older_than_its_build_is_the_driver
     assert triage(text).verdict.root_cause == "driver_too_old"
     # the same message with no driver in the report (or one that runs a newer CUDA) keeps its own reading
     assert triage(text.replace("driver 550.90. ", "")).verdict.root_cause != "driver_too_old"
+
+
+@pytest.mark.parametrize("where, root_cause", [
+    ("", "driver_too_old"),  # jax[cuda12] brings the CUDA 12 plugin; driver 470 runs CUDA 11.4
+    ("Windows 10. ", "cpu_only_package"),  # no JAX CUDA wheel exists there: the extra installs the CPU jaxlib
+])
+def test_the_cuda_plugin_jax_cuda12_installs(where, root_cause):
+    text = (f'{where}pip install -U "jax[cuda12]"\njax.devices (1 total, 1 local): [CpuDevice(id=0)]\n'
+            "NVIDIA-SMI 470.182.03   Driver Version: 470.182.03   CUDA Version: 11.4\n")
+    r = triage(text)
+    assert r.verdict.root_cause == root_cause
+    assert "WG403" not in [f.code for f in r.findings] or where  # the plugin is no missing package on Linux

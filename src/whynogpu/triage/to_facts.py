@@ -307,6 +307,14 @@ class _Build:
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
                     dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
+                extra = re.search(r"jax\[[^\]]*?cuda(\d+)", s.value) if name == "jax" else None
+                plugin = f"jax-cuda{extra.group(1)}-plugin" if extra else ""
+                plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
+                if extra and int(extra.group(1)) >= 12 and plugin not in dists and \
+                        not (plat and plat.os in ("windows", "macos")):  # JAX has CUDA wheels for Linux only
+                    # jax[cuda12] installs the CUDA plugin beside jaxlib (jax[cuda11_pip] was a +cuda jaxlib instead)
+                    dists[plugin] = Distribution(plugin, version, f"(brought by `pip install {extra.group(0)}]`)")
+                    origins.append(INFERRED)
                 if name == "jax" and "jaxlib" not in dists and not re.search(r"jax\[[^\]]*(cuda|gpu)", s.value) and \
                         cpu_only_install("jax", "jax", version, None):
                     dists["jaxlib"] = Distribution("jaxlib", version, "(brought by `pip install jax`: the CPU jaxlib)")
