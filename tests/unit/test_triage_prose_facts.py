@@ -885,3 +885,11 @@ def test_the_cuda_plugin_jax_cuda12_installs(where, root_cause):
     r = triage(text)
     assert r.verdict.root_cause == root_cause
     assert "WG403" not in [f.code for f in r.findings] or where  # the plugin is no missing package on Linux
+
+
+def test_a_gpu_seen_in_one_process_only_claims_no_root_account_and_no_cpu_build():
+    r = triage("In the terminal torch.cuda.is_available() is True; in a Jupyter notebook of the same env it is False.")
+    codes = [f.code for f in r.findings]
+    assert r.verdict.root_cause == "libs_not_on_path"
+    assert "WG829" not in codes  # "works for root but not for the user": the report says nothing of root
+    assert "cpu_only_package" not in [f.category for f in r.findings]  # a torch that answered True is a CUDA build

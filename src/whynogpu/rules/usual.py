@@ -156,9 +156,11 @@ def report_setup_usual_cause(info, snap):
     cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
         (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
         "+cu" in version or \
+        any(s.value == "True" for s in f.all("torch_cuda_available")) or \
         (fw == "jax" and place not in ("windows", "macos") and
          any(re.search(r"jax\[[^\]]*(?:cuda|gpu)", s.value) for s in f.all("pip_install")))
-    # (a PyTorch whose version names its CUDA variant, 2.0.1+cu117, is a CUDA build; jax[cuda12] installs one)
+    # (a PyTorch whose version names its CUDA variant, 2.0.1+cu117, or that answered is_available() True somewhere,
+    # is a CUDA build; jax[cuda12] installs one)
     failed = f.has_cue("failing") or any(m.kind == "error" for m in f.log)
     row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed)
     if row is None:

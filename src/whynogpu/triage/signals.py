@@ -320,8 +320,11 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("cuda_visible_devices_hidden", "warning", "inferred" if kernel else "stated", elsewhere.line,
                 elsewhere.text, "the GPU is seen in one process but not in another, which may set CUDA_VISIBLE_DEVICES")
             # ...or runs as another user, in a sandbox or a cgroup that does not pass the /dev/nvidia* nodes in
+            # a possibility, not the account WG829 holds (the GPU working for root only): reported as words that go
+            # with the cause
             add("gpu_access_restricted", "warning", "inferred", elsewhere.line, elsewhere.text,
-                "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*")
+                "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*",
+                "phrase")
     if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
         if "app_updated" in cues:
             c = cues["app_updated"]
