@@ -666,3 +666,14 @@ def test_a_container_started_without_the_gpu_shows_only_what_the_report_holds():
     assert "WG204" not in [f.code for f in r.findings]
     evidence = " ".join(e.fact + " " + e.source for e in r.findings[0].evidence)
     assert "inferred" in evidence and " at  " not in evidence and "NVIDIA_VISIBLE_DEVICES is not set" not in evidence
+
+
+def test_evidence_never_prints_an_empty_fact_from_a_report():
+    r = triage("WSL1 Ubuntu 18.04 on Windows 10: TensorFlow 2.4 lists no GPU.")
+    assert r.verdict.root_cause == "wsl_gpu_not_enabled"
+    assert all(e.fact.strip() not in ("kernel", "kernel ()") for f in r.findings for e in f.evidence)
+
+
+def test_a_report_that_counts_a_gpu_gets_no_usual_cause():
+    text = "Num GPUs Available:  1\nI still see a NUMA warning in my container, TensorFlow 2.6. Is it a problem?\n"
+    assert "WG832" not in [f.code for f in triage(text).findings]

@@ -289,10 +289,11 @@ def wsl_without_gpu(info, snap):
     if p is None or not p.wsl:
         return
     distro = env_vars(snap).get("WSL_DISTRO_NAME") or "<distro>"
-    kernel = Evidence(f"kernel {p.kernel}", "uname / /proc/version")
+    # a report may say "WSL1" without printing the kernel: then the kernel line says nothing
+    kernel = [Evidence(f"kernel {p.kernel}", "uname / /proc/version")] if p.kernel else []
     if p.wsl == 1:
         yield info.finding(
-            Severity.ERROR, [kernel, Evidence("this is WSL1", "kernel release")],
+            Severity.ERROR, [*kernel, Evidence("this is WSL1", "kernel release" if p.kernel else "the report")],
             "WSL1 translates Linux system calls and has no GPU support; only WSL2 can run CUDA.",
             Fix("Convert the distribution to WSL2 (in Windows PowerShell):", (f"wsl --set-version {distro} 2",)),
         )
@@ -301,13 +302,13 @@ def wsl_without_gpu(info, snap):
         return
     if g.node("/dev/dxg") is None and g.knows("device_nodes"):
         yield info.finding(
-            Severity.ERROR, [kernel, Evidence("no /dev/dxg device node", "/dev")],
+            Severity.ERROR, [*kernel, Evidence("no /dev/dxg device node", "/dev")],
             "Without /dev/dxg this WSL2 kernel or Windows build has no GPU paravirtualisation, so CUDA finds no device.",
             Fix("Update WSL and Windows, then restart WSL (in Windows PowerShell):", ("wsl --update", "wsl --shutdown")),
         )
     elif not g.wsl_libcuda and g.knows("wsl_libcuda"):
         yield info.finding(
-            Severity.ERROR, [kernel, Evidence("/dev/dxg is present", "/dev"),
+            Severity.ERROR, [*kernel, Evidence("/dev/dxg is present", "/dev"),
                              Evidence("no libcuda.so in /usr/lib/wsl/lib", "/usr/lib/wsl/lib")],
             "WSL2 can reach the GPU, but the Windows side has no NVIDIA driver, so there is no libcuda to use it.",
             Fix("Install the NVIDIA driver for Windows (not inside WSL), then restart WSL (in Windows PowerShell):",
@@ -350,7 +351,8 @@ def wsl_linux_driver_installed(info, snap):
     loaded = [x for x in (d.cuda.paths if d.cuda else ()) if _outside_wsl(x)]
     if not foreign and not loaded:
         return
-    evidence = [Evidence(f"WSL{p.wsl} (kernel {p.kernel})", "uname / /proc/version")]
+    evidence = [Evidence(f"WSL{p.wsl}" + (f" (kernel {p.kernel})" if p.kernel else ""),
+                         "uname / /proc/version" if p.kernel else "the report")]
     evidence += [Evidence(f"{c.name} -> {c.resolved}" + (f" is Linux driver {c.version}" if c.version else "")
                           + ", outside /usr/lib/wsl", c.source) for c in foreign]
     evidence += [Evidence(f"CUDA was loaded from {x}, not from /usr/lib/wsl/lib", "libcuda in a child process")

@@ -148,7 +148,8 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
 def report_setup_usual_cause(info, snap):
     found = setup(snap)
     f = snap.get(TriageFacts)
-    if found is None or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
+    seen = any(s.value.isdigit() and int(s.value) > 0 for s in f.all("tf_gpus"))  # "Num GPUs Available: 1"
+    if found is None or seen or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
             any(s.severity == "error" for s in f.signals) or any(m.kind == "error" and not m.categories for m in f.log):
         return  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
     fw, place, version, line = found.framework, found.place, found.version, found.line
