@@ -677,3 +677,11 @@ def test_evidence_never_prints_an_empty_fact_from_a_report():
 def test_a_report_that_counts_a_gpu_gets_no_usual_cause():
     text = "Num GPUs Available:  1\nI still see a NUMA warning in my container, TensorFlow 2.6. Is it a problem?\n"
     assert "WG832" not in [f.code for f in triage(text).findings]
+
+
+def test_a_windows_dll_fix_names_the_cuda_of_the_dll_asked_for_and_never_a_placeholder_version():
+    text = ("Windows 10, python demo.py\n2019-05-01 10:00:00.000000: W tensorflow/stream_executor/platform/default/"
+            "dso_loader.cc:55] Could not load dynamic library 'cudart64_100.dll'; dlerror: cudart64_100.dll not found\n")
+    fixes = " ".join(f.fix.text + " " + " ".join(f.fix.commands) for f in triage(text).findings if f.fix)
+    assert "cudatoolkit=10.0" in fixes and "v10.0" in fixes
+    assert "TensorFlow ?" not in fixes and "the CUDA the CUDA" not in fixes

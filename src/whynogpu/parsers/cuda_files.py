@@ -117,3 +117,12 @@ def dll_name(soname: str) -> str:
     Probes and triage (pasted Windows logs) both name DLLs with it."""
     lib, _, number = soname.partition(".so.")
     return f"{lib[3:]}64_{number.replace('.', '')}.dll" if lib.startswith("lib") and number else soname
+
+
+def cuda_version_of_dll(name: str) -> str | None:
+    """'11.0' for cudart64_110.dll, '12' for cudart64_12.dll: the release family a runtime DLL belongs to."""
+    m = re.match(r"^cudart64_(\d+)\.dll$", name, re.I)
+    if not m:
+        return None
+    digits = m.group(1)
+    return digits if len(digits) <= 2 else f"{digits[:-1]}.{digits[-1]}"

@@ -26,7 +26,7 @@ from whynogpu.facts.frameworks import FrameworkBuildFacts
 from whynogpu.facts.target import TargetFacts
 from whynogpu.host.windows import path_key, split_path_list, system32, system_root
 from whynogpu.knowledge import soname_family, sonames, table, tensorflow_cudnn
-from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
+from whynogpu.parsers.cuda_files import cuda_version_of_dll, dll_name, parse_lib_name
 from whynogpu.probes import Context
 
 TOOLKITS = "C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA"
@@ -207,15 +207,6 @@ def gather(ctx: Context) -> CudaLibFacts:
 
     found = [f for f in (_tensorflow(dlls, t, b, places), _torch(dlls, t, b)) if f]
     return replace(facts, frameworks=tuple(found))
-
-
-def cuda_version_of_dll(name: str) -> str | None:
-    """'11.0' for cudart64_110.dll, '12' for cudart64_12.dll: the release family a runtime DLL belongs to."""
-    m = re.match(r"^cudart64_(\d+)\.dll$", name, re.I)
-    if not m:
-        return None
-    digits = m.group(1)
-    return digits if len(digits) <= 2 else f"{digits[:-1]}.{digits[-1]}"
 
 
 __all__ = ["gather", "search_places", "cuda_version_of_dll"]

@@ -12,6 +12,7 @@ from whynogpu.facts.gpu import NVIDIA, GpuFacts
 from whynogpu.host.windows import path_key
 from whynogpu.knowledge import table, version_key
 from whynogpu.model import Evidence, Fix, Severity
+from whynogpu.parsers.cuda_files import cuda_version_of_dll
 from whynogpu.rules import rule
 from whynogpu.rules.common import pip, platform, target
 
@@ -62,18 +63,25 @@ def install_fix(snap, fw: FrameworkLibs) -> Fix:
         tag = "cu" + "".join(str(x) for x in version_key(fw.cuda or "12.8")[:2]) if fw.cuda else "cu128"
         return Fix("Reinstall PyTorch from its CUDA wheel index: its Windows wheels carry the CUDA DLLs in torch\\lib:",
                    (pip(t, f"install --force-reinstall torch --index-url https://download.pytorch.org/whl/{tag}"),))
-    cuda = ".".join(str(x) for x in version_key(fw.cuda or "")[:2]) or "the CUDA release"
-    cudnn = fw.cudnn_min or (f"{fw.cudnn_major}.x" if fw.cudnn_major else "the matching cuDNN")
-    cuda_bin = f"C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v{cuda}\\bin"
+    cuda = ".".join(str(x) for x in version_key(fw.cuda or _cuda_of_dlls(fw) or "")[:2])
+    cudnn = fw.cudnn_min or (f"{fw.cudnn_major}.x" if fw.cudnn_major else "")
+    cuda_bin = f"C:\\Program Files\\NVIDIA GPU Computing Toolkit\\CUDA\\v{cuda or 'X.Y'}\\bin"
+    label = f"TensorFlow {fw.version}" if version_key(fw.version) else "This TensorFlow"
+    said = f"the CUDA {cuda}" if cuda else "the CUDA (X.Y: the release its build names)"
     return Fix(
-        f"TensorFlow {fw.version} on native Windows loads the CUDA {cuda} and cuDNN {cudnn} DLLs from PATH. Install "
+        f"{label} on native Windows loads {said} and cuDNN {cudnn + ' ' if cudnn else ''}DLLs from PATH. Install "
         "them into the conda environment (TensorFlow's own instructions for 2.10), or install them from NVIDIA "
         "and put their bin folders on PATH (PowerShell, then cmd), then restart the terminal or Jupyter:",
-        (f"conda install -c conda-forge cudatoolkit={cuda} cudnn={cudnn.replace('.x', '')}",
-         f"# or NVIDIA's CUDA {cuda} installer and cuDNN {cudnn} (its bin folder into the CUDA folder), then:",
+        (f"conda install -c conda-forge cudatoolkit={cuda or 'X.Y'} cudnn" + (f"={cudnn.replace('.x', '')}" if cudnn else ""),
+         f"# or NVIDIA's CUDA {cuda or 'X.Y'} installer and its cuDNN (the bin folder into the CUDA folder), then:",
          ps_prepend_path(cuda_bin),
          cmd_prepend_path(cuda_bin)),
     )
+
+
+def _cuda_of_dlls(fw: FrameworkLibs) -> str:
+    """The CUDA release of the runtime DLL the build asked for (cudart64_100.dll → 10.0)."""
+    return next((v for r in fw.libs if (v := cuda_version_of_dll(r.soname or ""))), "")
 
 
 def path_fix(facts: CudaLibFacts, dirs: list[str]) -> Fix:

@@ -21,6 +21,7 @@ from whynogpu.knowledge import (
     torch_arch_list,
     version_key,
 )
+from whynogpu.parsers.cuda_files import encoded_version
 from whynogpu.triage.cues import phrase_id
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
@@ -154,8 +155,9 @@ def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
         cats = [c for c in cats if c != "libs_not_on_path"]
         return ["libs_not_on_path", *cats], {"libs_not_on_path": "the report lists libcuda on disk, where the loader "
                                                                  "of this process does not look"}
-    if m.id == "jax_cuda_older" and (m.groups.get("component") or "").strip().lower() in ("", "cuda") and \
-            (found := _cuda_int(m.groups.get("found", ""))) and found == _driver_cuda(f):
+    found = m.groups.get("found", "") if m.id == "jax_cuda_older" else ""
+    found = encoded_version(int(found), "cudart") if found.isdigit() else ""
+    if found and (m.groups.get("component") or "").strip().lower() in ("", "cuda") and found == _driver_cuda(f):
         # "Found CUDA version 12040" is the CUDA the driver reports (nvidia-smi's "CUDA Version"): the driver is older
         # than the CUDA the plugin was built against, not some library
         return ["driver_too_old", *cats], {"driver_too_old": f"the CUDA version found ({found}) is the one the "
@@ -610,11 +612,6 @@ def _driver_behind(f: TriageFacts) -> str:
         return ""
     return (f"the driver{' ' + driver.value if driver else ''} runs CUDA up to {have}, older than the CUDA {newest} "
             "in use: it cannot compile that CUDA's PTX for the GPU")
-
-
-def _cuda_int(value: str) -> str:
-    """CUDA's integer version as major.minor: 12040 → 12.4."""
-    return f"{int(value) // 1000}.{int(value) % 1000 // 10}" if value.isdigit() and len(value) >= 4 else ""
 
 
 def _driver_cuda(f: TriageFacts) -> str:
