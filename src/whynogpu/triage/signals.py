@@ -604,8 +604,7 @@ def _driver_behind(f: TriageFacts) -> str:
     compute capability is known; else ""."""
     if any(gpu_compute_capability(s.value) for s in f.all("gpu")):
         return ""
-    smi, driver = f.first("smi_cuda"), f.first("driver")
-    have = smi.value if smi else cuda_of_driver(driver.value) if driver else None
+    driver, have = f.first("driver"), _driver_cuda(f)
     used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
     newest = max(used, key=version_key, default=None)
     if not have or not newest or version_key(newest)[:2] <= version_key(have)[:2]:
