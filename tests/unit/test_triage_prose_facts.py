@@ -893,3 +893,10 @@ def test_a_gpu_seen_in_one_process_only_claims_no_root_account_and_no_cpu_build(
     assert r.verdict.root_cause == "libs_not_on_path"
     assert "WG829" not in codes  # "works for root but not for the user": the report says nothing of root
     assert "cpu_only_package" not in [f.category for f in r.findings]  # a torch that answered True is a CUDA build
+
+
+def test_an_mx_series_geforce_is_an_nvidia_gpu_beside_the_laptops_intel_one():
+    text = ("Lenovo laptop with GeForce MX450 and Intel Iris Xe. pip install torch torchvision --index-url "
+            "https://download.pytorch.org/whl/cu121. is_available() returns False. nvidia-smi works.")
+    assert "GeForce MX450" in {s.value for s in extract(text).all("gpu")}
+    assert triage(text).verdict.root_cause != "no_nvidia_gpu"
