@@ -39,8 +39,8 @@ def test_frozen_split_top1_accuracy():
     assert len(cases(FROZEN)) >= 60
     accuracy, _ = top1(FROZEN)  # which cases fail is not printed: nobody tunes on this split
     # a floor against regressions, not a target: the split grows each session by blind cases that score ~50 % on
-    # first reading, so the floor follows the split down (frozen/README.md records each session's figure)
-    assert accuracy >= 0.63, f"frozen split top-1 {accuracy:.0%}"
+    # first reading, so the floor may have to follow it down (frozen/README.md records each session's figure)
+    assert accuracy >= 0.65, f"frozen split top-1 {accuracy:.0%}"
 
 
 @pytest.mark.parametrize("name", ["paraphrase", "paraphrase2"])
