@@ -900,3 +900,11 @@ def test_an_mx_series_geforce_is_an_nvidia_gpu_beside_the_laptops_intel_one():
             "https://download.pytorch.org/whl/cu121. is_available() returns False. nvidia-smi works.")
     assert "GeForce MX450" in {s.value for s in extract(text).all("gpu")}
     assert triage(text).verdict.root_cause != "no_nvidia_gpu"
+
+
+def test_memory_the_reporters_own_process_holds_with_nothing_failing_is_the_gpu_in_use():
+    text = ("I'm training with TensorFlow 2.9 and nvidia-smi shows 10.8GB / 11GB used by python and 40% utilization. "
+            "Is something wrong? It seems my GPU memory is full.")
+    assert triage(text).verdict.root_cause == "no_problem"
+    failing = text + "\nResourceExhaustedError: OOM when allocating tensor with shape[256,1024]\n"
+    assert triage(failing).verdict.root_cause == "gpu_memory_exhausted"

@@ -349,6 +349,14 @@ def signals(f: TriageFacts) -> list[Signal]:
             cat = c.id.partition(":")[2]
             if cat == "no_problem" and on_cpu:
                 continue
+            if cat == "gpu_memory_exhausted" and ({"process_on_gpu", "work_on_gpu"} & set(cues)) and \
+                    "failing" not in cues and not [m for m in f.log if m.kind == "error"]:
+                # memory held by the reporter's own work, and nothing failing: the framework reserved it (TensorFlow
+                # maps nearly all of it when it starts, JAX 75 %), which is the GPU in use
+                add("no_problem", "warning", "stated", c.line, c.text,
+                    "the reporter's own process holds the GPU's memory and nothing fails: frameworks reserve most of "
+                    "it when they start (TensorFlow nearly all, JAX 75 %), so the GPU is in use")
+                continue
             if cat == "no_nvidia_gpu" and any(_NVIDIA.search(s.value) or gpu_compute_capability(s.value)
                                               for s in f.all("gpu")):
                 continue  # an integrated Intel or AMD GPU beside a named NVIDIA one: the machine has one
