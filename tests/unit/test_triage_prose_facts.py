@@ -908,3 +908,12 @@ def test_memory_the_reporters_own_process_holds_with_nothing_failing_is_the_gpu_
     assert triage(text).verdict.root_cause == "no_problem"
     failing = text + "\nResourceExhaustedError: OOM when allocating tensor with shape[256,1024]\n"
     assert triage(failing).verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_a_phrase_is_explained_by_the_row_whose_words_the_report_used():
+    from whynogpu.triage.signals import signals
+    f = extract("Is something wrong with CUDA_VISIBLE_DEVICES on this box? torch.cuda.device_count() returns 0.")
+    why = [s.why for s in signals(f) if s.category == "cuda_visible_devices_hidden"]
+    assert why and all("Ray" not in w for w in why)
+    ray = extract("Submitted as a Ray Job, torch.cuda.is_available() fails.")
+    assert any("Ray" in s.why for s in signals(ray) if s.category == "cuda_visible_devices_hidden")

@@ -254,6 +254,13 @@ def phrase_id(row: dict) -> str:
     return f"{'place' if row['says'] == 'place' else 'phrase'}:{row['category']}"
 
 
+def phrase_meaning(cue_id: str, text: str) -> str:
+    """The meaning of the phrase row a cue came from: a category may have several rows (CUDA_VISIBLE_DEVICES and
+    Ray's num_gpus both hide GPUs), so the row is the first of that id whose words are in the cue's line."""
+    rows = [r for r in _PHRASE_ROWS if phrase_id(r) == cue_id]
+    return next((r["meaning"] for r in rows if re.search(r["pattern"], text, re.I)), rows[0]["meaning"] if rows else "")
+
+
 def phrases(line: str) -> list[str]:
     """The cue ids ("phrase:<category>" or "place:<category>") of the phrases in one sentence line."""
     out = []

@@ -22,7 +22,7 @@ from whynogpu.knowledge import (
     version_key,
 )
 from whynogpu.parsers.cuda_files import encoded_version
-from whynogpu.triage.cues import phrase_id
+from whynogpu.triage.cues import phrase_meaning
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
@@ -50,7 +50,6 @@ _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torc
 # The driver's kernel side: on WSL it is the Windows host's (https://docs.nvidia.com/cuda/wsl-user-guide/index.html,
 # "Getting Started": no Linux display driver may be installed inside WSL).
 _HOST_DRIVER = ("driver_not_loaded", "driver_library_mismatch")
-PHRASE_MEANING = {phrase_id(r): r["meaning"] for r in table("report_phrases")}
 
 
 def _judged_as_facts(m) -> bool:
@@ -380,7 +379,7 @@ def signals(f: TriageFacts) -> list[Signal]:
                 continue
             # Words naming only the place (WSL, Kubernetes, an HGX system) say what usually fails there, no more.
             add(cat, "warning", "usual" if c.id.startswith("place:") else "stated", c.line, c.text,
-                PHRASE_MEANING.get(c.id, ""), "phrase")
+                phrase_meaning(c.id, c.text), "phrase")
 
     # 2b'. A CUDA_VISIBLE_DEVICES the report sets that names only GPU indices past the GPUs it has (one, when it
     # does not say): CUDA then counts no device. With the count unknown, a candidate.
