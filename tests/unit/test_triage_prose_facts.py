@@ -917,3 +917,10 @@ def test_a_phrase_is_explained_by_the_row_whose_words_the_report_used():
     assert why and all("Ray" not in w for w in why)
     ray = extract("Submitted as a Ray Job, torch.cuda.is_available() fails.")
     assert any("Ray" in s.why for s in signals(ray) if s.category == "cuda_visible_devices_hidden")
+
+
+def test_wheels_uv_removed_are_not_installed_ones():
+    removed = "Uninstalled 2 packages in 120ms\n - nvidia-cudnn-cu12==9.5.1.17\n - nvidia-cublas-cu12==12.6.4.1\n"
+    assert extract(removed).first("nvidia_wheel") is None
+    listed = "- nvidia-cudnn-cu11==8.6.0.163 and tensorflow==2.12.* from pip\n"  # a bullet of what is installed
+    assert extract(listed).first("nvidia_wheel").value == "nvidia-cudnn-cu11"

@@ -73,6 +73,7 @@ _PIP_FREEZE = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s*==\s*(?P<ver>\d[\w
 _PIP_SHOW = re.compile(r"^Name:\s*(?P<name>\S+)\s*$")
 # conda's transaction plan: "  pytorch   pytorch/linux-64::pytorch-1.8.1-py3.9_cpu_0" (NEW packages will be
 # INSTALLED) and "  pytorch-0.4.1  |py36_cuda9.0.176_cudnn7.1.2_1   463.8 MB  pytorch" (will be downloaded)
+_UV_REMOVED = re.compile(r"- [\w.-]+==[\w.+!-]+")  # uv's "- nvidia-cudnn-cu12==9.5.1.17": a package it removed
 _CONDA_PLAN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][\w.-]*)\s+(?:[\w./-]+::)(?P=name)-(?P<ver>\d[\w.!]*)-(?P<build>\S+)\s*(?:\S+\s*)?$|"
                          r"^\s*(?P<name2>[A-Za-z0-9][\w.-]*?)-(?P<ver2>\d[\w.!]*)\s*\|\s*(?P<build2>\S+)\s+\d[\d.]* [KMG]B\b")
 _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<ver>\d[\w.!+]*)$")
@@ -548,7 +549,10 @@ class _Reader:
             pkg = _DRIVER_PACKAGE.search(line)
             if pkg:  # dpkg -l / rpm -q: the user-space driver that is installed (not necessarily loaded)
                 self.state("driver_package", pkg.group("v"), n, stripped, False)
-        if "nvidia-" in line and "-cu1" in line:
+        # uv's and pip's removal lines (" - nvidia-cudnn-cu12==9.5.1.17", "Uninstalling nvidia-…", "Successfully
+        # uninstalled nvidia-…") name wheels that are gone, not installed
+        if "nvidia-" in line and "-cu1" in line and not stripped.startswith(("Uninstalling", "Successfully uninstalled")) \
+                and not _UV_REMOVED.fullmatch(stripped):
             for w in _NVIDIA_WHEEL.findall(line)[:12]:
                 self.state("nvidia_wheel", w.lower(), n, stripped, True)
         if "libcudnn" in line:
