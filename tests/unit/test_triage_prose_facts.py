@@ -924,3 +924,9 @@ def test_wheels_uv_removed_are_not_installed_ones():
     assert extract(removed).first("nvidia_wheel") is None
     listed = "- nvidia-cudnn-cu11==8.6.0.163 and tensorflow==2.12.* from pip\n"  # a bullet of what is installed
     assert extract(listed).first("nvidia_wheel").value == "nvidia-cudnn-cu11"
+
+
+def test_a_cudnn_the_reporter_installed_of_another_major_is_the_wrong_release_not_a_path_problem():
+    text = ("Ubuntu 18.04, TF 2.4.0, CUDA 11.0 installed, cuDNN 7.6.5 installed. Could not load dynamic library "
+            "'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such file or directory")
+    assert triage(text).verdict.root_cause == "cudnn_version_mismatch"

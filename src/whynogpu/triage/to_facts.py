@@ -754,6 +754,11 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
                 soname = dll_name(soname) if windows else soname
                 add(soname, _default_place(s.value, soname, windows), _origin(s.stated_by_user) if soname not in failed
                     else INFERRED, f"CUDA {s.value} as stated (line {s.line}), in its installer's default folder")
+    for s in f.all("cudnn")[:1]:
+        major = s.value.split(".")[0]
+        name = f"cudnn64_{major}.dll" if windows else f"libcudnn.so.{major}"
+        if major.isdigit() and any("cudnn" in x and x != name for x in failed):
+            add(name, _unknown_place(name), _origin(s.stated_by_user), f"cuDNN {s.value} as stated (line {s.line})")
     # "The file is there", "it works in the terminal (not in Jupyter)", "I installed CUDA and cuDNN": the
     # libraries exist somewhere, unless the installed release names that library otherwise (then the file
     # found is usually that other one).
@@ -767,11 +772,6 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
             if lib_of(soname) not in other and (said or installed):
                 add(soname, _unknown_place(soname), STATED if said else INFERRED,
                     f"the reporter says it exists, loads elsewhere, or was installed (line {(said or installed)[0].line})")
-    for s in f.all("cudnn")[:1]:
-        major = s.value.split(".")[0]
-        name = f"cudnn64_{major}.dll" if windows else f"libcudnn.so.{major}"
-        if major.isdigit() and any("cudnn" in x and x != name for x in failed):
-            add(name, _unknown_place(name), _origin(s.stated_by_user), f"cuDNN {s.value} as stated (line {s.line})")
     return copies, origins
 
 
