@@ -389,3 +389,9 @@ def test_benign_lines_beside_a_gpu_the_reporter_says_is_unused_are_no_verdict():
     said = next(f for f in r.findings if f.category == "no_problem")
     # only a candidate ruling the printed lines out: weaker than the answer to the question about them
     assert (said.severity.value, said.origin) == ("warning", "inferred") and asked.origin in ("program", "stated")
+
+
+def test_cudnn_that_cannot_create_its_handle_in_pytorch():
+    r = triage("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED\n")
+    assert r.verdict.root_cause == "cudnn_version_mismatch"
+    assert {"gpu_memory_exhausted", "compute_capability_unsupported"} <= {c.category for c in r.candidates}
