@@ -930,3 +930,16 @@ def test_a_cudnn_the_reporter_installed_of_another_major_is_the_wrong_release_no
     text = ("Ubuntu 18.04, TF 2.4.0, CUDA 11.0 installed, cuDNN 7.6.5 installed. Could not load dynamic library "
             "'libcudnn.so.8'; dlerror: libcudnn.so.8: cannot open shared object file: No such file or directory")
     assert triage(text).verdict.root_cause == "cudnn_version_mismatch"
+
+
+def test_condas_pytorch_and_pips_torch_in_one_listing_are_two_builds_over_one_package():
+    text = ("torch.cuda.is_available() is False.\n$ conda list | grep torch\n"
+            "pytorch                   2.0.1           py3.10_cuda11.8_cudnn8.7.0_0    pytorch\n"
+            "torch                     2.1.0                    pypi_0    pypi\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "package_conflict"
+    top = r.findings[0]
+    assert "conda remove -y --force pytorch" in top.fix.commands
+    assert all("RECORD" not in e.source for e in top.evidence)  # a report shows a list, not installed-file records
+    one = text.replace("torch                     2.1.0                    pypi_0    pypi\n", "")
+    assert triage(one).verdict.root_cause != "package_conflict"

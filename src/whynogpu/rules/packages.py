@@ -166,7 +166,9 @@ def framework_variants_side_by_side(info, snap):
         if len(owner.claimed_by) < 2:
             continue
         label = FRAMEWORK_LABELS.get(package, package)
-        evidence = [Evidence(f"{package}/ is installed by {', '.join(owner.claimed_by)}", f"installed-file records (RECORD) in {t.python}")]
+        listed = snap.mode == "triage"  # a report shows a package list, not the installed-file records
+        evidence = [Evidence(f"{package}/ is installed by {', '.join(owner.claimed_by)}",
+                             "the report's package list" if listed else f"installed-file records (RECORD) in {t.python}")]
         if owner.owner:
             evidence.append(Evidence(f"the files on disk are {owner.owner}'s (their sizes and hashes match its RECORD)", "installed-file records"))
         cpu_wins = bool(owner.owner and owner.owner.lower().replace("_", "-") in TF_CPU_DISTS)
@@ -186,7 +188,9 @@ def framework_variants_side_by_side(info, snap):
                "Which build runs depends on install order, and removing one variant breaks the other."),
             Fix(
                 "Remove every variant, then install one GPU build:",
-                (pip(t, "uninstall -y " + " ".join(owner.claimed_by)),
+                # conda's pytorch is removed by conda, not pip
+                (*(["conda remove -y --force pytorch"] if "pytorch" in owner.claimed_by else []),
+                 pip(t, "uninstall -y " + " ".join(d for d in owner.claimed_by if d != "pytorch")),
                  pip(t, f"install '{good}=={version}'" if version else f"install '{good}'")),
             ),
         )

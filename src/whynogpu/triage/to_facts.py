@@ -290,8 +290,11 @@ class _Build:
         f = self.f
         origins = []
         dists: dict[str, Distribution] = {}
+        torch_listed: set[str] = set()  # conda's pytorch and pip's torch in one listing: two builds over torch/
         for p in f.packages:  # in report order: what pip installed later replaced what was there
             name = p.name.lower().replace("_", "-")
+            if name in ("torch", "pytorch"):
+                torch_listed.add(name)
             name = "torch" if name == "pytorch" else name  # conda's name for it
             version = p.version + (f"+{p.build}" if p.build and re.match(r"(cu|cpu|rocm)", p.build) else "")
             dists[name] = Distribution(name, version, "(pasted package list)")
@@ -353,6 +356,8 @@ class _Build:
             origins.append(_origin(py.stated_by_user))
         variants = tuple(n for n in TF_VARIANTS if n in dists and n != "tensorflow-macos")
         owners = {"tensorflow": PackageOwner("tensorflow", variants, None, {})} if variants else {}
+        if len(torch_listed) > 1:
+            owners["torch"] = PackageOwner("torch", tuple(sorted(torch_listed)), None, {})
         facts = TargetFacts(python="python", version=py.value if py else "", implementation="CPython", prefix="",
                             base_prefix="", env_kind="unknown", platform="", machine="", chosen_because="the pasted report",
                             sys_path=(), distributions=tuple(dists.values()), packages={}, owners=owners, files={})
