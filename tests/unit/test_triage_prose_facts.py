@@ -850,7 +850,11 @@ def test_a_title_saying_which_backend_keras_runs_is_not_a_framework_set_up():
 def test_pip_finding_no_cuda_plugin_where_none_exists_is_the_platform(where, root_cause):
     text = (f"pip install jax[cuda12] on {where} with Python 3.11 fails:\n"
             "ERROR: No matching distribution found for jax-cuda12-plugin\n")
-    assert triage(text).verdict.root_cause == root_cause
+    r = triage(text)
+    assert r.verdict.root_cause == root_cause
+    if root_cause == "cpu_only_package":  # the fix is another platform, not a torch reinstall
+        commands = " ".join(r.findings[0].fix.commands)
+        assert "wsl" in commands and "torch" not in commands
 
 
 def test_a_gpu_device_retold_in_a_sentence_never_reads_as_a_framework_seeing_none():

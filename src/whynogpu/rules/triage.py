@@ -228,6 +228,16 @@ SPECS = (
 )
 
 
+# A fix that replaces a rule's own when the signal names the case it is for (Signal.use): a framework that has no
+# CUDA build on the report's platform at all needs another platform, not another build of it.
+FIX_FOR_USE = {
+    ("WG833", "jax-windows"): Fix(
+        "JAX publishes CUDA builds for Linux only (https://docs.jax.dev/en/latest/installation.html): run it in WSL2, "
+        "where the Linux wheels use the Windows NVIDIA driver, or on Linux:",
+        ("wsl --install -d Ubuntu   # in Windows PowerShell; then, inside WSL2:", 'pip install -U "jax[cuda12]"')),
+}
+
+
 def _register(code, category, name, title, why, fix_text, commands):
     @rule(code, name, category, title,
           detects=f"The reporter's account in a pasted report that supports the cause '{category}' and that no "
@@ -244,6 +254,7 @@ def _register(code, category, name, title, why, fix_text, commands):
             Severity(best.severity), _evidence(sigs),
             f"{why} Supported by {len(sigs)} line(s) of the report.",
             # a command naming a value ({use}) takes it from the report when the report shows it
+            FIX_FOR_USE.get((code, best.use)) or
             Fix(fix_text, tuple(c.format(use=best.use or "tensorflow") if "{use}" in c else c for c in commands)),
             location=Location("<report>", best.line), origin=best.origin,
         )

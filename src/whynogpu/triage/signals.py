@@ -438,7 +438,7 @@ def signals(f: TriageFacts) -> list[Signal]:
             # no Python has it here: the platform has no CUDA build of that framework (framework_platforms.csv)
             add("macos_no_cuda" if place == "macos" else "cpu_only_package", "error", origin, s.line, s.text,
                 f"pip finds no {s.value} wheel: on {place} no CUDA build of it exists for any Python, so only the "
-                "CPU build installs")
+                "CPU build installs", use=f"{'jax' if s.value.lower().startswith('jax') else 'torch'}-{place}")
             continue
         add("python_version_unsupported", "error", origin, s.line, s.text,
             f"pip finds no {s.value} wheel" + (f" for Python {py.value}" if py else ""))
