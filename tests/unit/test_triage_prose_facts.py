@@ -947,3 +947,15 @@ def test_condas_pytorch_and_pips_torch_in_one_listing_are_two_builds_over_one_pa
     assert all("RECORD" not in e.source for e in top.evidence)  # a report shows a list, not installed-file records
     one = text.replace("torch                     2.1.0                    pypi_0    pypi\n", "")
     assert triage(one).verdict.root_cause != "package_conflict"
+
+
+@pytest.mark.parametrize("text, framework_word, other_word", [
+    ("New computer, tensorflow-gpu 1.0.1. Before installing Keras, TensorFlow found my GPU. After `pip3 install keras` "
+     "TensorFlow only lists the CPU.", "tensorflow", "torch"),
+    ("I created the conda env with pytorch on the login node (no GPU there); on the GPU node "
+     "torch.cuda.is_available() is False.", "torch", "tensorflow"),
+])
+def test_a_cpu_build_from_the_setup_is_fixed_for_the_framework_the_report_sets_up(text, framework_word, other_word):
+    top = next(f for f in triage(text).findings if f.code == "WG833")
+    commands = " ".join(top.fix.commands)
+    assert framework_word in commands and other_word not in commands

@@ -231,6 +231,15 @@ SPECS = (
 # A fix that replaces a rule's own when the signal names the case it is for (Signal.use): a framework that has no
 # CUDA build on the report's platform at all needs another platform, not another build of it.
 FIX_FOR_USE = {
+    ("WG833", "tensorflow"): Fix(
+        "Check the build, then install TensorFlow's GPU build in that environment (up to 2.0 it is the separate "
+        "tensorflow-gpu package; on Linux and WSL2 from 2.14 the [and-cuda] extra brings its CUDA libraries):",
+        ('python -c "import tensorflow as tf; print(tf.__version__, tf.test.is_built_with_cuda())"   # False: a CPU build',
+         "pip uninstall -y tensorflow tensorflow-cpu tensorflow-gpu",
+         "pip install 'tensorflow[and-cuda]'   # or tensorflow-gpu==1.15 / 2.0 for those releases")),
+    ("WG833", "jax"): Fix(
+        "Check the devices, then reinstall JAX with its CUDA plugin (Linux and WSL2 only):",
+        ('python -c "import jax; print(jax.devices())"   # CpuDevice only: no CUDA plugin', 'pip install -U "jax[cuda12]"')),
     ("WG833", "jax-windows"): Fix(
         "JAX publishes CUDA builds for Linux only (https://docs.jax.dev/en/latest/installation.html): run it in WSL2, "
         "where the Linux wheels use the Windows NVIDIA driver, or on Linux:",
