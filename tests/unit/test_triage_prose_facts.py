@@ -959,3 +959,12 @@ def test_a_cpu_build_from_the_setup_is_fixed_for_the_framework_the_report_sets_u
     top = next(f for f in triage(text).findings if f.code == "WG833")
     commands = " ".join(top.fix.commands)
     assert framework_word in commands and other_word not in commands
+
+
+def test_two_torch_installs_are_fixed_with_torch_commands():
+    text = ("I installed pytorch with conda and later pip install torch also ran from a requirements file. "
+            "torch.cuda.is_available() is now False.")
+    top = triage(text).findings[0]
+    assert top.category == "package_conflict"
+    commands = " ".join(top.fix.commands)
+    assert "pip uninstall -y torch" in commands and "tensorflow" not in commands

@@ -237,6 +237,17 @@ FIX_FOR_USE = {
         ('python -c "import tensorflow as tf; print(tf.__version__, tf.test.is_built_with_cuda())"   # False: a CPU build',
          "pip uninstall -y tensorflow tensorflow-cpu tensorflow-gpu",
          "pip install 'tensorflow[and-cuda]'   # or tensorflow-gpu==1.15 / 2.0 for those releases")),
+    ("WG813", "pytorch"): Fix(
+        "Remove every copy of PyTorch (pip's and conda's write the same torch/ folder), then install one CUDA build:",
+        ("pip uninstall -y torch", "conda remove -y --force pytorch   # only if conda installed one too",
+         "pip install torch --index-url https://download.pytorch.org/whl/cu126   # the tag your driver supports")),
+    ("WG813", "jax"): Fix(
+        "Remove every JAX package, then install one matching set (jax, jaxlib and the CUDA plugin of one release):",
+        ("pip uninstall -y jax jaxlib jax-cuda12-plugin jax-cuda12-pjrt", 'pip install -U "jax[cuda12]"')),
+    ("WG810", "pytorch"): Fix(
+        "PyTorch loads the nvidia-* wheels from the site-packages folder it sits in; a layout that puts them elsewhere "
+        "(Bazel, a --target install, a PYTHONPATH tree) hides them. Install torch and its wheels into one environment:",
+        ("pip install --force-reinstall torch --index-url https://download.pytorch.org/whl/cu126",)),
     ("WG833", "jax"): Fix(
         "Check the devices, then reinstall JAX with its CUDA plugin (Linux and WSL2 only):",
         ('python -c "import jax; print(jax.devices())"   # CpuDevice only: no CUDA plugin', 'pip install -U "jax[cuda12]"')),

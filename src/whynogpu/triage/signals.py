@@ -485,11 +485,12 @@ def signals(f: TriageFacts) -> list[Signal]:
         unused = bool({"gpu_unused", "failing"} & set(cues))
         add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
             f"this message is benign: {b.meaning}")
-    # the reporter's account of a CPU build names no framework: the fix is for the one the report sets up
+    # the reporter's account (a CPU build, two builds, wheels not found) names no framework: the fix is for the one
+    # the report sets up
     named = _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}
     one = next(iter(named)) if len(named) == 1 else ""
-    return [dataclasses.replace(x, use=one) if one and not x.use and x.category == "cpu_only_package" and
-            x.source == "account" else x for x in out]
+    return [dataclasses.replace(x, use=one) if one and not x.use and x.source == "account" and x.category in
+            ("cpu_only_package", "package_conflict", "pip_cuda_libs_not_found") else x for x in out]
 
 
 def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
