@@ -15,15 +15,14 @@ import re
 
 from whynogpu.facts.report import Signal, TriageFacts
 from whynogpu.knowledge import (
-    cuda_of_driver,
     gpu_compute_capability,
     release_row,
     table,
     torch_arch_list,
     version_key,
 )
-from whynogpu.parsers.cuda_files import encoded_version
 from whynogpu.triage.cues import phrase_meaning
+from whynogpu.triage.readings import readings
 
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
@@ -36,15 +35,6 @@ _DRIVER_FAILS = ("smi_no_driver", "nvml_driver_not_loaded", "diag_driver_not_run
 _MISMATCH = ("nvml_mismatch", "nvrm_api_mismatch", "diag_kernel_dso_mismatch")
 _LIB_FAILS = ("tf_dlopen_cuda_lib", "tf_dlopen_cudnn", "tf_win_dll_missing", "import_error_so", "tf_cannot_dlopen_gpu_libs",
               "jax_lib_unloadable", "jax_cudnn_unloadable", "tf1_cudnn_not_opened", "tf1_lib_not_opened")
-# CUDA counted no device in this process (error 100, CUDA_ERROR_NO_DEVICE)
-_NO_DEVICE = ("cuinit_no_device", "torch_no_gpus", "cuda_runtime_100")
-# https://docs.nvidia.com/cuda/wsl-user-guide/index.html ("Getting Started"): WSL2 gets the GPU only from the Windows
-# driver, through /dev/dxg and /usr/lib/wsl/lib, on a Windows build and WSL kernel recent enough for it
-_WSL_NO_DEVICE = ("in WSL the GPU reaches Linux only through the Windows NVIDIA driver (/dev/dxg, /usr/lib/wsl/lib) on a "
-                  "recent enough Windows build and WSL kernel; with no CUDA_VISIBLE_DEVICES set, a CUDA that counts no "
-                  "device there means that passage is missing")
-_RESTRICTED_NO_DEVICE = ("the report names what keeps a present GPU from a process (MIG partitions, device-node "
-                         "permissions, an exclusive compute mode), and CUDA counts no device this process may open")
 _CUDA_FAILS = ("cuinit_unknown", "torch_cuda_unknown", "cuinit_no_device", "torch_no_gpus", "cuinit_303")
 
 
@@ -103,92 +93,6 @@ def jax_incidental(f: TriageFacts) -> bool:
         not any("jax" in s.value.lower() for s in f.all("pip_install"))
 
 
-_COLAB_IMAGE = ("Colab's image ships CUDA and cuDNN, those of its own framework release, so a library the framework "
-                "cannot load there is of another version than the one it was built for")
-
-
-_COLAB_NO_GPU = ("a Colab runtime comes with the NVIDIA driver whenever it has a GPU, so no driver means a runtime without "
-                 "one: Runtime > Change runtime type > GPU (https://research.google.com/colaboratory/faq.html)")
-_JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of the GPU's memory free "
-                     "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html): most often a cuDNN other than the "
-                     "one the jaxlib build needs")
-
-
-def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
-    """What a message means in this report: its row's categories, most likely first, unless the setup the report
-    shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts)."""
-    from whynogpu.triage.to_facts import framework_of, lib_of  # to_facts reads this module in turn
-
-    cats = list(m.categories)
-    if not cats and m.groups.get("code"):
-        # a message that prints only the CUDA error's number ("Error 804: forward compatibility was attempted …")
-        row = next((r for r in table("cuda_errors") if r["code"] == m.groups["code"]), None)
-        cats = row["categories"].split("|") if row and row["categories"] else []
-    if m.id in _NO_DEVICE and f.has_cue("wsl") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
-        return ["wsl_gpu_not_enabled", *cats], {"wsl_gpu_not_enabled": _WSL_NO_DEVICE}
-    if m.id in _NO_DEVICE and f.has_cue("phrase:gpu_access_restricted") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
-        # CUDA counts no device it may open: a MIG-enabled GPU with no MIG instance given to the process, device
-        # nodes this user may not open, an exclusive compute mode taken (nvidia-smi docs: MIG, compute mode)
-        cats = [c for c in cats if c != "gpu_access_restricted"]
-        return ["gpu_access_restricted", *cats], {"gpu_access_restricted": _RESTRICTED_NO_DEVICE}
-    if m.id == "no_kernel_image" and (older := _driver_behind(f)):
-        # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
-        # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
-        # architecture unknown, the message reads as the driver older than the CUDA in use.
-        return ["driver_too_old", *cats], {"driver_too_old": older}
-    if m.id == "tf_cudnn_handle" and framework_of(m) == "jax" and cats[:1] == ["gpu_memory_exhausted"] and \
-            not f.has_cue("shared_gpu", "second_process", "memory_taken"):
-        # TensorFlow maps nearly all of the GPU's memory at start, leaving cuDNN none; JAX preallocates 75 % and
-        # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
-        cats = [c for c in cats if c != "gpu_memory_exhausted"] + ["gpu_memory_exhausted"]
-        return cats, {cats[0]: _JAX_CUDNN_HANDLE}
-    if m.id == "import_error_so" and (m.groups.get("soname") or "").startswith("libcuda.so"):
-        # the driver's own library, not a CUDA toolkit one: read like TensorFlow's "Could not load 'libcuda.so.1'"
-        first = "container_no_gpu" if f.has_cue("container") or f.all("docker_run") else "driver_not_loaded"
-        other = "driver_not_loaded" if first == "container_no_gpu" else "container_no_gpu"
-        return [first, other], {first: "libcuda is the NVIDIA driver's library: a machine or container without the "
-                                       "driver has none"}
-    if m.id == "tf_dlopen_libcuda" and any(d.value.startswith("libcuda.so") and "/stubs/" not in d.text and
-                                           not d.stated_by_user for d in f.all("lib_on_disk")):
-        # the driver's library the loader did not find is listed on disk (ls, ldconfig, find): installed, and not
-        # where this process looks (a CUDA toolkit's stubs/libcuda.so is no driver and does not count)
-        cats = [c for c in cats if c != "libs_not_on_path"]
-        return ["libs_not_on_path", *cats], {"libs_not_on_path": "the report lists libcuda on disk, where the loader "
-                                                                 "of this process does not look"}
-    found = m.groups.get("found", "") if m.id == "jax_cuda_older" else ""
-    found = encoded_version(int(found), "cudart") if found.isdigit() else ""
-    if found and (m.groups.get("component") or "").strip().lower() in ("", "cuda") and found == _driver_cuda(f):
-        # "Found CUDA version 12040" is the CUDA the driver reports (nvidia-smi's "CUDA Version"): the driver is older
-        # than the CUDA the plugin was built against, not some library
-        return ["driver_too_old", *cats], {"driver_too_old": f"the CUDA version found ({found}) is the one the "
-                                                              "report's driver runs: the driver is older than the build"}
-    if m.id == "cudnn_arch_mismatch" and any(version_key(cc[1]) >= (5, 0) for g in f.all("gpu")
-                                             if (cc := gpu_compute_capability(g.value))):
-        # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
-        # cuDNN that refuses it is not the one the framework ships
-        cats = [c for c in cats if c != "compute_capability_unsupported"] + ["compute_capability_unsupported"]
-        return cats, {cats[0]: "the GPU is one every cuDNN since 7 supports, so the cuDNN loaded is a foreign copy"}
-    dep = m.groups.get("dependency") or ""
-    if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and lib_of(dep) not in (None, "cuda"):
-        # "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open …": cuDNN was found;
-        # the library missing is the CUDA one it depends on
-        cats = ["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats]
-        return cats, {"cuda_libs_missing": f"cuDNN was found, but the CUDA library it loads ({dep}) was not"}
-    if f.has_cue("colab") and not f.has_cue("wsl"):
-        if "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
-            # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
-            cats.remove("no_nvidia_gpu")
-            return ["no_nvidia_gpu", *cats], {"no_nvidia_gpu": _COLAB_NO_GPU}
-        # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
-        # find there is one of another version than the image has (colabtools#4214, #4233)
-        for missing, other in (("cudnn_missing", "cudnn_version_mismatch"), ("cuda_libs_missing", "cuda_version_mismatch")):
-            if missing in cats and other in cats[cats.index(missing):]:
-                cats.remove(other)
-                cats.insert(cats.index(missing), other)
-                return cats, {other: _COLAB_IMAGE}
-    return cats, {}
-
-
 def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
@@ -198,6 +102,17 @@ def signals(f: TriageFacts) -> list[Signal]:
 
     cues = {c.id: c for c in reversed(f.cues)}  # the earliest of each kind
 
+    for part in _PARTS:
+        part(f, cues, add)
+    # the reporter's account (a CPU build, two builds, wheels not found) names no framework: the fix is for the one
+    # the report sets up
+    named = _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}
+    one = next(iter(named)) if len(named) == 1 else ""
+    return [dataclasses.replace(x, use=one) if one and not x.use and x.source == "account" and x.category in
+            ("cpu_only_package", "package_conflict", "pip_cuda_libs_not_found") else x for x in out]
+
+
+def _messages(f: TriageFacts, cues: dict, add) -> None:
     # 1. Messages. The first category of a message is what it names; the others are what it is
     # consistent with. A message turned into facts is judged by check's rules, so here it only adds
     # candidates; the others (a CUDA error code, an Xid, an out-of-memory) stand on their own.
@@ -218,6 +133,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             add(cat, "error" if names else "warning", "inferred" if i else "stated" if quoted else "program",
                 m.line, m.text, why.get(cat, m.meaning), "message", m.id)
 
+
+def _account(f: TriageFacts, cues: dict, add) -> None:
     # 2. The reporter's account.
     cuda_failed = f.has_log(*_CUDA_FAILS) or any(s.value == "False" for s in f.all("torch_cuda_available"))
     if "suspend" in cues:
@@ -243,12 +160,14 @@ def signals(f: TriageFacts) -> list[Signal]:
             "an install pulled the plain (CPU) tensorflow in beside tensorflow-gpu")
         add("cpu_only_package", "warning", "inferred", c.line, c.text,
             "the CPU tensorflow written last is the one Python imports")
+
+
+def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) The GPU seen, or its memory held, and the work still not on it (or only seemingly).
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
         or "training_works" in cues
-    # a program printed that the work runs on the CPU: whatever Task Manager shows, the GPU is not at work
-    # (or the framework's own answer: is_available() False, an empty device list)
-    on_cpu = f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "torch_app_realesrgan_cpu", "jax_fallback_cpu") or bool(_no_gpu_answers(f))
-    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and not on_cpu:
+    if "task_manager" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and \
+            not _on_cpu(f):
         # Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute: a low reading there
         # is no sign of a problem. With the GPU shown at work too, that is the answer; else a candidate.
         c = cues["task_manager"]
@@ -309,6 +228,10 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("no_problem", "warning", "stated", c.line, c.text,
             "every message the report shows is informational or harmless (knowledge/log_messages.csv), and it asks "
             "what they mean")
+
+
+def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) It works in one process (a terminal) and not in another (a notebook kernel, an IDE).
     elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
@@ -327,6 +250,10 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("gpu_access_restricted", "warning", "inferred", elsewhere.line, elsewhere.text,
                 "the GPU is seen in one process but not in another, which may not be allowed to open /dev/nvidia*",
                 "phrase")
+
+
+def _install_history(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) What the reporter did before it stopped working (an update, a project's install, a driver upgrade).
     if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
         if "app_updated" in cues:
             c = cues["app_updated"]
@@ -343,11 +270,13 @@ def signals(f: TriageFacts) -> list[Signal]:
         add("driver_library_mismatch", "warning", "stated", c.line, c.text,
             "a driver upgraded without a reboot leaves the old kernel module running")
 
+
+def _phrases(f: TriageFacts, cues: dict, add) -> None:
     # 2b. Words that go with a cause (knowledge/report_phrases.csv): a candidate, never more than a warning.
     for c in f.cues:
         if c.id.startswith(("phrase:", "place:")):
             cat = c.id.partition(":")[2]
-            if cat == "no_problem" and on_cpu:
+            if cat == "no_problem" and _on_cpu(f):
                 continue
             if cat == "gpu_memory_exhausted" and ({"process_on_gpu", "work_on_gpu"} & set(cues)) and \
                     "failing" not in cues and not [m for m in f.log if m.kind == "error"]:
@@ -382,6 +311,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             add(cat, "warning", "usual" if c.id.startswith("place:") else "stated", c.line, c.text,
                 phrase_meaning(c.id, c.text), "phrase")
 
+
+def _visible_devices(f: TriageFacts, cues: dict, add) -> None:
     # 2b'. A CUDA_VISIBLE_DEVICES the report sets that names only GPU indices past the GPUs it has (one, when it
     # does not say): CUDA then counts no device. With the count unknown, a candidate.
     indices, count = _visible_indices(f)
@@ -398,6 +329,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             f"CUDA_VISIBLE_DEVICES={cvd.value} lets CUDA see {len(set(indices))} of the {count} GPUs the report names, "
             f"and it says: {c.text.strip()[:80]}")
 
+
+def _keras_backend(f: TriageFacts, cues: dict, add) -> None:
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
     wanted = f.first("keras_backend_wanted")
@@ -422,6 +355,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
                 f"Keras runs on {backend}, while the report sets up {', '.join(sorted(others))} for the GPU")
 
+
+def _statements(f: TriageFacts, cues: dict, add) -> None:
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
     others = [s for s in named if _OTHER_GPU.search(s.value) and not _NVIDIA.search(s.value)]
@@ -457,6 +392,8 @@ def signals(f: TriageFacts) -> list[Signal]:
             add("pip_cuda_libs_not_found", "error", "stated", s.line, s.text,
                 f"TensorFlow {tf.value} does not look in the nvidia-* wheels that [and-cuda] installs")
 
+
+def _gpu_model(f: TriageFacts, cues: dict, add) -> None:
     # 3b. A GPU model named in the report whose compute capability the framework build carries no kernels for
     # (same test as the live probe's WG504: rules.frameworks.kernel_support).
     for gpu, cc, archs, line, text, why in _gpu_and_build(f):
@@ -465,6 +402,8 @@ def signals(f: TriageFacts) -> list[Signal]:
         if kernel_support(cc, archs) == "none":
             add("compute_capability_unsupported", "error", "inferred", line, text, f"{gpu} has compute capability {cc}; {why}")
 
+
+def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     # 4. Signs that the GPU works, and only benign messages beside them.
     works = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
     works += [s for s in f.all("torch_cuda_available") if s.value == "True" and not s.stated_by_user]
@@ -485,12 +424,10 @@ def signals(f: TriageFacts) -> list[Signal]:
         unused = bool({"gpu_unused", "failing"} & set(cues))
         add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
             f"this message is benign: {b.meaning}")
-    # the reporter's account (a CPU build, two builds, wheels not found) names no framework: the fix is for the one
-    # the report sets up
-    named = _frameworks_named(f) & {"tensorflow", "pytorch", "jax"}
-    one = next(iter(named)) if len(named) == 1 else ""
-    return [dataclasses.replace(x, use=one) if one and not x.use and x.source == "account" and x.category in
-            ("cpu_only_package", "package_conflict", "pip_cuda_libs_not_found") else x for x in out]
+
+
+# The kinds of evidence a report holds beyond its facts, each read by one function below.
+_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _install_history, _phrases, _visible_devices, _keras_backend, _statements, _gpu_model, _gpu_works)
 
 
 def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
@@ -501,6 +438,13 @@ def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
     if cvd is None or not re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()):
         return [], n
     return [int(i) for i in cvd.value.split(",")], n
+
+
+def _on_cpu(f: TriageFacts) -> bool:
+    """A program printed that the work runs on the CPU, or the framework answered that it has no GPU (is_available()
+    False, an empty device list): whatever Task Manager shows, the GPU is not at work."""
+    return f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "torch_app_realesrgan_cpu", "jax_fallback_cpu") \
+        or bool(_no_gpu_answers(f))
 
 
 def _no_gpu_answers(f: TriageFacts) -> list:
@@ -610,27 +554,6 @@ def _keras_default_backend(f: TriageFacts) -> tuple[str, str]:
         return "", ""
     return (f"Keras {k.value} runs on TensorFlow unless KERAS_BACKEND or keras.json names another backend, and "
             f"the GPU is set up in {'PyTorch' if torch else 'JAX'}"), gpu
-
-
-def _driver_behind(f: TriageFacts) -> str:
-    """"driver 470 (CUDA 11.4) is older than CUDA 11.6" when the report gives both and names no GPU whose
-    compute capability is known; else ""."""
-    if any(gpu_compute_capability(s.value) for s in f.all("gpu")):
-        return ""
-    driver, have = f.first("driver"), _driver_cuda(f)
-    used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
-    newest = max(used, key=version_key, default=None)
-    if not have or not newest or version_key(newest)[:2] <= version_key(have)[:2]:
-        return ""
-    return (f"the driver{' ' + driver.value if driver else ''} runs CUDA up to {have}, older than the CUDA {newest} "
-            "in use: it cannot compile that CUDA's PTX for the GPU")
-
-
-def _driver_cuda(f: TriageFacts) -> str:
-    """The CUDA the report's driver runs: nvidia-smi's "CUDA Version", else the driver release's (cuda_drivers.csv)."""
-    smi, driver = f.first("smi_cuda"), f.first("driver")
-    have = smi.value if smi else cuda_of_driver(driver.value) if driver else ""
-    return ".".join(str(x) for x in version_key(have or "")[:2])
 
 
 def _used(value: str) -> float:

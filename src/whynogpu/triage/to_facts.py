@@ -410,7 +410,8 @@ class _Build:
         f = self.f
         logs: dict[str, list[LogLine]] = {}
         origin = _Origin()
-        from whynogpu.triage.signals import jax_incidental, readings  # signals reads this module's tables
+        from whynogpu.triage.readings import readings  # readings and signals read this module's tables
+        from whynogpu.triage.signals import jax_incidental
 
         main = main_framework(f, t)
         for m in f.log:

@@ -1,0 +1,189 @@
+"""What a framework's message means in the report it is in.
+
+A message's row (knowledge/log_messages.csv) lists the categories it is consistent with, most likely first. Some
+setups a report shows make another of them the likely one: "no CUDA device" in WSL, a missing libcuda the report
+lists on disk, a cuDNN refusing a GPU every cuDNN supports. Each such setup is one small reading here, with the
+reason it gives; check's rules (through triage/to_facts.py) and the report-only signals read the same order.
+"""
+
+from __future__ import annotations
+
+from whynogpu.facts.report import TriageFacts
+from whynogpu.knowledge import cuda_of_driver, gpu_compute_capability, table, version_key
+from whynogpu.parsers.cuda_files import encoded_version
+
+# CUDA counted no device in this process (error 100, CUDA_ERROR_NO_DEVICE)
+_NO_DEVICE = ("cuinit_no_device", "torch_no_gpus", "cuda_runtime_100")
+# https://docs.nvidia.com/cuda/wsl-user-guide/index.html ("Getting Started"): WSL2 gets the GPU only from the Windows
+# driver, through /dev/dxg and /usr/lib/wsl/lib, on a Windows build and WSL kernel recent enough for it
+_WSL_NO_DEVICE = ("in WSL the GPU reaches Linux only through the Windows NVIDIA driver (/dev/dxg, /usr/lib/wsl/lib) on a "
+                  "recent enough Windows build and WSL kernel; with no CUDA_VISIBLE_DEVICES set, a CUDA that counts no "
+                  "device there means that passage is missing")
+_RESTRICTED_NO_DEVICE = ("the report names what keeps a present GPU from a process (MIG partitions, device-node "
+                         "permissions, an exclusive compute mode), and CUDA counts no device this process may open")
+_COLAB_IMAGE = ("Colab's image ships CUDA and cuDNN, those of its own framework release, so a library the framework "
+                "cannot load there is of another version than the one it was built for")
+_COLAB_NO_GPU = ("a Colab runtime comes with the NVIDIA driver whenever it has a GPU, so no driver means a runtime without "
+                 "one: Runtime > Change runtime type > GPU (https://research.google.com/colaboratory/faq.html)")
+_JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of the GPU's memory free "
+                     "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html): most often a cuDNN other than the "
+                     "one the jaxlib build needs")
+
+
+def readings(m, f: TriageFacts) -> tuple[list[str], dict[str, str]]:
+    """What a message means in this report: its row's categories, most likely first, unless the setup the report
+    shows makes another reading the likely one (with the reason). check's rules read the same order (to_facts).
+    Each reading below is one such setup; the first that applies decides."""
+    cats = list(m.categories)
+    if not cats and m.groups.get("code"):
+        # a message that prints only the CUDA error's number ("Error 804: forward compatibility was attempted …")
+        row = next((r for r in table("cuda_errors") if r["code"] == m.groups["code"]), None)
+        cats = row["categories"].split("|") if row and row["categories"] else []
+    for reading in _READINGS:
+        found = reading(m, f, cats)
+        if found is not None:
+            return found
+    return cats, {}
+
+
+_Reading = tuple[list[str], dict[str, str]] | None  # a category order and the reasons, or None: not this setup
+
+
+def _first(cat: str, cats: list[str], why: str) -> tuple[list[str], dict[str, str]]:
+    """cat read first, the row's other categories after it."""
+    return [cat, *(c for c in cats if c != cat)], {cat: why}
+
+
+def _last(cat: str, cats: list[str], why: str) -> tuple[list[str], dict[str, str]]:
+    """cat read last: the row's next category comes first, with why."""
+    cats = [c for c in cats if c != cat] + [cat]
+    return cats, {cats[0]: why}
+
+
+def _no_device_in_wsl(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    if m.id in _NO_DEVICE and f.has_cue("wsl") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        return ["wsl_gpu_not_enabled", *cats], {"wsl_gpu_not_enabled": _WSL_NO_DEVICE}
+    return None
+
+
+def _no_device_restricted(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # CUDA counts no device it may open: a MIG-enabled GPU with no MIG instance given to the process, device
+    # nodes this user may not open, an exclusive compute mode taken (nvidia-smi docs: MIG, compute mode)
+    if m.id in _NO_DEVICE and f.has_cue("phrase:gpu_access_restricted") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        return _first("gpu_access_restricted", cats, _RESTRICTED_NO_DEVICE)
+    return None
+
+
+def _no_kernel_old_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # No kernels for the GPU means no SASS for it and no PTX the driver can compile. Under minor-version
+    # compatibility an older driver runs a newer CUDA's SASS but cannot JIT its PTX, so with the GPU's
+    # architecture unknown, the message reads as the driver older than the CUDA in use.
+    if m.id == "no_kernel_image" and (older := _driver_behind(f)):
+        return ["driver_too_old", *cats], {"driver_too_old": older}
+    return None
+
+
+def _cudnn_handle_under_jax(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # TensorFlow maps nearly all of the GPU's memory at start, leaving cuDNN none; JAX preallocates 75 % and
+    # leaves the rest, so with no other process named, cuDNN failing to start under JAX is cuDNN itself
+    from whynogpu.triage.to_facts import framework_of  # to_facts reads this module in turn
+
+    if m.id == "tf_cudnn_handle" and framework_of(m) == "jax" and cats[:1] == ["gpu_memory_exhausted"] and \
+            not f.has_cue("shared_gpu", "second_process", "memory_taken"):
+        return _last("gpu_memory_exhausted", cats, _JAX_CUDNN_HANDLE)
+    return None
+
+
+def _libcuda_import_error(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # the driver's own library, not a CUDA toolkit one: read like TensorFlow's "Could not load 'libcuda.so.1'"
+    if m.id == "import_error_so" and (m.groups.get("soname") or "").startswith("libcuda.so"):
+        first = "container_no_gpu" if f.has_cue("container") or f.all("docker_run") else "driver_not_loaded"
+        other = "driver_not_loaded" if first == "container_no_gpu" else "container_no_gpu"
+        return [first, other], {first: "libcuda is the NVIDIA driver's library: a machine or container without the "
+                                       "driver has none"}
+    return None
+
+
+def _libcuda_on_disk(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # the driver's library the loader did not find is listed on disk (ls, ldconfig, find): installed, and not
+    # where this process looks (a CUDA toolkit's stubs/libcuda.so is no driver and does not count)
+    if m.id == "tf_dlopen_libcuda" and any(d.value.startswith("libcuda.so") and "/stubs/" not in d.text and
+                                           not d.stated_by_user for d in f.all("lib_on_disk")):
+        return _first("libs_not_on_path", cats, "the report lists libcuda on disk, where the loader of this process "
+                                                "does not look")
+    return None
+
+
+def _jax_found_driver_cuda(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # "Found CUDA version 12040" is the CUDA the driver reports (nvidia-smi's "CUDA Version"): the driver is older
+    # than the CUDA the plugin was built against, not some library
+    found = m.groups.get("found", "") if m.id == "jax_cuda_older" else ""
+    found = encoded_version(int(found), "cudart") if found.isdigit() else ""
+    if found and (m.groups.get("component") or "").strip().lower() in ("", "cuda") and found == _driver_cuda(f):
+        return ["driver_too_old", *cats], {"driver_too_old": f"the CUDA version found ({found}) is the one the "
+                                                              "report's driver runs: the driver is older than the build"}
+    return None
+
+
+def _cudnn_refuses_supported_gpu(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
+    # cuDNN that refuses it is not the one the framework ships
+    if m.id == "cudnn_arch_mismatch" and any(version_key(cc[1]) >= (5, 0) for g in f.all("gpu")
+                                             if (cc := gpu_compute_capability(g.value))):
+        return _last("compute_capability_unsupported", cats,
+                     "the GPU is one every cuDNN since 7 supports, so the cuDNN loaded is a foreign copy")
+    return None
+
+
+def _cudnn_dependency_missing(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # "Could not load library libcudnn_cnn_infer.so.8. Error: libnvrtc.so: cannot open …": cuDNN was found;
+    # the library missing is the CUDA one it depends on
+    from whynogpu.triage.to_facts import lib_of
+
+    dep = m.groups.get("dependency") or ""
+    if "cudnn_missing" in cats and dep and "cudnn" not in dep.lower() and lib_of(dep) not in (None, "cuda"):
+        return (["cuda_libs_missing" if c == "cudnn_missing" else c for c in cats],
+                {"cuda_libs_missing": f"cuDNN was found, but the CUDA library it loads ({dep}) was not"})
+    return None
+
+
+def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    if not f.has_cue("colab") or f.has_cue("wsl"):
+        return None
+    if "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
+        # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
+        return _first("no_nvidia_gpu", cats, _COLAB_NO_GPU)
+    # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
+    # find there is one of another version than the image has (colabtools#4214, #4233)
+    for missing, other in (("cudnn_missing", "cudnn_version_mismatch"), ("cuda_libs_missing", "cuda_version_mismatch")):
+        if missing in cats and other in cats[cats.index(missing):]:
+            cats = [c for c in cats if c != other]
+            cats.insert(cats.index(missing), other)
+            return cats, {other: _COLAB_IMAGE}
+    return None
+
+
+_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_kernel_old_driver, _cudnn_handle_under_jax,
+             _libcuda_import_error, _libcuda_on_disk, _jax_found_driver_cuda, _cudnn_refuses_supported_gpu,
+             _cudnn_dependency_missing, _on_colab)
+
+
+def _driver_behind(f: TriageFacts) -> str:
+    """"driver 470 (CUDA 11.4) is older than CUDA 11.6" when the report gives both and names no GPU whose
+    compute capability is known; else ""."""
+    if any(gpu_compute_capability(s.value) for s in f.all("gpu")):
+        return ""
+    driver, have = f.first("driver"), _driver_cuda(f)
+    used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
+    newest = max(used, key=version_key, default=None)
+    if not have or not newest or version_key(newest)[:2] <= version_key(have)[:2]:
+        return ""
+    return (f"the driver{' ' + driver.value if driver else ''} runs CUDA up to {have}, older than the CUDA {newest} "
+            "in use: it cannot compile that CUDA's PTX for the GPU")
+
+
+def _driver_cuda(f: TriageFacts) -> str:
+    """The CUDA the report's driver runs: nvidia-smi's "CUDA Version", else the driver release's (cuda_drivers.csv)."""
+    smi, driver = f.first("smi_cuda"), f.first("driver")
+    have = smi.value if smi else cuda_of_driver(driver.value) if driver else ""
+    return ".".join(str(x) for x in version_key(have or "")[:2])
