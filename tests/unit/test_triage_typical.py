@@ -240,6 +240,12 @@ CASES = [
     ("gpu_memory_exhausted", "The notebook dies at Epoch 1/150 with a ResourceExhaustedError; it trained fine on Sunday."),
     ("driver_too_old", "ERROR: This container was built for NVIDIA Driver Release 450.36 or later, but\n"
      "       version 440.100 was detected and compatibility mode is UNAVAILABLE."),
+    # the Container Toolkit's check of the image's NVIDIA_REQUIRE_CUDA (format of NVIDIA/nvidia-docker#1442)
+    ("driver_too_old", "docker run --gpus all my-image\ndocker: Error response from daemon: OCI runtime create failed: "
+     "container_linux.go:370: starting container process caused: process_linux.go:459: container init caused: Running "
+     "hook #0:: error running hook: exit status 1, stdout: , stderr: nvidia-container-cli: requirement error: "
+     "unsatisfied condition: cuda>=11.0, please update your driver to a newer version, or use an earlier cuda "
+     "container: unknown."),
     ("system_libs_shadow_pip_libs", "torch 2.13.0 with the CUDA 13 wheel: conv3d fails with "
      "CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH; the box also has libcudnn9 from apt in /usr/lib/x86_64-linux-gnu"),
 ]
@@ -265,3 +271,12 @@ def test_plain_pip_install_of_torch_on_linux_is_not_called_cpu_only():
     # PyPI's Linux torch wheels are CUDA builds; only the Windows and macOS ones are CPU-only.
     text = "Ubuntu 22.04, RTX 3090. I ran pip install torch torchvision and now torch.cuda.is_available() is False"
     assert triage(text).verdict.root_cause != "cpu_only_package"
+
+
+def test_a_message_fix_without_a_command_has_no_empty_command():
+    # a row whose fix is only what to do (no "what: command") gives a fix with no command line, not an empty one
+    report = triage("nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.8, please update your "
+                    "driver to a newer version, or use an earlier cuda container")
+    fix = report.findings[0].fix
+    assert report.verdict.root_cause == "driver_too_old"
+    assert fix.commands == () and not fix.text.endswith(":")

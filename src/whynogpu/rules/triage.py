@@ -93,7 +93,8 @@ def report_message_names_cause(info, snap):
         owner = _owner(category, snap)
         said = next((row(s.row).fix for s in sigs if s.row and row(s.row).fix), "")
         text, _, command = said.partition(": ")  # "what to do: the command"
-        fix = Fix(text + ":", (command,)) if said else Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
+        # a row's fix is "what to do: the command", or what to do alone
+        fix = Fix(text + ":", (command,)) if command else Fix(text, ()) if said else Fix(owner.fix if owner else "Collect `nvidia-smi` and the framework's full log.",
                                          ("# whynogpu explain " + owner.code,) if owner else ())
         yield info.finding(
             Severity(best.severity), _evidence(sigs),

@@ -52,7 +52,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
                      r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
-    ("container", r"\b(docker|container|kubernetes|k8s|podman|singularity|apptainer)\b"),
+    ("container", r"\b(docker|containers?|kubernetes|k8s|podman|singularity|apptainer)\b"),
     ("wsl", r"(?<!not )(?<!no )(?<!without )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b"),
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
@@ -261,13 +261,12 @@ def phrase_meaning(cue_id: str, text: str) -> str:
     return next((r["meaning"] for r in rows if re.search(r["pattern"], text, re.I)), rows[0]["meaning"] if rows else "")
 
 
-def phrases(line: str) -> list[str]:
-    """The cue ids ("phrase:<category>" or "place:<category>") of the phrases in one sentence line."""
-    out = []
+def phrases(line: str) -> dict[str, int]:
+    """The cue ids ("phrase:<category>" or "place:<category>") of the phrases in one sentence line, each with where
+    in the line its first match starts."""
+    out: dict[str, int] = {}
     for m in PHRASES.finditer(line[:MAX_LINE]):
-        cid = phrase_id(_PHRASE_ROWS[int(m.lastgroup[1:])])
-        if cid not in out:
-            out.append(cid)
+        out.setdefault(phrase_id(_PHRASE_ROWS[int(m.lastgroup[1:])]), m.start())
     return out
 
 

@@ -85,6 +85,10 @@ _NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named [
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
 _SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
+# The first row of a GPU in nvidia-smi's table: its index and name, then persistence mode (TCC/WDDM on Windows)
+_SMI_NAME = re.compile(r"^\|\s+(?P<i>\d+)\s+(?P<name>\S.*?)\s+(?:On|Off|WDDM|TCC)\s+\|\s+[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:")
+# The third row of a GPU in nvidia-smi's table (drivers since 450): two empty cells, then the MIG mode
+_SMI_MIG = re.compile(r"^\|(?:\s+\|){2}\s+(?P<mig>Enabled|Disabled)\s+\|$")
 _NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
 _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S+)?\s+(?P<v>\d+\.\d+(?:\.\d+)?)")
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
@@ -159,6 +163,8 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
                              r"Successfully (?:installed|uninstalled|built)|Attempting uninstall|Found existing installation|"
                              r"Uninstalling|Using cached|Building wheel|Created wheel|Stored in directory|Looking in indexes)\b|"
                              r"[\w.-]+\s{2,}\d[\w.+-]*(?:\s|$))")
+# nvidia-smi's table: its box rows when pasted (a fence, an indent), its column headers wherever they stand
+_SMI_TABLE = re.compile(r"^[|+][-=+|]|MIG M\.|Compute M\.|Persistence-M|Pwr:Usage/Cap|Memory-Usage|GPU-Util")
 # `ls /usr/local/cuda/lib64 | grep cusolver`: the folder listed, then its entries as bare names
 _LS = re.compile(r"(?:^|[$#>]\s*|\s)ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
 _BARE_LIB = re.compile(r"^lib[\w+-]+\.so(?:\.\d+)*$")
@@ -327,6 +333,7 @@ class _Reader:
         self.prose_log: set[int] = set()
         self.in_fence = False
         self.stated: list[StatedFact] = []
+        self.smi_rows = 0
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
         self.ls_dir: str | None = None  # the folder an `ls` just listed, while its bare file names follow
@@ -431,13 +438,18 @@ class _Reader:
         # (a command pasted in a block is the reporter's doing; a "Key: value" row there is a program's report:
         # collect_env's "ROCM used to build PyTorch: N/A" names no AMD GPU)
         pasted = self.in_fence or line.startswith(("    ", "\t"))
+        at: dict[str, int] = {}
         if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped) and \
-                not (pasted and _KEY_VALUE.match(stripped)):
+                not (pasted and (_KEY_VALUE.match(stripped) or stripped.startswith("|"))) and not _SMI_TABLE.search(stripped):
             self.prose_chars += len(line)
-            found += cue_table.phrases(line)
+            at = cue_table.phrases(line)
+            found += at
         for cid in found:
             if self.fresh(("cue", cid)):
-                self.cues.append(Cue(cid, n, stripped[:300], True))
+                # a long paragraph is cut to its first 300 characters, or to those around the phrase found past them
+                start = max(at.get(cid, 0) - (len(line) - len(line.lstrip())), 0)
+                text = stripped[:300] if start < 250 else stripped[start - 150:start + 150]
+                self.cues.append(Cue(cid, n, text, True))
         self._fields(n, line, stripped)
         self._packages(n, line, stripped)
 
@@ -501,6 +513,14 @@ class _Reader:
                 mode = _SMI_MODE.search(line)
                 if mode:
                     self.state("compute_mode", mode.group("mode"), n, stripped, False)
+        # one row each per GPU, kept even when every GPU has the same name or mode
+        row = _SMI_MIG.match(stripped) if "abled" in line else _SMI_NAME.match(stripped) if "0:" in line else None
+        if row and self.smi_rows < 256:
+            self.smi_rows += 1
+            key, value = ("mig_mode", row.group("mig")) if "mig" in row.groupdict() else ("smi_gpu_name", row.group("name"))
+            self.stated.append(StatedFact(key, value, n, stripped[:300], False))
+        elif "MIG devices" in line and stripped.startswith("|"):
+            self.state("mig_devices_shown", "yes", n, stripped, False)  # the table of MIG instances nvidia-smi lists
         if "compilation tools" in line:
             v = _NVCC.search(line)
             if v:

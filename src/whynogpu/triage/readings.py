@@ -66,11 +66,36 @@ def _no_device_in_wsl(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def mig_without_instance(f: TriageFacts):
+    """nvidia-smi's table shows a GPU in MIG mode, lists no MIG instance, and no CUDA_VISIBLE_DEVICES names one: a
+    CUDA process then has no MIG device to run on (https://docs.nvidia.com/datacenter/tesla/mig-user-guide/, "CUDA
+    device enumeration"). The table's line, or None."""
+    mig = next((s for s in f.all("mig_mode") if s.value == "Enabled" and not s.stated_by_user), None)
+    cvd = f.first("env:CUDA_VISIBLE_DEVICES")
+    if mig is None or f.first("mig_devices_shown") or (cvd is not None and "MIG-" in cvd.value):
+        return None
+    return mig
+
+
 def _no_device_restricted(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # CUDA counts no device it may open: a MIG-enabled GPU with no MIG instance given to the process, device
     # nodes this user may not open, an exclusive compute mode taken (nvidia-smi docs: MIG, compute mode)
-    if m.id in _NO_DEVICE and f.has_cue("phrase:gpu_access_restricted") and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+    if m.id in _NO_DEVICE and (f.has_cue("phrase:gpu_access_restricted") or mig_without_instance(f)) and \
+            f.first("env:CUDA_VISIBLE_DEVICES") is None:
         return _first("gpu_access_restricted", cats, _RESTRICTED_NO_DEVICE)
+    return None
+
+
+def _no_devices_in_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # Inside a container nvidia-smi runs only when the Container Toolkit mounted the driver's libraries; with them and
+    # no GPU device handed over (NVIDIA_VISIBLE_DEVICES=none or a name that matches none, a device cgroup that denies
+    # the nodes) it finds no device (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/
+    # docker-specialized.html: "none": no GPU accessible, driver capabilities enabled)
+    if m.id == "smi_no_devices" and (f.has_cue("container") or f.all("docker_run")) and not f.has_cue("wsl"):
+        return (["container_no_gpu", "gpu_access_restricted", *(c for c in cats if c not in ("container_no_gpu",
+                                                                                               "gpu_access_restricted"))],
+                {"container_no_gpu": "nvidia-smi ran inside the container, so the driver's libraries were handed to it, "
+                                     "and found no GPU: none was handed over with them"})
     return None
 
 
@@ -163,7 +188,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_kernel_old_driver, _cudnn_handle_under_jax,
+_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_devices_in_container, _no_kernel_old_driver, _cudnn_handle_under_jax,
              _libcuda_import_error, _libcuda_on_disk, _jax_found_driver_cuda, _cudnn_refuses_supported_gpu,
              _cudnn_dependency_missing, _on_colab)
 

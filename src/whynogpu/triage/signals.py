@@ -24,6 +24,12 @@ from whynogpu.knowledge import (
 from whynogpu.triage.cues import phrase_meaning
 from whynogpu.triage.readings import readings
 
+# Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
+# resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
+# Desktop passes it only on Windows with its WSL2 backend (https://docs.docker.com/desktop/features/gpu/)
+# (the word in a sentence, not in an image name such as nvcr.io/nvidia/k8s/cuda-sample)
+_GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|minikube|microk8s|k3s|kubeflow|pods?|docker desktop)"
+                                   r"\b(?![/.:-]\w)", re.I)
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
@@ -298,8 +304,11 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
             indices, count = _visible_indices(f)
             if cat == "cuda_visible_devices_hidden" and indices and max(indices) < count:
                 continue  # the variable names GPUs that exist (index 0 always does): the words alone say no more
-            if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")):
-                continue  # the report shows the container started with --gpus: the words alone do not say otherwise
+            if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")) and \
+                    not _GPUS_FLAG_NOT_ENOUGH.search(c.text):
+                # the report shows the container started with --gpus: the words alone do not say otherwise (unless
+                # they name a place where that flag is not enough)
+                continue
             if cat == "libs_not_on_path" and "LD_LIBRARY_PATH" in c.text and _pip_libs(f):
                 # The loader searches LD_LIBRARY_PATH before a library's RUNPATH: a framework that brings its
                 # CUDA as pip wheels gets the system's copies from there instead of its own.

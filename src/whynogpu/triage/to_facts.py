@@ -52,6 +52,7 @@ from whynogpu.parsers.logs import LogMatch
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
 from whynogpu.triage import cues as cue_table
+from whynogpu.triage.readings import mig_without_instance, readings
 
 PROGRAM, STATED, INFERRED = "program", "stated", "inferred"
 ORIGINS = (PROGRAM, STATED, INFERRED)  # strongest first
@@ -410,8 +411,7 @@ class _Build:
         f = self.f
         logs: dict[str, list[LogLine]] = {}
         origin = _Origin()
-        from whynogpu.triage.readings import readings  # readings and signals read this module's tables
-        from whynogpu.triage.signals import jax_incidental
+        from whynogpu.triage.signals import jax_incidental  # signals reads this module's tables
 
         main = main_framework(f, t)
         for m in f.log:
@@ -601,10 +601,17 @@ def _smi_table(f: TriageFacts, driver) -> NvmlState | None:
     if not rows:
         return None
     modes = {s.line: _COMPUTE_MODE.get(s.value) for s in f.all("compute_mode")}
+    # the MIG mode is the GPU's next row; a GPU in MIG mode with no MIG instance listed (and none named in
+    # CUDA_VISIBLE_DEVICES) has none this process can run on
+    migs = {s.line - 1: s.value == "Enabled" for s in f.all("mig_mode") if not s.stated_by_user}
+    none_given = 0 if mig_without_instance(f) else None
+    names = {s.line + 1: s.value for s in f.all("smi_gpu_name")}  # the name is on the row above
     gpus = []
     for i, s in enumerate(rows):
         used, _, total = s.value.partition("/")
-        gpus.append(NvmlGpu(i, memory_used_mib=int(used), memory_total_mib=int(total), compute_mode=modes.get(s.line)))
+        mig = migs.get(s.line)
+        gpus.append(NvmlGpu(i, name=names.get(s.line), memory_used_mib=int(used), memory_total_mib=int(total),
+                            compute_mode=modes.get(s.line), mig_enabled=mig, mig_devices=none_given if mig else None))
     return NvmlState("a pasted nvidia-smi table", 0, "NVML_SUCCESS", "ok",
                      driver.value if driver is not None and _looks_like_driver(driver.value) else None, None, None,
                      len(gpus), tuple(gpus))

@@ -1,0 +1,93 @@
+"""nvidia-smi's table read as facts (MIG mode per GPU, not its column headers as words), and where a container's
+`--gpus` is not what hands the GPU over (Kubernetes pods, Docker Desktop)."""
+
+from __future__ import annotations
+
+from whynogpu.facts.report import TriageFacts
+from whynogpu.triage.engine import snapshot, triage
+
+# The table's format and values as nvidia-smi 550 prints two A100s in MIG mode with no MIG instance
+# (pytorch/pytorch#131650)
+MIG_TABLE = """\
+```
++-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 550.54.15              Driver Version: 550.54.15      CUDA Version: 12.4     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |
+|                                         |                        |               MIG M. |
+|=========================================+========================+======================|
+|   0  NVIDIA A100 80GB PCIe          Off |   00000000:31:00.0 Off |                   On |
+| N/A   34C    P0             43W /  300W |      53MiB /  81920MiB |     N/A      Default |
+|                                         |                        |              {mig} |
++-----------------------------------------+------------------------+----------------------+
+|   1  NVIDIA A100 80GB PCIe          Off |   00000000:4B:00.0 Off |                   On |
+| N/A   33C    P0             46W /  300W |      50MiB /  81920MiB |     N/A      Default |
+|                                         |                        |              {mig} |
++-----------------------------------------+------------------------+----------------------+
+```
+"""
+FAILS = ("torch 2.4.0 with CUDA 12.4 fails as soon as it touches the GPU:\n"
+         "RuntimeError: device >= 0 && device < num_gpus INTERNAL ASSERT FAILED\n")
+
+
+def test_mig_mode_without_an_instance_is_checks_own_finding():
+    report = triage(FAILS + MIG_TABLE.format(mig="Enabled"))
+    assert report.verdict.root_cause == "gpu_access_restricted"
+    top = report.findings[0]
+    assert top.code == "WG205"  # the rule `check` runs on NVML's MIG state
+    assert "GPU 1 (NVIDIA A100 80GB PCIe)" in " ".join(e.fact for e in top.evidence)
+
+
+def test_mig_disabled_or_an_instance_named_is_no_restriction():
+    for text in (FAILS + MIG_TABLE.format(mig="Disabled"),
+                 "export CUDA_VISIBLE_DEVICES=MIG-5c89852c-d268-c3f3-1b07-005d5ae1dc3f\n" + FAILS +
+                 MIG_TABLE.format(mig="Enabled")):
+        assert all(f.code != "WG205" for f in triage(text).findings)
+
+
+def test_the_tables_column_headers_are_not_the_reporters_words():
+    # "MIG M." and "Compute M." head every table since driver 450: they name no restriction
+    facts = snapshot(FAILS + MIG_TABLE.format(mig="Disabled")).get(TriageFacts)
+    assert "phrase:gpu_access_restricted" not in [c.id for c in facts.cues]
+    assert [s.value for s in facts.all("smi_gpu_name")] == ["NVIDIA A100 80GB PCIe"] * 2
+
+
+def test_no_devices_found_inside_a_container_is_a_container_given_no_gpu():
+    # nvidia-smi runs in a container only when the driver's libraries were mounted into it; finding no device
+    # then means no GPU was handed over with them
+    text = ("Our CI jobs run their steps inside containers started by the runner, and one job fails at the GPU check:\n"
+            "```\n$ nvidia-smi\nNo devices were found\n```\nOn the host nvidia-smi lists all eight GPUs.")
+    report = triage(text)
+    assert report.verdict.root_cause == "container_no_gpu"
+    assert "gpu_access_restricted" in [c.category for c in report.candidates]
+    bare = triage("```\n$ nvidia-smi\nNo devices were found\n```")  # on a machine: the driver could not start the GPU
+    assert bare.verdict.root_cause == "driver_not_loaded"
+
+
+def test_docker_desktop_or_kubernetes_is_named_even_with_gpus_all():
+    for place in ("Docker is Docker Desktop on my workstation.", "It runs as a pod on our minikube cluster."):
+        text = (f"The container cannot see the GPU although I pass --gpus all. {place}\n"
+                "```\ndocker run --gpus all -p 8080:8080 my-image\n```\ntorch.cuda.is_available() is False inside.")
+        assert triage(text).verdict.root_cause == "container_no_gpu", place
+
+
+def test_an_image_name_with_k8s_in_it_is_no_kubernetes():
+    text = ("Cannot use GPU in WSL after updating Windows.\n```\n$ sudo docker run --gpus all "
+            "nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu -benchmark\nError: only 0 Devices available, 1 requested."
+            "  Exiting.\n```")
+    assert triage(text).verdict.root_cause != "container_no_gpu"
+
+
+def test_a_phrase_past_the_first_300_characters_keeps_its_words():
+    filler = "The model is a diffusers pipeline with a custom handler and a few extra files for the tokenizer. " * 4
+    text = filler + "I do pass --gpus all, and Docker is Docker Desktop.\n```\ndocker run --gpus all img\n```"
+    facts = snapshot(text).get(TriageFacts)
+    cue = next(c for c in facts.cues if c.id == "place:container_no_gpu")
+    assert "Docker Desktop" in cue.text
+
+
+def test_ptxas_missing_in_words_is_missing_cuda_tools():
+    text = ("JAX in the gpu-jupyter container fails when I fit a model, with an error saying ptxas can't be found. "
+            "There is no ptxas binary anywhere in the image.")
+    assert triage(text).verdict.root_cause == "cuda_libs_missing"
