@@ -161,6 +161,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     # ("I never installed cuDNN 5.1.10" denies one release, not cuDNN: a version after it is another statement)
+    # The reporter took the newest CUDA toolkit there is
+    ("newest_cuda", r"\b(latest|newest|most recent)\b (version |release )?(of )?(the )?(nvidia )?cuda\b|"
+                    r"\bcuda\b[^.]{0,60}\b(the )?(latest|newest|most recent) (version|release|one)\b"),
     ("cudnn_not_installed", r"\b(never|didn'?t|did not|haven'?t|have not|not) (yet )?install(ed)? (the )?cudnn\b(?! ?v?\d)|"
                             r"\bwithout (installing )?cudnn\b(?! ?v?\d)|\bno cudnn\b(?! ?v?\d)"),
     # The process holds (nearly) all the GPU's memory from the start: TensorFlow and JAX reserve it by default
@@ -197,6 +200,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
                               r"(an? )?gpus?|cpu[- ]only (node|machine))"),
+    # The start is slow (the first batch, the first call): what a GPU newer than the build does, which JIT-compiles
+    # every kernel from PTX when first used
+    ("slow_start", r"\b(start-?up|first (batch|step|epoch|iteration|call|run)|warm-?up|get(ting)? going)\b.{0,60}"
+                   r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
+                   r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
     ("gpu_unused", r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"

@@ -85,6 +85,9 @@ _NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named [
 _SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
 _SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
+# A Dockerfile's build argument with its default (ARG CUDA=11.1.1), and a use of one (${CUDA} or $CUDA)
+_DOCKER_ARG = re.compile(r"ARG\s+(?P<name>[A-Za-z_]\w*)=(?P<value>\S+)")
+_DOCKER_VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 # The first row of a GPU in nvidia-smi's table: its index and name, then persistence mode (TCC/WDDM on Windows)
 _SMI_NAME = re.compile(r"^\|\s+(?P<i>\d+)\s+(?P<name>\S.*?)\s+(?:On|Off|WDDM|TCC)\s+\|\s+[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:")
 # The third row of a GPU in nvidia-smi's table (drivers since 450): two empty cells, then the MIG mode
@@ -334,6 +337,7 @@ class _Reader:
         self.in_fence = False
         self.stated: list[StatedFact] = []
         self.smi_rows = 0
+        self.docker_args: dict[str, str] = {}
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
         self.ls_dir: str | None = None  # the folder an `ls` just listed, while its bare file names follow
@@ -407,6 +411,12 @@ class _Reader:
     def _line(self, n: int, line: str, stripped: str) -> None:
         if stripped.startswith("```"):
             self.in_fence = not self.in_fence
+        if stripped.startswith("ARG ") and (arg := _DOCKER_ARG.match(stripped)) and len(self.docker_args) < 64:
+            self.docker_args[arg.group("name")] = arg.group("value").strip("\"'")
+        elif stripped.startswith("FROM ") and "$" in stripped and self.docker_args:
+            # a Dockerfile's base image named through its ARGs: FROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu18.04
+            line = stripped = _DOCKER_VAR.sub(lambda v: self.docker_args.get(v.group(1) or v.group(2), v.group(0)),
+                                              stripped)
         m = match_line(line, n, self.rows) if self.rows else None
         quoted = False
         if m is not None:

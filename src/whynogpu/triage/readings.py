@@ -150,6 +150,19 @@ def _jax_found_driver_cuda(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _newest_cuda_for_tensorflow(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # Each TensorFlow release loads the CUDA libraries of the version it was built with (tensorflow.org/install/source,
+    # "Tested build configurations"), and NVIDIA's newest toolkit is as a rule later than the release's: a CUDA
+    # library TensorFlow cannot load after the reporter installed the newest CUDA is one of another version
+    from whynogpu.triage.to_facts import framework_of
+
+    if "cuda_version_mismatch" in cats and cats[0] in ("cuda_libs_missing", "libs_not_on_path") and \
+            f.has_cue("newest_cuda") and (framework_of(m) == "tensorflow" or f.has_cue("names_tensorflow")):
+        return _first("cuda_version_mismatch", cats, "the reporter installed the newest CUDA toolkit, and each "
+                                                     "TensorFlow release loads only the CUDA version it was built with")
+    return None
+
+
 def _cudnn_refuses_supported_gpu(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
     # cuDNN that refuses it is not the one the framework ships
@@ -188,9 +201,9 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_devices_in_container, _no_kernel_old_driver, _cudnn_handle_under_jax,
-             _libcuda_import_error, _libcuda_on_disk, _jax_found_driver_cuda, _cudnn_refuses_supported_gpu,
-             _cudnn_dependency_missing, _on_colab)
+_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_devices_in_container, _no_kernel_old_driver,
+             _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk, _jax_found_driver_cuda,
+             _newest_cuda_for_tensorflow, _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
 
 
 def _driver_behind(f: TriageFacts) -> str:

@@ -412,6 +412,35 @@ def _gpu_model(f: TriageFacts, cues: dict, add) -> None:
             add("compute_capability_unsupported", "error", "inferred", line, text, f"{gpu} has compute capability {cc}; {why}")
 
 
+def _cuda_older_than_gpu(f: TriageFacts, cues: dict, add) -> None:
+    # 3c. A CUDA older than the first one that knows the GPU (knowledge/cuda_first_for_arch.csv) compiles nothing for
+    # it. XLA compiles JAX's kernels at run time with the ptxas of the CUDA it uses (a system, conda or image CUDA;
+    # the pip wheels bring a recent one); a TensorFlow or PyTorch build made with such a CUDA has no kernel for the GPU
+    # and JIT-compiles each from PTX on first use, which is the slow start the reporter sees. Candidates only: XLA
+    # may fall back to the driver, and a build without PTX fails instead (3b says so when its list is known).
+    firsts = {r["compute_capability"]: r["first_cuda"] for r in table("cuda_first_for_arch")}
+    gpus = [(found, firsts[found[1]]) for s in f.all("gpu")[:8]
+            if (found := gpu_compute_capability(s.value)) and found[1] in firsts]
+    if not gpus:
+        return
+    builds = []
+    if "jax" in _frameworks_named(f) and not _pip_libs(f):
+        builds += [(s, "JAX compiles its kernels with the ptxas of CUDA") for k in ("cuda", "nvcc_cuda") for s in f.all(k)]
+    if "slow_start" in cues:
+        tf, tb = f.first("tf_version"), f.first("torch_build_cuda")
+        row, newer = release_row("tensorflow_releases", tf.value) if tf else (None, True)
+        if row and not newer and row.get("cuda"):
+            builds.append((dataclasses.replace(tf, value=row["cuda"]), f"TensorFlow {tf.value} is built with CUDA"))
+        if tb:
+            builds.append((tb, "this PyTorch is built with CUDA"))
+    for s, what in builds:
+        for (gpu, cc), first in gpus:
+            if version_key(s.value)[:2] < version_key(first):
+                add("compute_capability_unsupported", "warning", "inferred", s.line, s.text,
+                    f"{gpu} has compute capability {cc}, which CUDA knows from {first} on; {what} {s.value}")
+                return
+
+
 def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     # 4. Signs that the GPU works, and only benign messages beside them.
     works = [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
@@ -436,7 +465,8 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
-_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _install_history, _phrases, _visible_devices, _keras_backend, _statements, _gpu_model, _gpu_works)
+_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _install_history, _phrases, _visible_devices,
+          _keras_backend, _statements, _gpu_model, _cuda_older_than_gpu, _gpu_works)
 
 
 def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:

@@ -1,0 +1,68 @@
+"""A CUDA older than the GPU (knowledge/cuda_first_for_arch.csv), and a CUDA newer than the TensorFlow build."""
+
+from __future__ import annotations
+
+from whynogpu.facts.report import TriageFacts
+from whynogpu.knowledge import table, version_key
+from whynogpu.triage.engine import snapshot, triage
+
+DOCKERFILE = """\
+AlphaFold's image does not run on my new RTX 4090; something between the image's CUDA and jax.
+```
+ARG CUDA=11.1.1
+FROM nvidia/cuda:${CUDA}-cudnn8-runtime-ubuntu18.04
+RUN conda install -y -c conda-forge openmm=7.7.0 cudatoolkit==${CUDA_VERSION} pip python=3.8
+```
+"""
+
+
+def test_every_architecture_row_names_a_cuda_and_a_source():
+    rows = table("cuda_first_for_arch")
+    assert rows and all(r["source"].startswith("https://") for r in rows)
+    # a newer architecture never needs an older CUDA than an older one does
+    ordered = sorted(rows, key=lambda r: version_key(r["compute_capability"]))
+    assert [version_key(r["first_cuda"]) for r in ordered] == sorted(version_key(r["first_cuda"]) for r in ordered)
+
+
+def test_a_dockerfile_base_image_named_through_an_arg_gives_its_cuda():
+    facts = snapshot(DOCKERFILE).get(TriageFacts)
+    assert "11.1" in [s.value for s in facts.all("cuda")]
+
+
+def test_jax_on_a_cuda_older_than_its_gpu_is_a_gpu_the_build_cannot_compile_for():
+    report = triage(DOCKERFILE)
+    assert report.verdict.root_cause == "compute_capability_unsupported"
+    assert "11.8" in " ".join(e.fact for e in report.findings[0].evidence)
+
+
+def test_jax_with_its_pip_cuda_wheels_brings_its_own_ptxas():
+    text = DOCKERFILE + "\nInside the image I then ran: pip install -U \"jax[cuda12]\"\n"
+    assert "compute_capability_unsupported" not in [c.category for c in triage(text).candidates]
+
+
+def test_a_slow_first_batch_on_a_gpu_newer_than_the_tensorflow_build():
+    # TensorFlow 1.4 is built with CUDA 8.0 (tensorflow_releases.csv); Volta (7.0) came with CUDA 9.0
+    text = ("Keras on TensorFlow 1.4 (the tensorflow/tensorflow:1.4.0-gpu-py3 image): on a Tesla V100 the first batch "
+            "is very slow, minutes, while on a K80 it takes two seconds.")
+    assert triage(text).verdict.root_cause == "compute_capability_unsupported"
+    assert triage(text.replace("Tesla V100", "Tesla P100")).verdict.root_cause != "compute_capability_unsupported"
+
+
+def test_ptxas_that_does_not_know_the_gpu():
+    line = ("jaxlib.xla_extension.XlaRuntimeError: INTERNAL: ptxas exited with non-zero error code 65280, output: "
+            "ptxas fatal   : Value 'sm_89' is not defined for option 'gpu-name'")
+    assert triage(line).verdict.root_cause == "compute_capability_unsupported"
+    # TensorFlow says it falls back to the driver: slower compilation, the GPU still used (tensorflow/serving#1821)
+    fallback = ("2021-02-27 01:33:51.779607: W external/org_tensorflow/tensorflow/stream_executor/gpu/asm_compiler.cc:235]"
+                " Your CUDA software stack is old. We fallback to the NVIDIA driver for some compilation. Update your "
+                "CUDA version to get the best performance. The ptxas error was: ptxas fatal   : Value 'sm_86' is not "
+                "defined for option 'gpu-name'")
+    assert [m.id for m in snapshot(fallback).get(TriageFacts).log] == ["tf_ptxas_fallback"]
+
+
+def test_the_newest_cuda_with_a_tensorflow_that_cannot_load_it():
+    text = ("Windows 10, Anaconda with Python 3.6, tensorflow-gpu. For CUDA I took the latest release NVIDIA offers.\n"
+            "```\nImportError: DLL load failed: The specified module could not be found.\n```")
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+    assert triage(text.replace(" For CUDA I took the latest release NVIDIA offers.", "")).verdict.root_cause != \
+        "cuda_version_mismatch"
