@@ -91,3 +91,16 @@ def test_ptxas_missing_in_words_is_missing_cuda_tools():
     text = ("JAX in the gpu-jupyter container fails when I fit a model, with an error saying ptxas can't be found. "
             "There is no ptxas binary anywhere in the image.")
     assert triage(text).verdict.root_cause == "cuda_libs_missing"
+
+
+def test_no_cuda_device_on_native_windows_with_an_nvidia_gpu_is_its_driver():
+    text = ("Windows 10, GTX 1060 6GB. Every launcher starts, but generating fails with\n"
+            "```\nRuntimeError: No CUDA GPUs are available\n```")
+    assert triage(text).verdict.root_cause == "driver_not_loaded"
+    # the same message where a variable may hide the GPU (Linux, nothing else said) keeps its first reading
+    assert triage(text.replace("Windows 10", "Ubuntu 22.04")).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_no_cuda_device_on_colab_is_a_runtime_without_a_gpu():
+    text = "In Google Colab the first cell fails:\n```\nRuntimeError: CUDA error: no CUDA-capable device is detected\n```"
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"

@@ -86,6 +86,18 @@ def _no_device_restricted(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _no_device_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # Native Windows has no container and nothing there sets CUDA_VISIBLE_DEVICES for the user: CUDA counting no
+    # device beside an NVIDIA GPU the report names means the Windows driver does not run that GPU (the device
+    # disabled in Device Manager, or stopped with an error)
+    if m.id in _NO_DEVICE and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab") and \
+            f.first("env:CUDA_VISIBLE_DEVICES") is None and any(gpu_compute_capability(g.value) for g in f.all("gpu")):
+        return _first("driver_not_loaded", cats, "on native Windows nothing hides the GPU from CUDA unless the user "
+                                                 "sets CUDA_VISIBLE_DEVICES: with an NVIDIA GPU there, its driver "
+                                                 "is not running it (Device Manager shows it disabled or stopped)")
+    return None
+
+
 def _no_devices_in_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # Inside a container nvidia-smi runs only when the Container Toolkit mounted the driver's libraries; with them and
     # no GPU device handed over (NVIDIA_VISIBLE_DEVICES=none or a name that matches none, a device cgroup that denies
@@ -188,8 +200,10 @@ def _cudnn_dependency_missing(m, f: TriageFacts, cats: list[str]) -> _Reading:
 def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     if not f.has_cue("colab") or f.has_cue("wsl"):
         return None
-    if "driver_not_loaded" in cats and "no_nvidia_gpu" in cats:
-        # a Colab runtime with a GPU always has its driver: no driver found is a runtime without a GPU
+    if ("driver_not_loaded" in cats or m.id in _NO_DEVICE) and "no_nvidia_gpu" in cats and \
+            f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        # a Colab runtime with a GPU always has its driver and sets no CUDA_VISIBLE_DEVICES: no driver or no device
+        # found is a runtime without a GPU
         return _first("no_nvidia_gpu", cats, _COLAB_NO_GPU)
     # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
     # find there is one of another version than the image has (colabtools#4214, #4233)
@@ -201,9 +215,10 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_devices_in_container, _no_kernel_old_driver,
-             _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk, _jax_found_driver_cuda,
-             _newest_cuda_for_tensorflow, _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
+_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_devices_in_container,
+             _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
+             _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_refuses_supported_gpu, _cudnn_dependency_missing,
+             _on_colab)
 
 
 def _driver_behind(f: TriageFacts) -> str:
