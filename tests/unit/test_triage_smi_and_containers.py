@@ -104,3 +104,9 @@ def test_no_cuda_device_on_native_windows_with_an_nvidia_gpu_is_its_driver():
 def test_no_cuda_device_on_colab_is_a_runtime_without_a_gpu():
     text = "In Google Colab the first cell fails:\n```\nRuntimeError: CUDA error: no CUDA-capable device is detected\n```"
     assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_no_cuda_device_on_a_colab_gpu_runtime_is_something_hiding_it():
+    text = ("Google Colab, runtime type is GPU (I double-checked). A cell fails:\n"
+            "```\nRuntimeError: No CUDA GPUs are available\n```")
+    assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"

@@ -200,10 +200,10 @@ def _cudnn_dependency_missing(m, f: TriageFacts, cats: list[str]) -> _Reading:
 def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     if not f.has_cue("colab") or f.has_cue("wsl"):
         return None
-    if ("driver_not_loaded" in cats or m.id in _NO_DEVICE) and "no_nvidia_gpu" in cats and \
-            f.first("env:CUDA_VISIBLE_DEVICES") is None:
-        # a Colab runtime with a GPU always has its driver and sets no CUDA_VISIBLE_DEVICES: no driver or no device
-        # found is a runtime without a GPU
+    if ("driver_not_loaded" in cats or (m.id in _NO_DEVICE and not f.has_cue("gpu_runtime"))) and \
+            "no_nvidia_gpu" in cats and f.first("env:CUDA_VISIBLE_DEVICES") is None:
+        # a Colab runtime with a GPU always has its driver and sets no CUDA_VISIBLE_DEVICES: no driver, or no device
+        # where the reporter does not say the runtime has a GPU, is a runtime without one
         return _first("no_nvidia_gpu", cats, _COLAB_NO_GPU)
     # Colab's image ships CUDA and cuDNN, those of its own framework release: a library the framework cannot
     # find there is one of another version than the image has (colabtools#4214, #4233)
