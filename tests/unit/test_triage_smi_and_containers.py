@@ -110,3 +110,28 @@ def test_no_cuda_device_on_a_colab_gpu_runtime_is_something_hiding_it():
     text = ("Google Colab, runtime type is GPU (I double-checked). A cell fails:\n"
             "```\nRuntimeError: No CUDA GPUs are available\n```")
     assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_the_runtime_type_set_to_gpu_is_no_word_for_a_missing_gpu():
+    text = ("Colab notebook with TensorFlow 2.0: training is as slow as on the CPU, even though \"Change runtime type\" "
+            "is explicitly set to GPU.")
+    assert "no_nvidia_gpu" not in [c.category for c in triage(text).candidates]
+
+
+def test_a_windows_users_folder_seen_from_wsl_is_not_a_mac():
+    text = ("Inside WSL the server fails to find CUDA:\n```\n(textgen) me@DESKTOP-4KQ2P7M:/mnt/c/Users/me/dev/webui$ "
+            "python server.py --load-in-8bit\n/home/me/miniconda3/envs/textgen/lib/python3.10/site-packages/bitsandbytes/"
+            "cuda_setup/main.py:136: UserWarning: /home/me/miniconda3/envs/textgen did not contain libcudart.so as "
+            "expected! Searching further paths...\n```")
+    report = triage(text)
+    assert report.verdict.root_cause == "libs_not_on_path"  # bitsandbytes' own search (bitsandbytes#741)
+    assert "macos_no_cuda" not in [c.category for c in report.candidates]
+
+
+def test_a_cpu_only_jax_in_a_report_is_not_said_to_be_imported():
+    text = ("Ubuntu 22.04, RTX 3090. I ran pip install jax and then:\n```\n>>> import jax\n>>> jax.devices()\n"
+            "An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to "
+            "cpu.\n[CpuDevice(id=0)]\n```")
+    top = triage(text).findings[0]
+    assert top.code == "WG501" and "importing" not in top.title
+    assert "CUDA-enabled jaxlib is not installed" in top.evidence[0].fact

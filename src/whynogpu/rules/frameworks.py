@@ -187,6 +187,8 @@ def framework_cpu_build_seen_live(info, snap):
         said = {"tensorflow": "tf.test.is_built_with_cuda() = False",
                 "torch": "torch.version.cuda = None",
                 "jax": f"jax.devices('gpu') failed: {run.gpu_error}"}[run.framework]
+        if run.from_report and run.log:  # the framework's own line in the report, not a call nobody made
+            said = next((ln.text for ln in run.log if ln.kind in ("error", "warning")), run.log[0].text)[:200]
         ev = [Evidence(f"{_label(run)}: {said}", _probe_source(run))]
         b = builds(snap)
         if run.framework == "tensorflow" and b and b.tensorflow:
@@ -197,12 +199,15 @@ def framework_cpu_build_seen_live(info, snap):
         if run.framework == "tensorflow" and b and b.tensorflow and b.tensorflow.dist.lower().replace("_", "-") != "tensorflow":
             cmds.append(pip(t, f"uninstall -y {b.tensorflow.dist}"))
         cmds.append(pip(t, GPU_FIX[run.framework].format(pin=pin)))
+        # a pasted report shows the framework's own words; only a probe imported it
+        how = "the report's output says so" if run.from_report else "confirmed by importing it"
         yield info.finding(
             Severity.ERROR, ev,
-            f"{LABEL[run.framework]} was imported and confirmed it was built without CUDA, so it runs on the CPU "
-            "whatever the GPU, driver and CUDA libraries are.",
+            f"{LABEL[run.framework]} " + ("says in the report's output that it" if run.from_report else
+                                          "was imported and confirmed it") +
+            " was built without CUDA, so it runs on the CPU whatever the GPU, driver and CUDA libraries are.",
             Fix(f"Install the GPU build of {LABEL[run.framework]} (pick the CUDA tag your driver supports):", tuple(cmds)),
-            title=f"{LABEL[run.framework]} is a CPU-only build (confirmed by importing it)",
+            title=f"{LABEL[run.framework]} is a CPU-only build ({how})",
         )
 
 

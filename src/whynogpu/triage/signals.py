@@ -21,7 +21,7 @@ from whynogpu.knowledge import (
     torch_arch_list,
     version_key,
 )
-from whynogpu.triage.cues import phrase_meaning
+from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import readings
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
@@ -30,6 +30,7 @@ from whynogpu.triage.readings import readings
 # (the word in a sentence, not in an image name such as nvcr.io/nvidia/k8s/cuda-sample)
 _GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|minikube|microk8s|k3s|kubeflow|pods?|docker desktop)"
                                    r"\b(?![/.:-]\w)", re.I)
+_GPU_RUNTIME = dict(CUES)["gpu_runtime"]  # "the runtime type is set to GPU" (Colab, Kaggle)
 _NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
@@ -295,6 +296,8 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
             if cat == "no_nvidia_gpu" and any(_NVIDIA.search(s.value) or gpu_compute_capability(s.value)
                                               for s in f.all("gpu")):
                 continue  # an integrated Intel or AMD GPU beside a named NVIDIA one: the machine has one
+            if cat == "no_nvidia_gpu" and _GPU_RUNTIME.search(c.text):
+                continue  # "the runtime type is set to GPU": the words name the runtime's GPU, not its absence
             if cat == "system_libs_shadow_pip_libs" and not _pip_libs(f):
                 continue  # a system or conda CUDA shadows only libraries pip brought, and the report shows none
             if cat in _HOST_DRIVER and "wsl" in cues:
