@@ -181,9 +181,6 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # nvidia-smi run where the framework runs shows the GPU, in the reporter's words
     ("smi_shows_gpu", r"`?nvidia-smi`?\W{0,3} (also |still |does |correctly )?(shows?|lists?|sees|works|reports|displays|detects)"
                       r"\b(?! no\b)(?! nothing)"),
-    # The Colab (or Kaggle) runtime has a GPU: the reporter chose it ("Runtime type is GPU", "GPU runtime", "T4 GPU")
-    ("gpu_runtime", r"\b(runtime( type)?|hardware accelerator|accelerator)\b[^.]{0,30}\b(is|set to|to|=|:)\s*(a |the )?"
-                    r"(gpu|t4|a100|l4|v100|p100|k80)\b|\bgpu runtime\b(?! (is |was )?not)|\b(t4|a100|l4|v100|p100) gpu runtime\b"),
     ("colab", r"\b(google )?colab(oratory)?\b|google\.colab|/content/drive"),
     # A hosted notebook's runtime with a GPU ("connect to a GPU runtime", "runtime type: T4 GPU")
     # It worked and stopped with no change of the reporter's: what changed is what they do not manage (a hosted
