@@ -82,3 +82,13 @@ def test_phrases_found_by_the_combined_pattern_are_each_rows_own():
             if re.search(r["pattern"], line, re.I) and cid not in naive:
                 naive.append(cid)
         assert sorted(cues.phrases(line)) == sorted(naive), line
+
+
+def test_every_cue_id_is_defined_once():
+    # a second definition of an id is silently shadowed wherever the cues are read as a dict
+    from collections import Counter
+
+    from whynogpu.triage.cues import CUES
+
+    twice = [cid for cid, n in Counter(cid for cid, _ in CUES).items() if n > 1]
+    assert not twice
