@@ -135,3 +135,17 @@ def test_a_cpu_only_jax_in_a_report_is_not_said_to_be_imported():
     top = triage(text).findings[0]
     assert top.code == "WG501" and "importing" not in top.title
     assert "CUDA-enabled jaxlib is not installed" in top.evidence[0].fact
+
+
+def test_a_container_started_with_gpus_that_docker_could_not_serve_is_fixed_on_the_host():
+    # Docker's own words when no NVIDIA runtime is registered (docs.nvidia.com container-toolkit install guide)
+    text = ("Ubuntu 22.04 host, RTX 3090.\n$ docker run --gpus all -it mytrain:latest python train.py\n"
+            "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].")
+    top = triage(text).findings[0]
+    assert (top.code, top.category) == ("WG103", "container_no_gpu")
+    assert "sudo nvidia-ctk runtime configure --runtime=docker" in top.fix.commands
+    assert not any(c.startswith("docker run --gpus") for c in top.fix.commands)  # what the reporter already ran
+    # without --gpus the fix is to ask for the GPU
+    plain = triage("$ docker run -it mytrain:latest python train.py\nRuntimeError: Found no NVIDIA driver on your "
+                   "system. Please check that you have an NVIDIA GPU and installed a driver").findings[0]
+    assert any(c.startswith("docker run --gpus") for c in plain.fix.commands)

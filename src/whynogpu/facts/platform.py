@@ -19,3 +19,6 @@ class PlatformFacts:
     container: str | None  # docker, podman, kubernetes, apptainer, lxc, container
     container_evidence: tuple[str, ...]
     hostname: str
+    # The container runtime was asked for a GPU (docker run --gpus, --runtime=nvidia, a device request): known from a
+    # report that shows how the container was started; None on a machine, whose probes cannot tell from inside.
+    gpu_requested: bool | None = None

@@ -241,13 +241,20 @@ def container_started_without_gpu(info, snap):
     elif nvd.strip().lower() in ("", "void", "none"):
         evidence.append(Evidence(f"NVIDIA_VISIBLE_DEVICES={nvd!r} asks the NVIDIA runtime for no GPU", "environment"))
     text, cmds = _container_fix(p.container)
-    yield info.finding(
-        Severity.ERROR,
-        evidence,
-        "The container runtime did not pass the GPU in, so no framework inside can see it. The fix is in how the "
-        "container is started, not inside it: do not install an NVIDIA driver in the image.",
-        Fix(text, cmds),
-    )
+    why = ("The container runtime did not pass the GPU in, so no framework inside can see it. The fix is in how the "
+           "container is started, not inside it: do not install an NVIDIA driver in the image.")
+    if p.gpu_requested and p.container == "docker":
+        # it was asked for the GPU and could not hand it over: what is missing is on the host
+        evidence.insert(1, Evidence("the container was started with a GPU request (--gpus or the NVIDIA runtime)",
+                                    "the report"))
+        why = ("Docker was asked for the GPU and had nothing to hand it over with: the NVIDIA Container Toolkit is not "
+               "installed on the host, or not registered with Docker. Do not install an NVIDIA driver in the image.")
+        text, cmds = ("Install the NVIDIA Container Toolkit on the host, register it with Docker, then start the "
+                      "container again with --gpus all:",
+                      ("sudo apt-get install -y nvidia-container-toolkit   # after adding NVIDIA's repository: "
+                       "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html",
+                       "sudo nvidia-ctk runtime configure --runtime=docker", "sudo systemctl restart docker"))
+    yield info.finding(Severity.ERROR, evidence, why, Fix(text, cmds))
 
 
 def _container_without_compute(info, snap):

@@ -167,7 +167,11 @@ class _Build:
                               arch="", wsl=wsl, container=container,
                               container_evidence=tuple(f"report line {r.line}: {r.text[:120]}" for r in runs[:1]) or
                               tuple(f"report line {c.line}" for c in [cues.get("container")] if c),
-                              hostname="")
+                              hostname="",
+                              # every container the report starts asks for the GPU (one started without it is
+                              # the likelier failing one)
+                              gpu_requested=True if container and (all(r.value == "gpus" for r in runs) if runs else
+                                                                   bool(f.all("gpu_request"))) else None)
         self.put("platform", facts, *(origins or [INFERRED]))
         return facts
 
