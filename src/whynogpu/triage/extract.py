@@ -195,8 +195,8 @@ _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
     # (not a project named after it: "OpenNMT-tf 2.8.1" is that project's release)
-    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =]{0,3})"
+    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =:]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =:]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     # "2.0.0+cpu" on its own (an app's System Info, a version print): the +cpu label is PyTorch's CPU wheels' own

@@ -477,6 +477,9 @@ def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
     many GPUs the report says the machine has (one when it does not say)."""
     cvd, count = f.first("env:CUDA_VISIBLE_DEVICES"), f.first("gpu_count")
     n = int(count.value) if count and count.value.isdigit() else 1
+    # nvidia-smi's rows number the GPUs: a row for GPU 4 means at least five
+    rows = [int(m.group(1)) for s in f.all("smi_gpu_name") if (m := re.match(r"\|\s+(\d+)\s", s.text))]
+    n = max(n, max(rows, default=-1) + 1)
     if cvd is None or not re.fullmatch(r"\d+(,\d+)*", cvd.value.strip()):
         return [], n
     return [int(i) for i in cvd.value.split(",")], n
