@@ -66,3 +66,25 @@ def test_the_newest_cuda_with_a_tensorflow_that_cannot_load_it():
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
     assert triage(text.replace(" For CUDA I took the latest release NVIDIA offers.", "")).verdict.root_cause != \
         "cuda_version_mismatch"
+
+
+# TensorFlow 1.x's own lines (lower case, as cuda_dnn.cc printed them then), from tensorflow/tensorflow#17950's format
+TF1_CUDNN = """\
+2018-03-23 11:55:55.959752: E tensorflow/stream_executor/cuda/cuda_dnn.cc:385] could not create cudnn handle: CUDNN_STATUS_NOT_INITIALIZED
+2018-03-23 11:55:55.959970: E tensorflow/stream_executor/cuda/cuda_dnn.cc:393] possibly insufficient driver version: 384.69.0
+"""
+
+
+def test_tensorflow_1_lower_case_cudnn_lines_are_tensorflows_and_name_the_driver():
+    facts = snapshot(TF1_CUDNN).get(TriageFacts)
+    assert [m.id for m in facts.log] == ["tf_cudnn_handle", "tf_insufficient_driver_cudnn"]
+    assert triage(TF1_CUDNN).verdict.root_cause == "driver_too_old"
+
+
+def test_a_version_written_after_a_colon_is_read():
+    text = ("- NVIDIA driver: 390.116\n- TF: v1.13.1-0-g6612da8951 (pip3)\n- CUDA 10.0\n"
+            "Creating a tf.Session() hangs the whole machine.")
+    facts = snapshot(text).get(TriageFacts)
+    assert facts.first("tf_version").value == "1.13.1"
+    top = triage(text).findings[0]
+    assert (top.code, top.category) == ("WG308", "driver_too_old")  # check's own rule: 390 runs CUDA 9.1

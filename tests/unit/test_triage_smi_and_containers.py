@@ -149,3 +149,16 @@ def test_a_container_started_with_gpus_that_docker_could_not_serve_is_fixed_on_t
     plain = triage("$ docker run -it mytrain:latest python train.py\nRuntimeError: Found no NVIDIA driver on your "
                    "system. Please check that you have an NVIDIA GPU and installed a driver").findings[0]
     assert any(c.startswith("docker run --gpus") for c in plain.fix.commands)
+
+
+def test_nvidia_smis_row_numbers_count_the_gpus_a_visible_devices_list_may_name():
+    rows = ("|   3  Tesla V100-PCIE...  On   | 0000:09:00.0     Off |                    0 |\n"
+            "| N/A   33C    P0    37W / 250W |    419MiB / 32510MiB |      0%      Default |\n"
+            "|   4  Tesla V100-PCIE...  On   | 0000:85:00.0     Off |                    0 |\n"
+            "| N/A   34C    P0    37W / 250W |    419MiB / 32510MiB |      0%      Default |\n")
+    text = ("Training is slow and the two V100s I picked stay idle:\n```\n" + rows + "```\n```python\n"
+            "os.environ[\"CUDA_VISIBLE_DEVICES\"] = '3,4'\n```")
+    report = triage(text)
+    # GPUs 3 and 4 exist (nvidia-smi lists them): the variable hides nothing that the words or the count could show
+    assert report.verdict.root_cause != "cuda_visible_devices_hidden"
+    assert triage(text.replace(rows, "")).verdict.root_cause == "cuda_visible_devices_hidden"

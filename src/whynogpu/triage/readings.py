@@ -175,6 +175,24 @@ def _newest_cuda_for_tensorflow(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _cudnn_start_old_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # cuDNN failing to start is read first as memory or a foreign cuDNN; with the framework saying the driver may be
+    # too old, or a driver older than the CUDA major in use (before CUDA 11 every minor counts: no minor-version
+    # compatibility), the driver is the likelier one
+    if m.id not in ("tf_cudnn_handle", "torch_cudnn_not_initialized"):
+        return None
+    said = f.has_log("tf_insufficient_driver_cudnn")
+    have = _driver_cuda(f)
+    used = [s.value for k in ("cuda", "cuda_needed", "torch_build_cuda") for s in f.all(k)]
+    newest = max(used, key=version_key, default=None)
+    older = bool(have and newest) and (version_key(newest)[:1] > version_key(have)[:1] or
+                                       version_key(newest)[:1] < (11,) and version_key(newest)[:2] > version_key(have)[:2])
+    if said or older:
+        return _first("driver_too_old", cats, "the framework says the driver may be too old" if said else
+                      f"the driver runs CUDA up to {have}, older than the CUDA {newest} in use")
+    return None
+
+
 def _cudnn_refuses_supported_gpu(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
     # cuDNN that refuses it is not the one the framework ships
@@ -217,8 +235,8 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 _READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_devices_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
-             _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_refuses_supported_gpu, _cudnn_dependency_missing,
-             _on_colab)
+             _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_refuses_supported_gpu,
+             _cudnn_dependency_missing, _on_colab)
 
 
 def _driver_behind(f: TriageFacts) -> str:
