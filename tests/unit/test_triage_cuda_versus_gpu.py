@@ -88,3 +88,26 @@ def test_a_version_written_after_a_colon_is_read():
     assert facts.first("tf_version").value == "1.13.1"
     top = triage(text).findings[0]
     assert (top.code, top.category) == ("WG308", "driver_too_old")  # check's own rule: 390 runs CUDA 9.1
+
+
+def test_a_jax_plugin_of_another_release_than_jaxlib():
+    # jaxlib/plugin_support.py's warning, broken over two lines as a report may show it
+    text = ("After a clean install (jax==0.9.0.1 with the [cuda12] extra) GPU code fails. On start JAX prints:\n```\n"
+            "RuntimeWarning: JAX plugin jax_cuda12_plugin version 0.9.2 is installed,\n"
+            "but it is not compatible with the installed jaxlib version 0.9.0.1\n```")
+    report = triage(text)
+    assert report.verdict.root_cause == "package_conflict"
+    # the message's other reading is titled for JAX, the framework that printed it
+    titles = [f.title for f in report.findings if f.category == "cpu_only_package" and f.code == "WG827"]
+    assert titles and all("TensorFlow" not in t and "JAX" in t for t in titles)
+
+
+def test_a_framework_that_sees_no_gpu_gets_the_fix_of_the_layer_its_messages_name():
+    text = ("Ubuntu 22.04, pip install -U \"jax[cuda12]\". My module system sets LD_LIBRARY_PATH:\n```\n"
+            "export LD_LIBRARY_PATH=/usr/local/cuda-12.1/lib64:$LD_LIBRARY_PATH\n```\n```\n>>> import jax\n"
+            ">>> jax.devices()\nRuntimeError: Unable to load cuSPARSE. Is it installed?\n```")
+    report = triage(text)
+    top = report.findings[0]
+    assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
+    assert top.code == "WG502"  # the symptom's finding carries the cause's own fix, not only "re-run the check"
+    assert "LD_LIBRARY_PATH" in top.fix.text and "# whynogpu explain WG307" in top.fix.commands

@@ -280,3 +280,10 @@ def test_a_message_fix_without_a_command_has_no_empty_command():
     fix = report.findings[0].fix
     assert report.verdict.root_cause == "driver_too_old"
     assert fix.commands == () and not fix.text.endswith(":")
+
+
+def test_a_conda_install_after_which_cuda_turned_false():
+    text = ("torch.cuda.is_available() turned False right after adding opencv with conda.\n"
+            "1. conda install pytorch torchvision torchaudio pytorch-cuda=11.7 -c pytorch -c nvidia (the GPU worked)\n"
+            "2. conda install -c conda-forge opencv")
+    assert triage(text).verdict.root_cause == "cpu_only_package"

@@ -240,12 +240,21 @@ def framework_sees_no_gpu(info, snap):
         # Without a driver layer to ask (a pasted report), the framework's own error message is the evidence,
         # unless the CUDA library layer already holds the libraries it failed on: rules/cuda.py says why.
         said = driver is None and _log_category(run, snap) is not None and not _libs_explained(snap, run.framework)
+        fix = Fix("Re-run the framework's own check after fixing that layer:", (_reproduce(t, run.framework),))
+        if said:
+            # the messages name the layer: its own rule's fix, then the check that shows it worked
+            from whynogpu.rules.triage import owner_rule
+
+            owner = owner_rule(_log_category(run, snap), snap, run.log[0].id if run.log else "")
+            if owner is not None:
+                fix = Fix(f"{owner.fix.rstrip('.')}; then re-run the framework's own check:",
+                          (_reproduce(t, run.framework), f"# whynogpu explain {owner.code}"))
         yield info.finding(
             Severity.ERROR if seen_by_driver or said else Severity.INFO, ev,
             (f"The driver sees {driver} GPU{'s' if driver != 1 else ''} but {LABEL[run.framework]} sees none: "
              if seen_by_driver else f"{LABEL[run.framework]} is a CUDA build but found no usable GPU: ")
             + "its own messages above point at the layer that fails.",
-            Fix("Re-run the framework's own check after fixing that layer:", (_reproduce(t, run.framework),)),
+            fix,
             title=f"The driver sees {driver} GPU(s) but {LABEL[run.framework]} sees none" if seen_by_driver
             else f"{LABEL[run.framework]} ({'CUDA build'}) sees no GPU",
             # the CUDA library layer's finding names the cause from its facts; this one only restates the symptom

@@ -47,15 +47,22 @@ def _signals(snap, category: str | None = None):
     return [s for s in (facts.signals if facts else ()) if category is None or s.category == category]
 
 
-def _owner(category: str, snap):
+# A message's framework, from its row id's prefix (knowledge/log_messages.csv), and the prefix of the check rules made
+# for that framework (tensorflow_cpu_build, torch_cpu_build, jax_without_cuda_plugin)
+_RULE_PREFIX = {"tf": "tensorflow_", "tf1": "tensorflow_", "torch": "torch_", "jax": "jax_"}
+
+
+def owner_rule(category: str, snap, row: str = ""):
     """The check rule that owns a category (the lowest code of that category), for its title and fix; a rule made
     for one platform (windows_…, wsl_…) only when the report is from that platform, so a Linux report's fix never
-    says "restart Windows"."""
+    says "restart Windows"; and, for a message of one framework, that framework's rule when the category has one."""
     p = platform(snap)
     here = "windows_" if p and p.os == "windows" else "wsl_" if p and p.wsl else ""
     owners = [REGISTRY[c].info for c in sorted(REGISTRY) if REGISTRY[c].info.category == category and c < "WG8"]
     fits = [o for o in owners if not o.name.startswith(("windows_", "wsl_")) or (here and o.name.startswith(here))]
-    return next(iter(fits or owners), None)
+    made_for = _RULE_PREFIX.get(row.split("_", 1)[0])
+    own = [o for o in fits if made_for and o.name.startswith(made_for)]
+    return next(iter(own or fits or owners), None)
 
 
 def _by_category(snap, source: str) -> dict[str, list]:
@@ -90,7 +97,7 @@ def _best(sigs):
 def report_message_names_cause(info, snap):
     for category, sigs in _by_category(snap, "message").items():
         best = sigs[0]
-        owner = _owner(category, snap)
+        owner = owner_rule(category, snap, best.row)
         said = next((row(s.row).fix for s in sigs if s.row and row(s.row).fix), "")
         text, _, command = said.partition(": ")  # "what to do: the command"
         # a row's fix is "what to do: the command", or what to do alone
@@ -118,7 +125,7 @@ def report_message_names_cause(info, snap):
 def report_words_go_with_cause(info, snap):
     for category, sigs in _by_category(snap, "phrase").items():
         best = sigs[0]
-        owner = _owner(category, snap)
+        owner = owner_rule(category, snap)
         yield info.finding(
             Severity.WARNING, _evidence(sigs),
             f"The report mentions what usually goes with {category}: {best.why}. Nothing in it confirms it yet.",

@@ -126,7 +126,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                          # "pip install transformers[torch] replaced my torch 2.0.1+cu118 with torch 2.1.0": a CUDA build
                          # from PyTorch's own index, swapped for the one a dependency pulled from PyPI
                          r"\binstall\w* [^.;]{0,60}\b(replac|swapp|overwr|downgrad|upgrad)\w* (my |the )?(py)?torch\b[\d. =]{0,12}"
-                         r"\+cu\d+"),
+                         r"\+cu\d+|"
+                         # "torch.cuda.is_available() turned False right after adding opencv with conda"
+                         r"\b(turn(ed|s)?|became|went|changed|flipped) (to )?false\b[^.;]{0,40}\b(after|since|once|when) (i )?"
+                         r"(add|install)\w*\b(?![^.;]{0,15}\b(driver|cuda|cudnn|nvidia|toolkit))"),
     # One framework installed twice, by conda and by pip: both write the same package folder over each other
     ("conda_and_pip", _twice_installed(r"conda", r"pip")),
     # nvidia-smi's "couldn't communicate with the NVIDIA driver", retold in the reporter's words
