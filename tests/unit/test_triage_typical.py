@@ -287,3 +287,11 @@ def test_a_conda_install_after_which_cuda_turned_false():
             "1. conda install pytorch torchvision torchaudio pytorch-cuda=11.7 -c pytorch -c nvidia (the GPU worked)\n"
             "2. conda install -c conda-forge opencv")
     assert triage(text).verdict.root_cause == "cpu_only_package"
+
+
+def test_tensorflow_on_windows_with_its_own_cuda_installed_is_looked_for_on_path():
+    # TF 2.1 was built with CUDA 10.1 (tensorflow_releases.csv): the reporter installed it, so it is not missing
+    text = ("Windows 10, pip install tensorflow-gpu, TensorFlow 2.1.0, Python 3.7.4, GTX 1650. I installed the CUDA "
+            "toolkit 10.1 and cuDNN, but tf.config.list_physical_devices() only lists the CPU.")
+    assert triage(text).verdict.root_cause == "libs_not_on_path"
+    assert triage(text.replace("10.1", "10.2")).verdict.root_cause != "libs_not_on_path"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import TargetFacts
-from whynogpu.knowledge import newest_tensorflow, table, version_key
+from whynogpu.knowledge import newest_tensorflow, release_row, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
 from whynogpu.rules.frameworks import LABEL
@@ -108,12 +108,15 @@ _PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")
 
 
 def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
-                cuda_reached: bool = False, failed: bool = False) -> dict[str, str] | None:
+                cuda_reached: bool = False, failed: bool = False, cuda_installed: bool = False) -> dict[str, str] | None:
     """The first row of knowledge/usual_causes.csv for this setup. `cuda_reached`: the report shows the framework
     failing inside CUDA, which a CPU-only build never calls. `failed`: the report shows an error message (an
-    import that failed is no sign of a second, CPU build shadowing the GPU one)."""
+    import that failed is no sign of a second, CPU build shadowing the GPU one). `cuda_installed`: the report says
+    the CUDA of the framework's own release is installed, so it is not missing."""
     v = version_key(version)
     for row in table("usual_causes"):
+        if cuda_installed and row["category"] == "cuda_libs_missing":
+            continue
         if gpu_reaches and row["category"] in _PASSTHROUGH:
             continue
         if cuda_reached and row["category"] == "cpu_only_package":
@@ -163,7 +166,7 @@ def report_setup_usual_cause(info, snap):
     # (a PyTorch whose version names its CUDA variant, 2.0.1+cu117, or that answered is_available() True somewhere,
     # is a CUDA build; jax[cuda12] installs one)
     failed = f.has_cue("failing") or any(m.kind == "error" for m in f.log)
-    row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed)
+    row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed, _release_cuda_stated(f, fw, version))
     if row is None:
         return
     shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
@@ -176,3 +179,12 @@ def report_setup_usual_cause(info, snap):
         title=f"Likely, for {described}: {row['meaning'].split(';')[0]}",
         location=Location("<report>", line), category=row["category"], origin="usual",
     )
+
+
+def _release_cuda_stated(f: TriageFacts, fw: str, version: str) -> bool:
+    """The report says it installed the CUDA its TensorFlow release was built with (tensorflow_releases.csv)."""
+    if fw != "tensorflow" or not version:
+        return False
+    row, newer = release_row("tensorflow_releases", version)
+    return bool(row and not newer) and any(version_key(s.value)[:2] == version_key(row["cuda"])[:2]
+                                           for s in f.all("cuda"))
