@@ -111,3 +111,30 @@ def test_a_framework_that_sees_no_gpu_gets_the_fix_of_the_layer_its_messages_nam
     assert report.verdict.root_cause == "system_libs_shadow_pip_libs"
     assert top.code == "WG502"  # the symptom's finding carries the cause's own fix, not only "re-run the check"
     assert "LD_LIBRARY_PATH" in top.fix.text and "# whynogpu explain WG307" in top.fix.commands
+
+
+CANNOT_DLOPEN = ("2024-04-01 10:00:00.123456: W tensorflow/core/common_runtime/gpu/gpu_device.cc:2251] Cannot dlopen "
+                 "some GPU libraries. Please make sure the missing libraries mentioned above are installed properly if "
+                 "you would like to use GPU.\nSkipping registering GPU devices...\n")
+
+
+def test_the_cuda_nvidia_smi_prints_is_the_drivers_not_an_installed_toolkit():
+    text = "Ubuntu 22.04, pip install tensorflow==2.16.1 in a venv. nvidia-smi works (driver 550.54, CUDA 12.4).\n"
+    facts = snapshot(text).get(TriageFacts)
+    assert [s.value for s in facts.all("smi_cuda")] == ["12.4"] and not facts.all("cuda")
+    top = triage(text + CANNOT_DLOPEN).findings[0]
+    # no copy of the libraries is claimed: nothing in the report says a toolkit is installed
+    assert (top.code, top.category) == ("WG301", "cuda_libs_missing")
+    # 2.16 does not look in the wheels of its own [and-cuda] extra (tensorflow_pip_cuda.csv): a later release does
+    assert top.fix.commands[-1].endswith("install -U 'tensorflow[and-cuda]'")
+
+
+def test_a_toolkit_the_reporter_installed_is_placed_by_assumption_and_says_so():
+    text = ("Ubuntu 22.04, TensorFlow 2.15.0, I installed the CUDA toolkit 12.2 from NVIDIA's runfile.\n" +
+            "2024-01-10 10:00:00.000000: W tensorflow/compiler/xla/stream_executor/platform/default/dso_loader.cc:64] "
+            "Could not load dynamic library 'libcudart.so.12'; dlerror: libcudart.so.12: cannot open shared object "
+            "file: No such file or directory\n" + CANNOT_DLOPEN)
+    top = triage(text).findings[0]
+    assert top.code == "WG305"
+    placed = next(e for e in top.evidence if e.fact.startswith("they are installed in"))
+    assert "as stated" in placed.source and "default folder" in placed.source

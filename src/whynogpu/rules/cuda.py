@@ -93,6 +93,10 @@ def _install_fix(snap, fw: FrameworkLibs) -> Fix:
     known = bool(version_key(fw.version))  # a report may not say which release
     if fw.framework == "tensorflow" and (not known or version_key(fw.version) >= (2, 14)):
         pin = f"=={fw.version}" if known else ""
+        if known and not fw.finds_pip_wheels:
+            # its [and-cuda] wheels install, but this release does not look in them (tensorflow_pip_cuda.csv)
+            return Fix(f"TensorFlow {fw.version} does not find the NVIDIA wheels its [and-cuda] extra installs; install "
+                       "a release that does, with them:", (pip(t, "install -U 'tensorflow[and-cuda]'"),))
         return Fix("Install TensorFlow together with the NVIDIA libraries it was built for:",
                    (pip(t, f"install --force-reinstall 'tensorflow[and-cuda]{pin}'"),))
     if fw.framework == "tensorflow":
@@ -353,7 +357,9 @@ def libs_not_on_path(info, snap):
             yield info.finding(
                 Severity.ERROR,
                 [Evidence(f"{_label(fw)} needs {_lib_list(off)}", SOURCE),
-                 Evidence(f"they are installed in {', '.join(dirs)}", _where(facts)), *_searched(facts, fw)],
+                 Evidence(f"they are installed in {', '.join(dirs)}",
+                          _where(facts) if facts.scanned else "; ".join(dict.fromkeys(cs[0].detail for _, cs in off))),
+                 *_searched(facts, fw)],
                 f"The libraries exist, but the process that runs {LABEL[fw.framework]} does not look where they are.",
                 _activation_fix(facts, dirs),
             )

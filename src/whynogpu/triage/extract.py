@@ -90,6 +90,8 @@ _DOCKER_ARG = re.compile(r"ARG\s+(?P<name>[A-Za-z_]\w*)=(?P<value>\S+)")
 _DOCKER_VAR = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)")
 # The first row of a GPU in nvidia-smi's table: its index and name, then persistence mode (TCC/WDDM on Windows)
 _SMI_NAME = re.compile(r"^\|\s+(?P<i>\d+)\s+(?P<name>\S.*?)\s+(?:On|Off|WDDM|TCC)\s+\|\s+[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:")
+# nvidia-smi named just before a CUDA version in a sentence: the CUDA it prints is the driver's, not a toolkit's
+_SMI_SAYS = re.compile(r"nvidia-smi\b(?:(?!\.\s|;|\b(?:nvcc|toolkit|installed)\b).)*$", re.I)
 # The third row of a GPU in nvidia-smi's table (drivers since 450): two empty cells, then the MIG mode
 _SMI_MIG = re.compile(r"^\|(?:\s+\|){2}\s+(?P<mig>Enabled|Disabled)\s+\|$")
 _NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
@@ -682,6 +684,8 @@ class _Reader:
                 if key in ("cuda_needed", "torch_build_cuda"):
                     needed.append(pm.span("v"))
                 now = key in _VERSION_KEYS and bool(_CHANGED_TO.search(line[max(0, pm.start() - 50):pm.start()]))
+                if key == "cuda" and _SMI_SAYS.search(line[max(0, pm.start() - 80):pm.start()]):
+                    key = "smi_cuda"  # "nvidia-smi works (driver 550, CUDA 12.4)": the driver's CUDA, no toolkit
                 self.state(key, pm.group("v"), n, stripped, True, now)
         b = _CONDA_BUILD.rx.search(line) if _CONDA_BUILD in self.todo else None
         if b and b.group("name").startswith("tensorflow"):
