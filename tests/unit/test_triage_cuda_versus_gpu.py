@@ -138,3 +138,27 @@ def test_a_toolkit_the_reporter_installed_is_placed_by_assumption_and_says_so():
     assert top.code == "WG305"
     placed = next(e for e in top.evidence if e.fact.startswith("they are installed in"))
     assert "as stated" in placed.source and "default folder" in placed.source
+
+
+def test_xla_without_libdevice_or_ptxas_is_missing_cuda_tools():
+    libdevice = ("TensorFlow 2.11, Ubuntu 22.04. fit() fails:\n2022-11-24 23:30:48.000000: W tensorflow/compiler/xla/"
+                 "service/gpu/nvptx_helper.cc:56] Can't find libdevice directory ${CUDA_DIR}/nvvm/libdevice. This may "
+                 "result in compilation or runtime failures\ntensorflow.python.framework.errors_impl.InternalError: "
+                 "libdevice not found at ./libdevice.10.bc [Op:__inference_train_function_512]")
+    assert triage(libdevice).verdict.root_cause == "cuda_libs_missing"
+    ptxas = ("2023-02-01 19:08:39.849007: W external/org_tensorflow/tensorflow/compiler/xla/stream_executor/gpu/"
+             "asm_compiler.cc:85] Couldn't get ptxas version string: INTERNAL: Couldn't invoke ptxas --version\n"
+             "2023-02-01 19:08:39.849939: F external/org_tensorflow/tensorflow/compiler/xla/service/gpu/"
+             "nvptx_compiler.cc:454] ptxas returned an error during compilation of ptx to sass: 'INTERNAL: Failed to "
+             "launch ptxas'  If the error message indicates that a file could not be written, please verify that "
+             "sufficient filesystem space is provided.\nAborted")
+    assert triage(ptxas).verdict.root_cause == "cuda_libs_missing"
+
+
+def test_cudnn_launch_failure_and_a_stated_cudnn_the_release_needs():
+    assert triage("tensorflow-gpu 1.5, Windows 10, CUDA 9.0:\n    cuDNN launch failure : input shape "
+                  "([1,300,400,64])").verdict.root_cause == "cudnn_version_mismatch"
+    text = ("tensorflow 2.8.0, cuDNN 8.1.1, CUDA 11.2. The first convolution fails:\n    Node: 'conv2d/Conv2D'\n"
+            "    DNN library is not found.\n")
+    assert triage(text).verdict.root_cause == "libs_not_on_path"  # 2.8 was built with cuDNN 8: installed, not found
+    assert triage(text.replace("cuDNN 8.1.1, ", "")).verdict.root_cause == "cudnn_missing"

@@ -9,7 +9,7 @@ reason it gives; check's rules (through triage/to_facts.py) and the report-only 
 from __future__ import annotations
 
 from whynogpu.facts.report import TriageFacts
-from whynogpu.knowledge import cuda_of_driver, gpu_compute_capability, table, version_key
+from whynogpu.knowledge import cuda_of_driver, gpu_compute_capability, release_row, table, version_key
 from whynogpu.parsers.cuda_files import encoded_version
 
 # CUDA counted no device in this process (error 100, CUDA_ERROR_NO_DEVICE)
@@ -193,6 +193,19 @@ def _cudnn_start_old_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _cudnn_installed_not_found(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # "DNN library is not found" while the report says it installed the cuDNN major its TensorFlow release was
+    # built with (tensorflow_releases.csv): installed, and not where the process looks
+    tf, stated = f.first("tf_version"), f.first("cudnn")
+    if m.id != "dnn_not_found" or tf is None or stated is None:
+        return None
+    row, newer = release_row("tensorflow_releases", tf.value)
+    if row and not newer and row.get("cudnn") and stated.value.split(".")[0] == row["cudnn"].split(".")[0]:
+        return _first("libs_not_on_path", cats, f"the report installed cuDNN {stated.value}, the major TensorFlow "
+                                                f"{tf.value} was built with, and TensorFlow does not find it")
+    return None
+
+
 def _cudnn_refuses_supported_gpu(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
     # cuDNN that refuses it is not the one the framework ships
@@ -235,8 +248,8 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 _READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_devices_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
-             _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_refuses_supported_gpu,
-             _cudnn_dependency_missing, _on_colab)
+             _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
+             _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
 
 
 def _driver_behind(f: TriageFacts) -> str:
