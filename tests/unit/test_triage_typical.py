@@ -295,3 +295,15 @@ def test_tensorflow_on_windows_with_its_own_cuda_installed_is_looked_for_on_path
             "toolkit 10.1 and cuDNN, but tf.config.list_physical_devices() only lists the CPU.")
     assert triage(text).verdict.root_cause == "libs_not_on_path"
     assert triage(text.replace("10.1", "10.2")).verdict.root_cause != "libs_not_on_path"
+
+
+def test_a_mac_whose_report_shows_metal_at_work_has_no_cuda_problem():
+    # the lines Apple's tensorflow-metal and TensorFlow's pluggable-device factory print on an M1
+    text = ("M1 Mac, TensorFlow 2.6 with the Metal plugin. What does this mean?\n```\nMetal device set to: Apple M1\n"
+            "2021-10-26 01:42:59.638241: I tensorflow/core/common_runtime/pluggable_device/pluggable_device_factory.cc:"
+            "271] Created TensorFlow device (/job:localhost/replica:0/task:0/device:GPU:0 with 0 MB memory) -> physical "
+            "PluggableDevice (device: 0, name: METAL, pci bus id: <undefined>)\n```")
+    report = triage(text)
+    assert report.verdict.root_cause == "no_problem"
+    assert all(f.code != "WG102" for f in report.findings)
+    assert triage("On my M1 Mac TensorFlow 2.6 lists no GPU.").verdict.root_cause == "macos_no_cuda"

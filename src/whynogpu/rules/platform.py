@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from whynogpu.facts.report import TriageFacts
 from whynogpu.knowledge import newest_tensorflow, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
@@ -113,6 +114,9 @@ def macos_has_no_cuda(info, snap):
     b = builds(snap)
     if b and any(x is not None and x.cuda_build for x in (b.tensorflow, b.torch)):
         return  # a CUDA build on macOS (those years, or built from source): its CUDA libraries are the question
+    f = snap.get(TriageFacts) if snap.mode == "triage" else None
+    if f is not None and any(m.kind == "success" and m.line not in f.prose_log_lines for m in f.log):
+        return  # the report shows the Mac's GPU at work: through Metal, which is what this finding would advise
     cmds = []
     if t and (t.dist("tensorflow") or t.dist("tensorflow-macos")):
         cmds.append(pip(t, "install tensorflow-metal"))
