@@ -526,7 +526,9 @@ class _Reader:
                 if mode:
                     self.state("compute_mode", mode.group("mode"), n, stripped, False)
         # one row each per GPU, kept even when every GPU has the same name or mode
-        row = _SMI_MIG.match(stripped) if "abled" in line else _SMI_NAME.match(stripped) if "0:" in line else None
+        row = None
+        if stripped[:1] == "|":  # nvidia-smi's rows are the only lines these read
+            row = _SMI_MIG.match(stripped) if "abled" in line else _SMI_NAME.match(stripped) if "0:" in line else None
         if row and self.smi_rows < 256:
             self.smi_rows += 1
             key, value = ("mig_mode", row.group("mig")) if "mig" in row.groupdict() else ("smi_gpu_name", row.group("name"))
