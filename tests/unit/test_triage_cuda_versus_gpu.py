@@ -162,3 +162,11 @@ def test_cudnn_launch_failure_and_a_stated_cudnn_the_release_needs():
             "    DNN library is not found.\n")
     assert triage(text).verdict.root_cause == "libs_not_on_path"  # 2.8 was built with cuDNN 8: installed, not found
     assert triage(text.replace("cuDNN 8.1.1, ", "")).verdict.root_cause == "cudnn_missing"
+
+
+def test_a_report_is_not_said_to_have_listed_its_gpus():
+    # an import that failed lists nothing: the evidence says what the report's output shows
+    text = ("Windows 10, tensorflow-gpu 1.12, CUDA 9.0:\n```\nImportError: Could not find 'cudart64_90.dll'. TensorFlow "
+            "requires that this DLL be installed in a directory that is named in your %PATH% environment variable.\n```")
+    facts = [e.fact for f in triage(text).findings if f.code == "WG502" for e in f.evidence]
+    assert facts and not any("lists 0 GPUs" in x for x in facts)

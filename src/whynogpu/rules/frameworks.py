@@ -231,7 +231,9 @@ def framework_sees_no_gpu(info, snap):
                 or run.device_scan_skipped:
             continue
         seen_by_driver = driver is not None and driver > 0
-        ev = [Evidence(f"{_label(run)} lists 0 GPUs", _probe_source(run))]
+        # a report shows the framework's messages, not always a device list it printed
+        ev = [Evidence(f"{_label(run)} " + ("registers no GPU in the report's output" if run.from_report else
+                                            "lists 0 GPUs"), _probe_source(run))]
         if driver is not None:
             ev.append(Evidence(f"the driver layer sees {driver} NVIDIA GPU{'s' if driver != 1 else ''}", "driver probe"))
         ev += _log_evidence(run)
