@@ -1,4 +1,4 @@
-"""The root-cause vocabulary (../shared/reference/root-causes.md) and the layer each belongs to.
+"""The root-cause vocabulary (tests/fixtures/reference/root-causes.md) and the layer each belongs to.
 
 The order is bottom-up through the stack: when several layers are broken, the lowest
 broken layer explains the ones above it, so the verdict names the first category here

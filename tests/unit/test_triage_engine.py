@@ -1,5 +1,5 @@
 """One engine: a pasted report becomes check's facts and check's rules decide it, with the codes `check`
-gives on a machine in the same state. Report texts use real message formats (../shared/reference/
+gives on a machine in the same state. Report texts use real message formats (tests/fixtures/reference/
 gpu-error-messages.md and the real outputs copied under tests/fixtures); machines are fixture hosts."""
 
 from __future__ import annotations

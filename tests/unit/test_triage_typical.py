@@ -1,5 +1,5 @@
 """Typical reports, one or more per cause, in the shapes people write them (real message formats from
-../shared/reference/gpu-error-messages.md; prose written for these tests, not taken from the corpus). A
+tests/fixtures/reference/gpu-error-messages.md; prose written for these tests, not taken from the corpus). A
 regression guard for the general reading of reports; the corpus splits measure accuracy."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """nvidia-smi output: its failure messages, the table header, and `--query-gpu` CSV.
 
-Failure texts are NVIDIA's own (see ../shared/reference/gpu-error-messages.md §7.4), e.g.
+Failure texts are NVIDIA's own (see tests/fixtures/reference/gpu-error-messages.md §7.4), e.g.
 
     NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. …   (exit 9)
     Failed to initialize NVML: Driver/library version mismatch

@@ -38,7 +38,7 @@ STDERR_KEEP = 30000  # characters of a child's stderr kept in the snapshot (its 
 
 # The child gets the user's environment (CUDA_VISIBLE_DEVICES, LD_LIBRARY_PATH, KERAS_BACKEND act as
 # they do for the user) plus: full TF logging and the vmodule set that makes TF say *why* cuInit
-# failed (the set used for ../shared/fixtures/real), no GPU memory grabbing, no .pyc writes.
+# failed (the set used for tests/fixtures/real), no GPU memory grabbing, no .pyc writes.
 CHILD_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "0",
     "TF_FORCE_GPU_ALLOW_GROWTH": "true",

@@ -2,7 +2,7 @@
 
 Everything here is read from sysfs, /proc and /dev without loading any NVIDIA library, and
 runs before probes/driver.py does: loading libcuda or NVML as root can itself create
-/dev/nvidiactl (captured in ../shared/fixtures/real/nvidia-userspace-no-kernel), so the
+/dev/nvidiactl (captured in tests/fixtures/real/nvidia-userspace-no-kernel), so the
 nodes are recorded as they were before whynogpu touched anything.
 """
 
