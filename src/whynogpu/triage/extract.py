@@ -12,6 +12,7 @@ docker run lines, environment assignments in shell or Python, REPL answers
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from itertools import islice
@@ -319,6 +320,7 @@ def _env_value(e: re.Match, assigned: dict[str, str]) -> str | None:
     return val
 
 
+@functools.lru_cache(maxsize=1024)
 def _field_key(key: str) -> tuple[str, bool] | None:
     key = key.strip().strip("*").strip()
     for rx, fact, program in _KEYS:
@@ -336,6 +338,7 @@ class _Reader:
         self.rows: list | None = None
         self.log: list[LogMatch] = []
         self.prose_log: set[int] = set()
+        self.retold: dict[tuple, list[int]] = {}  # a message's key → where in self.log its retold copies are
         self.in_fence = False
         self.stated: list[StatedFact] = []
         self.smi_rows = 0
@@ -425,16 +428,18 @@ class _Reader:
             # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output
             quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)
                           or self.after_prompt)
-            if self.fresh(("log", m.id, *sorted(m.groups.items()))):
-                self.log.append(m)
+            key = ("log", m.id, *sorted(m.groups.items()))
+            if self.fresh(key):
                 if quoted:
                     self.prose_log.add(n)
-            elif not quoted and self.prose_log:
+                    self.retold.setdefault(key, []).append(len(self.log))
+                self.log.append(m)
+            elif not quoted and self.retold.get(key):
                 # the message was first retold (a title, a sentence) and is now pasted as printed: the printed
                 # line is the evidence, with its prefix (level, the file that printed it)
-                old = next((i for i, x in enumerate(self.log) if x.line in self.prose_log and x.id == m.id
-                            and x.groups == m.groups), None)
+                old = next((i for i in self.retold[key] if self.log[i].line in self.prose_log), None)
                 if old is not None:
+                    self.retold[key].remove(old)
                     self.prose_log.discard(self.log[old].line)
                     self.log[old] = m
             self.formats.add("framework_log")
@@ -478,7 +483,7 @@ class _Reader:
                     "print(" not in text and "=" not in text.replace("==", ""):
                 # The REPL prints nothing for an expression whose value is None: the next prompt follows at once.
                 self.state(key, "None", n, f"{text} → (nothing printed: None)", False)
-        for key, rx in _REPL:
+        for key, rx in _REPL if self.todo else ():
             if rx in self.todo and rx.rx.search(line):
                 said = _SAID_ANSWER.match(line, rx.rx.search(line).end())
                 if said:  # "torch.version.cuda returns None", "print(torch.__version__) -> 2.0.1+cpu"
@@ -493,7 +498,7 @@ class _Reader:
                 break
 
     def _program_output(self, n: int, line: str, stripped: str) -> None:
-        if "ls " in line:
+        if "ls " in line and "/" in line:
             ls = _LS.search(line)
             self.ls_dir = ls.group("dir") if ls else self.ls_dir
         elif self.ls_dir and not stripped.startswith("lib"):
@@ -576,7 +581,7 @@ class _Reader:
                 val = _env_value(e, self.assigned)
                 if val is not None:
                     self.state("env:" + e.group("var"), val, n, stripped, False)
-            if len(self.assigned) < 200:
+            if len(self.assigned) < 200 and "=" in line:
                 for a in _SHELL_SET.finditer(line[:400]):
                     self.assigned.setdefault(a.group("name"), a.group("val"))
         if "nvidia" in line and (stripped.startswith(("ii ", "nvidia", "libnvidia", "xorg-x11-drv-nvidia")) or " nvidia-" in line):
@@ -743,6 +748,7 @@ _FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(
 # WORDS_SPAN characters, which holds that head unless it is mostly log lines.
 _WORDS = (*(f for _, f in _PROSE_VERSIONS), _CONDA_BUILD, *(f for _, f in cue_table.FILTERED))
 WORDS_SPAN = 4 * cue_table.CUE_CHARS
+WORDS_STRETCH = cue_table.CUE_CHARS // 4
 
 
 def _pieces(numbered, seen: list[int]):
@@ -765,6 +771,15 @@ def _pieces(numbered, seen: list[int]):
             yield n, text[at:cut]
             at = cut
         yield n, text[at:end]
+
+
+def _stretch(texts: list[str], start: int, end: int) -> int:
+    """The end of the stretch of distinct lines from `start` that holds about WORDS_STRETCH characters."""
+    size = 0
+    while start < end and size < WORDS_STRETCH:
+        size += len(texts[start]) + 1
+        start += 1
+    return start
 
 
 def _needle(r) -> tuple[frozenset[str], ...]:
@@ -793,9 +808,17 @@ def extract(report: str | ReportText) -> TriageFacts:
         while head < len(texts) and seen < WORDS_SPAN:
             seen += len(texts[head]) + 1
             head += 1
-        words = LineIndex(texts[:head]).plan(_WORDS, lambda f: f.need) if head else {}
+        words: dict[int, list] = {}
+        indexed = 0  # distinct lines of the head whose words are planned so far
         for i, piece in enumerate(block):
             d = distinct[piece]
+            if indexed <= d < head and reader.text_chars <= cue_table.CUE_CHARS:
+                # The words are planned a stretch at a time, and only while the reader still wants them: in a
+                # report of sentences the reporter's part ends after CUE_CHARS, well before the head does.
+                upto = _stretch(texts, d, head)
+                for k, items in LineIndex(texts[d:upto]).plan(_WORDS, lambda f: f.need).items():
+                    words[d + k] = items
+                indexed = upto
             maybe = todo.get(d, []) + words.get(d, []) if d in todo or d in words else None
             low = None
             if maybe:
