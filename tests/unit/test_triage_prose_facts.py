@@ -192,7 +192,7 @@ def test_the_path_fix_names_a_real_folder_or_a_placeholder_never_a_note(text, fo
 
 
 @pytest.mark.parametrize("where, root_cause", [
-    ("Ubuntu 22.04 on bare metal.", "driver_not_loaded"),
+    ("Ubuntu 22.04 on bare metal, an RTX 3090.", "driver_not_loaded"),  # with no NVIDIA GPU named: test_triage_message_readings
     ("WSL2 Ubuntu on Windows 11.", "wsl_gpu_not_enabled"),  # the driver is Windows', passed in through WSL
     ("Inside our docker container (docker compose up).", "container_no_gpu"),  # the host's, passed in or not
 ])

@@ -162,6 +162,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
     ("names_jax", r"\bjax(lib)?\b|" + _projects("jax")),
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
+    # The reporter says the machine has an NVIDIA GPU, in words the GPU table may not resolve to a model ("my GeForce
+    # card", "an NVIDIA graphics card"); PyTorch's own "check that you have an NVIDIA GPU" is no such statement
+    ("nvidia_gpu_named", r"\b(geforce|quadro|tesla|titan|[rg]tx ?\d{3,4}\w*)\b|(?<!you have an )\bnvidia (gpus?(?! may be present)|cards?|"
+                         r"graphics|rtx|gtx|geforce)\b|\bmy nvidia\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     # ("I never installed cuDNN 5.1.10" denies one release, not cuDNN: a version after it is another statement)
     # The reporter took the newest CUDA toolkit there is

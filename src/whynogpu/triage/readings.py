@@ -98,6 +98,29 @@ def _no_device_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+_NVIDIA_WORDS = ("nvidia", "geforce", "rtx", "gtx", "quadro", "tesla", "titan")
+
+
+def _names_nvidia_gpu(f: TriageFacts) -> bool:
+    """The report shows or names an NVIDIA GPU: nvidia-smi's table, lspci's NVIDIA device, a driver release, a GPU
+    whose name is NVIDIA's, or the reporter's words for one."""
+    return bool("nvidia_smi" in f.formats or f.first("driver") or f.has_cue("nvidia_gpu_named") or any(d.vendor.lower().endswith("10de") for d in f.pci) or
+                any(gpu_compute_capability(g.value) or any(w in g.value.lower() for w in _NVIDIA_WORDS)
+                    for g in f.all("gpu")))
+
+
+def _no_driver_no_gpu_named(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # PyTorch prints "Found no NVIDIA driver on your system" when it finds no libcuda, which every NVIDIA driver
+    # installs, on Windows too, where the GPU's driver comes with the system. With no NVIDIA GPU shown or named
+    # anywhere in the report (no nvidia-smi, no GPU model, no driver release), the message's own first question,
+    # "check that you have an NVIDIA GPU", is the likely answer: an Intel, AMD or Apple GPU, or none.
+    if m.id == "torch_no_driver" and "no_nvidia_gpu" in cats and not _names_nvidia_gpu(f) and \
+            not f.has_cue("container", "wsl", "colab", "macos"):
+        return _first("no_nvidia_gpu", cats, "the report shows no NVIDIA GPU (no nvidia-smi, no GPU model, no driver "
+                                             "release), and the message's first question is whether one is there")
+    return None
+
+
 def _no_devices_in_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # Inside a container nvidia-smi runs only when the Container Toolkit mounted the driver's libraries; with them and
     # no GPU device handed over (NVIDIA_VISIBLE_DEVICES=none or a name that matches none, a device cgroup that denies
@@ -118,6 +141,24 @@ def _no_kernel_old_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
     if m.id == "no_kernel_image" and (older := _driver_behind(f)):
         return ["driver_too_old", *cats], {"driver_too_old": older}
     return None
+
+
+def _insufficient_in_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # The CUDA runtime reports "driver version is insufficient" (error 35) also when it finds no libcuda at all: a
+    # container given the device nodes but not the driver's libraries, or started without the GPU, prints it beside
+    # a host driver that is new enough (nvidia-docker#24, #400). A driver whose CUDA major covers every CUDA the
+    # report uses (any 12.x runs on a 12.x driver: minor-version compatibility) is not the one that is too old.
+    if m.id != "tf_insufficient_driver" or not (f.has_cue("container") or f.all("docker_run")) or f.has_cue("wsl"):
+        return None
+    have = _driver_cuda(f)
+    used = [version_key(s.value)[:1] for k in ("cuda", "cuda_needed", "torch_build_cuda", "nvcc_cuda") for s in f.all(k)]
+    # pip wheels bring a CUDA of their own (CUDA 12 in the current torch, jax, ctranslate2 wheels) whatever the
+    # image's CUDA is: a driver below 12 may be too old for them even when it runs the image's CUDA
+    if not have or version_key(have)[:1] < max([*used, (12,)]):
+        return None
+    return _first("container_no_gpu", cats, f"the driver runs CUDA {have}, and every {have.split('.')[0]}.x with it: "
+                                            "the container's CUDA found no driver library (libcuda) to talk to, "
+                                            "which it reports as a driver too old")
 
 
 def _cudnn_handle_under_jax(m, f: TriageFacts, cats: list[str]) -> _Reading:
@@ -246,7 +287,8 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_devices_in_container,
+_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
+             _no_devices_in_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
              _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)

@@ -1,0 +1,64 @@
+"""What a framework's message means given the rest of the report (triage/readings.py): the same message, two setups,
+two readings."""
+
+from __future__ import annotations
+
+from whynogpu.triage.engine import triage
+
+# PyTorch's own wording (c10/cuda/CUDAFunctions.cpp)
+NO_DRIVER = ("RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
+             "installed a driver from http://www.nvidia.com/Download/index.aspx")
+
+
+def test_no_driver_and_no_nvidia_gpu_named_asks_whether_there_is_one():
+    text = f"The app stops at start on my laptop, I don't know what hardware it has:\n```\n{NO_DRIVER}\n```\n"
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_no_driver_beside_a_named_nvidia_gpu_is_the_driver():
+    text = f"Ubuntu 22.04 with an RTX 3060. Training stops at start:\n```\n{NO_DRIVER}\n```\n"
+    assert triage(text).verdict.root_cause == "driver_not_loaded"
+    text = f"My GeForce card is not used, torch prints:\n```\n{NO_DRIVER}\n```\n"
+    assert triage(text).verdict.root_cause == "driver_not_loaded"
+
+
+# The CUDA runtime's string for error 35, and the header nvidia-smi 550 prints (NVIDIA/nvidia-docker#24: the same
+# error inside a container that had the device nodes but not the driver's libraries, on a new enough host driver)
+INSUFFICIENT = "RuntimeError: CUDA failed with error CUDA driver version is insufficient for CUDA runtime version"
+SMI = " NVIDIA-SMI {driver}             Driver Version: {driver}     CUDA Version: {cuda} "
+
+
+def test_insufficient_driver_in_a_container_beside_a_current_driver_is_the_container():
+    text = (f"I run the GPU image in my Kubernetes cluster and the pod crashes at start:\n```\n{INSUFFICIENT}\n```\n"
+            f"Driver on the node:\n```\n{SMI.format(driver='550.144.03', cuda='12.4')}\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "container_no_gpu"
+    assert "driver_too_old" in [c.category for c in report.candidates]
+
+
+def test_insufficient_driver_beside_a_driver_older_than_cuda_12_stays_the_driver():
+    # pip wheels bring CUDA 12 runtimes of their own, whatever CUDA the image has: a CUDA 11 driver may be too old
+    text = (f"My container is built on nvidia/cuda:11.6.2-cudnn8-runtime-ubuntu20.04 and fails:\n```\n{INSUFFICIENT}\n"
+            f"```\nHost:\n```\n{SMI.format(driver='510.85.02', cuda='11.6')}\n```\n")
+    assert triage(text).verdict.root_cause == "driver_too_old"
+    # and outside a container the message means what it says
+    bare = f"Ubuntu 22.04:\n```\n{INSUFFICIENT}\n```\n```\n{SMI.format(driver='550.144.03', cuda='12.4')}\n```\n"
+    assert triage(bare).verdict.root_cause != "container_no_gpu"
+
+
+# A line TensorFlow prints while it builds a GPU device's allocator, just before "Created device … GPU:0"
+# (format from public training logs of TensorFlow 2.10-2.16)
+ALLOCATOR = ("2023-06-27 11:28:24.870769: W tensorflow/core/common_runtime/gpu/gpu_bfc_allocator.cc:42] Overriding "
+             "orig_value setting because the TF_FORCE_GPU_ALLOW_GROWTH environment variable is set. Original config "
+             "value was 0.")
+
+
+def test_the_allocator_of_a_gpu_device_shows_tensorflow_on_the_gpu():
+    text = ("Windows, RTX A5000. Training runs with no error but I doubt the GPU does the work: nvidia-smi shows "
+            f"2174MiB / 24564MiB.\n```\n{ALLOCATOR}\n...\n```\nIs it on the GPU?")
+    report = triage(text)
+    assert report.verdict.root_cause == "no_problem"
+    # the same report with a failure after it is not one that works
+    failing = text.replace("...", "2023-06-27 11:28:30.1: E tensorflow/stream_executor/cuda/cuda_dnn.cc:361] Could "
+                                  "not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR")
+    assert triage(failing).verdict.root_cause != "no_problem"
