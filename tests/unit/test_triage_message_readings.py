@@ -62,3 +62,23 @@ def test_the_allocator_of_a_gpu_device_shows_tensorflow_on_the_gpu():
     failing = text.replace("...", "2023-06-27 11:28:30.1: E tensorflow/stream_executor/cuda/cuda_dnn.cc:361] Could "
                                   "not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR")
     assert triage(failing).verdict.root_cause != "no_problem"
+
+
+def test_a_process_nvidia_smi_lists_is_on_the_gpu():
+    text = ("PPO trains on my own environment, but the GPU graph barely moves and training is slow. nvidia-smi lists the "
+            "python process with a little memory on the card, nothing more. Do I need to set something?")
+    assert triage(text).verdict.root_cause == "no_problem"
+    # with the framework saying it has no GPU, the process is not the answer
+    assert triage(text + "\n>>> torch.cuda.is_available()\nFalse\n").verdict.root_cause != "no_problem"
+
+
+def test_a_hosted_gpu_runtime_with_nothing_installed_or_failing_is_the_workload():
+    text = ("My tf-agents snippet takes the same wall time in Colab with the GPU runtime as with the CPU-only runtime. "
+            "Is the GPU not being used here?")
+    assert triage(text).verdict.root_cause == "no_problem"
+    kaggle = "In a Kaggle notebook with a GPU accelerator, model.fit looks like only the CPU is working and the GPU is not used."
+    assert triage(kaggle).verdict.root_cause == "no_problem"
+    # a runtime that was fast before points at its image changing, and an install over it at that install
+    before = "A few days ago my notebook trained fine on the Colab GPU. Today, on the GPU runtime, training is very slow."
+    assert triage(before).verdict.root_cause != "no_problem"
+    assert triage(text + "\n!pip install tensorflow==2.4.0\n").verdict.root_cause != "no_problem"

@@ -196,13 +196,19 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                           r"satur|sun)day)|since (today|yesterday|this (morning|week)|last (week|night)|(this |last )?"
                           r"(mon|tues|wednes|thurs|fri|satur|sun)day)|(worked|was working|used to work|ran)( fine| well| "
                           r"perfectly)? (yesterday|last week|before the weekend|a (few )?days? ago)|"
-                          r"(stopped|stops|broke|quit) (working )?(today|yesterday|suddenly|overnight))\b"),
+                          r"(stopped|stops|broke|quit) (working )?(today|yesterday|suddenly|overnight)|"
+                          # "A few days ago my notebook trained fine on the GPU. Today the same code is very slow."
+                          r"(a (few )?|some |\d+ )(days?|weeks?) ago\b[^.]{0,60}\b(trained|worked|ran|was) (fine|well|ok|fast))\b"),
     ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
                     r"\b(t4|a100|l4|v100|p100|h100) (gpu )?(runtime|instance|session)\b|"
                     # "switch the runtime to an A100 GPU", "changed runtime to T4"
                     r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)|"
                     # "the notebook's runtime is set to use the GPU"
-                    r"\bruntime (is |was )?(set|switched|changed)\b[^.]{0,20}\bgpu\b"),
+                    r"\bruntime (is |was )?(set|switched|changed)\b[^.]{0,20}\bgpu\b|"
+                    # Kaggle's word for it: "a notebook with a GPU accelerator", "Accelerator: GPU T4 x2"
+                    r"\bgpu (t4 x2 |p100 )?accelerator\b|\baccelerator\W{0,3} ?(gpu|t4|p100)\b"),
+    # A hosted notebook service whose image brings the driver, CUDA and the frameworks, matched to each other
+    ("hosted_notebook", r"\b(google )?colab(oratory)?\b|\bkaggle\b|\bsagemaker studio lab\b|\bpaperspace gradient\b"),
     # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
@@ -233,7 +239,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                            r"parameter|argument|config\w*) (for|to)\b.{0,30}\b(gpu|cuda)\b"),
     # nvidia-smi lists the reporter's process holding GPU memory: the work does reach the GPU
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
-                       r"\b(python|my process)\b"),
+                       r"\b(python|my process)\b|"
+                       # nvidia-smi's process table lists only processes that hold a CUDA context on the GPU
+                       r"\bnvidia-smi\b.{0,30}\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b"),
     # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
     ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"

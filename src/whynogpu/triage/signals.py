@@ -226,6 +226,25 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         add("code_forces_cpu", "error", "stated", c.line, c.text,
             "the framework sees the GPU and nothing failed, yet the work stays on the CPU: the code (or a library's "
             "default) never puts it on the GPU")
+    idle_only = "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"] and "failing" not in cues and \
+        not _on_cpu(f)
+    if idle_only and "process_on_gpu" in cues and not (seen or retold_seen):
+        # nvidia-smi lists a process only when it holds a CUDA context on that GPU: the framework found it and works
+        # there; an idle-looking GPU then waits for its input (small models, CPU-bound steps), nothing stops it
+        c = cues["process_on_gpu"]
+        add("no_problem", "warning", "stated", c.line, c.text,
+            "nvidia-smi lists the process on the GPU, which it does only for a process holding a CUDA context there: "
+            "the framework is on the GPU, and low use comes from what feeds it")
+    elif idle_only and "hosted_notebook" in cues and "gpu_runtime" in cues and not f.all("pip_install") and \
+            not f.all("env:CUDA_VISIBLE_DEVICES") and "stopped_by_itself" not in cues:
+        # A hosted notebook's GPU runtime comes with its driver, CUDA and frameworks built for each other, and its
+        # TensorFlow and PyTorch place work on the GPU by themselves: with nothing installed over them and nothing
+        # failing, a run no faster than on the CPU is the workload's (too small to gain, or bound by its input). One
+        # that was fast before and is not now points at a change of the runtime's image instead.
+        c = cues["gpu_runtime"]
+        add("no_problem", "warning", "stated", c.line, c.text,
+            "a hosted notebook's GPU runtime brings a driver, CUDA and frameworks made for each other, and nothing "
+            "was installed over them or failed: the framework runs on the GPU, and the workload does not gain from it")
     # The reporter asks what the messages mean, and every one the report shows is informational or harmless
     # (each such row carries its source): nothing in it stops the GPU.
     shown = [m for m in f.log if m.line not in f.prose_log_lines]
