@@ -82,3 +82,14 @@ def test_a_hosted_gpu_runtime_with_nothing_installed_or_failing_is_the_workload(
     before = "A few days ago my notebook trained fine on the Colab GPU. Today, on the GPU runtime, training is very slow."
     assert triage(before).verdict.root_cause != "no_problem"
     assert triage(text + "\n!pip install tensorflow==2.4.0\n").verdict.root_cause != "no_problem"
+
+
+def test_another_framework_on_the_gpu_in_the_same_container_points_at_the_builds():
+    text = ("torch in our GPU image doesn't see the GPU:\n```\ndocker run --gpus all -it ourimage:gpu python -c "
+            "\"import torch; print(torch.cuda.is_available())\"\n```\nprints False. TensorFlow inside the very same "
+            "container does find and use the GPU.")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    # the same machine is not the same environment: another venv or a Ray worker may differ in more than the build
+    other = text.replace("inside the very same container does find", "on the same machine does find")
+    assert triage(other).verdict.root_cause != "cpu_only_package"

@@ -75,6 +75,13 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                         r"inside|through)\b[^.]{0,40}\bbut not\b|\bnot (detected|visible|found|available|working)\b"
                         r"[^.]{0,30}\b(in|from|under|inside)\b[^.]{0,30}\bbut\b[^.]{0,30}\b(works?|appears?|"
                         r"detected|visible|shows? up|available)\b"),
+    # Another framework uses the GPU from the same place ("TensorFlow inside the very same container does find and use
+    # the GPU"): the driver, the container and the device reach that environment
+    ("other_framework_works", r"\b(tensorflow|tf|pytorch|torch|jax|keras)\b[^.]{0,40}\b(same|very same|this|that) "
+                              r"(container|image|env(ironment)?|venv|notebook)\b[^.]{0,40}\b(does )?(finds?|"
+                              r"sees?|detects?|uses?|works)\b|\b(in|inside) the (very )?same (container|image|env(ironment)?|"
+                              r"venv)\b[^.]{0,20}\b(tensorflow|tf|pytorch|torch|jax)\b[^.]{0,40}\b(finds?|sees?|detects?|"
+                              r"uses?|works)\b"),
     # The search path set where the failing process never reads it: a shell profile, one terminal, not the
     # service, cron job, IDE, notebook kernel or sudo that runs the code
     ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"

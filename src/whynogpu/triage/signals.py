@@ -278,6 +278,17 @@ def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
                 "phrase")
 
 
+def _other_framework_works(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) Another framework reaches the GPU from the same environment: everything below the packages works
+    # there (driver, container, device), so the framework that does not is the one installed without CUDA.
+    c = cues.get("other_framework_works")
+    named = {k for k in ("names_tensorflow", "names_pytorch", "names_jax") if k in cues}
+    if c is not None and len(named) >= 2 and not f.has_log(*_LIB_FAILS):
+        add("cpu_only_package", "warning", "stated", c.line, c.text,
+            "another framework uses the GPU from the same environment, so the driver, the container and the device "
+            "reach it: the framework that does not is a build without CUDA")
+
+
 def _install_history(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) What the reporter did before it stopped working (an update, a project's install, a driver upgrade).
     if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
@@ -487,7 +498,7 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
-_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _install_history, _phrases, _visible_devices,
+_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _install_history, _phrases, _visible_devices,
           _keras_backend, _statements, _gpu_model, _cuda_older_than_gpu, _gpu_works)
 
 
