@@ -93,3 +93,17 @@ def test_another_framework_on_the_gpu_in_the_same_container_points_at_the_builds
     # the same machine is not the same environment: another venv or a Ray worker may differ in more than the build
     other = text.replace("inside the very same container does find", "on the same machine does find")
     assert triage(other).verdict.root_cause != "cpu_only_package"
+
+
+# nvidia-smi's own words when the loader finds no NVML library (NVIDIA/nvidia-docker#854)
+NO_NVML = ("NVIDIA-SMI couldn't find libnvidia-ml.so library in your system. Please make sure that the NVIDIA Display "
+           "Driver is properly installed and present in your system.\nPlease also try adding directory that contains "
+           "libnvidia-ml.so to your system PATH.")
+
+
+def test_nvml_not_found_in_a_container_given_the_gpu_is_the_loader_path():
+    text = f"The new image fails:\n```\n$ docker run --gpus all --rm -ti ourimage:gpu nvidia-smi\n{NO_NVML}\n```\n"
+    assert triage(text).verdict.root_cause == "libs_not_on_path"
+    # on a host the driver's user-space part is what is missing
+    host = f"Ubuntu 22.04, RTX 3060:\n```\n$ nvidia-smi\n{NO_NVML}\n```\n"
+    assert triage(host).verdict.root_cause == "driver_not_loaded"

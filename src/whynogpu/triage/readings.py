@@ -143,6 +143,18 @@ def _no_kernel_old_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _nvml_unreached_in_gpu_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # Inside a container given the GPU, nvidia-smi and libnvidia-ml are both mounted by the Container Toolkit from the
+    # host's driver: nvidia-smi running there and not finding the library means the loader does not look where it
+    # was put (the toolkit's ldconfig step failed, an image's LD_LIBRARY_PATH that leaves out the folder):
+    # nvidia-docker#854, #1163, libnvidia-container#67
+    if m.id == "smi_no_nvml_lib" and "libs_not_on_path" in cats and \
+            any(s.value == "gpus" for s in f.all("docker_run")) and not f.has_cue("wsl"):
+        return _first("libs_not_on_path", cats, "nvidia-smi was mounted into a container started with the GPU, and "
+                                                "libnvidia-ml with it: the loader does not search the folder it is in")
+    return None
+
+
 def _insufficient_in_container(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # The CUDA runtime reports "driver version is insufficient" (error 35) also when it finds no libcuda at all: a
     # container given the device nodes but not the driver's libraries, or started without the GPU, prints it beside
@@ -288,7 +300,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 
 _READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
-             _no_devices_in_container, _insufficient_in_container,
+             _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
              _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
