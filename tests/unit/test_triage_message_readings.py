@@ -107,3 +107,12 @@ def test_nvml_not_found_in_a_container_given_the_gpu_is_the_loader_path():
     # on a host the driver's user-space part is what is missing
     host = f"Ubuntu 22.04, RTX 3060:\n```\n$ nvidia-smi\n{NO_NVML}\n```\n"
     assert triage(host).verdict.root_cause == "driver_not_loaded"
+
+
+def test_a_generic_aarch64_torch_on_a_jetson_has_no_cuda_for_it():
+    text = ("On my Jetson AGX Orin with JetPack, inside the dev container:\n```\n>>> import torch\n>>> "
+            "print(torch.__version__)\n1.12.0\n>>> torch.cuda.is_available()\nFalse\n```\n")
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    # NVIDIA's own Jetson build is another matter
+    nv = text.replace("1.12.0\n", "1.12.0a0+2c916ef.nv22.3\n")
+    assert not any("Jetson builds" in e.fact for f in triage(nv).findings for e in f.evidence)

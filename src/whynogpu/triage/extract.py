@@ -235,7 +235,10 @@ _PROSE_VERSIONS = (
     ("gpu", Filtered(re.compile(r"\b(?:GPU|gpu|[Cc]ard|[Gg]raphics)\b[\w ]{0,30} (?:is|are) an? (?P<v>AMD|Intel|Radeon)\b"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]{0,2}\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
-                                r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
+                                r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|"
+                                # a Jetson module: "Jetson AGX Orin", "an AGX Orin", "Orin Nano", "Jetson Nano"
+                                r"\b(?:NVIDIA )?Jetson(?: (?:AGX|Orin|Xavier|Nano|NX|TX[12]|Thor|T[45]000))+|\bAGX (?:Orin|Xavier)\b|"
+                                r"\bOrin (?:NX|Nano)\b|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
                                 r"\bIntel\(?R?\)? (?:UHD|HD|Iris|Arc)[\w ]{0,16})"))),
     # conda's CUDA runtime package named with its release in a sentence ("cudatoolkit 11.1 from conda")
     ("cuda", Filtered(re.compile(r"\bcuda-?toolkit[ =]{0,3}v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b", re.I))),
