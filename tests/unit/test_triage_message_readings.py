@@ -116,3 +116,16 @@ def test_a_generic_aarch64_torch_on_a_jetson_has_no_cuda_for_it():
     # NVIDIA's own Jetson build is another matter
     nv = text.replace("1.12.0\n", "1.12.0a0+2c916ef.nv22.3\n")
     assert not any("Jetson builds" in e.fact for f in triage(nv).findings for e in f.evidence)
+
+
+def test_a_cuda_library_torch_from_pypi_cannot_load_is_one_of_its_pip_wheels():
+    # torch's Linux wheels on PyPI bring CUDA as nvidia-* wheels (1.13 and later); the traceback format is torch's own
+    text = ("In a fresh AlmaLinux 9 container:\n```\n# python3 -m pip install torch torchvision\n# python3 -c 'import torch'\n"
+            "Traceback (most recent call last):\n  File \"/usr/local/lib64/python3.9/site-packages/torch/__init__.py\", "
+            "line 367, in <module>\n    _load_global_deps()\nOSError: libcudart.so.12: cannot open shared object file: "
+            "No such file or directory\n```\ntorch 2.5.0 was installed.")
+    top = triage(text).findings[0]
+    assert (top.code, top.category) == ("WG306", "pip_cuda_libs_not_found")
+    # installed from an index of its own, the wheels are not known to be there
+    other = text.replace("install torch torchvision", "install torch torchvision --index-url https://example.org/whl")
+    assert triage(other).findings[0].code != "WG306"

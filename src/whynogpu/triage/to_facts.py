@@ -757,7 +757,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for name, where, origin in _packaged(f):
         for soname in failed:
             if name == "*" or lib_of(soname) in WHEEL_LIBS.get(name, ()):
-                add(soname, f"({where})", origin, where, "pip" if where.startswith("pip") else "conda")
+                add(soname, f"({where})", origin, where, "pip" if where.startswith(("pip", "nvidia-")) else "conda")
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
     # asked for is a copy of another release; the same name is a copy only by inference (a partial install
     # or a removed toolkit lacks it).
@@ -835,7 +835,22 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
             elif name.startswith("jax") and re.search(r"\[cuda\d+(?:_pip)?\]", s.value):
                 # jax[cuda12] (jax[cuda11_pip] before 0.4.26) brings CUDA and cuDNN as NVIDIA wheels; *_local does not
                 out.append(("*", "pip install " + re.search(r"jax\[cuda\d+(?:_pip)?\]", s.value).group(0), STATED))
+            elif name == "torch" and re.search(r"\bpip3? install\b", s.text) and "index-url" not in s.value and \
+                    "find-links" not in s.value and _pypi_torch_brings_wheels(f, _version):
+                # PyTorch's Linux wheels on PyPI take CUDA and cuDNN from nvidia-* wheels pip installs with them
+                # since 1.13 (https://github.com/pytorch/pytorch/releases/tag/v1.13.0, "CUDA libraries as pip
+                # dependencies"); a download.pytorch.org index or Windows brings them otherwise, and other
+                # resolvers (poetry) have installed torch without them
+                out.append(("*", "nvidia-* that `pip install torch` installs with it", INFERRED))
     return out
+
+
+def _pypi_torch_brings_wheels(f: TriageFacts, version: str | None) -> bool:
+    plat = (f.first("os").value.lower() if f.first("os") else "")
+    if f.has_cue("windows", "macos", "wsl1") or "windows" in plat or "mac" in plat:
+        return False
+    v = version or (f.first("torch_version").value if f.first("torch_version") else "")
+    return not v or version_key(v)[:2] >= (1, 13)
 
 
 def _finds_pip(framework: str, version: str) -> bool:
