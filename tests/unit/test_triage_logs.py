@@ -81,6 +81,12 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
     ("ImportError: /home/u/.venv/lib/python3.12/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
      "undefined symbol: __nvJitLinkAddData_12_1, version libnvJitLink.so.12", "nvjitlink_symbol_clash", "symbol",
      "__nvJitLinkAddData_12_1"),
+    # pytorch/pytorch#119072 (a user's home folder shortened)
+    ("ImportError: /home/u/.local/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
+     "ncclCommRegister", "nccl_symbol_missing", "symbol", "ncclCommRegister"),
+    # shadygm/Lichtfeld-Densification-Plugin#22: a cu128 torch meeting an older libcudart.so.12 first
+    ("undefined symbol: cudaGetDriverEntryPointByVersion, version libcudart.so.12", "cuda_symbol_version_missing",
+     "soname", "libcudart.so.12"),
     ("2020-09-03 14:02:11.349412: W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load "
      "dynamic library 'libcublas.so.10'; dlerror: libcublas.so.10: cannot open shared object file: No such file or "
      "directory; LD_LIBRARY_PATH: :/usr/local/cuda/extras/CUPTI/lib64", "tf_dlopen_cuda_lib", "soname", "libcublas.so.10"),
