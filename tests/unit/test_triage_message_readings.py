@@ -129,3 +129,14 @@ def test_a_cuda_library_torch_from_pypi_cannot_load_is_one_of_its_pip_wheels():
     # installed from an index of its own, the wheels are not known to be there
     other = text.replace("install torch torchvision", "install torch torchvision --index-url https://example.org/whl")
     assert triage(other).findings[0].code != "WG306"
+
+
+def test_benign_notices_beside_a_framework_that_finds_no_gpu_are_no_working_gpu():
+    text = ("TensorFlow still won't list my GPU:\n```\n>>> import tensorflow as tf\n2024-12-26 12:50:00.342945: I "
+            "tensorflow/core/util/port.cc:113] oneDNN custom operations are on. You may see slightly different numerical "
+            "results due to floating-point round-off errors from different computation orders. To turn them off, set the "
+            "environment variable `TF_ENABLE_ONEDNN_OPTS=0`.\n>>> print(\"Num GPUs Available: \", "
+            "len(tf.config.list_physical_devices('GPU')))\n...\n```\nand the count comes out as zero.")
+    report = triage(text)
+    assert report.verdict.root_cause != "no_problem"
+    assert "no_problem" not in [c.category for c in report.candidates]

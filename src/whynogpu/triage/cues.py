@@ -235,6 +235,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
                    r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
                    r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),
+    # The reporter says the framework finds no GPU ("TensorFlow still won't list my GPU", "the count comes out as zero")
+    ("gpu_not_found_said", r"\b(does ?n[o']t|won'?t|will not|can'?t|cannot|can not|could ?n[o']t|unable to|fails? to|never|"
+                           r"not able to) (see|find|detect|list|recogni[sz]e|show|pick up)s? (my |the |any |a )?(nvidia |cuda )?"
+                           r"(gpus?|graphics card|cuda devices?)\b|\b(count|number of gpus|num gpus[\w ]*)\b[^.]{0,30}\b(is|comes "
+                           r"out as|returns?|shows?|gives?) (zero|0)\b|\bno gpus? (is |are |was )?(found|detected|available|listed)\b"),
     # The reporter says the code never moves the model or the data to the GPU ("I never call .cuda()")
     ("never_moved", r"\b(i|we|my code|the code|my script|the script) (never|do ?n[o']t|did ?n[o']t) (call|use|move|put|send)\w*\b"
                     r"[^.;]{0,40}(\.cuda\(\)|\.to\(|to\(device\)|on(to)? (the )?gpu\b)|"

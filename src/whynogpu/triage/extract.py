@@ -116,7 +116,8 @@ _REPL = (  # (fact key, expression pattern)
     ("torch_version", Filtered(re.compile(r"\btorch\.__version__"))),
     ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
 )
-_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|'?[\w.+-]+'?|\[.*\])\s*$")
+# (not "..." alone: the REPL's continuation prompt, or output the reporter left out)
+_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|(?!\.+$)'?[\w.+-]+'?|\[.*\])\s*$")
 # "… returns False", "`list_physical_devices('GPU')` still returns `[]`": the call may sit in backticks, and an adverb
 # may stand before the verb
 _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"

@@ -501,7 +501,8 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     if works and not errors and not two_places and not no_gpu:
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
-    if benign and not errors and not two_places and not no_gpu and \
+    # (a reporter who says the framework finds no GPU has its answer already: benign lines do not make that work)
+    if benign and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues and \
             not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors):
         b = benign[0]
         # benign lines alone show no GPU at work: when the reporter says it is not used, they only rule those out
