@@ -17,6 +17,7 @@ FUNCTION = "function"  # inside a function body: runs only if something calls it
 CLASS = "class"  # an attribute set in a class body (`device_type = "cpu"`): forces nothing until read
 TEST = "test"  # anywhere in a test file (tests often pin the CPU on purpose)
 SHELL = "shell"  # a notebook `!` line: affects that shell command only
+COMMAND = "command"  # a command line that starts the program (a launcher, a service unit, a container's command)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,13 @@ from whynogpu.rules.environment import gpu_count
 
 MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
-               F.FUNCTION: Severity.WARNING, F.CLASS: Severity.WARNING, F.SHELL: Severity.WARNING,
+               F.FUNCTION: Severity.WARNING, F.CLASS: Severity.WARNING, F.SHELL: Severity.WARNING, F.COMMAND: Severity.ERROR,
                F.TEST: Severity.HINT}
 _WHERE = {F.MODULE: "at module level, so it runs every time", F.MAIN: "in the script's __main__ block",
           F.CONDITIONAL: "under a condition", F.FUNCTION: "inside a function",
           F.CLASS: "in a class body: it forces nothing until the attribute is used",
-          F.SHELL: "in a notebook shell line (only that command sees it)", F.TEST: "in a test file"}
+          F.SHELL: "in a notebook shell line (only that command sees it)", F.TEST: "in a test file",
+          F.COMMAND: "in the command that starts the program, every time it starts"}
 
 
 def severity(h: CodeHit) -> Severity:
@@ -269,6 +270,30 @@ def torch_device_hardcoded_cpu(info, snap):
             severity(h), [seen(h), Evidence(what, h.path)],
             "Everything placed on this device is computed on the CPU; PyTorch does not move it to the GPU on its own.",
             corrected(h, "Pick the GPU when there is one:", "Delete the line:"),
+            location=location(h),
+        )
+
+
+@rule(
+    "WG718", "command_option_forces_cpu", "code_forces_cpu",
+    "The command that starts the program asks for the CPU",
+    detects="A launcher line, service unit, container command or script call that passes a program's own CPU option "
+            "(knowledge/cpu_flags.csv: ComfyUI's --cpu, the web UI's --use-cpu all, --always-cpu, --device cpu, "
+            "the Trainer's --use_cpu).",
+    why="The program does what its options say: with a CPU option it puts the model on the CPU however well the GPU "
+        "stack works.",
+    example="<report>:16 ExecStart=/opt/app/venv/bin/python /opt/app/main.py --listen --cpu",
+    fix="Start the program without the option (for --device, name the GPU: --device cuda or --device 0).",
+    references=("https://github.com/comfyanonymous/ComfyUI/blob/master/comfy/cli_args.py",
+                "https://github.com/AUTOMATIC1111/stable-diffusion-webui/blob/master/modules/cmd_args.py"),
+    modes=MODES,
+)
+def command_option_forces_cpu(info, snap):
+    for h in hits(snap, info.code, "cpu_option"):
+        yield info.finding(
+            severity(h), [seen(h), Evidence(h.extra.get("meaning", f"{h.value} asks for the CPU"), "knowledge base: cpu_flags")],
+            "The program was told to use the CPU, so it never puts the work on the GPU.",
+            corrected(h, "Start it without the option:", "Remove the option from the command:"),
             location=location(h),
         )
 

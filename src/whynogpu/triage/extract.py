@@ -19,6 +19,7 @@ from itertools import islice
 
 from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
+from whynogpu.knowledge import table
 from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.parsers.lspci import kernel_driver, parse_lspci_line
@@ -299,6 +300,12 @@ def _version(value: str, last: bool = False) -> str | None:
     return found[-1] if last else found[0]
 
 
+# A program's option that asks for the CPU (knowledge/cpu_flags.csv), read on a line that runs a command: a script,
+# a launcher, a service unit or a container's command, not a sentence that retells what the reporter tried
+_CPU_FLAG = re.compile("|".join(f"(?:{r['pattern']})" for r in table("cpu_flags")))
+_COMMAND_LINE = re.compile(r"\.(?:py|sh|bat|ps1)\b|ExecStart=|COMMANDLINE_ARGS|^\s*(?:CMD|ENTRYPOINT|RUN)\b|^\s*[$#>] |"
+                           r"^\s*(?:\(\S+\) ?)?(?:\w+@[\w.-]+:\S*[$#] ?)?(?:python3?|accelerate|torchrun|whisper|yolo|"
+                           r"comfy|docker run|\./)")
 _SHELL_SET = re.compile(r"(?:^|[\s;])(?:export\s+)?(?P<name>[A-Za-z_]\w*)=(?P<q>['\"]?)(?P<val>[^'\"\s;$`]+)")
 _SHELL_REF = re.compile(r"\$\{?(?P<name>[A-Za-z_]\w*)\}?$")
 _PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: "$LD_LIBRARY_PATH:/x" is still read
@@ -609,6 +616,10 @@ class _Reader:
             g = _GPU_REQUEST.search(line)
             if g:
                 self.state("gpu_request", g.group(0), n, stripped, False)
+        if "--" in line and "cpu" in line:
+            flag = _CPU_FLAG.search(line)
+            if flag and _COMMAND_LINE.search(line):
+                self.state("cpu_flag", flag.group(0), n, stripped, False)
         if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
         if "No module named" in line:

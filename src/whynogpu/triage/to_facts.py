@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from whynogpu.facts.code import ScanFacts
+from whynogpu.facts import code as F
+from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
 from whynogpu.facts.driver import DriverFacts, LibraryCopy, NvmlGpu, NvmlState, SmiState
 from whynogpu.facts.environment import EnvironmentFacts
@@ -589,8 +590,20 @@ class _Build:
             self.put("environment", EnvironmentFacts(values, ()), *origins)
 
     def code(self, scan: ScanFacts | None) -> None:
+        hits = tuple(_option_hit(s) for s in self.f.all("cpu_flag"))
+        if hits:  # a command's CPU option is a statement of the reporter's, read like the code they paste
+            scan = ScanFacts(roots=("<report>",), files_scanned=1, hits=(*(scan.hits if scan else ()), *hits))
         if scan is not None and scan.hits:
             self.put("code_scan", scan, PROGRAM)
+
+
+def _option_hit(s) -> CodeHit:
+    """A command line's CPU option (knowledge/cpu_flags.csv) as the code hit check's WG718 reads."""
+    row = next((r for r in table("cpu_flags") if re.search(r["pattern"], s.value)), None)
+    fixed = re.sub(r"\s*" + re.escape(s.value), "", s.text, count=1) if "--device" not in s.value else \
+        s.text.replace(s.value, re.sub(r"cpu\b", "cuda", s.value))
+    return CodeHit("cpu_option", "<report>", "<report>", s.line, 1, s.text, F.COMMAND, s.value, fixed,
+                   extra={"meaning": f"{row['program']}: {row['meaning']}" if row else f"{s.value} asks for the CPU"})
 
 
 # nvidia-smi's table column → NVML's nvmlComputeMode_t (nvml.h: DEFAULT 0, EXCLUSIVE_THREAD 1, PROHIBITED 2,
