@@ -140,3 +140,15 @@ def test_benign_notices_beside_a_framework_that_finds_no_gpu_are_no_working_gpu(
     report = triage(text)
     assert report.verdict.root_cause != "no_problem"
     assert "no_problem" not in [c.category for c in report.candidates]
+
+
+def test_pytorch_in_a_hosted_gpu_runtime_that_stays_idle_is_the_code_not_the_workload():
+    # PyTorch computes on the GPU only where the code moves the model and tensors; TensorFlow places work by itself
+    text = ("The PyTorch text classification tutorial in a Vertex AI Workbench notebook (GPU attached: NVIDIA T4) "
+            "trains for hours, and the GPU doesn't seem to be doing any work at all.")
+    assert triage(text).verdict.root_cause == "code_forces_cpu"
+    tf = text.replace("PyTorch", "TensorFlow")
+    assert triage(tf).verdict.root_cause == "no_problem"
+    # one that trained fine days ago changed under the reporter
+    before = tf + " It trained fine on the GPU two to four days ago."
+    assert triage(before).verdict.root_cause != "no_problem"

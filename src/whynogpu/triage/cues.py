@@ -205,7 +205,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                           r"perfectly)? (yesterday|last week|before the weekend|a (few )?days? ago)|"
                           r"(stopped|stops|broke|quit) (working )?(today|yesterday|suddenly|overnight)|"
                           # "A few days ago my notebook trained fine on the GPU. Today the same code is very slow."
-                          r"(a (few )?|some |\d+ )(days?|weeks?) ago\b[^.]{0,60}\b(trained|worked|ran|was) (fine|well|ok|fast))\b"),
+                          r"(a (few )?|some |\d+ )(days?|weeks?) ago\b[^.]{0,60}\b(trained|worked|ran|was) (fine|well|ok|fast)|"
+                          r"(trained|worked|ran) (fine|well|ok|perfectly)\b[^.]{0,40}\b(days?|weeks?) ago)\b"),
     ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
                     r"\b(t4|a100|l4|v100|p100|h100) (gpu )?(runtime|instance|session)\b|"
                     # "switch the runtime to an A100 GPU", "changed runtime to T4"
@@ -213,9 +214,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                     # "the notebook's runtime is set to use the GPU"
                     r"\bruntime (is |was )?(set|switched|changed)\b[^.]{0,20}\bgpu\b|"
                     # Kaggle's word for it: "a notebook with a GPU accelerator", "Accelerator: GPU T4 x2"
-                    r"\bgpu (t4 x2 |p100 )?accelerator\b|\baccelerator\W{0,3} ?(gpu|t4|p100)\b"),
+                    r"\bgpu (t4 x2 |p100 )?accelerator\b|\baccelerator\W{0,3} ?(gpu|t4|p100)\b|"
+                    # a hosted notebook's machine with a GPU attached ("GPU attached: NVIDIA T4")
+                    r"\bgpu attached\b|\battached (an? )?(nvidia )?(t4|a100|l4|v100|p100|gpu)\b"),
     # A hosted notebook service whose image brings the driver, CUDA and the frameworks, matched to each other
-    ("hosted_notebook", r"\b(google )?colab(oratory)?\b|\bkaggle\b|\bsagemaker studio lab\b|\bpaperspace gradient\b"),
+    ("hosted_notebook", r"\b(google )?colab(oratory)?\b|\bkaggle\b|\bsagemaker (studio|notebook)|\bpaperspace gradient\b|"
+                        r"\bvertex ai workbench\b"),
     # The environment was made on a machine without a GPU (an HPC login node), then used on a GPU node
     ("env_built_without_gpu", r"\b(creat|buil|set(ting)? up|install)\w* .{0,60}\b(env(ironment)?s?|venv|conda)\b.{0,80}\b("
                               r"login node|head node|front ?end node|(node|machine|computer|laptop|server)s? (without|with no) "
@@ -232,6 +236,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"slow\b|\b(training|inference|it) (is|runs|seems|feels|was) (so |too |quite |still )?slow(er)?\b|"
                    r"\butili[sz]ation (is |stays |of |at )?(only |around |about |just )?([0-9]|[1-3][0-9]) ?%|\bidentical to .{0,30}cpu\b|\b(just|only) uses? (the )?cpu\b|\bnever (gets|goes|runs) "
                    r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b|"
+                   # "the GPU doesn't seem to be doing any work at all"
+                   r"\bgpu\b[^.]{0,20}\b(does ?n[o']t|is ?n[o']t|is not|not) (seem to be |appear to be )?(do|doing) (any )?"
+                   r"(work|anything)\b|"
                    # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
                    r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
                    r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),

@@ -242,9 +242,16 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         # failing, a run no faster than on the CPU is the workload's (too small to gain, or bound by its input). One
         # that was fast before and is not now points at a change of the runtime's image instead.
         c = cues["gpu_runtime"]
-        add("no_problem", "warning", "stated", c.line, c.text,
-            "a hosted notebook's GPU runtime brings a driver, CUDA and frameworks made for each other, and nothing "
-            "was installed over them or failed: the framework runs on the GPU, and the workload does not gain from it")
+        if _frameworks_named(f) == {"pytorch"}:
+            # PyTorch, unlike TensorFlow and JAX, never places work on the GPU by itself
+            add("code_forces_cpu", "warning", "stated", c.line, c.text,
+                "a hosted notebook's GPU runtime brings a driver, CUDA and a PyTorch made for each other, and nothing "
+                "failed; PyTorch computes on the GPU only where the code moves the model and the tensors")
+        else:
+            add("no_problem", "warning", "stated", c.line, c.text,
+                "a hosted notebook's GPU runtime brings a driver, CUDA and frameworks made for each other, and nothing "
+                "was installed over them or failed: the framework runs on the GPU, and the workload does not gain "
+                "from it")
     # The reporter asks what the messages mean, and every one the report shows is informational or harmless
     # (each such row carries its source): nothing in it stops the GPU.
     shown = [m for m in f.log if m.line not in f.prose_log_lines]
