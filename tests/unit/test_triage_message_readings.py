@@ -152,3 +152,13 @@ def test_pytorch_in_a_hosted_gpu_runtime_that_stays_idle_is_the_code_not_the_wor
     # one that trained fine days ago changed under the reporter
     before = tf + " It trained fine on the GPU two to four days ago."
     assert triage(before).verdict.root_cause != "no_problem"
+
+
+def test_a_projects_requirements_install_then_an_idle_gpu_points_at_the_build_it_chose():
+    text = ("I set up the project the way its README says:\n```\ngit clone https://example.org/proj.git\n"
+            "pip install -r requirements.txt\npython setup.py install\n```\nTraining starts but it is extremely slow and "
+            "the GPU is hardly doing anything while the CPU is busy.")
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    # with a failure in the report, the failure decides
+    failing = text + ("\n```\nImportError: libcudnn.so.8: cannot open shared object file: No such file or directory\n```")
+    assert triage(failing).verdict.root_cause != "cpu_only_package"

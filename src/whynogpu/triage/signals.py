@@ -285,6 +285,16 @@ def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
                 "phrase")
 
 
+_PROJECT_FILE = re.compile(r"(?:^|\s)(?:-r\s*\S*requirements[\w.-]*\.txt|-e\s+\.|\.(?:\[\w+\])?$)|environment\.ya?ml|"
+                           r"setup\.py install")
+
+
+def _project_install(f: TriageFacts):
+    """An install of a project's own dependency list (pip install -r requirements.txt, -e ., conda env create -f
+    environment.yml, setup.py install): the framework release and variant are the project's choice."""
+    return next((s for s in f.all("pip_install") if _PROJECT_FILE.search(s.value) or _PROJECT_FILE.search(s.text)), None)
+
+
 def _other_framework_works(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) Another framework reaches the GPU from the same environment: everything below the packages works
     # there (driver, container, device), so the framework that does not is the one installed without CUDA.
@@ -304,8 +314,8 @@ def _install_history(f: TriageFacts, cues: dict, add) -> None:
             add("cpu_only_package", "warning", "stated", c.line, c.text,
                 "updating an application reinstalls its requirements, and a requirement that names the framework "
                 "without its CUDA variant brings the CPU build")
-        elif "followed_install" in cues:
-            c = cues["followed_install"]
+        elif "followed_install" in cues or _project_install(f):
+            c = cues.get("followed_install") or _project_install(f)
             add("cpu_only_package", "warning", "stated", c.line, c.text,
                 "a project's install steps install the framework they name; without its CUDA variant that is the CPU build")
     if ("reboot_fixes" in cues or "after_update" in cues) and "suspend" not in cues and "app_updated" not in cues and \
