@@ -162,3 +162,19 @@ def test_a_projects_requirements_install_then_an_idle_gpu_points_at_the_build_it
     # with a failure in the report, the failure decides
     failing = text + ("\n```\nImportError: libcudnn.so.8: cannot open shared object file: No such file or directory\n```")
     assert triage(failing).verdict.root_cause != "cpu_only_package"
+
+
+def test_memory_nearly_full_while_training_runs_is_the_framework_at_work():
+    text = ("Running inside WSL2 on Windows, my config has device: 'cuda'. Windows Task Manager while training: CPU 73%, "
+            "GPU 0%, but on the same GPU page the dedicated GPU memory is almost full. Is it on the GPU or not?")
+    assert triage(text).verdict.root_cause == "no_problem"
+    oom = text + "\n```\nRuntimeError: CUDA error: out of memory\n```\n"
+    assert triage(oom).verdict.root_cause != "no_problem"
+
+
+def test_vllms_wsl_pin_memory_warning_is_benign():
+    # vLLM's own line (vllm/utils.py), as its logger prints it
+    text = ("vLLM under WSL Ubuntu feels slower. Every time the engine starts I see this, and I don't know if it means "
+            "something is misconfigured:\n```\nWARNING 09-18 10:59:09 cache_engine.py:96] Using 'pin_memory=False' as "
+            "WSL is detected. This may slow down the performance.\n```\n")
+    assert triage(text).verdict.root_cause == "no_problem"

@@ -66,8 +66,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature(?!\s*[,=)\]])|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),
-    ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|little free memory|"
-                   r"memory .{0,30}(almost|nearly) (completely )?(full|used|taken)|memory of the card)"),
+    ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|memory of the card)"),
+    # The GPU's memory is (almost) full: another process's, or the reporter's own framework holding it while it works
+    ("memory_full", r"(little free memory|memory .{0,30}(almost|nearly) (completely )?(full|used|taken))"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
                         r".{0,100}(script|repo|code|training|train\.py|inference)|"
                         # "it works in X but not in Y", "not detected in R, but appears in python": two places
@@ -273,7 +274,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # The reporter asks what messages mean, or whether they matter
     ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
                      r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "
-                     r"(worry|be worried)|can i (safely )?ignore|safe to ignore|insight on (these|the) (warnings|messages))"),
+                     r"(worry|be worried)|can i (safely )?ignore|safe to ignore|insight on (these|the) (warnings|messages)|"
+                     # "I don't know if it means something is misconfigured", "whether these messages mean something"
+                     r"(know|sure|wonder(ing)?|ask(ing)?) (if|whether) (it|this|that|these|those|the) ((warnings?|messages?|"
+                     r"lines?) )?means?\b|can (these|they|it|this) be (safely )?ignored)"),
     # Windows Task Manager under its localised names (zh-CN, zh-TW, ja, ko, es, pt-BR, it, ru as Windows shows them)
     ("task_manager", r"\btask ?manager\b|\bGestionnaire des t[aâ]ches\b|\bTaskmanager\b|任务管理器|工作管理員|"
                      r"タスク ?マネージャー|작업 관리자|\bAdministrador de tareas\b|\bGerenciador de tarefas\b|"

@@ -180,6 +180,14 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         c = cues["task_manager"]
         add("no_problem", "info" if gpu_busy else "warning", "stated", c.line, c.text,
             "Task Manager's default GPU graphs show the 3D and copy engines, not CUDA compute")
+    if "memory_full" in cues and not ({"shared_gpu", "second_process", "memory_taken"} & set(cues)):
+        # Memory nearly full beside a failure is too little left for it; beside work that runs, it is the framework
+        # itself holding what it reserved (TensorFlow and JAX most of it, PyTorch's cache what it used)
+        c = cues["memory_full"]
+        failing = "failing" in cues or [m for m in f.log if m.kind == "error"]
+        add("gpu_memory_exhausted" if failing else "no_problem", "warning", "stated", c.line, c.text,
+            "little of the GPU's memory is left for the failing step" if failing else
+            "the GPU's memory is held while the work runs: the framework is on the GPU and keeps what it reserved")
     if "memory_taken" in cues and not ({"shared_gpu", "second_process"} & set(cues)):
         # TensorFlow maps nearly all of the GPU's memory and JAX 75 % of it when they start (by design):
         # memory held from the start is the GPU in use; with failures beside it, too little is left for the rest.
