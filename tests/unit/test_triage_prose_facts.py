@@ -968,3 +968,13 @@ def test_two_torch_installs_are_fixed_with_torch_commands():
     assert top.category == "package_conflict"
     commands = " ".join(top.fix.commands)
     assert "pip uninstall -y torch" in commands and "tensorflow" not in commands
+
+
+def test_a_markdown_table_of_the_environment_is_read_like_a_form():
+    from whynogpu.facts.report import TriageFacts
+    from whynogpu.triage.engine import snapshot
+
+    text = ("| | |\n|---|---|\n| Driver | 580.142 |\n| CUDA toolkit | 13.0 |\n| torch | 2.9.1 |\n| Python | 3.12 |\n")
+    f = snapshot(text).get(TriageFacts)
+    assert (f.first("driver").value, f.first("cuda").value, f.first("torch_version").value, f.first("python").value) == \
+        ("580.142", "13.0", "2.9.1", "3.12")

@@ -682,6 +682,13 @@ class _Reader:
         if h:
             self.pending_heading = _field_key(h.group("key"))
             return
+        if stripped[:1] == "|" and 3 <= stripped.count("|") <= 4 and "--" not in stripped:
+            # a Markdown table of the environment ("| CUDA toolkit | 13.0 |"), as issue templates ask for it
+            cells = [c.strip().strip("*`").strip() for c in stripped.strip("|").split("|")]
+            k = _field_key(cells[0]) if len(cells) >= 2 and cells[1] and 0 < len(cells[0]) <= 50 else None
+            if k:
+                self.field(k[0], k[1], cells[1], n, stripped)
+                return
         f = _FIELD.match(line) if (":" in line or "：" in line) else None
         if f and len(f.group("key")) <= 50:
             k = _field_key(f.group("key"))
