@@ -81,6 +81,9 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
     ("ImportError: /home/u/.venv/lib/python3.12/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
      "undefined symbol: __nvJitLinkAddData_12_1, version libnvJitLink.so.12", "nvjitlink_symbol_clash", "symbol",
      "__nvJitLinkAddData_12_1"),
+    # rusty1s/pytorch_scatter#223: a torch-scatter wheel made for another torch CUDA variant
+    ("OSError: libtorch_cuda_cu.so: cannot open shared object file: No such file or directory",
+     "torch_extension_lib_missing", "soname", "libtorch_cuda_cu.so"),
     # pytorch/pytorch#119072 (a user's home folder shortened)
     ("ImportError: /home/u/.local/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
      "ncclCommRegister", "nccl_symbol_missing", "symbol", "ncclCommRegister"),
