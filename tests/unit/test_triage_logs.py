@@ -81,6 +81,13 @@ def test_real_cpu_package_has_no_gpu_errors(real_fixtures):
     ("ImportError: /home/u/.venv/lib/python3.12/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
      "undefined symbol: __nvJitLinkAddData_12_1, version libnvJitLink.so.12", "nvjitlink_symbol_clash", "symbol",
      "__nvJitLinkAddData_12_1"),
+    # pip's resolver warning (pip/_internal/commands/install.py), as it printed it for torch beside jax[cuda12]
+    ("torch 2.1.1 requires nvidia-cudnn-cu12==8.9.2.26; platform_system == \"Linux\" and platform_machine == "
+     "\"x86_64\", but you have nvidia-cudnn-cu12 9.5.1.17 which is incompatible.", "pip_cudnn_wheel_conflict", "have",
+     "9.5.1.17"),
+    ("torch 2.3.0 requires nvidia-cublas-cu12==12.1.3.1; platform_system == \"Linux\" and platform_machine == "
+     "\"x86_64\", but you have nvidia-cublas-cu12 12.4.5.8 which is incompatible.", "pip_cuda_wheel_conflict", "wheel",
+     "nvidia-cublas-cu12"),
     # rusty1s/pytorch_scatter#223: a torch-scatter wheel made for another torch CUDA variant
     ("OSError: libtorch_cuda_cu.so: cannot open shared object file: No such file or directory",
      "torch_extension_lib_missing", "soname", "libtorch_cuda_cu.so"),
