@@ -43,6 +43,13 @@ def test_device_cpu_is_turned_into_the_gpu_and_prose_about_a_flag_is_no_command(
     # a flag the reporter tried, retold in a sentence, is not how the program is started
     told = triage("I also tried starting it with --cpu to see whether it works at all, and it does, slowly.")
     assert all(f.code != "WG718" for f in told.findings)
+    # nor is a command retold as the workaround beside the error it avoids
+    workaround = triage("With python main.py --cpu it works (slowly), but without --cpu I get:\nRuntimeError: CUDA error: "
+                        "no kernel image is available for execution on the device")
+    assert all(f.code != "WG718" for f in workaround.findings)
+    # the web UI's options in its launcher line
+    webui = triage("set COMMANDLINE_ARGS=--use-cpu all --skip-torch-cuda-test").findings[0]
+    assert webui.code == "WG718"
     # --cpus is Docker's CPU quota, not a device choice
     docker = triage("```\ndocker run --gpus all --cpus 4 -it myimage python train.py\n```\n")
     assert all(f.code != "WG718" for f in docker.findings)

@@ -301,11 +301,12 @@ def _version(value: str, last: bool = False) -> str | None:
 
 
 # A program's option that asks for the CPU (knowledge/cpu_flags.csv), read on a line that runs a command: a script,
-# a launcher, a service unit or a container's command, not a sentence that retells what the reporter tried
+# a launcher, a service unit or a container's command, not a sentence that retells what the reporter tried ("with
+# python main.py --cpu it works, but without it …")
 _CPU_FLAG = re.compile("|".join(f"(?:{r['pattern']})" for r in table("cpu_flags")))
-_COMMAND_LINE = re.compile(r"\.(?:py|sh|bat|ps1)\b|ExecStart=|COMMANDLINE_ARGS|^\s*(?:CMD|ENTRYPOINT|RUN)\b|^\s*[$#>] |"
-                           r"^\s*(?:\(\S+\) ?)?(?:\w+@[\w.-]+:\S*[$#] ?)?(?:python3?|accelerate|torchrun|whisper|yolo|"
-                           r"comfy|docker run|\./)")
+_COMMAND_LINE = re.compile(r"^(?:[$#>] ?|\(\S+\) ?|\w+@[\w.-]+:\S*[$#] ?)*(?:python3?|py|accelerate|torchrun|whisper|yolo|"
+                           r"comfy|docker|podman|bash|sh|\./|\S+\.(?:py|sh|bat|ps1)\b|(?:set|export) COMMANDLINE_ARGS|"
+                           r"COMMANDLINE_ARGS|ExecStart=|CMD\b|ENTRYPOINT\b|RUN\b|command:)")
 _SHELL_SET = re.compile(r"(?:^|[\s;])(?:export\s+)?(?P<name>[A-Za-z_]\w*)=(?P<q>['\"]?)(?P<val>[^'\"\s;$`]+)")
 _SHELL_REF = re.compile(r"\$\{?(?P<name>[A-Za-z_]\w*)\}?$")
 _PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: "$LD_LIBRARY_PATH:/x" is still read
@@ -618,7 +619,8 @@ class _Reader:
                 self.state("gpu_request", g.group(0), n, stripped, False)
         if "--" in line and "cpu" in line:
             flag = _CPU_FLAG.search(line)
-            if flag and _COMMAND_LINE.search(line):
+            # a line that runs the program: in a pasted block or script, or one that starts with the command
+            if flag and (self.in_fence or line.startswith(("    ", "\t")) or _COMMAND_LINE.match(stripped)):
                 self.state("cpu_flag", flag.group(0), n, stripped, False)
         if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
