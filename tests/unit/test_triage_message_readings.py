@@ -93,6 +93,9 @@ def test_another_framework_on_the_gpu_in_the_same_container_points_at_the_builds
     # the same machine is not the same environment: another venv or a Ray worker may differ in more than the build
     other = text.replace("inside the very same container does find", "on the same machine does find")
     assert triage(other).verdict.root_cause != "cpu_only_package"
+    # and one that fails there too says nothing of the kind
+    neither = text.replace("does find and use the GPU", "doesn't find the GPU either")
+    assert triage(neither).verdict.root_cause != "cpu_only_package"
 
 
 # nvidia-smi's own words when the loader finds no NVML library (NVIDIA/nvidia-docker#854)

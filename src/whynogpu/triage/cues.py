@@ -79,10 +79,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # Another framework uses the GPU from the same place ("TensorFlow inside the very same container does find and use
     # the GPU"): the driver, the container and the device reach that environment
     ("other_framework_works", r"\b(tensorflow|tf|pytorch|torch|jax|keras)\b[^.]{0,40}\b(same|very same|this|that) "
-                              r"(container|image|env(ironment)?|venv|notebook)\b[^.]{0,40}\b(does )?(finds?|"
-                              r"sees?|detects?|uses?|works)\b|\b(in|inside) the (very )?same (container|image|env(ironment)?|"
-                              r"venv)\b[^.]{0,20}\b(tensorflow|tf|pytorch|torch|jax)\b[^.]{0,40}\b(finds?|sees?|detects?|"
-                              r"uses?|works)\b"),
+                              r"(container|image|env(ironment)?|venv|notebook)\b[^.]{0,40}?(?<!n't )(?<!not )(?<!never )"
+                              r"(?<!n't )\b(does )?(finds?|sees?|detects?|uses?|works)\b(?! either)|\b(in|inside) the (very )?"
+                              r"same (container|image|env(ironment)?|venv)\b[^.]{0,20}\b(tensorflow|tf|pytorch|torch|jax)\b"
+                              r"[^.]{0,40}?(?<!n't )(?<!not )(?<!never )\b(finds?|sees?|detects?|uses?|works)\b(?! either)"),
     # The search path set where the failing process never reads it: a shell profile, one terminal, not the
     # service, cron job, IDE, notebook kernel or sudo that runs the code
     ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"
