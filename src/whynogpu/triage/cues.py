@@ -172,7 +172,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("training_talk", r"\b(train(ing|er)|epochs?|it/s|fine-?tun\w+|LoRA)\b"),
     # The reporter says the machine has an NVIDIA GPU, in words the GPU table may not resolve to a model ("my GeForce
     # card", "an NVIDIA graphics card"); PyTorch's own "check that you have an NVIDIA GPU" is no such statement
-    ("nvidia_gpu_named", r"\b(geforce|quadro|tesla|titan|[rg]tx ?\d{3,4}\w*)\b|(?<!you have an )\bnvidia (gpus?(?! may be present)|cards?|"
+    ("nvidia_gpu_named", r"\b(geforce|quadro|tesla|titan|[rg]tx ?\d{3,4}\w*)\b|(?<!you have an )(?<!n't have an )(?<!not have an )(?<!no )(?<!without an )(?<!without )\bnvidia (gpus?(?! may be present)|cards?|"
                          r"graphics|rtx|gtx|geforce)\b|\bmy nvidia\b"),
     # "I never installed cuDNN", "there is no CUDA toolkit": the reporter says the library is not there
     # ("I never installed cuDNN 5.1.10" denies one release, not cuDNN: a version after it is another statement)
@@ -261,7 +261,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
                        r"\b(python|my process)\b|"
                        # nvidia-smi's process table lists only processes that hold a CUDA context on the GPU
-                       r"\bnvidia-smi\b.{0,30}\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b"),
+                       r"\bnvidia-smi\b.{0,30}(?<!never )(?<!n't )(?<!not )\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b"),
     # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
     ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"
