@@ -90,12 +90,19 @@ def release_row(name: str, version: str, key: str = "tensorflow", newest_for_new
 
 def gpu_compute_capability(text: str) -> tuple[str, str] | None:
     """(model, compute capability) of the first NVIDIA GPU model named in `text` (gpu_compute_capabilities.csv)."""
+    for rx, name, cc in _gpu_patterns():
+        if rx.search(text):
+            return name, cc
+    return None
+
+
+@cache
+def _gpu_patterns() -> tuple:
+    """The GPU table's patterns, compiled once: re's own cache is shared with every other pattern a report meets."""
     import re
 
-    for row in table("gpu_compute_capabilities"):
-        if re.search(row["pattern"], text, re.I):
-            return row["name"], row["compute_capability"]
-    return None
+    return tuple((re.compile(r["pattern"], re.I), r["name"], r["compute_capability"])
+                 for r in table("gpu_compute_capabilities"))
 
 
 def driver_branch_only(v: str) -> bool:

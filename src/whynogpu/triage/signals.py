@@ -475,9 +475,12 @@ def _jetson_generic_torch(f: TriageFacts, cues: dict, add) -> None:
     # NVIDIA's builds for Jetson (their version carries "nv", as in 1.12.0a0+2c916ef.nv22.3); the aarch64 wheels of
     # PyPI and download.pytorch.org bring no CUDA for it
     # (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html).
-    jetson = next((g for s in f.all("gpu") if (g := gpu_compute_capability(s.value)) and g[0].startswith("Jetson")), None)
     torch = f.first("torch_version")
-    if jetson and torch and "nv" not in torch.value and "+cu" not in torch.value:
+    if torch is None or "nv" in torch.value or "+cu" in torch.value:
+        return
+    jetson = next((g for s in f.all("gpu")[:8] if (g := gpu_compute_capability(s.value)) and g[0].startswith("Jetson")),
+                  None)
+    if jetson:
         add("cpu_only_package", "error", "stated" if torch.stated_by_user else "program", torch.line, torch.text,
             f"on a {jetson[0]} PyTorch reaches the GPU only through NVIDIA's Jetson builds (versions with \"nv\"); "
             f"torch {torch.value} is a generic aarch64 wheel without CUDA for it")
