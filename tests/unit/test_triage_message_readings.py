@@ -181,3 +181,15 @@ def test_vllms_wsl_pin_memory_warning_is_benign():
             "something is misconfigured:\n```\nWARNING 09-18 10:59:09 cache_engine.py:96] Using 'pin_memory=False' as "
             "WSL is detected. This may slow down the performance.\n```\n")
     assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_the_cuda_runtimes_own_error_string_is_not_put_on_tensorflow():
+    # cudaGetErrorString(35), printed by CTranslate2 here: no TensorFlow anywhere in the report
+    text = (f"faster-whisper in Kubernetes crashes when it loads the model:\n```\n{INSUFFICIENT}\n```\n")
+    report = triage(text)
+    assert not any("TensorFlow" in f.title for f in report.findings)
+    # TensorFlow's own copy of the line still is TensorFlow's
+    tf = ("2019-05-01 10:00:00.000000: E tensorflow/stream_executor/cuda/cuda_driver.cc:300] failed call to cuInit: "
+          "CUDA_ERROR_INSUFFICIENT_DRIVER\nInternalError: cudaGetDevice() failed. Status: CUDA driver version is "
+          "insufficient for CUDA runtime version\nimport tensorflow as tf; tensorflow 1.13.1")
+    assert triage(tf).verdict.root_cause == "driver_too_old"

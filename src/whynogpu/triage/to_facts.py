@@ -98,12 +98,17 @@ def _origin(by_user: bool) -> str:
     return STATED if by_user else PROGRAM
 
 
+_CUDA_RUNTIME_WORDS = ("tf_insufficient_driver",)  # rows whose text is cudaGetErrorString's, not a framework's
+
+
 def framework_of(m: LogMatch) -> str | None:
     head = m.id.split("_", 1)[0]
     if head in ("tf", "tf1") and ("external/xla/" in m.text or "external/org_tensorflow/" in m.text):
         # StreamExecutor's messages are XLA's, printed by JAX too: jaxlib builds XLA (older jaxlib, TensorFlow's
         # tree) as an external repository, while TensorFlow prints its own copy's path (tensorflow/…, external/local_xla/…)
         return "jax"
+    if m.id in _CUDA_RUNTIME_WORDS and "tensorflow" not in m.text:
+        return None  # the CUDA runtime's own error string: any program on CUDA prints it (CTranslate2, torch, …)
     return {"tf": "tensorflow", "tf1": "tensorflow", "torch": "torch", "jax": "jax", "cuinit": None}.get(head)
 
 
