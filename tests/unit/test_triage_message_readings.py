@@ -116,6 +116,9 @@ def test_a_generic_aarch64_torch_on_a_jetson_has_no_cuda_for_it():
     text = ("On my Jetson AGX Orin with JetPack, inside the dev container:\n```\n>>> import torch\n>>> "
             "print(torch.__version__)\n1.12.0\n>>> torch.cuda.is_available()\nFalse\n```\n")
     assert triage(text).verdict.root_cause == "cpu_only_package"
+    # the fix is NVIDIA's build for Jetson, not a download.pytorch.org wheel
+    fix = triage(text).findings[0].fix.commands
+    assert any("l4t-pytorch" in c for c in fix) and not any("download.pytorch.org" in c for c in fix)
     # NVIDIA's own Jetson build is another matter
     nv = text.replace("1.12.0\n", "1.12.0a0+2c916ef.nv22.3\n")
     assert not any("Jetson builds" in e.fact for f in triage(nv).findings for e in f.evidence)
@@ -129,6 +132,9 @@ def test_a_cuda_library_torch_from_pypi_cannot_load_is_one_of_its_pip_wheels():
             "No such file or directory\n```\ntorch 2.5.0 was installed.")
     top = triage(text).findings[0]
     assert (top.code, top.category) == ("WG306", "pip_cuda_libs_not_found")
+    # a report does not say where the wheels are: the fix finds them with the Python that runs the code
+    assert all("(" not in c.split("=", 1)[1][:2] for c in top.fix.commands if c.startswith("export LD_LIBRARY_PATH="))
+    assert any("nvidia.__path__" in c for c in top.fix.commands)
     # installed from an index of its own, the wheels are not known to be there
     other = text.replace("install torch torchvision", "install torch torchvision --index-url https://example.org/whl")
     assert triage(other).findings[0].code != "WG306"

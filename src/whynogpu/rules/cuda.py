@@ -122,6 +122,12 @@ def _copies_text(copies: list[LibCopy], limit: int = 4) -> str:
     return "; ".join(shown) + (f"; … {len(copies) - limit} more" if len(copies) > limit else "")
 
 
+# Every nvidia-* wheel's lib folder of the Python that runs the code, found by that Python: for a report that shows
+# the wheels are there but not where
+_WHEEL_DIRS_EXPORT = ("export LD_LIBRARY_PATH=\"$(python -c \"import glob, os, nvidia; print(':'.join(glob.glob(os.path.join("
+                      "nvidia.__path__[0], '*', 'lib'))))\")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}\"")
+
+
 def _prepend(dirs: list[str]) -> str:
     return "export LD_LIBRARY_PATH=" + shlex.quote(":".join(dirs)) + "${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
@@ -385,7 +391,7 @@ def libs_not_on_path(info, snap):
 
 @rule(
     "WG306", "pip_cuda_libs_not_found", "pip_cuda_libs_not_found",
-    "NVIDIA pip wheels are installed but this framework release does not look in them",
+    "NVIDIA pip wheels are installed but the framework does not find them",
     detects="The nvidia-* wheels in the target environment hold the sonames the framework needs, but the "
             "release does not search site-packages/nvidia (TensorFlow before 2.14, and 2.16.1 whose lookup "
             "failed for many), and LD_LIBRARY_PATH does not name the wheel directories.",
@@ -403,20 +409,32 @@ def pip_cuda_libs_not_found(info, snap):
         unfound = classify(facts, fw)["pip_unfound"]
         if not unfound:
             continue
-        dirs = sorted({c.directory for c in facts.copies if c.origin == "pip"})
+        # only real folders: a report may show that the wheels are installed without saying where
+        dirs = sorted({c.directory for c in facts.copies if c.origin == "pip" and c.directory.startswith("/")})
         wheels = sorted({c.detail for _, cs in unfound for c in cs})
         cmds = []
         if fw.framework == "tensorflow":
             cmds.append(pip(t, "install -U 'tensorflow[and-cuda]'"))
-        cmds.append(_activation_fix(facts, dirs).commands[0] if facts.env_kind in ("venv", "conda") else _prepend(dirs))
+        if not dirs:
+            cmds.append(_WHEEL_DIRS_EXPORT)
+        else:
+            cmds.append(_activation_fix(facts, dirs).commands[0] if facts.env_kind in ("venv", "conda") else _prepend(dirs))
+        torch = fw.framework == "torch"
         yield info.finding(
             Severity.ERROR,
             [Evidence(f"{_label(fw)} needs {_lib_list(unfound)}", SOURCE),
              Evidence(f"they are in the pip wheels {', '.join(wheels)}", f"installed-file records of {t.python if t else 'the target'}"),
+             Evidence("PyTorch looks for them only in the nvidia/ folder of its own site-packages (its RUNPATH and "
+                      "_preload_cuda_deps)", "torch/__init__.py") if torch else
              Evidence(f"{_label(fw)} does not search site-packages/nvidia by itself", "knowledge base: tensorflow_pip_cuda")],
-            f"The right libraries are installed, but {LABEL[fw.framework]} {fw.version} never looks in the pip wheels' "
-            "directories, so it reports them missing.",
-            Fix("Upgrade to a release that finds its wheels, or put the wheel directories on the loader path:", tuple(cmds)),
+            (f"The right libraries are installed, but {LABEL[fw.framework]} {fw.version} did not find them where it "
+             "looks (a layout that puts the wheels elsewhere: lib64 beside lib, another site-packages, a --target "
+             "tree), so it reports them missing.") if torch else
+            (f"The right libraries are installed, but {LABEL[fw.framework]} {fw.version} never looks in the pip wheels' "
+             "directories, so it reports them missing."),
+            Fix("Put the wheel directories on the loader path (or reinstall torch and its wheels into one "
+                "site-packages):" if torch else
+                "Upgrade to a release that finds its wheels, or put the wheel directories on the loader path:", tuple(cmds)),
         )
 
 

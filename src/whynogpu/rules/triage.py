@@ -259,6 +259,12 @@ FIX_FOR_USE = {
     ("WG833", "jax"): Fix(
         "Check the devices, then reinstall JAX with its CUDA plugin (Linux and WSL2 only):",
         ('python -c "import jax; print(jax.devices())"   # CpuDevice only: no CUDA plugin', 'pip install -U "jax[cuda12]"')),
+    ("WG833", "torch-jetson"): Fix(
+        "Install NVIDIA's PyTorch build for your JetPack release (the aarch64 wheels of PyPI and download.pytorch.org "
+        "have no CUDA for a Jetson), or run NVIDIA's PyTorch container for Jetson:",
+        ("cat /etc/nv_tegra_release   # the L4T release: it picks the wheel and the container tag",
+         "# the wheel for that JetPack: https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html",
+         "docker run --runtime nvidia -it nvcr.io/nvidia/l4t-pytorch:r34.1.0-pth1.12-py3   # the tag of your L4T release")),
     ("WG833", "jax-windows"): Fix(
         "JAX publishes CUDA builds for Linux only (https://docs.jax.dev/en/latest/installation.html): run it in WSL2, "
         "where the Linux wheels use the Windows NVIDIA driver, or on Linux:",

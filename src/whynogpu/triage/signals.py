@@ -483,7 +483,7 @@ def _jetson_generic_torch(f: TriageFacts, cues: dict, add) -> None:
     if jetson:
         add("cpu_only_package", "error", "stated" if torch.stated_by_user else "program", torch.line, torch.text,
             f"on a {jetson[0]} PyTorch reaches the GPU only through NVIDIA's Jetson builds (versions with \"nv\"); "
-            f"torch {torch.value} is a generic aarch64 wheel without CUDA for it")
+            f"torch {torch.value} is a generic aarch64 wheel without CUDA for it", use="torch-jetson")
 
 
 def _cuda_older_than_gpu(f: TriageFacts, cues: dict, add) -> None:
