@@ -232,7 +232,7 @@ SPECS = (
      "or a machine with an NVIDIA GPU:", ("lspci | grep -i -E 'vga|3d'",)),
     ("WG826", "no_problem", "report_gpu_works", "The report shows a working GPU; the messages are benign",
      "These lines are informational: the GPU was found and used.",
-     "Nothing to fix; set TF_CPP_MIN_LOG_LEVEL=2 to hide notices.", ()),
+     "Nothing to fix: the GPU works (TensorFlow's notices can be hidden with TF_CPP_MIN_LOG_LEVEL=2).", ()),
 )
 
 
