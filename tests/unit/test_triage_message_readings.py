@@ -199,3 +199,11 @@ def test_the_cuda_runtimes_own_error_string_is_not_put_on_tensorflow():
           "CUDA_ERROR_INSUFFICIENT_DRIVER\nInternalError: cudaGetDevice() failed. Status: CUDA driver version is "
           "insufficient for CUDA runtime version\nimport tensorflow as tf; tensorflow 1.13.1")
     assert triage(tf).verdict.root_cause == "driver_too_old"
+
+
+def test_memory_other_jobs_hold_does_not_hide_a_gpu_the_program_says_it_lacks():
+    text = ("8 A100 cards; other jobs are using some of the GPUs at the same time, but my job can't find CUDA at all:\n"
+            "```\n[INFO|parser.py:242] 2024-04-11 11:16:12,325 >> Process rank: 0, device: cpu, n_gpu: 0, distributed "
+            "training: False,\n```\n")
+    memory = [f for f in triage(text).findings if f.category == "gpu_memory_exhausted"]
+    assert memory and all(f.severity.value != "error" for f in memory)

@@ -148,7 +148,8 @@ def _account(f: TriageFacts, cues: dict, add) -> None:
         c = cues["suspend"]
         add("nvidia_uvm_unavailable", "error" if cuda_failed else "warning", "stated", c.line, c.text,
             "CUDA stops working after suspend/resume when nvidia_uvm is left unusable")
-    no_gpu = _no_gpu_answers(f) or [s for s in f.all("torch_cuda_available") if s.value == "False"]
+    no_gpu = _no_gpu_answers(f) or [s for s in f.all("torch_cuda_available") if s.value == "False"] or \
+        _on_cpu(f) or "gpu_not_found_said" in cues
     for ids, cat, why in _ACCOUNT:
         c = next((cues[i] for i in ids if i in cues), None)
         if c is not None:
