@@ -978,3 +978,11 @@ def test_a_markdown_table_of_the_environment_is_read_like_a_form():
     f = snapshot(text).get(TriageFacts)
     assert (f.first("driver").value, f.first("cuda").value, f.first("torch_version").value, f.first("python").value) == \
         ("580.142", "13.0", "2.9.1", "3.12")
+
+
+def test_an_answer_retold_on_the_line_after_the_call_is_read():
+    from whynogpu.facts.report import TriageFacts
+    from whynogpu.triage.engine import snapshot
+
+    text = "import torch\nprint(torch.__version__)\nprint(torch.cuda.is_available())\n\nshows True. I also checked PATH.\n"
+    assert snapshot(text).get(TriageFacts).first("torch_cuda_available").value == "True"

@@ -125,6 +125,7 @@ _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|kee
                           r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
                           r"evaluates to|=|==|->|=>|→|:)\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
+_SAID_NEXT = re.compile(r"^(?:(?:it|this|that|which) )?(?:shows|returns|prints|gives|says|outputs)\s+[`'\"]?(?P<a>True|False|None)\b")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
@@ -486,7 +487,8 @@ class _Reader:
         if self.pending_repl is not None:
             key, at, text = self.pending_repl
             self.pending_repl = None
-            a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# "))  # a REPL line or "# 'jax'"
+            # a REPL line, "# 'jax'", or the answer retold on the next line ("shows True.")
+            a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# ")) or _SAID_NEXT.match(stripped)
             if not a and n - at < 4 and _PRINTED.match(stripped) and not stripped.startswith(">>>"):
                 self.pending_repl = (key, at, text)  # the framework's log lines come before the printed value
             elif a and n - at <= 4:
