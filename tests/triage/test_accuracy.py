@@ -1,7 +1,7 @@
 """Strict top-1 accuracy of `whynogpu triage` on the corpus splits must not fall below where it stands.
 
-The floors are regression guards a little under the figures measured (session 9: dev 90 % of 481, frozen 66 % of
-349, the two paraphrase sets 100 % of 60 each), not goals: the goal is in the issue (frozen >= 90 %).
+The floors are regression guards a little under the figures measured (session 13: dev 89 % of 713, frozen 64 % of
+566, the two paraphrase sets 100 % of 60 each), not goals: the goal is in the issue (frozen >= 90 %).
 `benchmarks/bench_triage.py` prints the full per-category table and the confusion table of each split.
 """
 
@@ -40,7 +40,8 @@ def test_frozen_split_top1_accuracy():
     accuracy, _ = top1(FROZEN)  # which cases fail is not printed: nobody tunes on this split
     # a floor against regressions, not a target: the split grows each session by blind cases that score ~50 % on
     # first reading, so the floor may have to follow it down (frozen/README.md records each session's figure)
-    assert accuracy >= 0.65, f"frozen split top-1 {accuracy:.0%}"
+    # (session 13: 72 new cases at 46 % on first reading took it from 66 % to 64 %; the 494 before them held at 328)
+    assert accuracy >= 0.62, f"frozen split top-1 {accuracy:.0%}"
 
 
 @pytest.mark.parametrize("name", ["paraphrase", "paraphrase2"])
