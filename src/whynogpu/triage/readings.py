@@ -8,6 +8,8 @@ reason it gives; check's rules (through triage/to_facts.py) and the report-only 
 
 from __future__ import annotations
 
+import re
+
 from whynogpu.facts.report import TriageFacts
 from whynogpu.knowledge import cuda_of_driver, gpu_compute_capability, release_row, table, version_key
 from whynogpu.parsers.cuda_files import encoded_version
@@ -98,14 +100,15 @@ def _no_device_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_NVIDIA_WORDS = ("nvidia", "geforce", "rtx", "gtx", "quadro", "tesla", "titan")
+# A GPU's name that is NVIDIA's (the brand or one of its product lines)
+NVIDIA_NAME = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 
 
 def _names_nvidia_gpu(f: TriageFacts) -> bool:
     """The report shows or names an NVIDIA GPU: nvidia-smi's table, lspci's NVIDIA device, a driver release, a GPU
     whose name is NVIDIA's, or the reporter's words for one."""
     return bool("nvidia_smi" in f.formats or f.first("driver") or f.has_cue("nvidia_gpu_named") or any(d.vendor.lower().endswith("10de") for d in f.pci) or
-                any(gpu_compute_capability(g.value) or any(w in g.value.lower() for w in _NVIDIA_WORDS)
+                any(gpu_compute_capability(g.value) or NVIDIA_NAME.search(g.value)
                     for g in f.all("gpu")))
 
 

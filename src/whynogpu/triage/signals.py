@@ -22,7 +22,7 @@ from whynogpu.knowledge import (
     version_key,
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
-from whynogpu.triage.readings import readings
+from whynogpu.triage.readings import NVIDIA_NAME, readings
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -31,7 +31,6 @@ from whynogpu.triage.readings import readings
 _GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|minikube|microk8s|k3s|kubeflow|pods?|docker desktop)"
                                    r"\b(?![/.:-]\w)", re.I)
 _GPU_RUNTIME = dict(CUES)["gpu_runtime"]  # "the runtime type is set to GPU" (Colab, Kaggle)
-_NVIDIA = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 _OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
 _SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
@@ -349,7 +348,7 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
                     "the reporter's own process holds the GPU's memory and nothing fails: frameworks reserve most of "
                     "it when they start (TensorFlow nearly all, JAX 75 %), so the GPU is in use")
                 continue
-            if cat == "no_nvidia_gpu" and any(_NVIDIA.search(s.value) or gpu_compute_capability(s.value)
+            if cat == "no_nvidia_gpu" and any(NVIDIA_NAME.search(s.value) or gpu_compute_capability(s.value)
                                               for s in f.all("gpu")):
                 continue  # an integrated Intel or AMD GPU beside a named NVIDIA one: the machine has one
             if cat == "no_nvidia_gpu" and _GPU_RUNTIME.search(c.text):
@@ -427,9 +426,9 @@ def _keras_backend(f: TriageFacts, cues: dict, add) -> None:
 def _statements(f: TriageFacts, cues: dict, add) -> None:
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
-    others = [s for s in named if _OTHER_GPU.search(s.value) and not _NVIDIA.search(s.value)]
+    others = [s for s in named if _OTHER_GPU.search(s.value) and not NVIDIA_NAME.search(s.value)]
     on_mac = "macos" in cues or any(k in (f.first("os").value.lower() if f.first("os") else "") for k in ("mac", "darwin"))
-    if others and not on_mac and not any(_NVIDIA.search(s.value) for s in named) and \
+    if others and not on_mac and not any(NVIDIA_NAME.search(s.value) for s in named) and \
             not f.first("driver", program_only=True):  # on macOS the platform is the answer (WG102)
         s = others[0]
         add("no_nvidia_gpu", "error", "stated" if s.stated_by_user else "program", s.line, s.text,

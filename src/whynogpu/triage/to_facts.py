@@ -856,9 +856,9 @@ def _packaged(f: TriageFacts) -> list[tuple[str, str, str]]:
             elif name == "torch" and re.search(r"\bpip3? install\b", s.text) and "index-url" not in s.value and \
                     "find-links" not in s.value and _pypi_torch_brings_wheels(f, _version):
                 # PyTorch's Linux wheels on PyPI take CUDA and cuDNN from nvidia-* wheels pip installs with them
-                # since 1.13 (https://github.com/pytorch/pytorch/releases/tag/v1.13.0, "CUDA libraries as pip
-                # dependencies"); a download.pytorch.org index or Windows brings them otherwise, and other
-                # resolvers (poetry) have installed torch without them
+                # since 1.13 (pytorch#85097, the cu117 wheel "with pypi cudnn"; pytorch/test-infra#1145, made the
+                # default `pip3 install torch`); a download.pytorch.org index or Windows brings them otherwise, and
+                # other resolvers (poetry) have installed torch without them
                 out.append(("*", "nvidia-* that `pip install torch` installs with it", INFERRED))
     return out
 
