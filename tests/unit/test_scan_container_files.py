@@ -84,7 +84,7 @@ def test_sarif_points_at_the_line_and_column():
     log = json.loads(r.output)
     results = log["runs"][0]["results"]
     codes = {x["ruleId"] for x in results}
-    assert codes == {"WG724", "WG726", "WG729"}
+    assert codes == {"WG718", "WG724", "WG726", "WG729"}
     wg729 = next(x for x in results if x["ruleId"] == "WG729")
     region = wg729["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (18, 18)

@@ -23,6 +23,7 @@ SETUP_PY = "setup.py"
 SETUP_CFG = "setup.cfg"
 CONDA_ENV = "environment.yml"
 PIPFILE = "pipfile"
+SCRIPT = "script"  # a launcher: a shell or batch script, a systemd service unit
 
 # Where a requirement was declared; "install" contexts are what an environment really gets, "metadata"
 # is a library's dependency list (the application that installs it chooses the accelerator).
@@ -63,6 +64,18 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
+class Command:
+    """A command line a file starts the program with: a Dockerfile's CMD or ENTRYPOINT, a compose service's
+    command or entrypoint, a Kubernetes container's command and args, a line of a launcher script, a service unit's
+    ExecStart."""
+
+    text: str  # as one line (an exec-form list joined with spaces, continuation lines joined)
+    spot: Spot
+    where: str  # "CMD", "ENTRYPOINT", "command", "entrypoint", "command/args", "ExecStart", "script"
+    conditional: bool = False  # a script line under if/case or in a function: it may not be the line that runs
+
+
+@dataclass(frozen=True)
 class Stage:
     """One FROM of a Dockerfile and what its instructions install and set."""
 
@@ -76,6 +89,7 @@ class Stage:
     cuda_libs: bool = False  # a RUN installs CUDA libraries itself (apt/conda cuda packages, nvidia-* wheels)
     cudnn: bool = False  # a RUN installs cuDNN itself
     python: str = ""  # the Python its base image declares (python:3.11-slim → "==3.11.*"), else ""
+    commands: tuple[Command, ...] = ()  # CMD and ENTRYPOINT
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class Workload:
     dockerfile: str = ""  # compose `build:`: the Dockerfile's path (as the scan names files)
     env: tuple[EnvVar, ...] = ()
     init: bool = False  # a Kubernetes init container
+    commands: tuple[Command, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,8 @@ class DeclaredFile:
     requirements: tuple[Requirement, ...] = ()
     stages: tuple[Stage, ...] = ()
     workloads: tuple[Workload, ...] = ()
+    commands: tuple[Command, ...] = ()  # a launcher script's command lines
+    env: tuple[EnvVar, ...] = ()  # a launcher script's exports, outside any condition
 
 
 @dataclass(frozen=True)

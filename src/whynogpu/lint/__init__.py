@@ -2,7 +2,7 @@
 
 `lint(host, roots)` walks the roots with the scan's walker (same .gitignore, venv and cache rules),
 reads every Dockerfile/Containerfile, compose file, Kubernetes manifest, requirements file,
-pyproject.toml, setup.py/setup.cfg, environment.yml and Pipfile with one small reader per kind (the
+pyproject.toml, setup.py/setup.cfg, environment.yml, Pipfile and launcher script (shell, batch, service unit) with one small reader per kind (the
 modules of this package) and returns FileScanFacts: what each file declares, with line and column.
 The rules in whynogpu/rules/files.py judge them. A file that cannot be read (bad YAML or TOML, not
 UTF-8, too large, an alias bomb) is a per-file note, never the end of the scan.
@@ -19,7 +19,7 @@ from whynogpu.host.base import Host
 from whynogpu.lint.common import Unreadable, kind_of
 
 MAX_BYTES = 4 * 1024 * 1024
-_TEXT_ONLY = (K.DOCKERFILE, K.REQUIREMENTS, K.SETUP_PY, K.SETUP_CFG)  # line formats: odd bytes do no harm
+_TEXT_ONLY = (K.DOCKERFILE, K.REQUIREMENTS, K.SETUP_PY, K.SETUP_CFG, K.SCRIPT)  # line formats: odd bytes do no harm
 
 
 def read(kind: str, path: str, text: str) -> DeclaredFile | None:
@@ -59,6 +59,8 @@ def read(kind: str, path: str, text: str) -> DeclaredFile | None:
         from whynogpu.lint.setupfiles import read_setup_py
 
         return read_setup_py(path, text)
+    elif kind == K.SCRIPT:
+        from whynogpu.lint import scripts as m
     elif kind == K.SETUP_CFG:
         from whynogpu.lint.setupfiles import read_setup_cfg
 

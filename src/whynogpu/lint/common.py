@@ -43,6 +43,8 @@ def kind_of(rel: str) -> str | None:
         return K.SETUP_PY
     if low == "setup.cfg":
         return K.SETUP_CFG
+    if low.endswith((".sh", ".bash", ".bat", ".cmd", ".service")):
+        return K.SCRIPT
     if low.endswith((".txt", ".in")) and ("requirements" in low or
                                           posixpath.basename(posixpath.dirname(rel)).lower() in _REQS_DIRS):
         return K.REQUIREMENTS

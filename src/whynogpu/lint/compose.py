@@ -1,4 +1,5 @@
-"""docker-compose.yml / compose.yaml: each service's image or build, how it asks for a GPU, its environment.
+"""docker-compose.yml / compose.yaml: each service's image or build, how it asks for a GPU, its environment and
+the command it starts with.
 
 A service asks for a GPU with a device reservation whose capabilities include `gpu`
 (deploy.resources.reservations.devices, the Compose spec's way), `gpus:`, `runtime: nvidia`, or a CDI
@@ -10,7 +11,7 @@ from __future__ import annotations
 import posixpath
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import DeclaredFile, EnvVar, Workload
+from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Workload
 from whynogpu.lint.common import spot
 from whynogpu.lint.yamlread import YMap, YScalar, YSeq, documents, env_pairs, text_of
 
@@ -56,6 +57,17 @@ def _dockerfile(path: str, build) -> str:
     return posixpath.normpath(posixpath.join(here, context, dockerfile))
 
 
+def commands(lines: list[str], fields: list[tuple[str, object]]) -> tuple[Command, ...]:
+    """The command lines a service or container starts with, from its command-like fields (a string, or a list
+    of words joined with spaces), each at the field's value."""
+    out = []
+    for where, node in fields:
+        words = _flat(node)
+        if words and isinstance(node, (YScalar, YSeq)):
+            out.append(Command(" ".join(words), spot(lines, node.line, node.column), where))
+    return tuple(out)
+
+
 def read(path: str, text: str) -> DeclaredFile:
     lines = text.splitlines()
     workloads = []
@@ -69,6 +81,7 @@ def read(path: str, text: str) -> DeclaredFile:
             image = svc.get("image")
             anchor = image if isinstance(image, YScalar) else key
             env = tuple(EnvVar(n, v, spot(lines, ln, col)) for n, v, ln, col in env_pairs(svc.get("environment")))
+            cmds = commands(lines, [(f, svc.get(f)) for f in ("entrypoint", "command")])
             workloads.append(Workload(K.COMPOSE, key.value, text_of(image), spot(lines, anchor.line, anchor.column),
-                                      gpu_request(svc), _dockerfile(path, svc.get("build")), env))
+                                      gpu_request(svc), _dockerfile(path, svc.get("build")), env, commands=cmds))
     return DeclaredFile(path, K.COMPOSE, workloads=tuple(workloads))

@@ -1,4 +1,4 @@
-"""Dockerfile / Containerfile: stages, their base images, what RUN installs, ENV.
+"""Dockerfile / Containerfile: stages, their base images, what RUN installs, ENV, CMD and ENTRYPOINT.
 
 Read as Docker reads it: the `# escape=` directive, continuation lines (comment lines inside them
 dropped), heredocs, ARG and ENV values substituted into FROM and RUN words (`${VAR}`, `${VAR:-x}`,
@@ -8,11 +8,12 @@ package installs in it (pip, uv pip, conda/mamba, apt) are read for what they in
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import DeclaredFile, EnvVar, Requirement, Stage
+from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Requirement, Stage
 from whynogpu.lint.common import conda_requirement, pip_requirement, python_spec, spot
 
 MAX_INSTRUCTIONS = 5000
@@ -227,6 +228,18 @@ def _requirements(tool: str, args: list[tuple[int, str]], ins: _Instr, lines: li
     return reqs
 
 
+def exec_form(body: str) -> str:
+    """A CMD/ENTRYPOINT as one command line: the exec form's JSON list joined with spaces, the shell form as it is."""
+    if body.startswith("["):
+        try:
+            items = json.loads(body)
+        except ValueError:
+            return body
+        if isinstance(items, list):
+            return " ".join(str(i) for i in items)
+    return body
+
+
 def read(path: str, text: str) -> DeclaredFile:
     lines = text.splitlines()
     stages: list[dict] = []
@@ -255,7 +268,7 @@ def read(path: str, text: str) -> DeclaredFile:
             py = _PY_IMAGE.match(image.lower())
             inherited = dict(stages[parent]["values"]) if parent is not None else {}
             stages.append({"index": len(stages), "image": image, "name": name, "parent": parent,
-                           "spot": spot(lines, line, col), "reqs": [], "env": [], "cuda": False, "cudnn": False,
+                           "spot": spot(lines, line, col), "reqs": [], "env": [], "cmds": [], "cuda": False, "cudnn": False,
                            "values": inherited, "python": python_spec(py.group(1)) if py else
                            (stages[parent]["python"] if parent is not None else "")})
             continue
@@ -278,6 +291,9 @@ def read(path: str, text: str) -> DeclaredFile:
                 st["values"][name] = value
                 line, col = ins.where(lead + o)
                 st["env"].append(EnvVar(name, value, spot(lines, line, col)))
+        elif ins.keyword in ("CMD", "ENTRYPOINT") and body:
+            line, col = ins.where(lead)
+            st["cmds"].append(Command(exec_form(body), spot(lines, line, col), ins.keyword))
         elif ins.keyword == "RUN":
             ws = [(lead + o, w) for o, w in words(body)]
             for cmd in _commands(ws):
@@ -290,5 +306,5 @@ def read(path: str, text: str) -> DeclaredFile:
                 st["cuda"] = st["cuda"] or bool(CUDA_LIBS.match(w))
                 st["cudnn"] = st["cudnn"] or bool(CUDNN.match(w))
     out = tuple(Stage(s["index"], s["image"], s["name"], s["parent"], s["spot"], tuple(s["reqs"]), tuple(s["env"]),
-                      s["cuda"], s["cudnn"], s["python"]) for s in stages)
+                      s["cuda"], s["cudnn"], s["python"], tuple(s["cmds"])) for s in stages)
     return DeclaredFile(path, K.DOCKERFILE, stages=out)

@@ -8,9 +8,12 @@ resource allocation (pod `resourceClaims`, container `resources.claims`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from whynogpu.facts import files as K
 from whynogpu.facts.files import DeclaredFile, EnvVar, Workload
 from whynogpu.lint.common import spot
+from whynogpu.lint.compose import commands
 from whynogpu.lint.yamlread import Budget, YMap, YScalar, YSeq, documents, env_pairs, text_of
 
 
@@ -49,6 +52,14 @@ def _pods(node, budget: Budget, depth: int = 0):
             yield from _pods(v, budget, depth + 1)
 
 
+def _command(lines: list[str], c: YMap) -> tuple:
+    """The container's command and args as one command line (the image's entrypoint when only args are given)."""
+    parts = commands(lines, [(f, c.get(f)) for f in ("command", "args")])
+    if len(parts) < 2:
+        return parts
+    return (replace(parts[1], text=f"{parts[0].text} {parts[1].text}", where="command/args"),)
+
+
 def read(path: str, text: str) -> DeclaredFile | None:
     """None when no document is a Kubernetes object (some other YAML file)."""
     lines = text.splitlines()
@@ -71,7 +82,8 @@ def read(path: str, text: str) -> DeclaredFile | None:
                     image = c.get("image")
                     anchor = image if isinstance(image, YScalar) else c
                     env = tuple(EnvVar(n, v, spot(lines, ln, col)) for n, v, ln, col in env_pairs(c.get("env")))
+                    cmds = _command(lines, c)
                     workloads.append(Workload(K.KUBERNETES, f"{obj}/{text_of(c.get('name'))}", text_of(image),
                                               spot(lines, anchor.line, anchor.column), _gpu_request(pod, c),
-                                              env=env, init=init))
+                                              env=env, init=init, commands=cmds))
     return DeclaredFile(path, K.KUBERNETES, workloads=tuple(workloads))

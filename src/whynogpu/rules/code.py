@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit, ScanFacts
+from whynogpu.facts.files import FileScanFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
+from whynogpu.parsers import cpu_options
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.rules import rule, summary
 from whynogpu.rules.environment import gpu_count
+from whynogpu.rules.files import launch_commands
 
 MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
@@ -274,12 +277,20 @@ def torch_device_hardcoded_cpu(info, snap):
         )
 
 
+_FILE_WHERE = {"CMD": "the image's CMD", "ENTRYPOINT": "the image's ENTRYPOINT", "command": "the service's command",
+               "entrypoint": "the service's entrypoint", "command/args": "the container's command and args",
+               "args": "the container's args", "ExecStart": "the service unit's ExecStart",
+               "script": "a line of the launcher script"}
+
+
 @rule(
     "WG718", "command_option_forces_cpu", "code_forces_cpu",
     "The command that starts the program asks for the CPU",
     detects="A launcher line, service unit, container command or script call that passes a program's own CPU option "
             "(knowledge/cpu_flags.csv: ComfyUI's --cpu, the web UI's --use-cpu all, --always-cpu, --device cpu, "
-            "the Trainer's --use_cpu).",
+            "the Trainer's --use_cpu), also through a launcher's arguments variable (COMMANDLINE_ARGS, CLI_ARGS). "
+            "Scanned files: a final image's CMD/ENTRYPOINT, compose command/entrypoint, Kubernetes command/args, "
+            "shell and batch scripts, service units; files, services and images named for the CPU are left alone.",
     why="The program does what its options say: with a CPU option it puts the model on the CPU however well the GPU "
         "stack works.",
     example="<report>:16 ExecStart=/opt/app/venv/bin/python /opt/app/main.py --listen --cpu",
@@ -289,12 +300,30 @@ def torch_device_hardcoded_cpu(info, snap):
     modes=MODES,
 )
 def command_option_forces_cpu(info, snap):
+    said = "The program was told to use the CPU, so it never puts the work on the GPU."
     for h in hits(snap, info.code, "cpu_option"):
         yield info.finding(
             severity(h), [seen(h), Evidence(h.extra.get("meaning", f"{h.value} asks for the CPU"), "knowledge base: cpu_flags")],
-            "The program was told to use the CPU, so it never puts the work on the GPU.",
-            corrected(h, "Start it without the option:", "Remove the option from the command:"),
+            said, corrected(h, "Start it without the option:", "Remove the option from the command:"),
             location=location(h),
+        )
+    for df, c in launch_commands(snap.get(FileScanFacts)):  # Dockerfiles, compose, Kubernetes, launcher scripts
+        found = cpu_options.find(c.text)
+        if not found or "*" in c.spot.ignored or info.code in c.spot.ignored:
+            continue
+        option, meaning = found
+        where = _FILE_WHERE.get(c.where, f"{c.where}, which the launcher adds to the program's options")
+        if c.conditional:
+            where += ", under a condition or in a function, so it may not be the line that runs"
+        fixed = cpu_options.without(c.spot.text, option)
+        if fixed == c.spot.text:  # the option sits on a continuation line: show the whole command corrected
+            fixed = cpu_options.without(c.text, option)
+        yield info.finding(
+            Severity.WARNING if c.conditional else Severity.ERROR,
+            [Evidence(f"`{c.spot.text}` ({where})", f"{df.path}:{c.spot.line}:{c.spot.column}"),
+             Evidence(meaning, "knowledge base: cpu_flags")],
+            said, Fix("Start it without the option:", (fixed,)),
+            location=Location(df.path, c.spot.line, c.spot.column),
         )
 
 

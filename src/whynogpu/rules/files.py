@@ -16,9 +16,19 @@ import re
 from functools import cache
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import DeclaredFile, EnvVar, FileScanFacts, Requirement, Spot, Stage, Workload
+from whynogpu.facts.files import (
+    Command,
+    DeclaredFile,
+    EnvVar,
+    FileScanFacts,
+    Requirement,
+    Spot,
+    Stage,
+    Workload,
+)
 from whynogpu.knowledge import cuda_of_driver, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
+from whynogpu.parsers.cpu_options import launcher_variables
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
 from whynogpu.rules import rule, summary
 from whynogpu.rules.packages import TF_CPU_DISTS
@@ -210,6 +220,32 @@ def _groups(df: DeclaredFile) -> list[tuple[str, list[Requirement]]]:
 def deliberate_cpu(df: DeclaredFile, group: str) -> bool:
     """A file or an extra/group named for the CPU (requirements-cpu.txt, Dockerfile.cpu, extra `cpu`)."""
     return "cpu" in posixpath.basename(df.path).lower() or "cpu" in group.lower()
+
+
+def _for_cpu(name: str) -> bool:
+    """A service, container or image named for the CPU (auto-cpu, comfy-cpu, …:latest-cpu) runs there on purpose."""
+    return bool(re.search(r"(?<![a-z])cpu(?![a-z])", name.lower()))
+
+
+def launch_commands(facts: FileScanFacts | None) -> list[tuple[DeclaredFile, Command]]:
+    """The command lines the scanned files start programs with (a final image's CMD/ENTRYPOINT, a service's or
+    container's command, a launcher script's lines), and each launcher-arguments variable they set
+    (COMMANDLINE_ARGS, knowledge/launcher_args.csv) read as the options it adds to the command. Files, services and
+    images named for the CPU are left out: they choose it on purpose."""
+    out: list[tuple[DeclaredFile, Command]] = []
+    for df in facts.files if facts else ():
+        if deliberate_cpu(df, ""):
+            continue
+        if df.kind == K.DOCKERFILE:
+            cmds = [c for st in final(df) for c in st.commands]
+            env = [e for st in final(df) for e in st.env]
+        else:
+            chosen = [w for w in df.workloads if not (_for_cpu(w.name) or _for_cpu(w.image))]
+            cmds = [*df.commands, *(c for w in chosen for c in w.commands)]
+            env = [*df.env, *(e for w in chosen for e in w.env)]
+        cmds += [Command(e.value, e.spot, e.name) for e in env if e.name in launcher_variables()]
+        out += [(df, c) for c in cmds]
+    return out
 
 
 def _dockerfiles_with_gpu(facts: FileScanFacts) -> set[str]:
@@ -586,14 +622,17 @@ def cuda_image_newer_than_driver(info, snap):
 def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
     if df.kind == K.DOCKERFILE:
         return [("ENV", e) for st in final(df) for e in st.env]
+    if df.kind == K.SCRIPT:
+        return [("set by the launcher script", e) for e in df.env]
     return [(w.name, e) for w in df.workloads for e in w.env]
 
 
 @rule(
     "WG726", "cuda_visible_devices_hidden_in_file", "cuda_visible_devices_hidden",
-    "A container sets CUDA_VISIBLE_DEVICES to a value that hides the GPU",
+    "A container or launcher sets CUDA_VISIBLE_DEVICES to a value that hides the GPU",
     detects="CUDA_VISIBLE_DEVICES set to an empty value, -1 or another value CUDA accepts no device from, by a "
-            "Dockerfile ENV (final image), a compose service's environment or a Kubernetes container's env.",
+            "Dockerfile ENV (final image), a compose service's environment, a Kubernetes container's env, or a "
+            "launcher script outside any condition (files named for the CPU are left alone).",
     why="CUDA shows the process only the devices the variable names; with this value every framework in the "
         "container finds no GPU, however the GPU was passed in.",
     example="Dockerfile:4:5 `ENV CUDA_VISIBLE_DEVICES=-1`",
@@ -604,6 +643,8 @@ def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
 def cuda_visible_devices_hidden_in_file(info, snap):
     facts = _facts(snap)
     for df in facts.files if facts else ():
+        if deliberate_cpu(df, ""):
+            continue
         for who, e in _all_env(df):
             if e.name != "CUDA_VISIBLE_DEVICES" or _quiet(e.spot, info.code):
                 continue
@@ -612,7 +653,8 @@ def cuda_visible_devices_hidden_in_file(info, snap):
                 continue
             yield info.finding(
                 Severity.ERROR, [_seen(df, e.spot, who), Evidence(f"CUDA_VISIBLE_DEVICES={e.value!r}: {vd.stop_reason}", df.path)],
-                "Every process in this container starts with the GPU hidden from CUDA, so the frameworks run on the CPU.",
+                f"Every process {'this script starts' if df.kind == K.SCRIPT else 'in this container'} starts with "
+                "the GPU hidden from CUDA, so the frameworks run on the CPU.",
                 Fix("Delete this setting:", (f"# delete: {e.spot.text}",)),
                 location=_loc(df, e.spot),
             )

@@ -19,7 +19,7 @@ from itertools import islice
 
 from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
-from whynogpu.knowledge import table
+from whynogpu.parsers import cpu_options
 from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.parsers.lspci import kernel_driver, parse_lspci_line
@@ -304,7 +304,7 @@ def _version(value: str, last: bool = False) -> str | None:
 # A program's option that asks for the CPU (knowledge/cpu_flags.csv), read on a line that runs a command: a script,
 # a launcher, a service unit or a container's command, not a sentence that retells what the reporter tried ("with
 # python main.py --cpu it works, but without it …")
-_CPU_FLAG = re.compile("|".join(f"(?:{r['pattern']})" for r in table("cpu_flags")))
+_CPU_FLAG = cpu_options.pattern()
 _COMMAND_LINE = re.compile(r"^(?:[$#>] ?|\(\S+\) ?|\w+@[\w.-]+:\S*[$#] ?)*(?:python3?|py|accelerate|torchrun|whisper|yolo|"
                            r"comfy|docker|podman|bash|sh|\./|\S+\.(?:py|sh|bat|ps1)\b|(?:set|export) COMMANDLINE_ARGS|"
                            r"COMMANDLINE_ARGS|ExecStart=|CMD\b|ENTRYPOINT\b|RUN\b|command:)")

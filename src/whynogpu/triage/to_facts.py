@@ -48,6 +48,7 @@ from whynogpu.knowledge import (
     version_key,
 )
 from whynogpu.model import ProbeResult, ProbeStatus
+from whynogpu.parsers import cpu_options
 from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.parsers.logs import LogMatch
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
@@ -604,11 +605,10 @@ class _Build:
 
 def _option_hit(s) -> CodeHit:
     """A command line's CPU option (knowledge/cpu_flags.csv) as the code hit check's WG718 reads."""
-    row = next((r for r in table("cpu_flags") if re.search(r["pattern"], s.value)), None)
-    fixed = re.sub(r"\s*" + re.escape(s.value), "", s.text, count=1) if "--device" not in s.value else \
-        s.text.replace(s.value, re.sub(r"cpu\b", "cuda", s.value))
-    return CodeHit("cpu_option", "<report>", "<report>", s.line, 1, s.text, F.COMMAND, s.value, fixed,
-                   extra={"meaning": f"{row['program']}: {row['meaning']}" if row else f"{s.value} asks for the CPU"})
+    found = cpu_options.find(s.value)
+    meaning = found[1] if found else f"{s.value} asks for the CPU"
+    return CodeHit("cpu_option", "<report>", "<report>", s.line, 1, s.text, F.COMMAND, s.value,
+                   cpu_options.without(s.text, s.value), extra={"meaning": meaning})
 
 
 # nvidia-smi's table column → NVML's nvmlComputeMode_t (nvml.h: DEFAULT 0, EXCLUSIVE_THREAD 1, PROHIBITED 2,
