@@ -29,10 +29,12 @@ LAYERS = (
 # (category id, layer id) in bottom-up order.
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("no_nvidia_gpu", "gpu"),
-    ("container_no_gpu", "platform"),
-    ("wsl_gpu_not_enabled", "platform"),
-    ("windows_native_unsupported", "platform"),
+    # The host before what runs on it: a Mac has no CUDA and WSL must reach the GPU before any container on them
+    # can be given one (Docker Desktop runs its containers in a WSL 2 VM), so these explain a container's failure.
     ("macos_no_cuda", "platform"),
+    ("wsl_gpu_not_enabled", "platform"),
+    ("container_no_gpu", "platform"),
+    ("windows_native_unsupported", "platform"),
     ("driver_not_loaded", "gpu"),
     ("driver_library_mismatch", "gpu"),
     ("driver_too_old", "gpu"),

@@ -218,7 +218,7 @@ SPECS = (
       "in a notebook cell",
       "python -m ipykernel install --user --name gpu-env   # from the activated environment; pick that kernel")),
     ("WG822", "gpu_memory_exhausted", "report_gpu_memory_exhausted",
-     "The report describes the GPU's memory taken by another process",
+     "The report describes the GPU's memory taken by other work (another process, or another framework in this one)",
      "TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second one has none left.",
      "Free the GPU or let the framework allocate on demand:",
      ("nvidia-smi", "export TF_FORCE_GPU_ALLOW_GROWTH=true", "export XLA_PYTHON_CLIENT_PREALLOCATE=false")),
@@ -265,6 +265,11 @@ FIX_FOR_USE = {
         ("cat /etc/nv_tegra_release   # the L4T release: it picks the wheel and the container tag",
          "# the wheel for that JetPack: https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html",
          "docker run --runtime nvidia -it nvcr.io/nvidia/l4t-pytorch:r34.1.0-pth1.12-py3   # the tag of your L4T release")),
+    ("WG822", "jax-tensorflow"): Fix(
+        "Keep TensorFlow off the GPU in the JAX program (it only feeds the data), or let both allocate on demand "
+        "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html):",
+        ('import tensorflow as tf; tf.config.set_visible_devices([], "GPU")   # before the first JAX operation',
+         "export XLA_PYTHON_CLIENT_PREALLOCATE=false", "export TF_FORCE_GPU_ALLOW_GROWTH=true")),
     ("WG833", "jax-windows"): Fix(
         "JAX publishes CUDA builds for Linux only (https://docs.jax.dev/en/latest/installation.html): run it in WSL2, "
         "where the Linux wheels use the Windows NVIDIA driver, or on Linux:",

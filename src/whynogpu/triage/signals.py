@@ -314,6 +314,24 @@ def _other_framework_works(f: TriageFacts, cues: dict, add) -> None:
             "reach it: the framework that does not is a build without CUDA")
 
 
+def _jax_beside_tensorflow(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) A JAX program that loads TensorFlow too (for its data: tensorflow_datasets, tf.data) and fails at
+    # the start. Both reserve most of the GPU's memory when they start, TensorFlow all of it and JAX 75 %, so the
+    # second finds none; JAX's docs list "running JAX and GPU TensorFlow concurrently" among the common causes of its
+    # out-of-memory failures (https://docs.jax.dev/en/latest/gpu_memory_allocation.html).
+    # (TensorFlow named by the report: jaxlib's own XLA prints lines from TensorFlow's source tree, under
+    # external/org_tensorflow, without any TensorFlow loaded)
+    if not {"jax", "tensorflow"} <= _frameworks_named(f) or "failing" not in cues:
+        return
+    if f.has_log(*_LIB_FAILS, *_VERSION_CLASH, *_DRIVER_FAILS, *_MISMATCH, *_CUDA_FAILS) or \
+            [m for m in f.log if m.kind == "error" and "gpu_memory_exhausted" not in m.categories]:
+        return  # a failure of its own names another cause
+    c = cues["failing"]
+    add("gpu_memory_exhausted", "warning", "inferred", c.line, c.text,
+        "JAX and TensorFlow run in one process and both reserve most of the GPU's memory when they start (TensorFlow "
+        "all of it, JAX 75 %), so the one that starts second has none left", use="jax-tensorflow")
+
+
 def _install_history(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) What the reporter did before it stopped working (an update, a project's install, a driver upgrade).
     if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
@@ -540,7 +558,8 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
-_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _install_history, _phrases, _visible_devices,
+_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _jax_beside_tensorflow,
+          _install_history, _phrases, _visible_devices,
           _keras_backend, _statements, _gpu_model, _jetson_generic_torch, _cuda_older_than_gpu, _gpu_works)
 
 

@@ -1,0 +1,46 @@
+"""Readings grounded in how the stack works, each with both sides tested: a Mac host explains a container's GPU
+failure; the NVIDIA runtime's "unknown device" is a GPU index the host lacks; JAX beside TensorFlow in one process
+runs out of GPU memory (JAX's docs, "GPU memory allocation")."""
+
+from __future__ import annotations
+
+from whynogpu.triage.engine import triage
+
+# nvidia-docker#1283's message, as Docker prints a failing prestart hook
+UNKNOWN_DEVICE = ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:349: starting container "
+                  "process caused \"process_linux.go:449: container init caused \\\"process_linux.go:432: running prestart "
+                  "hook 0 caused \\\\\\\"error running hook: exit status 1, stdout: , stderr: nvidia-container-cli: device "
+                  "error: 1: unknown device\\\\\\\\n\\\\\\\"\\\"\": unknown.")
+NO_DRIVER = 'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'
+
+
+def test_a_container_on_a_mac_is_the_mac_and_on_linux_the_toolkit():
+    mac = triage(f"I run the project's GPU image on my MacBook Pro (Apple M2) with --gpus all:\n```\n{NO_DRIVER}\n```\n")
+    assert mac.verdict.root_cause == "macos_no_cuda"
+    linux = triage(f"On Ubuntu 22.04 with an RTX 3090, `docker run --gpus all` gives:\n```\n{NO_DRIVER}\n```\n")
+    assert linux.verdict.root_cause == "container_no_gpu"
+
+
+def test_an_unknown_device_is_a_gpu_index_the_host_does_not_have():
+    r = triage(f"sudo docker run --gpus 2 nvidia/cuda:10.0-base nvidia-smi\n```\n{UNKNOWN_DEVICE}\n```\n")
+    assert r.verdict.root_cause == "cuda_visible_devices_hidden"
+    assert any("nvidia-smi -L" in c for c in r.findings[0].fix.commands)
+
+
+def test_jax_that_loads_tensorflow_too_and_crashes_has_no_memory_left():
+    body = ("The JAX example aborts at the start. jax and jaxlib are the CUDA build; TensorFlow 2.1.0 and "
+            "tensorflow_datasets feed the data.\n```\n"
+            "2020-05-11 20:08:28.772679: W tensorflow/stream_executor/platform/default/dso_loader.cc:55] Could not load "
+            "dynamic library 'libnvinfer.so.6'; dlerror: libnvinfer.so.6: cannot open shared object file: No such file "
+            "or directory\nFatal Python error: Aborted\n```\n")
+    r = triage(body)
+    assert r.verdict.root_cause == "gpu_memory_exhausted"
+    assert any("set_visible_devices" in c for c in r.findings[0].fix.commands)
+    # jaxlib's own XLA prints lines from TensorFlow's source tree: that is no TensorFlow in the process
+    alone = triage("JAX on WSL keeps printing this, and I wonder whether it is an error:\n```\nE external/org_tensorflow/"
+                   "tensorflow/stream_executor/cuda/cuda_gpu_executor.cc:927] could not open file to read NUMA node: "
+                   "/sys/bus/pci/devices/0000:01:00.0/numa_node\nYour kernel may have been built without NUMA support.\n```\n")
+    assert alone.verdict.root_cause != "gpu_memory_exhausted"
+    # nothing failing: two frameworks in one environment are no problem by themselves
+    fine = triage("I use JAX for the model and TensorFlow 2.15 for tf.data; training runs at full speed on the GPU.")
+    assert fine.verdict.root_cause != "gpu_memory_exhausted"
