@@ -328,6 +328,39 @@ def command_option_forces_cpu(info, snap):
 
 
 @rule(
+    "WG719", "model_never_on_gpu", "code_forces_cpu",
+    "The program runs a PyTorch model and never puts it on the GPU",
+    detects="A program (a file, a notebook's cells, the code pasted in a report) that makes a PyTorch model "
+            "(from_pretrained, a Module class of its own, a model zoo, torch.load) and runs it (a training step, "
+            "generate, no_grad), with nothing anywhere that places a model or tensors on a device: no .to(...), "
+            ".cuda(), device= or device_map, and no library that places models itself (accelerate, Lightning, a "
+            "Trainer, Ultralytics).",
+    why="PyTorch makes modules and tensors on the CPU and computes where they are; it never moves them by itself, "
+        "and from_pretrained loads the weights on the CPU unless asked for a device.",
+    example="diarize.py:4:1 pipeline = Pipeline.from_pretrained('pyannote/speaker-diarization')",
+    fix="Move the model, and the data each step, to the GPU.",
+    references=("https://pytorch.org/docs/stable/notes/cuda.html",
+                "https://huggingface.co/docs/transformers/main/en/main_classes/model#transformers.PreTrainedModel.from_pretrained"),
+    modes=MODES,
+)
+def model_never_on_gpu(info, snap):
+    for h in hits(snap, info.code, "model_never_on_gpu"):
+        name = h.statement.split("=", 1)[0].strip() if "=" in h.statement else "model"
+        yield info.finding(
+            Severity.WARNING,
+            [Evidence(f"`{h.statement}`: the model is made here, and nothing in the program puts it or its inputs on "
+                      "a GPU", f"{h.path}:{h.line}:{h.column}")],
+            "The model and its inputs stay where PyTorch made them, on the CPU, so the GPU is never used.",
+            Fix("Move the model to the GPU once, and each batch of inputs (or, for a pipeline object, the whole "
+                "pipeline) before it runs:",
+                ('device = torch.device("cuda" if torch.cuda.is_available() else "cpu")',
+                 f"{name} = {name}.to(device)", "inputs = inputs.to(device)   # every tensor the model gets")),
+            # read from the program's text as a whole (placement may sit in code the scan or the report lacks)
+            location=location(h), origin="inferred",
+        )
+
+
+@rule(
     "WG716", "cpu_transfer_in_training_loop", "code_forces_cpu",
     "Tensors are copied to the CPU inside the training loop",
     detects="`.cpu()` or `.numpy()` inside a loop that also calls `.backward()`.",

@@ -16,6 +16,7 @@ import warnings
 from whynogpu.facts.code import CodeHit, ScanFacts, SkippedFile
 from whynogpu.host.base import Host
 from whynogpu.scan.notebook import NotebookError, read_cells
+from whynogpu.scan.placement import hit_at, never_placed, never_placed_hit
 from whynogpu.scan.sparse import sparse_source
 from whynogpu.scan.suppress import ignored_in, ignored_lines
 from whynogpu.scan.visitor import DISTRIBUTE_MODULES, DISTRIBUTE_NAMES, TEST_FILE, ModuleState, Visitor
@@ -70,9 +71,13 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
         scanned += 1
         if any(t in text for t in _TRAINS) and not _DISTRIBUTES.search(text):
             training.append(f.path)
+        is_test = bool(TEST_FILE.search(f.rel))
+        if not f.notebook and not is_test and ("torch" in text or "from_pretrained" in text):
+            placed = never_placed_hit(text, f.path)
+            if placed is not None:
+                hits.append(placed)
         if not f.notebook and not _may_match(text):
             continue  # (a notebook is always opened, so broken JSON is reported)
-        is_test = bool(TEST_FILE.search(f.rel))
         try:
             if f.notebook:
                 found, _, bad_cells = scan_notebook(text, f.path, is_test)
@@ -195,4 +200,15 @@ def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[Cod
         hits.extend(sorted(found + magic_hits, key=lambda h: (h.line, h.column)))
     if cells and len(bad) == len(cells):
         raise SourceError(f"no code cell could be parsed ({bad[0].reason})")
+    if not is_test:
+        joined = "\n".join(c.source for c in cells)
+        found_line = never_placed(joined) if ("torch" in joined or "from_pretrained" in joined) else None
+        if found_line is not None:  # back from the joined text to its cell and the line in it
+            line = found_line[0]
+            for c in cells:
+                count = c.source.count("\n") + 1
+                if line <= count:
+                    hits.append(hit_at(path, line, found_line[1], c.index))
+                    break
+                line -= count
     return hits, state, bad

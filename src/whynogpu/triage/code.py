@@ -14,6 +14,7 @@ from itertools import takewhile
 
 from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.scan.engine import SourceError, scan_source
+from whynogpu.scan.placement import hit_at, never_placed
 from whynogpu.triage.source import ReportText
 
 MAX_BLOCKS = 200  # a huge log is not a code listing; the first blocks are what people paste
@@ -92,11 +93,28 @@ def _statements(lines: list[str], first: int) -> list[CodeHit]:
     return hits
 
 
+def _placement(text: ReportText) -> list[CodeHit]:
+    """The report's fenced code read as one program: a model made and run, and nothing placed on a device."""
+    head = takewhile(lambda item: item[0] <= MAX_INLINE_LINES, text.numbered())  # the reporter's part
+    blocks = list(_blocks(head))
+    joined = "\n".join("\n".join(_PROMPT.sub("", ln) for ln in lines) for _, lines in blocks)[:MAX_BLOCK_CHARS]
+    found = never_placed(joined) if ("torch" in joined or "from_pretrained" in joined) else None
+    if found is None:
+        return []
+    line = found[0]
+    for first, lines in blocks:  # back from the joined text to the report's line
+        if line <= len(lines):
+            return [hit_at(PATH, first + line - 1, found[1])]
+        line -= len(lines)
+    return []
+
+
 def scan_report(report: str | ReportText) -> ScanFacts | None:
     text = report if isinstance(report, ReportText) else ReportText(report)
+    placed = _placement(text)
     if not any(_TRIGGER.search(line) for line in text.lines()):
-        return None
-    hits: list[CodeHit] = []
+        return ScanFacts(roots=(PATH,), files_scanned=1, hits=tuple(placed)) if placed else None
+    hits: list[CodeHit] = list(placed)
     covered: set[int] = set()
     for first, lines in _blocks(text.numbered()):
         clean = [_PROMPT.sub("", ln) for ln in lines]
