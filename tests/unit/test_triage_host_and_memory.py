@@ -44,3 +44,13 @@ def test_jax_that_loads_tensorflow_too_and_crashes_has_no_memory_left():
     # nothing failing: two frameworks in one environment are no problem by themselves
     fine = triage("I use JAX for the model and TensorFlow 2.15 for tf.data; training runs at full speed on the GPU.")
     assert fine.verdict.root_cause != "gpu_memory_exhausted"
+
+
+def test_a_macos_home_folder_says_mac_and_windows_or_wsl_home_folders_do_not():
+    mac = triage("AssertionError: Torch not compiled with CUDA enabled\nThe script is /Users/ana/projects/seg/run.py, "
+                 "run from PyCharm.")
+    assert mac.verdict.root_cause == "macos_no_cuda"
+    assert "report's words" in mac.findings[0].evidence[0].fact
+    for path in ("C:/Users/ana/projects/run.py", "/mnt/c/Users/ana/projects/run.py", "/c/Users/ana/run.py"):
+        other = triage(f"AssertionError: Torch not compiled with CUDA enabled\nThe script is {path}.")
+        assert other.verdict.root_cause != "macos_no_cuda", path

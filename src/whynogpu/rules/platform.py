@@ -124,7 +124,7 @@ def macos_has_no_cuda(info, snap):
         cmds.append("# PyTorch: move work to the Apple GPU with device = torch.device('mps')")
     yield info.finding(
         Severity.ERROR,
-        [Evidence(f"macOS on {p.arch}", "platform")],
+        [Evidence(f"macOS on {p.arch}" if p.arch else "macOS (the report's words or paths)", "platform")],
         "There is no CUDA on macOS, so no framework can use an NVIDIA GPU here; Apple GPUs are reached through Metal.",
         Fix("Use the Metal back-ends: tensorflow-metal for TensorFlow, the 'mps' device for PyTorch.", tuple(cmds)),
     )

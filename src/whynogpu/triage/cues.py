@@ -57,8 +57,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
-              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip|Mac(Book)?)|Mac(Book)? M[1-4]|Apple M chip|(?<!/mnt/[a-z])(?<![A-Za-z]:)/Users/\w+|MBP|"
+              r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip|Mac(Book)?)|Mac(Book)? M[1-4]|Apple M chip|MBP|"
               r"(on|my|a) Mac)\b|"
+              # a macOS home folder (not C:/Users, /mnt/c/Users or Git Bash's /c/Users)
+              r"(?<![\w:])/Users/\w+|"
               # in Chinese and Japanese: "苹果 M1 芯片", "M2チップ", "マック"
               r"苹果|蘋果|M[1-4] ?(芯片|晶片|チップ)|マック"),
     # (the machine restarts; not "Jupyter restarts the kernel", "the kernel restarts")
