@@ -54,3 +54,11 @@ def test_a_macos_home_folder_says_mac_and_windows_or_wsl_home_folders_do_not():
     for path in ("C:/Users/ana/projects/run.py", "/mnt/c/Users/ana/projects/run.py", "/c/Users/ana/run.py"):
         other = triage(f"AssertionError: Torch not compiled with CUDA enabled\nThe script is {path}.")
         assert other.verdict.root_cause != "macos_no_cuda", path
+
+
+def test_a_wsl1_kernel_string_is_wsl1_and_a_wsl2_one_is_not():
+    env = "- Platform: Linux-4.4.0-19041-Microsoft-x86_64-with-glibc2.31\n- PyTorch version (GPU?): 1.12.1+cu116 (False)\n"
+    wsl1 = triage("Why does the env report say False?\n" + env)
+    assert wsl1.verdict.root_cause == "wsl_gpu_not_enabled" and wsl1.findings[0].code == "WG104"  # WSL 1: no GPU at all
+    wsl2 = env.replace("4.4.0-19041-Microsoft", "5.15.153.1-microsoft-standard-WSL2")
+    assert all(f.code != "WG104" for f in triage("Why does the env report say False?\n" + wsl2).findings)

@@ -53,8 +53,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
                      r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
     ("container", r"\b(docker|containers?|kubernetes|k8s|podman|singularity|apptainer)\b"),
-    ("wsl", r"(?<!not )(?<!no )(?<!without )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b"),
-    ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}"),
+    # (kernel release strings: WSL 1 has no Linux kernel and reports "4.4.0-<Windows build>-Microsoft", WSL 2's kernel
+    # is "…-microsoft-standard[-WSL2]": microsoft/WSL#5145, yast/yast-yast2#1084)
+    ("wsl", r"(?<!not )(?<!no )(?<!without )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b|"
+            r"\b4\.4\.0-\d{5}-Microsoft\b|-microsoft-standard\b"),
+    ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}|\b4\.4\.0-\d{5}-Microsoft\b"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip|Mac(Book)?)|Mac(Book)? M[1-4]|Apple M chip|MBP|"
