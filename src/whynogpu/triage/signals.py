@@ -23,6 +23,7 @@ from whynogpu.knowledge import (
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import NVIDIA_NAME, readings
+from whynogpu.triage.to_facts import framework_of
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -99,6 +100,20 @@ def jax_incidental(f: TriageFacts) -> bool:
         not any("jax" in s.value.lower() for s in f.all("pip_install"))
 
 
+def tf_incidental(f: TriageFacts) -> bool:
+    """TensorFlow's GPU lines in a JAX program: AlphaFold, ColabFold and their kin import TensorFlow for data and
+    keep it off the GPU on purpose, so its "Cannot dlopen some GPU libraries" says nothing of the JAX that does the
+    work. True when JAX printed its own GPU messages and the report never sets TensorFlow up (no TensorFlow version,
+    package or install, and the reporter does not name it outside the log)."""
+    if not any(framework_of(m) == "jax" and m.kind in ("error", "success") for m in f.log):
+        return False
+    if not any(framework_of(m) == "tensorflow" for m in f.log):
+        return False
+    if "tensorflow" in _frameworks_named(f):
+        return False
+    return not any(c.id == "names_tensorflow" and c.line not in {m.line for m in f.log} for c in f.cues)
+
+
 def signals(f: TriageFacts) -> list[Signal]:
     out: list[Signal] = []
 
@@ -123,8 +138,11 @@ def _messages(f: TriageFacts, cues: dict, add) -> None:
     # consistent with. A message turned into facts is judged by check's rules, so here it only adds
     # candidates; the others (a CUDA error code, an Xid, an out-of-memory) stand on their own.
     incidental_jax = jax_incidental(f)
+    incidental_tf = tf_incidental(f)
     for m in f.log:
         if m.kind not in ("error", "warning") or not (m.categories or m.groups.get("code")):
+            continue
+        if incidental_tf and framework_of(m) == "tensorflow":
             continue
         if incidental_jax and m.id == "jax_jaxlib_no_cuda":
             add("no_problem", "warning", "inferred", m.line, m.text,

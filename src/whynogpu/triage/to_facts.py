@@ -422,7 +422,10 @@ class _Build:
         f = self.f
         logs: dict[str, list[LogLine]] = {}
         origin = _Origin()
-        from whynogpu.triage.signals import jax_incidental  # signals reads this module's tables
+        from whynogpu.triage.signals import (  # signals reads this module's tables
+            jax_incidental,
+            tf_incidental,
+        )
 
         main = main_framework(f, t)
         for m in f.log:
@@ -435,6 +438,8 @@ class _Build:
 
         if jax_incidental(f):
             logs.pop("jax", None)
+        if tf_incidental(f):
+            logs.pop("tensorflow", None)
         for fw in gpus:
             logs.setdefault(fw, [])
         runs = {}
