@@ -62,3 +62,15 @@ def test_a_wsl1_kernel_string_is_wsl1_and_a_wsl2_one_is_not():
     assert wsl1.verdict.root_cause == "wsl_gpu_not_enabled" and wsl1.findings[0].code == "WG104"  # WSL 1: no GPU at all
     wsl2 = env.replace("4.4.0-19041-Microsoft", "5.15.153.1-microsoft-standard-WSL2")
     assert all(f.code != "WG104" for f in triage("Why does the env report say False?\n" + wsl2).findings)
+
+
+def test_several_mig_instances_and_one_device_is_one_instance_per_process():
+    body = ("JAX only ever reports a single GPU device on a node whose four A100s are split into MIG slices.\n"
+            "```\n$ echo $CUDA_VISIBLE_DEVICES\nMIG-ff9ad03d-6c8b-5f72-b0dc-70b79aef1bd9,MIG-877ee044-c0f3-54bf-bb04-"
+            "ef9353d2094c\n```\nSomeone else opened an issue for a similar setup.")
+    r = triage(body)
+    assert r.verdict.root_cause == "gpu_access_restricted"
+    assert "gpu_memory_exhausted" not in [c.category for c in r.candidates]  # "someone else" opened an issue
+    # without MIG, one device of several is another story
+    plain = triage("JAX only ever reports a single GPU device on a node with four A100s.")
+    assert all("MIG" not in e.fact for f in plain.findings for e in f.evidence)

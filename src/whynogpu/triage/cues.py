@@ -71,7 +71,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature(?!\s*[,=)\]])|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
                  r"whole machine restarts)\b"),
-    ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|someone else|memory of the card)"),
+    # ("someone else" only with the work they run: "someone else opened an issue for this" shares no GPU)
+    ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|memory of the card|someone else(?:'s)? "
+                   r"(?:is |was )?(?:using|runs?|running|uses|jobs?|process(?:es)?|training|model))"),
     # The GPU's memory is (almost) full: another process's, or the reporter's own framework holding it while it works
     ("memory_full", r"(little free memory|memory .{0,30}(almost|nearly) (completely )?(full|used|taken))"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
@@ -273,9 +275,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                     r"\bdevice(\(type=| is |: ?|=)\s*['\"]?cuda\b|"
                     r"\b\d+(\.\d+)? ?(mib|mb|gib|gb)( of (gpu |vram |video )?memory)? (is |are )?(used|in use|allocated)\b"),
     # The framework sees or uses fewer GPUs than the machine has
-    ("fewer_gpus", r"\b(only|just) (sees?|seeing|uses?|using|shows?|detects?|finds?|lists?|recogni[sz]es?) (one|1|a single|two|2|"
+    ("fewer_gpus", r"\b(only|just) (ever )?(sees?|seeing|uses?|using|shows?|detects?|finds?|lists?|reports?|recogni[sz]es?) (one|1|a single|two|2|"
                    r"three|3)\b|\bdevice_count\(\)[^.\n]{0,20}\b(returns?|gives?|is|prints?|shows?|=+|->|→)\s*\d\b|\bonly "
                    r"(one|1|a single) (of (the|my) \w+ )?gpus? (is |are )?(seen|visible|used|detected|shown|found)\b"),
+    # MIG: a MIG device's UUID, or the word beside its instances (nvidia-smi's MIG table, "split into MIG slices")
+    ("mig", r"\bMIG-[0-9a-f]{8}-|\bMIG\b.{0,40}\b(slices?|instances?|partition\w*|mode|devices?)\b|\b(partition\w*|split) "
+            r"(with|into) (\d+ )?MIG\b"),
     # The reporter asks what messages mean, or whether they matter
     ("asks_meaning", r"\b(what does (this|it|that) mean|does (this|it|that) mean|what do (these|the|those) (warnings?|messages?|"
                      r"lines?|logs?) mean|is (this|it|that) (a problem|bad|normal|an error|something to worry)|should i "

@@ -433,6 +433,16 @@ def _visible_devices(f: TriageFacts, cues: dict, add) -> None:
             f"and it says: {c.text.strip()[:80]}")
 
 
+def _one_mig_instance(f: TriageFacts, cues: dict, add) -> None:
+    # 2b''. Several MIG instances, and the framework finds one: a CUDA process enumerates a single MIG device however
+    # many it is given (NVIDIA's MIG user guide, "CUDA Device Enumeration"); each needs a process of its own.
+    if "mig" in cues and "fewer_gpus" in cues:
+        c = cues["fewer_gpus"]
+        add("gpu_access_restricted", "warning", "stated", c.line, c.text,
+            "with MIG, one CUDA process sees a single MIG instance however many CUDA_VISIBLE_DEVICES names: run one "
+            "process per instance (https://docs.nvidia.com/datacenter/tesla/mig-user-guide/)", "phrase")
+
+
 def _keras_backend(f: TriageFacts, cues: dict, add) -> None:
     # 2c. Keras running on another backend than the framework the report sets up for the GPU.
     kb = f.first("keras_backend") or f.first("env:KERAS_BACKEND")
@@ -577,7 +587,7 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
 _PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _jax_beside_tensorflow,
-          _install_history, _phrases, _visible_devices,
+          _install_history, _phrases, _visible_devices, _one_mig_instance,
           _keras_backend, _statements, _gpu_model, _jetson_generic_torch, _cuda_older_than_gpu, _gpu_works)
 
 
