@@ -74,3 +74,16 @@ def test_several_mig_instances_and_one_device_is_one_instance_per_process():
     # without MIG, one device of several is another story
     plain = triage("JAX only ever reports a single GPU device on a node with four A100s.")
     assert all("MIG" not in e.fact for f in plain.findings for e in f.evidence)
+
+
+def test_podmans_hook_hands_the_gpu_in_and_a_container_that_works_after_the_host_used_cuda_is_nvidia_uvm():
+    body = ("Rootless podman: nvidia-smi works in the container but torch.cuda.is_available() is False.\n"
+            "`podman run --hooks-dir=/usr/share/containers/oci/hooks.d/ docker.io/pytorch/pytorch:1.6.0-cuda10.1-cudnn7-devel`\n"
+            "If I first run the same check on the host and then start the container again, it returns True there too.")
+    r = triage(body)
+    assert r.verdict.root_cause == "nvidia_uvm_unavailable"
+    assert all(f.category != "container_no_gpu" or f.severity.value != "error" for f in r.findings)
+    # plain docker without --gpus is still a container without the GPU
+    plain = triage("`docker run -it pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime python -c 'import torch; "
+                   "print(torch.cuda.is_available())'` prints False.")
+    assert plain.verdict.root_cause == "container_no_gpu"

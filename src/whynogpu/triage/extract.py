@@ -586,8 +586,10 @@ class _Reader:
             d = _DOCKER.rx.search(line) if _DOCKER in self.todo else None
             if d:
                 args = d.group("args")
+                # (podman's NVIDIA OCI hook, which a --hooks-dir points at, hands the GPU in without a flag)
                 gpus = d.group("cmd") == "nvidia-docker" or "--gpus" in args or "--runtime=nvidia" in args or \
-                    "--runtime nvidia" in args or "nvidia.com/gpu" in args or "--device nvidia.com" in args
+                    "--runtime nvidia" in args or "nvidia.com/gpu" in args or "--device nvidia.com" in args or \
+                    "--hooks-dir" in args or "nvidia_container_t" in args
                 self.formats.add("docker_run")
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
         if "=" in line or "," in line:
