@@ -14,12 +14,14 @@ that may place a model counts as placing it.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import warnings
 
 from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit
 
+MAX_MODELS = 50
 _TORCH = re.compile(r"^\s*(?:import torch\b|from torch\b)|\bfrom_pretrained\(|\bnn\.Module\b", re.M)
 # where a model comes from: a pretrained checkpoint, a module class of the program, a model zoo, a saved model
 _MADE = re.compile(r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<call>[\w.]+\.from_pretrained\(|torchvision\.models\.\w+\(|"
@@ -38,19 +40,30 @@ _PLACED = re.compile(r"\.cuda\(|\.to\(|[(,]\s*device\s*=|\bdevice_map\b|set_defa
 def never_placed(source: str) -> tuple[int, str] | None:
     """(1-based line, statement) where the program makes the model it runs, when nothing in it places anything on
     a device; None otherwise."""
-    if not _TORCH.search(source) or _PLACED.search(source):
+    if not ("torch" in source or "from_pretrained" in source or "Module" in source) or not _TORCH.search(source):
         return None
-    made = [(m.start(), m.group("name")) for m in _MADE.finditer(source) if not _NOT_A_MODEL.search(m.group(0))]
-    for cls in _MODULE_CLASS.finditer(source):
-        use = re.search(r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*" + re.escape(cls.group(1)) + r"\(", source, re.M)
-        if use:
-            made.append((use.start(), use.group("name")))
+    # (a few of each: a program makes a handful of models; a generated file of thousands is not read further)
+    made = [(m.start(), m.group("name")) for m in itertools.islice(_MADE.finditer(source), MAX_MODELS)
+            if not _NOT_A_MODEL.search(m.group(0))]
+    classes = {re.escape(c.group(1)) for c in itertools.islice(_MODULE_CLASS.finditer(source), MAX_MODELS)}
+    if classes:  # an instance of one of the program's own Module classes
+        uses = re.compile(r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?:" + "|".join(sorted(classes)) + r")\(", re.M)
+        made += [(u.start(), u.group("name")) for u in itertools.islice(uses.finditer(source), MAX_MODELS)]
     # a program, not a library: the model is made at the top level, or the file runs as a script (a library's
     # methods and docstring examples make models for their callers)
     script = "__main__" in source
     made = [m for m in made if script or source[m[0]:m[0] + 1] not in (" ", "\t")]
-    runs = [m for m in made if _RUNS.search(source) or re.search(r"\b" + re.escape(m[1]) + r"\(", source[m[0] + 1:])]
-    if not runs:
+    if not made:
+        return None
+    if _RUNS.search(source):
+        runs = made
+    else:  # the model called on data after it is made, found in one pass over the text
+        calls = re.compile(r"\b(" + "|".join(sorted({re.escape(name) for _, name in made})) + r")\(")
+        last = {}
+        for c in calls.finditer(source):
+            last[c.group(1)] = c.start()
+        runs = [m for m in made if last.get(m[1], -1) > m[0]]
+    if not runs or _PLACED.search(source):
         return None
     at = min(runs)[0]
     line = source.count("\n", 0, at) + 1
