@@ -87,3 +87,12 @@ def test_podmans_hook_hands_the_gpu_in_and_a_container_that_works_after_the_host
     plain = triage("`docker run -it pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime python -c 'import torch; "
                    "print(torch.cuda.is_available())'` prints False.")
     assert plain.verdict.root_cause == "container_no_gpu"
+
+
+def test_xla_that_cannot_fit_the_program_is_out_of_memory_and_says_so_plainly():
+    line = ("2024-02-19 15:14:56.882326: W external/xla/xla/service/hlo_rematerialization.cc:2941] Can't reduce memory "
+            "use below -30.29GiB (-32529110990 bytes) by rematerialization; only reduced to 49.62GiB (53280000080 bytes), "
+            "down from 49.62GiB (53280000080 bytes) originally")
+    r = triage(f"SAC training on an RTX 4090 fails with a memory allocation error:\n```\n{line}\n```\n")
+    assert r.verdict.root_cause == "gpu_memory_exhausted"
+    assert r.findings[0].title.startswith("The GPU had no memory left")

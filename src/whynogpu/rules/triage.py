@@ -82,6 +82,11 @@ def _best(sigs):
     return sorted(sigs, key=lambda s: (SEVERITY.index(s.severity), ORIGINS.index(s.origin), s.line))
 
 
+# A message of these categories says less than the check rule that owns it: an out-of-memory error says the
+# allocation failed, not that other processes hold the memory (WG206's finding on a machine).
+_MESSAGE_TITLES = {"gpu_memory_exhausted": "The GPU had no memory left for this work"}
+
+
 @rule(
     "WG827", "report_message_names_cause", "unknown",
     "A message in the report points to this cause", category_from=MESSAGE_CATEGORY,
@@ -107,7 +112,7 @@ def report_message_names_cause(info, snap):
             Severity(best.severity), _evidence(sigs),
             f"The report's own messages point to {category}." + (f" {owner.why}" if owner else ""),
             fix,
-            title=f"{owner.title} (from the report's messages)" if owner else info.title,
+            title=f"{_MESSAGE_TITLES.get(category) or owner.title} (from the report's messages)" if owner else info.title,
             location=Location("<report>", best.line), category=category, origin=best.origin,
         )
 

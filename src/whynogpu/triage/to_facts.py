@@ -344,6 +344,13 @@ class _Build:
             if known is not None:
                 if not dists[known].version:
                     dists[known] = replace(dists[known], version=s.value)
+                printed = next((x for x in f.all(key) if not x.stated_by_user), None)
+                if dists[known].location == "(pip install in the report)" and printed is not None and \
+                        printed.value != dists[known].version:
+                    # the framework's own answer (a version it printed) is what that environment holds, whatever
+                    # an install command the reporter shows asked for
+                    dists[known] = Distribution(known, printed.value, "(printed by the framework in the report)")
+                    origins.append(PROGRAM)
                 continue
             named = _variant_named(s.text) if name == "tensorflow" else name
             dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
