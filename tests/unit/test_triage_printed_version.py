@@ -38,3 +38,10 @@ def _torch(text: str) -> str:
 def test_without_printed_output_the_install_command_stands():
     assert _torch("In Colab I installed torch with\n" + INSTALL + "and torch.cuda.is_available() is False.") == "1.7.0+cu101"
     assert _torch("I installed torch with\n" + INSTALL + "Environment:\n" + COLLECT_ENV) == "1.13.1"
+
+
+def test_a_framework_said_to_come_out_cpu_only_is_the_cpu_build_and_other_cpu_words_are_not():
+    said = triage("micromamba image: the pytorch that ends up in the image is CPU only when conda-forge is listed first.")
+    assert said.verdict.root_cause == "cpu_only_package"
+    other = triage("PyTorch runs fine, but the data loader is CPU bound and the GPU waits.")
+    assert other.verdict.root_cause != "cpu_only_package"
