@@ -522,7 +522,8 @@ def driver_too_old(info, snap):
             cmds.append(pip(t, 'install -U "jax[cuda12]"'))
         yield info.finding(
             Severity.ERROR,
-            [Evidence(f"driver {driver.driver_version or '?'} supports CUDA {driver.cuda_driver_version}", "driver layer"),
+            [Evidence(f"driver {driver.driver_version or (driver.branch and f'{driver.branch} (its branch)') or '?'} "
+                      f"supports CUDA {driver.cuda_driver_version}", "driver layer"),
              Evidence(f"{_label(fw)} was built for CUDA {fw.cuda}", SOURCE), Evidence(why, "knowledge base")],
             f"The driver cannot run CUDA {_mm(fw.cuda)} code, so {LABEL[fw.framework]} finds no usable GPU.",
             Fix(f"Install an NVIDIA driver >= {need['linux_min'] if need else 'the one for CUDA ' + _mm(fw.cuda)} "

@@ -224,7 +224,9 @@ _PROSE_VERSIONS = (
     # The CUDA a build needs, said in words ("this TensorFlow wants CUDA 11.0", "compiled against CUDA 12.1"): not a
     # CUDA that is installed. Read before "cuda", which then skips the version this one took.
     ("cuda_needed", Filtered(re.compile(r"\b(?:wants?|needs?|needed|requires?|required|expects?|expected|looks? for|"
-                                        r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against))"
+                                        r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against)|"
+                                        r"complains? (?:that|about))"
+                                        # ("it complains that CUDA 12.1 cannot be found": the CUDA the program looks for)
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
     ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,32}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),

@@ -517,8 +517,11 @@ class _Build:
         # "This TensorFlow wants CUDA 11.0": the reporter's word for the build's CUDA when its release does not
         # say it. TensorFlow alone: torch and JAX wheels bring their own CUDA, whatever the system has.
         said = f.first("cuda_needed")
-        if said and "tensorflow" not in needs and main_framework(f, t) in ("tensorflow", "keras", None):
+        main = main_framework(f, t) or _only_named(f)
+        if said and "tensorflow" not in needs and main in ("tensorflow", "keras", None):
             needs["tensorflow"] = (said.value, STATED)
+        elif said and main in ("torch", "jax") and main not in needs:
+            needs[main] = (said.value, STATED)  # its wheels bring that CUDA: only the driver must be new enough
         # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
         if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
             family = soname_family(needs["tensorflow"][0])
@@ -989,6 +992,13 @@ def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tup
         if row and not newer:
             return row["cuda"], True
     return None, None
+
+
+def _only_named(f: TriageFacts) -> str | None:
+    """The one framework the reporter names in words, when the report gives no version, package or message of any."""
+    named = {c.id for c in f.cues if c.id in ("names_tensorflow", "names_pytorch", "names_jax")}
+    return {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}[named.pop()] \
+        if len(named) == 1 else None
 
 
 def main_framework(f: TriageFacts, t: TargetFacts | None) -> str | None:
