@@ -411,3 +411,13 @@ def test_cudnn_that_cannot_create_its_handle_in_pytorch():
     r = triage("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED\n")
     assert r.verdict.root_cause == "cudnn_version_mismatch"
     assert {"gpu_memory_exhausted", "compute_capability_unsupported"} <= {c.category for c in r.candidates}
+
+
+def test_an_import_error_carrying_a_worker_address_still_names_its_library():
+    # Xinference's actor framework puts the worker's address before the loader's message
+    from whynogpu.triage.engine import triage
+
+    r = triage("```\nImportError: [address=0.0.0.0:44627, pid=1165786] libcudart.so.12: cannot open shared object file: "
+               "No such file or directory\n```\n")
+    assert r.verdict.root_cause == "cuda_libs_missing"
+    assert any("libcudart.so.12" in e.fact for e in r.findings[0].evidence)
