@@ -421,3 +421,15 @@ def test_an_import_error_carrying_a_worker_address_still_names_its_library():
                "No such file or directory\n```\n")
     assert r.verdict.root_cause == "cuda_libs_missing"
     assert any("libcudart.so.12" in e.fact for e in r.findings[0].evidence)
+
+
+def test_nodes_windows_binding_that_misses_a_dll_is_a_dll_off_the_path():
+    from whynogpu.triage.engine import triage
+
+    r = triage("require('@tensorflow/tfjs-node-gpu') on Windows 10 fails:\n```\ninternal/modules/cjs/loader.js:977\n"
+               "  return process.dlopen(module, path.toNamespacedPath(filename));\n\nError: The specified module could "
+               "not be found.\n\\\\?\\C:\\app\\node_modules\\@tensorflow\\tfjs-node-gpu\\lib\\napi-v4\\tfjs_binding.node\n```\n")
+    assert r.verdict.root_cause == "libs_not_on_path"
+    # Python's own wording of the same Windows error stays with its row
+    py = triage("ImportError: DLL load failed: The specified module could not be found.")
+    assert all("Node.js" not in e.fact for f in py.findings for e in f.evidence)
