@@ -103,3 +103,15 @@ def test_the_option_table_is_read_in_one_place():
     assert without('CMD ["python", "main.py", "--cpu"]', "--cpu") == 'CMD ["python", "main.py"]'
     assert without('args: ["a.wav", "--device", "cpu"]', "--device cpu") == 'args: ["a.wav", "--device", "cuda"]'
     assert without("python main.py --cpu", "--always-cpu") == "python main.py --cpu"
+
+
+def test_a_notebook_shell_line_that_starts_a_program_on_the_cpu(tmp_path):
+    import json
+
+    cells = ["!pip install -q ultralytics\n", "!yolo train data=coco8.yaml model=yolov8n.pt epochs=3 --device cpu\n",
+             "!echo 'pass --device cpu to train without a GPU'\n"]
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None}
+                    for c in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    found = _scan(tmp_path, "train.ipynb", json.dumps(nb))
+    assert [(f.location.path.endswith(":cell 2"), f.location.line) for f in found] == [(True, 1)]
+    assert found[0].fix.commands == ("!yolo train data=coco8.yaml model=yolov8n.pt epochs=3 --device cuda",)

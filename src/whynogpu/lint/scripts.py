@@ -96,6 +96,12 @@ def _logical(lines: list[str], kind: str):
         yield first, stripped
 
 
+def runs_a_program(text: str) -> bool:
+    """Whether a command line starts a program (not only echo, a test, an assignment, a cd …)."""
+    heads = _first_words(text)
+    return bool(heads) and not all(h in _NOT_A_RUN or h.startswith(("echo", "$(")) for h in heads)
+
+
 def _first_words(text: str) -> list[str]:
     """The first word of each command of a line (`a; b && c`), past `then`, `else`, `do`, `exec` and the like."""
     out = []
@@ -182,9 +188,8 @@ def read(path: str, text: str) -> DeclaredFile:
             if not conditional:  # a value set only on one branch says nothing sure about the run
                 env.append(EnvVar(assign[0], assign[1], where))
             continue
-        heads = _first_words(stripped)
         if kind == "bat" and stripped.endswith("("):
             continue  # `if exist venv (`: the block's own lines are the commands
-        if heads and not all(h in _NOT_A_RUN or h.startswith(("echo", "$(")) for h in heads):
+        if runs_a_program(stripped):
             commands.append(Command(stripped, where, "script", conditional))
     return DeclaredFile(path, K.SCRIPT, commands=tuple(commands), env=tuple(env))

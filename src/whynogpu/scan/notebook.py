@@ -30,10 +30,20 @@ class EnvMagic:
 
 
 @dataclass(frozen=True)
+class ShellLine:
+    """A `!` line: a command the notebook runs (its options count like a launcher's)."""
+
+    line: int  # 1-based within the cell
+    column: int
+    text: str  # the line as written
+
+
+@dataclass(frozen=True)
 class Cell:
     index: int  # 1-based position among all cells, as the notebook shows them
     source: str
     env: tuple[EnvMagic, ...] = field(default_factory=tuple)
+    shell: tuple[ShellLine, ...] = field(default_factory=tuple)
 
 
 # Cell magics whose body is still Python run in the kernel (the first line is blanked below).
@@ -72,9 +82,10 @@ def _cell_source(cell: dict) -> str:
     return src
 
 
-def _clean(source: str) -> tuple[str, list[EnvMagic]]:
+def _clean(source: str) -> tuple[str, list[EnvMagic], list[ShellLine]]:
     lines = source.split("\n")
     env: list[EnvMagic] = []
+    shell: list[ShellLine] = []
     for i, raw in enumerate(lines):
         stripped = raw.strip()
         col = len(raw) - len(raw.lstrip()) + 1
@@ -91,11 +102,12 @@ def _clean(source: str) -> tuple[str, list[EnvMagic]]:
         elif stripped.startswith("!"):
             for name, value in _shell_env(stripped.lstrip("!")):
                 env.append(EnvMagic(i + 1, col, name, value, True, stripped))
+            shell.append(ShellLine(i + 1, col, stripped))
             lines[i] = ""
         elif stripped.startswith("?") or stripped.endswith("?") and not stripped.startswith("#") \
                 or _ASSIGN_SHELL.match(stripped):
             lines[i] = ""
-    return "\n".join(lines), env
+    return "\n".join(lines), env, shell
 
 
 def read_cells(text: str) -> list[Cell]:
@@ -126,6 +138,6 @@ def read_cells(text: str) -> list[Cell]:
             magic = re.match(r"%%(\w*)", head).group(1)  # type: ignore[union-attr]
             if magic not in PYTHON_CELL_MAGICS:
                 continue  # another interpreter (bash, html, a file writer) handles this cell
-        clean, env = _clean(source)
-        out.append(Cell(i, clean, tuple(env)))
+        clean, env, shell = _clean(source)
+        out.append(Cell(i, clean, tuple(env), tuple(shell)))
     return out
