@@ -115,3 +115,15 @@ def test_a_notebook_shell_line_that_starts_a_program_on_the_cpu(tmp_path):
     found = _scan(tmp_path, "train.ipynb", json.dumps(nb))
     assert [(f.location.path.endswith(":cell 2"), f.location.line) for f in found] == [(True, 1)]
     assert found[0].fix.commands == ("!yolo train data=coco8.yaml model=yolov8n.pt epochs=3 --device cuda",)
+
+
+def test_python_that_starts_a_program_with_its_cpu_option(tmp_path):
+    text = ('import subprocess\nimport os\n\n\ndef start():\n'
+            '    return subprocess.Popen(["python", "main.py", "--listen", "0.0.0.0", "--cpu"], cwd="/opt/ComfyUI")\n\n\n'
+            'os.system("whisper talk.mp3 --model medium --device cpu")\n'
+            'subprocess.run(["echo", "use --cpu to run without a GPU"])\n')
+    found = _scan(tmp_path, "launch.py", text)
+    assert sorted((f.location.line, f.severity) for f in found) == [(6, Severity.WARNING), (9, Severity.ERROR)]
+    by_line = {f.location.line: f.fix.commands[0] for f in found}
+    assert by_line[6] == 'return subprocess.Popen(["python", "main.py", "--listen", "0.0.0.0"], cwd="/opt/ComfyUI")'
+    assert by_line[9] == 'os.system("whisper talk.mp3 --model medium --device cuda")'

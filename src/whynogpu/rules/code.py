@@ -290,8 +290,8 @@ _FILE_WHERE = {"CMD": "the image's CMD", "ENTRYPOINT": "the image's ENTRYPOINT",
             "(knowledge/cpu_flags.csv: ComfyUI's --cpu, the web UI's --use-cpu all, --always-cpu, --device cpu, "
             "the Trainer's --use_cpu), also through a launcher's arguments variable (COMMANDLINE_ARGS, CLI_ARGS). "
             "Scanned files: a final image's CMD/ENTRYPOINT, compose command/entrypoint, Kubernetes command/args, "
-            "shell and batch scripts, service units, a notebook's `!` lines; files, services and images named for "
-            "the CPU are left alone.",
+            "shell and batch scripts, service units, a notebook's `!` lines, Python's subprocess and os.system calls; "
+            "files, services and images named for the CPU are left alone.",
     why="The program does what its options say: with a CPU option it puts the model on the CPU however well the GPU "
         "stack works.",
     example="<report>:16 ExecStart=/opt/app/venv/bin/python /opt/app/main.py --listen --cpu",

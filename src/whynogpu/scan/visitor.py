@@ -16,6 +16,8 @@ from typing import Any
 
 from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit
+from whynogpu.lint.scripts import runs_a_program
+from whynogpu.parsers import cpu_options
 from whynogpu.scan.consts import UNKNOWN, evaluate, module_constants
 
 # Environment variables whose value in code decides where the frameworks run.
@@ -47,6 +49,11 @@ def norm(q: str) -> str:
     if q.startswith("jax._src.config.config"):
         q = "jax.config" + q[len("jax._src.config.config"):]
     return q
+
+
+# Calls that start another program with a command line.
+_LAUNCHES = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_call",
+                       "subprocess.check_output", "os.system", "os.popen"})
 
 
 @dataclass
@@ -318,6 +325,26 @@ class Visitor(ast.NodeVisitor):
             self.config_proto(kw.get("device_count"))
         elif q == "jax.config.update" and len(args) >= 2:
             self.jax_update(self.value(args[0]), args[1])
+        elif q in _LAUNCHES and args:
+            self.launch(node, args[0])
+
+    def launch(self, node: ast.Call, command: ast.AST) -> None:
+        """subprocess.run(["python", "main.py", "--cpu"]), os.system("… --device cpu"): a program started with its
+        own CPU option (parsers/cpu_options.py), like a launcher script's line (WG718)."""
+        if isinstance(command, (ast.List, ast.Tuple)):
+            words = [self.value(e) for e in command.elts]
+            text = " ".join(w for w in words if isinstance(w, str))
+        else:
+            text = self.value(command)
+        if not isinstance(text, str) or "cpu" not in text or not runs_a_program(text):
+            return
+        found = cpu_options.find(text)
+        if not found:
+            return
+        option, meaning = found
+        line = self.statement_line()
+        fixed = cpu_options.without(line, option)
+        self.hit("cpu_option", node, option, fixed if fixed != line else None, meaning=meaning)
 
     def set_visible_devices(self, node: ast.Call, args, kw) -> None:
         devices = args[0] if args else kw.get("devices")
