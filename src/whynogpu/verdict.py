@@ -57,7 +57,13 @@ def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candida
             # shown in rank order, so a later candidate never reads as surer than an earlier one
             shown = confidence(f) if not candidates else min(confidence(f), candidates[-1].confidence)
             candidates.append(Candidate(f.category, shown))
-    top = next((f for f in ordered if _class(f) <= 2), None)
+    # A finding that names no cause ("TensorFlow sees no GPU", category unknown) is a symptom: another finding that
+    # names one is the root cause, and leads the list.
+    top = next((f for f in ordered if _class(f) <= 2 and f.category != "unknown"), None) or \
+        next((f for f in ordered if _class(f) <= 2), None)
+    if top is not None and top is not ordered[0] and ordered[0].category == "unknown" and _class(top) == 0:
+        ordered.remove(top)
+        ordered.insert(0, top)
     if top is None:
         return ordered, Verdict(None, "unknown", "Nothing found that stops the GPU, but nothing proved it works either."), ()
     errors = [f for f in ordered if f.severity is Severity.ERROR and f is not top]

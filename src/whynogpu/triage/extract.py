@@ -113,7 +113,7 @@ _REPL = (  # (fact key, expression pattern)
     ("tf_built_with_cuda", Filtered(re.compile(r"is_built_with_cuda\(\)"))),
     ("torch_version_cuda", Filtered(re.compile(r"torch\.version\.cuda\b"))),
     ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
-    ("keras_backend", Filtered(re.compile(r"backend\.backend\(\)"))),
+    ("keras_backend", Filtered(re.compile(r"(?:backend|config)\.backend\(\)"))),  # Keras 3: keras.config.backend()
     ("torch_version", Filtered(re.compile(r"\btorch\.__version__"))),
     ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
 )
