@@ -96,3 +96,14 @@ def test_xla_that_cannot_fit_the_program_is_out_of_memory_and_says_so_plainly():
     r = triage(f"SAC training on an RTX 4090 fails with a memory allocation error:\n```\n{line}\n```\n")
     assert r.verdict.root_cause == "gpu_memory_exhausted"
     assert r.findings[0].title.startswith("The GPU had no memory left")
+
+
+def test_a_jetpack_4_container_missing_cuda_libraries_was_started_without_the_nvidia_runtime():
+    body = ("`docker run -it dustynv/ros:noetic-pytorch-l4t-r32.5.0` on a Jetson AGX, then in python:\n```\n>>> import torch\n"
+            "OSError: libcurand.so.10: cannot open shared object file: No such file or directory\n```\n")
+    r = triage(body)
+    assert r.verdict.root_cause == "container_no_gpu"
+    assert any("--runtime nvidia" in c for c in r.findings[0].fix.commands)
+    # the same message outside a JetPack 4 container is a library that is not installed
+    plain = triage("```\nOSError: libcurand.so.10: cannot open shared object file: No such file or directory\n```\n")
+    assert plain.verdict.root_cause == "cuda_libs_missing"

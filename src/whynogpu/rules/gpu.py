@@ -192,6 +192,7 @@ def _container_fix(kind: str | None) -> tuple[str, tuple[str, ...]]:
         return ("Add the GPU to the LXD container from the host:", ("lxc config device add CONTAINER gpu gpu",))
     return ("Restart the container with GPU access (the NVIDIA Container Toolkit must be installed on the host):",
             ("docker run --gpus all IMAGE ...",
+             "# on a Jetson (JetPack 4 and 5, whose containers get CUDA from the host): docker run --runtime nvidia IMAGE ...",
              "# docker compose: under the service, add",
              "#   deploy: {resources: {reservations: {devices: [{driver: nvidia, count: all, capabilities: [gpu]}]}}}",
              "# on the host, once: sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker"))

@@ -278,6 +278,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("fewer_gpus", r"\b(only|just) (ever )?(sees?|seeing|uses?|using|shows?|detects?|finds?|lists?|reports?|recogni[sz]es?) (one|1|a single|two|2|"
                    r"three|3)\b|\bdevice_count\(\)[^.\n]{0,20}\b(returns?|gives?|is|prints?|shows?|=+|->|→)\s*\d\b|\bonly "
                    r"(one|1|a single) (of (the|my) \w+ )?gpus? (is |are )?(seen|visible|used|detected|shown|found)\b"),
+    # JetPack 4 (L4T r32): its containers get CUDA, cuDNN and TensorRT mounted from the host by the NVIDIA runtime
+    ("l4t_r32", r"\bl4t[\w.-]*?[:-]r32\.\d|\bJetPack 4\.\d"),
     # MIG: a MIG device's UUID, or the word beside its instances (nvidia-smi's MIG table, "split into MIG slices")
     ("mig", r"\bMIG-[0-9a-f]{8}-|\bMIG\b.{0,40}\b(slices?|instances?|partition\w*|mode|devices?)\b|\b(partition\w*|split) "
             r"(with|into) (\d+ )?MIG\b"),

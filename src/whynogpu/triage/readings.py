@@ -197,6 +197,17 @@ def _libcuda_import_error(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def host_libs_not_mounted(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # JetPack 4's containers (L4T r32) hold no CUDA, cuDNN or TensorRT of their own: the NVIDIA container runtime mounts
+    # the host's into them (NGC's l4t-base: "CUDA … mounted from the host"). A CUDA library missing inside one is a
+    # container started without that runtime (--runtime nvidia, or nvidia as Docker's default runtime).
+    if m.groups.get("soname") and ({"cuda_libs_missing", "cudnn_missing"} & set(cats)) and f.has_cue("l4t_r32") and \
+            (f.has_cue("container") or f.all("docker_run")):
+        return _first("container_no_gpu", cats, "JetPack 4's containers get CUDA, cuDNN and TensorRT from the host "
+                      "through the NVIDIA runtime: without it (--runtime nvidia) they have none")
+    return None
+
+
 def _libcuda_on_disk(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # the driver's library the loader did not find is listed on disk (ls, ldconfig, find): installed, and not
     # where this process looks (a CUDA toolkit's stubs/libcuda.so is no driver and does not count)
@@ -304,7 +315,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 _READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
-             _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, _libcuda_on_disk,
+             _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, host_libs_not_mounted, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
              _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
 

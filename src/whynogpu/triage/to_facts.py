@@ -53,7 +53,7 @@ from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
 from whynogpu.scan.engine import option_hit
 from whynogpu.triage import cues as cue_table
-from whynogpu.triage.readings import mig_without_instance, readings
+from whynogpu.triage.readings import host_libs_not_mounted, mig_without_instance, readings
 
 PROGRAM, STATED, INFERRED = "program", "stated", "inferred"
 ORIGINS = (PROGRAM, STATED, INFERRED)  # strongest first
@@ -223,7 +223,8 @@ class _Build:
         nvd = f.first("env:NVIDIA_VISIBLE_DEVICES")
         no_gpus_run = no_gpus_run or bool(nvd and nvd.value.lower().strip("'\"") in ("none", "void", "") and
                                           (f.all("docker_run") or f.has_cue("container")))
-        no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed"))  # loader's message, or retold
+        no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed")) or \
+            any(host_libs_not_mounted(m, f, list(m.categories)) for m in f.log)  # the driver's (or host's) libraries
         wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
                 or f.first("gpu_count") or wsl_no_cuda or no_libcuda or f.pci):
@@ -489,6 +490,8 @@ class _Build:
             lib = lib_of(soname) if soname else None
             if m.id not in NOT_FOUND or lib is None or lib == "cuda":
                 continue  # libcuda is the driver's: the GPU layer reads it
+            if host_libs_not_mounted(m, f, list(m.categories)):
+                continue  # a JetPack 4 container without the NVIDIA runtime: the platform layer reads it
             fw = framework_of(m) or main_framework(f, t) or "tensorflow"
             wanted.setdefault(fw, {})[soname] = ResolvedLib(lib, soname, None, None, None, None)
             if m.line in f.prose_log_lines:
