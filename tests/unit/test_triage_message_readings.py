@@ -124,6 +124,17 @@ def test_a_generic_aarch64_torch_on_a_jetson_has_no_cuda_for_it():
     assert not any("Jetson builds" in e.fact for f in triage(nv).findings for e in f.evidence)
 
 
+def test_a_pypi_tensorflow_on_a_jetson_has_no_cuda_for_it_and_nvidias_build_is_fine():
+    text = ("Jetson AGX Orin, Ubuntu 20.04, Python 3.8. TensorFlow 2.13.1 installed with `pip install tensorflow==2.13.1`; "
+            "tf.config.list_physical_devices() lists only the CPU.")
+    r = triage(text)
+    assert r.verdict.root_cause == "cpu_only_package"
+    assert any("install-tf-jetson-platform" in c for c in r.findings[0].fix.commands)
+    nv = text.replace("TensorFlow 2.13.1 installed with `pip install tensorflow==2.13.1`",
+                      "TensorFlow 2.11.0+nv23.01 from NVIDIA's Jetson index")
+    assert not any("Jetson builds" in e.fact for f in triage(nv).findings for e in f.evidence)
+
+
 def test_a_cuda_library_torch_from_pypi_cannot_load_is_one_of_its_pip_wheels():
     # torch's Linux wheels on PyPI bring CUDA as nvidia-* wheels (1.13 and later); the traceback format is torch's own
     text = ("In a fresh AlmaLinux 9 container:\n```\n# python3 -m pip install torch torchvision\n# python3 -c 'import torch'\n"

@@ -275,6 +275,12 @@ FIX_FOR_USE = {
         "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html):",
         ('import tensorflow as tf; tf.config.set_visible_devices([], "GPU")   # before the first JAX operation',
          "export XLA_PYTHON_CLIENT_PREALLOCATE=false", "export TF_FORCE_GPU_ALLOW_GROWTH=true")),
+    ("WG833", "tensorflow-jetson"): Fix(
+        "Install NVIDIA's TensorFlow build for your JetPack release (PyPI's aarch64 wheels have no CUDA for a Jetson), "
+        "or run NVIDIA's TensorFlow container for Jetson:",
+        ("cat /etc/nv_tegra_release   # the L4T release: it picks the wheel and the container tag",
+         "# the wheel index for that JetPack: https://docs.nvidia.com/deeplearning/frameworks/install-tf-jetson-platform/index.html",
+         "pip uninstall -y tensorflow   # then install NVIDIA's wheel (its version carries +nv)")),
     ("WG833", "jax-windows"): Fix(
         "JAX publishes CUDA builds for Linux only (https://docs.jax.dev/en/latest/installation.html): run it in WSL2, "
         "where the Linux wheels use the Windows NVIDIA driver, or on Linux:",

@@ -516,20 +516,23 @@ def _gpu_model(f: TriageFacts, cues: dict, add) -> None:
             add("compute_capability_unsupported", "error", "inferred", line, text, f"{gpu} has compute capability {cc}; {why}")
 
 
-def _jetson_generic_torch(f: TriageFacts, cues: dict, add) -> None:
-    # 3b. (cont.) A Jetson's GPU is part of the SoC and runs only the CUDA of its JetPack: PyTorch reaches it through
-    # NVIDIA's builds for Jetson (their version carries "nv", as in 1.12.0a0+2c916ef.nv22.3); the aarch64 wheels of
-    # PyPI and download.pytorch.org bring no CUDA for it
-    # (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html).
-    torch = f.first("torch_version")
-    if torch is None or "nv" in torch.value or "+cu" in torch.value:
-        return
+def _jetson_generic_build(f: TriageFacts, cues: dict, add) -> None:
+    # 3b. (cont.) A Jetson's GPU is part of the SoC and runs only the CUDA of its JetPack: PyTorch and TensorFlow reach
+    # it through NVIDIA's builds for Jetson, whose versions carry "nv" (1.12.0a0+2c916ef.nv22.3, 2.11.0+nv23.01); the
+    # aarch64 wheels of PyPI and download.pytorch.org bring no CUDA for it
+    # (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html,
+    # https://docs.nvidia.com/deeplearning/frameworks/install-tf-jetson-platform/index.html).
     jetson = next((g for s in f.all("gpu")[:8] if (g := gpu_compute_capability(s.value)) and g[0].startswith("Jetson")),
                   None)
-    if jetson:
-        add("cpu_only_package", "error", "stated" if torch.stated_by_user else "program", torch.line, torch.text,
-            f"on a {jetson[0]} PyTorch reaches the GPU only through NVIDIA's Jetson builds (versions with \"nv\"); "
-            f"torch {torch.value} is a generic aarch64 wheel without CUDA for it", use="torch-jetson")
+    if not jetson:
+        return
+    for key, name, use in (("torch_version", "PyTorch", "torch-jetson"), ("tf_version", "TensorFlow", "tensorflow-jetson")):
+        v = f.first(key)
+        if v is None or "nv" in v.value or "+cu" in v.value:
+            continue
+        add("cpu_only_package", "error", "stated" if v.stated_by_user else "program", v.line, v.text,
+            f"on a {jetson[0]} {name} reaches the GPU only through NVIDIA's Jetson builds (versions with \"nv\"); "
+            f"{name} {v.value} is a generic aarch64 wheel without CUDA for it", use=use)
 
 
 def _cuda_older_than_gpu(f: TriageFacts, cues: dict, add) -> None:
@@ -588,7 +591,7 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
 _PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _jax_beside_tensorflow,
           _install_history, _phrases, _visible_devices, _one_mig_instance,
-          _keras_backend, _statements, _gpu_model, _jetson_generic_torch, _cuda_older_than_gpu, _gpu_works)
+          _keras_backend, _statements, _gpu_model, _jetson_generic_build, _cuda_older_than_gpu, _gpu_works)
 
 
 def _visible_indices(f: TriageFacts) -> tuple[list[int], int]:
