@@ -528,8 +528,8 @@ def _jetson_generic_build(f: TriageFacts, cues: dict, add) -> None:
         return
     for key, name, use in (("torch_version", "PyTorch", "torch-jetson"), ("tf_version", "TensorFlow", "tensorflow-jetson")):
         v = f.first(key)
-        if v is None or "nv" in v.value or "+cu" in v.value:
-            continue
+        if v is None or "nv" in v.value or "+cu" in v.value or re.search(r"\+nv\d|\.nv\d", v.text):
+            continue  # (a TensorFlow version fact keeps the release only; NVIDIA's tag is in the line it came from)
         add("cpu_only_package", "error", "stated" if v.stated_by_user else "program", v.line, v.text,
             f"on a {jetson[0]} {name} reaches the GPU only through NVIDIA's Jetson builds (versions with \"nv\"); "
             f"{name} {v.value} is a generic aarch64 wheel without CUDA for it", use=use)
