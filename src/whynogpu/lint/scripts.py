@@ -54,6 +54,8 @@ def _unquote(value: str) -> str:
 
 def _drop_comment(line: str) -> str:
     """The line without a trailing ` # comment` (a # inside quotes is kept)."""
+    if "#" not in line:
+        return line
     quote = ""
     for i, ch in enumerate(line):
         if quote:
