@@ -75,7 +75,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|memory of the card|someone else(?:'s)? "
                    r"(?:is |was )?(?:using|runs?|running|uses|jobs?|process(?:es)?|training|model))"),
     # The GPU's memory is (almost) full: another process's, or the reporter's own framework holding it while it works
-    ("memory_full", r"(little free memory|memory .{0,30}(almost|nearly) (completely )?(full|used|taken))"),
+    ("memory_full", r"(little free memory|memory\b.{0,30}(almost|nearly) (completely )?(full|used|taken))"),
     ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
                         r".{0,100}(script|repo|code|training|train\.py|inference)|"
                         # "it works in X but not in Y", "not detected in R, but appears in python": two places

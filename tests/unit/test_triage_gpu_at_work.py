@@ -1,0 +1,25 @@
+"""Reports whose GPU in fact works: the reporter finds it slower than the CPU (a small model: kernel launches and
+copies cost more than they save), or sees its memory full while utilisation stays low. And the failing counterparts."""
+
+from __future__ import annotations
+
+from whynogpu.triage.engine import triage
+
+
+def test_a_gpu_run_slower_than_the_cpu_is_the_gpu_at_work():
+    for said in ("every time training is much slower when it runs on the GPU than on the CPU.",
+                 "The GPU is slower than the CPU for my small DQN.",
+                 "My model trains faster on the CPU than on the GPU."):
+        r = triage("Keras DQN example on the TensorFlow backend. " + said)
+        assert r.verdict.root_cause == "no_problem", said
+    # a GPU that is not used at all is not this
+    not_used = triage("Training is slow and nvidia-smi shows no process on the GPU; TensorFlow lists no GPU device.")
+    assert not_used.verdict.root_cause != "no_problem"
+
+
+def test_memory_usage_nearly_full_with_low_utilisation_is_the_framework_holding_it():
+    r = triage("While it trains, nvidia-smi shows Memory-Usage is almost full, but Volatile GPU-Util stays at 0%. Is the "
+               "GPU doing anything?")
+    assert r.verdict.root_cause == "no_problem"
+    failing = triage("Memory-Usage is almost full and then training fails with RuntimeError: CUDA out of memory.")
+    assert failing.verdict.root_cause == "gpu_memory_exhausted"
