@@ -199,7 +199,8 @@ def _libcuda_import_error(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 def host_libs_not_mounted(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # JetPack 4's containers (L4T r32) hold no CUDA, cuDNN or TensorRT of their own: the NVIDIA container runtime mounts
-    # the host's into them (NGC's l4t-base: "CUDA … mounted from the host"). A CUDA library missing inside one is a
+    # the host's into them (https://github.com/OE4T/meta-tegra/wiki/NVIDIA-Container-Runtime-support: NVIDIA's
+    # containers "expect them to be provided by the underlying host OS"). A CUDA library missing inside one is a
     # container started without that runtime (--runtime nvidia, or nvidia as Docker's default runtime).
     if m.groups.get("soname") and ({"cuda_libs_missing", "cudnn_missing"} & set(cats)) and f.has_cue("l4t_r32") and \
             (f.has_cue("container") or f.all("docker_run")):
