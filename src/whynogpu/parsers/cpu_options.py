@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from whynogpu.facts import code as F
+from whynogpu.facts.code import CodeHit
 from whynogpu.knowledge import table
 
 
@@ -53,6 +55,21 @@ def without(command: str, option: str) -> str:
     fixed = re.sub(at + r"\s+", "", command, count=1) if re.search(at + r"\s", command) else \
         re.sub(r"\s*" + at, "", command, count=1)
     return fixed.strip()
+
+
+def hit(command: str, path: str, line: int, column: int, *, shown: str = "", context: str = F.COMMAND,
+        where: str = "", cell: int | None = None) -> CodeHit:
+    """A command that passes a program's CPU option as the code hit WG718 reads, whoever found it (a report, a
+    notebook's `!` line, a Dockerfile, a launcher script). `shown` is the line as written when the command spans more;
+    the fix corrects that line, or the whole command when the option sits on another of its lines."""
+    option, meaning = find(command)  # callers pass commands find() accepts
+    statement = shown or command
+    fixed = without(statement, option)
+    if fixed == statement:
+        fixed = without(command, option)
+    extra = {"meaning": meaning, **({"where": where} if where else {})}
+    return CodeHit("cpu_option", f"{path}:cell {cell}" if cell else path, path, line, column, statement[:200], context,
+                   option, fixed, cell=cell, extra=extra)
 
 
 @cache

@@ -48,7 +48,8 @@ def location(h: CodeHit) -> Location:
 
 
 def seen(h: CodeHit) -> Evidence:
-    return Evidence(f"`{h.statement}` ({_WHERE.get(h.context, h.context)})", f"{h.path}:{h.line}:{h.column}")
+    where = h.extra.get("where") or _WHERE.get(h.context, h.context)
+    return Evidence(f"`{h.statement}` ({where})", f"{h.path}:{h.line}:{h.column}")
 
 
 def corrected(h: CodeHit, text: str, delete: str) -> Fix:
@@ -301,31 +302,26 @@ _FILE_WHERE = {"CMD": "the image's CMD", "ENTRYPOINT": "the image's ENTRYPOINT",
     modes=MODES,
 )
 def command_option_forces_cpu(info, snap):
-    said = "The program was told to use the CPU, so it never puts the work on the GPU."
-    for h in hits(snap, info.code, "cpu_option"):
+    for h in [*hits(snap, info.code, "cpu_option"), *_launch_hits(snap, info.code)]:
         yield info.finding(
             severity(h), [seen(h), Evidence(h.extra.get("meaning", f"{h.value} asks for the CPU"), "knowledge base: cpu_flags")],
-            said, corrected(h, "Start it without the option:", "Remove the option from the command:"),
+            "The program was told to use the CPU, so it never puts the work on the GPU.",
+            corrected(h, "Start it without the option:", "Remove the option from the command:"),
             location=location(h),
         )
-    for df, c in launch_commands(snap.get(FileScanFacts)):  # Dockerfiles, compose, Kubernetes, launcher scripts
-        found = cpu_options.find(c.text)
-        if not found or "*" in c.spot.ignored or info.code in c.spot.ignored:
+
+
+def _launch_hits(snap, code: str):
+    """The commands the scanned files start programs with (Dockerfiles, compose, Kubernetes, launcher scripts) that
+    pass a CPU option, as the same code hits a report's or a notebook's command lines give."""
+    for df, c in launch_commands(snap.get(FileScanFacts)):
+        if "*" in c.spot.ignored or code in c.spot.ignored or not cpu_options.find(c.text):
             continue
-        option, meaning = found
         where = _FILE_WHERE.get(c.where, f"{c.where}, which the launcher adds to the program's options")
         if c.conditional:
             where += ", under a condition or in a function, so it may not be the line that runs"
-        fixed = cpu_options.without(c.spot.text, option)
-        if fixed == c.spot.text:  # the option sits on a continuation line: show the whole command corrected
-            fixed = cpu_options.without(c.text, option)
-        yield info.finding(
-            Severity.WARNING if c.conditional else Severity.ERROR,
-            [Evidence(f"`{c.spot.text}` ({where})", f"{df.path}:{c.spot.line}:{c.spot.column}"),
-             Evidence(meaning, "knowledge base: cpu_flags")],
-            said, Fix("Start it without the option:", (fixed,)),
-            location=Location(df.path, c.spot.line, c.spot.column),
-        )
+        yield cpu_options.hit(c.text, df.path, c.spot.line, c.spot.column, shown=c.spot.text,
+                              context=F.CONDITIONAL if c.conditional else F.COMMAND, where=where)
 
 
 @rule(

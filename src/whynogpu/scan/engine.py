@@ -13,7 +13,6 @@ import dataclasses
 import re
 import warnings
 
-from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit, ScanFacts, SkippedFile
 from whynogpu.host.base import Host
 from whynogpu.lint.scripts import runs_a_program
@@ -98,13 +97,6 @@ def scan(host: Host, roots: tuple[str, ...]) -> ScanFacts:
         hits.extend(found)
     return ScanFacts(roots=tuple(roots), files_scanned=scanned, hits=tuple(hits),
                      skipped=tuple(skipped), single_device_training=tuple(training))
-
-
-def option_hit(text: str, path: str, line: int, column: int, cell: int | None = None) -> CodeHit:
-    """A command line that passes a program's CPU option (parsers/cpu_options.py) as the hit WG718 reads."""
-    option, meaning = cpu_options.find(text)
-    return CodeHit("cpu_option", f"{path}:cell {cell}" if cell else path, path, line, column, text[:200], F.COMMAND,
-                   option, cpu_options.without(text, option), cell=cell, extra={"meaning": meaning})
 
 
 class SourceError(ValueError):
@@ -205,7 +197,7 @@ def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[Cod
         v = Visitor("", path, state, cell.index, is_test)
         for magic in cell.env:
             v.env_magic(magic)
-        v.hits.extend(option_hit(sh.text, path, sh.line, sh.column, cell.index) for sh in cell.shell
+        v.hits.extend(cpu_options.hit(sh.text, path, sh.line, sh.column, cell=cell.index) for sh in cell.shell
                       if "cpu" in sh.text and cpu_options.find(sh.text) and runs_a_program(sh.text.lstrip("!")))
         magic_hits = [dataclasses.replace(h, ignored=ignored_in(h.statement)) if ignored_in(h.statement) else h
                       for h in v.hits]

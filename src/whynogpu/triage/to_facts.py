@@ -47,11 +47,11 @@ from whynogpu.knowledge import (
     version_key,
 )
 from whynogpu.model import ProbeResult, ProbeStatus
+from whynogpu.parsers import cpu_options
 from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.parsers.logs import LogMatch
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
-from whynogpu.scan.engine import option_hit
 from whynogpu.triage import cues as cue_table
 from whynogpu.triage.readings import host_libs_not_mounted, mig_without_instance, readings
 
@@ -622,7 +622,7 @@ class _Build:
 
 def _option_hit(s) -> CodeHit:
     """A command line's CPU option (knowledge/cpu_flags.csv) as the code hit check's WG718 reads."""
-    return option_hit(s.text, "<report>", s.line, 1)
+    return cpu_options.hit(s.text, "<report>", s.line, 1)
 
 
 # nvidia-smi's table column → NVML's nvmlComputeMode_t (nvml.h: DEFAULT 0, EXCLUSIVE_THREAD 1, PROHIBITED 2,
