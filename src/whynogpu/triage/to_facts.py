@@ -787,7 +787,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
             f"report line {s.line}")
     # NVIDIA's pip wheels and conda's cudatoolkit/cudnn packages hold the libraries of their names.
     for name, where, origin in _packaged(f):
-        for soname in failed:
+        for soname in sorted(failed):  # a set: sorted, so the report reads the same on every run
             if name == "*" or lib_of(soname) in WHEEL_LIBS.get(name, ()):
                 add(soname, f"({where})", origin, where, "pip" if where.startswith(("pip", "nvidia-")) else "conda")
     # The CUDA release the reporter installed names each library by a fixed rule. A name other than the one
@@ -798,7 +798,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for key in ("nvcc_cuda", "cuda"):
         for s in f.all(key)[:1]:
             family = soname_family(s.value)
-            libs = tuple({lib_of(x) for x in failed} - {None, "cudnn"} - absent)
+            libs = tuple(sorted({lib_of(x) for x in failed} - {None, "cudnn"} - absent))
             for soname in (sonames(family, libs) if family else {}).values():
                 soname = dll_name(soname) if windows else soname
                 add(soname, _default_place(s.value, soname, windows), _origin(s.stated_by_user) if soname not in failed
@@ -815,7 +815,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
         f.has_cue("path_set_elsewhere")
     if said or f.has_cue("cuda_installed") or f.has_cue("cudnn_installed"):
         other = {c.lib for c in copies if c.soname not in failed}
-        for soname in failed:
+        for soname in sorted(failed):
             # "I installed CUDA" says nothing of cuDNN, a separate download, and the other way round
             installed = f.has_cue("cudnn_installed" if lib_of(soname) == "cudnn" else "cuda_installed")
             if lib_of(soname) not in other and (said or installed):
