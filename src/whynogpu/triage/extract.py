@@ -803,10 +803,10 @@ def _pieces(numbered, seen: list[int]):
         yield n, text[at:end]
 
 
-def _stretch(texts: list[str], start: int, end: int) -> int:
-    """The end of the stretch of distinct lines from `start` that holds about WORDS_STRETCH characters."""
+def _stretch(texts: list[str], start: int, end: int, chars: int) -> int:
+    """The end of the stretch of distinct lines from `start` that holds about `chars` characters."""
     size = 0
-    while start < end and size < WORDS_STRETCH:
+    while start < end and size < chars:
         size += len(texts[start]) + 1
         start += 1
     return start
@@ -840,12 +840,17 @@ def extract(report: str | ReportText) -> TriageFacts:
             head += 1
         words: dict[int, list] = {}
         indexed = 0  # distinct lines of the head whose words are planned so far
+        planned = 0  # ...and their characters
         for i, piece in enumerate(block):
             d = distinct[piece]
             if indexed <= d < head and reader.text_chars <= cue_table.CUE_CHARS:
                 # The words are planned a stretch at a time, and only while the reader still wants them: in a
                 # report of sentences the reporter's part ends after CUE_CHARS, well before the head does.
-                upto = _stretch(texts, d, head)
+                # Each stretch is as long as all before it: a report of logs, whose head is read to its end,
+                # costs a few plans (each string is looked for once per plan), a report of sentences at most
+                # twice the head it reads.
+                upto = _stretch(texts, d, head, max(WORDS_STRETCH, planned))
+                planned += sum(len(t) + 1 for t in texts[d:upto])
                 for k, items in LineIndex(texts[d:upto]).plan(_WORDS, lambda f: f.need).items():
                     words[d + k] = items
                 indexed = upto
