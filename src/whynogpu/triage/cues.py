@@ -83,6 +83,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                         r"inside|through)\b[^.]{0,40}\bbut not\b|\bnot (detected|visible|found|available|working)\b"
                         r"[^.]{0,30}\b(in|from|under|inside)\b[^.]{0,30}\bbut\b[^.]{0,30}\b(works?|appears?|"
                         r"detected|visible|shows? up|available)\b"),
+    # Colab against the reporter's own computer, in either order ("in Colab the GPU is picked up, but locally it
+    # trains on the CPU"): another machine, so the report is not about a hosted runtime
+    ("colab_elsewhere", r"\bcolab\b[^.]{0,120}\bbut\b[^.]{0,40}\b(locally|on my (own )?(machine|pc|computer|laptop|"
+                        r"desktop))\b|\b(locally|on my (own )?(machine|pc|computer|laptop|desktop))\b[^.]{0,120}\bbut\b"
+                        r"[^.]{0,60}\bcolab\b"),
     # Another framework uses the GPU from the same place ("TensorFlow inside the very same container does find and use
     # the GPU"): the driver, the container and the device reach that environment
     ("other_framework_works", r"\b(tensorflow|tf|pytorch|torch|jax|keras)\b[^.]{0,40}\b(same|very same|this|that) "
@@ -151,7 +156,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("smi_driver_retold", r"communicate with the (nvidia )?driver"),
     # TensorFlow and JAX take (nearly) all GPU memory per process by default, so a second process fails
     ("second_process", r"\b(second|another|other|two|2) (jupyter )?(notebooks?|kernels?|process(es)?|scripts?|"
-                       r"instances?|programs?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out of memory|won'?t)|"
+                       r"instances?|programs?|models?)\b.{0,120}\b(fail|crash|die|dies|error|oom|out[- ]of[- ](gpu )?memory|won'?t)|"
                        r"\b(first|other) (one|notebook|process|kernel) (is )?(still )?(open|running)|"
                        # "GPU memory error with train.py and eval.py running together"
                        r"\b(memory|oom|fail\w*|crash\w*|error)\b.{0,80}\b(running|run|runs|launched|started) (together|at the same "
@@ -346,4 +351,12 @@ def find(line: str, todo=None, low: str | None = None) -> list[str]:
         todo = [f for _, f in FILTERED if passes(f.need, low)]
     if not todo:
         return []
-    return [cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)]
+    found = [cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)]
+    for cid in [c for c in found if c in _CANCELS]:
+        found = [c for c in found if c not in _CANCELS[cid]]
+    return found
+
+
+# A cue that says the others on its line are about another place: "in Colab it works, but locally it does not"
+# names Colab as the place where it works, not the one the report is about.
+_CANCELS = {"colab_elsewhere": ("colab", "hosted_notebook")}

@@ -145,6 +145,8 @@ _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|giv
 _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)==\d[\w.+]*")
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
+# xFormers' "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu)": the torch installed is the second
+_XFORMERS_HAVE = re.compile(r"PyTorch \S+ with CUDA \d+ \(you have (?P<v>[^)\s]+)\)")
 _KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
 # "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
 _GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|have|only|machine has|node has|on|across|using)\s+(?P<n>one|"
@@ -641,6 +643,10 @@ class _Reader:
         g = _NUM_GPUS.rx.search(line) if _NUM_GPUS in self.todo else None
         if g:
             self.state("tf_gpus", g.group("n"), n, stripped, False)
+        if "(you have " in line:
+            have = _XFORMERS_HAVE.search(line)
+            if have:
+                self.state("torch_version", have.group("v"), n, stripped, False)
         if "Using " in line and " backend" in line:
             kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
             if kb:

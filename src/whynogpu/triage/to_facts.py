@@ -77,6 +77,11 @@ NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "t
              "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable", "cudnn_sublib_missing")
 # Messages that say a framework's own import failed (its native module could not be loaded or started)
 IMPORT_FAILS = ("tf_native_runtime", "tf_win_dll_init_failed")
+# Messages printed while building a CUDA extension or loading a package built on the framework (DeepSpeed's ops,
+# torchvision, xFormers): the framework itself did not run, and may well see the GPU. WG827 reads them.
+NOT_A_RUN = frozenset(("torch_ext_cuda_mismatch", "torch_ext_cuda_minor", "torch_ext_cuda_home_unset",
+                       "build_nvcc_not_found", "deepspeed_cuda_mismatch", "deepspeed_cuda_compatible",
+                       "torch_companion_cuda_mismatch", "xformers_built_for_other_torch", "xformers_triton_missing"))
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
 
 
@@ -437,7 +442,8 @@ class _Build:
         main = main_framework(f, t)
         for m in f.log:
             fw = framework_of(m) or main
-            if fw is None or m.kind == "benign" or (m.kind == "success" and m.line in f.prose_log_lines):
+            if fw is None or m.kind == "benign" or m.id in NOT_A_RUN or \
+                    (m.kind == "success" and m.line in f.prose_log_lines):
                 continue  # a success only retold in a sentence makes no run: no GPUs are read from it either
             logs.setdefault(fw, []).append(LogLine(m.id, m.kind, tuple(readings(m, f)[0]), m.text[:400]))
             origin.add(STATED if m.line in f.prose_log_lines else PROGRAM)
