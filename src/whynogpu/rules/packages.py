@@ -105,7 +105,9 @@ def torch_cpu_build(info, snap):
     because = _torch_python_outside(t)
     yield info.finding(
         Severity.WARNING if because else Severity.ERROR,
-        [Evidence(f"torch.__version__ = {build.version!r}, torch.version.cuda = None", "torch/version.py"),
+        [Evidence(f"torch.__version__ = {build.version!r}, torch.version.cuda = None" if not build.version.startswith("+")
+                  else f"a torch {build.version} build (the release is not shown), torch.version.cuda = None",
+                  "torch/version.py"),
          *([Evidence(f"torch {d.version} installed in {d.location}", f"package metadata of {t.python}")] if d else [])],
         "This PyTorch wheel was built without CUDA, so torch.cuda.is_available() is False on any machine.",
         Fix(

@@ -83,6 +83,7 @@ NOT_A_RUN = frozenset(("torch_ext_cuda_mismatch", "torch_ext_cuda_minor", "torch
                        "build_nvcc_not_found", "deepspeed_cuda_mismatch", "deepspeed_cuda_compatible",
                        "torch_companion_cuda_mismatch", "xformers_built_for_other_torch", "xformers_triton_missing"))
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
+_TORCH_CPU_INDEX = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?cpu(?![\w.])")
 
 
 @dataclass
@@ -325,6 +326,10 @@ class _Build:
                 if name in failed:
                     continue
                 if name not in dists and (name in TF_VARIANTS or name in ("torch", "jax", "jaxlib", "keras")):
+                    if name == "torch" and _TORCH_CPU_INDEX.search(s.value) and "+" not in version:
+                        # PyTorch's CPU index holds CPU builds only (https://pytorch.org/get-started/locally/). A
+                        # CUDA index says less: a later install of a package that needs another torch replaces it.
+                        version = f"{version}+cpu"
                     dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
                 extra = re.search(r"jax\[[^\]]*?cuda(\d+)", s.value) if name == "jax" else None
