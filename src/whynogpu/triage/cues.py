@@ -351,12 +351,16 @@ def find(line: str, todo=None, low: str | None = None) -> list[str]:
         todo = [f for _, f in FILTERED if passes(f.need, low)]
     if not todo:
         return []
-    found = [cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)]
-    for cid in [c for c in found if c in _CANCELS]:
-        found = [c for c in found if c not in _CANCELS[cid]]
-    return found
+    return without_cancelled([cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)])
 
 
 # A cue that says the others on its line are about another place: "in Colab it works, but locally it does not"
 # names Colab as the place where it works, not the one the report is about.
 _CANCELS = {"colab_elsewhere": ("colab", "hosted_notebook")}
+
+
+def without_cancelled(found: list[str]) -> list[str]:
+    """The cue ids of one line, less those another cue on it cancels (_CANCELS)."""
+    for cid in [c for c in found if c in _CANCELS]:
+        found = [c for c in found if c not in _CANCELS[cid]]
+    return found
