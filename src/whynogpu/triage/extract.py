@@ -145,6 +145,9 @@ _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|giv
 _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)==\d[\w.+]*")
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
+# Ultralytics' start banner: "Ultralytics 8.3.75 🚀 Python-3.10.12 torch-2.1.0+cu118 CUDA:0 (…)": the Python and the
+# torch of the process that runs it
+_YOLO_BANNER = re.compile(r"\bPython-(?P<py>\d+\.\d+(?:\.\d+)?) torch-(?P<torch>\d+\.\d+(?:\.\d+)?\S*)")
 # xFormers' "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu)": the torch installed is the second
 _XFORMERS_HAVE = re.compile(r"PyTorch \S+ with CUDA \d+ \(you have (?P<v>[^)\s]+)\)")
 _KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
@@ -643,6 +646,11 @@ class _Reader:
         g = _NUM_GPUS.rx.search(line) if _NUM_GPUS in self.todo else None
         if g:
             self.state("tf_gpus", g.group("n"), n, stripped, False)
+        if " torch-" in line and "Python-" in line:
+            banner = _YOLO_BANNER.search(line)
+            if banner:
+                self.state("python", banner.group("py"), n, stripped, False)
+                self.state("torch_version", banner.group("torch"), n, stripped, False)
         if "(you have " in line:
             have = _XFORMERS_HAVE.search(line)
             if have:

@@ -332,6 +332,22 @@ def _other_framework_works(f: TriageFacts, cues: dict, add) -> None:
             "reach it: the framework that does not is a build without CUDA")
 
 
+def _two_pythons(f: TriageFacts, cues: dict, add) -> None:
+    # 2. (cont.) The report's programs print two different Pythons (a REPL's banner, a tool's start banner, the
+    # site-packages folders in a traceback) and the framework finds the GPU in one of them: the program that does
+    # not runs another interpreter, with packages of its own (a CLI entry point or a kernel of another environment)
+    printed = [s for s in f.all("python") if not s.stated_by_user]
+    release = {s.line: ".".join(s.value.split(".")[:2]) for s in printed}
+    releases = set(release.values())
+    works = [s for s in f.all("torch_cuda_available") if s.value == "True" and not s.stated_by_user] + \
+        [m for m in f.log if m.kind == "success" and m.line not in f.prose_log_lines]
+    if len(releases) >= 2 and works and _no_gpu_answers(f):
+        other = next(s for s in printed if release[s.line] != release[printed[0].line])
+        add("package_conflict", "warning", "program", other.line, other.text,
+            f"the report's programs run two Pythons ({', '.join(sorted(releases))}) and the GPU is found in one: the "
+            "one that fails imports the framework from another environment")
+
+
 def _jax_beside_tensorflow(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) A JAX program that loads TensorFlow too (for its data: tensorflow_datasets, tf.data) and fails at
     # the start. Both reserve most of the GPU's memory when they start, TensorFlow all of it and JAX 75 %, so the
@@ -575,7 +591,7 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     two_places = bool({"jupyter_only", "works_elsewhere"} & set(cues))
     no_gpu = _no_gpu_answers(f)
     # The framework answering both ways (True here, False in a worker or a function) is a problem in one place.
-    if works and not errors and not two_places and not no_gpu:
+    if works and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues:
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
     # (a reporter who says the framework finds no GPU has its answer already: benign lines do not make that work)
@@ -589,7 +605,8 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
-_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _other_framework_works, _jax_beside_tensorflow,
+_PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _two_pythons, _other_framework_works,
+          _jax_beside_tensorflow,
           _install_history, _phrases, _visible_devices, _one_mig_instance,
           _keras_backend, _statements, _gpu_model, _jetson_generic_build, _cuda_older_than_gpu, _gpu_works)
 

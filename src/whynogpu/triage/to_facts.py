@@ -151,8 +151,11 @@ class _Build:
         # In Colab the code runs on the runtime's Linux VM: a Mac or Windows the reporter names is the computer
         # the browser runs on (unless the report is about another place where it works).
         hosted = "colab" in cues and wsl is None and "works_elsewhere" not in cues
+        # A container named before Windows ("self hosted, Docker" above "Windows 11, Docker Engine 27"): the
+        # framework runs in the Linux container (Docker on Windows runs them in WSL 2), Windows is its host.
+        docker_first = "container" in cues and "windows" in cues and cues["container"].line < cues["windows"].line
         # Under WSL the framework runs in Linux; "Windows 11" then names the host (a probed WSL is linux too).
-        if hosted:
+        if hosted or (docker_first and wsl is None):
             name = "linux"
         elif wsl is None and ("windows" in text or "windows" in os_cues or ("windows" in cues and not mac_first)):
             name = "windows"

@@ -1,0 +1,77 @@
+"""Applications' own start lines (Ultralytics' banner, Bark's CPU warning), two Pythons in one report, a container
+named before Windows, and a GPU found in one output while the reporter says their program finds none."""
+
+from __future__ import annotations
+
+from whynogpu.facts.platform import PlatformFacts
+from whynogpu.facts.report import TriageFacts
+from whynogpu.triage.engine import snapshot, triage
+
+# Ultralytics' banner as it prints it (ultralytics/utils/torch_utils.py select_device)
+GPU_BANNER = "Ultralytics 8.3.17 🚀 Python-3.10.12 torch-2.4.1+cu121 CUDA:0 (Tesla T4, 15102MiB)"
+CPU_BANNER = "Ultralytics YOLOv8.2.16 🚀 Python-3.10.12 torch-2.2.1+cu121 CPU (Intel Xeon 2.20GHz)"
+
+
+def test_ultralytics_banner_on_a_cuda_device_is_the_gpu_at_work():
+    text = f"Training looks slow, is the GPU used?\n```\n{GPU_BANNER}\nSetup complete ✅\n```\n"
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_ultralytics_banner_names_the_python_and_torch_of_its_process():
+    facts = snapshot(f"```\n{CPU_BANNER}\n```\n").get(TriageFacts)
+    printed = {(s.key, s.value) for s in facts.stated if not s.stated_by_user}
+    assert {("python", "3.10.12"), ("torch_version", "2.2.1+cu121")} <= printed
+
+
+def test_two_pythons_and_the_gpu_found_in_one_is_another_environment():
+    text = ("`yolo export model=yolov8n.pt format=engine` says there is no CUDA:\n```\n"
+            "torch.cuda.is_available(): False\n```\nbut in Python:\n```\n"
+            "Python 3.11.3 (tags/v3.11.3:f3909b8, Apr  4 2023, 23:49:59) [MSC v.1934 64 bit (AMD64)] on win32\n"
+            ">>> import torch\n>>> torch.cuda.is_available()\nTrue\n```\nThe yolo banner:\n```\n"
+            "Ultralytics YOLOv8.2.15 🚀 Python-3.10.9 torch-2.1.0 CPU\n```\n")
+    assert triage(text).verdict.root_cause == "package_conflict"
+
+
+def test_one_python_is_not_two_environments():
+    text = ("Is my GPU used?\n```\nPython 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] on linux\n"
+            ">>> import torch\n>>> torch.cuda.is_available()\nTrue\n```\n```\n" + GPU_BANNER + "\n```\n")
+    assert "package_conflict" not in [c.category for c in triage(text).candidates]
+
+
+def test_bark_on_the_cpu_with_an_nvidia_gpu_named():
+    text = ("Can't get Bark onto my 2080 Ti\n\n```\nLoading Bark models...\nNo GPU being used. Careful, inference might "
+            "be very slow!\n```\nOther AI tools use the card fine.")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"  # the usual cause for PyTorch named by its project
+
+
+def test_an_amd_graphics_card_in_words():
+    text = "The trainer doesn't see my AMD graphics card and every step fails. Windows 10."
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_a_container_named_before_windows_is_a_linux_container():
+    text = ("Self hosted, Docker.\n\nSetup:\n- Windows 11 (build 22631), Docker Engine v27.3.1\n- GeForce RTX 2070\n\n"
+            "The container log says CUDA is not available and it runs on the CPU.")
+    plat = snapshot(text).get(PlatformFacts)
+    assert (plat.os, plat.container) == ("linux", "docker")
+    later = ("I'm on Windows 11 with a GeForce RTX 2070 and the app runs on the CPU.\n\n"
+             "I also tried their Docker image, same thing.")
+    assert snapshot(later).get(PlatformFacts).os == "windows"
+
+
+COLLECT_ENV = """```
+PyTorch version: 2.4.0+cu121
+CUDA used to build PyTorch: 12.1
+Is CUDA available: True
+GPU models and configuration:
+GPU 0: NVIDIA L40S-48C
+Nvidia driver version: 535.129.03
+```"""
+
+
+def test_the_gpu_found_in_one_output_while_the_program_finds_none_is_not_no_problem():
+    said = f"vLLM doesn't see my GPUs when I start the server, although torch does from the shell:\n{COLLECT_ENV}\n"
+    assert triage(said).verdict.root_cause != "no_problem"
+    asked = f"Is this output fine? I want to be sure before a long run:\n{COLLECT_ENV}\n"
+    assert triage(asked).verdict.root_cause == "no_problem"
