@@ -75,3 +75,9 @@ def test_the_gpu_found_in_one_output_while_the_program_finds_none_is_not_no_prob
     assert triage(said).verdict.root_cause != "no_problem"
     asked = f"Is this output fine? I want to be sure before a long run:\n{COLLECT_ENV}\n"
     assert triage(asked).verdict.root_cause == "no_problem"
+
+
+def test_an_intel_xe_gpu_named_is_no_nvidia_gpu_even_under_wsl():
+    text = ("pip install of the simulator fails under WSL2 (Linux 6.6.87.2-microsoft-standard-WSL2).\n\n"
+            "- GPU: Intel Xe Graphics\n- GPU driver: 32.0.101.6737\n")
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"

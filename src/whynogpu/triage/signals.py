@@ -23,7 +23,7 @@ from whynogpu.knowledge import (
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import NVIDIA_NAME, readings
-from whynogpu.triage.to_facts import framework_of
+from whynogpu.triage.to_facts import OTHER_GPU, framework_of
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -32,7 +32,6 @@ from whynogpu.triage.to_facts import framework_of
 _GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|minikube|microk8s|k3s|kubeflow|pods?|docker desktop)"
                                    r"\b(?![/.:-]\w)", re.I)
 _GPU_RUNTIME = dict(CUES)["gpu_runtime"]  # "the runtime type is set to GPU" (Colab, Kaggle)
-_OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel\(?r?\)? ?(?:uhd|hd|iris|arc|graphics)|iris xe|mali|adreno|rx ?\d{3,4}|vega)\b", re.I)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
 _SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
 _VERSION_CLASH = ("tf_cudnn_mismatch", "jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
@@ -488,7 +487,9 @@ def _keras_backend(f: TriageFacts, cues: dict, add) -> None:
 def _statements(f: TriageFacts, cues: dict, add) -> None:
     # 3. Statements no fact holds.
     named = [s for s in f.all("gpu") if s.value]
-    others = [s for s in named if _OTHER_GPU.search(s.value) and not NVIDIA_NAME.search(s.value)]
+    # (an Apple GPU is a Mac's: macOS is the answer there, WG102)
+    others = [s for s in named if OTHER_GPU.search(s.value) and not NVIDIA_NAME.search(s.value) and
+              not s.value.lower().startswith("apple")]
     on_mac = "macos" in cues or any(k in (f.first("os").value.lower() if f.first("os") else "") for k in ("mac", "darwin"))
     if others and not on_mac and not any(NVIDIA_NAME.search(s.value) for s in named) and \
             not f.first("driver", program_only=True):  # on macOS the platform is the answer (WG102)

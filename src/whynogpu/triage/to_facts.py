@@ -63,7 +63,9 @@ TF_VARIANTS = ("tensorflow", "tensorflow-gpu", "tensorflow-cpu", "tensorflow-int
 TF_CPU = ("tensorflow-cpu", "tensorflow-intel", "intel-tensorflow", "tensorflow-macos")
 _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvtpk]\d{1,3}(?:\s?(?:pcie|sxm|nvl)\w*)?\b|"
                          r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
-_OTHER_GPU = re.compile(r"\b(?:intel(?:\(r\))? (?:uhd|hd|iris|graphics)|radeon|amd|apple m\d|mali|adreno)\b", re.I)
+# A GPU named that is not NVIDIA's (AMD, Intel, Apple, phone GPUs): one pattern for facts and signals alike
+OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel(?:\(r\))? ?(?:uhd|hd|iris|xe|arc|graphics)|iris xe|apple m\d|mali|adreno|"
+                       r"rx ?\d{3,4}|vega)\b", re.I)
 MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
 
 STATED_IN_PROSE = "(stated in the report)"
@@ -211,8 +213,8 @@ class _Build:
         no_driver = bool(failure and failure.kind == "driver_not_loaded") or bool(
             f.has_log("diag_driver_not_running", "torch_driver_init_failed"))
         # Which GPU the reporter has: nvidia-smi's table, collect_env, or their words.
-        named = [s for s in f.all("gpu") if _NVIDIA_GPU.search(s.value) and not _OTHER_GPU.search(s.value)]
-        other = [s for s in f.all("gpu") if _OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
+        named = [s for s in f.all("gpu") if _NVIDIA_GPU.search(s.value) and not OTHER_GPU.search(s.value)]
+        other = [s for s in f.all("gpu") if OTHER_GPU.search(s.value) and not _NVIDIA_GPU.search(s.value)]
         listed = [d for d in f.pci if d.vendor == NVIDIA and d.is_display]
         # a whole lspci listing (it shows other kinds of devices too), not `lspci | grep VGA`, which hides the
         # "3D controller" class data-centre GPUs have: only a whole listing without NVIDIA shows there is none
