@@ -23,3 +23,14 @@ def test_memory_usage_nearly_full_with_low_utilisation_is_the_framework_holding_
     assert r.verdict.root_cause == "no_problem"
     failing = triage("Memory-Usage is almost full and then training fails with RuntimeError: CUDA out of memory.")
     assert failing.verdict.root_cause == "gpu_memory_exhausted"
+
+
+def test_a_gpu_busy_in_bursts_waits_for_its_input():
+    text = ("Very low GPU utilisation while training a ResNet on a V100 with num_workers=2. Three or four batches go "
+            "through quickly, then there is a long pause, and so on for the whole epoch.")
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_low_utilisation_alone_is_not_the_gpu_at_work():
+    text = "Very low GPU utilisation while training a ResNet, the whole run seems to be on the CPU."
+    assert triage(text).verdict.root_cause != "no_problem"

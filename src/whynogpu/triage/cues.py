@@ -249,12 +249,22 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"slow\b|\b(training|inference|it) (is|runs|seems|feels|was) (so |too |quite |still )?slow(er)?\b|"
                    r"\butili[sz]ation (is |stays |of |at )?(only |around |about |just )?([0-9]|[1-3][0-9]) ?%|\bidentical to .{0,30}cpu\b|\b(just|only) uses? (the )?cpu\b|\bnever (gets|goes|runs) "
                    r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b|"
+                   # "very low GPU utilisation", "the GPU sits at roughly 5% utilisation"
+                   r"\blow (gpu |cuda |card )?(utili[sz]ation|usage|load)\b|\b([0-9]|[1-3][0-9]) ?% (gpu |cuda )?"
+                   r"(utili[sz]ation|usage|load)\b|"
                    # "the GPU doesn't seem to be doing any work at all"
                    r"\bgpu\b[^.]{0,20}\b(does ?n[o']t|is ?n[o']t|is not|not) (seem to be |appear to be )?(do|doing) (any )?"
                    r"(work|anything)\b|"
                    # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
                    r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
                    r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),
+    # The GPU works in bursts: a few steps fast, then a pause ("four batches go through quickly, then a long pause"),
+    # use that jumps up and down. The hallmark of a step that waits for its input (data loading, decoding, host
+    # copies): the GPU does the work it gets (https://pytorch.org/tutorials/recipes/recipes/tuning_guide.html)
+    ("input_bound", r"\b(batch(es)?|steps?|iterations?)\b[^.]{0,60}\b(quickly|fast)\b[^.]{0,40}\b(then|and then)\b[^.]{0,20}"
+                    r"\b(a )?(long )?(pause|wait|stall)|\b(utili[sz]ation|usage|load)\b[^.]{0,40}\b(spikes?|fluctuates?|"
+                    r"jumps? (up and down|between)|goes up and down|oscillates?)\b|\b(spikes?|jumps?) (briefly )?(to|up to) "
+                    r"\d+ ?%[^.]{0,40}\b(then|and) (drops?|falls?|goes) (back )?(to )?\d"),
     # The reporter says the framework finds no GPU ("TensorFlow still won't list my GPU", "the count comes out as zero")
     ("gpu_not_found_said", r"\b(does ?n[o']t|won'?t|will not|can'?t|cannot|can not|could ?n[o']t|unable to|fails? to|never|"
                            r"not able to) (see|find|detect|list|recogni[sz]e|show|pick up)s? (my |the |any |a )?(nvidia |cuda )?"

@@ -260,6 +260,12 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         add("no_problem", "warning", "stated", c.line, c.text,
             "nvidia-smi lists the process on the GPU, which it does only for a process holding a CUDA context there: "
             "the framework is on the GPU, and low use comes from what feeds it")
+    elif idle_only and "input_bound" in cues:
+        # the GPU busy in bursts with pauses between: each step waits for its input, and the GPU does the work
+        c = cues["input_bound"]
+        add("no_problem", "warning", "stated", c.line, c.text,
+            "the GPU works in bursts with pauses between them: each step waits for its input (data loading, "
+            "decoding, copies), and what the GPU gets it computes")
     elif idle_only and "hosted_notebook" in cues and "gpu_runtime" in cues and not f.all("pip_install") and \
             not f.all("env:CUDA_VISIBLE_DEVICES") and "stopped_by_itself" not in cues:
         # A hosted notebook's GPU runtime comes with its driver, CUDA and frameworks built for each other, and its
