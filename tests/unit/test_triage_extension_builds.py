@@ -120,3 +120,12 @@ def test_colab_named_as_where_it_works_is_not_the_place():
             "trains on the CPU. I use PyTorch 2.1 on Ubuntu.")
     assert "colab" not in _cues(text)
     assert "colab" in _cues("In Colab the model never picks up the GPU, even with the T4 runtime.")
+
+
+def test_a_kernel_image_the_driver_cannot_load_is_an_old_driver():
+    # triton-lang/triton#3001 and #2971: Triton's kernels on a 470-series driver
+    text = ("The server fails at start on the rented pod:\n```\n...\n"
+            "RuntimeError: Triton Error [CUDA]: device kernel image is invalid\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "driver_too_old"
+    assert "nvidia-smi" in report.findings[0].fix.commands
