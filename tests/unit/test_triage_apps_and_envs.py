@@ -81,3 +81,11 @@ def test_an_intel_xe_gpu_named_is_no_nvidia_gpu_even_under_wsl():
     text = ("pip install of the simulator fails under WSL2 (Linux 6.6.87.2-microsoft-standard-WSL2).\n\n"
             "- GPU: Intel Xe Graphics\n- GPU driver: 32.0.101.6737\n")
     assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+
+
+def test_a_comment_in_pasted_code_is_not_the_reporters_words():
+    code = ("TensorFlow 2.15 finds no GPU on my Windows 10 PC.\n```\nimport os\n"
+            "# Get the CUDA_PATH environment variable\ncuda_path = os.environ.get('CUDA_PATH')\n```\n")
+    said = "TensorFlow 2.15 finds no GPU on my Windows 10 PC. I set the CUDA_PATH environment variable myself.\n"
+    assert "libs_not_on_path" not in [c.category for c in triage(code).candidates]
+    assert "libs_not_on_path" in [c.category for c in triage(said).candidates]

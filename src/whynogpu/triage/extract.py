@@ -476,8 +476,10 @@ class _Reader:
         # collect_env's "ROCM used to build PyTorch: N/A" names no AMD GPU)
         pasted = self.in_fence or line.startswith(("    ", "\t"))
         at: dict[str, int] = {}
+        # (a comment in a pasted block is the code's, not the reporter's account: "# Get the CUDA_PATH variable")
         if self.prose_chars < cue_table.PHRASE_CHARS and not _CODE_OR_OUTPUT.match(stripped) and \
-                not (pasted and (_KEY_VALUE.match(stripped) or stripped.startswith("|"))) and not _SMI_TABLE.search(stripped):
+                not (pasted and (_KEY_VALUE.match(stripped) or stripped.startswith(("|", "# ", "//")))) and \
+                not _SMI_TABLE.search(stripped):
             self.prose_chars += len(line)
             at = cue_table.phrases(line)
             found += at
