@@ -129,3 +129,12 @@ def test_a_kernel_image_the_driver_cannot_load_is_an_old_driver():
     report = triage(text)
     assert report.verdict.root_cause == "driver_too_old"
     assert "nvidia-smi" in report.findings[0].fix.commands
+
+
+def test_an_extension_asking_for_a_torch_library_is_no_run_of_torch():
+    # pytorch_scatter#223's shape: the extension's wheel was made for another torch
+    text = ("import torch_scatter fails:\n```\nOSError: libtorch_cuda_cu.so: cannot open shared object file: "
+            "No such file or directory\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cuda_version_mismatch"
+    assert report.findings[0].code == "WG827"  # the message's reading, not "PyTorch sees no GPU" (WG502)
