@@ -218,3 +218,32 @@ def test_memory_other_jobs_hold_does_not_hide_a_gpu_the_program_says_it_lacks():
             "training: False,\n```\n")
     memory = [f for f in triage(text).findings if f.category == "gpu_memory_exhausted"]
     assert memory and all(f.severity.value != "error" for f in memory)
+
+
+# PyTorch's "No CUDA GPUs are available" on native Windows beside an NVIDIA GPU: the driver does not run it, unless
+# nvidia-smi shows it running the GPU; then something hides the GPU from CUDA in that process's environment
+NO_GPUS = "RuntimeError: No CUDA GPUs are available"
+
+
+def test_no_device_on_windows_is_the_driver_until_nvidia_smi_shows_it_running():
+    text = f"Windows 11 laptop with an RTX 4070. torch 2.5.1+cu124 fails at start:\n```\n{NO_GPUS}\n```\n"
+    assert triage(text).verdict.root_cause == "driver_not_loaded"
+    running = text + "nvidia-smi works normally and shows the RTX 4070 with driver 566.14.\n"
+    assert triage(running).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_an_invalid_ordinal_where_nvidia_smi_finds_no_device_is_the_driver():
+    ordinal = "RuntimeError: cuda runtime error (101) : invalid device ordinal at /pytorch/aten/src/THC/THCGeneral.cpp:47"
+    alone = f"Training stops at start:\n```\n{ordinal}\n```\n"
+    assert triage(alone).verdict.root_cause == "cuda_visible_devices_hidden"
+    with_smi = alone + "```\n$ nvidia-smi\nNo devices were found\n```\n"
+    assert triage(with_smi).verdict.root_cause == "driver_not_loaded"
+
+
+def test_deepmd_built_as_its_cpu_variant():
+    # DeePMD-kit's start banner (deepmd-kit 2.x)
+    text = ("dp train runs on the CPU of our GPU node:\n```\nDEEPMD INFO    build float prec:     double\n"
+            "DEEPMD INFO    build variant:        cpu\nDEEPMD INFO    computing device:     cpu:0\n```\n")
+    assert triage(text).verdict.root_cause == "cpu_only_package"
+    cuda = text.replace("variant:        cpu", "variant:        cuda")
+    assert triage(cuda).verdict.root_cause != "cpu_only_package"

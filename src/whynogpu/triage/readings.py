@@ -88,12 +88,26 @@ def _no_device_restricted(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _no_device_under_the_driver(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # nvidia-smi itself finds no device: the driver started no GPU, so CUDA has none to count and no index is valid.
+    # What hides a GPU from one process (CUDA_VISIBLE_DEVICES) comes after what the driver says for all of them.
+    if m.id in (*_NO_DEVICE, "cuda_invalid_ordinal") and f.has_log("smi_no_devices"):
+        return ["driver_not_loaded", "gpu_hardware_fault", *(c for c in cats if c not in ("driver_not_loaded",
+                                                                                          "gpu_hardware_fault"))], \
+            {"driver_not_loaded": "nvidia-smi finds no device either: the driver started no GPU (RmInitAdapter "
+                                  "failed: a driver too old or too new for this GPU, its firmware, or the card)"}
+    return None
+
+
 def _no_device_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # Native Windows has no container and nothing there sets CUDA_VISIBLE_DEVICES for the user: CUDA counting no
     # device beside an NVIDIA GPU the report names means the Windows driver does not run that GPU (the device
-    # disabled in Device Manager, or stopped with an error)
-    if m.id in _NO_DEVICE and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab") and \
-            f.first("env:CUDA_VISIBLE_DEVICES") is None and any(gpu_compute_capability(g.value) for g in f.all("gpu")):
+    # disabled in Device Manager, or stopped with an error). Unless nvidia-smi shows that driver running the GPU: then
+    # something in the process's environment hides it from CUDA (a CUDA_VISIBLE_DEVICES set system-wide), the row's
+    # own first reading.
+    if m.id in _NO_DEVICE and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab", "smi_shows_gpu") and \
+            "nvidia_smi" not in f.formats and f.first("env:CUDA_VISIBLE_DEVICES") is None and \
+            any(gpu_compute_capability(g.value) for g in f.all("gpu")):
         return _first("driver_not_loaded", cats, "on native Windows nothing hides the GPU from CUDA unless the user "
                                                  "sets CUDA_VISIBLE_DEVICES: with an NVIDIA GPU there, its driver "
                                                  "is not running it (Device Manager shows it disabled or stopped)")
@@ -314,7 +328,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
+_READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, host_libs_not_mounted, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,

@@ -83,7 +83,8 @@ IMPORT_FAILS = ("tf_native_runtime", "tf_win_dll_init_failed")
 # torchvision, xFormers): the framework itself did not run, and may well see the GPU. WG827 reads them.
 NOT_A_RUN = frozenset(("torch_extension_lib_missing", "torch_ext_cuda_mismatch", "torch_ext_cuda_minor",
                        "torch_ext_cuda_home_unset", "build_nvcc_not_found", "deepspeed_cuda_mismatch", "deepspeed_cuda_compatible",
-                       "torch_companion_cuda_mismatch", "xformers_built_for_other_torch", "xformers_triton_missing"))
+                       "torch_companion_cuda_mismatch", "xformers_built_for_other_torch", "xformers_triton_missing",
+                       "deepmd_cpu_build"))
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
 _TORCH_CPU_INDEX = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?cpu(?![\w.])")
 
