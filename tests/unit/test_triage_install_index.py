@@ -25,3 +25,22 @@ def test_torch_from_the_cpu_index_is_a_cpu_build():
 def test_torch_from_a_cuda_index_is_not_read_as_cpu():
     report = triage(DOCKERFILE.format(index="--index-url https://download.pytorch.org/whl/cu121"))
     assert report.verdict.root_cause != "cpu_only_package"
+
+
+def test_an_install_named_with_its_extra_gives_the_release():
+    # TensorFlow 2.16.1's [and-cuda] wheels are installed but not looked for (knowledge/tensorflow_pip_cuda.csv)
+    text = ("I installed tensorflow[and-cuda]==2.16.1 on Ubuntu 22.04. pip list shows nvidia-cudnn-cu12 and "
+            "nvidia-cublas-cu12, but TensorFlow prints this and lists no GPU:\n```\n"
+            "W tensorflow/core/common_runtime/gpu/gpu_device.cc:2251] Cannot dlopen some GPU libraries. Please make "
+            "sure the missing libraries mentioned above are installed properly if you would like to use GPU.\n```\n")
+    assert triage(text).verdict.root_cause == "pip_cuda_libs_not_found"
+
+
+def test_jax_with_a_local_cuda_brings_no_nvidia_wheels():
+    from whynogpu.facts.report import TriageFacts
+    from whynogpu.triage.engine import snapshot
+    from whynogpu.triage.signals import _pip_libs
+
+    local = snapshot("I use `pip install jax[cuda12_local]==0.4.30` on our cluster.").get(TriageFacts)
+    wheels = snapshot("I use `pip install jax[cuda12]==0.4.30` on our cluster.").get(TriageFacts)
+    assert (_pip_libs(local), _pip_libs(wheels)) == (False, True)

@@ -110,9 +110,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                             r"(docker )?(container|image)"),
     ("both_tf", r"^(?!.*\b(uninstall|remov|delet|purg)).*?\bboth (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
                 # "pip list shows both packages: `tensorflow` and `tensorflow-gpu`": the two names and "both" in a sentence
-                r"^(?!.*\b(uninstall|remov|delet|purg))(?=.*\b(both|two)\b)(?=.*(?<![\w-])`?tensorflow`?(?![\w-]))(?=.*\btensorflow-gpu\b)|"
+                r"^(?!.*\b(uninstall|remov|delet|purg))(?=.*\b(both|two)\b)(?=.*(?<![\w-])`?tensorflow`?(?![\w-]))(?=.*\btensorflow-(gpu|cpu|intel)\b)|"
                 r"also an? `?tensorflow`? [\d.]* ?package|"
-                r"`?tensorflow`? and `?tensorflow-gpu`? (are )?(both )?installed|having both tensorflow and tensorflow-gpu|"
+                r"`?tensorflow`? [\d.]* ?and `?tensorflow-(gpu|cpu)`? [\d.]* ?(are )?(both )?installed|having both tensorflow and "
+                r"tensorflow-(gpu|cpu)|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
                 r"`?tensorflow-gpu|\btwo (different )?(tensorflow|tf) (versions|packages|installs|installations|copies)\b|"
                 r"pip show tensorflow`? and `?pip show tensorflow-gpu`? both"),

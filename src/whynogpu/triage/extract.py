@@ -142,7 +142,7 @@ _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
 # Where an install command retold in a sentence ends: "pip install jax and jax.devices() only lists CPU"
 _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|gives|says|said|so|because|after|before|"
                              r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
-_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)==\d[\w.+]*")
+_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*")
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 # Ultralytics' start banner: "Ultralytics 8.3.75 🚀 Python-3.10.12 torch-2.1.0+cu118 CUDA:0 (…)": the Python and the
@@ -206,7 +206,8 @@ _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
     # (not a project named after it: "OpenNMT-tf 2.8.1" is that project's release)
-    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?)`?(?:[ =:]{0,3}| \()v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
+    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?(?:\[[\w,-]+\])?)`?(?:[ =:]{0,3}| \()"
+                                       r"v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =:]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),

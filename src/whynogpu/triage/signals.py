@@ -757,7 +757,8 @@ def _pip_libs(f: TriageFacts) -> bool:
     names = [p.name.lower() for p in f.packages]
     if any(n.startswith("nvidia-") or n.startswith(("jax-cuda", "jax_cuda")) for n in names):
         return True
-    if any("and-cuda" in s.value or "cuda12" in s.value or "cuda13" in s.value for s in f.all("pip_install")):
+    # (jax[cuda12_local] is the extra that uses a local CUDA instead of NVIDIA's wheels)
+    if any(re.search(r"and-cuda|cuda1[23](?!_local)", s.value) for s in f.all("pip_install")):
         return True
     # a torch CUDA wheel brings its own cuDNN and cuBLAS (inside the wheel, or as nvidia-* wheels since 1.13)
     tv = f.first("torch_version")
