@@ -138,3 +138,20 @@ def test_an_extension_asking_for_a_torch_library_is_no_run_of_torch():
     report = triage(text)
     assert report.verdict.root_cause == "cuda_version_mismatch"
     assert report.findings[0].code == "WG827"  # the message's reading, not "PyTorch sees no GPU" (WG502)
+
+
+def test_tensorflow_saying_its_allocation_is_no_failure_is_benign():
+    # TensorFlow's BFC allocator, in its own words (tensorflow/core/common_runtime/bfc_allocator.cc)
+    text = ("Is this a problem?\n```\n2024-01-05 10:12:01.1: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1886] "
+            "Created device /job:localhost/replica:0/task:0/device:GPU:0 with 22259 MB memory:  -> device: 0, name: "
+            "NVIDIA GeForce RTX 4090, pci bus id: 0000:01:00.0, compute capability: 8.9\n2024-01-05 10:12:04.1: W "
+            "tensorflow/core/common_runtime/bfc_allocator.cc:296] Allocator (GPU_0_bfc) ran out of memory trying to "
+            "allocate 2.14GiB with freed_by_count=0. The caller indicates that this is not a failure, but may mean "
+            "that there could be performance gains if more memory were available.\n```\n")
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_cudnn_without_its_zlib_on_windows():
+    text = ("Windows 10, TF 2.10 with CUDA 11.2 and cuDNN 8.4. Training starts then dies:\n```\n"
+            "Could not locate zlibwapi.dll. Please make sure it is in your library path!\n```\n")
+    assert triage(text).verdict.root_cause == "cudnn_missing"

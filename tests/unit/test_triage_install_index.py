@@ -44,3 +44,10 @@ def test_jax_with_a_local_cuda_brings_no_nvidia_wheels():
     local = snapshot("I use `pip install jax[cuda12_local]==0.4.30` on our cluster.").get(TriageFacts)
     wheels = snapshot("I use `pip install jax[cuda12]==0.4.30` on our cluster.").get(TriageFacts)
     assert (_pip_libs(local), _pip_libs(wheels)) == (False, True)
+
+
+def test_conda_tensorflow_of_the_mkl_variant_is_a_cpu_build():
+    listing = ("No GPU in TensorFlow in my conda env (Ubuntu, RTX 3080):\n```\n$ conda list | grep tensorflow\n"
+               "tensorflow                2.10.0          {build}\ntensorflow-base           2.10.0          {build}\n```\n")
+    assert triage(listing.format(build="mkl_py39h353a54e_0")).verdict.root_cause == "cpu_only_package"
+    assert triage(listing.format(build="gpu_py39h8236f22_0")).verdict.root_cause != "cpu_only_package"

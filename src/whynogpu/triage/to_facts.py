@@ -414,6 +414,8 @@ class _Build:
                 cuda_build = said.value == "True"
             elif "tensorflow" in runs and runs["tensorflow"].cuda_build or _wants_cuda_dylib(f, "tensorflow"):
                 cuda_build = True
+            elif (conda := _conda_tf_build(f)) is not None:
+                cuda_build = conda
             elif tf_dist.name in TF_CPU or (_installed_as(tf_dist) and
                                              cpu_only_install("tensorflow", tf_dist.name, tf_dist.version, plat)):
                 cuda_build = False
@@ -977,6 +979,20 @@ def _installed(args: str) -> list[tuple[str, str]]:
 def _wants_cuda_dylib(f: TriageFacts, framework: str) -> bool:
     """The framework's import asks macOS's loader for a CUDA library (@rpath/libcudart.8.0.dylib): a CUDA build."""
     return any(m.groups.get("framework") in (None, framework) for m in f.has_log("macos_cuda_dylib"))
+
+
+def _conda_tf_build(f: TriageFacts) -> bool | None:
+    """Whether conda's TensorFlow build is a CUDA one, by its build string: Anaconda's variants are gpu_, mkl_ and
+    eigen_ (the tensorflow-gpu/-mkl/-eigen metapackages select one: https://anaconda.org/anaconda/tensorflow-mkl),
+    conda-forge's cuda… and cpu_."""
+    for p in f.packages:
+        if p.name.lower() in ("tensorflow", "tensorflow-base") and p.build:
+            build = p.build.lower()
+            if build.startswith(("gpu_", "cuda")):
+                return True
+            if build.startswith(("mkl_", "eigen_", "cpu_")):
+                return False
+    return None
 
 
 def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tuple[str | None, bool | None]:
