@@ -51,3 +51,19 @@ def test_conda_tensorflow_of_the_mkl_variant_is_a_cpu_build():
                "tensorflow                2.10.0          {build}\ntensorflow-base           2.10.0          {build}\n```\n")
     assert triage(listing.format(build="mkl_py39h353a54e_0")).verdict.root_cause == "cpu_only_package"
     assert triage(listing.format(build="gpu_py39h8236f22_0")).verdict.root_cause != "cpu_only_package"
+
+
+# JAX's own wording when its CUDA plugin cannot start (jax/_src/xla_bridge.py)
+JAX_NO_BACKEND = ("RuntimeError: Unable to initialize backend 'cuda': FAILED_PRECONDITION: No visible GPU devices. (you "
+                  "may need to uninstall the failing plugin package, or set JAX_PLATFORMS=cpu to skip this backend.)")
+
+
+def test_a_message_advising_a_setting_is_not_that_setting():
+    report = triage(f"JAX fails at start:\n```\n{JAX_NO_BACKEND}\n```\n")
+    assert "code_forces_cpu" not in [c.category for c in report.candidates]
+
+
+def test_jax_named_with_its_cuda_extra_over_an_old_driver():
+    text = (f"JAX fails at start:\n```\n{JAX_NO_BACKEND}\n```\nnvidia-smi: Driver Version: 470.82.01 CUDA Version: 11.4. "
+            "I installed jax[cuda12] 0.4.30.")
+    assert triage(text).verdict.root_cause == "driver_too_old"

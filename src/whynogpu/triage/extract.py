@@ -142,7 +142,8 @@ _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
 # Where an install command retold in a sentence ends: "pip install jax and jax.devices() only lists CPU"
 _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|gives|says|said|so|because|after|before|"
                              r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
-_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*")
+_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*|"
+                  r"\bjax\[cuda\d+\w*\](?!=)")
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 # Ultralytics' start banner: "Ultralytics 8.3.75 🚀 Python-3.10.12 torch-2.1.0+cu118 CUDA:0 (…)": the Python and the
@@ -377,6 +378,7 @@ class _Reader:
         self.prose_chars = 0  # characters of sentences searched for phrases so far
         self.after_prompt = False  # the previous line was a REPL prompt or its output
         self.text_chars = 0  # characters of lines other than known messages read so far (for cues)
+        self.message = False  # the line being read is a known message (log_messages.csv), as the program printed it
 
     def state(self, key: str, value: str, n: int, text: str, by_user: bool, now: bool = False) -> None:
         """Keep a fact. `now`: the reporter says this is what they changed to ("downgraded to tensorflow 1.13.1"),
@@ -465,6 +467,8 @@ class _Reader:
                     self.log[old] = m
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
+        # a known message's "set JAX_PLATFORMS=cpu to skip this backend" is the program's advice, not a setting
+        self.message = m is not None and not quoted
         self._program_output(n, line, stripped)
         if m is not None and not quoted:
             return  # a program's message is not prose: no cues or stated versions in it
@@ -602,7 +606,7 @@ class _Reader:
                     "--hooks-dir" in args or "nvidia_container_t" in args
                 self.formats.add("docker_run")
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
-        if "=" in line or "," in line:
+        if ("=" in line or "," in line) and not self.message:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 val = _env_value(e, self.assigned)
                 if val is not None:
@@ -683,7 +687,9 @@ class _Reader:
             pi = _PIP_INSTALL.rx.search(line, pi.start("args") + len(args) + 1)
             if pi is None:
                 break
-        if not installs and "==" in line:  # a pin in a requirements file or a sentence: "pins tensorflow-cpu==2.12.0"
+        if not installs and ("==" in line or "jax[cuda" in line):
+            # a pin in a requirements file or a sentence ("pins tensorflow-cpu==2.12.0"), or JAX's CUDA extra named
+            # as what was installed ("jax[cuda12] 0.4.30"): the extra alone says which CUDA build it is
             for pin in _PIN.finditer(line):
                 self.state("pip_install", pin.group(0), n, stripped, True)
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
