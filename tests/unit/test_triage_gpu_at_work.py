@@ -34,3 +34,21 @@ def test_a_gpu_busy_in_bursts_waits_for_its_input():
 def test_low_utilisation_alone_is_not_the_gpu_at_work():
     text = "Very low GPU utilisation while training a ResNet, the whole run seems to be on the CPU."
     assert triage(text).verdict.root_cause != "no_problem"
+
+
+def test_a_gpu_named_by_its_model_slower_than_the_cpu():
+    text = "Training a tiny MLP on MNIST is slower on my RTX 4090 than on the CPU. torch.cuda.is_available() is True."
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_a_slow_first_call_then_fast_ones_is_compiling():
+    text = "With JAX the first call of my jitted function takes 40 seconds; later calls are fast. Is it on the CPU first?"
+    assert triage(text).verdict.root_cause == "no_problem"
+    slow = "With JAX every call of my jitted function takes 40 seconds. Is it on the CPU?"
+    assert triage(slow).verdict.root_cause != "no_problem"
+
+
+def test_a_process_holding_memory_with_low_gpu_util_waits_for_its_input():
+    text = ("nvidia-smi shows python.exe using 7800MiB on my RTX 3070 while training, but GPU-Util hovers between 5% and "
+            "30%. Data is loaded from an HDD with num_workers=0.")
+    assert triage(text).verdict.root_cause == "no_problem"
