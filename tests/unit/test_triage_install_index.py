@@ -67,3 +67,9 @@ def test_jax_named_with_its_cuda_extra_over_an_old_driver():
     text = (f"JAX fails at start:\n```\n{JAX_NO_BACKEND}\n```\nnvidia-smi: Driver Version: 470.82.01 CUDA Version: 11.4. "
             "I installed jax[cuda12] 0.4.30.")
     assert triage(text).verdict.root_cause == "driver_too_old"
+
+
+def test_build_info_as_an_ordered_dict_of_pairs():
+    text = ("```\n>>> tf.sysconfig.get_build_info()\nOrderedDict([('cpu_compiler', '/usr/bin/gcc-5'), "
+            "('is_cuda_build', False), ('is_rocm_build', False)])\n```\nUbuntu 20.04, RTX 3090, tensorflow 2.4.")
+    assert triage(text).verdict.root_cause == "cpu_only_package"

@@ -127,7 +127,8 @@ _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|kee
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _SAID_NEXT = re.compile(r"^(?:(?:it|this|that|which) )?(?:shows|returns|prints|gives|says|outputs)\s+[`'\"]?(?P<a>True|False|None)\b")
 _INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
-_IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build':\s*(?P<a>True|False)"))
+# tf.sysconfig.get_build_info(): a dict, or in TensorFlow 2.3 and 2.4 an OrderedDict of pairs
+_IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build'(?::|,)\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
 _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.\[\]-]+)|"
                                r"Could not find a version that satisfies the requirement (?P<pkg2>[\w.\[\]-]+)|"
