@@ -89,3 +89,13 @@ def test_a_comment_in_pasted_code_is_not_the_reporters_words():
     said = "TensorFlow 2.15 finds no GPU on my Windows 10 PC. I set the CUDA_PATH environment variable myself.\n"
     assert "libs_not_on_path" not in [c.category for c in triage(code).candidates]
     assert "libs_not_on_path" in [c.category for c in triage(said).candidates]
+
+
+def test_a_portable_bundle_brings_its_own_cuda_torch():
+    # ComfyUI's portable build installs torch from PyTorch's CUDA index (.ci/setup_windows_zip.ps1): what is left to
+    # go wrong with an NVIDIA card is most often the driver
+    bundle = ("The ComfyUI portable build (run_nvidia_gpu.bat, python_embeded) says CUDA is not available on my "
+              "Windows 10 PC with a GTX 1660 and falls back to the CPU.")
+    assert triage(bundle).verdict.root_cause == "driver_too_old"
+    venv = "ComfyUI in my own venv says CUDA is not available on my Windows 10 PC with a GTX 1660 and uses the CPU."
+    assert triage(venv).verdict.root_cause == "cpu_only_package"  # PyPI's Windows torch is the CPU build

@@ -22,7 +22,7 @@ from whynogpu.rules.frameworks import LABEL
 VERSION_KEY = {"tensorflow": "tf_version", "torch": "torch_version", "jax": "jax_version"}  # the report fact of its version
 _NAMED = {"names_tensorflow": "tensorflow", "names_pytorch": "torch", "names_jax": "jax"}
 _PLACE = {"unknown": "an unnamed platform", "linux": "Linux", "windows": "native Windows", "macos": "macOS", "wsl": "WSL", "container": "a container",
-          "colab": "Colab", "colab_own": "Colab"}
+          "colab": "Colab", "colab_own": "Colab", "windows_bundle": "a portable Windows bundle"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ def setup(snap) -> Setup | None:
     res = snap.result("platform")
     if place == "linux" and res is not None and res.origin == INFERRED:
         place = "unknown"  # only guessed from pasted output, which any platform prints: the report names none
+    if place == "windows" and f.has_cue("portable_bundle"):
+        place = "windows_bundle"  # an app shipped with its own Python and its own (CUDA) framework build
     if place in ("linux", "unknown") and f.has_cue("colab"):
         # Colab's image pairs its own framework with its CUDA, cuDNN and driver, and moves them every few months:
         # a report that installs its own framework release over it, or whose notebook stopped with no change of
@@ -101,7 +103,7 @@ def _gpu_reaches(f: TriageFacts) -> bool:
 # The rows a place also reads, besides its own: WSL, a container and Colab run Linux; a report that names no platform
 # is read as Linux; Colab with a framework release of the report's own is still Colab.
 _READ_AS = {"wsl": ("linux",), "container": ("linux",), "colab": ("linux",), "colab_own": ("colab", "linux"),
-            "unknown": ("linux",)}
+            "unknown": ("linux",), "windows_bundle": ("windows",)}
 
 # Rows whose cause the report rules out once it shows the GPU reaching the container, WSL or runtime.
 _PASSTHROUGH = ("container_no_gpu", "wsl_gpu_not_enabled", "no_nvidia_gpu")

@@ -83,6 +83,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                         r"inside|through)\b[^.]{0,40}\bbut not\b|\bnot (detected|visible|found|available|working)\b"
                         r"[^.]{0,30}\b(in|from|under|inside)\b[^.]{0,30}\bbut\b[^.]{0,30}\b(works?|appears?|"
                         r"detected|visible|shows? up|available)\b"),
+    # An app shipped with its own Python and framework build: ComfyUI's portable build (python_embeded), the
+    # one-click packages of voice and image apps ("整合包"), a bundled runtime\python.exe
+    ("portable_bundle", r"\bpython_embed+ed\b|\bportable (build|version|package|edition|release|bundle)\b|"
+                        r"\bwindows_portable\b|整合包|\bone[- ]click (package|bundle)\b|\bruntime\\python\.exe\b"),
     # Colab against the reporter's own computer, in either order ("in Colab the GPU is picked up, but locally it
     # trains on the CPU"): another machine, so the report is not about a hosted runtime
     ("colab_elsewhere", r"\bcolab\b[^.]{0,120}\bbut\b[^.]{0,40}\b(locally|on my (own )?(machine|pc|computer|laptop|"
