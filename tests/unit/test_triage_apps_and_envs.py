@@ -99,3 +99,13 @@ def test_a_portable_bundle_brings_its_own_cuda_torch():
     assert triage(bundle).verdict.root_cause == "driver_too_old"
     venv = "ComfyUI in my own venv says CUDA is not available on my Windows 10 PC with a GTX 1660 and uses the CPU."
     assert triage(venv).verdict.root_cause == "cpu_only_package"  # PyPI's Windows torch is the CPU build
+
+
+def _docker_runs(text: str) -> list[str]:
+    return [s.value for s in snapshot(text).get(TriageFacts).all("docker_run")]
+
+
+def test_a_sentence_naming_docker_run_runs_nothing():
+    assert _docker_runs("When I start the TGI container with docker run, the logs contain a warning.") == []
+    assert _docker_runs("I start it like this:\n\ndocker run myimage python train.py\n") == ["no_gpus"]
+    assert _docker_runs("I start it with `docker run --gpus all myimage`.") == ["gpus"]

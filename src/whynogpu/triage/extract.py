@@ -102,6 +102,10 @@ _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
                         r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
 _DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)"))
+# what follows `docker run` on a command line: an option or an image reference. A sentence that only names the
+# command ("When I start it with docker run, the logs contain") runs none, unless the line is a command line, pasted
+# in a block or quoted in backticks.
+_RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
                   r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
@@ -599,7 +603,8 @@ class _Reader:
                     self.state("lib_on_disk", f.group("so"), n, stripped, False)
         if "run" in line:
             d = _DOCKER.rx.search(line) if _DOCKER in self.todo else None
-            if d:
+            if d and (_RUN_ARGS.match(d.group("args")) or self.in_fence or _COMMAND_LINE.match(stripped)
+                      or "`" in line):
                 args = d.group("args")
                 # (podman's NVIDIA OCI hook, which a --hooks-dir points at, hands the GPU in without a flag)
                 gpus = d.group("cmd") == "nvidia-docker" or "--gpus" in args or "--runtime=nvidia" in args or \
