@@ -73,3 +73,12 @@ def test_build_info_as_an_ordered_dict_of_pairs():
     text = ("```\n>>> tf.sysconfig.get_build_info()\nOrderedDict([('cpu_compiler', '/usr/bin/gcc-5'), "
             "('is_cuda_build', False), ('is_rocm_build', False)])\n```\nUbuntu 20.04, RTX 3090, tensorflow 2.4.")
     assert triage(text).verdict.root_cause == "cpu_only_package"
+
+
+def test_the_cuda_a_release_was_built_for_past_its_own_dots():
+    from whynogpu.facts.report import TriageFacts
+    from whynogpu.triage.engine import snapshot
+
+    facts = snapshot("Setup: Windows 11, PyTorch 1.12.1 with CUDA 11.6, sentence-transformers 2.2.2.").get(TriageFacts)
+    assert [s.value for s in facts.all("torch_build_cuda")] == ["11.6"]
+    assert not facts.all("cuda")  # the build's CUDA, not a toolkit installed

@@ -230,7 +230,8 @@ _PROSE_VERSIONS = (
     ("keras_version", Filtered(re.compile(r"\b[Kk]eras(?:[ =]{1,3}|-core )v?(?P<v>[23](?:\.\d+){0,2})\b(?!\.\d|%)"))),
     # The CUDA a PyTorch was built for, in a sentence or a conda command: "installed pytorch with cuda 11.3",
     # "conda install pytorch torchvision cudatoolkit=10.2 -c pytorch" (conda's cudatoolkit pin picks the build)
-    ("torch_build_cuda", Filtered(re.compile(r"\b(?:py)?torch\b[^.;!?]{0,60}?(?:\b(?:with|for|built (?:for|with)|compiled "
+    # (the words between may hold the release's own dots: "PyTorch 1.12.1 with CUDA 11.6")
+    ("torch_build_cuda", Filtered(re.compile(r"\b(?:py)?torch\b(?:[^.;!?]|\.(?=\d)){0,60}?(?:\b(?:with|for|built (?:for|with)|compiled "
                                              r"(?:for|with)|against) cuda(?: toolkit)?[ -]?v?|\bcudatoolkit ?=+ ?|\bpytorch-cuda ?=+ ?)"
                                              r"(?P<v>1[0-3]\.\d|[89]\.\d)\b", re.I))),
     # The CUDA a build needs, said in words ("this TensorFlow wants CUDA 11.0", "compiled against CUDA 12.1"): not a
