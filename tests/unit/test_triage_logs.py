@@ -25,6 +25,7 @@ def test_every_row_has_a_source_a_valid_regex_and_known_categories():
         assert r["source"].startswith("http"), r["id"]
         re.compile(r["pattern"])
         assert r["kind"] in ("error", "warning", "info", "success", "benign"), r["id"]
+        assert (r.get("scope") or "") in ("", "build"), r["id"]
         for c in filter(None, r["categories"].split("|")):
             assert c in CATEGORY_IDS, (r["id"], c)
     assert len({r.id for r in rows()}) == len(rows())

@@ -244,6 +244,8 @@ def test_deepmd_built_as_its_cpu_variant():
     # DeePMD-kit's start banner (deepmd-kit 2.x)
     text = ("dp train runs on the CPU of our GPU node:\n```\nDEEPMD INFO    build float prec:     double\n"
             "DEEPMD INFO    build variant:        cpu\nDEEPMD INFO    computing device:     cpu:0\n```\n")
-    assert triage(text).verdict.root_cause == "cpu_only_package"
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    assert any("deepmd-kit=*=*gpu" in c for c in report.findings[0].fix.commands)
     cuda = text.replace("variant:        cpu", "variant:        cuda")
     assert triage(cuda).verdict.root_cause != "cpu_only_package"

@@ -40,6 +40,7 @@ class LogRow:
     meaning: str
     source: str
     fix: str = ""  # the fix the message itself points to, when the table gives one
+    scope: str = ""  # "build": printed while building or loading a package on the framework, not by a run of it
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def rows() -> tuple[LogRow, ...]:
                 meaning=r["meaning"],
                 source=r["source"],
                 fix=r.get("fix") or "",
+                scope=r.get("scope") or "",
             )
         )
     return tuple(out)

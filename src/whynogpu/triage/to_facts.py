@@ -50,6 +50,7 @@ from whynogpu.model import ProbeResult, ProbeStatus
 from whynogpu.parsers import cpu_options
 from whynogpu.parsers.cuda_files import dll_name, parse_lib_name
 from whynogpu.parsers.logs import LogMatch
+from whynogpu.parsers.logs import row as log_row
 from whynogpu.parsers.nvidia_smi import SmiHeader, classify_failure
 from whynogpu.parsers.proc_driver import parse_proc_driver_version
 from whynogpu.triage import cues as cue_table
@@ -79,12 +80,6 @@ NOT_FOUND = ("tf_dlopen_cudnn", "tf_dlopen_cuda_lib", "tf1_cudnn_not_opened", "t
              "import_error_so", "jax_cudnn_unloadable", "jax_lib_unloadable", "cudnn_sublib_missing")
 # Messages that say a framework's own import failed (its native module could not be loaded or started)
 IMPORT_FAILS = ("tf_native_runtime", "tf_win_dll_init_failed")
-# Messages printed while building a CUDA extension or loading a package built on the framework (DeepSpeed's ops,
-# torchvision, xFormers): the framework itself did not run, and may well see the GPU. WG827 reads them.
-NOT_A_RUN = frozenset(("torch_extension_lib_missing", "torch_ext_cuda_mismatch", "torch_ext_cuda_minor",
-                       "torch_ext_cuda_home_unset", "build_nvcc_not_found", "deepspeed_cuda_mismatch", "deepspeed_cuda_compatible",
-                       "torch_companion_cuda_mismatch", "xformers_built_for_other_torch", "xformers_triton_missing",
-                       "deepmd_cpu_build"))
 _CU_TAG = re.compile(r"\+cu(\d)(\d+)$")
 _TORCH_CPU_INDEX = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?cpu(?![\w.])")
 
@@ -455,7 +450,8 @@ class _Build:
         main = main_framework(f, t)
         for m in f.log:
             fw = framework_of(m) or main
-            if fw is None or m.kind == "benign" or m.id in NOT_A_RUN or \
+            # (a message printed while building or loading a package on the framework is no run of it: WG827 reads it)
+            if fw is None or m.kind == "benign" or log_row(m.id).scope == "build" or \
                     (m.kind == "success" and m.line in f.prose_log_lines):
                 continue  # a success only retold in a sentence makes no run: no GPUs are read from it either
             logs.setdefault(fw, []).append(LogLine(m.id, m.kind, tuple(readings(m, f)[0]), m.text[:400]))
@@ -984,7 +980,7 @@ def _wants_cuda_dylib(f: TriageFacts, framework: str) -> bool:
 def _conda_tf_build(f: TriageFacts) -> bool | None:
     """Whether conda's TensorFlow build is a CUDA one, by its build string: Anaconda's variants are gpu_, mkl_ and
     eigen_ (the tensorflow-gpu/-mkl/-eigen metapackages select one: https://anaconda.org/anaconda/tensorflow-mkl),
-    conda-forge's cuda… and cpu_."""
+    conda-forge's cuda… (chosen with `tensorflow=*=cuda*`) and cpu_."""
     for p in f.packages:
         if p.name.lower() in ("tensorflow", "tensorflow-base") and p.build:
             build = p.build.lower()
