@@ -249,3 +249,31 @@ def test_deepmd_built_as_its_cpu_variant():
     assert any("deepmd-kit=*=*gpu" in c for c in report.findings[0].fix.commands)
     cuda = text.replace("variant:        cpu", "variant:        cuda")
     assert triage(cuda).verdict.root_cause != "cpu_only_package"
+
+
+# TensorFlow 2.12's cuDNN version check and the op that then fails (tensorflow/text#1167)
+CUDNN_LOADED = ("2023-06-19 17:03:27.840554: E tensorflow/compiler/xla/stream_executor/cuda/cuda_dnn.cc:417] Loaded "
+                "runtime CuDNN library: 8.0.5 but source was compiled with: 8.6.0.  CuDNN library needs to have matching "
+                "major version and equal or higher minor version.")
+DNN_NOT_FOUND = ("2023-06-19 17:03:27.841329: W tensorflow/core/framework/op_kernel.cc:1830] OP_REQUIRES failed at "
+                 "conv_ops.cc:1068 : UNIMPLEMENTED: DNN library is not found.")
+
+
+def test_the_cause_two_messages_share_explains_both():
+    # "DNN library is not found" is cuDNN missing or of the wrong version; the version check says which
+    text = f"Conv1D fails as soon as fit() starts, TF 2.12 on an RTX 2080:\n```\n{CUDNN_LOADED}\n{DNN_NOT_FOUND}\n```\n"
+    assert triage(text).verdict.root_cause == "cudnn_version_mismatch"
+    assert triage(text.replace(CUDNN_LOADED, "")).verdict.root_cause == "cudnn_missing"
+
+
+def test_a_ptxas_older_than_the_gpu_and_jaxlibs_own_source_paths():
+    # jaxlib 0.4.1's XLA on an RTX 4080 with a CUDA 11.7 ptxas (jax-ml/jax#13570); the path is TensorFlow's source
+    # tree inside jaxlib, not TensorFlow
+    lines = ("2022-12-08 11:37:51.345475: W external/org_tensorflow/tensorflow/compiler/xla/stream_executor/gpu/"
+             "asm_compiler.cc:231] Falling back to the CUDA driver for PTX compilation; ptxas does not support CC 8.9\n"
+             "2022-12-08 11:37:51.352219: E external/org_tensorflow/tensorflow/compiler/xla/stream_executor/cuda/"
+             "cuda_driver.cc:628] failed to get PTX kernel \"broadcast\" from module: CUDA_ERROR_NOT_FOUND: named symbol "
+             "not found\n")
+    report = triage(f"RTX 4080: jax.devices() lists the GPU but jnp.ones(5) fails:\n```\n{lines}```\n")
+    assert report.verdict.root_cause in ("compute_capability_unsupported", "cuda_version_mismatch")
+    assert "gpu_memory_exhausted" not in [c.category for c in report.candidates]  # no TensorFlow beside JAX

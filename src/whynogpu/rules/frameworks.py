@@ -88,14 +88,25 @@ _PASSED_IN = (("wsl", "wsl_gpu_not_enabled"), ("container", "container_no_gpu"))
 
 def _log_category(run: FrameworkRun, snap=None) -> str | None:
     p = platform(snap) if snap is not None else None
-    for line in run.log:
-        if line.kind == "error" and line.categories:
-            for where, cause in _PASSED_IN:
-                if line.categories[0] == "driver_not_loaded" and cause in line.categories and p is not None and \
-                        (p.wsl if where == "wsl" else p.container):
-                    return cause
-            return line.categories[0]
-    return None
+    errors = [line for line in run.log if line.kind == "error" and line.categories]
+    if not errors:
+        return None
+    first = errors[0]
+    for where, cause in _PASSED_IN:
+        if first.categories[0] == "driver_not_loaded" and cause in first.categories and p is not None and \
+                (p.wsl if where == "wsl" else p.container):
+            return cause
+    # Each message lists the causes it is consistent with, likeliest first. Two different messages that share a
+    # cause are explained by it together: "DNN library is not found" (cuDNN missing or of the wrong version) beside
+    # "Loaded runtime CuDNN library: 8.0.5 but source was compiled with: 8.6.0" is the wrong version.
+    votes: dict[str, int] = {}
+    for row in {line.id: line for line in errors}.values():
+        for cause in row.categories:
+            votes[cause] = votes.get(cause, 0) + 1
+    best = max(votes.values())
+    if best > 1:
+        return next(c for line in errors for c in line.categories if votes[c] == best)
+    return first.categories[0]
 
 
 def _log_evidence(run: FrameworkRun, limit: int = 3) -> list[Evidence]:

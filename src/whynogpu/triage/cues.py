@@ -181,7 +181,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                         r"\bcudnn( \d+(\.\d+)*)? (is )?(already |properly |correctly )?installed\b"),
     # Which frameworks the report talks about (to tell which one the GPU was set up for)
     # A framework named, or a project built on it (knowledge/framework_projects.csv: "YOLOv5", "ComfyUI")
-    ("names_tensorflow", r"\btensorflow|" + _projects("tensorflow")),
+    # (not the source path of jaxlib's own XLA messages, "W external/org_tensorflow/tensorflow/compiler/xla/…", which
+    # older jaxlib prints with no TensorFlow installed)
+    ("names_tensorflow", r"(?<!org_tensorflow/)\btensorflow|" + _projects("tensorflow")),
     ("says_tensorflow_gpu", r"\btensorflow[-_]gpu\b"),
     ("names_theano", r"\btheano(rc)?\b"),
     ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
