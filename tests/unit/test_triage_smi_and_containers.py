@@ -162,3 +162,21 @@ def test_nvidia_smis_row_numbers_count_the_gpus_a_visible_devices_list_may_name(
     # GPUs 3 and 4 exist (nvidia-smi lists them): the variable hides nothing that the words or the count could show
     assert report.verdict.root_cause != "cuda_visible_devices_hidden"
     assert triage(text.replace(rows, "")).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_a_container_given_the_gpu_without_the_compute_capability_has_no_cuda():
+    # nerdctl's and Docker's --gpus take the driver capabilities the NVIDIA runtime mounts (containerd/nerdctl#1023);
+    # without "compute" there is no libcuda inside, while nvidia-smi ("utility") still runs
+    start = ("nerdctl run -it --rm --gpus capabilities=utility,device=GPU-5d71a2e0-8c3b-47f1-b2a6-0e9f61c4d7a3 "
+             "nvidia/cuda:9.0-base nvidia-smi")
+    text = f"In the container torch.cuda.is_available() returns False:\n```\n{start}\n```\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "container_no_gpu"
+    top = report.findings[0]
+    assert top.code == "WG103"  # check's rule on NVIDIA_DRIVER_CAPABILITIES
+    assert "NVIDIA_DRIVER_CAPABILITIES='utility'" in top.evidence[0].fact  # the list ends at the next key
+    assert "WG204" not in [f.code for f in report.findings]  # the rest of the container's /dev is not known
+    env = text.replace(start, "docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=utility -it img python train.py")
+    assert triage(env).verdict.root_cause == "container_no_gpu"
+    asked = text.replace(start, "docker run --gpus '\"capabilities=compute,utility\"' img python train.py")
+    assert "WG103" not in [f.code for f in triage(asked).findings]

@@ -262,15 +262,18 @@ def _container_without_compute(info, snap):
     """GPU nodes were passed in, but NVIDIA_DRIVER_CAPABILITIES did not ask for libcuda ("compute")."""
     caps = env_vars(snap).get("NVIDIA_DRIVER_CAPABILITIES")
     d = driver(snap)
-    if caps is None or d is None or d.copies("libcuda.so.1"):
-        return
+    report = snap.mode == "triage"
+    if caps is None or (d.copies("libcuda.so.1") if d is not None else not report):
+        return  # (a report never lists the container's libraries: its capabilities are the evidence)
     wanted = {c.strip().lower() for c in caps.split(",")}
     if wanted & {"compute", "all"}:
         return
     yield info.finding(
         Severity.ERROR,
-        [Evidence(f"NVIDIA_DRIVER_CAPABILITIES={caps!r} (no 'compute')", "environment"),
-         Evidence("GPU device nodes are present, but no libcuda.so.1 is on the loader path", "/dev, loader cache")],
+        [Evidence(f"NVIDIA_DRIVER_CAPABILITIES={caps!r} (no 'compute')", "the report" if report else "environment"),
+         Evidence("the container was started with the GPU" if report else
+                  "GPU device nodes are present, but no libcuda.so.1 is on the loader path",
+                  "the report" if report else "/dev, loader cache")],
         "The NVIDIA runtime passed the GPU in but mounted only the driver parts for the listed capabilities; without "
         "'compute' there is no libcuda, so CUDA cannot start (nvidia-smi may still work).",
         Fix("Start the container with the compute capability:",

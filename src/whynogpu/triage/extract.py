@@ -15,7 +15,7 @@ import dataclasses
 import functools
 import itertools
 import re
-from itertools import islice
+from itertools import islice, takewhile
 
 from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
@@ -101,13 +101,14 @@ _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
                         r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
-_DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman)\s+(?:container\s+)?run\b(?P<args>.*)"))
+_DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman|nerdctl)\s+(?:container\s+)?run\b(?P<args>.*)"))
 # what follows `docker run` on a command line: an option or an image reference. A sentence that only names the
 # command ("When I start it with docker run, the logs contain") runs none, unless the line is a command line, pasted
 # in a block or quoted in backticks.
 _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
+_GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
-                  r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
+                  r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
                   r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
                   r"""(?P<val>[^'"\s)]*)"""))
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
@@ -613,6 +614,11 @@ class _Reader:
                     "--hooks-dir" in args or "nvidia_container_t" in args
                 self.formats.add("docker_run")
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
+                caps = _GPU_CAPS.search(args)
+                if caps:  # --gpus '"capabilities=utility,device=0"': the driver capabilities the runtime mounts
+                    # (a list runs to the next key: "capabilities=utility,device=GPU-…" asks for utility alone)
+                    asked = ",".join(takewhile(lambda c: "=" not in c, caps.group(1).split(",")))
+                    self.state("env:NVIDIA_DRIVER_CAPABILITIES", asked, n, stripped, False)
         if ("=" in line or "," in line) and not self.message:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 val = _env_value(e, self.assigned)

@@ -230,11 +230,18 @@ class _Build:
         nvd = f.first("env:NVIDIA_VISIBLE_DEVICES")
         no_gpus_run = no_gpus_run or bool(nvd and nvd.value.lower().strip("'\"") in ("none", "void", "") and
                                           (f.all("docker_run") or f.has_cue("container")))
+        # The GPU handed in without CUDA's part of the driver: the NVIDIA runtime mounts only the driver libraries of
+        # the capabilities asked for, and libcuda is "compute"'s ("--gpus capabilities=utility", NVIDIA_DRIVER_CAPABILITIES
+        # =utility: nvidia-smi works, CUDA does not). https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/
+        # latest/docker-specialized.html#driver-capabilities
+        caps = f.first("env:NVIDIA_DRIVER_CAPABILITIES")
+        no_compute = bool(caps and any(d.value == "gpus" for d in f.all("docker_run")) and
+                          not {"compute", "all"} & {c.strip().lower() for c in caps.value.strip("'\"").split(",")})
         no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed")) or \
             any(host_libs_not_mounted(m, f, list(m.categories)) for m in f.log)  # the driver's (or host's) libraries
         wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
-                or f.first("gpu_count") or wsl_no_cuda or no_libcuda or f.pci):
+                or f.first("gpu_count") or wsl_no_cuda or no_libcuda or f.pci or no_compute):
             return
         devices: tuple[PciDevice, ...] = ()
         if f.pci:
@@ -255,6 +262,10 @@ class _Build:
                                                                   "docker_no_gpu_driver")):
             unknown.discard("device_nodes")  # nothing of the driver inside: the runtime passed no GPU in
             origins.append(INFERRED)
+        if plat and plat.container and no_compute:
+            # the GPU itself was handed in (the rest of the container's /dev stays unknown)
+            nodes = (DeviceNode("/dev/nvidia0", True, 0o666, 0, 0, None, True),)
+            origins.append(PROGRAM)
         if wsl_no_cuda:
             unknown.discard("wsl_libcuda")  # WSL2's libcuda comes from the Windows driver; none is there
             nodes = (DeviceNode("/dev/dxg", True, 0o666, 0, 0, None, True),)
