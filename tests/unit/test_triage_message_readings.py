@@ -277,3 +277,12 @@ def test_a_ptxas_older_than_the_gpu_and_jaxlibs_own_source_paths():
     report = triage(f"RTX 4080: jax.devices() lists the GPU but jnp.ones(5) fails:\n```\n{lines}```\n")
     assert report.verdict.root_cause in ("compute_capability_unsupported", "cuda_version_mismatch")
     assert "gpu_memory_exhausted" not in [c.category for c in report.candidates]  # no TensorFlow beside JAX
+
+
+def test_an_app_that_finds_every_gpu_busy_points_at_the_memory_others_hold():
+    # bert-as-service's start line when GPUtil finds no GPU under its memory and load limits (clip-as-service#14)
+    text = ("The server starts but uses none of the four Tesla M60s:\n```\n"
+            "W:[server.py:85]:only 0 GPU(s) is available, but ask for 4\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "gpu_memory_exhausted"
+    assert report.findings[0].fix.commands == ("nvidia-smi",)

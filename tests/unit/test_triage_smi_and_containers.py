@@ -180,3 +180,24 @@ def test_a_container_given_the_gpu_without_the_compute_capability_has_no_cuda():
     assert triage(env).verdict.root_cause == "container_no_gpu"
     asked = text.replace(start, "docker run --gpus '\"capabilities=compute,utility\"' img python train.py")
     assert "WG103" not in [f.code for f in triage(asked).findings]
+
+
+def test_a_container_started_from_tensorflows_cpu_image_is_checks_image_rule():
+    # The official image's tags without "-gpu" are Ubuntu plus `pip install tensorflow`: no CUDA library inside
+    # (knowledge/container_images.csv); the rule scan runs on a compose service's image judges a `docker run` too
+    run = ('docker run --gpus all -it tensorflow/tensorflow:2.15.0 python -c "import tensorflow as tf; '
+           'print(tf.config.list_physical_devices())"\n[PhysicalDevice(name=/physical_device:CPU:0, device_type=CPU)]\n')
+    report = triage(run)
+    assert report.verdict.root_cause == "cuda_libs_missing"
+    top = report.findings[0]
+    assert top.code == "WG724" and top.fix.commands == ("tensorflow/tensorflow:2.15.0-gpu",)
+    assert "WG724" not in [f.code for f in triage(run.replace(":2.15.0 ", ":2.15.0-gpu ")).findings]
+    # distrobox's --nvidia hands the GPU in, and its --image names the image
+    box = "$ distrobox ephemeral --nvidia --image tensorflow/tensorflow:latest\nTensorFlow in the box lists no GPU.\n"
+    assert triage(box).findings[0].code == "WG724"
+
+
+def test_apptainers_nv_hands_the_gpu_in():
+    text = "apptainer exec --nv tf.sif python train.py\nTensorFlow finds no GPU in the container.\n"
+    assert snapshot(text).get(TriageFacts).first("gpu_request") is not None
+    assert snapshot(text.replace(" --nv", "")).get(TriageFacts).first("gpu_request") is None

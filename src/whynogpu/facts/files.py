@@ -24,6 +24,7 @@ SETUP_CFG = "setup.cfg"
 CONDA_ENV = "environment.yml"
 PIPFILE = "pipfile"
 SCRIPT = "script"  # a launcher: a shell or batch script, a systemd service unit
+RUN = "run"  # a container started on a command line a report shows (docker/podman/nerdctl run, distrobox --image)
 
 # Where a requirement was declared; "install" contexts are what an environment really gets, "metadata"
 # is a library's dependency list (the application that installs it chooses the accelerator).
@@ -94,9 +95,9 @@ class Stage:
 
 @dataclass(frozen=True)
 class Workload:
-    """A compose service or a Kubernetes container."""
+    """A compose service, a Kubernetes container, or a container a report starts on a command line."""
 
-    kind: str  # COMPOSE or KUBERNETES
+    kind: str  # COMPOSE, KUBERNETES or RUN
     name: str  # service name, or "<object>/<container>"
     image: str  # "" when the service only builds
     spot: Spot  # the image line, else the service or container name

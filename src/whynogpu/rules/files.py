@@ -465,7 +465,7 @@ def _needs_system_cuda(r: Requirement) -> str:
     fix="Install tensorflow[and-cuda] (TF ≥ 2.14) or jax[cuda12], or start from a CUDA image "
         "(nvidia/cuda:*-cudnn-runtime, tensorflow/tensorflow:*-gpu).",
     references=("https://www.tensorflow.org/install/pip", "https://hub.docker.com/r/nvidia/cuda"),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a report's `docker run IMAGE` is such a workload
     category_from="what the image lacks: cudnn_missing when it has CUDA but no cuDNN",
 )
 def cuda_build_without_cuda_libs_in_image(info, snap):
@@ -484,7 +484,7 @@ def cuda_build_without_cuda_libs_in_image(info, snap):
                  Evidence(f"{w.image}: {row['note']}", f"knowledge base: {row['source']}")],
                 f"The GPU is passed to {w.name}, but its image has no CUDA libraries, so "
                 f"{row['framework']} runs on the CPU.",
-                Fix("Use the image's GPU variant:", (f"image: {_gpu_tag(w.image)}",)),
+                Fix("Use the image's GPU variant:", (_gpu_tag(w.image) if w.kind == K.RUN else f"image: {_gpu_tag(w.image)}",)),
                 location=_loc(df, w.spot),
             )
 

@@ -106,6 +106,9 @@ _DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman|nerdctl)\s
 # command ("When I start it with docker run, the logs contain") runs none, unless the line is a command line, pasted
 # in a block or quoted in backticks.
 _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
+# An image reference on a command line or a FROM line: "tensorflow/tensorflow:latest", "nvcr.io/nvidia/pytorch:24.01-py3"
+_IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?")
+_IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
 _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
@@ -171,6 +174,8 @@ _CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
                    r"services:\s*$)")
 _GPU_REQUEST = re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:.*\bgpu\b|runtime:\s*nvidia|--gpus|"
+                          # Apptainer/Singularity's --nv and distrobox's --nvidia bind the host's GPU and driver in
+                          r"\b(?:apptainer|singularity)\b.*\s--nv\b|\bdistrobox\b.*\s--nvidia\b|"
                           r"\bgpus:\s*\S|NVIDIA_VISIBLE_DEVICES\s*[:=]\s*['\"]?(?:all|\d)", re.I)
 # How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
 # prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
@@ -504,6 +509,17 @@ class _Reader:
         self._fields(n, line, stripped)
         self._packages(n, line, stripped)
 
+    def _image(self, n: int, stripped: str, words: list[str]) -> None:
+        """The first word that is an image the knowledge base knows (knowledge/container_images.csv): the
+        container the report runs or builds from."""
+        from whynogpu.rules.files import image_row  # the images table is read there for scanned files too
+
+        for w in words[:40]:
+            w = w.strip("'\"`")
+            if not w.startswith("-") and _IMAGE_TOKEN.fullmatch(w) and image_row(w) is not None:
+                self.state("image", w, n, stripped, False)
+                return
+
     def _answers(self, n: int, line: str, stripped: str) -> None:
         if self.pending_repl is not None:
             key, at, text = self.pending_repl
@@ -614,6 +630,7 @@ class _Reader:
                     "--hooks-dir" in args or "nvidia_container_t" in args
                 self.formats.add("docker_run")
                 self.state("docker_run", "gpus" if gpus else "no_gpus", n, stripped, False)
+                self._image(n, stripped, args.split())
                 caps = _GPU_CAPS.search(args)
                 if caps:  # --gpus '"capabilities=utility,device=0"': the driver capabilities the runtime mounts
                     # (a list runs to the next key: "capabilities=utility,device=GPU-…" asks for utility alone)
@@ -644,7 +661,11 @@ class _Reader:
         spec = _SPEC.match(line) if (":" in line) else None
         if spec:  # a Kubernetes or Compose file pasted: whether it asks for a GPU anywhere is read below
             self.state("container_spec", "kubernetes" if spec.group("k8s") else "compose", n, stripped, False)
-        if "nvidia" in line.lower() or "gpus" in line:
+        if stripped.startswith("FROM ") or "--image" in line:  # a Dockerfile's base, distrobox's --image
+            at = _IMAGE_AT.search(stripped)
+            if at:
+                self._image(n, stripped, [at.group("img")])
+        if "nvidia" in line.lower() or "gpus" in line or "--nv" in line:
             g = _GPU_REQUEST.search(line)
             if g:
                 self.state("gpu_request", g.group(0), n, stripped, False)

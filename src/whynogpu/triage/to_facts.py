@@ -22,6 +22,7 @@ from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.facts.cuda import CudaLibFacts, FrameworkLibs, LibCopy, ResolvedLib
 from whynogpu.facts.driver import DriverFacts, LibraryCopy, NvmlGpu, NvmlState, SmiState
 from whynogpu.facts.environment import EnvironmentFacts
+from whynogpu.facts.files import RUN, DeclaredFile, FileScanFacts, Spot, Workload
 from whynogpu.facts.frameworks import (
     FrameworkBuildFacts,
     FrameworkRun,
@@ -638,6 +639,25 @@ class _Build:
         if values:
             self.put("environment", EnvironmentFacts(values, ()), *origins)
 
+    def containers(self) -> None:
+        """The containers the report starts on a command line, as the workloads of one declared file: the rules
+        that judge a compose service's image (rules/files.py) judge them too."""
+        f = self.f
+        runs = {d.line: d.value == "gpus" for d in f.all("docker_run")}
+        asked = {g.line for g in f.all("gpu_request")}
+        loads = []
+        for s in f.all("image")[:MAX_COMMANDS]:
+            if s.line not in runs and not _STARTS_CONTAINER.search(s.text):
+                continue  # a Dockerfile's FROM: its stages are not read from a report
+            gpus = runs.get(s.line) or s.line in asked
+            tool = _CONTAINER_TOOL.search(s.text)
+            loads.append(Workload(RUN, f"the {tool.group(0).lower() if tool else 'container'} container", s.value,
+                                  Spot(s.line, max(s.text.find(s.value), 0) + 1, s.text[:200]),
+                                  gpu_request="asked on its command line" if gpus else ""))
+        if loads:
+            self.put("file_scan", FileScanFacts(("<report>",), 1, (DeclaredFile("<report>", RUN, workloads=tuple(loads)),)),
+                     PROGRAM)
+
     def code(self, scan: ScanFacts | None) -> None:
         hits = tuple(_option_hit(s) for s in self.f.all("cpu_flag"))
         if hits:  # a command's CPU option is a statement of the reporter's, read like the code they paste
@@ -1083,6 +1103,11 @@ def _gpus_seen(f: TriageFacts) -> dict[str, tuple[GpuDevice, ...]]:
     return {k: tuple(v) for k, v in out.items() if v}
 
 
+# a command line that starts a container from an image named on it (docker run is its own fact, docker_run)
+_CONTAINER_TOOL = re.compile(r"\b(?:nvidia-docker|docker|podman|nerdctl|distrobox|toolbox|apptainer|singularity)\b", re.I)
+_STARTS_CONTAINER = re.compile(r"\b(?:distrobox|toolbox|apptainer|singularity)\b|\bnerdctl\s+run\b")
+
+
 def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
     """The probe results a report amounts to, and each one's origin."""
     b = _Build(f)
@@ -1093,6 +1118,7 @@ def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
     builds = b.builds(t, runs, plat)
     b.cuda_libs(builds, t)
     b.environment()
+    b.containers()
     b.code(scan)
     origins = {k: v.value for k, v in b.origins.items()}
     return [replace(r, origin=origins.get(r.name, PROGRAM)) for r in b.results]
