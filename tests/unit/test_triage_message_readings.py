@@ -286,3 +286,20 @@ def test_an_app_that_finds_every_gpu_busy_points_at_the_memory_others_hold():
     report = triage(text)
     assert report.verdict.root_cause == "gpu_memory_exhausted"
     assert report.findings[0].fix.commands == ("nvidia-smi",)
+
+
+def test_a_tensor_printed_on_a_cuda_device_is_the_gpu_at_work():
+    # CUDA numbers the GPUs a process sees from 0: with CUDA_VISIBLE_DEVICES=5 the one visible GPU is device 0
+    old = ("CUDA_VISIBLE_DEVICES=5 python3 train.py puts the tensor on GPU 0, not 5:\n```\n"
+           "[torch.cuda.FloatTensor of size 1x2 (GPU 0)]\n```\n")
+    assert triage(old).verdict.root_cause == "no_problem"
+    new = old.replace("[torch.cuda.FloatTensor of size 1x2 (GPU 0)]", "tensor([ 2.5000, -13.2386], device='cuda:0')")
+    assert triage(new).verdict.root_cause == "no_problem"
+    code = old.replace("[torch.cuda.FloatTensor of size 1x2 (GPU 0)]", "x = torch.tensor([1.0], device='cuda:0')")
+    assert triage(code).verdict.root_cause != "no_problem"  # code that asks for the device shows nothing ran
+
+
+def test_an_amd_card_named_in_other_languages():
+    for words in ("Что делать, если у меня видеокарта AMD?", "我的显卡是 AMD 的，torch.cuda.is_available() 是 False",
+                  "torch.cuda.is_available() が False です。使っているのは AMDのグラボ。"):
+        assert "no_nvidia_gpu" in [c.category for c in triage(words).candidates], words

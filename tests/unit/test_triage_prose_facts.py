@@ -986,3 +986,19 @@ def test_an_answer_retold_on_the_line_after_the_call_is_read():
 
     text = "import torch\nprint(torch.__version__)\nprint(torch.cuda.is_available())\n\nshows True. I also checked PATH.\n"
     assert snapshot(text).get(TriageFacts).first("torch_cuda_available").value == "True"
+
+
+def test_a_bare_cuda_major_is_a_release_but_cudnns_version_is_not_cudas():
+    facts = extract("My machine has CUDA 9 and cuDNN 7 installed, TensorFlow stays on the CPU.")
+    assert [s.value for s in facts.all("cuda")] == ["9"]
+    said = extract("CUDA and cuDNN (7.6.5) are set up properly.")
+    assert said.all("cuda") == ()  # the version is cuDNN's
+    counts = extract("The card has 1024 CUDA cores and CUDA 12 GB of memory.")
+    assert counts.all("cuda") == ()
+
+
+def test_the_release_that_names_its_libraries_is_the_one_modelled():
+    # "cuda 9 or 10?" in the title, then "CUDA 9.0" in the text: 9.0 names the libraries TensorFlow 1.13.1 lacks
+    text = ("cuda 9 or 10?\n\nI installed CUDA 9.0 as the install page says, then pip3 install tensorflow-gpu, which "
+            "gave tensorflow-gpu 1.13.1, and the GPU does not work.\n")
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"

@@ -248,7 +248,10 @@ _PROSE_VERSIONS = (
                                         # ("it complains that CUDA 12.1 cannot be found": the CUDA the program looks for)
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
-    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|[\w ]{0,32}?)\(?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
+    # (the words between never name cuDNN: "CUDA and cuDNN (7.6.5)" gives cuDNN's version; a bare major, "CUDA 9" or
+    # "CUDA 12", is a release too, but not a count: "CUDA cores 1024", "CUDA 12 GB")
+    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|(?:(?![Cc][Uu][Dd][Nn][Nn])[\w ]){0,32}?)\(?v?"
+                                 r"(?P<v>1[0-3]\.\d+|[7-9]\.\d|(?:1[0-3]|[89])(?![.\d])(?!\s*(?:GB|MB|G\b|cores?|%)))\b"))),
     ("cudnn", Filtered(_CUDNN_ARCHIVE)),
     # "cuDNN 8.1", "cudnn v7.6.5", "CuDNN-8.9.2": the cuDNN the reporter installed
     ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b(?!-[a-z])", re.I))),

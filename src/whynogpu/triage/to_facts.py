@@ -842,7 +842,8 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     windows = any(x.endswith(".dll") for x in failed)
     absent = {s.value.lower() for s in f.all("lib_absent")}  # the reporter looked and it is not there
     for key in ("nvcc_cuda", "cuda"):
-        for s in f.all(key)[:1]:
+        # (the first release that names its libraries: "CUDA 10" alone cannot tell 10.0 from 10.1)
+        for s in ([x for x in f.all(key) if soname_family(x.value)] or f.all(key))[:1]:
             family = soname_family(s.value)
             libs = tuple(sorted({lib_of(x) for x in failed} - {None, "cudnn"} - absent))
             for soname in (sonames(family, libs) if family else {}).values():
