@@ -303,3 +303,13 @@ def test_an_amd_card_named_in_other_languages():
     for words in ("Что делать, если у меня видеокарта AMD?", "我的显卡是 AMD 的，torch.cuda.is_available() 是 False",
                   "torch.cuda.is_available() が False です。使っているのは AMDのグラボ。"):
         assert "no_nvidia_gpu" in [c.category for c in triage(words).candidates], words
+
+
+def test_a_half_precision_operation_on_the_cpu_is_work_left_on_the_cpu():
+    # PyTorch's CPU kernels keep float16 for moving data, not computing (pytorch/pytorch#52291)
+    half = 'RuntimeError: "LayerNormKernelImpl" not implemented for \'Half\''
+    report = triage(f"Converting the model with --fp16 dies:\n```\n{half}\n```\n")
+    assert report.verdict.root_cause == "cpu_only_package"
+    assert "WG502" not in [f.code for f in report.findings]  # no sign of a CUDA build that sees no GPU
+    amd = triage(f"The app does not see my AMD graphics card:\n```\n{half}\n```\n")
+    assert amd.verdict.root_cause == "no_nvidia_gpu"  # the GPU the reporter has: no CUDA build can use it

@@ -288,7 +288,7 @@ _PROSE_VERSIONS = (
     ("libcuda_failed", Filtered(re.compile(r"(?:can'?t|cannot|could ?n[o']t|unable to|fail(?:s|ed)? to) (?:load|find|open|"
                                            r"locate)\b[^.;!?]{0,30}?\b(?P<v>libcuda\.so(?:\.1)?|libcuda|nvcuda\.dll)\b", re.I))),
     # "I have an Intel graphics card", "my laptop only has an AMD Radeon": another vendor's GPU, in a sentence
-    ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
+    ("gpu", Filtered(re.compile(r"\b(?:have|has|with|only|got|my|our) (?:an? |only )?(?:integrated |onboard )?(?P<v>(?:Intel|AMD|Radeon)"
                                 r"(?: [\w()]+){0,4}? (?:graphics|GPU|card|iGPU))\b", re.I))),
     # The Keras backend the reporter means to use, in words: "I'm using Theano as the backend"
     ("keras_backend_wanted", Filtered(re.compile(r"\b(?:using|use|with|chose|want|prefer)\s+(?P<v>theano|tensorflow|torch|"

@@ -479,8 +479,11 @@ class _Build:
         runs = {}
         for fw, lines in logs.items():
             version = version_of(t, fw)
+            # a message printed while trying the GPU comes from a CUDA build, unless a CPU build is what it names first
+            # ("not implemented for 'Half'": a float16 operation ran on the CPU)
             cuda_build = True if any(ln.kind in ("error", "success") and ln.id != "torch_not_compiled" and
-                                     ln.id != "jax_jaxlib_no_cuda" for ln in lines) else None
+                                     ln.id != "jax_jaxlib_no_cuda" and ln.categories[:1] != ("cpu_only_package",)
+                                     for ln in lines) else None
             if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
                 cuda_build = False
             elif fw == "jax" and cuda_build is None and any(ln.id == "jax_fallback_cpu" for ln in lines) and \
