@@ -313,3 +313,15 @@ def test_a_half_precision_operation_on_the_cpu_is_work_left_on_the_cpu():
     assert "WG502" not in [f.code for f in report.findings]  # no sign of a CUDA build that sees no GPU
     amd = triage(f"The app does not see my AMD graphics card:\n```\n{half}\n```\n")
     assert amd.verdict.root_cause == "no_nvidia_gpu"  # the GPU the reporter has: no CUDA build can use it
+
+
+def test_a_native_program_that_cannot_find_libtorch_is_its_loader_path():
+    # the dynamic loader's start-up message for a binary linked against LibTorch (LaurentMazare/tch-rs#767), unlike
+    # Python's ImportError for a compiled extension that asks a CPU torch for libtorch_cuda.so
+    native = ("target/release/imgtagger : error while loading shared libraries: libtorch_cuda.so: cannot open shared "
+              "object file: No such file or directory")
+    report = triage(f"My Rust binary fails at start:\n```\n{native}\n```\n")
+    assert report.verdict.root_cause == "libs_not_on_path"
+    assert any("libtorch/lib" in c for c in report.findings[0].fix.commands)
+    ext = "ImportError: libtorch_cuda.so: cannot open shared object file: No such file or directory"
+    assert triage(f"import torch_scatter fails:\n```\n{ext}\n```\n").verdict.root_cause != "libs_not_on_path"
