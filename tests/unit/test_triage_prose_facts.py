@@ -1002,3 +1002,11 @@ def test_the_release_that_names_its_libraries_is_the_one_modelled():
     text = ("cuda 9 or 10?\n\nI installed CUDA 9.0 as the install page says, then pip3 install tensorflow-gpu, which "
             "gave tensorflow-gpu 1.13.1, and the GPU does not work.\n")
     assert triage(text).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_a_setting_quoted_in_backticks_and_wsl_denied():
+    f = extract("I'm on Keras 3.3 with `KERAS_BACKEND=jax` set in my .bashrc from an earlier project.")
+    assert [s.value for s in f.all("env:KERAS_BACKEND")] == ["jax"]
+    for words in ("I'm not using WSL, just plain Windows.", "native Windows instead of WSL2"):
+        assert not extract(words).has_cue("wsl"), words
+    assert extract("I'm using WSL2 with Ubuntu 22.04").has_cue("wsl")

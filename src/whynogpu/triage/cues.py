@@ -55,7 +55,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("container", r"\b(docker|containers?|kubernetes|k8s|podman|singularity|apptainer)\b"),
     # (kernel release strings: WSL 1 has no Linux kernel and reports "4.4.0-<Windows build>-Microsoft", WSL 2's kernel
     # is "…-microsoft-standard[-WSL2]": microsoft/WSL#5145, yast/yast-yast2#1084)
-    ("wsl", r"(?<!not )(?<!no )(?<!without )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b|"
+    # (not "I'm not using WSL", "native Windows instead of WSL2")
+    ("wsl", r"(?<!not )(?<!no )(?<!without )(?<!not using )(?<!n't using )(?<!not use )(?<!n't use )(?<!not in )"
+            r"(?<!not on )(?<!instead of )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b|"
             r"\b4\.4\.0-\d{5}-Microsoft\b|-microsoft-standard\b"),
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}|\b4\.4\.0-\d{5}-Microsoft\b"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),

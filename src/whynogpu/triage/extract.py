@@ -110,7 +110,7 @@ _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
 _IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?")
 _IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
 _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
-_ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s)"""
+_ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s|`)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
                   r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
                   r"""(?P<val>[^'"\s)]*)"""))
