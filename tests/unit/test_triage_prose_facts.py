@@ -1010,3 +1010,12 @@ def test_a_setting_quoted_in_backticks_and_wsl_denied():
     for words in ("I'm not using WSL, just plain Windows.", "native Windows instead of WSL2"):
         assert not extract(words).has_cue("wsl"), words
     assert extract("I'm using WSL2 with Ubuntu 22.04").has_cue("wsl")
+
+
+def test_both_tensorflow_variants_named_in_a_sentence_are_checks_variants_rule():
+    text = ("`pip list` shows both tensorflow 2.15.0 and tensorflow-cpu 2.15.0 (a dependency pulled the cpu one). "
+            "The GPU is not found anymore.")
+    report = triage(text)
+    assert report.verdict.root_cause == "package_conflict"
+    assert "WG404" in [f.code for f in report.findings]
+    assert "WG401" not in [f.code for f in report.findings]  # the CPU-only finding defers to the variants

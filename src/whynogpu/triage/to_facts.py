@@ -378,6 +378,10 @@ class _Build:
             named = _variant_named(s.text) if name == "tensorflow" else name
             dists[named] = Distribution(named, s.value, STATED_IN_PROSE)
             origins.append(_origin(s.stated_by_user))
+            if name == "tensorflow" and f.has_cue("both_tf"):
+                # "pip list shows both tensorflow 2.15.0 and tensorflow-cpu 2.15.0": each variant the sentence names
+                for other in _VARIANT_WORD.findall(s.text.lower()):
+                    dists.setdefault(other, Distribution(other, s.value, STATED_IN_PROSE))
         # A framework that answered a question about its build is installed, whatever the report lists.
         for key, name in (("tf_built_with_cuda", "tensorflow"), ("torch_version_cuda", "torch")):
             if f.first(key) and not any(n in dists for n in (TF_VARIANTS if name == "tensorflow" else (name,))):
@@ -978,6 +982,9 @@ def _unknown_place(soname: str) -> str:
 def _looks_like_driver(v: str) -> bool:
     k = version_key(v)
     return len(k) >= 2 and k[0] >= 100
+
+
+_VARIANT_WORD = re.compile(r"\b(tensorflow-gpu|tensorflow-cpu|tensorflow-intel|tf-nightly|tensorflow)\b(?![-_.\w])")
 
 
 def _variant_named(text: str) -> str:
