@@ -325,3 +325,10 @@ def test_a_native_program_that_cannot_find_libtorch_is_its_loader_path():
     assert any("libtorch/lib" in c for c in report.findings[0].fix.commands)
     ext = "ImportError: libtorch_cuda.so: cannot open shared object file: No such file or directory"
     assert triage(f"import torch_scatter fails:\n```\n{ext}\n```\n").verdict.root_cause != "libs_not_on_path"
+
+
+def test_a_cuda_error_named_by_its_number_is_read_through_the_error_table():
+    text = "Since the host update torch.cuda.is_available() is False with CUDA error 804 in the container.\n"
+    report = triage(text)
+    assert report.verdict.root_cause in ("driver_too_old", "driver_library_mismatch")  # knowledge/cuda_errors.csv 804
+    assert triage(text.replace("CUDA error 804", "CUDA 11.8")).verdict.root_cause not in ("driver_too_old",)
