@@ -170,3 +170,13 @@ def test_a_report_is_not_said_to_have_listed_its_gpus():
             "requires that this DLL be installed in a directory that is named in your %PATH% environment variable.\n```")
     facts = [e.fact for f in triage(text).findings if f.code == "WG502" for e in f.evidence]
     assert facts and not any("lists 0 GPUs" in x for x in facts)
+
+
+def test_a_gpu_below_every_known_build_of_the_named_framework():
+    # GTX 680 is compute capability 3.0; every TensorFlow release with a known architecture list starts at 3.5
+    text = "DeepFaceLab only uses the CPU on Windows 10 with a GeForce GTX 680. CUDA 9 is installed.\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "compute_capability_unsupported"
+    assert "3.5" in report.findings[0].evidence[0].fact
+    newer = triage(text.replace("GTX 680", "GTX 1080"))  # 6.1: inside every list
+    assert newer.verdict.root_cause != "compute_capability_unsupported"

@@ -448,7 +448,8 @@ class _Reader:
         if not stripped:
             return
         self._line(n, line, stripped)  # self.after_prompt: the line before was a REPL prompt or its output
-        self.after_prompt = stripped.startswith((">>>", "In [", "...")) or \
+        # ("..." alone outside a REPL session is an elision in pasted output, not a continuation prompt)
+        self.after_prompt = stripped.startswith((">>>", "In [")) or (stripped.startswith("...") and stripped != "...") or \
             (self.after_prompt and not _PROSE_START.match(stripped))
 
     def _line(self, n: int, line: str, stripped: str) -> None:

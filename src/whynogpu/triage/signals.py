@@ -664,6 +664,14 @@ def _gpu_and_build(f: TriageFacts):
                 f"no TensorFlow, PyTorch or JAX build made with CUDA {oldest} or later runs below {floor} (use another "
                 f"GPU, hiding this one with CUDA_VISIBLE_DEVICES)")
             continue
+        if not (tv or tf):
+            # No release named: below the oldest architecture any release in the tables carries, no release runs
+            for fw, label, lowest in _LOWEST_ARCH():
+                if fw in named and version_key(cc) < lowest[0]:
+                    yield gpu, cc, (f"compute_{lowest[0][0]}{lowest[0][1]}",), s.line, s.text, (
+                        f"no {label} release in whynogpu's tables ({lowest[1]}) carries kernels below "
+                        f"{lowest[0][0]}.{lowest[0][1]}")
+            continue
         if tv:
             version = tv.value
             variant = version.partition("+")[2]
@@ -678,6 +686,26 @@ def _gpu_and_build(f: TriageFacts):
             if row and not newer and row.get("compute_capabilities"):
                 archs = tuple(row["compute_capabilities"].split())
                 yield gpu, cc, archs, s.line, s.text, f"TensorFlow {tf.value} carries kernels for {' '.join(archs)} only"
+
+
+def _LOWEST_ARCH():
+    """(framework, label, ((major, minor), table)): the oldest architecture any release of the framework carries,
+    per its arch lists (knowledge/tensorflow_releases.csv, knowledge/torch_arch_lists.csv)."""
+    def lowest(lists):
+        return min((_arch(a) for text in lists for a in text.split() if _arch(a)), default=None)
+
+    out = []
+    for fw, label, name, column in (("tensorflow", "TensorFlow", "tensorflow_releases", "compute_capabilities"),
+                                    ("pytorch", "PyTorch", "torch_arch_lists", "arch_list")):
+        low = lowest(r[column] for r in table(name) if r.get(column))
+        if low:
+            out.append((fw, label, (low, f"knowledge/{name}.csv")))
+    return out
+
+
+def _arch(a: str) -> tuple[int, int] | None:
+    m = re.fullmatch(r"(?:sm|compute)_(\d+?)(\d)[a-z]?", a)
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 _FRAMEWORK_WORDS = (("tensorflow", re.compile(r"\btensorflow|\btf[ -]?2\.", re.I)),
