@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
+from whynogpu.facts.target import TargetFacts
 from whynogpu.triage.engine import snapshot, triage
 
 # Ultralytics' banner as it prints it (ultralytics/utils/torch_utils.py select_device)
@@ -109,3 +110,11 @@ def test_a_sentence_naming_docker_run_runs_nothing():
     assert _docker_runs("When I start the TGI container with docker run, the logs contain a warning.") == []
     assert _docker_runs("I start it like this:\n\ndocker run myimage python train.py\n") == ["no_gpus"]
     assert _docker_runs("I start it with `docker run --gpus all myimage`.") == ["gpus"]
+
+
+def test_the_version_of_two_runs_is_the_failing_runs():
+    # Ultralytics' banners of a run that found the GPU and of the later one that did not (ultralytics#1495)
+    text = ("```\nUltralytics YOLOv8.0.53 Python-3.9.1 torch-1.8.1+cu111 CUDA:0 (NVIDIA GeForce RTX 3070, 8192MiB)\n"
+            "Ultralytics YOLOv8.0.54 Python-3.10.6 torch-2.0.0+cpu CPU\n```\n")
+    t = snapshot(text).get(TargetFacts)
+    assert t.dist("torch").version == "2.0.0+cpu"

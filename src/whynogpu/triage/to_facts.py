@@ -359,7 +359,7 @@ class _Build:
                     origins.append(INFERRED)
         for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
                           ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
-            s = f.first(key)
+            s = _failing_version(f, key)
             names = TF_VARIANTS if name == "tensorflow" else (name,)
             known = next((n for n in names if n in dists), None)
             if s is None:
@@ -982,6 +982,18 @@ def _unknown_place(soname: str) -> str:
 def _looks_like_driver(v: str) -> bool:
     k = version_key(v)
     return len(k) >= 2 and k[0] >= 100
+
+
+def _failing_version(f: TriageFacts, key: str):
+    """The version fact of a framework, the one printed by the failing run when the report shows two runs that
+    print different ones (an app's banner of the run that worked and of the run that stays on the CPU)."""
+    facts = f.all(key)
+    if len({s.value for s in facts}) > 1:
+        failing = {m.line for m in f.log if m.kind in ("error", "warning")}
+        ran = {m.line for m in f.log if m.kind == "success"}
+        if failing and ran:
+            return next((s for s in facts if s.line in failing), facts[0])
+    return facts[0] if facts else None
 
 
 _VARIANT_WORD = re.compile(r"\b(tensorflow-gpu|tensorflow-cpu|tensorflow-intel|tf-nightly|tensorflow)\b(?![-_.\w])")
