@@ -1019,3 +1019,27 @@ def test_both_tensorflow_variants_named_in_a_sentence_are_checks_variants_rule()
     assert report.verdict.root_cause == "package_conflict"
     assert "WG404" in [f.code for f in report.findings]
     assert "WG401" not in [f.code for f in report.findings]  # the CPU-only finding defers to the variants
+
+
+def test_collect_envs_none_build_cuda_is_a_cpu_build():
+    text = ("```\nCollecting environment information...\nPyTorch version: 2.0.1\nIs debug build: False\n"
+            "CUDA used to build PyTorch: None\nOS: Microsoft Windows 10 Home\nIs CUDA available: False\n"
+            "GPU models and configuration: GPU 0: NVIDIA GeForce GTX 1650\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    assert report.findings[0].origin != "usual"  # collect_env's own answer, not the setup's usual cause
+
+
+def test_a_variable_printed_by_echo_or_printenv():
+    for shown in ("$ echo $CUDA_VISIBLE_DEVICES\n-1", "user@node:~$ printenv CUDA_VISIBLE_DEVICES\n-1"):
+        f = extract(f"```\n{shown}\n```\n")
+        assert [s.value for s in f.all("env:CUDA_VISIBLE_DEVICES")] == ["-1"], shown
+    assert extract("```\n$ echo $HOME\n/home/me\n```\n").all("env:HOME") == ()
+
+
+def test_a_pasted_keras_json_names_the_backend_keras_loads():
+    text = ('Keras 3.0.5 with jax[cuda12] 0.4.25 (jax.devices() shows the GPU), but training is slow. '
+            'tensorflow is installed as tensorflow-cpu 2.16.1.\n```\n{\n    "floatx": "float32",\n'
+            '    "backend": "tensorflow",\n    "image_data_format": "channels_last"\n}\n```\n')
+    assert [s.value for s in extract(text).all("keras_backend")] == ["tensorflow"]
+    assert triage(text).verdict.root_cause == "keras_backend_other"

@@ -109,6 +109,11 @@ _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
 # An image reference on a command line or a FROM line: "tensorflow/tensorflow:latest", "nvcr.io/nvidia/pytorch:24.01-py3"
 _IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?")
 _IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
+_KERAS_JSON = re.compile(r'^\s*"backend"\s*:\s*"(tensorflow|jax|torch|theano|numpy|cntk|openvino)"')
+_ENV_NAMES = frozenset(("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS",
+                        "JAX_PLATFORM_NAME", "NVIDIA_DRIVER_CAPABILITIES"))
+# `echo $CUDA_VISIBLE_DEVICES` (after a shell prompt or none), `printenv CUDA_VISIBLE_DEVICES`
+_ECHO = re.compile(r"^(?:[\w@.~:/-]*[$#]\s*)?(?:echo\s+[\"']?\$\{?(?P<a>[A-Z_]+)\}?[\"']?|printenv\s+(?P<b>[A-Z_]+))\s*$")
 _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s|`)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
@@ -218,7 +223,7 @@ _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
     # (not a project named after it: "OpenNMT-tf 2.8.1" is that project's release)
-    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu)?(?:\[[\w,-]+\])?)`?(?:[ =:]{0,3}| \()"
+    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu|-cpu)?(?:\[[\w,-]+\])?)`?(?:[ =:]{0,3}| \()"
                                        r"v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =:]{0,3})"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
@@ -227,7 +232,7 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"(?<![\w.+-])(?P<v>[12]\.\d+\.\d+\+cpu)\b"))),
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0", "pip show tensorflow says 2.10.1": the
     # release said a few words after the name
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu)?)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu|-cpu)?)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
@@ -389,6 +394,7 @@ class _Reader:
         self.program_keys = False  # collect_env / jax env info seen: their fields are program output
         self.pending_heading: tuple[str, bool] | None = None
         self.pending_repl: tuple[str, int, str] | None = None
+        self.pending_echo: tuple[str, int] | None = None  # `echo $CUDA_VISIBLE_DEVICES`: its value is the next line
         self.pending_pip_show: str | None = None
         self.prose_chars = 0  # characters of sentences searched for phrases so far
         self.after_prompt = False  # the previous line was a REPL prompt or its output
@@ -411,6 +417,10 @@ class _Reader:
 
     def field(self, fact: str, program: bool, value: str, n: int, line: str) -> None:
         value = value.strip().strip("`").strip()
+        if fact == "torch_build_cuda" and program and value == "None":
+            # collect_env's "CUDA used to build PyTorch: None": torch.version.cuda is None, a CPU build
+            self.state(fact, value, n, line, False)
+            return
         if not value or value.lower() in ("n/a", "na", "none", "-", "no response", "_no response_"):
             return
         by_user = not (program or self.program_keys)
@@ -483,6 +493,8 @@ class _Reader:
                     self.log[old] = m
             self.formats.add("framework_log")
         self._answers(n, line, stripped)
+        if self.pending_echo is not None or "echo" in stripped or "printenv" in stripped:
+            self._echoed(n, stripped)
         # a known message's "set JAX_PLATFORMS=cpu to skip this backend" is the program's advice, not a setting
         self.message = m is not None and not quoted
         self._program_output(n, line, stripped)
@@ -523,6 +535,20 @@ class _Reader:
             if not w.startswith("-") and _IMAGE_TOKEN.fullmatch(w) and image_row(w) is not None:
                 self.state("image", w, n, stripped, False)
                 return
+
+    def _echoed(self, n: int, stripped: str) -> None:
+        """A variable printed by `echo $VAR` or `printenv VAR`, with the value on the next line."""
+        if self.pending_echo is not None:
+            var, at = self.pending_echo
+            self.pending_echo = None
+            if n - at <= 2 and " " not in stripped and not stripped.startswith(("$", "#", ">>>", "```")):
+                self.state("env:" + var, stripped.strip("'\""), n, stripped, False)
+                return
+        if "echo" in stripped or "printenv" in stripped:
+            e = _ECHO.match(stripped)
+            var = e and (e.group("a") or e.group("b"))
+            if var in _ENV_NAMES:
+                self.pending_echo = (var, n)
 
     def _answers(self, n: int, line: str, stripped: str) -> None:
         if self.pending_repl is not None:
@@ -700,6 +726,10 @@ class _Reader:
             have = _XFORMERS_HAVE.search(line)
             if have:
                 self.state("torch_version", have.group("v"), n, stripped, False)
+        if '"backend"' in line:
+            kj = _KERAS_JSON.match(line)  # keras.json pasted: the backend Keras 3 loads unless KERAS_BACKEND says another
+            if kj:
+                self.state("keras_backend", kj.group(1), n, stripped, False)
         if "Using " in line and " backend" in line:
             kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
             if kb:

@@ -485,9 +485,19 @@ def _keras_backend(f: TriageFacts, cues: dict, add) -> None:
         backend = {"torch": "pytorch", "tf": "tensorflow"}.get(kb.value.lower().strip("'\""), kb.value.lower().strip("'\""))
         named = _frameworks_named(f, skip=(kb.line, backend))
         others = named - {backend}
-        if others and backend not in named:
+        if others and (backend not in named or _only_cpu_build(f, backend)):
             add("keras_backend_other", "error", "stated" if kb.stated_by_user else "program", kb.line, kb.text,
                 f"Keras runs on {backend}, while the report sets up {', '.join(sorted(others))} for the GPU")
+
+
+def _only_cpu_build(f: TriageFacts, backend: str) -> bool:
+    """The report names the backend's framework only as its CPU build (tensorflow-cpu, a +cpu torch)."""
+    if backend == "tensorflow":
+        said = [s.text.lower() for s in f.all("tf_version")] + [s.value.lower() for s in f.all("pip_install")]
+        return any("tensorflow-cpu" in t for t in said) or bool(f.package("tensorflow-cpu"))
+    if backend == "pytorch":
+        return any(s.value.endswith("+cpu") for s in f.all("torch_version"))
+    return False
 
 
 def _statements(f: TriageFacts, cues: dict, add) -> None:
