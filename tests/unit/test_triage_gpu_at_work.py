@@ -52,3 +52,11 @@ def test_a_process_holding_memory_with_low_gpu_util_waits_for_its_input():
     text = ("nvidia-smi shows python.exe using 7800MiB on my RTX 3070 while training, but GPU-Util hovers between 5% and "
             "30%. Data is loaded from an HDD with num_workers=0.")
     assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_gpu_memory_that_never_grows_while_training_is_work_left_on_the_cpu():
+    text = ("torch.cuda.is_available() prints True, but GPU memory stays at 512MiB while training:\n```python\n"
+            "model = Net()\nfor x, y in loader:\n    loss = loss_fn(model(x), y)\n```\n")
+    assert triage(text).verdict.root_cause == "code_forces_cpu"
+    assert triage(text.replace("GPU memory stays at 512MiB while training", "training runs")).verdict.root_cause \
+        != "code_forces_cpu"

@@ -260,7 +260,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b|"
                    # "very low GPU utilisation", "the GPU sits at roughly 5% utilisation", "GPU-Util hovers at 5 %"
                    r"\bgpu[- ]?util\w*\b[^.]{0,40}?\b([0-9]|[1-3][0-9]) ?%|"
-                   r"\blow (gpu |cuda |card )?(utili[sz]ation|usage|load)\b|\b([0-9]|[1-3][0-9]) ?% (gpu |cuda )?"
+                   r"\blow (gpu |cuda |card )?(utili[sz]ation|usage|load)\b|"
+                   # "GPU memory stays at 512MiB while training": nothing of the work's was put on it
+                   r"\bgpu memory (usage )?(stays|remains|is stuck|sits|does ?n[o']t (go up|increase|change|grow)|never "
+                   r"(goes up|increases|changes|grows))\b|\b([0-9]|[1-3][0-9]) ?% (gpu |cuda )?"
                    r"(utili[sz]ation|usage|load)\b|"
                    # "the GPU doesn't seem to be doing any work at all"
                    r"\bgpu\b[^.]{0,20}\b(does ?n[o']t|is ?n[o']t|is not|not) (seem to be |appear to be )?(do|doing) (any )?"
