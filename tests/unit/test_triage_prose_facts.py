@@ -1043,3 +1043,9 @@ def test_a_pasted_keras_json_names_the_backend_keras_loads():
             '    "backend": "tensorflow",\n    "image_data_format": "channels_last"\n}\n```\n')
     assert [s.value for s in extract(text).all("keras_backend")] == ["tensorflow"]
     assert triage(text).verdict.root_cause == "keras_backend_other"
+
+
+def test_keras_on_a_cpu_only_jax_while_tensorflow_sees_the_gpu():
+    text = ("I'm on Keras 3.3 with `KERAS_BACKEND=jax` set in my .bashrc. I installed tensorflow[and-cuda] 2.16 and "
+            "TensorFlow lists the GPU, but my Keras model trains slowly. jax is installed as plain `pip install jax`.")
+    assert triage(text).verdict.root_cause == "keras_backend_other"

@@ -497,6 +497,9 @@ def _only_cpu_build(f: TriageFacts, backend: str) -> bool:
         return any("tensorflow-cpu" in t for t in said) or bool(f.package("tensorflow-cpu"))
     if backend == "pytorch":
         return any(s.value.endswith("+cpu") for s in f.all("torch_version"))
+    if backend == "jax":  # `pip install jax` without a CUDA extra brings the CPU jaxlib
+        installs = [s.value.lower() for s in f.all("pip_install") if re.search(r"\bjax\b", s.value.lower())]
+        return bool(installs) and not any(re.search(r"jax\[[^\]]*(?:cuda|gpu)", v) for v in installs)
     return False
 
 
