@@ -60,3 +60,12 @@ def test_gpu_memory_that_never_grows_while_training_is_work_left_on_the_cpu():
     assert triage(text).verdict.root_cause == "code_forces_cpu"
     assert triage(text.replace("GPU memory stays at 512MiB while training", "training runs")).verdict.root_cause \
         != "code_forces_cpu"
+
+
+def test_a_message_a_sentence_introduces_as_printed_is_output():
+    text = ("TensorFlow prints: I tensorflow/core/common_runtime/gpu/gpu_device.cc:1616] Created device "
+            "/job:localhost/replica:0/task:0/device:GPU:0 with 9615 MB memory -> device: 0, name: NVIDIA GeForce RTX "
+            "3080. Is my GPU broken?")
+    assert triage(text).verdict.root_cause == "no_problem"
+    retold = text.replace("TensorFlow prints: ", "The docs say you should see ")
+    assert triage(retold).verdict.root_cause != "no_problem"  # a line quoted from elsewhere shows nothing ran

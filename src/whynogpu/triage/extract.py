@@ -110,6 +110,9 @@ _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
 _IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?")
 _IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
 _KERAS_JSON = re.compile(r'^\s*"backend"\s*:\s*"(tensorflow|jax|torch|theano|numpy|cntk|openvino)"')
+# A sentence that introduces what a program printed, then gives it: "TensorFlow prints: I tensorflow/core/…"
+_INTRODUCED = re.compile(r"\b(?:prints|printed|says|said|shows|showed|outputs|output|I get|I got|gives|gave|logs|logged)"
+                         r"(?: this| the following)?\s*:\s+\S")
 _ENV_NAMES = frozenset(("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS",
                         "JAX_PLATFORM_NAME", "NVIDIA_DRIVER_CAPABILITIES"))
 # `echo $CUDA_VISIBLE_DEVICES` (after a shell prompt or none), `printenv CUDA_VISIBLE_DEVICES`
@@ -476,7 +479,7 @@ class _Reader:
         if m is not None:
             # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output
             quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)
-                          or self.after_prompt)
+                          or self.after_prompt or _INTRODUCED.search(stripped[:160]))
             key = ("log", m.id, *sorted(m.groups.items()))
             if self.fresh(key):
                 if quoted:
