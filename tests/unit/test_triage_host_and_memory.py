@@ -107,3 +107,11 @@ def test_a_jetpack_4_container_missing_cuda_libraries_was_started_without_the_nv
     # the same message outside a JetPack 4 container is a library that is not installed
     plain = triage("```\nOSError: libcurand.so.10: cannot open shared object file: No such file or directory\n```\n")
     assert plain.verdict.root_cause == "cuda_libs_missing"
+
+
+def test_true_for_root_and_false_for_the_user_is_the_device_nodes():
+    text = ("On our shared server `torch.cuda.is_available()` is True for root (sudo python) but False for my user. "
+            "`ls -l /dev/nvidia*` shows `crw-rw---- 1 root video 195, 0` and I am not in the video group.")
+    report = triage(text)
+    assert report.verdict.root_cause == "gpu_access_restricted"
+    assert "no_problem" not in [c.category for c in report.candidates]  # it works for one user only

@@ -171,6 +171,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        r"simultaneously|in parallel|concurrently)\b.{0,80}\b(memory|oom|fail\w*|crash\w*)"),
     # It works for root (or with sudo) and not for the user: the device nodes refuse the user
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
+                  r"\b(true|works?|fine|ok)\b[^.]{0,20}\bfor (the )?(root|sudo)\b|"
                   r"\bsudo python\b.{0,60}\b(works?|sees|finds|true)\b|\bonly (as|with) (root|sudo)\b|"
                   # "started with `--user root` it loads normally" (in the reporter's language: de, es, pt, fr)
                   r"--user[ =](root|0)\b.{0,50}\b(works?|runs?|fine|ok|loads?|normal\w*|läuft|funktioniert|lädt|"

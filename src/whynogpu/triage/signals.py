@@ -608,7 +608,7 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     errors = [m for m in f.log if m.kind == "error"]
     benign = [m for m in f.log if m.kind == "benign"]
     # A report that says it works in one place and not another shows the working place's output: no verdict.
-    two_places = bool({"jupyter_only", "works_elsewhere"} & set(cues))
+    two_places = bool({"jupyter_only", "works_elsewhere", "root_only"} & set(cues))  # (or for one user only)
     no_gpu = _no_gpu_answers(f)
     # The framework answering both ways (True here, False in a worker or a function) is a problem in one place.
     if works and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues:
