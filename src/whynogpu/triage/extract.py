@@ -475,11 +475,13 @@ class _Reader:
             line = stripped = _DOCKER_VAR.sub(lambda v: self.docker_args.get(v.group(1) or v.group(2), v.group(0)),
                                               stripped)
         m = match_line(line, n, self.rows) if self.rows else None
-        quoted = False
+        quoted = introduced = False
         if m is not None:
-            # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output
+            # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output; a sentence
+            # that says a program printed it ("TensorFlow prints: …") gives the output itself
+            introduced = bool(_INTRODUCED.search(stripped[:160]))
             quoted = not (self.in_fence or m.level or line.startswith(("    ", "\t")) or _PRINTED.match(stripped)
-                          or self.after_prompt or _INTRODUCED.search(stripped[:160]))
+                          or self.after_prompt or introduced)
             key = ("log", m.id, *sorted(m.groups.items()))
             if self.fresh(key):
                 if quoted:
@@ -501,8 +503,8 @@ class _Reader:
         # a known message's "set JAX_PLATFORMS=cpu to skip this backend" is the program's advice, not a setting
         self.message = m is not None and not quoted
         self._program_output(n, line, stripped)
-        if m is not None and not quoted:
-            return  # a program's message is not prose: no cues or stated versions in it
+        if m is not None and not quoted and not introduced:
+            return  # a program's message is not prose: no cues or stated versions in it (the words that introduce it are)
         # The reporter's account comes before the logs it carries: cues are read in the first CUE_CHARS
         # characters of lines that are not known messages, phrases in the first PHRASE_CHARS of sentences.
         self.text_chars += len(line)
