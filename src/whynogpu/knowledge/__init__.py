@@ -7,6 +7,7 @@ how to add a release. A test checks that every row of every table names its sour
 from __future__ import annotations
 
 import csv
+import fnmatch
 import os
 from functools import cache
 
@@ -152,3 +153,28 @@ def newest_tensorflow(dist: str, python: str) -> str | None:
         if newest is not None and newest != latest:
             bounds.append(newest)
     return min(bounds, key=version_key) if bounds else None
+
+
+def image_key(image: str) -> str:
+    i = image.strip().lower().split("@", 1)[0]
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if i.startswith(prefix):
+            i = i[len(prefix):]
+    if i.startswith("library/"):
+        i = i[len("library/"):]
+    if i.startswith("nvcr.io/nvidia/cuda:"):
+        i = i[len("nvcr.io/"):]
+    if ":" not in i.rsplit("/", 1)[-1]:
+        i += ":latest"
+    return i
+
+
+@cache
+def image_row(image: str) -> dict | None:
+    if not image or "$" in image:
+        return None
+    key = image_key(image)
+    for row in table("container_images"):
+        if fnmatch.fnmatchcase(key, row["pattern"]):
+            return row
+    return None

@@ -10,10 +10,8 @@ error; without that it is a warning, or a hint where the file is also a correct 
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
 import re
-from functools import cache
 
 from whynogpu.facts import files as K
 from whynogpu.facts.files import (
@@ -26,7 +24,7 @@ from whynogpu.facts.files import (
     Stage,
     Workload,
 )
-from whynogpu.knowledge import cuda_of_driver, table, version_key
+from whynogpu.knowledge import cuda_of_driver, image_key, image_row, table, version_key
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cpu_options import launcher_variables
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
@@ -59,31 +57,6 @@ def _loc(f: DeclaredFile, s: Spot) -> Location:
 
 def _seen(f: DeclaredFile, s: Spot, note: str = "") -> Evidence:
     return Evidence(f"`{s.text}`" + (f" ({note})" if note else ""), f"{f.path}:{s.line}:{s.column}")
-
-
-def image_key(image: str) -> str:
-    i = image.strip().lower().split("@", 1)[0]
-    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
-        if i.startswith(prefix):
-            i = i[len(prefix):]
-    if i.startswith("library/"):
-        i = i[len("library/"):]
-    if i.startswith("nvcr.io/nvidia/cuda:"):
-        i = i[len("nvcr.io/"):]
-    if ":" not in i.rsplit("/", 1)[-1]:
-        i += ":latest"
-    return i
-
-
-@cache
-def image_row(image: str) -> dict | None:
-    if not image or "$" in image:
-        return None
-    key = image_key(image)
-    for row in table("container_images"):
-        if fnmatch.fnmatchcase(key, row["pattern"]):
-            return row
-    return None
 
 
 def _provides(image: str) -> str:

@@ -19,6 +19,7 @@ from itertools import islice, takewhile
 
 from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
+from whynogpu.knowledge import image_row
 from whynogpu.parsers import cpu_options
 from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
@@ -533,8 +534,6 @@ class _Reader:
     def _image(self, n: int, stripped: str, words: list[str]) -> None:
         """The first word that is an image the knowledge base knows (knowledge/container_images.csv): the
         container the report runs or builds from."""
-        from whynogpu.rules.files import image_row  # the images table is read there for scanned files too
-
         for w in words[:40]:
             w = w.strip("'\"`")
             if not w.startswith("-") and _IMAGE_TOKEN.fullmatch(w) and image_row(w) is not None:

@@ -679,7 +679,7 @@ def _gpu_and_build(f: TriageFacts):
             continue
         if not (tv or tf):
             # No release named: below the oldest architecture any release in the tables carries, no release runs
-            for fw, label, lowest in _LOWEST_ARCH():
+            for fw, label, lowest in _lowest_archs():
                 if fw in named and version_key(cc) < lowest[0]:
                     yield gpu, cc, (f"compute_{lowest[0][0]}{lowest[0][1]}",), s.line, s.text, (
                         f"no {label} release in whynogpu's tables ({lowest[1]}) carries kernels below "
@@ -701,24 +701,19 @@ def _gpu_and_build(f: TriageFacts):
                 yield gpu, cc, archs, s.line, s.text, f"TensorFlow {tf.value} carries kernels for {' '.join(archs)} only"
 
 
-def _LOWEST_ARCH():
+def _lowest_archs():
     """(framework, label, ((major, minor), table)): the oldest architecture any release of the framework carries,
     per its arch lists (knowledge/tensorflow_releases.csv, knowledge/torch_arch_lists.csv)."""
-    def lowest(lists):
-        return min((_arch(a) for text in lists for a in text.split() if _arch(a)), default=None)
+    from whynogpu.rules.frameworks import _arch_key
 
     out = []
     for fw, label, name, column in (("tensorflow", "TensorFlow", "tensorflow_releases", "compute_capabilities"),
                                     ("pytorch", "PyTorch", "torch_arch_lists", "arch_list")):
-        low = lowest(r[column] for r in table(name) if r.get(column))
+        archs = [_arch_key(a) for r in table(name) if r.get(column) for a in r[column].split()]
+        low = min((a for a in archs if a[0] >= 0), default=None)
         if low:
             out.append((fw, label, (low, f"knowledge/{name}.csv")))
     return out
-
-
-def _arch(a: str) -> tuple[int, int] | None:
-    m = re.fullmatch(r"(?:sm|compute)_(\d+?)(\d)[a-z]?", a)
-    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 _FRAMEWORK_WORDS = (("tensorflow", re.compile(r"\btensorflow|\btf[ -]?2\.", re.I)),
