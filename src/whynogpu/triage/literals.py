@@ -14,13 +14,17 @@ import re
 from bisect import bisect_right
 
 try:  # Python 3.11+
+    from re import _casefix
     from re import _constants as _c
     from re import _parser as _p
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _p  # type: ignore[no-redef]
+    _casefix = None  # type: ignore[assignment]
 
 Groups = tuple[frozenset[str], ...]
+# characters re's IGNORECASE folds beyond lower(): keys and the characters they also match
+_EXTRA_CASES = set(_casefix._EXTRA_CASES) | {c for v in _casefix._EXTRA_CASES.values() for c in v} if _casefix else set(range(128, 0x110000))
 
 # With re.IGNORECASE these non-ASCII letters match ASCII ones, yet lower() leaves them different
 # ("İ" even becomes two characters).
@@ -63,6 +67,13 @@ def for_lowered(rx: re.Pattern) -> re.Pattern:
     return re.compile("".join(out), rx.flags & ~re.IGNORECASE)
 
 
+def _plain_letter(code: int) -> bool:
+    """A non-ASCII character that IGNORECASE matches exactly where `lowered` text holds its lower case: one
+    character long in lower case, and none of the few letters re folds together specially (σ/ς, µ/μ, …)."""
+    low = chr(code).lower()
+    return len(low) == 1 and not any(ord(ch) in _EXTRA_CASES for ch in (chr(code), low, chr(code).upper()))
+
+
 def _best(groups: list[frozenset[str]]) -> frozenset[str] | None:
     return min(groups, key=cost) if groups else None
 
@@ -89,7 +100,7 @@ def _chars(items) -> frozenset[str] | None:
 def _item(op, av):
     """(exact strings it matches or None, groups required of its match, strings its match starts / ends with)."""
     if op is _c.LITERAL:
-        e = frozenset([chr(av).lower()]) if av < 128 else None
+        e = frozenset([chr(av).lower()]) if av < 128 or _plain_letter(av) else None
         return e, [], e, e
     if op is _c.IN:
         e = _chars(av)
@@ -133,7 +144,12 @@ def _sequence(items) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
 
     for op, av in items:
         if op is _c.AT or op is _c.ASSERT or op is _c.ASSERT_NOT:
-            continue  # anchors, \\b and lookarounds take no characters: the text around them stays adjacent
+            # anchors, \\b and lookarounds take no characters: the text around them stays adjacent; what a
+            # positive lookaround needs is in the line all the same
+            if op is _c.ASSERT:
+                e, inner = _sequence(av[1])
+                groups.extend(inner + ([e] if e is not None and "" not in e else []))
+            continue
         e, inner, head, tail = _item(op, av)
         if e is not None:
             # What was read so far and the new item are each required on their own too; a short list of
