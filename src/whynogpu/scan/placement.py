@@ -22,7 +22,7 @@ from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit
 
 MAX_MODELS = 50
-_TORCH = re.compile(r"^\s*(?:import torch\b|from torch\b)|\bfrom_pretrained\(|\bnn\.Module\b", re.M)
+_TORCH = re.compile(r"^\s*(?:import torch\b|from torch\b)|\bfrom_pretrained\(|\bnn\.Module\b|\btorch\.(?:hub\.)?load\(", re.M)
 # where a model comes from: a pretrained checkpoint, a module class of the program, a model zoo, a saved model
 _MADE = re.compile(r"^[ \t]*(?P<name>[A-Za-z_]\w*)\s*=\s*(?P<call>[\w.]+\.from_pretrained\(|torchvision\.models\.\w+\(|"
                    r"models\.\w+\(|timm\.create_model\(|torch\.hub\.load\(|torch\.load\()", re.M)
@@ -32,6 +32,8 @@ _MODULE_CLASS = re.compile(r"^[ \t]*class\s+(\w+)\s*\([^)]*\bModule\)\s*:", re.M
 _RUNS = re.compile(r"\.backward\(|\.generate\(|\boptimizer\.step\(|\btorch\.no_grad\(|\binference_mode\(")
 # anything that may place a model or tensors on a device, or a library that does it itself (transformers' pipeline
 # factory is called with a task name; an object named pipeline called on data is the program's own model)
+_SETUP = r"(?:load_state_dict|state_dict|eval|train|parameters|named_parameters|modules|children|requires_grad_|" \
+         r"half|float|double|zero_grad|register_\w+)"
 _PLACED = re.compile(r"\.cuda\(|\.to\(|[(,]\s*device\s*=|\bdevice_map\b|set_default_device|set_default_tensor_type|"
                      r"\baccelerate\b|\bAccelerator\b|lightning|\bTrainer\b|ultralytics|DataParallel|deepspeed|"
                      r"\bpipeline\(\s*(?:task\s*=\s*)?[\"']|\.to_empty\(|\bmps\b|\bxla\b|\bipex\b|torch_directml")
@@ -57,8 +59,11 @@ def never_placed(source: str) -> tuple[int, str] | None:
         return None
     if _RUNS.search(source):
         runs = made
-    else:  # the model called on data after it is made, found in one pass over the text
-        calls = re.compile(r"\b(" + "|".join(sorted({re.escape(name) for _, name in made})) + r")\(")
+    else:  # the model at work after it is made, found in one pass over the text
+        # (called itself, or a method of it that computes: a hub model's .translate(), a forecaster's .predict(),
+        # not one that only sets it up)
+        calls = re.compile(r"\b(" + "|".join(sorted({re.escape(name) for _, name in made})) + r")(?:\.(?!" +
+                           _SETUP + r"\()\w+)?\(")
         last = {}
         for c in calls.finditer(source):
             last[c.group(1)] = c.start()
