@@ -103,3 +103,15 @@ def test_a_report_pasting_the_program_gets_the_same_code_as_a_weak_candidate():
     # a report whose code places the model keeps it out
     placed = QUICKSTART.replace("model = NeuralNetwork()", "model = NeuralNetwork().cuda()")
     assert all(f.code != "WG719" for f in triage(f"Slow training:\n```python\n{placed}```\n").findings)
+
+
+def test_a_hub_model_used_through_its_methods_runs_where_it_was_loaded():
+    # fairseq's torch.hub models are used through .translate(); nothing here moves them to a GPU
+    source = ('model = torch.hub.load("pytorch/fairseq", "transformer.wmt16.en-de", tokenizer="moses", bpe="fastbpe")\n'
+              'for line in open("src.txt"):\n    print(model.translate(line))\n')
+    assert never_placed(source) == (1, source.split("\n")[0])
+    assert never_placed(source.replace("model.translate(line)", "model.cuda().translate(line)")) is None
+    # a model only set up (weights loaded, eval mode) is not shown at work: no verdict on it
+    setup = "import torch\nmodel = torch.load('model.pt')\nmodel.load_state_dict(state)\nmodel.eval()\n"
+    assert never_placed(setup) is None
+    assert never_placed(setup + "scores = model.predict(batch)\n") == (2, "model = torch.load('model.pt')")

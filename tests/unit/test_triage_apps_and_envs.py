@@ -118,3 +118,17 @@ def test_the_version_of_two_runs_is_the_failing_runs():
             "Ultralytics YOLOv8.0.54 Python-3.10.6 torch-2.0.0+cpu CPU\n```\n")
     t = snapshot(text).get(TargetFacts)
     assert t.dist("torch").version == "2.0.0+cpu"
+
+
+def test_cuda_forward_compat_libraries_first_on_the_path_go_with_a_driver_mismatch():
+    text = ("Our image stops at start since the cloud host got newer NVIDIA drivers (injected at start). The "
+            "Dockerfile prepends /usr/local/cuda/compat to LD_LIBRARY_PATH so it ran on older drivers.\n")
+    assert "driver_library_mismatch" in [c.category for c in triage(text).candidates]
+
+
+def test_a_project_built_on_pytorch_names_pytorch():
+    # pytorch-tabnet's pyproject depends on torch: its "Device used : cpu" is PyTorch's CPU fallback
+    text = "TabNet always trains on the CPU on Windows 10 even with device_name='auto'.\n```\nDevice used : cpu\n```\n"
+    facts = snapshot(text).get(TriageFacts)
+    assert any(c.id == "names_pytorch" for c in facts.cues)
+    assert "cpu_only_package" in [c.category for c in triage(text).candidates]

@@ -92,3 +92,19 @@ def test_every_cue_id_is_defined_once():
 
     twice = [cid for cid, n in Counter(cid for cid, _ in CUES).items() if n > 1]
     assert not twice
+
+
+def test_non_ascii_letters_and_lookaheads_are_requirements_too():
+    # letters without case and those IGNORECASE folds like lower() are plain strings: "任务管理器" or "диспетчер"
+    # alternatives no longer leave a cue without a prefilter
+    need = required(re.compile(r"\btask ?manager\b|任务管理器|Диспетчер задач", re.I))
+    assert need and all(passes(need, lowered(t)) for t in ("Task Manager", "打开任务管理器", "ДИСПЕТЧЕР ЗАДАЧ"))
+    assert not passes(need, lowered("nvidia-smi shows 0 %"))
+    # letters re folds specially (σ/ς/Σ) stay unknown rather than risk hiding a match
+    rx = re.compile(r"λόγος|ΛΟΓΟΣ", re.I)
+    assert passes(required(rx), lowered("ΛΌΓΟΣ")) and rx.search("ΛΌΓΟΣ")
+    # what a positive lookahead needs is in the line, wherever it sits
+    need = required(re.compile(r"^(?=.*\bboth\b)(?=.*\btensorflow-gpu\b)", re.I))
+    assert frozenset({"tensorflow-gpu"}) in need and frozenset({"both"}) in need
+    # a negative one requires nothing
+    assert required(re.compile(r"^(?!.*uninstall).*cuda", re.I)) == (frozenset({"cuda"}),)

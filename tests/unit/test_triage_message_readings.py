@@ -332,3 +332,26 @@ def test_a_cuda_error_named_by_its_number_is_read_through_the_error_table():
     report = triage(text)
     assert report.verdict.root_cause in ("driver_too_old", "driver_library_mismatch")  # knowledge/cuda_errors.csv 804
     assert triage(text.replace("CUDA error 804", "CUDA 11.8")).verdict.root_cause not in ("driver_too_old",)
+
+
+# The loader's words when libcuda.so.1 is an empty file (Thinklab-SJTU/R3Det_Tensorflow#78: an image started with plain
+# `docker run`; the same on a cluster's head node, which has no driver)
+EMPTY_LIBCUDA = "ImportError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: file too short"
+
+
+def test_an_empty_libcuda_is_a_missing_driver_or_a_container_started_without_the_gpu():
+    host = f"On our cluster's login machine `import tensorflow` fails:\n```\n{EMPTY_LIBCUDA}\n```\n"
+    report = triage(host)
+    assert report.verdict.root_cause == "driver_not_loaded"
+    assert "no_nvidia_gpu" in [c.category for c in report.candidates]
+    container = f"I start it with `docker run -it my-tf-image bash`, then:\n```\n>>> import tensorflow\n{EMPTY_LIBCUDA}\n```\n"
+    assert triage(container).verdict.root_cause == "container_no_gpu"
+
+
+def test_jax_outdated_cuda_library_retold_in_a_sentence_is_read_as_the_message():
+    # jax_plugins/cuda/__init__.py prints "Outdated {name} installation found." for CUDA, cuBLAS, cuFFT, cuPTI, cuSPARSE
+    text = ('JAX falls back to CPU at the first data load: it complains about an "Outdated cuBLAS installation" and '
+            "then runs on the CPU.\nA system CUDA 13 is on LD_LIBRARY_PATH; JAX came with its pip CUDA wheels.\n")
+    report = triage(text)
+    assert report.verdict.root_cause in ("cuda_version_mismatch", "system_libs_shadow_pip_libs")
+    assert {"cuda_version_mismatch", "system_libs_shadow_pip_libs"} <= {c.category for c in report.candidates}
