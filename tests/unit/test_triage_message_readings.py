@@ -355,3 +355,11 @@ def test_jax_outdated_cuda_library_retold_in_a_sentence_is_read_as_the_message()
     report = triage(text)
     assert report.verdict.root_cause in ("cuda_version_mismatch", "system_libs_shadow_pip_libs")
     assert {"cuda_version_mismatch", "system_libs_shadow_pip_libs"} <= {c.category for c in report.candidates}
+
+
+def test_cudnn_internal_error_alone_is_first_the_memory_tensorflow_reserved():
+    # tensorflow#24496: the error went away with memory growth (allow_growth / TF_FORCE_GPU_ALLOW_GROWTH)
+    text = "Training stops on the first convolution with `CUDNN_STATUS_INTERNAL_ERROR`; other models train fine.\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "gpu_memory_exhausted"
+    assert "cudnn_version_mismatch" in [c.category for c in report.candidates]
