@@ -32,6 +32,10 @@ def test_every_match_holds_the_required_strings(rx, data):
 @given(data=st.data())
 def test_cue_on_lowered_text_answers_the_same(cid, rx, data):
     text = data.draw(st.one_of(st.from_regex(rx), st.text(max_size=80)))
+    if cid in cues.CASED:  # a case-sensitive part: the lowered search may only find more, and find() checks it
+        assert not rx.search(text) or for_lowered(rx).search(lowered(text))
+        assert (cid in cues.find(text)) == bool(rx.search(text[:cues.MAX_LINE]))
+        return
     assert bool(rx.search(text)) == bool(for_lowered(rx).search(lowered(text)))
 
 
@@ -108,3 +112,9 @@ def test_non_ascii_letters_and_lookaheads_are_requirements_too():
     assert frozenset({"tensorflow-gpu"}) in need and frozenset({"both"}) in need
     # a negative one requires nothing
     assert required(re.compile(r"^(?!.*uninstall).*cuda", re.I)) == (frozenset({"cuda"}),)
+
+
+def test_a_macos_home_folder_is_capital_u_users():
+    # Linux clusters put homes under /users/ (lower case); macOS under /Users/
+    assert "macos" in cues.find('  File "/Users/ana/miniconda3/lib/python3.10/site-packages/torch/cuda/__init__.py"')
+    assert "macos" not in cues.find('  File "/users/ana/miniconda3/lib/python3.10/site-packages/torch/cuda/__init__.py"')

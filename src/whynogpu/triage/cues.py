@@ -64,8 +64,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip|Mac(Book)?)|Mac(Book)? M[1-4]|Apple M chip|MBP|"
               r"(on|my|a) Mac)\b|"
-              # a macOS home folder (not C:/Users, /mnt/c/Users or Git Bash's /c/Users)
-              r"(?<![\w:])/Users/\w+|"
+              # a macOS home folder, capital U (not C:/Users, /mnt/c/Users, Git Bash's /c/Users, or the /users/ homes
+              # of Linux clusters)
+              r"(?<![\w:])(?-i:/Users/)\w+|"
               # in Chinese and Japanese: "苹果 M1 芯片", "M2チップ", "マック"
               r"苹果|蘋果|M[1-4] ?(芯片|晶片|チップ)|マック"),
     # (the machine restarts; not "Jupyter restarts the kernel", "the kernel restarts")
@@ -362,6 +363,8 @@ def phrases(line: str) -> dict[str, int]:
 # of an enormous line.
 FILTERED = tuple((cid, Filtered(rx)) for cid, rx in CUES)
 _LOWERED = {id(f): for_lowered(f.rx) for _, f in FILTERED}
+# cues with a case-sensitive part ("(?-i:…)"): lower-cased text cannot tell it, so a hit there is checked on the line
+CASED = frozenset(cid for cid, rx in CUES if "(?-i:" in rx.pattern)
 
 
 def find(line: str, todo=None, low: str | None = None) -> list[str]:
@@ -375,7 +378,8 @@ def find(line: str, todo=None, low: str | None = None) -> list[str]:
         todo = [f for _, f in FILTERED if passes(f.need, low)]
     if not todo:
         return []
-    return without_cancelled([cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low)])
+    return without_cancelled([cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low) and
+                              (cid not in CASED or f.rx.search(line[:MAX_LINE]))])
 
 
 # A cue that says the others on its line are about another place: "in Colab it works, but locally it does not"
