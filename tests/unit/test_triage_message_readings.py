@@ -363,3 +363,12 @@ def test_cudnn_internal_error_alone_is_first_the_memory_tensorflow_reserved():
     report = triage(text)
     assert report.verdict.root_cause == "gpu_memory_exhausted"
     assert "cudnn_version_mismatch" in [c.category for c in report.candidates]
+
+
+def test_cusolver_internal_error_with_jax_cuda_wheels_is_first_a_mismatched_wheel_set():
+    # jax-ml/jax#29475: `pip install -U nvidia-cublas-cu12` resolved it (jax 0.6.1's wheels); else memory
+    text = ("`uv add jax[cuda]` (jax 0.6.1), then the MJX example dies:\n```\n"
+            "jaxlib._jax.XlaRuntimeError: INTERNAL: cuSolver internal error\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cuda_version_mismatch"
+    assert "gpu_memory_exhausted" in [c.category for c in report.candidates]
