@@ -372,3 +372,13 @@ def test_cusolver_internal_error_with_jax_cuda_wheels_is_first_a_mismatched_whee
     report = triage(text)
     assert report.verdict.root_cause == "cuda_version_mismatch"
     assert "gpu_memory_exhausted" in [c.category for c in report.candidates]
+
+
+def test_libtorch_not_linked_with_cuda_is_a_build_without_its_cuda_part():
+    # c10's getDeviceGuardImpl: "PyTorch is not linked with support for <type> devices" (R torch, LibTorch in C++)
+    text = ("torch for R on Windows, CUDA 10.1 installed:\n```\n> cuda_is_available()\n[1] FALSE\n"
+            "> torch_tensor(1, device = \"cuda\")\nError in cpp_torch_tensor(data, rev(dimension), options, "
+            "requires_grad,  : \n  PyTorch is not linked with support for cuda devices\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    assert "cuda_libs_missing" in [c.category for c in report.candidates]
