@@ -132,3 +132,17 @@ def test_a_project_built_on_pytorch_names_pytorch():
     facts = snapshot(text).get(TriageFacts)
     assert any(c.id == "names_pytorch" for c in facts.cues)
     assert "cpu_only_package" in [c.category for c in triage(text).candidates]
+
+
+def test_pytorch_found_in_a_command_prompt_but_not_by_the_gui_is_another_python():
+    # PyTorch carries its CUDA libraries, so no library path separates the two processes: the launcher's Python does
+    text = ("The app's GUI only offers CPU as device on Windows. If I open a command prompt and check from Python, "
+            "torch.cuda.is_available() gives True and torch.cuda.device_count() reports one device, but the GUI "
+            "started from the .bat file does not see the GPU.\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "package_conflict"
+    assert report.verdict.root_cause != "no_problem"
+    # the same words about TensorFlow keep the library path reading (its CUDA libraries come from the system)
+    tf = text.replace("torch.cuda.is_available() gives True and torch.cuda.device_count() reports one device",
+                      "tf.config.list_physical_devices('GPU') lists one GPU").replace("PyTorch", "TensorFlow")
+    assert "package_conflict" not in [c.category for c in triage(tf).candidates]

@@ -31,9 +31,11 @@ def _projects(framework: str) -> str:
 CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
-    ("jupyter_only", r"(terminal|command line|shell|console|python -c|ipython).{0,120}(jupyter|notebook|kernel|pycharm|"
-                     r"vs ?code|spyder|rstudio)|(jupyter|notebook|pycharm|vs ?code|spyder|rstudio).{0,120}(terminal|"
-                     r"command line|shell)|"
+    # (a GUI or an app's .bat launcher starts its own Python, like a kernel or an IDE does)
+    ("jupyter_only", r"(terminal|command line|command prompt|anaconda prompt|powershell|shell|console|python -c|ipython)"
+                     r".{0,200}(jupyter|notebook|kernel|pycharm|vs ?code|spyder|rstudio|\bthe gui\b|\.bat\b|batch file)|"
+                     r"(jupyter|notebook|pycharm|vs ?code|spyder|rstudio|\bthe gui\b|\.bat\b|batch file).{0,120}(terminal|"
+                     r"command line|command prompt|anaconda prompt|powershell|shell)|"
                      # "it works in the shell, but not in the spawned server / the service / under cron"
                      r"\b(terminal|command line|shell|console)\b.{0,40}\bbut not (in|from|under|with|when|through)\b"),
     # The application was updated (its update script, a git pull, its requirements reinstalled): the update
