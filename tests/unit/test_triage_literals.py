@@ -118,3 +118,10 @@ def test_a_macos_home_folder_is_capital_u_users():
     # Linux clusters put homes under /users/ (lower case); macOS under /Users/
     assert "macos" in cues.find('  File "/Users/ana/miniconda3/lib/python3.10/site-packages/torch/cuda/__init__.py"')
     assert "macos" not in cues.find('  File "/users/ana/miniconda3/lib/python3.10/site-packages/torch/cuda/__init__.py"')
+
+
+def test_a_sentence_that_it_runs_fine_in_colab_names_colab_as_elsewhere():
+    for said in ("The same example runs fine in Colab.", "It works fine on Colab."):
+        assert "colab_elsewhere" in cues.find(said) and "colab" not in cues.find(said)
+    # a Colab notebook that worked until yesterday is about Colab itself
+    assert "colab" in cues.find("It ran fine on Colab until yesterday, now no GPU.")

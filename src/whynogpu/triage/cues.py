@@ -96,7 +96,12 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # trains on the CPU"): another machine, so the report is not about a hosted runtime
     ("colab_elsewhere", r"\bcolab\b[^.]{0,120}\bbut\b[^.]{0,40}\b(locally|on my (own )?(machine|pc|computer|laptop|"
                         r"desktop))\b|\b(locally|on my (own )?(machine|pc|computer|laptop|desktop))\b[^.]{0,120}\bbut\b"
-                        r"[^.]{0,60}\bcolab\b"),
+                        r"[^.]{0,60}\bcolab\b|"
+                        # "The same example runs fine in Colab." (not "it ran fine on Colab until yesterday")
+                        r"\b(same|identical)\b[^.]{0,60}\b(works?|runs?|ran|worked)\b[^.]{0,20}\b(in|on) (google )?colab\b"
+                        r"(?![^.]{0,40}\b(until|till|but|before|yesterday)\b)|"
+                        r"\b(works?|runs?) (fine|well|perfectly|great) (in|on) (google )?colab\b"
+                        r"(?![^.]{0,40}\b(until|till|but|before|yesterday)\b)"),
     # Another framework uses the GPU from the same place ("TensorFlow inside the very same container does find and use
     # the GPU"): the driver, the container and the device reach that environment
     ("other_framework_works", r"\b(tensorflow|tf|pytorch|torch|jax|keras)\b[^.]{0,40}\b(same|very same|this|that) "
