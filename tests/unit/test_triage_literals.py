@@ -125,3 +125,11 @@ def test_a_sentence_that_it_runs_fine_in_colab_names_colab_as_elsewhere():
         assert "colab_elsewhere" in cues.find(said) and "colab" not in cues.find(said)
     # a Colab notebook that worked until yesterday is about Colab itself
     assert "colab" in cues.find("It ran fine on Colab until yesterday, now no GPU.")
+
+
+def test_retold_forms_of_common_statements_are_read():
+    # paraphrase3/README.md: forms a second rewrite of the same reports used
+    assert "input_bound" in cues.find("rhythm: 4 batches fast -> long pause -> 4 more -> pause")
+    assert "gpu_not_found_said" in cues.find("But when I launch vLLM, it is behaving like there is no GPU.")
+    assert "works_elsewhere" in cues.find("From my shell torch is seeing the cards, but when I launch the engine it fails")
+    assert "phrase:cudnn_version_mismatch" in cues.phrases("The API needs cuDNN 8.1, while the runtime loads cuDNN 8.0.5")

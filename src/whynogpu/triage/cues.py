@@ -81,8 +81,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"(?:is |was )?(?:using|runs?|running|uses|jobs?|process(?:es)?|training|model))"),
     # The GPU's memory is (almost) full: another process's, or the reporter's own framework holding it while it works
     ("memory_full", r"(little free memory|memory\b.{0,30}(almost|nearly) (completely )?(full|used|taken))"),
-    ("works_elsewhere", r"(import|python|interpreter|console).{0,60}(sees|detects|finds|works).{0,100}(but|however|when)"
-                        r".{0,100}(script|repo|code|training|train\.py|inference)|"
+    ("works_elsewhere", r"(import|python|interpreter|console|shell|terminal|collect_env).{0,60}(sees|is seeing|detects|finds|"
+                        r"works).{0,100}(but|however|when)"
+                        r".{0,100}(script|repo|code|training|train\.py|inference|launch|engine|server)|"
                         # "it works in X but not in Y", "not detected in R, but appears in python": two places
                         r"\b(works?|working|appears?|detected|visible|shows? up|available)\b[^.]{0,40}\b(in|from|under|"
                         r"inside|through)\b[^.]{0,40}\bbut not\b|\bnot (detected|visible|found|available|working)\b"
@@ -283,7 +284,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # The GPU works in bursts: a few steps fast, then a pause ("four batches go through quickly, then a long pause"),
     # use that jumps up and down. The hallmark of a step that waits for its input (data loading, decoding, host
     # copies): the GPU does the work it gets (https://pytorch.org/tutorials/recipes/recipes/tuning_guide.html)
-    ("input_bound", r"\b(batch(es)?|steps?|iterations?)\b[^.]{0,60}\b(quickly|fast)\b[^.]{0,40}\b(then|and then)\b[^.]{0,20}"
+    ("input_bound", r"\b(batch(es)?|steps?|iterations?)\b[^.]{0,60}\b(quickly|fast)\b[^.]{0,40}(\b(then|and then)\b|->|→)[^.]{0,20}"
                     r"\b(a )?(long )?(pause|wait|stall)|\b(utili[sz]ation|usage|load)\b[^.]{0,40}\b(spikes?|fluctuates?|"
                     r"jumps? (up and down|between)|goes up and down|oscillates?)\b|\b(spikes?|jumps?) (briefly )?(to|up to) "
                     r"\d+ ?%[^.]{0,40}\b(then|and) (drops?|falls?|goes) (back )?(to )?\d"),
@@ -291,7 +292,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("gpu_not_found_said", r"\b(does ?n[o']t|won'?t|will not|can'?t|cannot|can not|could ?n[o']t|unable to|fails? to|never|"
                            r"not able to) (see|find|detect|list|recogni[sz]e|show|pick up)s? (my |the |any |a )?(nvidia |cuda )?"
                            r"(gpus?|graphics card|cuda devices?)\b|\b(count|number of gpus|num gpus[\w ]*)\b[^.]{0,30}\b(is|comes "
-                           r"out as|returns?|shows?|gives?) (zero|0)\b|\bno gpus? (is |are |was )?(found|detected|available|listed)\b"),
+                           r"out as|returns?|shows?|gives?) (zero|0)\b|\bno gpus? (is |are |was )?(found|detected|available|listed)\b|"
+                           # "it behaves as if there were no GPU"
+                           r"\b(behav\w*|acts?|acting|runs?|running) (like|as if|as though) (there (is|was|were|are) )?no "
+                           r"(nvidia |cuda )?gpus?\b"),
     # The reporter says the code never moves the model or the data to the GPU ("I never call .cuda()")
     ("never_moved", r"\b(i|we|my code|the code|my script|the script) (never|do ?n[o']t|did ?n[o']t) (call|use|move|put|send)\w*\b"
                     r"[^.;]{0,40}(\.cuda\(\)|\.to\(|to\(device\)|on(to)? (the )?gpu\b)|"
