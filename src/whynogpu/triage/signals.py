@@ -307,6 +307,10 @@ def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
                 add("package_conflict", "warning", "stated", elsewhere.line, elsewhere.text,
                     "the GPU is found from one Python and not from the kernel, IDE or launcher: that one runs another "
                     "interpreter, whose PyTorch is another build (often the CPU one)")
+                # (what root-causes.md files "works in one shell but not another" under, when that other process
+                # is the same interpreter started without the shell's settings)
+                add("libs_not_on_path", "warning", "inferred", elsewhere.line, elsewhere.text,
+                    "a notebook kernel, IDE or launcher does not start from the shell the GPU works in")
             elif kernel:
                 # A notebook kernel, an IDE or a service is started without the shell's environment: its
                 # LD_LIBRARY_PATH and the conda activation hooks that point the loader at the CUDA libraries
