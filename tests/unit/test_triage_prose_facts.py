@@ -1049,3 +1049,17 @@ def test_keras_on_a_cpu_only_jax_while_tensorflow_sees_the_gpu():
     text = ("I'm on Keras 3.3 with `KERAS_BACKEND=jax` set in my .bashrc. I installed tensorflow[and-cuda] 2.16 and "
             "TensorFlow lists the GPU, but my Keras model trains slowly. jax is installed as plain `pip install jax`.")
     assert triage(text).verdict.root_cause == "keras_backend_other"
+
+
+def test_a_cudnn_archive_name_says_the_cuda_release_it_was_built_for():
+    # NVIDIA's cuDNN archives are named cudnn-<CUDA>-<os>-<arch>-v<cuDNN>
+    facts = extract("Windows 10, CUDA 9 with cudnn-9.0-windows10-x64-v7.5.0.56, tensorflow-gpu 1.13.1.")
+    assert ("cuda", "9.0") in {(s.key, s.value) for s in facts.stated}
+    assert ("cudnn", "7.5.0.56") in {(s.key, s.value) for s in facts.stated}
+
+
+def test_the_same_environment_in_two_processes_keeps_the_loader_path_reading():
+    one = "In the terminal torch.cuda.is_available() is True; in a Jupyter notebook of the same env it is False."
+    two = "In the terminal torch.cuda.is_available() is True; in a Jupyter notebook it is False."
+    assert triage(one).verdict.root_cause == "libs_not_on_path"
+    assert triage(two).verdict.root_cause == "package_conflict"  # PyTorch carries its libraries: another Python

@@ -262,6 +262,9 @@ _PROSE_VERSIONS = (
     ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|(?:(?![Cc][Uu][Dd][Nn][Nn])[\w ]){0,32}?)\(?v?"
                                  r"(?P<v>1[0-3]\.\d+|[7-9]\.\d|(?:1[0-3]|[89])(?![.\d])(?!\s*(?:GB|MB|G\b|cores?|%)))\b"))),
     ("cudnn", Filtered(_CUDNN_ARCHIVE)),
+    # ...whose archive name leads with the CUDA release it was built for (cudnn-9.0-windows10-x64-v7.5.0.56.zip,
+    # cudnn-10.2-linux-x64-v8.0.1.13.tgz): the CUDA the reporter installed it for
+    ("cuda", Filtered(re.compile(r"\bcudnn-(?P<v>\d+\.\d+)-(?:windows|linux|osx|macos)", re.I))),
     # "cuDNN 8.1", "cudnn v7.6.5", "CuDNN-8.9.2": the cuDNN the reporter installed
     ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b(?!-[a-z])", re.I))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")

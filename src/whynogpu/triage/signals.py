@@ -300,10 +300,10 @@ def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
             kernel = "jupyter_only" in cues
-            if kernel and ("pytorch" in _frameworks_named(f) or "names_pytorch" in cues):
+            if kernel and ("pytorch" in _frameworks_named(f) or "names_pytorch" in cues) and "same_env" not in cues:
                 # PyTorch's wheels carry their CUDA libraries (RUNPATH), so no library path tells the two processes
-                # apart: the one that finds no GPU imports torch from another Python (a kernel, an IDE's or a
-                # launcher's interpreter), whose torch is another build
+                # apart: unless the reporter says both use one environment, the one that finds no GPU imports torch
+                # from another Python (a kernel, an IDE's or a launcher's interpreter), whose torch is another build
                 add("package_conflict", "warning", "stated", elsewhere.line, elsewhere.text,
                     "the GPU is found from one Python and not from the kernel, IDE or launcher: that one runs another "
                     "interpreter, whose PyTorch is another build (often the CPU one)")
