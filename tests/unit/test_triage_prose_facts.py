@@ -1063,3 +1063,15 @@ def test_the_same_environment_in_two_processes_keeps_the_loader_path_reading():
     two = "In the terminal torch.cuda.is_available() is True; in a Jupyter notebook it is False."
     assert triage(one).verdict.root_cause == "libs_not_on_path"
     assert triage(two).verdict.root_cause == "package_conflict"  # PyTorch carries its libraries: another Python
+
+
+def test_pytorch_answering_false_in_the_program_and_true_at_the_prompt_is_two_processes():
+    # torch.load's own words when is_available() is False (torch/serialization.py), beside the reporter's check
+    text = ("The evaluation script dies loading the checkpoint:\n```\nRuntimeError: Attempting to deserialize object on "
+            "a CUDA device but torch.cuda.is_available() is False. If you are running on a CPU-only machine, please use "
+            "torch.load with map_location=torch.device('cpu') to map your storages to the CPU.\n```\n"
+            "When I check in the same environment, `torch.cuda.is_available()` gives `True`.\n")
+    assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"
+    # the same two answers told as before and after an update are two times, not two processes
+    later = text.replace("When I check in the same environment", "Until yesterday")
+    assert triage(later).verdict.root_cause != "cuda_visible_devices_hidden"

@@ -296,7 +296,9 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
 
 def _works_in_one_place(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) It works in one process (a terminal) and not in another (a notebook kernel, an IDE).
-    elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere")
+    # (or the framework's two answers: a program, or the worker a launcher starts, that finds no GPU where the
+    # reporter's own check finds it most often runs with CUDA_VISIBLE_DEVICES set for it)
+    elsewhere = cues.get("jupyter_only") or cues.get("works_elsewhere") or _answered_both_ways(f, cues)
     if elsewhere:  # with libraries failing, the CUDA library facts hold this (triage/to_facts.py)
         if not f.has_log(*_LIB_FAILS):
             kernel = "jupyter_only" in cues
@@ -660,6 +662,20 @@ def _on_cpu(f: TriageFacts) -> bool:
     False, an empty device list): whatever Task Manager shows, the GPU is not at work."""
     return f.has_log("app_device_cpu", "torch_app_cuda_unavailable", "torch_app_realesrgan_cpu", "jax_fallback_cpu") \
         or bool(_no_gpu_answers(f))
+
+
+# Words that say the GPU worked before and stopped: a True and a False are then two times, not two processes.
+_BEFORE_AND_AFTER = ("after_update", "install_broke_it", "stopped_by_itself", "app_updated", "reboot_fixes", "suspend")
+
+
+def _answered_both_ways(f: TriageFacts, cues: dict):
+    """PyTorch's is_available() printed False by the failing program while the report also shows (or says) it True,
+    at one time: two processes that see the GPU differently. The False answer, or None."""
+    if set(_BEFORE_AND_AFTER) & set(cues):
+        return None
+    answers = f.all("torch_cuda_available")
+    said_false = [s for s in answers if s.value == "False" and not s.stated_by_user]
+    return said_false[0] if said_false and any(s.value == "True" for s in answers) else None
 
 
 def _no_gpu_answers(f: TriageFacts) -> list:
