@@ -1075,3 +1075,13 @@ def test_pytorch_answering_false_in_the_program_and_true_at_the_prompt_is_two_pr
     # the same two answers told as before and after an update are two times, not two processes
     later = text.replace("When I check in the same environment", "Until yesterday")
     assert triage(later).verdict.root_cause != "cuda_visible_devices_hidden"
+
+
+def test_a_project_install_after_which_the_gpu_is_no_longer_used_is_the_cpu_build_it_brought():
+    text = ("GPU stops being used after `pip install -r requirements.txt`\n\nWindows 10, Anaconda env with tensorflow-gpu; "
+            "GPU training worked. After installing this project's dependencies with\n```\npip install -r "
+            "requirements.txt\n```\nTensorFlow in that environment no longer uses the GPU.\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    # "in that environment ... no longer uses" is the same framework failing, not another one working there
+    assert "other_framework_works" not in {c.id for c in snapshot_of(text).get(TriageFacts).cues}

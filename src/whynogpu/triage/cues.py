@@ -108,10 +108,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # Another framework uses the GPU from the same place ("TensorFlow inside the very same container does find and use
     # the GPU"): the driver, the container and the device reach that environment
     ("other_framework_works", r"\b(tensorflow|tf|pytorch|torch|jax|keras)\b[^.]{0,40}\b(same|very same|this|that) "
-                              r"(container|image|env(ironment)?|venv|notebook)\b[^.]{0,40}?(?<!n't )(?<!not )(?<!never )"
+                              r"(container|image|env(ironment)?|venv|notebook)\b[^.]{0,40}?(?<!n't )(?<!not )(?<!never )(?<!no longer )"
                               r"(?<!n't )\b(does )?(finds?|sees?|detects?|uses?|works)\b(?! either)|\b(in|inside) the (very )?"
                               r"same (container|image|env(ironment)?|venv)\b[^.]{0,20}\b(tensorflow|tf|pytorch|torch|jax)\b"
-                              r"[^.]{0,40}?(?<!n't )(?<!not )(?<!never )\b(finds?|sees?|detects?|uses?|works)\b(?! either)"),
+                              r"[^.]{0,40}?(?<!n't )(?<!not )(?<!never )(?<!no longer )\b(finds?|sees?|detects?|uses?|works)\b(?! either)"),
     # The search path set where the failing process never reads it: a shell profile, one terminal, not the
     # service, cron job, IDE, notebook kernel or sudo that runs the code
     ("path_set_elsewhere", r"\b(LD_LIBRARY_PATH|CUDA_HOME|PATH)\b.{0,80}(\.bashrc|\.profile|\.zshrc|\.bash_profile|"
@@ -264,7 +264,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
                    r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
-    ("gpu_unused", r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
+    ("gpu_unused", r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
+                   r"being used\b|\bstopped using (the |my )?gpu\b|"
+                   r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"
                    r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really) "
                    r"slow\b|\b(training|inference|it) (is|runs|seems|feels|was) (so |too |quite |still )?slow(er)?\b|"
