@@ -77,7 +77,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("hardware", r"\b(?<!kernel )(?<!it )(reboots|(?<!jupyter )restarts(?! (it|the kernel|kernel))|(?<!has )shuts? (down|off)(?! (successfully|gracefully|cleanly))|(pc|computer|machine|system|box|server) (switches|turns|powers|"
                  r"goes) (off|down|dark)|power supply|PSU|overheat\w*|temperature(?!\s*[,=)\]])|fell off the bus|"
                  r"fallen off|black screen|crash(es)? the (whole )?(machine|computer|system)|simply reboots|"
-                 r"whole machine restarts)\b"),
+                 r"whole machine restarts|(pc|computer|machine|system|box|server|rig) (cuts?|cutting) (out|off)|"
+                 r"plug (got|was|had been|were) pulled|boots? (back )?up again|(hard|instant|sudden) (reboot|shutdown|"
+                 r"power[- ]?off))\b"),
     # ("someone else" only with the work they run: "someone else opened an issue for this" shares no GPU)
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|memory of the card|someone else(?:'s)? "
                    r"(?:is |was )?(?:using|runs?|running|uses|jobs?|process(?:es)?|training|model))"),
@@ -227,7 +229,13 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # A library of NVIDIA's pip wheels named by its folder: site-packages/nvidia/cudnn/lib/libcudnn.so.9
     ("pip_nvidia_dir", r"site-packages/nvidia/(cudnn|cublas|cuda_runtime|cufft|cusparse|cusolver|nccl|nvjitlink)\b"),
     # nvidia-smi run where the framework runs shows the GPU, in the reporter's words
-    ("smi_shows_gpu", r"`?nvidia-smi`?\W{0,3} (also |still |does |correctly )?(shows?|lists?|sees|works|reports|displays|detects)"
+    # nvidia-smi run inside the container sees the GPU: the runtime handed it in, whatever flags the command shown has
+    ("smi_in_container", r"`?nvidia-smi`?( (run|ran|running))? (in|inside|within) (the |a |my )?(container|pod)\W{0,3} "
+                         r"(also |still |does |correctly )?(shows?|lists?|sees|works|reports|displays|detects)\b(?! no\b)"
+                         r"(?! nothing)"),
+    # (also "nvidia-smi in the container works": a place may stand between the command and its verb)
+    ("smi_shows_gpu", r"`?nvidia-smi`?\W{0,3}( (in|inside|within) (the |a |my )?(container|pod|wsl|vm|image))? (also |still |does |"
+                      r"correctly )?(shows?|lists?|sees|works|reports|displays|detects)"
                       r"\b(?! no\b)(?! nothing)"),
     ("colab", r"\b(google )?colab(oratory)?\b|google\.colab|/content/drive"),
     # A hosted notebook's runtime with a GPU ("connect to a GPU runtime", "runtime type: T4 GPU")
@@ -247,6 +255,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                     r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)|"
                     # "the notebook's runtime is set to use the GPU"
                     r"\bruntime (is |was )?(set|switched|changed)\b[^.]{0,20}\bgpu\b|"
+                    # "Runtime is GPU", "the runtime is a T4 GPU"
+                    r"\bruntime (type )?(is|was) (an? |the )?((t4|a100|l4|v100|p100|h100) )?gpu\b|"
                     # Kaggle's word for it: "a notebook with a GPU accelerator", "Accelerator: GPU T4 x2"
                     r"\bgpu (t4 x2 |p100 )?accelerator\b|\baccelerator\W{0,3} ?(gpu|t4|p100)\b|"
                     # a hosted notebook's machine with a GPU attached ("GPU attached: NVIDIA T4")

@@ -126,7 +126,8 @@ _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
                            r"import tensorflow\.keras)")
 _REPL = (  # (fact key, expression pattern)
-    ("torch_cuda_available", Filtered(re.compile(r"torch\.cuda\.is_available\(\)"))),
+    # (also "cuda.is_available()" and a bare "is_available()", as people shorten it; not mps.is_available())
+    ("torch_cuda_available", Filtered(re.compile(r"(?:torch\.cuda\.|(?<![\w.])cuda\.|(?<![\w.]))is_available\(\)"))),
     ("tf_built_with_cuda", Filtered(re.compile(r"is_built_with_cuda\(\)"))),
     ("torch_version_cuda", Filtered(re.compile(r"torch\.version\.cuda\b"))),
     ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
@@ -137,13 +138,15 @@ _REPL = (  # (fact key, expression pattern)
 # (not "..." alone: the REPL's continuation prompt, or output the reporter left out)
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|(?!\.+$)'?[\w.+-]+'?|\[.*\])\s*$")
 # "… returns False", "`list_physical_devices('GPU')` still returns `[]`": the call may sit in backticks, and an adverb
-# may stand before the verb
+# may stand before the verb; a bare True or False may follow the call with no verb ("torch.cuda.is_available() False")
 _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"
                           r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
-                          r"evaluates to|=|==|->|=>|→|:)\s+[`*]?"
+                          r"evaluates to|=|==|->|=>|→|:|(?=\s+[`*]?(?:True|False)\b))\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _SAID_NEXT = re.compile(r"^(?:(?:it|this|that|which) )?(?:shows|returns|prints|gives|says|outputs)\s+[`'\"]?(?P<a>True|False|None)\b")
-_INLINE_ANSWER = re.compile(r"#\s*(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
+_INLINE_ANSWER = re.compile(r"#\s*(?:(?:->|=>|→)\s*)?(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
+# "# -> True", "=> False": an arrow before a printed answer, as people annotate what a command printed
+_ARROW = re.compile(r"^(?:->|=>|→)\s*")
 # tf.sysconfig.get_build_info(): a dict, or in TensorFlow 2.3 and 2.4 an OrderedDict of pairs
 _IS_CUDA_BUILD = Filtered(re.compile(r"'is_cuda_build'(?::|,)\s*(?P<a>True|False)"))
 _NUM_GPUS = Filtered(re.compile(r"Num GPUs Available:?\s*(?P<n>\d+)"))
@@ -290,7 +293,9 @@ _PROSE_VERSIONS = (
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
     # A CUDA library the reporter says the machine has ("the CUDA runtime on my system is libcudart.so.9.0")
-    ("lib_on_disk", Filtered(re.compile(r"\b(?:system|machine|computer|box|server|i) (?:has|have|is|are|got|only has|"
+    # ("my system's CUDA runtime is libcudart.so.9.0": the owner and a few words may stand before the verb)
+    ("lib_on_disk", Filtered(re.compile(r"\b(?:system|machine|computer|box|server|i)(?:'s)?(?: [\w ]{1,30}?)? (?:has|have|is|"
+                                        r"are|got|only has|"
                                         r"only have)\b[^.;!?]{0,40}?\b(?P<v>lib(?:cudart|cublas|cudnn|cufft|curand|cusolver|"
                                         r"cusparse)\.so\.\d+(?:\.\d+)?)", re.I))),
     # The driver's own library said missing in words ("libcuda.so.1 cannot be found", "it can't load libcuda"):
@@ -562,7 +567,7 @@ class _Reader:
             key, at, text = self.pending_repl
             self.pending_repl = None
             # a REPL line, "# 'jax'", or the answer retold on the next line ("shows True.")
-            a = _ANSWER.match(stripped) or _ANSWER.match(stripped.lstrip("# ")) or _SAID_NEXT.match(stripped)
+            a = _ANSWER.match(stripped) or _ANSWER.match(_ARROW.sub("", stripped.lstrip("# "))) or _SAID_NEXT.match(stripped)
             if not a and n - at < 4 and _PRINTED.match(stripped) and not stripped.startswith(">>>"):
                 self.pending_repl = (key, at, text)  # the framework's log lines come before the printed value
             elif a and n - at <= 4:

@@ -23,7 +23,7 @@ from whynogpu.knowledge import (
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import NVIDIA_NAME, readings
-from whynogpu.triage.to_facts import OTHER_GPU, framework_of
+from whynogpu.triage.to_facts import OTHER_GPU, _torch_cuda, framework_of
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -223,8 +223,10 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         [s for s in f.all("tf_gpus") if s.value not in ("[]", "0", "")]
     # the framework's answer retold in a sentence ("jax.devices() shows [CudaDevice(id=0)]")
     retold_seen = [m for m in f.log if m.kind == "success" and m.line in f.prose_log_lines]
+    # (a framework that also answers "no GPU" somewhere in the report is not quiet: one of its processes lacks it)
     quiet = not [m for m in f.log if m.kind == "error"] and not ({"task_manager", "jupyter_only", "works_elsewhere",
-                                                               "memory_taken", "second_process", "process_on_gpu"} & set(cues))
+                                                               "memory_taken", "second_process", "process_on_gpu"} & set(cues)) \
+        and not _no_gpu_answers(f)
     if quiet and "asks_device_option" in cues and "failing" not in cues and not (seen and "gpu_unused" in cues):
         # Nothing fails and the reporter asks how to put the work on the GPU: the code (or the library's default)
         # never asks for it. A candidate only: the report shows no device choice.
@@ -418,9 +420,12 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
                     "the reporter's own process holds the GPU's memory and nothing fails: frameworks reserve most of "
                     "it when they start (TensorFlow nearly all, JAX 75 %), so the GPU is in use")
                 continue
-            if cat == "no_nvidia_gpu" and any(NVIDIA_NAME.search(s.value) or gpu_compute_capability(s.value)
-                                              for s in f.all("gpu")):
-                continue  # an integrated Intel or AMD GPU beside a named NVIDIA one: the machine has one
+            if cat == "no_nvidia_gpu" and (any(NVIDIA_NAME.search(s.value) or gpu_compute_capability(s.value)
+                                               for s in f.all("gpu")) or
+                                           any(s.value == "True" for s in f.all("torch_cuda_available"))):
+                # an integrated Intel or AMD GPU beside a named NVIDIA one, or a framework that found a CUDA GPU
+                # somewhere in the report: the machine has one
+                continue
             if cat == "no_nvidia_gpu" and _GPU_RUNTIME.search(c.text):
                 continue  # "the runtime type is set to GPU": the words name the runtime's GPU, not its absence
             if cat == "system_libs_shadow_pip_libs" and not _pip_libs(f):
@@ -432,6 +437,8 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
             indices, count = _visible_indices(f)
             if cat == "cuda_visible_devices_hidden" and indices and max(indices) < count:
                 continue  # the variable names GPUs that exist (index 0 always does): the words alone say no more
+            if cat == "container_no_gpu" and "smi_in_container" in cues:
+                continue  # nvidia-smi inside the container sees the GPU: it was handed in
             if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")) and \
                     not _GPUS_FLAG_NOT_ENOUGH.search(c.text):
                 # the report shows the container started with --gpus: the words alone do not say otherwise (unless
@@ -638,7 +645,28 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
 
 
 # The kinds of evidence a report holds beyond its facts, each read by one function below.
+def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
+    # PyTorch's wheels bring their own CUDA runtime: the CUDA a machine is said to have matters only through its driver,
+    # which that release's installer brings at its own level (and nvidia-smi's "CUDA Version" is the driver's own). A
+    # release older than the one the wheel carries, with PyTorch finding no GPU and no driver shown: the driver is
+    # likely too old for the wheel.
+    tv = f.first("torch_version")
+    said = [s for s in f.all("cuda") if s.stated_by_user and version_key(s.value)]
+    if tv is None or not said or f.first("driver") or "windows" in cues or "macos" in cues or \
+            [m for m in f.log if m.kind == "error"]:
+        return
+    if not (_no_gpu_answers(f) or any(s.value == "False" for s in f.all("torch_cuda_available")) or "gpu_unused" in cues):
+        return
+    build, is_cuda = _torch_cuda(f, tv.value, None)
+    newest = max(said, key=lambda s: version_key(s.value))
+    if is_cuda and build and version_key(newest.value)[:2] < version_key(build)[:2]:
+        add("driver_too_old", "warning", "inferred", newest.line, newest.text,
+            f"torch {tv.value} carries its own CUDA {build} runtime; a machine set up for CUDA {newest.value} usually "
+            f"has that release's driver, older than CUDA {build} needs", "phrase")
+
+
 _PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _two_pythons, _other_framework_works,
+          _system_cuda_older_than_wheel,
           _jax_beside_tensorflow,
           _install_history, _phrases, _visible_devices, _one_mig_instance,
           _keras_backend, _statements, _gpu_model, _jetson_generic_build, _cuda_older_than_gpu, _gpu_works)

@@ -222,8 +222,9 @@ class _Build:
         # Compose file with no GPU request anywhere in the report.
         gpu_shown = bool(header or [m for m in f.log if m.kind == "success"])
         # (an NVIDIA hook's own message says the runtime did hand the GPU in: podman's OCI hook needs no --gpus)
+        # (nor when the reporter says nvidia-smi inside the container sees the GPU: the command shown is not all)
         no_gpus_run = (bool(f.all("docker_run")) and all(d.value == "no_gpus" for d in f.all("docker_run"))
-                       and not any(m.id.startswith("ctk_") for m in f.log)) or \
+                       and not any(m.id.startswith("ctk_") for m in f.log) and not f.has_cue("smi_in_container")) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
         # NVIDIA_VISIBLE_DEVICES=none (or void, empty) hands the container no GPU whatever else starts it
