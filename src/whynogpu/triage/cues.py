@@ -387,7 +387,14 @@ def phrases(line: str) -> dict[str, int]:
 # triage/literals.py) before running it, run it on the lower-cased line, and look only at the head
 # of an enormous line.
 FILTERED = tuple((cid, Filtered(rx)) for cid, rx in CUES)
-_LOWERED = {id(f): for_lowered(f.rx) for _, f in FILTERED}
+_LOWERED: dict[int, re.Pattern] = {}  # each made when first needed: most reports test a few cues only
+
+
+def _lowered(f: Filtered) -> re.Pattern:
+    rx = _LOWERED.get(id(f))
+    if rx is None:
+        rx = _LOWERED[id(f)] = for_lowered(f.rx)
+    return rx
 # cues with a case-sensitive part ("(?-i:…)"): lower-cased text cannot tell it, so a hit there is checked on the line
 CASED = frozenset(cid for cid, rx in CUES if "(?-i:" in rx.pattern)
 
@@ -403,7 +410,7 @@ def find(line: str, todo=None, low: str | None = None) -> list[str]:
         todo = [f for _, f in FILTERED if passes(f.need, low)]
     if not todo:
         return []
-    return without_cancelled([cid for cid, f in FILTERED if f in todo and _LOWERED[id(f)].search(low) and
+    return without_cancelled([cid for cid, f in FILTERED if f in todo and _lowered(f).search(low) and
                               (cid not in CASED or f.rx.search(line[:MAX_LINE]))])
 
 
