@@ -85,3 +85,64 @@ def test_a_framework_that_also_answers_no_gpu_is_not_quiet():
     facts = snapshot(text).get(TriageFacts)
     assert {("torch_cuda_available", "True"), ("torch_cuda_available", "False")} <= {(s.key, s.value) for s in facts.stated}
     assert triage(text).verdict.root_cause != "code_forces_cpu"
+
+
+def test_cuda_releases_in_lists_and_after_a_colon_and_not_a_considered_one():
+    assert ("cuda", "10.0") in _facts("- CUDA/cuDNN 10.0")
+    assert ("cuda", "10.2") in _facts("- CUDA on the machine: 10.2")
+    assert not _facts("CUDA cores: 1024")
+    # a release only considered is not installed ("that would mean dropping to CUDA 9.0")
+    assert ("cuda", "9.0") not in _facts("An older TensorFlow would mean dropping to CUDA 9.0, so I did not.")
+    assert ("cuda", "11.8") in _facts("I moved to CUDA 11.8 last week.")
+
+
+def test_keras_backend_retold_and_memory_taken_when_a_module_is_imported():
+    assert ("keras_backend", "tensorflow") in _facts("Keras first announces that it is using the TensorFlow backend.")
+    said = "as soon as nemos is imported in my script, nvidia-smi shows my python process using 18 GB of GPU memory"
+    assert "memory_taken" in cues.find(said)
+    assert "memory_taken" in cues.find("Just importing anything from the package grabs a big chunk of my GPU memory.")
+
+
+def test_tensorflows_short_name_where_only_tensorflow_is_meant():
+    for said in ("TF 2.4 on Ubuntu", "tf.config.list_physical_devices('GPU') is empty", "TF startup can't load it"):
+        assert "names_tensorflow" in cues.find(said), said
+    assert "names_tensorflow" not in cues.find("the TF card reader")
+
+
+def test_a_library_named_after_another_dotted_name_in_the_same_sentence():
+    text = "TF startup can't load a libXXX.so.11.0 (libcudart.so.11.0 I think); the image is FROM nvidia/cuda 10.1."
+    assert ("lib_failed", "libcudart.so.11.0") in _facts(text)
+
+
+def test_a_tensorflow_past_loading_its_libraries_is_not_missing_them():
+    # "Blas GEMM launch failed" needs a loaded cuBLAS: the CUDA stated beside it is no missing-library sign
+    text = ("TensorFlow 2.0 on Windows 10.\n- CUDA / cuDNN: 10.1 / 7.6.5\n```\nInternalError: Blas GEMM launch failed : "
+            "a.shape=(100, 784), b.shape=(784, 10), m=100, n=10, k=784 [Op:MatMul]\n```\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "gpu_memory_exhausted"
+    assert "cuda_version_mismatch" not in [c.category for c in report.candidates]
+
+
+def test_colab_with_its_own_tensorflow_reads_no_linux_install_default():
+    text = "Colab GPU runtime: the example's GPU timing is no faster than the CPU one.\n```python\nwith tf.device('/gpu:0'):\n```\n"
+    assert "cuda_libs_missing" not in [c.category for c in triage(text).candidates]
+
+
+def test_pip_collecting_the_framework_as_a_dependency_is_an_install_of_it():
+    line = ("Requirement already satisfied: wheel<1.0,>=0.23.0 in /usr/local/lib/python3.10/dist-packages (from "
+            "astunparse>=1.6.0->tensorflow<2.16,>=2.15.0->tensorflow-text->keras-nlp==0.6.3) (0.41.3)")
+    assert ("pip_collects", "tensorflow") in _facts(line)
+    assert ("pip_collects", "torch") in _facts("Collecting torch==2.1.0")
+    assert not {k for k, _ in _facts("Collecting tensorflow-text (from keras-nlp==0.6.3)")} & {"pip_collects"}
+
+
+def test_colab_notebook_that_was_fine_days_ago_with_its_own_tensorflow_release():
+    text = ("GPU runtime connected but training as slow as on CPU. Same notebook was fine 2-4 days ago, no code change. "
+            "I install tensorflow 2.12 (deps need it).\n")
+    assert "stopped_by_itself" in cues.find(text)
+    assert triage(text).verdict.root_cause == "cuda_version_mismatch"  # Colab's image moved on; 2.12 is the report's own
+
+
+def test_short_questions_whether_the_gpu_is_used_and_a_shell_profile():
+    assert "phrase:no_problem" in cues.phrases("Doesn't TF use the GPU automatically? Is the GPU used at all?")
+    assert "phrase:libs_not_on_path" in cues.phrases("After `source /home/jovyan/.bashrc` it works in the terminal.")

@@ -86,10 +86,17 @@ _DISTS = {"tensorflow": r"tensorflow(?:-gpu)?|tf-nightly", "torch": r"torch", "j
 _INSTALLS = {fw: _installs(names) for fw, names in _DISTS.items()} | {None: _installs("|".join(_DISTS.values()))}
 
 
+# the reporter's own install of the release they name (not "comes with TensorFlow 2.14 preinstalled")
+_SAYS_INSTALLED = re.compile(r"\b(?:i|we)\s+(?:\w+\s+)?(?:install|installed|pin|pinned|downgrade|downgraded|upgrade|"
+                             r"upgraded|switched to)\b", re.I)
+
+
 def _own_release(f: TriageFacts, fw: str | None) -> bool:
-    """The report installs the framework itself (pip/conda install naming it)."""
+    """The report installs the framework itself (pip/conda install naming it, or pip's output collecting it)."""
     rx = _INSTALLS.get(fw, _INSTALLS[None])
-    return any(rx.search(s.value) for s in f.all("pip_install"))
+    return any(rx.search(s.value) for s in f.all("pip_install")) or \
+        any(rx.search(f" {s.value} ") for s in f.all("pip_collects")) or \
+        any(_SAYS_INSTALLED.search(s.text) for s in f.all(VERSION_KEY.get(fw, "")))  # "I install tensorflow 2.12"
 
 
 def _gpu_reaches(f: TriageFacts) -> bool:
@@ -100,9 +107,11 @@ def _gpu_reaches(f: TriageFacts) -> bool:
             or any(d.value == "gpus" for d in f.all("docker_run")))
 
 
-# The rows a place also reads, besides its own: WSL, a container and Colab run Linux; a report that names no platform
-# is read as Linux; Colab with a framework release of the report's own is still Colab.
-_READ_AS = {"wsl": ("linux",), "container": ("linux",), "colab": ("linux",), "colab_own": ("colab", "linux"),
+# The rows a place also reads, besides its own: WSL and a container run Linux; a report that names no platform is read
+# as Linux; Colab with a framework release of the report's own is still Colab, and reads Linux's install defaults too.
+# Colab's own image does not: its frameworks come installed with the CUDA they need, so Linux's `pip install` defaults
+# say nothing there.
+_READ_AS = {"wsl": ("linux",), "container": ("linux",), "colab": (), "colab_own": ("colab", "linux"),
             "unknown": ("linux",), "windows_bundle": ("windows",)}
 
 # Rows whose cause the report rules out once it shows the GPU reaching the container, WSL or runtime.

@@ -199,7 +199,11 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # A framework named, or a project built on it (knowledge/framework_projects.csv: "YOLOv5", "ComfyUI")
     # (not the source path of jaxlib's own XLA messages, "W external/org_tensorflow/tensorflow/compiler/xla/…", which
     # older jaxlib prints with no TensorFlow installed)
-    ("names_tensorflow", r"(?<!org_tensorflow/)\btensorflow|" + _projects("tensorflow")),
+    # (and its short name where only TensorFlow can be meant: "TF 2.4", "tf.config", "TF startup")
+    ("names_tensorflow", r"(?<!org_tensorflow/)\btensorflow|\btf ?[12](?:\.\d+)+\b|\btf\.(?:config|keras|test|device|function|"
+                         r"data|compat|sysconfig|__version__)\b|\btf (?:startup|import|version|gpu|session|logs?)\b|"
+                         r"\b(?:does|doesn'?t|does not|can|can'?t|cannot|won'?t|will) tf (?:use|see|find|detect|run)\b|" +
+     _projects("tensorflow")),
     ("says_tensorflow_gpu", r"\btensorflow[-_]gpu\b"),
     ("names_theano", r"\btheano(rc)?\b"),
     ("names_pytorch", r"\b(py)?torch\b|" + _projects("torch")),
@@ -218,12 +222,17 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                             r"\bwithout (installing )?cudnn\b(?! ?v?\d)|\bno cudnn\b(?! ?v?\d)"),
     # The process holds (nearly) all the GPU's memory from the start: TensorFlow and JAX reserve it by default
     ("memory_taken", r"\b(memory|vram)\b.{0,80}\b(as soon as|right after|upon|when|on|at) (i )?(import|start|launch|"
-                     r"initiali[sz])\w*|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b.{0,80}"
+                     r"initiali[sz])\w*|\b(as soon as|right after|upon|just by|once) ((i )?(import|start|launch|load)\w*|[\w.-]+ (is|gets|was|has been) "
+                     r"(imported|loaded|started|launched))\b.{0,80}"
                      r"\b\d+ ?(g|m)i?b\b.{0,30}\b(memory|vram)|\b(as soon as|right after|upon|just by) (i )?(import|start|launch|load)\w*\b"
                      r".{0,80}\b(memory|vram)\b.{0,12}\b(gets? |is |was )?(used up|taken|allocated|filled|grabbed|reserved|occupied)\b|\b(takes|took|allocates?|allocated|grabs?|reserves?|occupies|uses|taken) (up )?"
                      r"(almost |nearly |basically )?(all|the whole|the entire|most|9\d ?%|\d+ ?G[Bi]?B?)( of)?( the)?( whole)? "
                      r"(gpu |video |vram |graphics )?(memory|vram)\b|\b(almost|nearly) (the )?(whole|all|entire) \d+ ?G[Bi]?B? "
-                     r"(taken|used|allocated) by\b"),
+                     r"(taken|used|allocated) by\b|"
+                     # "Just importing it grabs a big chunk of my GPU memory"
+                     r"\b(just |merely |simply )?(importing|starting|launching|loading)\b.{0,60}\b(grabs?|takes?|allocates?|reserves?|"
+                     r"occupies|eats?|fills?) (up )?(a (big|large|huge) (chunk|part|portion)|most|all|\d+ ?G[Bi]?B?)( of)?( my| the)?"
+                     r"( gpu| video| graphics)? (memory|vram)\b"),
     # The reporter says something fails (not only that it is slow or on the CPU)
     ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?)\b"),
     # A library of NVIDIA's pip wheels named by its folder: site-packages/nvidia/cudnn/lib/libcudnn.so.9
@@ -245,6 +254,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                           r"satur|sun)day)|since (today|yesterday|this (morning|week)|last (week|night)|(this |last )?"
                           r"(mon|tues|wednes|thurs|fri|satur|sun)day)|(worked|was working|used to work|ran)( fine| well| "
                           r"perfectly)? (yesterday|last week|before the weekend|a (few )?days? ago)|"
+                          # "Same notebook was fine 2-4 days ago, no code change"
+                          r"(was|were) (fine|ok|okay|working|fast) (\d+([-–]\d+)?|a few|two|three|few) (days?|weeks?) ago|"
                           r"(stopped|stops|broke|quit) (working )?(today|yesterday|suddenly|overnight)|"
                           # "A few days ago my notebook trained fine on the GPU. Today the same code is very slow."
                           r"(a (few )?|some |\d+ )(days?|weeks?) ago\b[^.]{0,60}\b(trained|worked|ran|was) (fine|well|ok|fast)|"

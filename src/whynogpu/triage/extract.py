@@ -172,9 +172,17 @@ _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 _YOLO_BANNER = re.compile(r"\bPython-(?P<py>\d+\.\d+(?:\.\d+)?) torch-(?P<torch>\d+\.\d+(?:\.\d+)?\S*)")
 # xFormers' "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu)": the torch installed is the second
 _XFORMERS_HAVE = re.compile(r"PyTorch \S+ with CUDA \d+ \(you have (?P<v>[^)\s]+)\)")
-_KERAS_SAYS = re.compile(r"Using (TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
+# (also retold: "Keras announces that it is using the TensorFlow backend")
+_KERAS_SAYS = re.compile(r"Using (?:the )?(TensorFlow|Theano|CNTK|JAX|PyTorch|torch|NumPy) backend", re.I)
 # "I have one GPU", "a single RTX 3090", "2 GPUs": how many the reporter's machine has
-_GPU_COUNT = re.compile(r"\b(?:i have|there is|there are|with|has|have|only|machine has|node has|on|across|using)\s+(?P<n>one|"
+# (a count may open a sentence too: "One NVIDIA card, GPU 0 in nvidia-smi.")
+# The words before a CUDA release someone only considers: "would mean dropping to", "I could downgrade to"
+_WOULD_GO_TO = re.compile(r"\b(?:would|could|should|might|means?|meaning)\b(?: \w+){0,3}? (?:drop\w*|downgrad\w*|go\w* (?:back|down)|"
+                          r"switch\w*|revert\w*|mov\w* (?:back|down))(?: \w+)? to\b[^.]{0,12}$", re.I)
+_PIP_COLLECTS = re.compile(r"^Collecting (?P<a>tensorflow(?:-gpu|-cpu)?|tf-nightly|torch|jax|jaxlib)(?![-\w.])|"
+                           r"->(?P<b>tensorflow(?:-gpu|-cpu)?|torch|jax|jaxlib)(?=[<>=!~]|->|\))", re.I)
+_GPU_COUNT = re.compile(r"(?:\b(?:i have|there is|there are|with|has|have|only|machine has|node has|on|across|using)\s+|"
+                        r"(?:^|[.;:]\s)\s*)(?P<n>one|"
                         r"a single|single|only one|two|four|eight|[1-8])\s*(?:x\s*)?(?:nvidia\s+)?(?:gpus?|cards?|"
                         r"graphics cards?|(?:(?:tesla|geforce|rtx|gtx|quadro)\s+)?[a-z]{0,2}\d{2,4}(?:\s?ti)?s)\b|"
                         # "Single GPU desktop", "a one-GPU machine", "2-GPU node"
@@ -262,8 +270,11 @@ _PROSE_VERSIONS = (
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)
     # (the words between never name cuDNN: "CUDA and cuDNN (7.6.5)" gives cuDNN's version; a bare major, "CUDA 9" or
     # "CUDA 12", is a release too, but not a count: "CUDA cores 1024", "CUDA 12 GB")
-    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|(?:(?![Cc][Uu][Dd][Nn][Nn])[\w ]){0,32}?)\(?v?"
+    # ("CUDA on the machine: 10.2": a colon may stand before the release)
+    ("cuda", Filtered(re.compile(r"\b(?:CUDA|[Cc]uda)\b(?:-|(?:(?![Cc][Uu][Dd][Nn][Nn])[\w ]){0,32}?)(?::\s*)?\(?v?"
                                  r"(?P<v>1[0-3]\.\d+|[7-9]\.\d|(?:1[0-3]|[89])(?![.\d])(?!\s*(?:GB|MB|G\b|cores?|%)))\b"))),
+    # "CUDA/cuDNN 10.0" in a list: the CUDA release (the pair is named by it)
+    ("cuda", Filtered(re.compile(r"\bCUDA ?/ ?cuDNN:? v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b", re.I))),
     ("cudnn", Filtered(_CUDNN_ARCHIVE)),
     # ...whose archive name leads with the CUDA release it was built for (cudnn-9.0-windows10-x64-v7.5.0.56.zip,
     # cudnn-10.2-linux-x64-v8.0.1.13.tgz): the CUDA the reporter installed it for
@@ -289,7 +300,8 @@ _PROSE_VERSIONS = (
     # A CUDA library the reporter says the framework could not load, in their own words ("it can't find
     # libcudart.so.11.0", "cudnn64_8.dll is missing"): the same fact as the loader's message, stated.
     ("lib_failed", Filtered(re.compile(r"(?:can'?t|cannot|could ?n[o']t|unable to|fail(?:s|ed)? to|does ?n[o']t|won'?t|not) "
-                                       r"(?:load|find|open|locate)\b[^.;!?]{0,60}?\b(?P<v>" + _CUDA_FILE + ")", re.I))),
+                                       r"(?:load|find|open|locate)\b(?:[^.;!?]|\.(?=\w)){0,60}?\b(?P<v>" + _CUDA_FILE + ")",
+                                       re.I))),
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
                                        r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
     # A CUDA library the reporter says the machine has ("the CUDA runtime on my system is libcudart.so.9.0")
@@ -742,7 +754,7 @@ class _Reader:
             kj = _KERAS_JSON.match(line)  # keras.json pasted: the backend Keras 3 loads unless KERAS_BACKEND says another
             if kj:
                 self.state("keras_backend", kj.group(1), n, stripped, False)
-        if "Using " in line and " backend" in line:
+        if ("Using " in line or "using " in line) and " backend" in line:
             kb = _KERAS_SAYS.search(line)  # Keras 2 prints the backend it runs on when imported
             if kb:
                 self.state("keras_backend", kb.group(1).lower(), n, stripped, False)
@@ -824,6 +836,8 @@ class _Reader:
                 if key in ("cuda_needed", "torch_build_cuda"):
                     needed.append(pm.span("v"))
                 now = key in _VERSION_KEYS and bool(_CHANGED_TO.search(line[max(0, pm.start() - 50):pm.start()]))
+                if key == "cuda" and _WOULD_GO_TO.search(line[max(0, pm.start() - 60):pm.start()]):
+                    continue  # "that would mean dropping to CUDA 9.0": a release considered, not installed
                 if key == "cuda" and _SMI_SAYS.search(line[max(0, pm.start() - 80):pm.start()]):
                     key = "smi_cuda"  # "nvidia-smi works (driver 550, CUDA 12.4)": the driver's CUDA, no toolkit
                 self.state(key, pm.group("v"), n, stripped, True, now)
@@ -848,6 +862,13 @@ class _Reader:
         if stripped.startswith("Successfully installed "):
             self._installed_line(n, stripped)
             return
+        if stripped.startswith(("Collecting ", "Requirement already satisfied")) and ("->" in stripped or
+                                                                                       stripped.startswith("Collecting")):
+            # pip collects a framework itself, or as a dependency of what is installed ("(from astunparse->tensorflow<2.16,
+            # >=2.15.0->tensorflow-text->keras-nlp)"): the install brings its own release of it
+            c = _PIP_COLLECTS.search(stripped)
+            if c:
+                self.state("pip_collects", (c.group("a") or c.group("b")).lower(), n, stripped, False)
         if self.pending_pip_show is not None:
             name, self.pending_pip_show = self.pending_pip_show, None
             if stripped.startswith("Version:"):

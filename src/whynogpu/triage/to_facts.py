@@ -567,9 +567,13 @@ class _Build:
                 origins.append(INFERRED)
         # A TensorFlow that loads the system's CUDA (no [and-cuda] wheels in the report) needs its release's
         # runtime and cuDNN; a CUDA or cuDNN the reporter installed is then checked against those names.
+        # (not when its output shows it past loading them: a GPU at work, or a failure only a loaded cuBLAS or cuDNN
+        # can print, such as one for want of memory)
         tf_need = needs.get("tensorflow")
-        if tf_need and "tensorflow" not in wanted and not _pip_cuda(f) and (f.all("cuda") or f.all("nvcc_cuda") or
-                                                                          f.all("cudnn")):
+        past_loading = any(m.kind == "success" or (m.kind == "error" and m.categories[:1] == ("gpu_memory_exhausted",))
+                           for m in f.log)
+        if tf_need and "tensorflow" not in wanted and not _pip_cuda(f) and not past_loading and \
+                (f.all("cuda") or f.all("nvcc_cuda") or f.all("cudnn")):
             family = soname_family(tf_need[0])
             libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
             want = dict(sonames(family, libs)) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
