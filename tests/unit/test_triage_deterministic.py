@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-CASE = os.path.join(os.path.dirname(__file__), "..", "triage", "corpus", "051-cudnn-internal-error-allow-growth.txt")
+CASE = os.path.join(os.path.dirname(__file__), "..", "triage", "corpus", "2400-tf113-cuda9-dll-load-failed.txt")
 
 
 def _json(path: str, seed: str) -> str:
