@@ -146,3 +146,15 @@ def test_colab_notebook_that_was_fine_days_ago_with_its_own_tensorflow_release()
 def test_short_questions_whether_the_gpu_is_used_and_a_shell_profile():
     assert "phrase:no_problem" in cues.phrases("Doesn't TF use the GPU automatically? Is the GPU used at all?")
     assert "phrase:libs_not_on_path" in cues.phrases("After `source /home/jovyan/.bashrc` it works in the terminal.")
+
+
+def test_a_variable_named_in_a_sentence_with_a_comma_sets_nothing():
+    assert not _facts("the runtime env does not forward CUDA_VISIBLE_DEVICES, so code inside the actor fails")
+    assert ("env:CUDA_VISIBLE_DEVICES", "1") in _facts("os.environ.setdefault('CUDA_VISIBLE_DEVICES', '1')")
+
+
+def test_ray_sets_the_visible_devices_of_its_actors_over_the_users():
+    text = ("ray 2.40.0, jax[cuda12] 0.4.36. GPU code in the actor fails:\n```python\nray.init(num_gpus=1)\n\n@ray.remote\n"
+            "class MockActor:\n    async def __call__(self, x):\n        return jnp.asarray(x)\n\nactor = MockActor.options("
+            "runtime_env={'CUDA_VISIBLE_DEVICES': \"0\"}).remote()\n```\n")
+    assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"

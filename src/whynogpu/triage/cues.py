@@ -31,6 +31,8 @@ def _projects(framework: str) -> str:
 CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for cid, rx in (
     ("suspend", r"\b(suspend(ed)?|hibernat\w*|(wak(e|ing|es)|woke) (up )?from|after (sleep|resume)|resum(e|ing) from|"
                 r"sleep mode|standby)\b"),
+    # Work Ray schedules: Ray sets CUDA_VISIBLE_DEVICES for each task and actor to the GPUs it asked for (num_gpus)
+    ("ray_workload", r"@?\bray\.(init|remote|get_gpu_ids)\b|\bnum_gpus\s*="),
     # The reporter says both processes use one environment ("a Jupyter notebook of the same env")
     ("same_env", r"\b(same|identical) (conda |virtual |python |venv )?(env|environment|venv|virtualenv|interpreter|python)\b"),
     # (a GUI or an app's .bat launcher starts its own Python, like a kernel or an IDE does)

@@ -119,9 +119,11 @@ _ENV_NAMES = frozenset(("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "KERAS
 # `echo $CUDA_VISIBLE_DEVICES` (after a shell prompt or none), `printenv CUDA_VISIBLE_DEVICES`
 _ECHO = re.compile(r"^(?:[\w@.~:/-]*[$#]\s*)?(?:echo\s+[\"']?\$\{?(?P<a>[A-Z_]+)\}?[\"']?|printenv\s+(?P<b>[A-Z_]+))\s*$")
 _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
+# (a comma after the name only in a call, after its quoted name: setdefault('CUDA_VISIBLE_DEVICES', '0'); in a sentence,
+# "does not forward CUDA_VISIBLE_DEVICES, so code …" sets nothing)
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s|`)"""
                   r"""(?P<var>CUDA_VISIBLE_DEVICES|KERAS_BACKEND|LD_LIBRARY_PATH|NVIDIA_VISIBLE_DEVICES|NVIDIA_DRIVER_CAPABILITIES|JAX_PLATFORMS|TF_CUDNN_VERSION|"""
-                  r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)['"]?\s*\]?\s*(?:=|,)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
+                  r"""JAX_PLATFORM_NAME|TF_CPP_MIN_LOG_LEVEL|CUDA_HOME|CUDA_PATH)(?:['"]\s*,|['"]?\s*\]?\s*=)\s*(?P<fmt>[fF](?=['"]))?(?P<q>['"]?)"""
                   r"""(?P<val>[^'"`\s)]*)"""))
 _KERAS_IMPORT = re.compile(r"^\s*(?:>>>\s*)?(?:import keras(?:_core)?\b|from keras(?:_core)?\b|from tensorflow import keras|"
                            r"import tensorflow\.keras)")

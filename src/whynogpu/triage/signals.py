@@ -435,8 +435,10 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
                 # (/usr/lib/wsl/lib), so kernel and driver-upgrade words there point at that passage.
                 cat = "wsl_gpu_not_enabled"
             indices, count = _visible_indices(f)
-            if cat == "cuda_visible_devices_hidden" and indices and max(indices) < count:
-                continue  # the variable names GPUs that exist (index 0 always does): the words alone say no more
+            if cat == "cuda_visible_devices_hidden" and indices and max(indices) < count and "ray_workload" not in cues:
+                # the variable names GPUs that exist (index 0 always does): the words alone say no more (unless Ray
+                # runs the work: it sets the variable for each task and actor itself, over the user's)
+                continue
             if cat == "container_no_gpu" and "smi_in_container" in cues:
                 continue  # nvidia-smi inside the container sees the GPU: it was handed in
             if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")) and \
