@@ -158,3 +158,18 @@ def test_ray_sets_the_visible_devices_of_its_actors_over_the_users():
             "class MockActor:\n    async def __call__(self, x):\n        return jnp.asarray(x)\n\nactor = MockActor.options("
             "runtime_env={'CUDA_VISIBLE_DEVICES': \"0\"}).remote()\n```\n")
     assert triage(text).verdict.root_cause == "cuda_visible_devices_hidden"
+
+
+def test_more_retold_forms():
+    assert ("tf_gpus", "[]") in _facts("in Python tf.config.list_physical_devices('GPU') gives back `[]`.")
+    assert ("tf_version", "1.1.0") in _facts("`pip install tensorflow-gpu`, which gave me 1.1.0. CUDA 8.0 is installed.")
+    assert ("os", "elementary OS 6") in _facts("Laptop with a GeForce 940MX, elementary OS 6 daily build.")
+    assert "phrase:cpu_only_package" in cues.phrases("Afterwards PyTorch was a CPU build and torch saw no GPU.")
+
+
+def test_an_upgrade_to_a_new_os_release_leaves_no_old_kernel_module_running():
+    text = ("AlphaFold in Docker on an RTX 4090 used the GPU until I upgraded the machine to Ubuntu 24.04.1; since then "
+            "the prediction runs only on the CPU.\n")
+    assert "driver_library_mismatch" not in [c.category for c in triage(text).candidates]
+    assert "driver_library_mismatch" in [c.category for c in triage(
+        "After an apt upgrade yesterday the GPU is gone: torch.cuda.is_available() returns False.\n").candidates]

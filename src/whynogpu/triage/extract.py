@@ -143,7 +143,7 @@ _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|(?!\.+$
 # may stand before the verb; a bare True or False may follow the call with no verb ("torch.cuda.is_available() False")
 _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"
                           r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
-                          r"evaluates to|=|==|->|=>|→|:|(?=\s+[`*]?(?:True|False)\b))\s+[`*]?"
+                          r"evaluates to|=|==|->|=>|→|:|(?=\s+[`*]?(?:True|False)\b))(?:\s+back)?\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _SAID_NEXT = re.compile(r"^(?:(?:it|this|that|which) )?(?:shows|returns|prints|gives|says|outputs)\s+[`'\"]?(?P<a>True|False|None)\b")
 _INLINE_ANSWER = re.compile(r"#\s*(?:(?:->|=>|→)\s*)?(?P<a>True|False|None|\[\]|'?[\w.]+'?)\s*$")
@@ -235,7 +235,7 @@ _CONDA_BUILD = Filtered(re.compile(r"\b(?P<name>pytorch|torch|tensorflow(?:-base
                                    r"(?P<cpu2>cpu)_(?:mkl_|generic_|openblas_)?py\d+h[0-9a-f]*(?:_\d+)?|py\d\.?\d+_cuda(?P<cu>\d+\.\d+)\S*?_\d+|"
                                    # conda-forge's: cpu_generic_py312h…, cuda126_generic_py312h… (CUDA 12.6)
                                    r"cuda(?P<cu2>\d{3})_\w*py\d+h\w*)\b"))
-_SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives|got|gets|became|is now)"
+_SAYS = r"(?:is|was|says|said|shows|showed|reports|prints|gives(?: me)?|gave(?: me)?|got|gets|became|is now)"
 _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
@@ -249,7 +249,8 @@ _PROSE_VERSIONS = (
     ("torch_version", Filtered(re.compile(r"(?<![\w.+-])(?P<v>[12]\.\d+\.\d+\+cpu)\b"))),
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0", "pip show tensorflow says 2.10.1": the
     # release said a few words after the name
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu|-cpu)?)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
+    # ("`pip install tensorflow-gpu`, which gave me 1.1.0": a comma may follow the name)
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu|-cpu)?)\b`?,?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
     ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
@@ -285,7 +286,7 @@ _PROSE_VERSIONS = (
     ("cudnn", Filtered(re.compile(r"\bcudnn\b[ =-]{0,3}v?(?P<v>[5-9]\.\d+(?:\.\d+)?)\b(?!-[a-z])", re.I))),
     # An operating system named with its version in a sentence ("on Ubuntu 22.04", "Windows 11")
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
-                               r"Linux Mint|openSUSE|AlmaLinux|Windows|macOS|WSL) ?\d+(?:\.\d+)*(?: LTS)?)"))),
+                               r"Linux Mint|openSUSE|AlmaLinux|elementary OS|Zorin OS|NixOS|Kali Linux|Windows|macOS|WSL) ?\d+(?:\.\d+)*(?: LTS)?)"))),
     # "the GPU in the node is an AMD one", "my graphics card is an Intel": another vendor named as the GPU
     ("gpu", Filtered(re.compile(r"\b(?:GPU|gpu|[Cc]ard|[Gg]raphics)\b[\w ]{0,30} (?:is|are) an? (?P<v>AMD|Intel|Radeon)\b"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)

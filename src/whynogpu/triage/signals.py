@@ -386,6 +386,10 @@ def _jax_beside_tensorflow(f: TriageFacts, cues: dict, add) -> None:
         "all of it, JAX 75 %), so the one that starts second has none left", use="jax-tensorflow")
 
 
+_OS_RELEASE_UPGRADE = re.compile(r"\bupgrad\w* (?:\w+ ){0,3}to (?:ubuntu|debian|fedora|pop!_os|linux mint|windows) ?\d|"
+                                 r"\b(?:do-release-upgrade|release upgrade|distro upgrade)\b", re.I)
+
+
 def _install_history(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) What the reporter did before it stopped working (an update, a project's install, a driver upgrade).
     if "gpu_unused" in cues and not [m for m in f.log if m.kind == "error"]:
@@ -398,8 +402,11 @@ def _install_history(f: TriageFacts, cues: dict, add) -> None:
             c = cues.get("followed_install") or _project_install(f)
             add("cpu_only_package", "warning", "stated", c.line, c.text,
                 "a project's install steps install the framework they name; without its CUDA variant that is the CPU build")
+    # (after suspend, a reboot fixes nvidia_uvm instead; an upgrade to a new OS release ends in a reboot, so no old
+    # kernel module is left running)
     if ("reboot_fixes" in cues or "after_update" in cues) and "suspend" not in cues and "app_updated" not in cues and \
-            not f.has_log(*_MISMATCH, *_DRIVER_FAILS):  # after suspend, a reboot fixes nvidia_uvm instead
+            not f.has_log(*_MISMATCH, *_DRIVER_FAILS) and \
+            not ("reboot_fixes" not in cues and _OS_RELEASE_UPGRADE.search(cues["after_update"].text)):
         c = cues.get("reboot_fixes") or cues["after_update"]
         add("driver_library_mismatch", "warning", "stated", c.line, c.text,
             "a driver upgraded without a reboot leaves the old kernel module running")
