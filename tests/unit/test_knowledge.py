@@ -17,6 +17,9 @@ def test_every_row_names_a_source_url(name):
     rows = table(name)
     assert rows, f"{name}.csv has no rows"
     for i, row in enumerate(rows):
+        # (a field holding a comma must be quoted: an unquoted one splits into extra fields, read under the key None;
+        # trailing optional columns may be left out)
+        assert None not in row, f"{name}.csv row {i + 1} has more fields than its header: {row[None]}"
         assert "source" in row, f"{name}.csv has no source column"
         assert URL.match((row["source"] or "").strip()), f"{name}.csv row {i + 1} has no source URL: {row}"
 
