@@ -173,3 +173,10 @@ def test_an_upgrade_to_a_new_os_release_leaves_no_old_kernel_module_running():
     assert "driver_library_mismatch" not in [c.category for c in triage(text).candidates]
     assert "driver_library_mismatch" in [c.category for c in triage(
         "After an apt upgrade yesterday the GPU is gone: torch.cuda.is_available() returns False.\n").candidates]
+
+
+def test_terse_forms_of_a_mac_a_broken_install_step_and_slowness():
+    assert "macos" in cues.find("mac 13.0, Python 3.9.12, pytorch from conda")
+    assert "install_broke_it" in cues.find(
+        "2. `conda install -c conda-forge opencv` -> `torch.cuda.is_available()` now `False`")
+    assert "gpu_unused" in cues.find("torch.cuda.is_available() prints True. Still CPU-bound and unusably slow.")

@@ -69,7 +69,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"
               r"Monterey|Ventura|Sonoma|Sequoia|Apple (silicon|M\d)|M[1-4] (Pro|Max|Ultra|chip|Mac(Book)?)|Mac(Book)? M[1-4]|Apple M chip|MBP|"
-              r"(on|my|a) Mac)\b|"
+              r"(on|my|a) Mac|mac ?1[0-5](\.\d+)?(?! ?(gb|%)))\b|"
               # a macOS home folder, capital U (not C:/Users, /mnt/c/Users, Git Bash's /c/Users, or the /users/ homes
               # of Linux clusters)
               r"(?<![\w:])(?-i:/Users/)\w+|"
@@ -154,7 +154,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        r"( out)? (my |the |our |an? )?(existing |installed )?`?tensorflow-gpu\b"),
     # The GPU was found until a Python package was installed (not the driver or CUDA): that install replaced the
     # framework's build, e.g. with the CPU one its requirements name
-    ("install_broke_it", r"\b(after|since) (i )?(`?(pip3?|conda|mamba) install |installing )`?(?!.{0,3}(driver|cuda|cudnn|nvidia))"
+    # (also a step list: "`conda install -c conda-forge opencv` -> `torch.cuda.is_available()` now `False`")
+    ("install_broke_it", r"\b(pip3?|conda|mamba) install\b[^\n]{0,120}?(->|→|=>)[^\n]{0,60}?\b(now\W{0,3}false|no longer|stopped)\b|"
+                         r"\b(after|since) (i )?(`?(pip3?|conda|mamba) install |installing )`?(?!.{0,3}(driver|cuda|cudnn|nvidia))"
                          r"[\w.=-]+`?.{0,60}\b(only (sees|lists|finds|uses)|no longer|stopped|(does ?n[o']t|can'?t|cannot|"
                          r"won'?t) (see|find|use|detect))|\bbefore installing (?!.{0,3}(driver|cuda|cudnn|nvidia))[\w.-]+,? "
                          r"(\w+ ){0,3}(found|saw|used|detected|listed)\b|"
@@ -291,7 +293,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"being used\b|\bstopped using (the |my )?gpu\b|"
                    r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"
-                   r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really) "
+                   r" (still |only |entirely |all |completely )?on (the )?cpu\b|\b(very|extremely|painfully|super|really|unusably|incredibly|terribly) "
                    r"slow\b|\b(training|inference|it) (is|runs|seems|feels|was) (so |too |quite |still )?slow(er)?\b|"
                    r"\butili[sz]ation (is |stays |of |at )?(only |around |about |just )?([0-9]|[1-3][0-9]) ?%|\bidentical to .{0,30}cpu\b|\b(just|only) uses? (the )?cpu\b|\bnever (gets|goes|runs) "
                    r"(on|onto|to) (the )?gpu\b|\b(does ?n[o']t|do ?n[o']t|never|not) (use|using|touch|touching) (the |my |any )?gpu\b|"
