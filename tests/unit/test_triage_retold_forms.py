@@ -180,3 +180,20 @@ def test_terse_forms_of_a_mac_a_broken_install_step_and_slowness():
     assert "install_broke_it" in cues.find(
         "2. `conda install -c conda-forge opencv` -> `torch.cuda.is_available()` now `False`")
     assert "gpu_unused" in cues.find("torch.cuda.is_available() prints True. Still CPU-bound and unusably slow.")
+
+
+def test_paraphrase8_forms():
+    assert ("gpu", "AMD") in _facts("The GPU inside the node is from AMD. Which driver do I need?")
+    assert "second_process" in cues.find("eval.py dies with a GPU memory error while train.py is running")
+    assert "gpu_unused" in cues.find("Vertex AI Workbench: the tutorial runs for hours, T4 looks idle")
+    assert "gpu_unused" in cues.find("the GPU doesn't seem to do any work at all")
+    # a doubt raised by a working message is no observation of the CPU doing the work
+    text = ("GPU is found by torch but it is not used?\n\n`torch.cuda.device_count()` returns 1. When training starts "
+            "under Lightning this appears, so I think the GPU is not really used:\n```\n"
+            "LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0]\n```\n")
+    assert triage(text).verdict.root_cause == "no_problem"
+
+
+def test_a_python_error_class_named_in_words_is_a_failure():
+    assert "failing" in cues.find("a plain `import tensorflow` aborts with an ImportError saying there is no module")
+    assert "failing" not in cues.find("it runs without any errors")

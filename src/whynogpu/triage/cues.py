@@ -33,6 +33,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                 r"sleep mode|standby)\b"),
     # Work Ray schedules: Ray sets CUDA_VISIBLE_DEVICES for each task and actor to the GPUs it asked for (num_gpus)
     ("ray_workload", r"@?\bray\.(init|remote|get_gpu_ids)\b|\bnum_gpus\s*="),
+    # The reporter only suspects the GPU is unused ("so I think the GPU is not really used", "found by torch but it is
+    # not used?"): a doubt, often raised by a harmless message, not an observation
+    ("doubts_gpu_use", r"\b(i think|i guess|i suspect|seems?|looks? like|not sure|maybe|wonder\w*)\b[^.?]{0,60}\bnot "
+                       r"(really |actually )?(being )?used\b|\bbut (it )?is (it )?not (really )?used\?"),
     # The reporter says both processes use one environment ("a Jupyter notebook of the same env")
     ("same_env", r"\b(same|identical) (conda |virtual |python |venv )?(env|environment|venv|virtualenv|interpreter|python)\b"),
     # (a GUI or an app's .bat launcher starts its own Python, like a kernel or an IDE does)
@@ -185,7 +189,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        # "GPU memory error with train.py and eval.py running together"
                        r"\b(memory|oom|fail\w*|crash\w*|error)\b.{0,80}\b(running|run|runs|launched|started) (together|at the same "
                        r"time|simultaneously|in parallel|concurrently)\b|\b(running|run|runs) (together|at the same time|"
-                       r"simultaneously|in parallel|concurrently)\b.{0,80}\b(memory|oom|fail\w*|crash\w*)"),
+                       r"simultaneously|in parallel|concurrently)\b.{0,80}\b(memory|oom|fail\w*|crash\w*)|"
+                       # "eval.py dies with a GPU memory error while train.py is running"
+                       r"\b(memory|oom)\b.{0,60}\bwhile\b.{0,40}\b(is|are) (still )?(running|training|going|open)\b"),
     # It works for root (or with sudo) and not for the user: the device nodes refuse the user
     ("root_only", r"\b(works?|runs?|fine|ok)\b.{0,40}\b(as|with|under|using) (the )?(root|sudo|--user root)\b|"
                   r"\b(true|works?|fine|ok)\b[^.]{0,20}\bfor (the )?(root|sudo)\b|"
@@ -238,7 +244,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"occupies|eats?|fills?) (up )?(a (big|large|huge) (chunk|part|portion)|most|all|\d+ ?G[Bi]?B?)( of)?( my| the)?"
                      r"( gpu| video| graphics)? (memory|vram)\b"),
     # The reporter says something fails (not only that it is slow or on the CPU)
-    ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?)\b"),
+    # (also a Python error's class named in words: "aborts with an ImportError")
+    ("failing", r"(?<!\bno )(?<!\bwithout )(?<!\bany )\b(fail(s|ed|ing)?|crash(es|ed)?|errors?|exceptions?|abort(s|ed)?)\b|"
+                r"\b(import|runtime|os|value|type|attribute|module\w*|xlaruntime|cuda)error\b"),
     # A library of NVIDIA's pip wheels named by its folder: site-packages/nvidia/cudnn/lib/libcudnn.so.9
     ("pip_nvidia_dir", r"site-packages/nvidia/(cudnn|cublas|cuda_runtime|cufft|cusparse|cusolver|nccl|nvjitlink)\b"),
     # nvidia-smi run where the framework runs shows the GPU, in the reporter's words
@@ -289,7 +297,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
                    r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
-    ("gpu_unused", r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
+    ("gpu_unused", r"\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
+                   r"(seem to )?(do|doing) (any )?(work|anything)\b|"
+                   r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
                    r"being used\b|\bstopped using (the |my )?gpu\b|"
                    r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
                    r"no (python |tf |torch )?process|nothing running)|\b(runs?|running|trains?|training|stays?|everything)"

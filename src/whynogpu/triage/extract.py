@@ -288,7 +288,8 @@ _PROSE_VERSIONS = (
     ("os", Filtered(re.compile(r"\b(?P<v>(?:Ubuntu|Debian|CentOS|Fedora|Rocky Linux|RHEL|Red Hat|Arch Linux|Manjaro|Pop!_OS|"
                                r"Linux Mint|openSUSE|AlmaLinux|elementary OS|Zorin OS|NixOS|Kali Linux|Windows|macOS|WSL) ?\d+(?:\.\d+)*(?: LTS)?)"))),
     # "the GPU in the node is an AMD one", "my graphics card is an Intel": another vendor named as the GPU
-    ("gpu", Filtered(re.compile(r"\b(?:GPU|gpu|[Cc]ard|[Gg]raphics)\b[\w ]{0,30} (?:is|are) an? (?P<v>AMD|Intel|Radeon)\b"))),
+    ("gpu", Filtered(re.compile(r"\b(?:GPU|gpu|[Cc]ard|[Gg]raphics)\b[\w ]{0,30} (?:is|are) (?:an? |from |made by )?"
+                                r"(?P<v>AMD|Intel|Radeon)\b"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]{0,2}\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
                                 r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|"

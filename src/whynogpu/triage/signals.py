@@ -248,7 +248,9 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         add("no_problem", "warning", "stated", c.line, c.text,
             "the framework sees the GPU and the work is on it (placed there, holding its memory): low use or slowness "
             "comes from what feeds it, not from the CPU doing the work")
-    elif seen and quiet and "gpu_unused" in cues:
+    elif seen and quiet and "gpu_unused" in cues and not ("doubts_gpu_use" in cues and
+                                                       [m for m in f.log if m.kind in ("benign", "success")]):
+        # (a doubt raised by a harmless or a working message is no observation of the CPU doing the work)
         c = cues["gpu_unused"]
         add("code_forces_cpu", "error", "stated", c.line, c.text,
             "the framework sees the GPU and nothing failed, yet the work stays on the CPU: the code (or a library's "
