@@ -197,3 +197,11 @@ def test_paraphrase8_forms():
 def test_a_python_error_class_named_in_words_is_a_failure():
     assert "failing" in cues.find("a plain `import tensorflow` aborts with an ImportError saying there is no module")
     assert "failing" not in cues.find("it runs without any errors")
+
+
+def test_terse5_forms():
+    assert "phrase:cudnn_version_mismatch" in cues.phrases("My notebooks now crash: API needs cuDNN 8.1, runtime loads 8.0.5.")
+    assert "gpu_runtime" in cues.find("Colab GPU: OD API needs cuDNN 8.1")
+    assert "followed_install" in cues.find("Installed exactly per README (conda env + its conda install line + pip).")
+    assert "gpu_unused" in cues.find("Training ~1 day/epoch, nvidia-smi shows nothing on the 4 GPUs.")
+    assert "gpu_unused" in cues.find("更新したら学習開始後CPU 100%でGPUがほぼ動いていない。")

@@ -54,7 +54,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # what gets installed is whatever those steps name, often the framework without its CUDA variant
     ("followed_install", r"\b(followed|following|used|ran) (exactly )?(the |their |your |its |all the )?(install(ation)?|setup|"
                          r"set-up|getting[- ]started|quick ?start)( section| instructions| steps| guide| docs?| commands?| "
-                         r"script)\b|\bfollowed (the |your )?readme\b|\bas (the|your) readme says\b"),
+                         r"script)\b|\bfollowed (the |your )?readme\b|\bas (the|your) readme says\b|"
+                         r"\binstalled (exactly |just )?(per|as per|according to|as in|as described in) (the |its |their )?(readme|docs?|"
+                         r"instructions|install guide)\b"),
     # "that error is gone", "the message went away": what the report showed before that line is history
     ("error_gone", r"\b(that|this|the|those) (error|errors|message|messages|crash)( is| are| was| has| have)? (now )?"
                    r"(gone|went away|disappeared|vanished|been fixed|been solved)\b"),
@@ -272,7 +274,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                           # "A few days ago my notebook trained fine on the GPU. Today the same code is very slow."
                           r"(a (few )?|some |\d+ )(days?|weeks?) ago\b[^.]{0,60}\b(trained|worked|ran|was) (fine|well|ok|fast)|"
                           r"(trained|worked|ran) (fine|well|ok|perfectly)\b[^.]{0,40}\b(days?|weeks?) ago)\b"),
-    ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|"
+    ("gpu_runtime", r"\bgpu (runtime|instance|session|kernel)\b|\bruntime type\b[^.]{0,30}\bgpu\b|\bcolab(oratory)? (gpu|t4|a100|l4|v100)\b|"
                     r"\b(t4|a100|l4|v100|p100|h100) (gpu )?(runtime|instance|session)\b|"
                     # "switch the runtime to an A100 GPU", "changed runtime to T4"
                     r"\bruntime (type )?to (an? |the )?((t4|a100|l4|v100|p100|h100)\b|(\w+ ){0,2}gpu\b)|"
@@ -297,7 +299,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
                    r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
-    ("gpu_unused", r"\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
+    ("gpu_unused", r"\bnvidia-smi\b.{0,20}\bshows nothing\b|\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
                    r"(seem to )?(do|doing) (any )?(work|anything)\b|"
                    r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
                    r"being used\b|\bstopped using (the |my )?gpu\b|"
@@ -319,7 +321,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"(work|anything)\b|"
                    # the same in Chinese: "用的还是 CPU", "走的是 CPU", "GPU 几乎没有负荷", "显卡没有被调用"
                    r"(用|走|跑)的(还)?是 ?cpu|(只|仅)(能)?(用|使用) ?cpu|在 ?cpu ?上(跑|运行|训练|推理)|(gpu|显卡) ?(几乎|基本|根本|完全)?"
-                   r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0"),
+                   r"(都)?(没有?|不)(被)?(用|使用|调用|负荷|负载|占用|加速|工作)|(gpu|显卡) ?(占用|使用率|利用率)(几乎|基本)?(为|是)? ?0|"
+                   # and in Japanese: "学習がCPUで動く", "GPUがほぼ動いていない", "GPUが使われていない"
+                   r"cpu ?で(動|回|実行|学習)|(gpu|グラボ) ?が ?(ほぼ|ほとんど|全く|まったく)?(動いていない|動かない|使われていない|使われない)"),
     # The GPU works in bursts: a few steps fast, then a pause ("four batches go through quickly, then a long pause"),
     # use that jumps up and down. The hallmark of a step that waits for its input (data loading, decoding, host
     # copies): the GPU does the work it gets (https://pytorch.org/tutorials/recipes/recipes/tuning_guide.html)
