@@ -205,3 +205,8 @@ def test_terse5_forms():
     assert "followed_install" in cues.find("Installed exactly per README (conda env + its conda install line + pip).")
     assert "gpu_unused" in cues.find("Training ~1 day/epoch, nvidia-smi shows nothing on the 4 GPUs.")
     assert "gpu_unused" in cues.find("更新したら学習開始後CPU 100%でGPUがほぼ動いていない。")
+
+
+def test_the_python_process_said_to_be_in_nvidia_smi():
+    said = "in nvidia-smi the python process is there with small amount of memory on the card, nothing more"
+    assert "process_on_gpu" in cues.find(said)

@@ -352,7 +352,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("process_on_gpu", r"\b(python|process|pid)\b.{0,50}\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b|\b\d+(\.\d+)? ?(mib|mb|gib|gb)\b.{0,40}"
                        r"\b(python|my process)\b|"
                        # nvidia-smi's process table lists only processes that hold a CUDA context on the GPU
-                       r"\bnvidia-smi\b.{0,30}(?<!never )(?<!n't )(?<!not )\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b"),
+                       r"\bnvidia-smi\b.{0,30}(?<!never )(?<!n't )(?<!not )\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b|"
+                       # "in nvidia-smi the python process is there with a small amount of memory on the card"
+                       r"\bnvidia-smi\b.{0,20}\b(the |my |a )?(python|training) process (is )?(there|listed|shown|present|visible)\b"),
     # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
     ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"
