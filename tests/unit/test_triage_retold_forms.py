@@ -210,3 +210,17 @@ def test_terse5_forms():
 def test_the_python_process_said_to_be_in_nvidia_smi():
     said = "in nvidia-smi the python process is there with small amount of memory on the card, nothing more"
     assert "process_on_gpu" in cues.find(said)
+
+
+def test_messages_retold_in_a_sentence_are_read_as_those_messages():
+    # (retold1/retold2: program output described in words, with its names and numbers)
+    def top(text):
+        return triage(text).verdict.root_cause
+    assert top("TensorFlow stops with an error that the loaded runtime CuDNN library is 8.0.5 but the source was "
+               "compiled with 8.1.0.") == "cudnn_version_mismatch"
+    assert top("every run stops with a RuntimeError telling me the NVIDIA driver on my system is too old (it says it "
+               "found version 11070).") == "driver_too_old"
+    assert top("jnp.arange prints that the CUDA backend failed to initialize: unable to load cuDNN, is it installed?"
+               ) == "cudnn_missing"
+    assert top("import torch fails: libcusparse.so.12 has an undefined symbol __nvJitLinkComplete_12_4, version "
+               "libnvJitLink.so.12.") == "system_libs_shadow_pip_libs"
