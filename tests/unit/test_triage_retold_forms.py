@@ -224,3 +224,15 @@ def test_messages_retold_in_a_sentence_are_read_as_those_messages():
                ) == "cudnn_missing"
     assert top("import torch fails: libcusparse.so.12 has an undefined symbol __nvJitLinkComplete_12_4, version "
                "libnvJitLink.so.12.") == "system_libs_shadow_pip_libs"
+
+
+def test_more_messages_retold():
+    def top(text):
+        return triage(text).verdict.root_cause
+    assert top("Ubuntu 18.04, CUDA 9.2. Since then importing TensorFlow fails with an ImportError: libcublas.so.9.0, "
+               "cannot open shared object file, no such file or directory.") == "cuda_version_mismatch"
+    assert top("It aborts with a CUDAMismatchException: the installed CUDA version 11.7 does not match the version "
+               "torch was compiled with, 12.1.") == "cuda_version_mismatch"
+    assert ("lib_failed", "libcufft.so.10.0") in _facts("the shared object file libcufft.so.10.0 cannot be opened")
+    assert "cuda_visible_devices_hidden" in [c.category for c in triage(
+        "docker fails: nvidia-container-cli reports a device error: 1: unknown device").candidates]

@@ -307,7 +307,7 @@ _PROSE_VERSIONS = (
                                        r"(?:load|find|open|locate)\b(?:[^.;!?]|\.(?=\w)){0,60}?\b(?P<v>" + _CUDA_FILE + ")",
                                        re.I))),
     ("lib_failed", Filtered(re.compile(r"\b(?P<v>" + _CUDA_FILE + r")['`\"]?,? (?:is |was |are )?(?:missing|not found|"
-                                       r"could ?n[o']t be (?:found|loaded)|cannot be (?:found|loaded))", re.I))),
+                                       r"could ?n[o']t be (?:found|loaded|opened)|cannot be (?:found|loaded|opened))", re.I))),
     # A CUDA library the reporter says the machine has ("the CUDA runtime on my system is libcudart.so.9.0")
     # ("my system's CUDA runtime is libcudart.so.9.0": the owner and a few words may stand before the verb)
     ("lib_on_disk", Filtered(re.compile(r"\b(?:system|machine|computer|box|server|i)(?:'s)?(?: [\w ]{1,30}?)? (?:has|have|is|"
