@@ -236,3 +236,11 @@ def test_more_messages_retold():
     assert ("lib_failed", "libcufft.so.10.0") in _facts("the shared object file libcufft.so.10.0 cannot be opened")
     assert "cuda_visible_devices_hidden" in [c.category for c in triage(
         "docker fails: nvidia-container-cli reports a device error: 1: unknown device").candidates]
+
+
+def test_messages_retold_with_lower_case_or_a_comma():
+    rows = lambda text: [m.id for m in extract(text).log]  # noqa: E731
+    assert "tf_cannot_dlopen_gpu_libs" in rows("TensorFlow warns it cannot dlopen some GPU libraries and that …")
+    assert "jax_cuda_older" in rows("JAX says: found cuSOLVER version 11002, but JAX was built against version 11401")
+    assert "cudnn_sublib_symbol" in rows("it could not load library libcudnn_cnn_train.so.8, and the error is that "
+                                         "/usr/local/cuda-12.3/lib64/libcudnn_cnn_train.so.8 has an undefined symbol")
