@@ -64,11 +64,11 @@ def test_terse_set_top1_accuracy(name):
     assert accuracy >= 0.9, wrong
 
 
-@pytest.mark.parametrize("name", ["retold1", "retold2"])
-def test_retold_set_top1_accuracy(name):
-    # 60 dev cases each whose program output is told in the reporter's words (retold*/README.md): what the hidden
-    # reports often do; a floor a little under the figure after session 17's readings (80 % and 85 %)
+@pytest.mark.parametrize("name, floor", [("retold1", 0.8), ("retold2", 0.8), ("retold3", 0.8), ("retold4", 0.8)])
+def test_retold_set_top1_accuracy(name, floor):
+    # 60 dev cases each whose program output is told in the reporter's words (retold*/README.md), as many real reports
+    # do; floors a little under session 17's figures (88 %, 88 %, and 85 %, 90 % for the two no change was made for)
     folder = os.path.join(os.path.dirname(__file__), name)
     assert len(cases(folder)) >= 60
     accuracy, wrong = top1(folder)
-    assert accuracy >= 0.75, wrong
+    assert accuracy >= floor, wrong
