@@ -244,3 +244,13 @@ def test_messages_retold_with_lower_case_or_a_comma():
     assert "jax_cuda_older" in rows("JAX says: found cuSOLVER version 11002, but JAX was built against version 11401")
     assert "cudnn_sublib_symbol" in rows("it could not load library libcudnn_cnn_train.so.8, and the error is that "
                                          "/usr/local/cuda-12.3/lib64/libcudnn_cnn_train.so.8 has an undefined symbol")
+
+
+def test_retold3_and_retold4_forms():
+    rows = lambda text: [m.id for m in extract(text).log]  # noqa: E731
+    assert "tf_cc_minimum_retold" in rows("TensorFlow ignores my GTX 1070 (compute capability 6.1), says the minimum "
+                                          "required Cuda capability is 7.0")
+    assert "jax_cuda_older" in rows("found CUDA version 12010 but JAX was built against 12020 which is newer")
+    assert "pip_cudnn_wheel_conflict" in rows("torch 2.1.1 requires nvidia-cudnn-cu12==8.9.2.26 (on Linux x86_64), but "
+                                              "I have nvidia-cudnn-cu12 9.5.1.17 which is incompatible.")
+    assert "gpu_unused" in cues.find("TensorFlow says it is ignoring the visible GPU and no GPU is used.")

@@ -299,7 +299,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
                    r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
-    ("gpu_unused", r"\bnvidia-smi\b.{0,20}\bshows nothing\b|\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
+    ("gpu_unused", r"\bno gpu (is|was|gets|got) (being )?used\b|\bnvidia-smi\b.{0,20}\bshows nothing\b|\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
                    r"(seem to )?(do|doing) (any )?(work|anything)\b|"
                    r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
                    r"being used\b|\bstopped using (the |my )?gpu\b|"
