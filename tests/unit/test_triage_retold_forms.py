@@ -254,3 +254,9 @@ def test_retold3_and_retold4_forms():
     assert "pip_cudnn_wheel_conflict" in rows("torch 2.1.1 requires nvidia-cudnn-cu12==8.9.2.26 (on Linux x86_64), but "
                                               "I have nvidia-cudnn-cu12 9.5.1.17 which is incompatible.")
     assert "gpu_unused" in cues.find("TensorFlow says it is ignoring the visible GPU and no GPU is used.")
+
+
+def test_both_tensorflow_variants_said_through_their_versions_and_a_retold_requirement_error():
+    assert "both_tf" in cues.find("My training script only uses the CPU. I made sure the tf and tf-gpu versions are the same.")
+    assert [m.id for m in extract("nvidia-container-cli reports a requirement error, unsatisfied condition: cuda>=12.8"
+                                  ).log] == ["ctk_require_cuda"]

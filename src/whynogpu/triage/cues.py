@@ -136,6 +136,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                             r"(container|image|docker)|driver (is |was |got )?(installed |put )(inside|in|into) (the |my |our )?"
                             r"(docker )?(container|image)"),
     ("both_tf", r"^(?!.*\b(uninstall|remov|delet|purg)).*?\bboth (the |an? )?`?tensorflow`? (package |entry )?and (the |an? )?`?tensorflow-(gpu|cpu)|"
+                # "I made sure the tf and tf-gpu versions are the same": both installed, side by side
+                r"\b(tf|tensorflow) and (tf|tensorflow)[-_](gpu|cpu) (package )?versions? (are|is|match)\b|"
                 # "pip list shows both packages: `tensorflow` and `tensorflow-gpu`": the two names and "both" in a sentence
                 r"^(?!.*\b(uninstall|remov|delet|purg))(?=.*\b(both|two)\b)(?=.*(?<![\w-])`?tensorflow`?(?![\w-]))(?=.*\btensorflow-(gpu|cpu|intel)\b)|"
                 r"also an? `?tensorflow`? [\d.]* ?package|"
