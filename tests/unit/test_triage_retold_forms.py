@@ -260,3 +260,9 @@ def test_both_tensorflow_variants_said_through_their_versions_and_a_retold_requi
     assert "both_tf" in cues.find("My training script only uses the CPU. I made sure the tf and tf-gpu versions are the same.")
     assert [m.id for m in extract("nvidia-container-cli reports a requirement error, unsatisfied condition: cuda>=12.8"
                                   ).log] == ["ctk_require_cuda"]
+
+
+def test_an_ngc_containers_driver_check_retold():
+    text = ("Already the container banner complains: an ERROR that this container was built for NVIDIA Driver Release "
+            "450.36 or later, but version 440.100 was detected and compatibility mode is UNAVAILABLE.")
+    assert triage(text).verdict.root_cause == "driver_too_old"
