@@ -9,6 +9,14 @@ from whynogpu.triage.engine import snapshot, triage
 from whynogpu.triage.extract import extract
 
 
+def _verdict(text: str) -> str:
+    return triage(text).verdict.root_cause
+
+
+def _rows(text: str) -> list[str]:
+    return [m.id for m in extract(text).log]
+
+
 def _facts(text: str) -> set[tuple[str, str]]:
     return {(s.key, s.value) for s in extract(text).stated}
 
@@ -214,24 +222,20 @@ def test_the_python_process_said_to_be_in_nvidia_smi():
 
 def test_messages_retold_in_a_sentence_are_read_as_those_messages():
     # (retold1/retold2: program output described in words, with its names and numbers)
-    def top(text):
-        return triage(text).verdict.root_cause
-    assert top("TensorFlow stops with an error that the loaded runtime CuDNN library is 8.0.5 but the source was "
+    assert _verdict("TensorFlow stops with an error that the loaded runtime CuDNN library is 8.0.5 but the source was "
                "compiled with 8.1.0.") == "cudnn_version_mismatch"
-    assert top("every run stops with a RuntimeError telling me the NVIDIA driver on my system is too old (it says it "
+    assert _verdict("every run stops with a RuntimeError telling me the NVIDIA driver on my system is too old (it says it "
                "found version 11070).") == "driver_too_old"
-    assert top("jnp.arange prints that the CUDA backend failed to initialize: unable to load cuDNN, is it installed?"
+    assert _verdict("jnp.arange prints that the CUDA backend failed to initialize: unable to load cuDNN, is it installed?"
                ) == "cudnn_missing"
-    assert top("import torch fails: libcusparse.so.12 has an undefined symbol __nvJitLinkComplete_12_4, version "
+    assert _verdict("import torch fails: libcusparse.so.12 has an undefined symbol __nvJitLinkComplete_12_4, version "
                "libnvJitLink.so.12.") == "system_libs_shadow_pip_libs"
 
 
 def test_more_messages_retold():
-    def top(text):
-        return triage(text).verdict.root_cause
-    assert top("Ubuntu 18.04, CUDA 9.2. Since then importing TensorFlow fails with an ImportError: libcublas.so.9.0, "
+    assert _verdict("Ubuntu 18.04, CUDA 9.2. Since then importing TensorFlow fails with an ImportError: libcublas.so.9.0, "
                "cannot open shared object file, no such file or directory.") == "cuda_version_mismatch"
-    assert top("It aborts with a CUDAMismatchException: the installed CUDA version 11.7 does not match the version "
+    assert _verdict("It aborts with a CUDAMismatchException: the installed CUDA version 11.7 does not match the version "
                "torch was compiled with, 12.1.") == "cuda_version_mismatch"
     assert ("lib_failed", "libcufft.so.10.0") in _facts("the shared object file libcufft.so.10.0 cannot be opened")
     assert "cuda_visible_devices_hidden" in [c.category for c in triage(
@@ -239,27 +243,25 @@ def test_more_messages_retold():
 
 
 def test_messages_retold_with_lower_case_or_a_comma():
-    rows = lambda text: [m.id for m in extract(text).log]  # noqa: E731
-    assert "tf_cannot_dlopen_gpu_libs" in rows("TensorFlow warns it cannot dlopen some GPU libraries and that …")
-    assert "jax_cuda_older" in rows("JAX says: found cuSOLVER version 11002, but JAX was built against version 11401")
-    assert "cudnn_sublib_symbol" in rows("it could not load library libcudnn_cnn_train.so.8, and the error is that "
+    assert "tf_cannot_dlopen_gpu_libs" in _rows("TensorFlow warns it cannot dlopen some GPU libraries and that …")
+    assert "jax_cuda_older" in _rows("JAX says: found cuSOLVER version 11002, but JAX was built against version 11401")
+    assert "cudnn_sublib_symbol" in _rows("it could not load library libcudnn_cnn_train.so.8, and the error is that "
                                          "/usr/local/cuda-12.3/lib64/libcudnn_cnn_train.so.8 has an undefined symbol")
 
 
 def test_retold3_and_retold4_forms():
-    rows = lambda text: [m.id for m in extract(text).log]  # noqa: E731
-    assert "tf_cc_minimum_retold" in rows("TensorFlow ignores my GTX 1070 (compute capability 6.1), says the minimum "
+    assert "tf_cc_minimum_retold" in _rows("TensorFlow ignores my GTX 1070 (compute capability 6.1), says the minimum "
                                           "required Cuda capability is 7.0")
-    assert "jax_cuda_older" in rows("found CUDA version 12010 but JAX was built against 12020 which is newer")
-    assert "pip_cudnn_wheel_conflict" in rows("torch 2.1.1 requires nvidia-cudnn-cu12==8.9.2.26 (on Linux x86_64), but "
+    assert "jax_cuda_older" in _rows("found CUDA version 12010 but JAX was built against 12020 which is newer")
+    assert "pip_cudnn_wheel_conflict" in _rows("torch 2.1.1 requires nvidia-cudnn-cu12==8.9.2.26 (on Linux x86_64), but "
                                               "I have nvidia-cudnn-cu12 9.5.1.17 which is incompatible.")
     assert "gpu_unused" in cues.find("TensorFlow says it is ignoring the visible GPU and no GPU is used.")
 
 
 def test_both_tensorflow_variants_said_through_their_versions_and_a_retold_requirement_error():
     assert "both_tf" in cues.find("My training script only uses the CPU. I made sure the tf and tf-gpu versions are the same.")
-    assert [m.id for m in extract("nvidia-container-cli reports a requirement error, unsatisfied condition: cuda>=12.8"
-                                  ).log] == ["ctk_require_cuda"]
+    assert _rows("nvidia-container-cli reports a requirement error, unsatisfied condition: cuda>=12.8") == \
+        ["ctk_require_cuda"]
 
 
 def test_an_ngc_containers_driver_check_retold():

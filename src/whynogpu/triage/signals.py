@@ -23,7 +23,7 @@ from whynogpu.knowledge import (
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import NVIDIA_NAME, readings
-from whynogpu.triage.to_facts import OTHER_GPU, _torch_cuda, framework_of
+from whynogpu.triage.to_facts import OTHER_GPU, framework_of, torch_wheel_cuda
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -655,7 +655,6 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
             f"this message is benign: {b.meaning}")
 
 
-# The kinds of evidence a report holds beyond its facts, each read by one function below.
 def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
     # PyTorch's wheels bring their own CUDA runtime: the CUDA a machine is said to have matters only through its driver,
     # which that release's installer brings at its own level (and nvidia-smi's "CUDA Version" is the driver's own). A
@@ -668,7 +667,7 @@ def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
         return
     if not (_no_gpu_answers(f) or any(s.value == "False" for s in f.all("torch_cuda_available")) or "gpu_unused" in cues):
         return
-    build, is_cuda = _torch_cuda(f, tv.value, None)
+    build, is_cuda = torch_wheel_cuda(f, tv.value, None)
     newest = max(said, key=lambda s: version_key(s.value))
     if is_cuda and build and version_key(newest.value)[:2] < version_key(build)[:2]:
         add("driver_too_old", "warning", "inferred", newest.line, newest.text,
@@ -676,6 +675,7 @@ def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
             f"has that release's driver, older than CUDA {build} needs", "phrase")
 
 
+# The kinds of evidence a report holds beyond its facts, each read by one function below.
 _PARTS = (_messages, _account, _gpu_seen_but_idle, _works_in_one_place, _two_pythons, _other_framework_works,
           _system_cuda_older_than_wheel,
           _jax_beside_tensorflow,

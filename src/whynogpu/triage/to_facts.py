@@ -434,7 +434,7 @@ class _Build:
             tf = TensorFlowBuild(tf_dist.name, tf_dist.version, cuda_build, None, None, ())
         d = t.dist("torch")
         if d:
-            cuda, cuda_build = _torch_cuda(f, d.version, plat)
+            cuda, cuda_build = torch_wheel_cuda(f, d.version, plat)
             cuda_build = True if _wants_cuda_dylib(f, "torch") else cuda_build
             conda = any(p.name.lower() in ("torch", "pytorch") and p.build for p in f.packages)
             if cuda_build is None and not conda and not _index_url(f) and "torch" not in runs and _installed_as(d) and \
@@ -1050,7 +1050,7 @@ def _conda_tf_build(f: TriageFacts) -> bool | None:
     return None
 
 
-def _torch_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tuple[str | None, bool | None]:
+def torch_wheel_cuda(f: TriageFacts, version: str, plat: PlatformFacts | None) -> tuple[str | None, bool | None]:
     """torch.version.cuda and whether this is a CUDA build: the +cuXXX tag, what torch printed, else for a plain
     Linux wheel from PyPI the release's default CUDA (knowledge/torch_pypi_default_cuda.csv)."""
     m = _CU_TAG.search(version)
