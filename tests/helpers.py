@@ -86,3 +86,11 @@ def processes_with(mark: str) -> list[str]:
         except OSError:
             pass
     return found
+
+
+def triage_on_evidence(text: str):
+    """`whynogpu triage` on the report's own evidence alone. The tests of a reading are about that reading; the vote of
+    similar reports (WG836), which speaks where no reading does, is tested in tests/unit/test_similar_reports.py."""
+    from whynogpu.triage.engine import triage
+
+    return triage(text, resemble=False)

@@ -16,10 +16,11 @@ from __future__ import annotations
 from whynogpu.categories import RANK
 from whynogpu.model import Candidate, Finding, Severity, Verdict
 
-ORIGINS = ("program", "stated", "inferred", "usual")  # strongest first; None (a probed machine) counts as program
+ORIGINS = ("program", "stated", "inferred", "similar", "usual")  # strongest first; None (a probed machine) counts as program
+# "similar": nothing in a report shows it, it is the cause confirmed in the reports that read most like it
 # "usual": nothing in a report shows it, it is what most often causes the symptom on the setup the report describes
 # The confidence shown for a candidate: the ranking key as a number (not a tuned weight).
-ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35, "usual": 0.2}
+ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35, "similar": 0.25, "usual": 0.2}
 CLASS_CONFIDENCE = (1.0, 1.0, 0.6, 0.3)
 
 
@@ -48,9 +49,17 @@ def confidence(f: Finding) -> float:
     return round(ORIGIN_CONFIDENCE[ORIGINS[_origin_rank(f)]] * CLASS_CONFIDENCE[_class(f)], 2)
 
 
+def _unless_decided(findings: list[Finding]) -> list[Finding]:
+    """Reports that read alike (origin "similar", WG836) speak only where the report's own facts, words and
+    inferences name no cause: they are a memory of other threads, not evidence about this one."""
+    if any(f.origin not in ("similar", "usual") and f.category != "unknown" and _class(f) <= 2 for f in findings):
+        return [f for f in findings if f.origin != "similar"]
+    return findings
+
+
 def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candidate, ...]]:
     """Order findings root cause first, name the verdict, and list the candidate categories."""
-    ordered = sorted(findings, key=key)
+    ordered = sorted(_unless_decided(findings), key=key)
     candidates: list[Candidate] = []
     for f in ordered:
         if _class(f) <= 2 and f.category not in ("unknown",) and f.category not in {c.category for c in candidates}:

@@ -15,16 +15,18 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from corpus_cases import CORPUS, FROZEN, cases  # noqa: E402
+from corpus_cases import CORPUS, FROZEN, cases, meta  # noqa: E402
 
 from whynogpu.triage.engine import triage  # noqa: E402
 
 
 def top1(folder: str) -> tuple[float, list]:
     all_cases = cases(folder)
+    source = {name: m.get("source", "") for name, m in meta(folder).items()}
     wrong = []
     for name, want, also, body in all_cases:
-        got = triage(body).verdict.root_cause
+        # a case is not compared with its own thread in knowledge/similar_reports.csv (the dev split is in it)
+        got = triage(body, leave_out=frozenset([source[name]])).verdict.root_cause
         if got != want and got not in also:
             wrong.append((name, want, got))
     return 1 - len(wrong) / len(all_cases), wrong

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whynogpu.triage.engine import triage
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.triage.extract import extract
 from whynogpu.verdict import confidence
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.facts.report import TriageFacts
 from whynogpu.knowledge import table, version_key
-from whynogpu.triage.engine import snapshot, triage
+from whynogpu.triage.engine import snapshot
 
 DOCKERFILE = """\
 AlphaFold's image does not run on my new RTX 4090; something between the image's CUDA and jax.

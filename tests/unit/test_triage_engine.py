@@ -8,12 +8,13 @@ import os
 
 import pytest
 
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.host.fake import FakeHost
 from whynogpu.model import ProbeResult, ProbeStatus, Snapshot
 from whynogpu.pipeline import check, report_from_snapshot
 from whynogpu.probes import Options, snapshot_of
 from whynogpu.probes.environment import EnvironmentFacts
-from whynogpu.triage.engine import snapshot, triage
+from whynogpu.triage.engine import snapshot
 from whynogpu.triage.extract import extract
 
 HOSTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "hosts")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from whynogpu.triage.engine import triage
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 
 DOCKERFILE = """Training in my image runs on the CPU. The Dockerfile:
 ```

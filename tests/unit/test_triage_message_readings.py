@@ -3,7 +3,7 @@ two readings."""
 
 from __future__ import annotations
 
-from whynogpu.triage.engine import triage
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 
 # PyTorch's own wording (c10/cuda/CUDAFunctions.cpp)
 NO_DRIVER = ("RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.facts.report import TriageFacts
 from whynogpu.triage.engine import snapshot as snapshot_of
-from whynogpu.triage.engine import triage
 from whynogpu.triage.extract import extract
 
 

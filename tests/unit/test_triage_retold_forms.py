@@ -3,9 +3,10 @@ each is read as the form it retells."""
 
 from __future__ import annotations
 
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.facts.report import TriageFacts
 from whynogpu.triage import cues
-from whynogpu.triage.engine import snapshot, triage
+from whynogpu.triage.engine import snapshot
 from whynogpu.triage.extract import extract
 
 

@@ -21,6 +21,8 @@ REPORTS = {  # code: a report that only its rule can read
              "ERROR: No matching distribution found for tensorflow\nPython 3.13.0\n",
     "WG815": "GPU: Tesla K80\ntorch 2.3.0+cu121 trains on the CPU only.",
     "WG820": "The python console sees the GPU but when I run the training script of the repo it uses the CPU.",
+    "WG836": "My training is slow and the GPU is not used. I use the TensorFlow object detection API on Windows in a "
+             "notebook, with cuDNN 7.1.2 and CUDA 9.0.",
     "WG835": "In the terminal torch.cuda.is_available() is True; in a Jupyter notebook of the same env it is False.",
     "WG822": "A second notebook fails with an error while the first one is still running on the same GPU.",
     "WG823": "The whole machine reboots as soon as training starts; the power supply is 550 W.",
@@ -54,7 +56,7 @@ def test_rule_fires_on_a_report_of_its_cause(code):
     report = triage(REPORTS[code])
     found = [f for f in report.findings if f.code == code]
     assert found, [f.code for f in report.findings]
-    assert all(f.origin in ("program", "stated", "inferred", "usual") for f in found)
+    assert all(f.origin in ("program", "stated", "inferred", "similar", "usual") for f in found)
     assert all(f.location is not None and f.location.line >= 1 for f in found)
 
 

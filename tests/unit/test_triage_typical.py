@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from whynogpu.triage.engine import triage
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 
 CASES = [
     ('cpu_only_package',

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 from whynogpu.knowledge import table
 from whynogpu.rules.usual import usual_cause
-from whynogpu.triage.engine import triage
 
 
 @pytest.mark.parametrize("text, want", [

@@ -40,12 +40,22 @@ class ListedPackage:
 
 
 @dataclass(frozen=True)
+class Resemblance:
+    """A confirmed report of whynogpu's corpus that reads like this one (triage/similar.py)."""
+
+    source: str  # the public thread it was rewritten from
+    category: str  # the cause confirmed there
+    also: tuple[str, ...]  # causes a careful reader could also defend there
+    similarity: float  # cosine of the two reports' word weights, 0..1
+
+
+@dataclass(frozen=True)
 class Signal:
     """One line of a report that supports a cause no check rule can see (a cue, a message with no fact behind it)."""
 
     category: str
     severity: str  # error (it names the failure), warning (consistent with it), info (the GPU works)
-    origin: str  # program, stated, inferred or usual (verdict.ORIGINS)
+    origin: str  # program, stated, inferred, similar or usual (verdict.ORIGINS)
     line: int
     text: str
     why: str
@@ -65,6 +75,7 @@ class TriageFacts:
     prose_log_lines: tuple[int, ...] = ()  # lines of log messages quoted in prose (a title, a sentence)
     pci: tuple[PciDevice, ...] = ()  # devices an lspci listing in the report shows (parsers/lspci.py)
     signals: tuple[Signal, ...] = ()  # what only a report shows, per cause (triage/signals.py); check's rules see the rest
+    resembles: tuple[Resemblance, ...] = ()  # the corpus reports nearest to this one, nearest first (triage/similar.py)
 
     def first(self, key: str, program_only: bool = False) -> StatedFact | None:
         for s in self.stated:

@@ -18,7 +18,7 @@ from whynogpu.verdict import ORIGINS
 
 SEVERITY = ("error", "warning", "info")
 ORIGIN_WORDS = {"program": "program output", "stated": "written by the reporter", "inferred": "inferred",
-                "usual": "the reporter's setting"}
+                "similar": "confirmed reports that read alike", "usual": "the reporter's setting"}
 MESSAGE_CATEGORY = "the message's row in knowledge/log_messages.csv"
 
 # Codes whose causes check's rules now judge from the facts a report amounts to.

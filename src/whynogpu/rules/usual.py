@@ -160,13 +160,34 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
     modes=("triage",),
 )
 def report_setup_usual_cause(info, snap):
+    found = usual_row(snap)
+    if found is None:
+        return
+    row, s = found
+    fw, place, version = s.framework, s.place, s.version
+    shown = f" {'at most ' if s.at_most else ''}{version}" if version else ""
+    described = f"{LABEL.get(fw, 'a framework')}{shown} {'in' if place == 'container' else 'on'} {_PLACE.get(place, place)}"
+    yield info.finding(
+        Severity.WARNING,
+        [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],
+        f"Nothing in the report decides the cause. On this setup the usual one is: {row['meaning']}.",
+        Fix("Confirm it (or rule it out) with:", (row["confirm"],)),
+        title=f"Likely, for {described}: {row['meaning'].split(';')[0]}",
+        location=Location("<report>", s.line), category=row["category"], origin="usual",
+    )
+
+
+def usual_row(snap) -> tuple[dict[str, str], Setup] | None:
+    """The usual_causes row of the report's setup, when nothing in the report decides the cause (WG832)."""
     found = setup(snap)
     f = snap.get(TriageFacts)
+    if found is None or f is None:
+        return None
     seen = any(s.value.isdigit() and int(s.value) > 0 for s in f.all("tf_gpus"))  # "Num GPUs Available: 1"
-    if found is None or seen or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
+    if seen or any(m.kind == "success" for m in f.log) or f.has_cue("memory_taken") or \
             any(s.severity == "error" for s in f.signals) or any(m.kind == "error" and not m.categories for m in f.log):
-        return  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
-    fw, place, version, line = found.framework, found.place, found.version, found.line
+        return None  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
+    fw, place, version = found.framework, found.place, found.version
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
     cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
         (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
@@ -178,18 +199,7 @@ def report_setup_usual_cause(info, snap):
     # is a CUDA build; jax[cuda12] installs one)
     failed = f.has_cue("failing") or any(m.kind == "error" for m in f.log)
     row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed, _release_cuda_stated(f, fw, version))
-    if row is None:
-        return
-    shown = f" {'at most ' if found.at_most else ''}{version}" if version else ""
-    described = f"{LABEL.get(fw, 'a framework')}{shown} {'in' if place == 'container' else 'on'} {_PLACE.get(place, place)}"
-    yield info.finding(
-        Severity.WARNING,
-        [Evidence(f"the report describes {described} and shows nothing that decides the cause", "the report")],
-        f"Nothing in the report decides the cause. On this setup the usual one is: {row['meaning']}.",
-        Fix("Confirm it (or rule it out) with:", (row["confirm"],)),
-        title=f"Likely, for {described}: {row['meaning'].split(';')[0]}",
-        location=Location("<report>", line), category=row["category"], origin="usual",
-    )
+    return None if row is None else (row, found)
 
 
 def _release_cuda_stated(f: TriageFacts, fw: str, version: str) -> bool:

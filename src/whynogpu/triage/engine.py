@@ -12,14 +12,19 @@ from whynogpu.rules.usual import VERSION_KEY, setup
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
 from whynogpu.triage.signals import signals
+from whynogpu.triage.similar import HEAD, resemblances
 from whynogpu.triage.source import ReportText
 from whynogpu.triage.to_facts import build
 
 
-def snapshot(text: str | ReportText) -> Snapshot:
-    """A report as a snapshot: the reader's record of it, then the same fact types a probed machine has."""
+def snapshot(text: str | ReportText, leave_out: frozenset[str] = frozenset(), resemble: bool = True) -> Snapshot:
+    """A report as a snapshot: the reader's record of it, then the same fact types a probed machine has.
+    `leave_out`: threads of the corpus not to compare the report with (measuring a corpus case against the rest);
+    `resemble=False`: no comparison at all, the report's own evidence alone (WG836 stays silent)."""
     facts = _current(extract(text))
-    facts = dataclasses.replace(facts, signals=tuple(signals(facts)))
+    head = (text if isinstance(text, ReportText) else ReportText(text)).start(HEAD) if resemble else ""
+    facts = dataclasses.replace(facts, signals=tuple(signals(facts)),
+                                resembles=resemblances(head, leave_out) if resemble else ())
     probes = [ProbeResult("triage", ProbeStatus.OK, 0.0, facts=facts), *build(facts, scan_report(text))]
     return Snapshot(schema_version=1, tool_version=__version__, mode="triage", probes=tuple(probes))
 
@@ -77,10 +82,11 @@ def _told(f: TriageFacts, plat: PlatformFacts | None) -> str:
     return ", ".join(dict.fromkeys(parts)) or "no OS, GPU or versions named"
 
 
-def triage(text: str | ReportText) -> Report:
+def triage(text: str | ReportText, leave_out: frozenset[str] = frozenset(), resemble: bool = True) -> Report:
+    """A report's diagnosis (see snapshot() for `leave_out` and `resemble`)."""
     from whynogpu.pipeline import report_from_snapshot
 
-    snap = snapshot(text)
+    snap = snapshot(text, leave_out, resemble)
     facts = snap.get(TriageFacts)
     report = report_from_snapshot(snap, mode="triage")
     py = facts.first("python")
@@ -92,5 +98,6 @@ def triage(text: str | ReportText) -> Report:
 
 
 def _guessed(report: Report) -> bool:
-    """The verdict is only the setup's usual cause (WG832): what would decide is still worth asking for."""
-    return bool(report.findings) and report.findings[0].origin == "usual"
+    """The verdict is only the setup's usual cause (WG832) or that of reports that read alike (WG836): what would
+    decide is still worth asking for."""
+    return bool(report.findings) and report.findings[0].origin in ("similar", "usual")

@@ -48,6 +48,16 @@ class ReportText:
         self._stream.seek(0)
         return self._stream.read(size)
 
+    def start(self, chars: int) -> str:
+        """The report's first lines, cleaned, up to about `chars` characters (a huge paste is not read whole)."""
+        out, size = [], 0
+        for _n, piece in self.numbered():
+            if size >= chars:
+                break
+            out.append(piece)
+            size += len(piece) + 1
+        return "\n".join(out)[:chars]
+
     def numbered(self) -> Iterator[tuple[int, str]]:
         """(line number, text) of each line, cleaned (no ANSI codes, no NUL, \\n line ends); a line longer
         than CHUNK characters comes as several items with the same number."""
