@@ -52,9 +52,9 @@ def parse_terms(field: str) -> dict[str, int]:
 
 
 @cache
-def _index() -> tuple[dict[str, float], tuple[tuple[dict[str, str], dict[str, float]], ...]]:
-    """(idf of each word, (row, normalised weights) of each report). Read once per process: it is a table of the
-    knowledge base, like every other, and never changes while whynogpu runs."""
+def _index() -> tuple[dict[str, float], tuple[dict[str, str], ...], dict[str, list[tuple[int, float]]]]:
+    """(idf of each word, the rows, and for each word the (row, normalised weight) of the reports that use it). Read
+    once per process: it is a table of the knowledge base, like every other, and never changes while whynogpu runs."""
     rows = table("similar_reports")
     counts = [parse_terms(r["terms"]) for r in rows]
     df: Counter = Counter()
@@ -62,7 +62,11 @@ def _index() -> tuple[dict[str, float], tuple[tuple[dict[str, str], dict[str, fl
         df.update(c.keys())
     n = len(rows)
     idf = {w: math.log(n / d) for w, d in df.items()}
-    return idf, tuple((r, _weights(c, idf)) for r, c in zip(rows, counts, strict=True))
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for i, c in enumerate(counts):
+        for w, x in _weights(c, idf).items():
+            postings.setdefault(w, []).append((i, x))
+    return idf, tuple(rows), postings
 
 
 def _weights(counts: dict[str, int] | Counter, idf: dict[str, float]) -> dict[str, float]:
@@ -74,18 +78,16 @@ def _weights(counts: dict[str, int] | Counter, idf: dict[str, float]) -> dict[st
 def resemblances(text: str, leave_out: frozenset[str] = frozenset(), k: int = K) -> tuple[Resemblance, ...]:
     """The k reports of the table most like `text`, nearest first, each at least MIN_SIMILARITY alike.
     `leave_out`: sources not to compare with (a case of the table measured against the others)."""
-    idf, reports = _index()
+    idf, rows, postings = _index()
     query = _weights(words(text), idf)
-    if not query:
-        return ()
-    scored = []
-    for row, weights in reports:
-        if row["source"] in leave_out:
-            continue
-        shared = [x * weights[w] for w, x in query.items() if w in weights]
-        sim = sum(shared)
-        if sim >= MIN_SIMILARITY and len(shared) >= MIN_SHARED:
-            scored.append((sim, row))
+    sims: Counter = Counter()
+    shared: Counter = Counter()
+    for w, x in query.items():  # only the reports that share a word are visited
+        for i, y in postings[w]:
+            sims[i] += x * y
+            shared[i] += 1
+    scored = [(sim, rows[i]) for i, sim in sims.items()
+              if sim >= MIN_SIMILARITY and shared[i] >= MIN_SHARED and rows[i]["source"] not in leave_out]
     scored.sort(key=lambda s: (-s[0], s[1]["source"]))
     return tuple(Resemblance(row["source"], row["category"], tuple(a for a in row["also"].split() if a), round(sim, 3))
                  for sim, row in scored[:k])
