@@ -1085,3 +1085,12 @@ def test_a_project_install_after_which_the_gpu_is_no_longer_used_is_the_cpu_buil
     assert report.verdict.root_cause == "cpu_only_package"
     # "in that environment ... no longer uses" is the same framework failing, not another one working there
     assert "other_framework_works" not in {c.id for c in snapshot_of(text).get(TriageFacts).cues}
+
+
+@pytest.mark.parametrize("text, gpu", [
+    ("I run it on Windows 10 with a Radeon card and it says it cannot use CUDA.", "Radeon"),
+    ("My AMD Radeon RX 6800 XT is not used by PyTorch.", "Radeon RX 6800 XT"),
+    ("Training is slow, the Radeon 780M of this laptop is not used.", "Radeon 780M"),
+])
+def test_a_radeon_is_named_by_its_model_words_not_the_rest_of_the_sentence(text, gpu):
+    assert extract(text).first("gpu").value == gpu

@@ -292,7 +292,7 @@ _PROSE_VERSIONS = (
                                 r"(?P<v>AMD|Intel|Radeon)\b"))),
     # A GPU named in a sentence: an NVIDIA model, or another vendor's (which no CUDA build can use)
     ("gpu", Filtered(re.compile(r"(?P<v>\b(?:NVIDIA )?(?:GeForce|Quadro|Tesla|TITAN|RTX|GTX) ?[A-Z]{0,2}\d{2,4}\w*(?: ?Ti| ?SUPER)?|"
-                                r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon\b[\w ]{0,20}|"
+                                r"\b(?:NVIDIA )?[AHLTV]100\b|\bRadeon(?: (?:RX|Pro|HD|R[3579]|VII|Vega|XTX?|[A-Z]?\d{2,4}[A-Z]{0,3}))*\b|"
                                 # a Jetson module: "Jetson AGX Orin", "an AGX Orin", "Orin Nano", "Jetson Nano"
                                 r"\b(?:NVIDIA )?Jetson(?: (?:AGX|Orin|Xavier|Nano|NX|TX[12]|Thor|T[45]000))+|\bAGX (?:Orin|Xavier)\b|"
                                 r"\bOrin (?:NX|Nano)\b|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
