@@ -7,6 +7,7 @@ otherwise), and it names the threads it rests on so that a person can read them.
 
 from __future__ import annotations
 
+from whynogpu.categories import IN_WORDS
 from whynogpu.facts.report import TriageFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
@@ -55,6 +56,6 @@ def report_reads_like_confirmed_reports(info, snap):
         f"Nothing in the report decides the cause. Of the {len(f.resembles)} confirmed reports that read most like "
         f"it, those ending in {category} carry {share:.0%} of the resemblance.",
         Fix("Read the threads above, then confirm the cause (or rule it out) with the outputs listed below."),
-        title=f"Reads like reports whose cause was {category}",
+        title=f"Reads like reports whose cause was: {IN_WORDS.get(category, category)}",
         location=Location("<report>", 1), category=category, origin="similar",
     )
