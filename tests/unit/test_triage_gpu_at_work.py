@@ -3,7 +3,8 @@ copies cost more than they save), or sees its memory full while utilisation stay
 
 from __future__ import annotations
 
-from whynogpu.triage.engine import triage
+from helpers import triage_on_evidence as triage  # the readings alone (WG836: test_similar_reports.py)
+from whynogpu.triage.extract import extract
 
 
 def test_a_gpu_run_slower_than_the_cpu_is_the_gpu_at_work():
@@ -69,3 +70,17 @@ def test_a_message_a_sentence_introduces_as_printed_is_output():
     assert triage(text).verdict.root_cause == "no_problem"
     retold = text.replace("TensorFlow prints: ", "The docs say you should see ")
     assert triage(retold).verdict.root_cause != "no_problem"  # a line quoted from elsewhere shows nothing ran
+
+
+def test_a_diagnostic_scripts_marked_fields_are_read():
+    # an app's check script prints its own marks before each field ("🔧 Torch CUDA Available: True")
+    for text in ("🔧 Torch CUDA Available: True\n  • Device name: NVIDIA GeForce RTX 4060 Ti\n", "✅ CUDA available: True\n"):
+        assert [s.value for s in extract(text).all("torch_cuda_available")] == ["True"]
+
+
+def test_a_failure_no_message_names_is_not_a_working_gpu():
+    # the framework sees the GPU, but the reporter's run dies with an error of its own: not "nothing is wrong"
+    env = "```\nsys.platform: linux\nCUDA available: True\nGPU 0: NVIDIA GeForce RTX 4090\nPyTorch: 1.13.0+cu117\n```\n"
+    dies = "Training dies with RuntimeError: ms_deform_attn_impl_forward: implementation for device cuda:0 not found.\n"
+    assert triage(env).verdict.root_cause == "no_problem"
+    assert triage(dies + env).verdict.root_cause != "no_problem"

@@ -34,7 +34,8 @@ PIECE = 1000  # characters of a line read at once (see _pieces)
 REPEATS = 1  # a fact (same message, same value) is kept once: repeating a line adds no evidence
 
 _VERSION = re.compile(r"\d+\.\d+(?:\.\d+)*(?:[-+.]?(?:rc|a|b|dev|post)\d*)?(?:\+\w+)?")
-_FIELD = re.compile(r"^\s*(?:[-*•>]\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1,50}?)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*"
+# (a diagnostic script's own marks may lead a field: "🔧 Torch CUDA Available: True", "✅ cuDNN version: 8902")
+_FIELD = re.compile(r"^\s*(?:[-*•>]\s*|[^\w\s`'\"(\[<|#$]{1,3}\s*)?(?:\*\*)?(?P<key>[A-Za-z][\w /().+-]{1,50}?)(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*"
                     r"(?P<val>\S.*)$")
 _HEADING = re.compile(r"^\s*#{2,6}\s*(?P<key>[A-Za-z][\w /().+-]{1,60}?)\s*$")
 
@@ -54,7 +55,7 @@ _KEYS: tuple[tuple[re.Pattern, str, bool], ...] = tuple((re.compile("(?:" + k + 
     (r"gpu model and memory|gpu|gpus?|graphics card|gpu model|hardware|gpu \d+", "gpu", False),
     (r"nvidia driver version|driver version|driver|nvidia driver", "driver", False),
     (r"tensorflow installed from|installed from|install method", "installed_from", False),
-    (r"is cuda available", "torch_cuda_available", True),
+    (r"is cuda available|(?:torch |pytorch )?cuda (?:is )?available", "torch_cuda_available", True),
     (r"cuda used to build pytorch", "torch_build_cuda", True),
     (r"cuda runtime version", "nvcc_cuda", True),
     (r"gpu models and configuration", "gpu", True),

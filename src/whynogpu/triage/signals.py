@@ -33,6 +33,7 @@ _GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|mini
                                    r"\b(?![/.:-]\w)", re.I)
 _GPU_RUNTIME = dict(CUES)["gpu_runtime"]  # "the runtime type is set to GPU" (Colab, Kaggle)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
+_EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b")  # a Python exception's class: RuntimeError, CUDAError
 _SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
 _VERSION_CLASH = ("tf_cudnn_mismatch", "jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
                   "dnn_init_failed")
@@ -642,7 +643,9 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     two_places = bool({"jupyter_only", "works_elsewhere", "root_only"} & set(cues))  # (or for one user only)
     no_gpu = _no_gpu_answers(f)
     # The framework answering both ways (True here, False in a worker or a function) is a problem in one place.
-    if works and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues:
+    # (a failure the reporter shows that no known message names, "Training dies with RuntimeError: …", is still one)
+    if works and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues and \
+            not ("failing" in cues and _unnamed_failure(f)):
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
     # (a reporter who says the framework finds no GPU has its answer already: benign lines do not make that work)
@@ -653,6 +656,11 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
         unused = bool({"gpu_unused", "failing"} & set(cues))
         add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
             f"this message is benign: {b.meaning}")
+
+
+def _unnamed_failure(f: TriageFacts) -> bool:
+    """The report prints an exception that no row of knowledge/log_messages.csv knows ("RuntimeError: …")."""
+    return any(_EXCEPTION.search(c.text) for c in f.cues if c.id == "failing")
 
 
 def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
