@@ -3,6 +3,8 @@ two readings."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import triage_on_evidence as triage  # the readings alone (WG836's vote: test_similar_reports.py)
 
 # PyTorch's own wording (c10/cuda/CUDAFunctions.cpp)
@@ -382,3 +384,30 @@ def test_libtorch_not_linked_with_cuda_is_a_build_without_its_cuda_part():
     report = triage(text)
     assert report.verdict.root_cause == "cpu_only_package"
     assert "cuda_libs_missing" in [c.category for c in report.candidates]
+
+
+# onnxruntime's own words (formats from microsoft/onnxruntime#10685, #4809 and commaai/openpilot#31708)
+ORT_NO_CUDA = ("/venv/lib/python3.10/site-packages/onnxruntime/capi/onnxruntime_inference_collection.py:118: UserWarning: "
+               "Specified provider 'CUDAExecutionProvider' is not in available provider names.Available providers: "
+               "'AzureExecutionProvider, CPUExecutionProvider'\n  warnings.warn(\n")
+ORT_FAILED = ("2024-03-05 11:40:14.847815005 [W:onnxruntime:Default, onnxruntime_pybind_state.cc:861 "
+              "CreateExecutionProviderInstance] Failed to create CUDAExecutionProvider. Please reference "
+              "https://onnxruntime.ai/docs/execution-providers/CUDA-ExecutionProvider.html#requirements to ensure all "
+              "dependencies are met.\n")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Face swapping runs on the CPU:\n" + ORT_NO_CUDA, "cpu_only_package"),
+    (">>> import onnxruntime as ort\n>>> ort.get_available_providers()\n['AzureExecutionProvider', 'CPUExecutionProvider']\n",
+     "cpu_only_package"),
+    ("I installed onnxruntime-gpu but inference is slow:\n" + ORT_FAILED, "cuda_libs_missing"),
+])
+def test_onnxruntime_without_its_cuda_provider(text, want):
+    report = triage(text)
+    assert report.verdict.root_cause == want
+    assert "onnxruntime" in report.findings[0].title and "TensorFlow" not in report.findings[0].title
+
+
+def test_onnxruntime_listing_its_cuda_provider_is_no_cpu_build():
+    text = ">>> ort.get_available_providers()\n['CUDAExecutionProvider', 'CPUExecutionProvider']\n"
+    assert triage(text).verdict.root_cause != "cpu_only_package"

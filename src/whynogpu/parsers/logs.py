@@ -41,6 +41,7 @@ class LogRow:
     source: str
     fix: str = ""  # the fix the message itself points to, when the table gives one
     scope: str = ""  # "build": printed while building or loading a package on the framework, not by a run of it
+    title: str = ""  # what the finding of a message says, when the cause's own rule would name another program
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def rows() -> tuple[LogRow, ...]:
                 source=r["source"],
                 fix=r.get("fix") or "",
                 scope=r.get("scope") or "",
+                title=r.get("title") or "",
             )
         )
     return tuple(out)

@@ -87,6 +87,11 @@ def _best(sigs):
 _MESSAGE_TITLES = {"gpu_memory_exhausted": "The GPU had no memory left for this work"}
 
 
+def _message_title(sig, category: str) -> str:
+    """A message's own title (its row's, when the cause's rule would name another program), else the category's."""
+    return (row(sig.row).title if sig.row else "") or _MESSAGE_TITLES.get(category, "")
+
+
 @rule(
     "WG827", "report_message_names_cause", "unknown",
     "A message in the report points to this cause", category_from=MESSAGE_CATEGORY,
@@ -112,7 +117,7 @@ def report_message_names_cause(info, snap):
             Severity(best.severity), _evidence(sigs),
             f"The report's own messages point to {category}." + (f" {owner.why}" if owner else ""),
             fix,
-            title=f"{_MESSAGE_TITLES.get(category) or owner.title} (from the report's messages)" if owner else info.title,
+            title=f"{_message_title(best, category) or owner.title} (from the report's messages)" if owner else info.title,
             location=Location("<report>", best.line), category=category, origin=best.origin,
         )
 
