@@ -84,3 +84,10 @@ def test_a_failure_no_message_names_is_not_a_working_gpu():
     dies = "Training dies with RuntimeError: ms_deform_attn_impl_forward: implementation for device cuda:0 not found.\n"
     assert triage(env).verdict.root_cause == "no_problem"
     assert triage(dies + env).verdict.root_cause != "no_problem"
+
+
+def test_gpu_numbers_that_differ_from_nvidia_smi_are_the_device_order():
+    # CUDA numbers GPUs fastest first (CUDA_DEVICE_ORDER), nvidia-smi by PCI bus: another index, the same GPU
+    said = "I picked GPU 2 and 3 in the job form, but the GPU numbering doesn't match nvidia-smi: the load shows on 0 and 1."
+    assert triage(said).verdict.root_cause == "no_problem"
+    assert triage("I picked GPU 2 and 3 in the job form, but nothing runs on any GPU.").verdict.root_cause != "no_problem"
