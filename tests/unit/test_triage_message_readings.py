@@ -411,3 +411,13 @@ def test_onnxruntime_without_its_cuda_provider(text, want):
 def test_onnxruntime_listing_its_cuda_provider_is_no_cpu_build():
     text = ">>> ort.get_available_providers()\n['CUDAExecutionProvider', 'CPUExecutionProvider']\n"
     assert triage(text).verdict.root_cause != "cpu_only_package"
+
+
+def test_an_mmcv_op_without_its_cuda_implementation_is_an_mmcv_built_without_cuda():
+    # mmcv's own message (open-mmlab/mmrotate#395): the extension is a CPU build, torch itself sees the GPU
+    text = ("  File \"site-packages/mmcv/ops/nms.py\", line 28, in forward\n    inds = ext_module.nms(\n"
+            "RuntimeError: nms_impl: implementation for device cuda:0 not found.\n"
+            "But print(torch.cuda.is_available()) is True.\n")
+    report = triage(text)
+    assert report.verdict.root_cause == "cpu_only_package"
+    assert "mmcv" in report.findings[0].title
