@@ -3,6 +3,8 @@ copies cost more than they save), or sees its memory full while utilisation stay
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import triage_on_evidence as triage  # the readings alone (WG836: test_similar_reports.py)
 from whynogpu.triage.extract import extract
 
@@ -91,3 +93,13 @@ def test_gpu_numbers_that_differ_from_nvidia_smi_are_the_device_order():
     said = "I picked GPU 2 and 3 in the job form, but the GPU numbering doesn't match nvidia-smi: the load shows on 0 and 1."
     assert triage(said).verdict.root_cause == "no_problem"
     assert triage("I picked GPU 2 and 3 in the job form, but nothing runs on any GPU.").verdict.root_cause != "no_problem"
+
+
+@pytest.mark.parametrize("text, want", [
+    (">>> torch.cuda.device_count()\n0\n", "False"),
+    ("pytorch finds my card, `torch.cuda.device_count()` gives 1 which is right.", "True"),
+    ("print(torch.cuda.device_count()) -> 2", "True"),
+])
+def test_a_device_count_is_pytorchs_answer_whether_cuda_is_available(text, want):
+    # is_available() is device_count() > 0 in torch/cuda/__init__.py
+    assert [s.value for s in extract(text).all("torch_cuda_available")] == [want]

@@ -134,6 +134,7 @@ _REPL = (  # (fact key, expression pattern)
     ("tf_built_with_cuda", Filtered(re.compile(r"is_built_with_cuda\(\)"))),
     ("torch_version_cuda", Filtered(re.compile(r"torch\.version\.cuda\b"))),
     ("tf_gpus", Filtered(re.compile(r"list_physical_devices\(\s*['\"]GPU['\"]\s*\)"))),
+    ("torch_device_count", Filtered(re.compile(r"(?:torch\.)?cuda\.device_count\(\)"))),
     ("keras_backend", Filtered(re.compile(r"(?:backend|config)\.backend\(\)"))),  # Keras 3: keras.config.backend()
     ("torch_version", Filtered(re.compile(r"\btorch\.__version__"))),
     ("tf_version", Filtered(re.compile(r"\b(?:tf|tensorflow)\.__version__"))),
@@ -433,6 +434,11 @@ class _Reader:
     def state(self, key: str, value: str, n: int, text: str, by_user: bool, now: bool = False) -> None:
         """Keep a fact. `now`: the reporter says this is what they changed to ("downgraded to tensorflow 1.13.1"),
         so it goes before the versions of that kind the report only mentions (a tutorial's, an earlier try)."""
+        if key == "torch_device_count":
+            # PyTorch's is_available() is device_count() > 0 (torch/cuda/__init__.py): a count is that answer
+            if not value.strip().isdigit():
+                return
+            key, value = "torch_cuda_available", str(int(value.strip()) > 0)
         if self.fresh(("fact", key, value)):
             fact = StatedFact(key, value.strip(), n, text.strip()[:300], by_user)
             at = next((i for i, s in enumerate(self.stated) if s.key == key), len(self.stated)) if now else len(self.stated)
