@@ -269,3 +269,13 @@ def test_an_ngc_containers_driver_check_retold():
     text = ("Already the container banner complains: an ERROR that this container was built for NVIDIA Driver Release "
             "450.36 or later, but version 440.100 was detected and compatibility mode is UNAVAILABLE.")
     assert triage(text).verdict.root_cause == "driver_too_old"
+
+
+def test_a_message_retold_in_the_writers_own_case_is_still_that_message():
+    # JAX's INFO lines (benign) retold in lower case inside a sentence, then the printed form
+    told = ("The run prints three INFO messages: that it is starting the local TPU driver, then that it is unable to "
+            "initialize backend 'tpu_driver', then unable to initialize backend 'tpu'. Do they mean my setup is wrong?")
+    ids = [m.id for m in extract(told).log]
+    assert ids and ids == [m.id for m in extract("Unable to initialize backend 'tpu': Invalid argument").log]
+    # program output keeps the program's case: a lower-cased line in a pasted block is no such message
+    assert [m.id for m in extract("```\nunable to initialize backend 'tpu'\n```\n").log] == []

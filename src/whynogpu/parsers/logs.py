@@ -122,18 +122,25 @@ def iter_lines(text: str):
         start = end + 1
 
 
-def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None) -> LogMatch | None:
+@cache
+def _any_case(r: LogRow) -> re.Pattern:
+    return re.compile(r.pattern.pattern, re.I)
+
+
+def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None, told: bool = False) -> LogMatch | None:
     """The first table row that matches one (already cleaned) line, or None.
 
     `candidates`: only these rows are tried (a caller that indexed a whole text already knows
-    which needles each line holds); they must keep the table's order.
+    which needles each line holds); they must keep the table's order. `told`: the line is a person's sentence that
+    retells the message, so its letters' case is the writer's, not the program's ("it says unable to initialize
+    backend 'tpu'").
     """
     cut = line[:MAX_LINE]
     low = cut.lower()
     for r in rows() if candidates is None else candidates:
         if r.needle not in low:
             continue
-        m = r.pattern.search(cut)
+        m = (_any_case(r) if told else r.pattern).search(cut)
         if m is None:
             continue
         groups = {k: v.strip() for k, v in m.groupdict().items() if v is not None}

@@ -435,10 +435,10 @@ class _Reader:
         """Keep a fact. `now`: the reporter says this is what they changed to ("downgraded to tensorflow 1.13.1"),
         so it goes before the versions of that kind the report only mentions (a tutorial's, an earlier try)."""
         if key == "torch_device_count":
-            # PyTorch's is_available() is device_count() > 0 (torch/cuda/__init__.py): a count is that answer
+            # PyTorch's is_available() is device_count() > 0 (torch/cuda/__init__.py): a count is that answer too
             if not value.strip().isdigit():
                 return
-            key, value = "torch_cuda_available", str(int(value.strip()) > 0)
+            self.state("torch_cuda_available", str(int(value.strip()) > 0), n, text, by_user, now)
         if self.fresh(("fact", key, value)):
             fact = StatedFact(key, value.strip(), n, text.strip()[:300], by_user)
             at = next((i for i, s in enumerate(self.stated) if s.key == key), len(self.stated)) if now else len(self.stated)
@@ -507,6 +507,9 @@ class _Reader:
             line = stripped = _DOCKER_VAR.sub(lambda v: self.docker_args.get(v.group(1) or v.group(2), v.group(0)),
                                               stripped)
         m = match_line(line, n, self.rows) if self.rows else None
+        if m is None and self.rows and not (self.in_fence or line.startswith(("    ", "\t"))) and \
+                self.text_chars <= cue_table.CUE_CHARS and not _PRINTED.match(stripped) and not self.after_prompt:
+            m = match_line(line, n, self.rows, told=True)  # a message retold in a sentence, in the writer's case
         quoted = introduced = False
         if m is not None:
             # a message quoted in a title or a sentence ("WSL2: nvidia-smi says …"), not pasted output; a sentence

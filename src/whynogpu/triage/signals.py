@@ -644,8 +644,9 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
     no_gpu = _no_gpu_answers(f)
     # The framework answering both ways (True here, False in a worker or a function) is a problem in one place.
     # (a failure the reporter shows that no known message names, "Training dies with RuntimeError: …", is still one)
+    # (nor is a GPU found when the report says the machine has more than the framework counts)
     if works and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues and \
-            not ("failing" in cues and _unnamed_failure(f)):
+            not _fewer_than_the_machine(f) and not ("failing" in cues and _unnamed_failure(f)):
         w = works[0]
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
     # (a reporter who says the framework finds no GPU has its answer already: benign lines do not make that work)
@@ -656,6 +657,13 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
         unused = bool({"gpu_unused", "failing"} & set(cues))
         add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
             f"this message is benign: {b.meaning}")
+
+
+def _fewer_than_the_machine(f: TriageFacts) -> bool:
+    """The framework counts fewer GPUs (torch.cuda.device_count()) than the report says the machine has."""
+    has = [int(s.value) for s in f.all("gpu_count") if s.value.isdigit()]
+    counted = [int(s.value) for s in f.all("torch_device_count") if s.value.isdigit()]
+    return bool(has and counted) and min(counted) < max(has)
 
 
 def _unnamed_failure(f: TriageFacts) -> bool:
