@@ -1,8 +1,8 @@
 """Strict top-1 accuracy of `whynogpu triage` on the corpus splits must not fall below where it stands.
 
-The floors are regression guards a little under the figures measured (session 17: dev 87 % of 944, frozen 63 % of
-779, the nine paraphrase sets 98-100 % of 60 each, the five terse sets 97-98 %, the six retold sets 77-92 %), not goals:
-the goal is in the issue (frozen >= 90 %).
+The floors are regression guards a little under the figures measured, not goals (session 18: dev 86 % of 982,
+frozen 67 % of 815, the nine paraphrase sets 95-100 % of 60 each, the five terse sets 88-97 %, the seven retold sets
+67-95 %); the goal is in the issue (frozen >= 90 %).
 `benchmarks/bench_triage.py` prints the full per-category table and the confusion table of each split.
 """
 
@@ -44,7 +44,8 @@ def test_frozen_split_top1_accuracy():
     # a floor against regressions, not a target: the split grows each session by blind cases that score ~50 % on
     # first reading, so the floor may have to follow it down (frozen/README.md records each session's figure)
     # (session 13: 72 new cases at 46 % on first reading took it from 66 % to 64 %; the 494 before them held at 328)
-    assert accuracy >= 0.62, f"frozen split top-1 {accuracy:.0%}"
+    # (session 18: 67 % of 815, after the vote of similar reports, WG836)
+    assert accuracy >= 0.65, f"frozen split top-1 {accuracy:.0%}"
 
 
 @pytest.mark.parametrize("name", ["paraphrase", "paraphrase2", "paraphrase3", "paraphrase4", "paraphrase5", "paraphrase6", "paraphrase7", "paraphrase8", "paraphrase9"])
@@ -64,7 +65,10 @@ def test_terse_set_top1_accuracy(name):
     folder = os.path.join(os.path.dirname(__file__), name)
     assert len(cases(folder)) >= 60
     accuracy, wrong = top1(folder)
-    assert accuracy >= 0.9, wrong
+    # (0.88 since session 18: where a terse report decides nothing, the vote of similar reports, WG836, now overrules
+    # the setup's usual cause that some of these rewrites were read right by; terse1 went from 58 to 53 of 60 while
+    # the frozen split rose from 63 % to 67 %)
+    assert accuracy >= 0.88, wrong
 
 
 @pytest.mark.parametrize("name, floor", [("retold1", 0.8), ("retold2", 0.8), ("retold3", 0.8), ("retold4", 0.8),
