@@ -89,6 +89,7 @@ def test_the_rule_names_the_cause_and_the_threads_it_rests_on():
     [f] = wg836(snap)
     assert (f.category, f.origin, f.severity) == ("cudnn_version_mismatch", "similar", Severity.WARNING)
     assert len(f.evidence) == 2 and "issues/0" in f.evidence[0].fact and "0.40" in f.evidence[0].fact
+    assert f.fix.commands == ("whynogpu",)  # a command to paste, not only advice
 
 
 def test_no_working_gpu_is_concluded_from_wording():

@@ -55,7 +55,9 @@ def report_reads_like_confirmed_reports(info, snap):
                   "knowledge/similar_reports.csv") for r in alike],
         f"Nothing in the report decides the cause. Of the {len(f.resembles)} confirmed reports that read most like "
         f"it, those ending in {category} carry {share:.0%} of the resemblance.",
-        Fix("Read the threads above, then confirm the cause (or rule it out) with the outputs listed below."),
+        # (the outputs listed under "What would settle it" decide from the report; on the machine, whynogpu checks itself)
+        Fix("Read the threads above, then confirm the cause or rule it out: paste the outputs listed below, or run on "
+            "the machine itself:", ("whynogpu",)),
         title=f"Reads like reports whose cause was: {IN_WORDS.get(category, category)}",
         location=Location("<report>", 1), category=category, origin="similar",
     )
