@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -125,3 +126,36 @@ def test_the_snapshot_carries_the_nearest_reports():
     got = snap.get(TriageFacts).resembles
     assert 0 < len(got) <= 10
     assert [r.similarity for r in got] == sorted((r.similarity for r in got), reverse=True)
+
+
+def _resembling(text: str, resembles: tuple[Resemblance, ...]) -> Snapshot:
+    """The snapshot of a real report's text, with the reports it resembles replaced by these."""
+    snap = snapshot(text, resemble=False)
+    probes = tuple(dataclasses.replace(p, facts=dataclasses.replace(p.facts, resembles=resembles))
+                   if p.name == "triage" else p for p in snap.probes)
+    return dataclasses.replace(snap, probes=probes)
+
+
+@pytest.mark.parametrize("text, ruled_out, kept", [
+    # TensorFlow's lost native-Windows GPU is no cause of a PyTorch report, nor of TensorFlow 2.10 or older there
+    ("PyTorch 2.1 on Windows 11 with an RTX 4080: torch.cuda.is_available() is False.",
+     "windows_native_unsupported", "cpu_only_package"),
+    ("TensorFlow 2.10 on Windows 10 with a GTX 1650: no GPU in the list of devices.",
+     "windows_native_unsupported", "cpu_only_package"),
+    # a Linux kernel module is no cause on Windows, nor a missing Windows driver for WSL on a Mac
+    ("PyTorch 2.1 on Windows 11 with an RTX 4080: torch.cuda.is_available() is False.",
+     "nvidia_uvm_unavailable", "cpu_only_package"),
+    ("JAX on macOS: jax.devices() shows only the CPU.", "wsl_gpu_not_enabled", "macos_no_cuda"),
+])
+def test_the_vote_never_names_a_cause_the_setup_rules_out(text, ruled_out, kept):
+    snap = _resembling(text, near((ruled_out, 0.5), (ruled_out, 0.4), (kept, 0.35)))
+    found = [f.category for f in wg836(snap)]
+    assert ruled_out not in found
+    # the same words on a report that names no platform or framework: nothing is ruled out
+    assert [f.category for f in wg836(report_of(near((ruled_out, 0.5), (ruled_out, 0.4), (kept, 0.35))))] == [ruled_out]
+
+
+def test_a_cuda_build_at_work_rules_out_a_cpu_only_one():
+    text = "torch.cuda.is_available()\nTrue\nbut training is still slow and nvidia-smi shows 0 %"
+    snap = _resembling(text, near(("cpu_only_package", 0.5), ("cpu_only_package", 0.4), ("code_forces_cpu", 0.35)))
+    assert "cpu_only_package" not in [f.category for f in wg836(snap)]

@@ -11,7 +11,8 @@ from whynogpu.categories import IN_WORDS
 from whynogpu.facts.report import TriageFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.rules import rule
-from whynogpu.rules.usual import usual_row
+from whynogpu.rules.possible import ruled_out
+from whynogpu.rules.usual import setup, usual_row
 from whynogpu.triage.similar import vote
 
 SHOWN = 3  # threads named as evidence
@@ -41,7 +42,8 @@ def report_reads_like_confirmed_reports(info, snap):
     if f is None or not f.resembles:
         return
     # A working GPU is never concluded from wording: that needs a program's output showing it at work.
-    found = vote(f.resembles, exclude=("no_problem", "unknown"))
+    # nor a cause the report's own setup rules out (rules/possible.py)
+    found = vote(f.resembles, exclude=("no_problem", "unknown", *ruled_out(setup(snap), f)))
     if found is None:
         return
     category, share = found
