@@ -243,3 +243,18 @@ def test_dockerfile_escape_directive_heredoc_and_legacy_env():
     jax = df.stages[1].requirements[0]
     assert (jax.name, jax.extras, jax.spot.line, jax.spot.column) == ("jax", ("cpu",), 9, 14)
     assert df.stages[0].env[0].value == "-1"
+
+
+@pytest.mark.parametrize("caps, fires", [("[gpu, utility]", True), ("[gpu, compute, utility]", False), ("[gpu]", False)])
+def test_a_compose_reservations_capabilities_decide_what_the_runtime_mounts(tmp_path, caps, fires):
+    # Docker's daemon sets NVIDIA_DRIVER_CAPABILITIES to the driver capabilities of the reservation's list, over the
+    # service's own environment (moby daemon/nvidia_linux.go): [gpu, utility] mounts no libcuda
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    image: pytorch/pytorch:2.4.0-cuda12.1-cudnn9-runtime\n"
+        "    environment:\n      NVIDIA_DRIVER_CAPABILITIES: \"compute,utility\"\n"
+        "    deploy:\n      resources:\n        reservations:\n          devices:\n"
+        f"            - driver: nvidia\n              count: 1\n              capabilities: {caps}\n")
+    found = [f for f in _report(str(tmp_path)).findings if f.code == "WG727"]
+    assert bool(found) == fires
+    if fires:
+        assert found[0].location.line == 12 and found[0].fix.commands == ("capabilities: [gpu, compute, utility]",)

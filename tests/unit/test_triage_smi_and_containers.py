@@ -201,3 +201,19 @@ def test_apptainers_nv_hands_the_gpu_in():
     text = "apptainer exec --nv tf.sif python train.py\nTensorFlow finds no GPU in the container.\n"
     assert snapshot(text).get(TriageFacts).first("gpu_request") is not None
     assert snapshot(text.replace(" --nv", "")).get(TriageFacts).first("gpu_request") is None
+
+
+def test_a_compose_reservation_without_compute_under_docker_desktop_is_the_containers_cause():
+    # Docker Desktop runs its containers in WSL 2: libcuda missing there is the container's mounts, not the Windows
+    # driver's, when the reservation's capabilities (which Docker turns into NVIDIA_DRIVER_CAPABILITIES) lack compute
+    text = ("Docker Desktop on Windows 11 (WSL2 backend), RTX 4070. My compose service:\n```yaml\n"
+            "    deploy:\n      resources:\n        reservations:\n          devices:\n"
+            "            - driver: nvidia\n              count: all\n              capabilities: [gpu, utility]\n```\n"
+            "nvidia-smi works in the container, but the app fails with\n"
+            "```\nImportError: libcuda.so.1: cannot open shared object file: No such file or directory\n```\n")
+    report = triage(text)
+    assert (report.verdict.root_cause, report.findings[0].code) == ("container_no_gpu", "WG103")
+    assert "NVIDIA_DRIVER_CAPABILITIES='utility'" in report.findings[0].evidence[0].fact
+    assert "WG104" not in [f.code for f in report.findings]
+    fixed = triage(text.replace("[gpu, utility]", "[gpu, compute, utility]"))
+    assert "WG103" not in [f.code for f in fixed.findings]

@@ -24,15 +24,33 @@ def _flat(node) -> list[str]:
     return []
 
 
-def gpu_request(svc: YMap) -> str:
+def _gpu_reservation(svc: YMap) -> YMap | None:
+    """The device reservation whose capabilities include `gpu`."""
     deploy = svc.get("deploy")
     res = deploy.get("resources") if isinstance(deploy, YMap) else None
     reservations = res.get("reservations") if isinstance(res, YMap) else None
     devices = reservations.get("devices") if isinstance(reservations, YMap) else None
-    if isinstance(devices, YSeq):
-        for d in devices.items:
-            if isinstance(d, YMap) and "gpu" in [c.lower() for c in _flat(d.get("capabilities"))]:
-                return "deploy.resources.reservations.devices with capabilities [gpu]"
+    for d in devices.items if isinstance(devices, YSeq) else ():
+        if isinstance(d, YMap) and "gpu" in [c.lower() for c in _flat(d.get("capabilities"))]:
+            return d
+    return None
+
+
+# The NVIDIA driver capabilities among a reservation's: Docker's daemon sets NVIDIA_DRIVER_CAPABILITIES to them, after
+# the service's own environment, so they decide which driver libraries are mounted (moby daemon/nvidia_linux.go)
+DRIVER_CAPS = ("compute", "compat32", "graphics", "utility", "video", "display")
+
+
+def _reserved_caps(lines: list[str], svc: YMap) -> tuple[EnvVar, ...]:
+    d = _gpu_reservation(svc)
+    node = d.get("capabilities") if d is not None else None
+    caps = [c.lower() for c in _flat(node) if c.lower() in DRIVER_CAPS]
+    return (EnvVar("NVIDIA_DRIVER_CAPABILITIES", ",".join(caps), spot(lines, node.line, node.column)),) if caps else ()
+
+
+def gpu_request(svc: YMap) -> str:
+    if _gpu_reservation(svc) is not None:
+        return "deploy.resources.reservations.devices with capabilities [gpu]"
     if svc.get("gpus") is not None:
         return "gpus:"
     if text_of(svc.get("runtime")).lower() == "nvidia":
@@ -81,6 +99,7 @@ def read(path: str, text: str) -> DeclaredFile:
             image = svc.get("image")
             anchor = image if isinstance(image, YScalar) else key
             env = tuple(EnvVar(n, v, spot(lines, ln, col)) for n, v, ln, col in env_pairs(svc.get("environment")))
+            env += _reserved_caps(lines, svc)
             cmds = commands(lines, [(f, svc.get(f)) for f in ("entrypoint", "command")])
             workloads.append(Workload(K.COMPOSE, key.value, text_of(image), spot(lines, anchor.line, anchor.column),
                                       gpu_request(svc), _dockerfile(path, svc.get("build")), env, commands=cmds))

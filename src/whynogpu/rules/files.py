@@ -660,9 +660,16 @@ def nvidia_container_env_hides_gpu(info, snap):
                 why = "without `compute` the runtime does not mount libcuda into the container"
             else:
                 continue
+            # a compose reservation's capabilities list (lint/compose.py): Docker sets the variable from it, over the
+            # service's own environment
+            reserved = "capabilities" in e.spot.text
             yield info.finding(
-                Severity.ERROR, [_seen(df, e.spot, who), Evidence(why, df.path)],
+                Severity.ERROR, [_seen(df, e.spot, who), Evidence(
+                    "Docker sets NVIDIA_DRIVER_CAPABILITIES to the driver capabilities of this list, over the "
+                    f"service's environment: {e.value}; {why}" if reserved else why, df.path)],
                 "The container starts without a usable GPU, so the frameworks in it run on the CPU.",
+                Fix("Add compute to the reservation's capabilities:",
+                    ("capabilities: [gpu, compute, utility]",)) if reserved else
                 Fix("Delete the setting, or give the container the GPU and CUDA:",
                     ("NVIDIA_VISIBLE_DEVICES=all" if e.name == "NVIDIA_VISIBLE_DEVICES"
                      else "NVIDIA_DRIVER_CAPABILITIES=compute,utility",)),

@@ -216,9 +216,11 @@ def _container_fix(kind: str | None) -> tuple[str, tuple[str, ...]]:
 )
 def container_started_without_gpu(info, snap):
     g, p = gpu(snap), platform(snap)
-    if g is None or p is None or not p.container or p.wsl or p.os != "linux":
+    if g is None or p is None or not p.container or p.os != "linux":
         return
-    if g.gpu_nodes:
+    if g.gpu_nodes or p.wsl:
+        # (a container of Docker Desktop runs in WSL2's kernel and gets the GPU as /dev/dxg, never as /dev/nvidia*
+        # nodes: only its capabilities can be read there)
         yield from _container_without_compute(info, snap)
         return
     if g.pci_readable and not g.nvidia_gpus:
@@ -277,7 +279,9 @@ def _container_without_compute(info, snap):
         "The NVIDIA runtime passed the GPU in but mounted only the driver parts for the listed capabilities; without "
         "'compute' there is no libcuda, so CUDA cannot start (nvidia-smi may still work).",
         Fix("Start the container with the compute capability:",
-            ("docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility IMAGE ...",)),
+            ("docker run --gpus all -e NVIDIA_DRIVER_CAPABILITIES=compute,utility IMAGE ...",
+             "# docker compose: the reservation's list sets them, over the service's environment",
+             "#   capabilities: [gpu, compute, utility]")),
         title="The container was given the GPU without the CUDA driver library (capabilities lack 'compute')",
     )
 

@@ -120,6 +120,11 @@ _ENV_NAMES = frozenset(("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "KERAS
 # `echo $CUDA_VISIBLE_DEVICES` (after a shell prompt or none), `printenv CUDA_VISIBLE_DEVICES`
 _ECHO = re.compile(r"^(?:[\w@.~:/-]*[$#]\s*)?(?:echo\s+[\"']?\$\{?(?P<a>[A-Z_]+)\}?[\"']?|printenv\s+(?P<b>[A-Z_]+))\s*$")
 _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
+# A compose device reservation's list ("capabilities: [gpu, utility]"): Docker's daemon sets NVIDIA_DRIVER_CAPABILITIES
+# to the NVIDIA driver capabilities among them, after the service's own environment, so that list is what is mounted
+# (moby daemon/nvidia_linux.go, allNvidiaCaps)
+_COMPOSE_CAPS = re.compile(r"""^\s*(?:-\s*)?capabilities:\s*\[(?P<caps>[\w\s,"']*)\]""")
+_DRIVER_CAPS = ("compute", "compat32", "graphics", "utility", "video", "display")
 # (a comma after the name only in a call, after its quoted name: setdefault('CUDA_VISIBLE_DEVICES', '0'); in a sentence,
 # "does not forward CUDA_VISIBLE_DEVICES, so code …" sets nothing)
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s|`)"""
@@ -704,6 +709,11 @@ class _Reader:
                     # (a list runs to the next key: "capabilities=utility,device=GPU-…" asks for utility alone)
                     asked = ",".join(takewhile(lambda c: "=" not in c, caps.group(1).split(",")))
                     self.state("env:NVIDIA_DRIVER_CAPABILITIES", asked, n, stripped, False)
+        if "capabilities:" in line and (caps := _COMPOSE_CAPS.match(line)):
+            listed = [c.strip(" \"'").lower() for c in caps.group("caps").split(",")]
+            asked = [c for c in listed if c in _DRIVER_CAPS]
+            if "gpu" in listed and asked:
+                self.state("env:NVIDIA_DRIVER_CAPABILITIES", ",".join(asked), n, stripped, False)
         if ("=" in line or "," in line) and not self.message:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
                 val = _env_value(e, self.assigned)

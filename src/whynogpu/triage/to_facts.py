@@ -177,6 +177,10 @@ class _Build:
             container, _ = "docker", origins.append(PROGRAM)
         elif "container" in cues and name == "linux" and not wsl:
             container, _ = "docker", origins.append(STATED)
+        elif "container" in cues and f.all("gpu_request"):
+            # a container's GPU request pasted (a compose reservation, a pod's nvidia.com/gpu): the framework runs in
+            # that container, under WSL too (Docker Desktop runs its containers in WSL 2)
+            container, _ = "docker", origins.append(PROGRAM)
         facts = PlatformFacts(os=name, kernel=text if "microsoft" in text else "", distro=os_fact.value if os_fact else None,
                               arch="", wsl=wsl, container=container,
                               container_evidence=tuple(f"report line {r.line}: {r.text[:120]}" for r in runs[:1]) or
@@ -237,11 +241,14 @@ class _Build:
         # =utility: nvidia-smi works, CUDA does not). https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/
         # latest/docker-specialized.html#driver-capabilities
         caps = f.first("env:NVIDIA_DRIVER_CAPABILITIES")
-        no_compute = bool(caps and any(d.value == "gpus" for d in f.all("docker_run")) and
+        # (the GPU handed in by `docker run --gpus` or a compose or pod request, but without the compute capability)
+        no_compute = bool(caps and (any(d.value == "gpus" for d in f.all("docker_run")) or f.all("gpu_request")) and
                           not {"compute", "all"} & {c.strip().lower() for c in caps.value.strip("'\"").split(",")})
         no_libcuda = bool(f.has_log("tf_dlopen_libcuda") or f.first("libcuda_failed")) or \
             any(host_libs_not_mounted(m, f, list(m.categories)) for m in f.log)  # the driver's (or host's) libraries
-        wsl_no_cuda = bool(plat and plat.wsl == 2 and (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
+        # (a container without the compute capability lacks libcuda whatever the Windows driver has)
+        wsl_no_cuda = bool(plat and plat.wsl == 2 and not no_compute and
+                           (not_found or no_driver or no_libcuda or f.has_log("nvml_unknown")))
         if not (has_nvidia or other or km or not_found or no_driver or driver or no_gpus_run or f.has_log("ngc_no_driver")
                 or f.first("gpu_count") or wsl_no_cuda or no_libcuda or f.pci or no_compute):
             return
@@ -265,8 +272,8 @@ class _Build:
             unknown.discard("device_nodes")  # nothing of the driver inside: the runtime passed no GPU in
             origins.append(INFERRED)
         if plat and plat.container and no_compute:
-            # the GPU itself was handed in (the rest of the container's /dev stays unknown)
-            nodes = (DeviceNode("/dev/nvidia0", True, 0o666, 0, 0, None, True),)
+            # the GPU itself was handed in (the rest of the container's /dev stays unknown); under WSL 2 as /dev/dxg
+            nodes = (DeviceNode("/dev/dxg" if plat.wsl == 2 else "/dev/nvidia0", True, 0o666, 0, 0, None, True),)
             origins.append(PROGRAM)
         if wsl_no_cuda:
             unknown.discard("wsl_libcuda")  # WSL2's libcuda comes from the Windows driver; none is there
