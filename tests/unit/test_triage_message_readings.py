@@ -401,6 +401,11 @@ MMCV_NO_CUDA = ("  File \"site-packages/mmcv/ops/nms.py\", line 28, in forward\n
                 "RuntimeError: nms_impl: implementation for device cuda:0 not found.\n"
                 "But print(torch.cuda.is_available()) is True.\n")
 
+# the message of a C++/CUDA extension compiled without WITH_CUDA (detectron2's ops; format from meshrcnn#27, DCNv2#82)
+EXT_NO_CUDA = ("  File \"detectron2/layers/roi_align.py\", line 95, in forward\n"
+               "RuntimeError: Not compiled with GPU support (ROIAlign_forward at "
+               "/home/user/detectron2/detectron2/layers/csrc/ROIAlign/ROIAlign.h:73)\n")
+
 
 @pytest.mark.parametrize("text, want, program", [
     ("Face swapping runs on the CPU:\n" + ORT_NO_CUDA, "cpu_only_package", "onnxruntime"),
@@ -408,6 +413,7 @@ MMCV_NO_CUDA = ("  File \"site-packages/mmcv/ops/nms.py\", line 28, in forward\n
      "cpu_only_package", "onnxruntime"),
     ("I installed onnxruntime-gpu but inference is slow:\n" + ORT_FAILED, "cuda_libs_missing", "onnxruntime"),
     (MMCV_NO_CUDA, "cpu_only_package", "mmcv"),
+    ("train_net fails:\n" + EXT_NO_CUDA, "cpu_only_package", "extension"),
 ])
 def test_a_package_on_the_framework_without_its_cuda_part(text, want, program):
     # the finding names the package whose message it is, not the report's framework
