@@ -1094,3 +1094,14 @@ def test_a_project_install_after_which_the_gpu_is_no_longer_used_is_the_cpu_buil
 ])
 def test_a_radeon_is_named_by_its_model_words_not_the_rest_of_the_sentence(text, gpu):
     assert extract(text).first("gpu").value == gpu
+
+
+@pytest.mark.parametrize("said", ["lists only `tensorflow==1.12.0`, not `tensorflow-gpu==1.12.0`",
+                                  "pins tensorflow==1.12.0 instead of tensorflow-gpu==1.12.0"])
+def test_a_pin_said_not_to_be_there_is_not_installed(said):
+    # the package named as missing is no second install beside the CPU build (no package_conflict), and plain
+    # tensorflow before 2.1 is the CPU build
+    text = f"The GPU is not used. I installed from the project's requirements.txt, which {said}.\n"
+    pins = [s.value for s in extract(text).all("pip_install")]
+    assert pins == ["tensorflow==1.12.0"]
+    assert triage(text).verdict.root_cause == "cpu_only_package"

@@ -105,3 +105,13 @@ def test_a_tf1_gpu_build_that_imports_is_not_missing_its_cuda_runtime():
     assert triage(failed).verdict.root_cause != "package_conflict"
     # 1.14 and later load the CUDA libraries with dlopen and start without them
     assert usual_cause("tensorflow", "linux", "1.15", cuda_reached=True)["category"] == "cuda_version_mismatch"
+
+
+def test_the_cuda_a_release_was_built_with_is_neither_missing_nor_mismatched():
+    # TensorFlow 2.4 was built with CUDA 11.0 (tensorflow_releases.csv): a report that says it installed exactly that
+    # is not guessed to have the wrong CUDA (the usual cause of its setup otherwise)
+    told = "TensorFlow {tf} with CUDA {cuda} on Ubuntu 20.04, but training runs on the CPU."
+    assert usual_cause("tensorflow", "linux", "2.4")["category"] == "cuda_version_mismatch"
+    assert usual_cause("tensorflow", "linux", "2.4", cuda_installed=True) is None  # no other row holds: no guess
+    assert triage(told.format(tf="2.4.0", cuda="11.0")).verdict.root_cause != "cuda_version_mismatch"
+    assert triage(told.format(tf="2.4.0", cuda="10.1")).verdict.root_cause == "cuda_version_mismatch"

@@ -126,7 +126,7 @@ def usual_cause(fw: str, place: str, version: str, gpu_reaches: bool = False,
     the CUDA of the framework's own release is installed, so it is not missing."""
     v = version_key(version)
     for row in table("usual_causes"):
-        if cuda_installed and row["category"] == "cuda_libs_missing":
+        if cuda_installed and row["category"] in ("cuda_libs_missing", "cuda_version_mismatch"):
             continue
         if gpu_reaches and row["category"] in _PASSTHROUGH:
             continue

@@ -174,6 +174,9 @@ _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|giv
                              r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
 _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*|"
                   r"\bjax\[cuda\d+\w*\](?!=)")
+# Just before a pin, words that say it is not what is installed ("lists only `tensorflow==1.12.0`, not
+# `tensorflow-gpu==1.12.0`", "instead of torch==2.1.0")
+_NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than|without|nor|never)\s+(?:the\s+|a\s+)?[`'\"]?$", re.I)
 # A sentence rather than a REPL's output: a capitalised word, then another word.
 _PROSE_START = re.compile(r"^[A-Z][a-z]+ [a-z]")
 # Ultralytics' start banner: "Ultralytics 8.3.75 🚀 Python-3.10.12 torch-2.1.0+cu118 CUDA:0 (…)": the Python and the
@@ -807,7 +810,8 @@ class _Reader:
             # a pin in a requirements file or a sentence ("pins tensorflow-cpu==2.12.0"), or JAX's CUDA extra named
             # as what was installed ("jax[cuda12] 0.4.30"): the extra alone says which CUDA build it is
             for pin in _PIN.finditer(line):
-                self.state("pip_install", pin.group(0), n, stripped, True)
+                if not _NOT_BEFORE.search(line[max(0, pin.start() - 24):pin.start()]):
+                    self.state("pip_install", pin.group(0), n, stripped, True)
         bn = _BANNER.match(stripped) if stripped.startswith("Python ") else None
         if bn:
             self.state("python", bn.group("v"), n, stripped, False)
