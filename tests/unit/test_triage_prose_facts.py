@@ -1105,3 +1105,12 @@ def test_a_pin_said_not_to_be_there_is_not_installed(said):
     pins = [s.value for s in extract(text).all("pip_install")]
     assert pins == ["tensorflow==1.12.0"]
     assert triage(text).verdict.root_cause == "cpu_only_package"
+
+
+def test_a_dll_the_reporter_says_the_machine_has_is_a_copy_of_another_cuda():
+    # Windows names the runtime by its release (cudart64_101.dll is CUDA 10.1's, cudart64_110.dll 11.x's): the one
+    # the machine has is not the one TensorFlow 2.3 asks for
+    asked = "Windows 10, TensorFlow 2.3 with a GTX 1060. The log says Could not load dynamic library cudart64_101.dll"
+    assert triage(asked + ".").verdict.root_cause == "cuda_libs_missing"
+    report = triage(asked + ", but my machine only has cudart64_110.dll.")
+    assert (report.verdict.root_cause, report.findings[0].code) == ("cuda_version_mismatch", "WG302")

@@ -323,7 +323,8 @@ _PROSE_VERSIONS = (
     ("lib_on_disk", Filtered(re.compile(r"\b(?:system|machine|computer|box|server|i)(?:'s)?(?: [\w ]{1,30}?)? (?:has|have|is|"
                                         r"are|got|only has|"
                                         r"only have)\b[^.;!?]{0,40}?\b(?P<v>lib(?:cudart|cublas|cudnn|cufft|curand|cusolver|"
-                                        r"cusparse)\.so\.\d+(?:\.\d+)?)", re.I))),
+                                        r"cusparse)\.so\.\d+(?:\.\d+)?|"
+                                        r"(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse)64_\d+\.dll)", re.I))),
     # The driver's own library said missing in words ("libcuda.so.1 cannot be found", "it can't load libcuda"):
     # the same fact as the loader's "Could not load dynamic library 'libcuda.so.1'", retold.
     ("libcuda_failed", Filtered(re.compile(r"\b(?P<v>libcuda\.so(?:\.1)?|nvcuda\.dll)['`\"]?,? (?:is |was )?(?:missing|not found|"
