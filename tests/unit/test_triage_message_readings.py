@@ -426,3 +426,21 @@ def test_onnxruntime_listing_its_cuda_provider_is_no_cpu_build():
     text = ">>> ort.get_available_providers()\n['CUDAExecutionProvider', 'CPUExecutionProvider']\n"
     assert triage(text).verdict.root_cause != "cpu_only_package"
 
+
+
+# Windows' STATUS_STACK_BUFFER_OVERRUN as PyCharm prints it (format from tensorflow/tensorflow#45611 and #57738)
+WIN_CRASH = ("2021-11-22 23:55:07.019016: I tensorflow/stream_executor/platform/default/dso_loader.cc:53] Successfully "
+             "opened dynamic library cudart64_110.dll\n...\nProcess finished with exit code -1073740791 (0xC0000409)\n")
+
+
+def test_a_windows_crash_in_a_native_gpu_library_points_at_cudnn():
+    text = "TensorFlow crashes in model.predict on Windows 10, Python 3.8. Console output (run from PyCharm):\n```\n" + \
+        WIN_CRASH + "```\n"
+    report = triage(text)
+    assert report.verdict.root_cause == "cudnn_version_mismatch"
+    assert "cuda_version_mismatch" in [c.category for c in report.candidates]
+    # "console output (run from PyCharm)" labels the paste: it names no second place the GPU works in (WG835)
+    assert "WG835" not in [f.code for f in report.findings]
+    two_places = text.replace("Console output (run from PyCharm):",
+                              "It works in the console, but not when run from PyCharm:")
+    assert "WG835" in [f.code for f in triage(two_places.replace(WIN_CRASH, "no GPU is listed\n")).findings]

@@ -40,7 +40,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # The reporter says both processes use one environment ("a Jupyter notebook of the same env")
     ("same_env", r"\b(same|identical) (conda |virtual |python |venv )?(env|environment|venv|virtualenv|interpreter|python)\b"),
     # (a GUI or an app's .bat launcher starts its own Python, like a kernel or an IDE does)
-    ("jupyter_only", r"(terminal|command line|command prompt|anaconda prompt|powershell|shell|console|python -c|ipython)"
+    # ("console output (run from PyCharm)" labels pasted output: it names no second place)
+    ("jupyter_only", r"(terminal|command line|command prompt|anaconda prompt|powershell|shell|console(?! output| log)|python -c|ipython)"
                      r".{0,200}(jupyter|notebook|kernel|pycharm|vs ?code|spyder|rstudio|\bthe gui\b|\.bat\b|batch file)|"
                      r"(jupyter|notebook|pycharm|vs ?code|spyder|rstudio|\bthe gui\b|\.bat\b|batch file).{0,120}(terminal|"
                      r"command line|command prompt|anaconda prompt|powershell|shell)|"

@@ -209,6 +209,7 @@ _GPU_REQUEST = re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:
                           # Apptainer/Singularity's --nv and distrobox's --nvidia bind the host's GPU and driver in
                           r"\b(?:apptainer|singularity)\b.*\s--nv\b|\bdistrobox\b.*\s--nvidia\b|"
                           r"\bgpus:\s*\S|NVIDIA_VISIBLE_DEVICES\s*[:=]\s*['\"]?(?:all|\d)", re.I)
+_GPU_REQUEST_NEEDS = ("nvidia.com/gpu", "driver:", "capabilities:", "runtime:", "gpus", "--nv", "nvidia_visible_devices")
 # How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
 # prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
 _PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warning)\b|\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
@@ -747,7 +748,9 @@ class _Reader:
             at = _IMAGE_AT.search(stripped)
             if at:
                 self._image(n, stripped, [at.group("img")])
-        if "nvidia" in line.lower() or "gpus" in line or "--nv" in line:
+        low = line.lower() if ("vidia" in line or "VIDIA" in line or "pus" in line or "PUS" in line or "--nv" in line) else ""
+        # (a plain string each branch of the regex needs: most lines that name NVIDIA are paths and log lines)
+        if low and any(k in low for k in _GPU_REQUEST_NEEDS):
             g = _GPU_REQUEST.search(line)
             if g:
                 self.state("gpu_request", g.group(0), n, stripped, False)
