@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from whynogpu.parsers.logs import rows
 from whynogpu.triage import cues
 from whynogpu.triage import extract as ex
-from whynogpu.triage.literals import LineIndex, for_lowered, lowered, passes, required
+from whynogpu.triage.literals import LineIndex, for_lowered, guarded, lowered, passes, required
 
 PATTERNS = [f.rx for f in (*ex._FILTERS, *ex._WORDS)] + [r.pattern for r in rows()]
 
@@ -133,3 +133,33 @@ def test_retold_forms_of_common_statements_are_read():
     assert "gpu_not_found_said" in cues.find("But when I launch vLLM, it is behaving like there is no GPU.")
     assert "works_elsewhere" in cues.find("From my shell torch is seeing the cards, but when I launch the engine it fails")
     assert "phrase:cudnn_version_mismatch" in cues.phrases("The API needs cuDNN 8.1, while the runtime loads cuDNN 8.0.5")
+
+
+def _unguarded(rx: re.Pattern) -> re.Pattern:
+    return re.compile(rx.pattern[rx.pattern.index(")(?:") + 4:-1], rx.flags) if rx.pattern.startswith("(?=") else rx
+
+
+GUARDED = [(cid, for_lowered(f.rx)) for cid, f in cues.FILTERED] + [("phrases", _unguarded(cues.PHRASES))] + \
+    [(n, _unguarded(getattr(ex, n))) for n in ("_GPU_REQUEST", "_DRIVER_PACKAGE", "_INTRODUCED", "_PIN", "_CUDNN_PACKAGE",
+                                               "_SMI_MEMORY")]
+
+
+@pytest.mark.parametrize("name, rx", GUARDED, ids=[n for n, _ in GUARDED])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_guarded_pattern_finds_the_same_matches(name, rx, data):
+    text = data.draw(st.one_of(st.from_regex(rx), st.text(max_size=80), st.from_regex(rx).map(lambda t: "x" + t.upper())))
+    g = guarded(rx)
+    assert [(m.span(), m.groups()) for m in rx.finditer(text)] == [(m.span(), m.groups()) for m in g.finditer(text)]
+    assert bool(rx.match(text)) == bool(g.match(text))
+
+
+def test_guards_of_known_shapes():
+    assert guarded(re.compile(r"\b(py)?torch\b|\bcomfy ?ui\b")).pattern.startswith(r"(?=\b[cpt])")
+    assert guarded(re.compile(r"(?<!faster-)\bwhisper\b")).pattern.startswith(r"(?=\b[w])")
+    # case as written: "I get" starts with a capital I unless the pattern ignores case (then the lookahead does too)
+    assert guarded(re.compile(r"\b(?:says|I get):")).search("What I get: True")
+    assert guarded(re.compile(r"\b(?:says|i get):", re.I)).search("What I GET: True")
+    # no guard where a match may start anywhere, be empty, or follow a lookahead
+    for p in (r"\w+ gpu", r"(?:gpu)?", r"(?=cuda)\w+", r"^torch"):
+        assert not guarded(re.compile(p)).pattern.startswith("(?=") or p.startswith("(?=")

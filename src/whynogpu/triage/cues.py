@@ -10,7 +10,7 @@ import re
 
 from whynogpu.knowledge import table
 from whynogpu.parsers.logs import MAX_LINE
-from whynogpu.triage.literals import Filtered, for_lowered, lowered, passes
+from whynogpu.triage.literals import Filtered, for_lowered, guarded, lowered, passes
 
 _FRAMEWORK = r"\b(torch|pytorch|tensorflow(-gpu)?|jax(lib)?)\b"
 
@@ -394,7 +394,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
 PHRASE_CHARS = 20_000
 CUE_CHARS = 50_000
 _PHRASE_ROWS = table("report_phrases")
-PHRASES = re.compile("|".join(f"(?P<p{i}>{r['pattern']})" for i, r in enumerate(_PHRASE_ROWS)), re.I)
+PHRASES = guarded(re.compile("|".join(f"(?P<p{i}>{r['pattern']})" for i, r in enumerate(_PHRASE_ROWS)), re.I))
 
 
 def phrase_id(row: dict) -> str:
@@ -427,7 +427,7 @@ _LOWERED: dict[int, re.Pattern] = {}  # each made when first needed: most report
 def _lowered(f: Filtered) -> re.Pattern:
     rx = _LOWERED.get(id(f))
     if rx is None:
-        rx = _LOWERED[id(f)] = for_lowered(f.rx)
+        rx = _LOWERED[id(f)] = guarded(for_lowered(f.rx))
     return rx
 # cues with a case-sensitive part ("(?-i:…)"): lower-cased text cannot tell it, so a hit there is checked on the line
 CASED = frozenset(cid for cid, rx in CUES if "(?-i:" in rx.pattern)

@@ -67,6 +67,93 @@ def for_lowered(rx: re.Pattern) -> re.Pattern:
     return re.compile("".join(out), rx.flags & ~re.IGNORECASE)
 
 
+def guarded(rx: re.Pattern) -> re.Pattern:
+    """The same pattern, prefixed with a lookahead for what every match starts with, when that can be read from it:
+    a word boundary, or one of a few first characters. Same matches, found faster: where a pattern has many
+    alternatives (the project names of a framework, the phrases of a table), the engine otherwise tries each at
+    every position of a line, and one cheap test per position rules most positions out."""
+    try:
+        items = list(_p.parse(rx.pattern, rx.flags & ~re.IGNORECASE))
+    except Exception:  # noqa: BLE001 - an unreadable pattern is left as it is
+        return rx
+    starts = [_starts(alt) for alt in _alternatives(items)]
+    if any(st is None or st[2] for st in starts):
+        return rx  # an alternative whose start is not told, or that may match nothing
+    bare = any(b and c is None for b, c, _ in starts)  # a boundary, then any character
+    after = frozenset().union(*(c for b, c, _ in starts if b and c is not None))
+    if any(not b and c is None for b, c, _ in starts):
+        return rx
+    loose = frozenset().union(*(c for b, c, _ in starts if not b))
+    parts = ([r"\b"] if bare else [r"\b" + _class(after)] if after else []) + ([_class(loose)] if loose else [])
+    return re.compile(f"(?={'|'.join(parts)})(?:{rx.pattern})", rx.flags) if parts else rx
+
+
+def _class(chars: frozenset[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+
+
+def _alternatives(items) -> list:
+    """The top-level alternatives of a parsed pattern (through the groups that hold it whole)."""
+    while len(items) == 1 and items[0][0] is _c.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if len(items) == 1 and items[0][0] is _c.BRANCH:
+        return [a for b in items[0][1][1] for a in _alternatives(list(b))]
+    return [items]
+
+
+_ZERO_WIDTH = {_c.ASSERT, _c.ASSERT_NOT}
+
+
+def _starts(items) -> tuple[bool, frozenset[str] | None, bool] | None:
+    """How every match of a sequence starts: (at a word boundary, the first character's set or None when it is not
+    known, whether the sequence can match nothing). None when it cannot be told."""
+    boundary = False
+    for i, (op, av) in enumerate(items):
+        if op is _c.AT:
+            if av is not _c.AT_BOUNDARY:
+                return None
+            boundary = True
+        elif op in _ZERO_WIDTH:
+            if av[0] >= 0:  # a lookahead constrains what follows: read past it only when it is a lookbehind
+                return None
+        elif op is _c.LITERAL or op is _c.IN:
+            return boundary, _first_chars([(op, av)] if op is _c.LITERAL else av), False
+        elif op is _c.SUBPATTERN or op is _c.BRANCH or op in _REPEATS:
+            subs = [list(av[-1])] if op is not _c.BRANCH else [list(b) for b in av[1]]
+            found = [_starts(sub) for sub in subs]
+            if any(f is None for f in found):
+                return None
+            if op in _REPEATS and av[0] == 0:  # may be absent: it matches nothing then
+                found = [(f[0], f[1], True) for f in found]
+            if any(f[2] for f in found):  # an alternative may match nothing: what follows starts the match too
+                rest = _starts(items[i + 1:])
+                if rest is None:
+                    return None
+                # (both ways must start at a boundary for the whole to)
+                found = [f if not f[2] else (f[0] and rest[0], None if f[1] is None or rest[1] is None else f[1] | rest[1],
+                                             rest[2]) for f in found]
+            all_b = boundary or all(f[0] for f in found)
+            chars = None if any(f[1] is None for f in found) else frozenset().union(*(f[1] for f in found))
+            return all_b, chars, any(f[2] for f in found)
+        else:
+            return None  # a repeat, any character, a class like \w: not told here
+    return boundary, frozenset(), True
+
+
+def _first_chars(items) -> frozenset[str] | None:
+    """The characters, as written, of a literal or a [class] of literals and short ASCII ranges (IGNORECASE, when the
+    pattern has it, applies to the lookahead made of them as well)."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL and (av < 128 or _plain_letter(av)):
+            out.add(chr(av))
+        elif op is _c.RANGE and av[1] < 128 and av[1] - av[0] < 26:
+            out.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+    return frozenset(out)
+
+
 def _plain_letter(code: int) -> bool:
     """A non-ASCII character that IGNORECASE matches exactly where `lowered` text holds its lower case: one
     character long in lower case, and none of the few letters re folds together specially (σ/ς, µ/μ, …)."""
