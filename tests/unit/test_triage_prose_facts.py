@@ -1114,3 +1114,10 @@ def test_a_dll_the_reporter_says_the_machine_has_is_a_copy_of_another_cuda():
     assert triage(asked + ".").verdict.root_cause == "cuda_libs_missing"
     report = triage(asked + ", but my machine only has cudart64_110.dll.")
     assert (report.verdict.root_cause, report.findings[0].code) == ("cuda_version_mismatch", "WG302")
+
+
+@pytest.mark.parametrize("line, answer", [("Torch CUDA Available: True, device count 1, current device 0", "True"),
+                                          ("Is CUDA available: No", "False"), ("Is CUDA available: Yes", "True")])
+def test_an_is_available_answer_is_read_as_python_prints_it(line, answer):
+    # collect_env's Yes/No and a line that goes on after the answer are the same answer
+    assert [s.value for s in extract(line + "\n").all("torch_cuda_available")] == [answer]

@@ -115,3 +115,11 @@ def test_the_cuda_a_release_was_built_with_is_neither_missing_nor_mismatched():
     assert usual_cause("tensorflow", "linux", "2.4", cuda_installed=True) is None  # no other row holds: no guess
     assert triage(told.format(tf="2.4.0", cuda="11.0")).verdict.root_cause != "cuda_version_mismatch"
     assert triage(told.format(tf="2.4.0", cuda="10.1")).verdict.root_cause == "cuda_version_mismatch"
+
+
+def test_pytorch_answering_true_in_a_container_rules_out_a_container_without_the_gpu():
+    # is_available() True is PyTorch opening the GPU where it runs: the container has it (the answer read as Python
+    # prints it, whatever follows on the line)
+    text = "Inside my Docker container the app runs on the CPU. Its start-up check says:\n- Torch CUDA Available: {answer}\n"
+    assert triage(text.format(answer="False")).verdict.root_cause == "container_no_gpu"
+    assert triage(text.format(answer="True")).verdict.root_cause != "container_no_gpu"

@@ -174,6 +174,7 @@ _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|giv
                              r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
 _PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*|"
                   r"\bjax\[cuda\d+\w*\](?!=)")
+_ANSWER_WORD = re.compile(r"(true|false|yes|no)\b", re.I)
 # Just before a pin, words that say it is not what is installed ("lists only `tensorflow==1.12.0`, not
 # `tensorflow-gpu==1.12.0`", "instead of torch==2.1.0")
 _NOT_BEFORE = re.compile(r"\b(?:not|instead of|rather than|without|nor|never)\s+(?:the\s+|a\s+)?[`'\"]?$", re.I)
@@ -449,6 +450,10 @@ class _Reader:
             if not value.strip().isdigit():
                 return
             self.state("torch_cuda_available", str(int(value.strip()) > 0), n, text, by_user, now)
+        if key == "torch_cuda_available" and (b := _ANSWER_WORD.match(value.strip())):
+            # the answer, as Python prints it, whatever follows it ("True, device count 1, …") or however a form
+            # spells it (collect_env's "Is CUDA available: No")
+            value = "True" if b.group(1).lower() in ("true", "yes") else "False"
         if self.fresh(("fact", key, value)):
             fact = StatedFact(key, value.strip(), n, text.strip()[:300], by_user)
             at = next((i for i, s in enumerate(self.stated) if s.key == key), len(self.stated)) if now else len(self.stated)
