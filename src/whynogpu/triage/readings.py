@@ -206,8 +206,11 @@ def _libcuda_import_error(m, f: TriageFacts, cats: list[str]) -> _Reading:
     if m.id == "import_error_so" and (m.groups.get("soname") or "").startswith("libcuda.so"):
         first = "container_no_gpu" if f.has_cue("container") or f.all("docker_run") else "driver_not_loaded"
         other = "driver_not_loaded" if first == "container_no_gpu" else "container_no_gpu"
-        return [first, other], {first: "libcuda is the NVIDIA driver's library: a machine or container without the "
-                                       "driver has none"}
+        # (nvidia-smi printing its table, or said to show the GPU, is the host's driver at work: only the container
+        # lacks its library)
+        working = "nvidia_smi" in f.formats or f.has_cue("smi_shows_gpu")
+        return [first] + ([] if other == "driver_not_loaded" and working else [other]), \
+            {first: "libcuda is the NVIDIA driver's library: a machine or container without the driver has none"}
     return None
 
 
