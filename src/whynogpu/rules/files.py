@@ -662,7 +662,7 @@ def nvidia_container_env_hides_gpu(info, snap):
                 continue
             # a compose reservation's capabilities list (lint/compose.py): Docker sets the variable from it, over the
             # service's own environment
-            reserved = "capabilities" in e.spot.text
+            reserved = e.spot.text.lstrip(" -").startswith("capabilities")
             yield info.finding(
                 Severity.ERROR, [_seen(df, e.spot, who), Evidence(
                     "Docker sets NVIDIA_DRIVER_CAPABILITIES to the driver capabilities of this list, over the "

@@ -23,7 +23,7 @@ def platform_summary(snap):
     return ", ".join(x for x in parts if x)
 
 
-def _tf_gpu_row(os_name: str, version: str) -> dict | None:
+def tf_gpu_row(os_name: str, version: str) -> dict | None:
     """The platform row covering this TF version, from knowledge/tensorflow_platforms.csv. No version (a
     report that says `pip install tensorflow`): the release pip picks today, the row still open at its end."""
     v = version_key(version)[:2]
@@ -66,7 +66,7 @@ def windows_native_tensorflow(info, snap):
     # No version given: the newest release pip can install for this package name and Python, not always today's
     # (tensorflow-gpu ends at 2.10; Python 3.7 gets at most 2.11).
     version = tf.version or newest_tensorflow(tf.name, t.version) or ""
-    row = _tf_gpu_row("windows", version)
+    row = tf_gpu_row("windows", version)
     if row is None or row["gpu"] != "none":
         return
     # PyTorch has CUDA wheels for native Windows: with torch installed, TensorFlow's missing GPU build is one
@@ -108,7 +108,7 @@ def macos_has_no_cuda(info, snap):
     if not p or p.os != "macos":
         return
     tf = t.dist("tensorflow-gpu") or t.dist("tensorflow") if t else None
-    row = _tf_gpu_row("macos", tf.version) if tf and tf.version else None
+    row = tf_gpu_row("macos", tf.version) if tf and tf.version else None
     if row is not None and row["gpu"] == "cuda":
         return  # a TensorFlow from the years it had CUDA on macOS (NVIDIA eGPUs, older MacBook Pros)
     b = builds(snap)

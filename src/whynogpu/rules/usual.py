@@ -189,14 +189,13 @@ def usual_row(snap) -> tuple[dict[str, str], Setup] | None:
         return None  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
     fw, place, version = found.framework, found.place, found.version
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
-    cuda_reached = any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log) or \
+    cuda_reached = cuda_build_ran(f) or \
         (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
         "+cu" in version or \
-        any(s.value == "True" for s in f.all("torch_cuda_available")) or \
         (fw == "jax" and place not in ("windows", "macos") and
          any(re.search(r"jax\[[^\]]*(?:cuda|gpu)", s.value) for s in f.all("pip_install")))
-    # (a PyTorch whose version names its CUDA variant, 2.0.1+cu117, or that answered is_available() True somewhere,
-    # is a CUDA build; jax[cuda12] installs one)
+    # (a CUDA build at work; and, for a guess, a PyTorch whose version names its CUDA variant,
+    # 2.0.1+cu117, is a CUDA build; jax[cuda12] installs one)
     failed = f.has_cue("failing") or any(m.kind == "error" for m in f.log)
     row = usual_cause(fw, place, version, _gpu_reaches(f), cuda_reached, failed, _release_cuda_stated(f, fw, version))
     return None if row is None else (row, found)
@@ -209,3 +208,11 @@ def _release_cuda_stated(f: TriageFacts, fw: str, version: str) -> bool:
     row, newer = release_row("tensorflow_releases", version)
     return bool(row and not newer) and any(version_key(s.value)[:2] == version_key(row["cuda"])[:2]
                                            for s in f.all("cuda"))
+
+
+def cuda_build_ran(f: TriageFacts) -> bool:
+    """A program's output shows a CUDA build of the framework: is_available() answered True, or a failure inside CUDA
+    (which a CPU-only build never calls; no CPU-only package, and no Python without GPU wheels, gives either). A
+    version named in the report (2.1.0+cu121) is not enough: reports name the build they had before it was replaced."""
+    return any(s.value == "True" for s in f.all("torch_cuda_available")) or \
+        any(m.kind == "error" and m.categories and "cpu_only_package" not in m.categories for m in f.log)

@@ -20,12 +20,13 @@ from itertools import islice, takewhile
 from whynogpu.facts.gpu import PciDevice
 from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
 from whynogpu.knowledge import image_row
+from whynogpu.lint.compose import DRIVER_CAPS
 from whynogpu.parsers import cpu_options
 from whynogpu.parsers.logs import LogMatch, match_line
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.parsers.lspci import kernel_driver, parse_lspci_line
 from whynogpu.triage import cues as cue_table
-from whynogpu.triage.literals import Filtered, LineIndex, guarded, lowered, passes
+from whynogpu.triage.literals import Filtered, LineIndex, guarded, lowered, passes, required
 from whynogpu.triage.source import ReportText
 
 MAX_LINES = 400_000  # a 50 MB paste is cut here; the evidence that matters is never that deep alone
@@ -86,7 +87,9 @@ _INSTALLED_TOKEN = re.compile(r"^(?P<name>[A-Za-z0-9][\w.]*(?:-[A-Za-z][\w.]*)*)
 _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version:\s*(?P<driver>[\d.]+)(?:\s+"
                          r"CUDA (?:UMD )?Version:\s*(?P<cuda>[\d.]+|N/A))?")
 _NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named ['\"]?(?P<v>[\w.]+)")
-_SMI_MEMORY = re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB")
+# (guarded: behind a lookahead for how every match starts, literals.guarded; the same matches, found faster in long
+# lines, where the engine would otherwise try each alternative at every position)
+_SMI_MEMORY = guarded(re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB"))
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
 _SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
 # A Dockerfile's build argument with its default (ARG CUDA=11.1.1), and a use of one (${CUDA} or $CUDA)
@@ -113,8 +116,8 @@ _IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:
 _IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
 _KERAS_JSON = re.compile(r'^\s*"backend"\s*:\s*"(tensorflow|jax|torch|theano|numpy|cntk|openvino)"')
 # A sentence that introduces what a program printed, then gives it: "TensorFlow prints: I tensorflow/core/…"
-_INTRODUCED = re.compile(r"\b(?:prints|printed|says|said|shows|showed|outputs|output|I get|I got|gives|gave|logs|logged)"
-                         r"(?: this| the following)?\s*:\s+\S")
+_INTRODUCED = guarded(re.compile(r"\b(?:prints|printed|says|said|shows|showed|outputs|output|I get|I got|gives|gave|logs|logged)"
+                         r"(?: this| the following)?\s*:\s+\S"))
 _ENV_NAMES = frozenset(("CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS",
                         "JAX_PLATFORM_NAME", "NVIDIA_DRIVER_CAPABILITIES"))
 # `echo $CUDA_VISIBLE_DEVICES` (after a shell prompt or none), `printenv CUDA_VISIBLE_DEVICES`
@@ -124,7 +127,6 @@ _GPU_CAPS = re.compile(r"--gpus[= ]\S*?capabilities=([\w,=-]+)")
 # to the NVIDIA driver capabilities among them, after the service's own environment, so that list is what is mounted
 # (moby daemon/nvidia_linux.go, allNvidiaCaps)
 _COMPOSE_CAPS = re.compile(r"""^\s*(?:-\s*)?capabilities:\s*\[(?P<caps>[\w\s,"']*)\]""")
-_DRIVER_CAPS = ("compute", "compat32", "graphics", "utility", "video", "display")
 # (a comma after the name only in a call, after its quoted name: setdefault('CUDA_VISIBLE_DEVICES', '0'); in a sentence,
 # "does not forward CUDA_VISIBLE_DEVICES, so code …" sets nothing)
 _ENV = Filtered(re.compile(r"""(?:export\s+|os\.environ\[\s*['"]|%env\s+|\bset\s+|\$env:|os\.environ\.setdefault\(\s*['"]|^|\s|`)"""
@@ -166,14 +168,14 @@ _NO_DIST = Filtered(re.compile(r"No matching distribution found for (?P<pkg>[\w.
                                r"satisf(?:y|ies) the requirement|\bno matching distribution)", re.I))
 _PIP_INSTALL = Filtered(re.compile(r"\b(?:(?:pip3?|uv pip|python3? -m pip|conda|mamba|micromamba|pipenv)\s+install|"
                                    r"(?:poetry|uv|pdm)\s+add)\s+(?P<args>.+)"))
-_DRIVER_PACKAGE = re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
-                             r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)")
+_DRIVER_PACKAGE = guarded(re.compile(r"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|libnvidia-gl|nvidia-headless|"
+                             r"xorg-x11-drv-nvidia)(?:-\d+)?(?:-server)?(?::\w+)?[\s-]+(?P<v>\d{3}\.\d+(?:\.\d+)?)"))
 _NVIDIA_WHEEL = re.compile(r"\bnvidia-[a-z-]+-cu1\d\b", re.I)
 # Where an install command retold in a sentence ends: "pip install jax and jax.devices() only lists CPU"
 _END_OF_COMMAND = re.compile(r"[;`]|[.,](?:\s|$)| (?:and|but|then|which|gave|gives|says|said|so|because|after|before|"
                              r"it|that|on|in|into|from|inside|did|does|worked|works|installs|installed|fails|failed)\b")
-_PIN = re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*|"
-                  r"\bjax\[cuda\d+\w*\](?!=)")
+_PIN = guarded(re.compile(r"\b(?:tensorflow(?:-cpu|-gpu|-intel|-macos)?|tf-nightly|torch|jax|jaxlib|keras)(?:\[[\w,-]+\])?==\d[\w.+]*|"
+                  r"\bjax\[cuda\d+\w*\](?!=)"))
 _ANSWER_WORD = re.compile(r"(true|false|yes|no)\b", re.I)
 # Just before a pin, words that say it is not what is installed ("lists only `tensorflow==1.12.0`, not
 # `tensorflow-gpu==1.12.0`", "instead of torch==2.1.0")
@@ -202,15 +204,15 @@ _GPU_COUNT = re.compile(r"(?:\b(?:i have|there is|there are|with|has|have|only|m
                         r"\b(?P<n2>single|one|two|four|eight|[1-8])[- ]gpu (?:desktop|machine|box|laptop|server|workstation|"
                         r"node|system|setup|pc|computer|instance|vm)\b", re.I)
 _MODELS = re.compile(r"\d\s*x?\s*[A-Z]{0,2}\d{2,4}(?: ?Ti)?s\b")  # "4 V100s", "2x 3090s": a count of GPUs without the word
-_CUDNN_PACKAGE = re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d")
+_CUDNN_PACKAGE = guarded(re.compile(r"\blibcudnn\d(?:-dev)?[=-](?P<v>\d+\.\d+\.\d+)(?:\.\d+)?-\d"))
 # A Kubernetes object or a Compose file, and the ways they ask for a GPU (resource, device reservation, runtime).
 _SPEC = re.compile(r"^\s*(?:(?P<k8s>kind:\s*(?:Pod|Deployment|Job|StatefulSet|DaemonSet|CronJob)\b|containers:\s*$)|"
                    r"services:\s*$)")
-_GPU_REQUEST = re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:.*\bgpu\b|runtime:\s*nvidia|--gpus|"
+_GPU_REQUEST = guarded(re.compile(r"nvidia\.com/gpu|driver:\s*['\"]?nvidia|capabilities:.*\bgpu\b|runtime:\s*nvidia|--gpus|"
                           # Apptainer/Singularity's --nv and distrobox's --nvidia bind the host's GPU and driver in
                           r"\b(?:apptainer|singularity)\b.*\s--nv\b|\bdistrobox\b.*\s--nvidia\b|"
-                          r"\bgpus:\s*\S|NVIDIA_VISIBLE_DEVICES\s*[:=]\s*['\"]?(?:all|\d)", re.I)
-_GPU_REQUEST_NEEDS = ("nvidia.com/gpu", "driver:", "capabilities:", "runtime:", "gpus", "--nv", "nvidia_visible_devices")
+                          r"\bgpus:\s*\S|NVIDIA_VISIBLE_DEVICES\s*[:=]\s*['\"]?(?:all|\d)", re.I))
+_GPU_REQUEST_NEED = required(_GPU_REQUEST)  # the plain strings a match holds, read from the pattern
 # How a line a program printed starts, when it is pasted without a code fence: a timestamp, an absl/glog
 # prefix, an exception or warning class, a traceback, a REPL prompt, a logger's level, a source file:line.
 _PRINTED = re.compile(r"^(?:[\w.-]+: (?:Error|error|ERROR|[Ff]ailed|WARNING|warning)\b|\[?\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|[IWEF]\d{4} |[IWEF] [\w/.-]+\.(?:cc|h|py):\d+\]|Traceback|>>>|(?:\w+\.)*\w*(?:Error|Exception|"
@@ -721,7 +723,7 @@ class _Reader:
                     self.state("env:NVIDIA_DRIVER_CAPABILITIES", asked, n, stripped, False)
         if "capabilities:" in line and (caps := _COMPOSE_CAPS.match(line)):
             listed = [c.strip(" \"'").lower() for c in caps.group("caps").split(",")]
-            asked = [c for c in listed if c in _DRIVER_CAPS]
+            asked = [c for c in listed if c in DRIVER_CAPS]
             if "gpu" in listed and asked:
                 self.state("env:NVIDIA_DRIVER_CAPABILITIES", ",".join(asked), n, stripped, False)
         if ("=" in line or "," in line) and not self.message:
@@ -754,8 +756,8 @@ class _Reader:
             if at:
                 self._image(n, stripped, [at.group("img")])
         low = line.lower() if ("vidia" in line or "VIDIA" in line or "pus" in line or "--nv" in line) else ""
-        # (a plain string each branch of the regex needs: most lines that name NVIDIA are paths and log lines)
-        if low and any(k in low for k in _GPU_REQUEST_NEEDS):
+        # (a plain string the regex needs: most lines that name NVIDIA are paths and log lines)
+        if low and passes(_GPU_REQUEST_NEED, low):
             g = _GPU_REQUEST.search(line)
             if g:
                 self.state("gpu_request", g.group(0), n, stripped, False)
@@ -933,10 +935,6 @@ class _Reader:
             self.pending_pip_show = s.group("name")
 
 
-# The same patterns behind a lookahead for how every match starts (literals.guarded): the same matches, found faster
-# in long lines, where the engine would otherwise try each alternative at every position
-_GPU_REQUEST, _DRIVER_PACKAGE, _INTRODUCED, _PIN, _CUDNN_PACKAGE, _SMI_MEMORY = (
-    guarded(rx) for rx in (_GPU_REQUEST, _DRIVER_PACKAGE, _INTRODUCED, _PIN, _CUDNN_PACKAGE, _SMI_MEMORY))
 _FILTERS = (_DOCKER, _ENV, _IS_CUDA_BUILD, _NUM_GPUS, _NO_DIST, _PIP_INSTALL, *(f for _, f in _REPL))
 # The reporter's words (versions in sentences, cues) are read only in the head of a report (cue_table.CUE_CHARS
 # of sentences): their many common needles ("gpu", "cuda", "install") are looked for only in the first
