@@ -88,6 +88,24 @@ def test_a_failure_no_message_names_is_not_a_working_gpu():
     assert triage(dies + env).verdict.root_cause != "no_problem"
 
 
+def test_a_cuda_status_code_the_reporter_names_is_a_failure_benign_lines_do_not_undo():
+    # TensorFlow's oneDNN notice is printed on every start; beside a run that fails with a CUDA driver status it says
+    # nothing about the GPU working (tensorflow/tensorflow#90291: an RTX 5070 Ti under TF 2.18)
+    notice = ("```\n2025-03-31 14:23:13.091967: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on. "
+              "You may see slightly different numerical results due to floating-point round-off errors from different "
+              "computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.\n```\n")
+    assert triage("Is this message a problem?\n" + notice).verdict.root_cause == "no_problem"
+    for failure in ("The run then fails with CUDA_ERROR_INVALID_HANDLE while the model is being built.",
+                    "Training crashes with CUBLAS_STATUS_EXECUTION_FAILED after the first batch.",
+                    "It fails: cudaErrorNoKernelImageForDevice."):
+        assert triage(notice + failure).verdict.root_cause != "no_problem", failure
+    # a Python exception printed inside a library's warning is no such sign (xFormers prints one when Triton is absent)
+    warning = ("```\nWARNING  A matching Triton is not available, some optimizations will not be enabled\n"
+               "Traceback (most recent call last):\nModuleNotFoundError: No module named 'triton'\n```\n"
+               "Is something broken? I'm worried the training isn't getting the GPU optimizations it should.")
+    assert triage(warning).verdict.root_cause == "no_problem"
+
+
 def test_gpu_numbers_that_differ_from_nvidia_smi_are_the_device_order():
     # CUDA numbers GPUs fastest first (CUDA_DEVICE_ORDER), nvidia-smi by PCI bus: another index, the same GPU
     said = "I picked GPU 2 and 3 in the job form, but the GPU numbering doesn't match nvidia-smi: the load shows on 0 and 1."

@@ -34,6 +34,9 @@ _GPUS_FLAG_NOT_ENOUGH = re.compile(r"(?<![/.:-])\b(?:kubernetes|k8s|kubectl|mini
 _GPU_RUNTIME = dict(CUES)["gpu_runtime"]  # "the runtime type is set to GPU" (Colab, Kaggle)
 # Directories of a CUDA or cuDNN that is not the pip wheels' (a toolkit, conda, an HPC module).
 _EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b")  # a Python exception's class: RuntimeError, CUDAError
+# a status code of CUDA's own libraries (CUDA_ERROR_INVALID_HANDLE, CUBLAS_STATUS_EXECUTION_FAILED, cudaErrorNoDevice):
+# unlike an exception, which libraries also print in warnings they survive, it only ever names a failed call
+_CUDA_STATUS = re.compile(r"\b(?:CUDA_ERROR|CU(?:BLAS|DNN|FFT|SOLVER|SPARSE|RAND)_STATUS)_[A-Z_]+\b|\bcudaError[A-Z]\w+")
 _SYSTEM_CUDA = re.compile(r"cuda|cudnn|hpc_sdk|/opt/nvidia|conda[^:]*/lib", re.I)
 _VERSION_CLASH = ("tf_cudnn_mismatch", "jax_cudnn_outdated", "jax_cuda_outdated", "jax_cuda_components", "jax_lib_unloadable",
                   "dnn_init_failed")
@@ -651,7 +654,8 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
         add("no_problem", "info", "program", w.line, w.text, "the framework found the GPU; the other messages are benign")
     # (a reporter who says the framework finds no GPU has its answer already: benign lines do not make that work)
     if benign and not errors and not two_places and not no_gpu and "gpu_not_found_said" not in cues and \
-            not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors):
+            not [m for m in f.log if m.kind == "warning" and m.categories] and not (works and not errors) and \
+            not ("failing" in cues and _unnamed_failure(f, _CUDA_STATUS)):
         b = benign[0]
         # benign lines alone show no GPU at work: when the reporter says it is not used, they only rule those out
         unused = bool({"gpu_unused", "failing"} & set(cues))
@@ -666,9 +670,11 @@ def _fewer_than_the_machine(f: TriageFacts) -> bool:
     return bool(has and counted) and min(counted) < max(has)
 
 
-def _unnamed_failure(f: TriageFacts) -> bool:
-    """The report prints an exception that no row of knowledge/log_messages.csv knows ("RuntimeError: …")."""
-    return any(_EXCEPTION.search(c.text) for c in f.cues if c.id == "failing")
+def _unnamed_failure(f: TriageFacts, named=None) -> bool:
+    """The report prints or tells an exception or a CUDA status code that no row of knowledge/log_messages.csv knows
+    ("RuntimeError: …", "fails with CUDA_ERROR_INVALID_HANDLE"); `named`: only failures this pattern finds."""
+    return any((named or _EXCEPTION).search(c.text) or (named is None and _CUDA_STATUS.search(c.text))
+               for c in f.cues if c.id == "failing")
 
 
 def _system_cuda_older_than_wheel(f: TriageFacts, cues: dict, add) -> None:
