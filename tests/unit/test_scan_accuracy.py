@@ -1,0 +1,31 @@
+"""The blind scan corpus (tests/scan_corpus): real project files labelled by a GPU expert. Floors, so that a change to
+scan cannot lose what it reads right; the frozen split is scored here and never read while changing scan."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scan_corpus"))
+
+from scan_cases import DEV, FROZEN, cases, score  # noqa: E402
+
+FLOORS = {"dev": 7 / 14, "frozen": 6 / 14}  # first reading (session 20): dev 7/14, frozen 6/14
+
+
+@pytest.mark.parametrize("split, folder", [("dev", DEV), ("frozen", FROZEN)])
+def test_scan_reads_the_blind_corpus_at_least_as_well_as_before(split, folder):
+    ok, n, _ = score(folder)
+    assert n >= 14
+    assert ok / n >= FLOORS[split] - 1e-9, f"{split}: {ok}/{n}"
+
+
+def test_every_case_is_labelled_with_a_category_or_clean():
+    from whynogpu.categories import IN_WORDS
+
+    for split in (DEV, FROZEN):
+        for c in cases(split):
+            assert c.expected == "clean" or c.expected in IN_WORDS, c.name
+            assert c.source.startswith("https://github.com/"), c.name
