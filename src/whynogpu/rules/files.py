@@ -36,7 +36,7 @@ TF_FAMILY = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel
              "intel-tensorflow", "tf-nightly", "tf-nightly-cpu", "tf-nightly-gpu", "tensorflow-macos",
              "tensorflow-rocm")
 _CPU_TF = set(TF_CPU_DISTS) | {"tf-nightly-cpu"}
-_GPU_KINDS = ("cudart", "cuda", "cuda_cudnn", "framework_gpu")
+_GPU_KINDS = ("cudart", "cuda", "cuda_cudnn", "framework_gpu", "named_gpu")
 _GPU_NAME = re.compile(r"gpu|cuda", re.I)
 _PINS = ("==", "===", "<", "<=", "~=")
 
@@ -195,6 +195,17 @@ def deliberate_cpu(df: DeclaredFile, group: str) -> bool:
     return "cpu" in posixpath.basename(df.path).lower() or "cpu" in group.lower()
 
 
+def _cpu_by_design(df: DeclaredFile, w: Workload) -> bool:
+    """A workload left on the CPU on purpose though its image may be a GPU one: one that asks for no GPU beside one of
+    the same file that does (the author gives GPUs where they are meant: a parameter server beside GPU workers, a
+    data or TensorBoard sidecar), or one that only serves TensorBoard (it reads logs, it runs no model)."""
+    if w.gpu_request:
+        return False
+    if any(o.gpu_request for o in df.workloads if o is not w):
+        return True
+    return bool(w.commands) and all(c.text.split()[:1] == ["tensorboard"] for c in w.commands)
+
+
 def _for_cpu(name: str) -> bool:
     """A service, container or image named for the CPU (auto-cpu, comfy-cpu, …:latest-cpu) runs there on purpose."""
     return bool(re.search(r"(?<![a-z])cpu(?![a-z])", name.lower()))
@@ -213,7 +224,7 @@ def launch_commands(facts: FileScanFacts | None) -> list[tuple[DeclaredFile, Com
             cmds = [c for st in final(df) for c in st.commands]
             env = [e for st in final(df) for e in st.env]
         else:
-            chosen = [w for w in df.workloads if not (_for_cpu(w.name) or _for_cpu(w.image))]
+            chosen = [w for w in df.workloads if not (_for_cpu(w.name) or _for_cpu(w.image) or _cpu_by_design(df, w))]
             cmds = [*df.commands, *(c for w in chosen for c in w.commands)]
             env = [*df.env, *(e for w in chosen for e in w.env)]
         cmds += [Command(e.value, e.spot, e.name) for e in env if e.name in launcher_variables()]
@@ -718,7 +729,8 @@ def compose_service_without_gpu(info, snap):
         if df.kind != K.COMPOSE:
             continue
         for w in df.workloads:
-            if w.gpu_request or (posixpath.dirname(df.path), w.name) in asked or _quiet(w.spot, info.code):
+            if w.gpu_request or (posixpath.dirname(df.path), w.name) in asked or _quiet(w.spot, info.code) or \
+                    _cpu_by_design(df, w):
                 continue
             why = _gpu_image(facts, w)
             if not why:
@@ -753,7 +765,7 @@ def kubernetes_container_without_gpu(info, snap):
         if df.kind != K.KUBERNETES:
             continue
         for w in df.workloads:
-            if w.init or w.gpu_request or _quiet(w.spot, info.code):
+            if w.init or w.gpu_request or _quiet(w.spot, info.code) or _cpu_by_design(df, w):
                 continue
             why = _gpu_image(facts, w)
             if not why:
