@@ -61,3 +61,32 @@ spec:
     # the same job without the workers' GPUs: nothing in it is given a GPU, so the CUDA image is left without one
     job.write_text(job.read_text().replace("            resources:\n              limits:\n                nvidia.com/gpu: 2\n", ""))
     assert [code for code, _ in _said(job)] == ["WG718", "WG729", "WG729"]
+
+
+def _code_findings(path) -> list[tuple[str, str, int]]:
+    report, _, _ = scan_report(RealHost(), (str(path),))
+    return sorted((f.code, f.severity.value, f.location.line) for f in report.findings)
+
+
+def test_a_hidden_default_that_a_later_line_replaces_is_a_hint(tmp_path):
+    # a benchmark runner: CPU only unless GPUs are asked for on the command line
+    script = tmp_path / "runner.py"
+    script.write_text('import os\nimport argparse\n\ndef main(args):\n    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"\n'
+                      '    if args.gpus:\n        os.environ["CUDA_VISIBLE_DEVICES"] = args.gpus\n')
+    assert _code_findings(script) == [("WG701", "hint", 5)]
+    # nothing sets it again: the GPU is hidden on every run
+    script.write_text('import os\n\ndef main(args):\n    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"\n    run(args)\n')
+    assert [c for c, sev, _ in _code_findings(script) if sev != "hint"] == ["WG701"]
+
+
+def test_a_template_model_on_the_cpu_for_multi_gpu_model_is_a_hint(tmp_path):
+    # keras.utils.multi_gpu_model's documented use: the template under tf.device('/cpu:0'), replicas on the GPUs
+    body = ("import tensorflow as tf\nfrom keras.models import Sequential\nfrom keras.layers import Dense\n"
+            "from keras.utils import multi_gpu_model\n\n"
+            "with tf.device('/cpu:0'):\n    model = Sequential()\n    model.add(Dense(16))\n"
+            "parallel = multi_gpu_model(model, gpus=2)\nparallel.compile(loss='mse', optimizer='adam')\n")
+    script = tmp_path / "train.py"
+    script.write_text(body)
+    assert _code_findings(script) == [("WG711", "hint", 6)]
+    script.write_text(body.replace("parallel = multi_gpu_model(model, gpus=2)\nparallel", "model"))
+    assert _code_findings(script) == [("WG711", "error", 6)]

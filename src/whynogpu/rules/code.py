@@ -85,6 +85,18 @@ def cuda_visible_devices_hidden_in_code(info, snap):
     for h in hits(snap, info.code, "cuda_visible_devices"):
         vd = parse_visible_devices(h.value or "", count)
         sev, why = severity(h), vd.stop_reason
+        later = h.extra.get("overridden_at")
+        if later and vd.hides_all:
+            # a default the program replaces on some runs (`if args.gpus: os.environ[…] = args.gpus`): those get GPUs
+            yield info.finding(
+                Severity.HINT, [seen(h), Evidence(f"CUDA_VISIBLE_DEVICES={h.value!r}: {why}; line {later} sets it "
+                                                  "again", h.path)],
+                f"This hides every GPU unless line {later} sets the variable again: a run that does not take that "
+                "path stays on the CPU.",
+                corrected(h, "If the CPU is not meant as the default, name a GPU here:", "Delete this line:"),
+                location=location(h),
+            )
+            continue
         if not vd.hides_all:
             first = vd.accepted[0].strip() if vd.accepted else ""
             if count is not None or not first.isdigit() or int(first) == 0:
@@ -171,6 +183,17 @@ def keras_backend_forced_in_code(info, snap):
 def tf_device_scope_cpu(info, snap):
     for h in hits(snap, info.code, "tf_device_cpu"):
         builds = h.extra.get("builds_model") == "yes"
+        if h.extra.get("replicated_at"):
+            yield info.finding(
+                Severity.HINT, [seen(h), Evidence(f"line {h.extra['replicated_at']} replicates the model with "
+                                                  "multi_gpu_model", h.path)],
+                "This builds the template model on the CPU, as Keras' multi_gpu_model documentation does; the "
+                "replicas train on the GPUs. A run that skips multi_gpu_model (one GPU) trains the template itself, "
+                "on the CPU.",
+                Fix("Nothing to change when the file runs with two or more GPUs.", ()),
+                location=location(h),
+            )
+            continue
         yield info.finding(
             severity(h) if builds else Severity.HINT,
             [seen(h), Evidence("the block builds or trains a model" if builds else

@@ -87,7 +87,46 @@ class Visitor(ast.NodeVisitor):
     def run(self, tree: ast.Module) -> list[CodeHit]:
         self.state.pending.append(tree)
         self.visit(tree)
+        self._mark_defaults(tree)
+        self._mark_templates(tree)
         return self.hits
+
+    def _mark_templates(self, tree: ast.Module) -> None:
+        """Keras' multi_gpu_model replicates a template model onto the GPUs, and its documentation builds that template
+        under tf.device('/cpu:0') so the weights live in host memory: a CPU scope in such a file holds the template,
+        not the training (its hit records the call, extra["replicated_at"])."""
+        scopes = [h for h in self.hits if h.pattern == "tf_device_cpu"]
+        if not scopes:
+            return
+        call = next((n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and
+                     (self.qualname(n.func) or "").rsplit(".", 1)[-1] == "multi_gpu_model"), None)
+        for h in scopes if call is not None else ():
+            h.extra["replicated_at"] = str(call)
+
+    def _mark_defaults(self, tree: ast.Module) -> None:
+        """An environment variable set, then set again by a later statement of the same block (`… = "-1"`, then
+        `if args.gpus: … = args.gpus`): the first value is a default that the later line may replace, so it is
+        not sure to be the one the program runs with. Its hit records the later line (extra["overridden_at"])."""
+        sets = {h.line: h for h in self.hits if h.extra.get("how") == "assignment" and h.extra.get("variable")}
+        if not sets:
+            return
+        for parent in ast.walk(tree):
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(parent, name, None)
+                if not isinstance(block, list):
+                    continue
+                for i, stmt in enumerate(block):
+                    h = sets.get(getattr(stmt, "lineno", -1))
+                    if h is None or not isinstance(stmt, ast.Assign):
+                        continue
+                    later = next((n.lineno for st in block[i + 1:] for n in ast.walk(st)
+                                  if isinstance(n, ast.Assign) and self._sets_env(n, h.extra["variable"])), None)
+                    if later is not None:
+                        h.extra["overridden_at"] = str(later)
+
+    def _sets_env(self, node: ast.Assign, name: str) -> bool:
+        return any(isinstance(t, ast.Subscript) and self.qualname(t.value) == "os.environ" and self.value(t.slice) == name
+                   for t in node.targets)
 
     def visit(self, node: ast.AST) -> Any:
         if isinstance(node, ast.stmt):
