@@ -90,3 +90,24 @@ def test_a_template_model_on_the_cpu_for_multi_gpu_model_is_a_hint(tmp_path):
     assert _code_findings(script) == [("WG711", "hint", 6)]
     script.write_text(body.replace("parallel = multi_gpu_model(model, gpus=2)\nparallel", "model"))
     assert _code_findings(script) == [("WG711", "error", 6)]
+
+
+def test_a_cuda_image_of_another_release_than_tensorflow_was_built_with_is_wg730(tmp_path):
+    # nvidia/cuda 10.1 with cuDNN 7 under TensorFlow 2.4, built with CUDA 11.0 and cuDNN 8 (tensorflow.org's table)
+    docker = tmp_path / "Dockerfile"
+    docker.write_text("FROM nvidia/cuda:10.1-cudnn7-devel\nRUN pip install tensorflow~=2.4 deepchem\n")
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    [f] = [f for f in report.findings if f.code == "WG730"]
+    assert (f.category, f.location.line) == ("cuda_version_mismatch", 2)
+    assert "libcudart.so.11.0 (the image has libcudart.so.10.1)" in " ".join(e.fact for e in f.evidence)
+    assert "nvidia/cuda:11.0" in f.fix.commands[0]  # the release the pin names, 2.4
+    # the same CUDA family, another cuDNN major: TensorFlow 2.15 (CUDA 12.2, cuDNN 8) on a cuDNN 9 image
+    docker.write_text("FROM nvidia/cuda:12.4.1-cudnn9-runtime-ubuntu22.04\nRUN pip install tensorflow==2.15.0\n")
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    assert [(f.code, f.category) for f in report.findings if f.code == "WG730"] == [("WG730", "cudnn_version_mismatch")]
+    # the image of the build's own CUDA and cuDNN, and a pip CUDA that brings its own libraries: nothing to say
+    for ok in ("FROM nvidia/cuda:11.0.3-cudnn8-runtime-ubuntu20.04\nRUN pip install tensorflow==2.4.1\n",
+               "FROM nvidia/cuda:10.1-cudnn7-devel\nRUN pip install 'tensorflow[and-cuda]==2.16.1'\n"):
+        docker.write_text(ok)
+        report, _, _ = scan_report(RealHost(), (str(docker),))
+        assert not [f for f in report.findings if f.code == "WG730"], ok

@@ -24,7 +24,15 @@ from whynogpu.facts.files import (
     Stage,
     Workload,
 )
-from whynogpu.knowledge import cuda_of_driver, image_key, image_row, table, version_key
+from whynogpu.knowledge import (
+    cuda_of_driver,
+    image_key,
+    image_row,
+    soname_family,
+    sonames,
+    table,
+    version_key,
+)
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cpu_options import launcher_variables
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
@@ -601,6 +609,82 @@ def cuda_image_newer_than_driver(info, snap):
                 + (", or use an nvidia/cuda image of a CUDA it runs:" if newest else "."), tuple(cmds)),
             location=_loc(df, spot),
         )
+
+
+_CUDNN_TAG = re.compile(r"-cudnn(\d+)")
+
+
+def _framework_builds(r: Requirement) -> list[tuple[str, str, str]]:
+    """(release, CUDA, cuDNN major) of each TensorFlow release a pin allows whose build loads CUDA and cuDNN from the
+    system (tensorflow_releases.csv); [] for other requirements or a pin of no known release."""
+    if not _needs_system_cuda(r) or r.name not in ("tensorflow", "tensorflow-gpu"):
+        return []
+    return [(x["tensorflow"], x["cuda"], x["cudnn"].split(".")[0]) for x in series(r) or [] if x["cuda"]]
+
+
+def _soname_clash(image: str, cuda: str) -> list[str]:
+    """The libraries TensorFlow dlopens whose soname differs between the image's CUDA and the build's."""
+    libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
+    have, want = (sonames(f, libs) if f else {} for f in (soname_family(image), soname_family(cuda)))
+    return [f"{want[lib]} (the image has {have[lib]})" for lib in libs if lib in have and lib in want and have[lib] != want[lib]]
+
+
+@rule(
+    "WG730", "cuda_image_other_than_framework_build", "cuda_version_mismatch",
+    "The CUDA base image is another release than the framework build loads",
+    detects="A Dockerfile whose final image starts from nvidia/cuda:X.Y (and -cudnnN) and installs a TensorFlow that "
+            "loads CUDA and cuDNN from the system (plain `tensorflow` pins, tensorflow-gpu), when every release the "
+            "pin allows was built with another CUDA family, or another cuDNN major, than the image's "
+            "(tensorflow_releases.csv, cuda_sonames.csv).",
+    why="TensorFlow asks the loader for the sonames of the CUDA release it was built with (libcudart.so.11.0, "
+        "libcusolver.so.10 …); an image of another release has other sonames, so TensorFlow logs 'Could not load "
+        "dynamic library' and runs on the CPU.",
+    example="Dockerfile:1:6 `FROM nvidia/cuda:10.1-cudnn7-devel` … `pip install tensorflow~=2.4` (built with CUDA 11.0, "
+            "cuDNN 8)",
+    fix="Start from the nvidia/cuda tag of the CUDA and cuDNN the release was built with, or pin the release built for "
+        "the image's CUDA.",
+    references=("https://www.tensorflow.org/install/source#gpu", "https://hub.docker.com/r/nvidia/cuda"),
+    modes=MODES,
+    category_from="what differs: cudnn_version_mismatch when the CUDA family is the same and only cuDNN differs",
+)
+def cuda_image_other_than_framework_build(info, snap):
+    facts = _facts(snap)
+    for df in facts.files if facts else ():
+        stages = final(df) if df.kind == K.DOCKERFILE else []
+        image = image_cuda(stages[0].image) if stages else None
+        if image is None or _quiet(stages[0].spot, info.code):
+            continue
+        tag = _CUDNN_TAG.search(image_key(stages[0].image))
+        for r in (r for st in stages for r in st.requirements):
+            builds = _framework_builds(r)
+            if not builds or _quiet(r.spot, info.code):
+                continue
+            # every release the pin allows must clash: pip may pick any of them
+            clash = [_soname_clash(image, cuda) for _, cuda, _ in builds]
+            other_cudnn = bool(tag) and all(cudnn != tag.group(1) for _, _, cudnn in builds)
+            if not all(clash) and not other_cudnn:
+                continue
+            cudas = sorted({cuda for _, cuda, _ in builds}, key=version_key)
+            cudnns = sorted({cudnn for _, _, cudnn in builds})
+            span = builds[-1][0] if len(builds) == 1 else f"{builds[-1][0]}-{builds[0][0]}"
+            built = (f"CUDA {' or '.join(cudas)}" + (f" and cuDNN {' or '.join(cudnns)}" if other_cudnn else ""))
+            evidence = [_seen(df, stages[0].spot, f"CUDA {image}" + (f", cuDNN {tag.group(1)}" if tag else "")),
+                        _seen(df, r.spot, f"{r.name}{r.specifier} allows TensorFlow {span}, built with {built} "
+                                          "(knowledge base: tensorflow_releases)")]
+            if all(clash):
+                evidence.append(Evidence(f"TensorFlow {builds[-1][0]} loads " + "; ".join(clash[-1][:3]),
+                                         "knowledge base: cuda_sonames"))
+            cuda, cudnn = builds[-1][1], builds[-1][2]  # the oldest release the pin allows: the one it names
+            yield info.finding(
+                Severity.ERROR, evidence,
+                f"TensorFlow here loads {built} from the system, but the image has CUDA {image}" +
+                (f" with cuDNN {tag.group(1)}" if tag else "") +
+                ": the libraries it asks for are not there, so it runs on the CPU.",
+                Fix("Start from the image of the CUDA the release was built with (or pin a release built for this one):",
+                    (f"FROM nvidia/cuda:{cuda}…-cudnn{cudnn}-runtime-…   # tags: https://hub.docker.com/r/nvidia/cuda/tags",)),
+                location=_loc(df, r.spot),
+                category=None if all(clash) else "cudnn_version_mismatch",
+            )
 
 
 def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
