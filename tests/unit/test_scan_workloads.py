@@ -111,3 +111,20 @@ def test_a_cuda_image_of_another_release_than_tensorflow_was_built_with_is_wg730
         docker.write_text(ok)
         report, _, _ = scan_report(RealHost(), (str(docker),))
         assert not [f for f in report.findings if f.code == "WG730"], ok
+
+
+def test_a_conda_framework_with_nothing_that_asks_for_cuda_is_left_to_the_solver(tmp_path):
+    # hpcaitech/FastFold#27: pytorch from the pytorch channel without cudatoolkit, and conda chose the CPU build
+    env = tmp_path / "environment.yml"
+    base = "name: fold\nchannels:\n  - conda-forge\n  - pytorch\ndependencies:\n  - conda-forge::python=3.8\n"
+    env.write_text(base + "  - pytorch::pytorch=1.11.0\n")
+    assert _said(env) == [("WG721", 7)]
+    report, _, _ = scan_report(RealHost(), (str(env),))
+    assert report.findings[0].severity is Severity.WARNING and "pytorch-cuda" in report.findings[0].fix.commands[0]
+    # what PyTorch's conda instructions add, a CUDA build string, or conda-forge's cuda-version: the file decides
+    for gpu in ("  - pytorch::pytorch=1.11.0\n  - cudatoolkit=11.3\n",
+                "  - pytorch=2.1\n  - pytorch-cuda=12.1\n",
+                "  - conda-forge::pytorch=2.4=*cuda*\n",
+                "  - jaxlib=0.4.30\n  - cuda-version=12.4\n"):
+        env.write_text(base + gpu)
+        assert _said(env) == [], gpu

@@ -167,6 +167,26 @@ def cpu_only(r: Requirement, together: list[Requirement]) -> str:
     return ""
 
 
+# conda packages that make the solver take a framework's CUDA build (or that are one)
+_CONDA_GPU = ("pytorch-cuda", "pytorch-gpu", "cudatoolkit", "cuda-toolkit", "cuda-version", "cuda-runtime",
+              "cuda-cudart", "cudnn", "tensorflow-gpu", "cuda-nvcc")
+
+
+def _conda_build_unchosen(r: Requirement, together: list[Requirement]) -> str:
+    """Why conda, not this file, decides whether this framework comes as its CUDA or its CPU build, or "": a conda
+    torch, tensorflow or jaxlib with no CUDA build string and nothing beside it that asks for CUDA. PyTorch's own
+    conda lines always add pytorch-cuda=X (cudatoolkit=X before 1.13), or cpuonly for the CPU; conda-forge picks a
+    CUDA build only where the machine that solves the environment shows a CUDA driver (the __cuda virtual package)."""
+    if not r.conda or r.name not in ("torch", "tensorflow", "jaxlib") or r.context != K.INSTALL:
+        return ""
+    if re.search(r"cuda|gpu", r.url) or gpu_signals(together) or \
+            any(o.name in _CONDA_GPU or (o.name == r.name and not o.conda) for o in together):
+        return ""
+    return (f"conda's {r.name} with no CUDA build string (=*=*cuda*) and nothing beside it that asks for CUDA "
+            "(pytorch-cuda, cudatoolkit, cuda-version): the solver picks the build, and on a machine without a "
+            "GPU driver, or from a channel whose default is the CPU build, that is the CPU one")
+
+
 def gpu_signals(reqs: list[Requirement]) -> list[str]:
     """What in a list of requirements says a GPU is meant to be used."""
     out = []
@@ -279,7 +299,9 @@ def files_summary(snap):
     detects="tensorflow-cpu (or tensorflow-intel, tensorflow-cpu-aws, tf-nightly-cpu), a `tensorflow` pin older "
             "than 2.1, torch from download.pytorch.org/whl/cpu or with a +cpu version, conda's `cpuonly`, "
             "`jax[cpu]`, or `jax`/`jaxlib` installed without a CUDA extra or plugin — in a Dockerfile's RUN, "
-            "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile.",
+            "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile. A warning for a "
+            "conda pytorch, tensorflow or jaxlib with nothing that asks for its CUDA build (pytorch-cuda, "
+            "cudatoolkit, a cuda build string): the solver then decides.",
     why="A CPU-only build has no CUDA kernels and never looks for a GPU, so whatever installs from this file "
         "runs on the CPU however well the driver and CUDA are set up.",
     example="requirements.txt:3:1 `tensorflow-cpu==2.15.0` (the file name 'requirements-gpu.txt' says it is for the GPU)",
@@ -297,13 +319,23 @@ def cpu_only_framework_in_file(info, snap):
             why_gpu = intent(facts, df, reqs)
             for r in reqs:
                 why = cpu_only(r, reqs)
-                if not why or _quiet(r.spot, info.code) or (r.spot.line, r.spot.column) in done \
+                unsure = "" if why else _conda_build_unchosen(r, reqs)
+                if not (why or unsure) or _quiet(r.spot, info.code) or (r.spot.line, r.spot.column) in done \
                         or deliberate_cpu(df, r.group):
                     continue
                 done.add((r.spot.line, r.spot.column))
-                evidence = [_seen(df, r.spot, why)]
+                evidence = [_seen(df, r.spot, why or unsure)]
                 if why_gpu:
                     evidence.append(Evidence(why_gpu, df.path))
+                if unsure:
+                    yield info.finding(
+                        Severity.WARNING, evidence,
+                        "This line leaves conda to choose between the framework's CUDA and CPU builds, so an environment "
+                        "made from it can run on the CPU (it depends on the machine and channels that solve it).",
+                        Fix("Ask for the CUDA build in the file:", (_conda_gpu_build(r),)),
+                        location=_loc(df, r.spot),
+                    )
+                    continue
                 yield info.finding(
                     Severity.ERROR if why_gpu else Severity.WARNING, evidence,
                     "Whatever installs from this line gets a framework with no GPU support, so it runs on the CPU"
@@ -311,6 +343,12 @@ def cpu_only_framework_in_file(info, snap):
                     Fix("Install the GPU build instead:", (_gpu_build(r),)),
                     location=_loc(df, r.spot),
                 )
+
+
+def _conda_gpu_build(r: Requirement) -> str:
+    if r.name == "torch":
+        return "- pytorch-cuda=12.1   # beside pytorch, channels pytorch and nvidia (PyTorch's conda instructions)"
+    return f"- {'tensorflow' if r.name == 'tensorflow' else 'jaxlib'}=*=*cuda*   # conda-forge's CUDA build"
 
 
 def _gpu_build(r: Requirement) -> str:
