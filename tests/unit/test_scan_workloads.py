@@ -128,3 +128,26 @@ def test_a_conda_framework_with_nothing_that_asks_for_cuda_is_left_to_the_solver
                 "  - jaxlib=0.4.30\n  - cuda-version=12.4\n"):
         env.write_text(base + gpu)
         assert _said(env) == [], gpu
+
+
+def test_a_slurm_job_on_gpu_nodes_that_asks_for_no_gpu_is_wg731(tmp_path):
+    # BLAST-AI-ML/synapse#199: torch.cuda.is_available() was False until `#SBATCH --gpus-per-node=1` was added
+    job = tmp_path / "training.sbatch"
+    head = "#!/bin/bash -l\n\n#SBATCH -t 00:15:00\n#SBATCH -N 1\n#SBATCH -q realtime\n#SBATCH --constraint=gpu\n"
+    tail = "\nmodule load python\nsrun python train.py --experiment a\n"
+    job.write_text(head + tail)
+    assert _said(job) == [("WG731", 6)]
+    # the GPUs asked for, in any of sbatch's spellings: nothing to say
+    for ask in ("#SBATCH --gpus-per-node=1\n", "#SBATCH --gres=gpu:a100:2\n", "#SBATCH -G 1\n",
+                "#SBATCH --tres-per-task=gres/gpu:1\n"):
+        job.write_text(head + ask + tail)
+        assert _said(job) == [], ask
+    # a directive after the first command is not read by sbatch: the request there does not count
+    job.write_text(head + tail + "#SBATCH --gres=gpu:1\n")
+    assert _said(job) == [("WG731", 6)]
+    # a CPU partition and no CUDA: a CPU job
+    job.write_text("#!/bin/bash\n#SBATCH -p standard\n#SBATCH -n 4\nsrun python preprocess.py\n")
+    assert _said(job) == []
+    # no GPU partition named, but a CUDA module loaded: meant for a GPU
+    job.write_text("#!/bin/bash\n#SBATCH -p main\nmodule load cuda/12.1\nsrun python train.py\n")
+    assert _said(job) == [("WG731", 2)]

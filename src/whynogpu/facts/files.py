@@ -25,6 +25,7 @@ CONDA_ENV = "environment.yml"
 PIPFILE = "pipfile"
 SCRIPT = "script"  # a launcher: a shell or batch script, a systemd service unit
 RUN = "run"  # a container started on a command line a report shows (docker/podman/nerdctl run, distrobox --image)
+SLURM = "slurm"  # a Slurm batch job: the #SBATCH lines of a script
 
 # Where a requirement was declared; "install" contexts are what an environment really gets, "metadata"
 # is a library's dependency list (the application that installs it chooses the accelerator).
@@ -106,6 +107,7 @@ class Workload:
     env: tuple[EnvVar, ...] = ()
     init: bool = False  # a Kubernetes init container
     commands: tuple[Command, ...] = ()
+    placement: str = ""  # where a scheduler is asked to run it ("partition=gpu constraint=a100"); "" when not said
 
 
 @dataclass(frozen=True)

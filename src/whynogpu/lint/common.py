@@ -43,7 +43,7 @@ def kind_of(rel: str) -> str | None:
         return K.SETUP_PY
     if low == "setup.cfg":
         return K.SETUP_CFG
-    if low.endswith((".sh", ".bash", ".bat", ".cmd", ".service")):
+    if low.endswith((".sh", ".bash", ".bat", ".cmd", ".service", ".sbatch", ".slurm")):
         return K.SCRIPT
     if low.endswith((".txt", ".in")) and ("requirements" in low or
                                           posixpath.basename(posixpath.dirname(rel)).lower() in _REQS_DIRS):

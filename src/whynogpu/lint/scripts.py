@@ -15,7 +15,7 @@ import posixpath
 import re
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import Command, DeclaredFile, EnvVar
+from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Workload
 from whynogpu.lint.common import spot
 
 MAX_LINES = 50_000
@@ -34,9 +34,44 @@ _FUNCTION = re.compile(r"^(?:function\s+[\w.:-]+|[\w.:-]+\s*\(\s*\))\s*\{?\s*$")
 _SEGMENT = re.compile(r";|&&|\|\|")
 
 
+# A Slurm batch script's directives: `#SBATCH` lines before the first command (sbatch reads no later ones).
+_SBATCH = re.compile(r"^#SBATCH\s+(?P<opts>.*)$")
+# The options that ask Slurm for GPUs (sbatch(1): --gres=gpu[:type]:N, --gpus and its per-node/task/socket forms,
+# -G, --tres-per-task=gres/gpu:N), and those that choose where the job runs.
+_SLURM_GPUS = re.compile(r"(?:^|\s)(?:--gres[= ]\S*gpu\S*|--gpus(?:-per-\w+)?[= ]\S+|-G\s*\S+|--tres-per-\w+[= ]\S*gpu\S*)")
+# A partition, constraint or QOS named for GPUs (gpu, gpu_a100, a100, h100, volta …): the job is meant for them.
+GPU_PLACE = re.compile(r"gpu|cuda|nvidia|volta|ampere|hopper|[ahlv]100|h200|a40\b|l40|t4\b|rtx", re.I)
+_SLURM_PLACE = re.compile(r"(?:^|\s)(?:--partition[= ]|-p\s*|--constraint[= ]|-C\s*|--qos[= ]|-q\s*)(?P<v>[\"']?[^\s\"']+)")
+
+
+def _batch_job(lines: list[str]) -> Workload | None:
+    """The job a Slurm batch script asks for, from its #SBATCH lines (None when it has none)."""
+    first, where, request, places = None, None, "", []
+    for i, raw in enumerate(lines[:MAX_LINES]):
+        line = raw.strip()
+        if not line or line.startswith("#!"):
+            continue
+        m = _SBATCH.match(line)
+        if m is None:
+            if line.startswith("#"):
+                continue
+            break  # the first command: sbatch reads no directive after it
+        first = first or spot(lines, i + 1, 1)
+        opts = _drop_comment(m.group("opts"))
+        g = _SLURM_GPUS.search(opts)
+        request = request or (g.group(0).strip() if g else "")
+        found = [p.group(0).strip() for p in _SLURM_PLACE.finditer(opts)]
+        if where is None and any(GPU_PLACE.search(f) for f in found):
+            where = spot(lines, i + 1, 1)  # the job is shown where it says it runs on GPU nodes
+        places += found
+    if first is None:
+        return None
+    return Workload(K.SLURM, "batch job", "", where or first, gpu_request=request, placement=" ".join(places)[:200])
+
+
 def script_kind(name: str) -> str | None:
     low = name.lower()
-    if low.endswith((".sh", ".bash")):
+    if low.endswith((".sh", ".bash", ".sbatch", ".slurm")):
         return "sh"
     if low.endswith((".bat", ".cmd")):
         return "bat"
@@ -194,4 +229,5 @@ def read(path: str, text: str) -> DeclaredFile:
             continue  # `if exist venv (`: the block's own lines are the commands
         if runs_a_program(stripped):
             commands.append(Command(stripped, where, "script", conditional))
-    return DeclaredFile(path, K.SCRIPT, commands=tuple(commands), env=tuple(env))
+    job = _batch_job(lines) if kind == "sh" else None
+    return DeclaredFile(path, K.SCRIPT, commands=tuple(commands), env=tuple(env), workloads=(job,) if job else ())

@@ -33,6 +33,7 @@ from whynogpu.knowledge import (
     table,
     version_key,
 )
+from whynogpu.lint.scripts import GPU_PLACE
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cpu_options import launcher_variables
 from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
@@ -898,6 +899,44 @@ def kubernetes_container_without_gpu(info, snap):
                 f"{w.name} asks Kubernetes for no GPU, so it gets none and the framework runs on the CPU.",
                 Fix("Request a GPU in the container's resources:",
                     ("resources:", "  limits:", "    nvidia.com/gpu: 1")),
+                location=_loc(df, w.spot),
+            )
+
+
+_CUDA_MODULE = re.compile(r"^(?:module|ml)\s+(?:load|add)\s+.*\bcuda", re.I)
+
+
+@rule(
+    "WG731", "slurm_job_without_gpu", "gpu_access_restricted",
+    "A Slurm batch job meant for GPU nodes asks Slurm for no GPU",
+    detects="A batch script (`#SBATCH` lines before its first command) whose partition, constraint or QOS names GPUs "
+            "(gpu, a100, …), or that loads a CUDA module, with no --gres=gpu…, --gpus…, -G or --tres-per-…=gres/gpu.",
+    why="Slurm hands a job only the GPUs it requests as a generic resource; where the cluster constrains devices "
+        "(cgroup.conf ConstrainDevices=yes) the job's processes cannot open the node's /dev/nvidia*, and CUDA finds "
+        "no GPU even on a GPU node. (A cluster that schedules GPUs by partition alone needs no request.)",
+    example="training.sbatch:8:1 `#SBATCH --constraint=gpu` … `srun python train.py` (no --gpus-per-node)",
+    fix="Ask for the GPUs: #SBATCH --gres=gpu:1 (or --gpus-per-node=1).",
+    references=("https://slurm.schedmd.com/gres.html", "https://slurm.schedmd.com/cgroup.conf.html"),
+    modes=MODES,
+)
+def slurm_job_without_gpu(info, snap):
+    facts = _facts(snap)
+    for df in facts.files if facts else ():
+        for w in df.workloads:
+            if w.kind != K.SLURM or w.gpu_request or _quiet(w.spot, info.code) or deliberate_cpu(df, ""):
+                continue
+            module = next((c for c in df.commands if _CUDA_MODULE.match(c.text)), None)
+            if not GPU_PLACE.search(w.placement) and module is None:
+                continue
+            why = (f"it asks to run on {w.placement}" if GPU_PLACE.search(w.placement) else
+                   f"it loads CUDA (`{module.text}`)")
+            yield info.finding(
+                Severity.WARNING,
+                [_seen(df, w.spot, "the job's #SBATCH lines"), Evidence(why, df.path),
+                 Evidence("no --gres=gpu, --gpus, -G or --tres-per-…=gres/gpu among them", df.path)],
+                "This job is meant for GPU nodes but asks Slurm for no GPU: where Slurm constrains devices, CUDA in "
+                "it finds none and the framework runs on the CPU.",
+                Fix("Ask for the GPUs among the #SBATCH lines:", ("#SBATCH --gres=gpu:1   # or --gpus-per-node=1",)),
                 location=_loc(df, w.spot),
             )
 
