@@ -219,3 +219,29 @@ def test_a_compose_reservation_without_compute_under_docker_desktop_is_the_conta
     assert "driver_not_loaded" not in [f.category for f in report.findings]
     fixed = triage(text.replace("[gpu, utility]", "[gpu, compute, utility]"))
     assert "WG103" not in [f.code for f in fixed.findings]
+
+
+# TensorFlow 2.18's line when a library it dlopens is missing, as printed (tensorflow/build#217)
+_DLOPEN = ("W0000 00:00:1736383795.205652  747392 gpu_device.cc:2344] Cannot dlopen some GPU libraries. Please make sure "
+           "the missing libraries mentioned above are installed properly if you would like to use GPU. Follow the "
+           "guide at https://www.tensorflow.org/install/gpu for how to download and setup the required libraries for "
+           "your platform.\nSkipping registering GPU devices...\n")
+
+
+def test_an_apptainer_image_pulled_from_a_registry_is_the_reports_image():
+    text = "I run `apptainer pull docker://tensorflow/tensorflow:latest-gpu`, then `singularity exec --nv x.sif`."
+    images = [s.value for s in snapshot(text).get(TriageFacts).all("image")]
+    assert images == ["tensorflow/tensorflow:latest-gpu"]
+
+
+def test_in_an_image_that_carries_cuda_a_failed_dlopen_is_not_a_missing_cuda_runtime():
+    # outside any image, TensorFlow 2.18's first library is its CUDA runtime: the model of the loader names it
+    bare = "TensorFlow 2.18 does not load the GPU. It prints:\n```\n" + _DLOPEN + "```\n"
+    assert triage(bare).findings[0].code == "WG301"
+    # the official -gpu image holds TensorFlow's CUDA: the line does not say which other library failed
+    image = "I pull `docker://tensorflow/tensorflow:latest-gpu` with apptainer; TensorFlow 2.18 in it prints:\n```\n" \
+            + _DLOPEN + "```\n"
+    assert all(f.code != "WG301" for f in triage(image).findings)
+    # and where the reporter says the cuDNN there is another major than the one it wants, that is the cause
+    said = image + "It looks like 2.18 wants libcudnn 9 while the container only provides libcudnn 8.\n"
+    assert triage(said).verdict.root_cause == "cudnn_version_mismatch"

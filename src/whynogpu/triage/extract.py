@@ -755,6 +755,9 @@ class _Reader:
             at = _IMAGE_AT.search(stripped)
             if at:
                 self._image(n, stripped, [at.group("img")])
+        elif "docker://" in line:  # apptainer/singularity pull, exec, run or build from a registry image
+            self._image(n, stripped, [w[w.index("docker://") + 9:].rstrip("`'\",;.)") for w in line.split()
+                                      if "docker://" in w][:4])
         low = line.lower() if ("vidia" in line or "VIDIA" in line or "pus" in line or "--nv" in line) else ""
         # (a plain string the regex needs: most lines that name NVIDIA are paths and log lines)
         if low and passes(_GPU_REQUEST_NEED, low):

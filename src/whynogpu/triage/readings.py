@@ -291,6 +291,16 @@ def _cudnn_installed_not_found(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+def _dlopen_beside_said_cudnn(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # "Cannot dlopen some GPU libraries" while the reporter says the cuDNN there is another major than the one the
+    # build wants ("it wants libcudnn 9 and the image provides libcudnn 8"): TensorFlow asks for libcudnn.so.<its
+    # major> by name, so a cuDNN of another major is no copy of it
+    if m.id == "tf_cannot_dlopen_gpu_libs" and f.has_cue("phrase:cudnn_version_mismatch"):
+        return _first("cudnn_version_mismatch", cats, "the report says the cuDNN present is another version than "
+                                                      "the one TensorFlow loads, and TensorFlow asks for it by its major")
+    return None
+
+
 def _cudnn_refuses_supported_gpu(m, f: TriageFacts, cats: list[str]) -> _Reading:
     # every cuDNN from 7 to 9 supports Maxwell (5.0) and newer (cuDNN support matrices): with such a GPU, the
     # cuDNN that refuses it is not the one the framework ships
@@ -335,7 +345,7 @@ _READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restrict
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, host_libs_not_mounted, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
-             _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _on_colab)
+             _cudnn_refuses_supported_gpu, _cudnn_dependency_missing, _dlopen_beside_said_cudnn, _on_colab)
 
 
 def _driver_behind(f: TriageFacts) -> str:

@@ -40,6 +40,7 @@ from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
 from whynogpu.knowledge import (
     cuda_of_driver,
     driver_branch_only,
+    image_row,
     release_row,
     soname_family,
     sonames,
@@ -567,7 +568,10 @@ class _Build:
         elif said and main in ("torch", "jax") and main not in needs:
             needs[main] = (said.value, STATED)  # its wheels bring that CUDA: only the driver must be new enough
         # "Cannot dlopen some GPU libraries" names none: the build's CUDA runtime is the first it needs.
-        if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs:
+        # (not in an image that carries CUDA: the official -gpu tags and nvidia/cuda runtime images hold the runtime,
+        # so the library that failed is another, which the line does not say)
+        if f.has_log("tf_cannot_dlopen_gpu_libs") and "tensorflow" not in wanted and "tensorflow" in needs and \
+                not _image_with_cuda(f):
             family = soname_family(needs["tensorflow"][0])
             for lib, soname in (sonames(family, ("cudart",)) if family else {}).items():
                 wanted["tensorflow"] = {soname: ResolvedLib(lib, soname, None, None, None, None)}
@@ -1118,6 +1122,12 @@ def version_of(t: TargetFacts | None, fw: str) -> str | None:
     names = TF_VARIANTS if fw == "tensorflow" else (fw,)
     d = next((t.dist(n) for n in names if t.dist(n)), None)
     return d.version if d else None
+
+
+def _image_with_cuda(f: TriageFacts) -> bool:
+    """The report runs a container image that holds the CUDA toolkit's libraries (knowledge/container_images.csv)."""
+    return any((row := image_row(s.value)) is not None and row["provides"] in ("cuda", "cuda_cudnn", "framework_gpu")
+               for s in f.all("image"))
 
 
 def _gpus_seen(f: TriageFacts) -> dict[str, tuple[GpuDevice, ...]]:
