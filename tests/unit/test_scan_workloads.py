@@ -151,3 +151,43 @@ def test_a_slurm_job_on_gpu_nodes_that_asks_for_no_gpu_is_wg731(tmp_path):
     # no GPU partition named, but a CUDA module loaded: meant for a GPU
     job.write_text("#!/bin/bash\n#SBATCH -p main\nmodule load cuda/12.1\nsrun python train.py\n")
     assert _said(job) == [("WG731", 2)]
+
+
+def test_a_trainer_told_to_train_on_the_cpu_is_wg720(tmp_path):
+    script = tmp_path / "train.py"
+    for told in ("Trainer(gpus=0 if torch.cuda.is_available() else None, max_epochs=1)",  # unitaryai/detoxify#114
+                 'Trainer(accelerator="cpu", devices=1)', "Trainer(gpus=0)"):
+        script.write_text(f"import torch\nfrom pytorch_lightning import Trainer\ntrainer = {told}\n")
+        assert _code_findings(script) == [("WG720", "error", 3)], told
+    script.write_text("from transformers import TrainingArguments\nargs = TrainingArguments('out', use_cpu=True)\n")
+    assert _code_findings(script) == [("WG720", "error", 2)]
+    # the GPU when there is one, or the trainer's own choice: nothing to say
+    for fine in ("Trainer(gpus=1 if torch.cuda.is_available() else 0)", 'Trainer(accelerator="auto")',
+                 'Trainer(accelerator="gpu" if torch.cuda.is_available() else "cpu")'):
+        script.write_text(f"import torch\nimport lightning as L\nfrom lightning import Trainer\ntrainer = {fine}\n")
+        assert _code_findings(script) == [], fine
+
+
+def test_an_install_scripts_pip_lines_are_what_it_installs(tmp_path):
+    # Lvchangze/pcax install.sh: jax's cuda12_pip extra is gone from jax 0.6.0 on (jax-ml/jax 5cf74cc), so an
+    # unpinned install today gets the CPU jaxlib alone
+    script = tmp_path / "install.sh"
+    script.write_text('pip install --upgrade "jax[cuda12_pip]" -f https://storage.googleapis.com/jax-releases/'
+                      'jax_cuda_releases.html\npip install torch==1.13.1\n')
+    assert _said(script) == [("WG721", 1)]
+    # pinned below the release that dropped it, the extra still installs the CUDA jaxlib; cuda12 is today's name
+    for ok in ('pip install "jax[cuda12_pip]==0.4.30"\n', 'pip install -U "jax[cuda12]"\n',
+               'if [ -n "$CPU" ]; then pip install "jax[cuda12_pip]"; fi\n'):
+        script.write_text(ok)
+        assert _said(script) == [], ok
+
+
+def test_a_cpu_build_beside_another_frameworks_cuda_build_is_a_hint(tmp_path):
+    # keras-hub's requirements-torch-cuda.txt: tensorflow-cpu and jax[cpu] for data and tests, torch+cu126 for models
+    reqs = tmp_path / "requirements-torch-cuda.txt"
+    reqs.write_text("tensorflow-cpu~=2.18\n--extra-index-url https://download.pytorch.org/whl/cu126\n"
+                    "torch==2.6.0+cu126\njax[cpu]\n")
+    report, _, _ = scan_report(RealHost(), (str(reqs),))
+    assert sorted((f.code, f.severity.value) for f in report.findings) == [("WG721", "hint"), ("WG721", "hint")]
+    reqs.write_text("tensorflow-cpu~=2.18\n")  # alone, in a file named for the GPU: the models run on it
+    assert _said(reqs) == [("WG721", 1)]

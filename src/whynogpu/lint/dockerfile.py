@@ -13,7 +13,7 @@ import posixpath
 import re
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Requirement, Stage
+from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Requirement, Spot, Stage
 from whynogpu.lint.common import conda_requirement, pip_requirement, python_spec, spot
 
 MAX_INSTRUCTIONS = 5000
@@ -226,6 +226,18 @@ def _requirements(tool: str, args: list[tuple[int, str]], ins: _Instr, lines: li
         if r is not None:
             reqs.append(r)
     return reqs
+
+
+def installs(text: str, where: Spot, lines: list[str], group: str) -> list[Requirement]:
+    """The packages one shell command line installs (pip, uv pip, python -m pip, conda, mamba), as requirements
+    placed on its line: what a launcher or install script's `pip install …` lines give an environment."""
+    ins = _Instr("RUN", text, [(0, where.line, where.column - 1)], where.line)
+    out: list[Requirement] = []
+    for cmd in _commands(words(text)):
+        found = _install_args(cmd)
+        if found:
+            out.extend(_requirements(found[0], found[1], ins, lines, {}, group))
+    return out
 
 
 def exec_form(body: str) -> str:

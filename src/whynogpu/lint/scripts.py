@@ -15,8 +15,9 @@ import posixpath
 import re
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Workload
+from whynogpu.facts.files import Command, DeclaredFile, EnvVar, Requirement, Workload
 from whynogpu.lint.common import spot
+from whynogpu.lint.dockerfile import installs
 
 MAX_LINES = 50_000
 MAX_ITEMS = 10_000  # commands, and variables, kept from one file: a launcher has tens
@@ -206,6 +207,7 @@ def read(path: str, text: str) -> DeclaredFile:
     depth = _Depth(kind)
     commands: list[Command] = []
     env: list[EnvVar] = []
+    reqs: list[Requirement] = []
     for line, stripped in _logical(lines, kind):
         if len(commands) >= MAX_ITEMS or len(env) >= MAX_ITEMS:
             break
@@ -229,5 +231,8 @@ def read(path: str, text: str) -> DeclaredFile:
             continue  # `if exist venv (`: the block's own lines are the commands
         if runs_a_program(stripped):
             commands.append(Command(stripped, where, "script", conditional))
+            if not conditional and ("install" in stripped) and len(reqs) < MAX_ITEMS:
+                reqs += installs(stripped, where, lines, f"script line {line}")
     job = _batch_job(lines) if kind == "sh" else None
-    return DeclaredFile(path, K.SCRIPT, commands=tuple(commands), env=tuple(env), workloads=(job,) if job else ())
+    return DeclaredFile(path, K.SCRIPT, commands=tuple(commands), env=tuple(env), workloads=(job,) if job else (),
+                        requirements=tuple(reqs))

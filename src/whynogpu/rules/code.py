@@ -301,6 +301,32 @@ def torch_device_hardcoded_cpu(info, snap):
         )
 
 
+@rule(
+    "WG720", "trainer_told_to_use_cpu", "code_forces_cpu",
+    "A training framework's Trainer is told to train on the CPU",
+    detects="Lightning's `Trainer(accelerator=\"cpu\")`, or `Trainer(gpus=0)` (Lightning 1.x: the number of GPUs; "
+            "0, or 0 in one branch and None in the other, is none), and Hugging Face's `TrainingArguments(use_cpu="
+            "True)` or `no_cuda=True`.",
+    why="These trainers place the model and every batch themselves, on the device their arguments name: told the CPU, "
+        "they train there however well CUDA works, and move a model already on the GPU back.",
+    example="train.py:28:15 trainer = Trainer(gpus=0 if torch.cuda.is_available() else None)",
+    fix="Let the trainer pick the GPU: Trainer(accelerator=\"auto\") (Lightning 1.x: gpus=1), and drop use_cpu/no_cuda.",
+    references=("https://lightning.ai/docs/pytorch/stable/common/trainer.html#accelerator",
+                "https://huggingface.co/docs/transformers/main_classes/trainer#transformers.TrainingArguments"),
+    modes=MODES,
+)
+def trainer_told_to_use_cpu(info, snap):
+    for h in hits(snap, info.code, "trainer_cpu"):
+        yield info.finding(
+            severity(h), [seen(h), Evidence(f"{h.value}: the {h.extra.get('trainer', 'trainer')} trainer trains on the "
+                                            "CPU", h.path)],
+            "The trainer puts the model and the data on the CPU, so the GPU is never used for training.",
+            Fix("Let the trainer choose the GPU:", ('Trainer(accelerator="auto")' if h.extra.get("trainer") == "lightning"
+                                                    else "TrainingArguments(...)   # without use_cpu / no_cuda",)),
+            location=location(h),
+        )
+
+
 _FILE_WHERE = {"CMD": "the image's CMD", "ENTRYPOINT": "the image's ENTRYPOINT", "command": "the service's command",
                "entrypoint": "the service's entrypoint", "command/args": "the container's command and args",
                "args": "the container's args", "ExecStart": "the service unit's ExecStart",

@@ -144,14 +144,39 @@ def _torch_cpu(r: Requirement) -> str:
 
 
 def _jax_gpu(reqs: list[Requirement]) -> bool:
-    return any((r.name == "jax" and any("cuda" in e or "gpu" in e or "tpu" in e for e in r.extras))
+    return any((r.name == "jax" and any("cuda" in e or "gpu" in e or "tpu" in e for e in r.extras)
+                and not _dropped_extra(r))
                or re.fullmatch(r"jax-cuda\d+-(plugin|pjrt)", r.name)
                or (r.name == "jaxlib" and "cuda" in (r.specifier + r.url).lower())
                or (r.conda and r.name in ("jaxlib", "jax") and "cuda" in r.url) for r in reqs)
 
 
+def _dropped_extra(r: Requirement) -> str:
+    """A jax CUDA extra that the releases the pin lets pip choose no longer provide (knowledge/jax_extras.csv): pip
+    takes the newest release allowed, warns that it "does not provide the extra" and installs the CPU jaxlib alone."""
+    if r.name != "jax" or not r.extras:
+        return ""
+    ss = _spec(r) if r.specifier else None
+    if r.specifier and ss is None:
+        return ""
+    for row in table("jax_extras"):
+        if row["extra"] not in (e.replace("-", "_").replace(".", "_") for e in r.extras):
+            continue
+        newest = ss is None or any(ss.contains(v, prereleases=True)
+                                   for v in (row["removed_in"], "0.7.0", "0.8.0", "0.9.0", "1.0.0", "99.0"))
+        others = [e for e in r.extras if e.replace("-", "_") != row["extra"] and ("cuda" in e or "gpu" in e)]
+        if newest and not others:
+            allows = "the pin allows" if r.specifier else "pip takes with nothing pinning jax lower"
+            return (f"jax[{row['extra']}]: the extra is gone from jax {row['removed_in']} on, which {allows}, so pip "
+                    "installs the CPU-only jaxlib")
+    return ""
+
+
 def cpu_only(r: Requirement, together: list[Requirement]) -> str:
     """Why this requirement gives a CPU-only framework, or ""."""
+    dropped = _dropped_extra(r)
+    if dropped:
+        return dropped
     if r.name in _CPU_TF:
         return f"{r.name} is TensorFlow's CPU-only package"
     if r.name == "tensorflow" and _tf_before_gpu(r):
@@ -166,6 +191,27 @@ def cpu_only(r: Requirement, together: list[Requirement]) -> str:
         if r.name == "jaxlib" or not any(o.name == "jaxlib" for o in together if o is not r):
             return f"`{r.name}` without a CUDA extra or plugin installs the CPU-only jaxlib"
     return ""
+
+
+def _framework(name: str) -> str:
+    """The framework a distribution is a build of ("" for none)."""
+    if name in TF_FAMILY or name.startswith("tf-nightly"):
+        return "tensorflow"
+    if name in ("torch", "cpuonly", "pytorch-cpu", "pytorch-cuda"):
+        return "torch"
+    return "jax" if name in ("jax", "jaxlib") or name.startswith("jax-cuda") else ""
+
+
+def _gpu_frameworks(reqs: list[Requirement]) -> set[str]:
+    """The frameworks whose CUDA build a list of requirements installs."""
+    out = {"jax"} if _jax_gpu(reqs) else set()
+    for r in reqs:
+        text = " ".join((r.specifier, r.url, r.index)).lower()
+        if (r.name == "tensorflow" and "and-cuda" in r.extras) or r.name in ("tensorflow-gpu", "tf-nightly-gpu"):
+            out.add("tensorflow")
+        elif (r.name == "torch" and re.search(r"(/whl/cu\d+|\+cu\d+|cuda)", text)) or r.name == "pytorch-cuda":
+            out.add("torch")
+    return out
 
 
 # conda packages that make the solver take a framework's CUDA build (or that are one)
@@ -326,6 +372,18 @@ def cpu_only_framework_in_file(info, snap):
                     continue
                 done.add((r.spot.line, r.spot.column))
                 evidence = [_seen(df, r.spot, why or unsure)]
+                others = sorted(_gpu_frameworks(reqs) - {_framework(r.name)})
+                if others and _framework(r.name):
+                    # the CPU build of one framework beside the CUDA build of another: the models run on that
+                    # one, and this one reads data or runs tests (tensorflow-cpu for tf.data beside jax[cuda12])
+                    yield info.finding(
+                        Severity.HINT, [*evidence, Evidence(f"the same set installs a CUDA build of {others[0]}", df.path)],
+                        f"This framework comes as its CPU build, beside the CUDA build of {others[0]}: fine when it "
+                        "only loads data or runs tests, but anything computed with it stays on the CPU.",
+                        Fix("If it does run models, install its GPU build:", (_gpu_build(r),)),
+                        location=_loc(df, r.spot),
+                    )
+                    continue
                 if why_gpu:
                     evidence.append(Evidence(why_gpu, df.path))
                 if unsure:

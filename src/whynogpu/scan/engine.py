@@ -34,7 +34,8 @@ MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 # and walking every tree is what makes a scan slow, and most files name no device at all.
 # (VISIBLE_DEVICES covers both CUDA_VISIBLE_DEVICES and set_visible_devices.)
 _TRIGGERS = ("visible_devices", "keras_backend", "jax_platform", "jax_default_device", "device_count",
-             "'cpu", '"cpu', "'/cpu", '"/cpu', "device:cpu", ".cpu(", "-cpu", "device cpu", "use_cpu")
+             "'cpu", '"cpu', "'/cpu", '"/cpu', "device:cpu", ".cpu(", "-cpu", "device cpu", "use_cpu",
+             "gpus=", "no_cuda")
 # Training and multi-device use are judged from the text alone, for the same reason.
 _TRAINS = (".fit(", ".fit_generator(", ".train_on_batch(", ".backward(")
 _DISTRIBUTES = re.compile(r"\b(?:" + "|".join(sorted(DISTRIBUTE_NAMES)) + r")\b|"

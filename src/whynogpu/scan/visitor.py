@@ -366,6 +366,28 @@ class Visitor(ast.NodeVisitor):
             self.jax_update(self.value(args[0]), args[1])
         elif q in _LAUNCHES and args:
             self.launch(node, args[0])
+        elif q.split(".", 1)[0] in ("pytorch_lightning", "lightning") and q.endswith(".Trainer"):
+            self.trainer_on_cpu(node, kw)
+        elif q.startswith("transformers.") and q.endswith("TrainingArguments"):
+            for option in ("use_cpu", "no_cuda"):  # the Trainer then trains on the CPU (no_cuda: before 4.34)
+                if option in kw and self._outcomes(kw[option]) == [True]:
+                    self.hit("trainer_cpu", node, f"{option}=True", trainer="transformers")
+
+    def _outcomes(self, node: ast.AST) -> list[Any]:
+        """The values an argument can take: each branch of a conditional expression (`0 if cuda else None`)."""
+        if isinstance(node, ast.IfExp):
+            return self._outcomes(node.body) + self._outcomes(node.orelse)
+        return [node.value] if isinstance(node, ast.Constant) else [self.value(node)]
+
+    def trainer_on_cpu(self, node: ast.Call, kw: dict) -> None:
+        """Lightning's Trainer told to train on the CPU: accelerator="cpu", or (Lightning 1.x) gpus=0, the number of
+        GPUs, in every branch of the expression (0 or None, which is no GPU either)."""
+        if "accelerator" in kw and self._outcomes(kw["accelerator"]) == ["cpu"]:
+            self.hit("trainer_cpu", node, 'accelerator="cpu"', trainer="lightning")
+        elif "gpus" in kw:
+            values = self._outcomes(kw["gpus"])
+            if 0 in values and all(v in (0, None, "0") for v in values):
+                self.hit("trainer_cpu", node, f"gpus={self.segment(kw['gpus']) or 0}", trainer="lightning")
 
     def launch(self, node: ast.Call, command: ast.AST) -> None:
         """subprocess.run(["python", "main.py", "--cpu"]), os.system("… --device cpu"): a program started with its
