@@ -4,6 +4,7 @@ runs out of GPU memory (JAX's docs, "GPU memory allocation")."""
 
 from __future__ import annotations
 
+from helpers import triage_on_evidence
 from whynogpu.triage.engine import triage
 
 # nvidia-docker#1283's message, as Docker prints a failing prestart hook
@@ -115,3 +116,17 @@ def test_true_for_root_and_false_for_the_user_is_the_device_nodes():
     report = triage(text)
     assert report.verdict.root_cause == "gpu_access_restricted"
     assert "no_problem" not in [c.category for c in report.candidates]  # it works for one user only
+
+
+def test_a_desktop_hypervisors_guest_has_no_nvidia_gpu():
+    # index-tts/index-tts#242 (a VMware Ubuntu guest on an RTX 50 machine); a Hyper-V VM's lshw display (its output
+    # names the synthetic hyperv_drm adapter)
+    for text in ("Has anyone run this on an RTX 50-series card? It runs in CPU mode.\nEnvironment: vmware ubuntu22.04",
+                 "I set it up in a VirtualBox VM on my Windows PC with an RTX 3080; torch.cuda.is_available() is False.",
+                 "The Ubuntu VM does not know the RTX 4090 is there.\n  *-graphics\n       product: hyperv_drmdrmfb\n"):
+        r = triage_on_evidence(text)
+        assert r.verdict.root_cause == "no_nvidia_gpu", text
+    # the GPU handed to the guest, or a framework there that found one: the guest has it
+    for text in ("Ubuntu guest on VMware ESXi 8 with the RTX A4000 passed through; torch.cuda.is_available() is False.",
+                 "VMware Workstation VM, and torch.cuda.is_available() gives:\n>>> torch.cuda.is_available()\nTrue\n"):
+        assert triage_on_evidence(text).verdict.root_cause != "no_nvidia_gpu", text

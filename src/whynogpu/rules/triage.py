@@ -236,10 +236,12 @@ SPECS = (
      "A GPU that falls off the bus or a PSU that trips under load stops every framework.",
      "Check the kernel log for Xid errors, power and temperatures:",
      ("sudo dmesg | grep -i -E 'xid|nvrm'", "nvidia-smi -q -d TEMPERATURE,POWER")),
-    ("WG824", "no_nvidia_gpu", "report_no_nvidia_gpu", "The report names a GPU that is not an NVIDIA one",
-     "CUDA builds of the frameworks run on NVIDIA GPUs only.",
-     "Use the vendor's own route (ROCm builds for AMD, Intel's extension for Intel GPUs, MPS on Apple), "
-     "or a machine with an NVIDIA GPU:", ("lspci | grep -i -E 'vga|3d'",)),
+    ("WG824", "no_nvidia_gpu", "report_no_nvidia_gpu", "The report shows no NVIDIA GPU where the work runs",
+     "CUDA builds of the frameworks run on NVIDIA GPUs only: a GPU of another vendor, or a virtual machine's own "
+     "display adapter, gives them none.",
+     "Use the vendor's own route (ROCm builds for AMD, Intel's extension for Intel GPUs, MPS on Apple), or run where "
+     "an NVIDIA GPU is (the host itself, WSL 2 on Windows, or a VM the GPU is passed through to):",
+     ("lspci | grep -i -E 'vga|3d'",)),
     ("WG826", "no_problem", "report_gpu_works", "The report shows a working GPU; the messages are benign",
      "These lines are informational: the GPU was found and used.",
      "Nothing to fix: the GPU works (TensorFlow's notices can be hidden with TF_CPP_MIN_LOG_LEVEL=2).", ()),

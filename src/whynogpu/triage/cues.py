@@ -72,6 +72,13 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("wsl", r"(?<!not )(?<!no )(?<!without )(?<!not using )(?<!n't using )(?<!not use )(?<!n't use )(?<!not in )"
             r"(?<!not on )(?<!instead of )\b(WSL2?|Windows Subsystem for Linux|Bash on (Ubuntu on )?Windows|Ubuntu app)\b|"
             r"\b4\.4\.0-\d{5}-Microsoft\b|-microsoft-standard\b"),
+    # A desktop hypervisor's guest: VMware Workstation/Player/Fusion and Parallels give it a virtual display adapter,
+    # VirtualBox dropped PCI passthrough in 6.1, a client Hyper-V VM gets the synthetic hyperv_drm display (not WSL,
+    # which reaches the GPU through the host's driver); the guest drivers' own names say the same from the inside
+    ("vm_guest", r"\b(vmware(?! ?(esxi|vsphere|vgpu))( workstation| player| fusion)?|virtual ?box|vbox(video|svga)|"
+                 r"parallels desktop|hyper-?v (vm|virtual machine|guest)|hyperv_drm\w*|vmwgfx|vmware svga|UTM vm)\b"),
+    # ... unless the GPU is handed to it (passthrough, vGPU, DDA): then it does see an NVIDIA GPU
+    ("vm_passthrough", r"\b(pass-?through|passed through|vgpu|vfio|dda|discrete device assignment|directpath|grid driver)\b"),
     ("wsl1", r"\bWSL ?1\b|Bash on (Ubuntu on )?Windows|Windows \[Version 10\.0\.1[0-7]\d{3}|\b4\.4\.0-\d{5}-Microsoft\b"),
     ("windows", r"\bwin(dows)?[ -]?(7|8|10|11)\b|\bwindows\b|\b\w+64_\d+\.dll\b|[A-Z]:\\(Users|Program Files|Python)"),
     ("macos", r"\b(mac ?OS|Mac ?Book|iMac|Mac mini|Mac Studio|OS X|OSX|Darwin|High Sierra|Mojave|Catalina|Big Sur|"

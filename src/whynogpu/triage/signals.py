@@ -177,6 +177,11 @@ def _account(f: TriageFacts, cues: dict, add) -> None:
             weak = cat == "gpu_memory_exhausted" and no_gpu and \
                 not any("gpu_memory_exhausted" in m.categories for m in f.log)
             add(cat, "warning" if weak else "error", "stated", c.line, c.text, why)
+    if "vm_guest" in cues and "vm_passthrough" not in cues and not _gpu_answered(f):
+        c = cues["vm_guest"]
+        add("no_nvidia_gpu", "error", "stated", c.line, c.text,
+            "a desktop hypervisor's guest (VMware Workstation, VirtualBox, Parallels, a Hyper-V VM) has a virtual "
+            "display adapter, not the host's NVIDIA GPU: CUDA has no device there")
     tf = f.first("tf_version")
     if "removes_tf_gpu" in cues and (tf is None or version_key(tf.value) < (2, 1)):
         c = cues["removes_tf_gpu"]  # up to 2.0 the plain tensorflow is the CPU build
@@ -661,6 +666,12 @@ def _gpu_works(f: TriageFacts, cues: dict, add) -> None:
         unused = bool({"gpu_unused", "failing"} & set(cues))
         add("no_problem", "warning" if unused else "info", "inferred" if unused else "program", b.line, b.text,
             f"this message is benign: {b.meaning}")
+
+
+def _gpu_answered(f: TriageFacts) -> bool:
+    """Program output shows an NVIDIA GPU where the report runs: a framework found one, or nvidia-smi listed one."""
+    return any(s.value == "True" and not s.stated_by_user for s in f.all("torch_cuda_available")) or \
+        bool(f.first("driver", program_only=True)) or any(m.kind == "success" for m in f.log)
 
 
 def _fewer_than_the_machine(f: TriageFacts) -> bool:
