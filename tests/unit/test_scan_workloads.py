@@ -191,3 +191,31 @@ def test_a_cpu_build_beside_another_frameworks_cuda_build_is_a_hint(tmp_path):
     assert sorted((f.code, f.severity.value) for f in report.findings) == [("WG721", "hint"), ("WG721", "hint")]
     reqs.write_text("tensorflow-cpu~=2.18\n")  # alone, in a file named for the GPU: the models run on it
     assert _said(reqs) == [("WG721", 1)]
+
+
+def test_two_tensorflow_builds_the_fix_deletes_the_cpu_one(tmp_path):
+    # before 2.1 the plain `tensorflow` is the CPU build: with tensorflow-gpu beside it, that line goes
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("Keras==2.2.4\ntensorflow==1.13.1\ntensorflow-gpu==1.13.1\n")
+    report, _, _ = scan_report(RealHost(), (str(reqs),))
+    [f] = [f for f in report.findings if f.code == "WG722"]
+    assert f.severity is Severity.ERROR and f.fix.commands == ("# delete: tensorflow==1.13.1",)
+
+
+def test_which_plain_tensorflow_releases_are_cpu_only(tmp_path):
+    # RELEASE.md 1.15.0: `tensorflow` includes GPU support; tensorflow#36347: from 1.15.2 the plain package is CPU
+    # again (tensorflow-gpu for the GPU); 2.0 is CPU-only, 2.1 on include GPU support. pip installs the newest allowed.
+    reqs = tmp_path / "requirements-gpu.txt"
+    for pin, cpu in (("tensorflow==1.13.1", True), ("tensorflow==1.15.0", False), ("tensorflow==1.15", False),
+                     ("tensorflow==1.15.2", True), ("tensorflow<2", True), ("tensorflow==2.0.0", True),
+                     ("tensorflow==2.4.1", False), ("tensorflow>=1.15,<2.2", False)):
+        reqs.write_text(pin + "\n")
+        assert (_said(reqs) == [("WG721", 1)]) is cpu, pin
+
+
+def test_the_release_range_of_a_knowledge_row():
+    from whynogpu.knowledge import in_release_range
+
+    assert in_release_range("1.14.2", "0.5", "1.14") and not in_release_range("1.15.0", "0.5", "1.14")
+    assert in_release_range("1.15.5", "1.15.2", "1.15") and not in_release_range("1.15", "1.15.2", "1.15")
+    assert in_release_range("2.8", "1.9", "") and not in_release_range("", "1.0", "2.0")

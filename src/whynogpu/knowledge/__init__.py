@@ -42,6 +42,18 @@ def version_key(v: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def in_release_range(version: str, first: str, last: str) -> bool:
+    """Whether a release lies in [first, last] of a knowledge row; an empty bound is open, and a bound named to its
+    minor covers its patches ("1.14" as last takes 1.14.9; a version named to its minor, "1.15", is its .0)."""
+    v = version_key(version)
+    if not v:
+        return False
+    v = v + (0,) * (3 - len(v))
+    lo = version_key(first) if first else ()
+    hi = version_key(last) if last else ()
+    return (not lo or v >= lo + (0,) * (3 - len(lo))) and (not hi or v <= hi + (10**9,) * (3 - len(hi)))
+
+
 def soname_family(cuda: str) -> str | None:
     """The cuda_sonames family of a CUDA version: 12.5.1 → 12, 11.2 → 11, 11.0 → 11.0, 10.1 → 10.1.
     From 11.1 on a library's soname carries the major only; 11.0 and older name it by minor too."""

@@ -28,6 +28,7 @@ from whynogpu.knowledge import (
     cuda_of_driver,
     image_key,
     image_row,
+    in_release_range,
     soname_family,
     sonames,
     table,
@@ -113,17 +114,19 @@ def series(r: Requirement, name: str = "tensorflow_releases", key: str = "tensor
 
 
 def _tf_before_gpu(r: Requirement) -> bool:
-    """A `tensorflow` pin that only allows releases from before the GPU build joined the package (2.1)."""
+    """A `tensorflow` pin whose newest allowed release (the one pip installs) is a CPU-only one: before 1.15, and 2.0
+    (knowledge/cpu_only_installs.csv)."""
     rows = [x for x in table("cpu_only_installs") if x["framework"] == "tensorflow" and x["dist"] == "tensorflow"]
     ss = _spec(r) if r.specifier and pinned(r) else None
-    if ss is None or not rows:
+    if ss is None or not rows or ss.contains("99.0"):
         return False
-    later = series(r) or []
-    if later or ss.contains("99.0"):
-        return False
-    first, last = version_key(rows[0]["first"]), version_key(rows[0]["last"])
-    return any(ss.contains(v, prereleases=True) for v in ("1.15.0", "1.14.0", "1.13.1", "1.12.0", "2.0.0", "0.12.0")
-               if first <= version_key(v) <= last + (99,))
+
+    # the releases table lists every GPU build from 1.x on; the probes add the 0.x and 1.x releases it may lack, and
+    # the versions the pin itself names (==1.15.2)
+    known = {x["tensorflow"] + ".0" for x in table("tensorflow_releases")} | \
+        {"1.15.0", "1.15.5", "1.13.1", "1.12.0", "0.12.0"} | set(re.findall(r"\d+\.\d+(?:\.\d+)?", r.specifier))
+    allowed = sorted((v for v in known if ss.contains(v, prereleases=True)), key=version_key, reverse=True)
+    return bool(allowed) and any(in_release_range(allowed[0], x["first"], x["last"]) for x in rows)
 
 
 def _torch_cpu(r: Requirement) -> str:
@@ -181,7 +184,7 @@ def cpu_only(r: Requirement, together: list[Requirement]) -> str:
         return f"{r.name} is TensorFlow's CPU-only package"
     if r.name == "tensorflow" and _tf_before_gpu(r):
         if not any(o.name == "tensorflow-gpu" for o in together):
-            return "before 2.1 the `tensorflow` package was CPU-only (the GPU build was tensorflow-gpu)"
+            return "before 1.15, from 1.15.2 to 1.15.5, and in 2.0, the `tensorflow` package was CPU-only (the GPU build was tensorflow-gpu)"
     why = _torch_cpu(r)
     if why:
         return why
@@ -451,13 +454,15 @@ def framework_variants_in_file(info, snap):
                     if _quiet(other.spot, info.code) or (other.spot.line, other.spot.column) in done:
                         continue
                     done.add((other.spot.line, other.spot.column))
-                    cpu = [r.name for r in (first, other) if cpu_only(r, reqs)]
+                    # (before 1.15, and in 2.0, the plain tensorflow is the CPU build, though cpu_only spares it beside -gpu)
+                    cpu = [r for r in (first, other) if cpu_only(r, reqs) or (r.name == "tensorflow" and _tf_before_gpu(r))]
+                    drop = cpu[0] if len(cpu) == 1 else other
                     yield info.finding(
                         Severity.ERROR if cpu else Severity.WARNING,
                         [_seen(df, other.spot), Evidence(f"`{first.spot.text}` at line {first.spot.line}", df.path)],
                         f"{family} is installed twice over itself from this file: which build is imported depends "
                         "on install order" + (", and the CPU-only one may win." if cpu else "."),
-                        Fix("Keep one line, the GPU build:", (f"# delete: {other.spot.text}",)),
+                        Fix("Keep one line, the GPU build:", (f"# delete: {drop.spot.text}",)),
                         location=_loc(df, other.spot),
                     )
 

@@ -23,7 +23,7 @@ from whynogpu.knowledge import (
 )
 from whynogpu.triage.cues import CUES, phrase_meaning
 from whynogpu.triage.readings import NVIDIA_NAME, readings
-from whynogpu.triage.to_facts import OTHER_GPU, framework_of, torch_wheel_cuda
+from whynogpu.triage.to_facts import OTHER_GPU, cpu_only_install, framework_of, torch_wheel_cuda
 
 # Where `docker run --gpus` is not what hands the GPU over: a Kubernetes pod gets one only through a device plugin's
 # resource in its spec (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/, nvidia.com/gpu), and Docker
@@ -183,8 +183,8 @@ def _account(f: TriageFacts, cues: dict, add) -> None:
             "a desktop hypervisor's guest (VMware Workstation, VirtualBox, Parallels, a Hyper-V VM) has a virtual "
             "display adapter, not the host's NVIDIA GPU: CUDA has no device there")
     tf = f.first("tf_version")
-    if "removes_tf_gpu" in cues and (tf is None or version_key(tf.value) < (2, 1)):
-        c = cues["removes_tf_gpu"]  # up to 2.0 the plain tensorflow is the CPU build
+    if "removes_tf_gpu" in cues and (tf is None or cpu_only_install("tensorflow", "tensorflow", tf.value, None)):
+        c = cues["removes_tf_gpu"]  # before 1.15, and in 2.0, the plain tensorflow is the CPU build
         add("cpu_only_package", "error", "stated", c.line, c.text,
             "an install took tensorflow-gpu away: the plain tensorflow left in its place is the CPU build")
     elif "pulls_plain_tf" in cues and ("says_tensorflow_gpu" in cues or f.package("tensorflow-gpu")):

@@ -41,6 +41,7 @@ from whynogpu.knowledge import (
     cuda_of_driver,
     driver_branch_only,
     image_row,
+    in_release_range,
     release_row,
     soname_family,
     sonames,
@@ -734,7 +735,7 @@ def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFact
             if row["last"]:
                 continue  # no version: only a rule that still holds for today's releases applies
             return True  # ... and then it holds for the release pip picks today
-        if (not row["first"] or v >= version_key(row["first"])) and (not row["last"] or v[:2] <= version_key(row["last"])[:2]):
+        if in_release_range(version, row["first"], row["last"]):
             return True
     return False
 
