@@ -3,7 +3,8 @@ CUDA 12.1 cannot be found" beside a 520 driver (CUDA 11.8 at most) needs a newer
 
 from __future__ import annotations
 
-from whynogpu.triage.engine import triage
+from whynogpu.facts.report import TriageFacts
+from whynogpu.triage.engine import snapshot, triage
 
 
 def test_a_pytorch_looking_for_a_newer_cuda_than_the_driver_gives_is_the_driver():
@@ -39,3 +40,22 @@ def test_a_symptom_without_a_cause_does_not_hide_a_finding_that_names_one():
     assert verdict.root_cause == "libs_not_on_path" and ordered[0] is cause
     alone, verdict_alone, _ = rank([symptom])
     assert verdict_alone.root_cause == "unknown"
+
+
+def test_a_cuda_release_someone_says_to_install_is_needed_not_installed():
+    # TensorFlow's Windows self-check script: "...could not load 'cudart64_80.dll' ... download and install CUDA 8.0"
+    text = ("Windows 10, tensorflow-gpu. The self-check script says it could not load 'cudart64_80.dll' and that I "
+            "should download and install CUDA 8.0 from https://developer.nvidia.com/cuda-toolkit.")
+    f = snapshot(text, resemble=False).get(TriageFacts)
+    assert [s.value for s in f.all("cuda_needed")] == ["8.0"] and not f.all("cuda")
+
+
+def test_a_cuda_major_said_alone_is_another_release_when_the_failed_library_is_of_another_major():
+    # the machine has "CUDA 9" (no minor): any 9.x names its runtime cudart64_9x.dll, never cudart64_80.dll
+    said = ("Windows 10, Python 3.5. I installed CUDA 9 with cuDNN 7, but importing tensorflow-gpu fails: it could "
+            "not load 'cudart64_80.dll', which the GPU version of TensorFlow needs in a directory on %PATH%.")
+    assert triage(said, resemble=False).verdict.root_cause == "cuda_version_mismatch"
+    # "CUDA 10" alone beside a failed libcudart.so.10.1 may well be 10.1: nothing is concluded from the major
+    from whynogpu.triage.to_facts import _other_major
+    assert _other_major("10", {"libcudart.so.10.1"}) is None and _other_major("9", {"cudart64_80.dll"}) == "9.0"
+    assert _other_major("12", {"libcudart.so.11.0"}) == "12" and _other_major("9.0", {"cudart64_80.dll"}) is None

@@ -281,7 +281,9 @@ _PROSE_VERSIONS = (
     # CUDA that is installed. Read before "cuda", which then skips the version this one took.
     ("cuda_needed", Filtered(re.compile(r"\b(?:wants?|needs?|needed|requires?|required|expects?|expected|looks? for|"
                                         r"looking for|asks? for|(?:built|compiled|made) (?:for|with|against)|"
-                                        r"complains? (?:that|about))"
+                                        r"complains? (?:that|about)|"
+                                        # an instruction to install it (a self-check script's, a guide's): not installed
+                                        r"(?:should|must|have to|has to|need to|needs to|please) (?:\w+ ){0,2}?install)"
                                         # ("it complains that CUDA 12.1 cannot be found": the CUDA the program looks for)
                                         r"(?: \w+){0,3}? CUDA(?: toolkit)? ?v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b"))),
     # "CUDA 11.8", "cuda toolkit 12.1", "with cuda-11.2" (the toolkit's folder name, as people often write it)

@@ -868,7 +868,7 @@ def _copies(f: TriageFacts, failed: set[str]) -> tuple[list[LibCopy], list[str]]
     for key in ("nvcc_cuda", "cuda"):
         # (the first release that names its libraries: "CUDA 10" alone cannot tell 10.0 from 10.1)
         for s in ([x for x in f.all(key) if soname_family(x.value)] or f.all(key))[:1]:
-            family = soname_family(s.value)
+            family = soname_family(s.value) or _other_major(s.value, failed)
             libs = tuple(sorted({lib_of(x) for x in failed} - {None, "cudnn"} - absent))
             for soname in (sonames(family, libs) if family else {}).values():
                 soname = dll_name(soname) if windows else soname
@@ -981,6 +981,29 @@ def posixpath_dir(path: str) -> str:
     """The folder of a path, POSIX or Windows (a pasted report may hold either)."""
     cut = max(path.rfind("/"), path.rfind("\\"))
     return path[:cut] if cut > 0 else path
+
+
+def _cuda_major_of(soname: str) -> int | None:
+    """The CUDA major a toolkit library's file name belongs to: libcudart.so.11.0 → 11, cudart64_80.dll → 8,
+    cudart64_101.dll → 10, cublas64_12.dll → 12 (Windows names carry major and minor up to CUDA 11.0)."""
+    name = parse_lib_name(soname)
+    if name is None or not name.major or "cudnn" in soname.lower():
+        return None
+    head = name.major.split(".")[0]
+    if not head.isdigit():
+        return None
+    n = int(head)
+    return n // 10 if soname.endswith(".dll") and n >= 70 else n
+
+
+def _other_major(cuda: str, failed: set[str]) -> str | None:
+    """For a release stated by its major alone ("CUDA 9"), a family of that major when every toolkit library that
+    failed belongs to another major: any minor of it names them otherwise (9.x never gives cudart64_80.dll)."""
+    k = version_key(cuda)
+    majors = {_cuda_major_of(x) for x in failed if lib_of(x) not in (None, "cudnn")}
+    if len(k) != 1 or not majors or None in majors or k[0] in majors:
+        return None
+    return str(k[0]) if k[0] >= 11 else f"{k[0]}.0"
 
 
 def _default_place(cuda: str, soname: str, windows: bool) -> str:
