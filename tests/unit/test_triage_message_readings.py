@@ -412,6 +412,9 @@ EXT_NO_CUDA = ("  File \"detectron2/layers/roi_align.py\", line 95, in forward\n
     (">>> import onnxruntime as ort\n>>> ort.get_available_providers()\n['AzureExecutionProvider', 'CPUExecutionProvider']\n",
      "cpu_only_package", "onnxruntime"),
     ("I installed onnxruntime-gpu but inference is slow:\n" + ORT_FAILED, "cuda_libs_missing", "onnxruntime"),
+    # a program's own check of get_available_providers() (microWakeWord-Trainer-Nvidia-Docker#1's notebook)
+    ("Torch sees the card, but step 3 prints:\n```\n⚠️  CUDAExecutionProvider not available — ONNX will fall back to "
+     "CPU.\n```\n", "cpu_only_package", "onnxruntime"),
     (MMCV_NO_CUDA, "cpu_only_package", "mmcv"),
     ("train_net fails:\n" + EXT_NO_CUDA, "cpu_only_package", "extension"),
 ])
