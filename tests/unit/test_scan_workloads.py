@@ -219,3 +219,47 @@ def test_the_release_range_of_a_knowledge_row():
     assert in_release_range("1.14.2", "0.5", "1.14") and not in_release_range("1.15.0", "0.5", "1.14")
     assert in_release_range("1.15.5", "1.15.2", "1.15") and not in_release_range("1.15", "1.15.2", "1.15")
     assert in_release_range("2.8", "1.9", "") and not in_release_range("", "1.0", "2.0")
+
+
+def test_the_cpu_branch_of_a_gpu_check_is_a_fallback(tmp_path):
+    script = tmp_path / "train.py"
+    fallback = ("import torch\nif torch.cuda.is_available():\n    device = torch.device('cuda')\n"
+                "elif torch.backends.mps.is_available():\n    device = torch.device('mps')\nelse:\n"
+                "    device = torch.device('cpu')\nmodel.to(device)\n")
+    script.write_text(fallback)
+    assert _code_findings(script) == []
+    script.write_text("import torch\nif not torch.cuda.is_available():\n    device = torch.device('cpu')\n")
+    assert _code_findings(script) == []
+    # pytorch/examples word_language_model: the GPU only with --accel, so without the flag the CPU is the choice
+    script.write_text("import torch\nif args.accel and torch.accelerator.is_available():\n"
+                      "    device = torch.accelerator.current_accelerator()\nelse:\n    device = torch.device('cpu')\n")
+    assert [c for c, _, _ in _code_findings(script)] == ["WG715"]
+
+
+def test_a_second_device_variable_for_the_cpu_beside_the_gpu_one_is_a_hint(tmp_path):
+    # rasbt/LLMs-from-scratch ch05: training on `device` (the GPU when there is one), generation on the CPU
+    script = tmp_path / "ch05.py"
+    body = ("import torch\ndevice = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\nmodel.to(device)\n"
+            "inference_device = torch.device('cpu')\nmodel.to(inference_device)\n")
+    script.write_text(body)
+    assert _code_findings(script) == [("WG715", "hint", 4)]
+    script.write_text(body.replace("inference_device", "device"))  # the same variable: the CPU from then on
+    assert _code_findings(script) == [("WG715", "error", 4)]
+
+
+def test_files_read_by_what_they_hold(tmp_path):
+    # tensorflow/benchmarks perfzero: Dockerfile_<variant>, a pip command held in an ENV variable, and plain
+    # tf-nightly (it loads cuDNN from the system) on a CUDA image without cuDNN
+    docker = tmp_path / "Dockerfile_ubuntu_2204_tf_cuda_12"
+    docker.write_text('FROM nvidia/cuda:12.2.0-devel-ubuntu20.04 as base\nARG spec="tf-nightly"\n'
+                      'ENV PIP_CMD="python3.11 -m pip"\nRUN ${PIP_CMD} install --upgrade ${spec}\n')
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    assert [(f.code, f.category) for f in report.findings] == [("WG724", "cudnn_missing")]
+    # a conda environment and a compose file named neither way (jeffheaton/t81_558's tensorflow-gpu.yml)
+    env = tmp_path / "tensorflow-gpu.yml"
+    env.write_text("name: course\n\ndependencies:\n    - python=3.7\n    - tensorflow\n")
+    assert _said(env) == [("WG721", 5)]
+    stack = tmp_path / "stack.yml"
+    stack.write_text("services:\n  lab:\n    image: lab/experiments\n    build:\n      context: .\n      args:\n"
+                     "        BASE_IMAGE: tensorflow/tensorflow:latest-gpu-jupyter\n")
+    assert _said(stack) == [("WG728", 3)]  # its build's base is a CUDA image, and it reserves no GPU

@@ -108,6 +108,7 @@ class Workload:
     init: bool = False  # a Kubernetes init container
     commands: tuple[Command, ...] = ()
     placement: str = ""  # where a scheduler is asked to run it ("partition=gpu constraint=a100"); "" when not said
+    build_args: tuple[str, ...] = ()  # values a compose build passes its Dockerfile (BASE_IMAGE=…-gpu names its base)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ YAML is read with PyYAML's safe composer (lint/yamlread.py) and TOML with tomlli
 
 from __future__ import annotations
 
+import re
+
 from whynogpu.facts import files as K
 from whynogpu.facts.code import SkippedFile
 from whynogpu.facts.files import DeclaredFile, FileScanFacts
@@ -20,6 +22,9 @@ from whynogpu.lint.common import Unreadable, kind_of
 
 MAX_BYTES = 4 * 1024 * 1024
 _TEXT_ONLY = (K.DOCKERFILE, K.REQUIREMENTS, K.SETUP_PY, K.SETUP_CFG, K.SCRIPT)  # line formats: odd bytes do no harm
+
+
+_TOP_KEY = re.compile(r"^(dependencies|services):[ \t]*(?:#.*)?$", re.M)
 
 
 def read(kind: str, path: str, text: str) -> DeclaredFile | None:
@@ -39,6 +44,12 @@ def read(kind: str, path: str, text: str) -> DeclaredFile | None:
         from whynogpu.lint import kubernetes as m
 
         if not m.looks_like(text):
+            # YAML named neither compose nor environment that is one by its top-level keys (tensorflow-gpu.yml,
+            # stack.yml): a conda environment lists `dependencies:`, a compose file `services:`
+            if _TOP_KEY.search(text):
+                from whynogpu.lint import compose, condaenv
+
+                return (condaenv if _TOP_KEY.search(text).group(1) == "dependencies" else compose).read(path, text)
             return None
         try:
             return m.read(path, text)

@@ -26,7 +26,8 @@ def kind_of(rel: str) -> str | None:
     low = name.lower()
     if low.endswith(".dockerignore"):
         return None
-    if low in ("dockerfile", "containerfile") or low.startswith(("dockerfile.", "containerfile.")) \
+    if low in ("dockerfile", "containerfile") or low.startswith(("dockerfile.", "containerfile.", "dockerfile-",
+                                                                  "dockerfile_", "containerfile-")) \
             or low.endswith((".dockerfile", ".containerfile")):
         return K.DOCKERFILE
     if _COMPOSE.fullmatch(low):

@@ -75,6 +75,12 @@ def _dockerfile(path: str, build) -> str:
     return posixpath.normpath(posixpath.join(here, context, dockerfile))
 
 
+def _build_args(build) -> tuple[str, ...]:
+    """The values of a build's `args` (a map, or a list of NAME=value), as written."""
+    args = build.get("args") if isinstance(build, YMap) else None
+    return tuple(v for _, v, _, _ in env_pairs(args))[:64] if args is not None else ()
+
+
 def commands(lines: list[str], fields: list[tuple[str, object]]) -> tuple[Command, ...]:
     """The command lines a service or container starts with, from its command-like fields (a string, or a list
     of words joined with spaces), each at the field's value."""
@@ -102,5 +108,6 @@ def read(path: str, text: str) -> DeclaredFile:
             env += _reserved_caps(lines, svc)
             cmds = commands(lines, [(f, svc.get(f)) for f in ("entrypoint", "command")])
             workloads.append(Workload(K.COMPOSE, key.value, text_of(image), spot(lines, anchor.line, anchor.column),
-                                      gpu_request(svc), _dockerfile(path, svc.get("build")), env, commands=cmds))
+                                      gpu_request(svc), _dockerfile(path, svc.get("build")), env, commands=cmds,
+                                      build_args=_build_args(svc.get("build"))))
     return DeclaredFile(path, K.COMPOSE, workloads=tuple(workloads))

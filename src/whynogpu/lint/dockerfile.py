@@ -307,7 +307,12 @@ def read(path: str, text: str) -> DeclaredFile:
             line, col = ins.where(lead)
             st["cmds"].append(Command(exec_form(body), spot(lines, line, col), ins.keyword))
         elif ins.keyword == "RUN":
-            ws = [(lead + o, w) for o, w in words(body)]
+            # a variable that holds a command ("ENV PIP_CMD=python3.11 -m pip", then "${PIP_CMD} install …") is
+            # split into its words, as the shell does
+            ws = []
+            for o, w in words(body):
+                v = substitute(w, st["values"])
+                ws.extend((lead + o, part) for part in (v.split() if v != w and " " in v.strip() else [w]))
             for cmd in _commands(ws):
                 found = _install_args(cmd)
                 if found:

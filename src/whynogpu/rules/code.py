@@ -293,8 +293,10 @@ def jax_platform_forced_cpu(info, snap):
 def torch_device_hardcoded_cpu(info, snap):
     for h in hits(snap, info.code, "torch_device_cpu", "torch_model_to_cpu"):
         what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else "the device is fixed to 'cpu'"
+        if h.extra.get("beside"):
+            what += f", in a device variable of its own beside {h.extra['beside']}, which is given the GPU"
         yield info.finding(
-            severity(h), [seen(h), Evidence(what, h.path)],
+            Severity.HINT if h.extra.get("beside") else severity(h), [seen(h), Evidence(what, h.path)],
             "Everything placed on this device is computed on the CPU; PyTorch does not move it to the GPU on its own.",
             corrected(h, "Pick the GPU when there is one:", "Delete the line:"),
             location=location(h),

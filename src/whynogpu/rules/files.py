@@ -717,11 +717,13 @@ _CUDNN_TAG = re.compile(r"-cudnn(\d+)")
 
 
 def _framework_builds(r: Requirement) -> list[tuple[str, str, str]]:
-    """(release, CUDA, cuDNN major) of each TensorFlow release a pin allows whose build loads CUDA and cuDNN from the
-    system (tensorflow_releases.csv); [] for other requirements or a pin of no known release."""
+    """(release, CUDA, cuDNN major) of each TensorFlow release a pin allows (without a pin, the newest) whose build
+    loads CUDA and cuDNN from the system (tensorflow_releases.csv); [] for other requirements or unknown releases."""
     if not _needs_system_cuda(r) or r.name not in ("tensorflow", "tensorflow-gpu"):
         return []
-    return [(x["tensorflow"], x["cuda"], x["cudnn"].split(".")[0]) for x in series(r) or [] if x["cuda"]]
+    # (unpinned, pip takes the newest release: the table's first row)
+    rows = series(r) if r.specifier else list(table("tensorflow_releases")[:1])
+    return [(x["tensorflow"], x["cuda"], x["cudnn"].split(".")[0]) for x in rows or [] if x["cuda"]]
 
 
 def _soname_clash(image: str, cuda: str) -> list[str]:
@@ -879,6 +881,9 @@ def _gpu_image(facts: FileScanFacts, w: Workload) -> str:
     row = image_row(w.image)
     if row and row["provides"] in _GPU_KINDS:
         return f"{w.image} is a CUDA image ({row['note']})"
+    base = next((a for a in w.build_args if (r := image_row(a)) and r["provides"] in _GPU_KINDS), None)
+    if base:
+        return f"its build passes {base}, a CUDA image, to its Dockerfile"
     if w.dockerfile:
         for df in facts.files:
             if df.kind == K.DOCKERFILE and posixpath.normpath(df.path) == w.dockerfile and df.stages:

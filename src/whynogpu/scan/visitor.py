@@ -38,6 +38,11 @@ DISTRIBUTE_MODULES = ("torch.distributed", "accelerate", "lightning", "pytorch_l
 # Marks a class body on Visitor.contexts. It is not a context of its own: a class body runs on
 # import like module code, but an assignment in it only defines an attribute.
 CLASS_BODY = "class body"
+# Marks the CPU branch of a test for a GPU on Visitor.contexts (like CLASS_BODY, not a context of its own): a device
+# chosen there is the fallback for machines without one.
+FALLBACK = "fallback"
+_GPU_CHECK = re.compile(r"\b(?:is_available|device_count|is_built_with_cuda|list_physical_devices|gpu_device_name)\b")
+_FALLBACK_PATTERNS = ("torch_device_cpu", "torch_model_to_cpu", "tf_device_cpu")
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py)$|(^|/)tests?/")
 
 
@@ -65,6 +70,7 @@ class ModuleState:
     pending: list[ast.Module] = field(default_factory=list)
     keras_import: str | None = None  # where keras was first imported, for KERAS_BACKEND-after-import
     imports_torch: bool = False
+    gpu_devices: set[str] = field(default_factory=set)  # names given a GPU device (`device = torch.device("cuda")`)
 
 
 class Visitor(ast.NodeVisitor):
@@ -141,7 +147,7 @@ class Visitor(ast.NodeVisitor):
         if self.is_test:
             return F.TEST
         for wanted in (F.FUNCTION, F.CONDITIONAL, F.MAIN):
-            if wanted in self.contexts:
+            if wanted in self.contexts or (wanted == F.CONDITIONAL and FALLBACK in self.contexts):
                 return wanted
         return F.MODULE
 
@@ -204,7 +210,7 @@ class Visitor(ast.NodeVisitor):
 
     def hit(self, pattern: str, node: ast.AST, value: Any = None, fixed: str | None = None,
             context: str | None = None, **extra: str) -> None:
-        if id(node) in self._reported:
+        if id(node) in self._reported or (pattern in _FALLBACK_PATTERNS and FALLBACK in self.contexts):
             return
         self._reported.add(id(node))
         stmt = self.stmt or node
@@ -245,8 +251,22 @@ class Visitor(ast.NodeVisitor):
                 and node.test.left.id == "__name__" and len(node.test.comparators) == 1
                 and isinstance(node.test.comparators[0], ast.Constant)
                 and node.test.comparators[0].value == "__main__")
-        self._inside(F.MAIN if main else F.CONDITIONAL, node.body)
-        self._inside(F.CONDITIONAL, node.orelse)
+        # the CPU branch of a GPU check (`if torch.cuda.is_available(): … else: device = "cpu"`, also `if not …`):
+        # a fallback for machines without a GPU, not a choice of the CPU
+        # (only a test made of GPU checks alone: `if args.accel and …is_available()` falls to the CPU without the flag)
+        negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
+        checks = self._gpu_test(node.test.operand if negated else node.test)
+        self._inside(FALLBACK if checks and negated else F.MAIN if main else F.CONDITIONAL, node.body)
+        self._inside(FALLBACK if checks and not negated else F.CONDITIONAL, node.orelse)
+
+    def _gpu_test(self, test: ast.AST) -> bool:
+        """A test that asks whether a GPU is there and nothing else (`torch.cuda.is_available()`, `… or
+        torch.backends.mps.is_available()`, `torch.cuda.device_count() > 0`)."""
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            return all(self._gpu_test(v) for v in test.values)
+        if isinstance(test, ast.Compare):
+            test = test.left
+        return isinstance(test, ast.Call) and _GPU_CHECK.search(self.segment(test.func) or "") is not None
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         self._inside(F.CONDITIONAL, node.body)
@@ -287,7 +307,7 @@ class Visitor(ast.NodeVisitor):
             if isinstance(t, ast.Subscript) and self.qualname(t.value) == "os.environ":
                 self.env_set(self.value(t.slice), node.value)
             elif self._device_target(t):
-                self.torch_device_assignment(node.value)
+                self.torch_device_assignment(node.value, t)
         self.generic_visit(node)
 
     def _device_target(self, t: ast.AST) -> bool:
@@ -501,10 +521,18 @@ class Visitor(ast.NodeVisitor):
         t = self.alias_for("torch", "torch")
         return f'{t}.device("cuda" if {t}.cuda.is_available() else "cpu")'
 
-    def torch_device_assignment(self, value: ast.AST) -> None:
+    def torch_device_assignment(self, value: ast.AST, target: ast.AST | None = None) -> None:
+        name = self.segment(target) if target is not None else ""
         if self._is_cpu(value):
             context = F.CLASS if self._in_class_body() else None
-            self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context)
+            # a second device variable beside one given the GPU (`inference_device = torch.device("cpu")` after
+            # `device = torch.device("cuda")`): the CPU chosen for one part of the work, on purpose
+            others = sorted(self.state.gpu_devices - {name})
+            extra = {"beside": others[0]} if others and name else {}
+            self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context,
+                     **extra)
+        elif name and ("cuda" in (self.segment(value) or "") or "accelerator" in (self.segment(value) or "")):
+            self.state.gpu_devices.add(name)
 
     def _in_class_body(self) -> bool:
         """Whether the statement sits right in a class body (not in one of its methods).
