@@ -263,3 +263,18 @@ def test_files_read_by_what_they_hold(tmp_path):
     stack.write_text("services:\n  lab:\n    image: lab/experiments\n    build:\n      context: .\n      args:\n"
                      "        BASE_IMAGE: tensorflow/tensorflow:latest-gpu-jupyter\n")
     assert _said(stack) == [("WG728", 3)]  # its build's base is a CUDA image, and it reserves no GPU
+
+
+def test_what_a_set_of_requirements_holds_is_worked_out_once_per_set(tmp_path, monkeypatch):
+    # each rule asks every line what the whole set holds; asked afresh per line, a file of thousands of lines cost
+    # minutes (quadratic). rules.files.Together works it out once per set.
+    import whynogpu.rules.files as files
+
+    calls = []
+    real = files.gpu_signals
+    monkeypatch.setattr(files, "gpu_signals", lambda reqs: calls.append(len(reqs)) or real(reqs))
+    env = tmp_path / "environment.yml"
+    env.write_text("dependencies:\n" + "  - tensorflow\n" * 3000)
+    report, _, _ = scan_report(RealHost(), (str(env),))
+    assert len([f for f in report.findings if f.code == "WG721"]) == 3000
+    assert 0 < len(calls) <= 10

@@ -173,6 +173,9 @@ def _commands(ws: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
     return cmds
 
 
+_MAX_RUN_WORDS = 20_000  # words of one RUN after its command variables are split: real ones have tens
+
+
 def _is_pip(word: str) -> bool:
     return bool(re.fullmatch(r"pip(?:3(?:\.\d+)?)?", posixpath.basename(word)))
 
@@ -313,6 +316,8 @@ def read(path: str, text: str) -> DeclaredFile:
             for o, w in words(body):
                 v = substitute(w, st["values"])
                 ws.extend((lead + o, part) for part in (v.split() if v != w and " " in v.strip() else [w]))
+                if len(ws) > _MAX_RUN_WORDS:  # a hostile file's variables expanding into millions of words
+                    break
             for cmd in _commands(ws):
                 found = _install_args(cmd)
                 if found:

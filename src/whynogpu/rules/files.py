@@ -146,10 +146,14 @@ def _torch_cpu(r: Requirement) -> str:
     return ""
 
 
+_JAX_PLUGIN = re.compile(r"jax-cuda\d+-(plugin|pjrt)")
+_TORCH_CUDA = re.compile(r"(/whl/cu\d+|\+cu\d+)")
+
+
 def _jax_gpu(reqs: list[Requirement]) -> bool:
     return any((r.name == "jax" and any("cuda" in e or "gpu" in e or "tpu" in e for e in r.extras)
                 and not _dropped_extra(r))
-               or re.fullmatch(r"jax-cuda\d+-(plugin|pjrt)", r.name)
+               or _JAX_PLUGIN.fullmatch(r.name)
                or (r.name == "jaxlib" and "cuda" in (r.specifier + r.url).lower())
                or (r.conda and r.name in ("jaxlib", "jax") and "cuda" in r.url) for r in reqs)
 
@@ -175,23 +179,37 @@ def _dropped_extra(r: Requirement) -> str:
     return ""
 
 
-def cpu_only(r: Requirement, together: list[Requirement]) -> str:
+class Together:
+    """What a set of requirements installed together holds, worked out once: the rules ask it of every requirement of
+    the set, and a file of thousands of lines must not cost thousands of passes over itself."""
+
+    def __init__(self, reqs: list[Requirement]) -> None:
+        self.reqs = reqs
+        self.names = {r.name for r in reqs}
+        self.pip_names = {r.name for r in reqs if not r.conda}
+        self.jax_gpu = _jax_gpu(reqs)
+        self.signals = gpu_signals(reqs)
+        self.frameworks = _gpu_frameworks(reqs)
+
+
+def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
     """Why this requirement gives a CPU-only framework, or ""."""
+    t = together if isinstance(together, Together) else Together(together)
     dropped = _dropped_extra(r)
     if dropped:
         return dropped
     if r.name in _CPU_TF:
         return f"{r.name} is TensorFlow's CPU-only package"
     if r.name == "tensorflow" and _tf_before_gpu(r):
-        if not any(o.name == "tensorflow-gpu" for o in together):
+        if "tensorflow-gpu" not in t.names:
             return "before 1.15, from 1.15.2 to 1.15.5, and in 2.0, the `tensorflow` package was CPU-only (the GPU build was tensorflow-gpu)"
     why = _torch_cpu(r)
     if why:
         return why
     if r.name == "jax" and "cpu" in r.extras:
         return "jax[cpu] installs the CPU-only jaxlib"
-    if r.name in ("jax", "jaxlib") and r.context == K.INSTALL and not _jax_gpu(together) and not r.conda:
-        if r.name == "jaxlib" or not any(o.name == "jaxlib" for o in together if o is not r):
+    if r.name in ("jax", "jaxlib") and r.context == K.INSTALL and not t.jax_gpu and not r.conda:
+        if r.name == "jaxlib" or "jaxlib" not in t.names:
             return f"`{r.name}` without a CUDA extra or plugin installs the CPU-only jaxlib"
     return ""
 
@@ -212,7 +230,7 @@ def _gpu_frameworks(reqs: list[Requirement]) -> set[str]:
         text = " ".join((r.specifier, r.url, r.index)).lower()
         if (r.name == "tensorflow" and "and-cuda" in r.extras) or r.name in ("tensorflow-gpu", "tf-nightly-gpu"):
             out.add("tensorflow")
-        elif (r.name == "torch" and re.search(r"(/whl/cu\d+|\+cu\d+|cuda)", text)) or r.name == "pytorch-cuda":
+        elif (r.name == "torch" and (_TORCH_CUDA.search(text) or "cuda" in text)) or r.name == "pytorch-cuda":
             out.add("torch")
     return out
 
@@ -222,15 +240,14 @@ _CONDA_GPU = ("pytorch-cuda", "pytorch-gpu", "cudatoolkit", "cuda-toolkit", "cud
               "cuda-cudart", "cudnn", "tensorflow-gpu", "cuda-nvcc")
 
 
-def _conda_build_unchosen(r: Requirement, together: list[Requirement]) -> str:
+def _conda_build_unchosen(r: Requirement, t: Together) -> str:
     """Why conda, not this file, decides whether this framework comes as its CUDA or its CPU build, or "": a conda
     torch, tensorflow or jaxlib with no CUDA build string and nothing beside it that asks for CUDA. PyTorch's own
     conda lines always add pytorch-cuda=X (cudatoolkit=X before 1.13), or cpuonly for the CPU; conda-forge picks a
     CUDA build only where the machine that solves the environment shows a CUDA driver (the __cuda virtual package)."""
     if not r.conda or r.name not in ("torch", "tensorflow", "jaxlib") or r.context != K.INSTALL:
         return ""
-    if re.search(r"cuda|gpu", r.url) or gpu_signals(together) or \
-            any(o.name in _CONDA_GPU or (o.name == r.name and not o.conda) for o in together):
+    if re.search(r"cuda|gpu", r.url) or t.signals or not t.names.isdisjoint(_CONDA_GPU) or r.name in t.pip_names:
         return ""
     return (f"conda's {r.name} with no CUDA build string (=*=*cuda*) and nothing beside it that asks for CUDA "
             "(pytorch-cuda, cudatoolkit, cuda-version): the solver picks the build, and on a machine without a "
@@ -248,7 +265,7 @@ def gpu_signals(reqs: list[Requirement]) -> list[str]:
             out.append(r.name)
         elif r.name.startswith("nvidia-") and r.name.endswith(("-cu11", "-cu12", "-cu13")):
             out.append(r.name)
-        elif r.name == "torch" and re.search(r"(/whl/cu\d+|\+cu\d+)", text):
+        elif r.name == "torch" and _TORCH_CUDA.search(text):
             out.append("a CUDA build of torch")
         elif r.name in ("pytorch-cuda", "cudatoolkit", "cuda-toolkit", "cuda-runtime"):
             out.append(r.name)
@@ -367,15 +384,16 @@ def cpu_only_framework_in_file(info, snap):
         done: set[tuple[int, int]] = set()
         for _, reqs in _groups(df):
             why_gpu = intent(facts, df, reqs)
+            together = Together(reqs)
             for r in reqs:
-                why = cpu_only(r, reqs)
-                unsure = "" if why else _conda_build_unchosen(r, reqs)
+                why = cpu_only(r, together)
+                unsure = "" if why else _conda_build_unchosen(r, together)
                 if not (why or unsure) or _quiet(r.spot, info.code) or (r.spot.line, r.spot.column) in done \
                         or deliberate_cpu(df, r.group):
                     continue
                 done.add((r.spot.line, r.spot.column))
                 evidence = [_seen(df, r.spot, why or unsure)]
-                others = sorted(_gpu_frameworks(reqs) - {_framework(r.name)})
+                others = sorted(together.frameworks - {_framework(r.name)})
                 if others and _framework(r.name):
                     # the CPU build of one framework beside the CUDA build of another: the models run on that
                     # one, and this one reads data or runs tests (tensorflow-cpu for tf.data beside jax[cuda12])
@@ -440,6 +458,7 @@ def framework_variants_in_file(info, snap):
     for df in facts.files if facts else ():
         done: set[tuple[int, int]] = set()
         for _, reqs in _groups(df):
+            together = Together(reqs)
             for family, members in (("TensorFlow", [r for r in reqs if r.name in TF_FAMILY]),
                                     ("PyTorch", [r for r in reqs if r.name == "torch"])):
                 if len(members) < 2 or any(r.marker for r in members):
@@ -455,7 +474,7 @@ def framework_variants_in_file(info, snap):
                         continue
                     done.add((other.spot.line, other.spot.column))
                     # (before 1.15, and in 2.0, the plain tensorflow is the CPU build, though cpu_only spares it beside -gpu)
-                    cpu = [r for r in (first, other) if cpu_only(r, reqs) or (r.name == "tensorflow" and _tf_before_gpu(r))]
+                    cpu = [r for r in (first, other) if cpu_only(r, together) or (r.name == "tensorflow" and _tf_before_gpu(r))]
                     drop = cpu[0] if len(cpu) == 1 else other
                     yield info.finding(
                         Severity.ERROR if cpu else Severity.WARNING,
@@ -597,7 +616,8 @@ def _image_lacks_cuda(info, facts, df: DeclaredFile, stages: list[Stage]):
     cuda_libs = any(st.cuda_libs for st in stages) or any(r.name.startswith("nvidia-cublas") or
                                                           r.name in ("cudatoolkit", "cuda-toolkit") for r in reqs)
     cudnn = any(st.cudnn for st in stages) or any(r.name.startswith("nvidia-cudnn") or r.name == "cudnn" for r in reqs)
-    if any(cpu_only(r, reqs) for r in reqs if r.name in TF_FAMILY):
+    together = Together(reqs)
+    if any(cpu_only(r, together) for r in reqs if r.name in TF_FAMILY):
         return  # a CPU-only TensorFlow is WG721's to report
     needs = [(r, why) for r in reqs if (why := _needs_system_cuda(r))]
     if provides == "framework_nocuda" and not any(r.name in TF_FAMILY for r in reqs):
