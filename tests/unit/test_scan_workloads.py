@@ -278,3 +278,27 @@ def test_what_a_set_of_requirements_holds_is_worked_out_once_per_set(tmp_path, m
     report, _, _ = scan_report(RealHost(), (str(env),))
     assert len([f for f in report.findings if f.code == "WG721"]) == 3000
     assert 0 < len(calls) <= 10
+
+
+def test_tensorflow_beside_jax(tmp_path):
+    # deepmind/perceiver-ar#14: a haiku trainer with a tf.data input pipeline, TensorFlow not kept off the GPU
+    script = tmp_path / "experiment.py"
+    body = ("import haiku as hk\nimport jax\nimport tensorflow as tf\n\n"
+            "def build_input() -> tf.data.Dataset:\n    return tf.data.Dataset.range(10)\n")
+    script.write_text(body)
+    assert _code_findings(script) == [("WG704", "warning", 3)]
+    # PR #17's fix, as JAX's documentation advises: TensorFlow hidden from the GPU (a hint, not a problem)
+    script.write_text(body + 'tf.config.set_visible_devices([], "GPU")\n')
+    assert _code_findings(script) == [("WG712", "hint", 7)]
+    # the same call in a program that computes with TensorFlow itself hides its only GPU user
+    script.write_text('import tensorflow as tf\ntf.config.set_visible_devices([], "GPU")\nmodel.fit(x, y)\n')
+    assert _code_findings(script) == [("WG712", "error", 2)]
+
+
+def test_a_jax_library_alone_brings_the_cpu_jaxlib(tmp_path):
+    # kuprel/min-dalle#22: `flax==0.4.2` and no jax[cuda]: "No GPU/TPU found, falling back to CPU"
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("torch\nflax==0.4.2\n")
+    assert _said(reqs) == [("WG721", 2)]
+    reqs.write_text("flax==0.8.5\njax[cuda12]==0.4.30\n")
+    assert _said(reqs) == []

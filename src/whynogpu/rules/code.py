@@ -170,6 +170,32 @@ def keras_backend_forced_in_code(info, snap):
 
 
 @rule(
+    "WG704", "tensorflow_beside_jax_takes_gpu_memory", "gpu_memory_exhausted",
+    "TensorFlow runs beside JAX without being kept off the GPU",
+    detects="A script that imports TensorFlow and JAX (or Flax, Haiku, Optax, Equinox) and never calls "
+            "tf.config.set_visible_devices([], 'GPU').",
+    why="Both frameworks take most of the GPU's memory when they start (JAX 75 %, TensorFlow nearly all): with a GPU "
+        "build of TensorFlow loaded for its data pipeline, JAX runs out of memory or falls back to the CPU.",
+    example="train.py:21:1 import tensorflow as tf (beside import jax, no set_visible_devices)",
+    fix="Hide the GPU from TensorFlow before it starts: tf.config.set_visible_devices([], 'GPU'); or install "
+        "tensorflow-cpu where TensorFlow only loads data.",
+    references=("https://docs.jax.dev/en/latest/gpu_memory_allocation.html",),
+    modes=MODES,
+)
+def tensorflow_beside_jax_takes_gpu_memory(info, snap):
+    for h in hits(snap, info.code, "tf_beside_jax"):
+        yield info.finding(
+            Severity.HINT if severity(h) is Severity.HINT else Severity.WARNING,
+            [seen(h), Evidence("the script also computes with JAX, and nothing hides the GPU from TensorFlow", h.path)],
+            "With TensorFlow's GPU build installed, TensorFlow and JAX each take most of the GPU's memory when they "
+            "start, so JAX runs out of memory (or TensorFlow does).",
+            Fix("Keep TensorFlow (its data pipeline) off the GPU, right after importing it:",
+                ('tf.config.set_visible_devices([], "GPU")',)),
+            location=location(h),
+        )
+
+
+@rule(
     "WG711", "tf_device_scope_cpu", "code_forces_cpu",
     "Model code runs inside `tf.device('/CPU:0')`",
     detects="A `with tf.device('/CPU:0'):` block (any CPU device string, any alias of tf.device).",
@@ -221,6 +247,16 @@ def tf_device_scope_cpu(info, snap):
 )
 def tf_gpus_made_invisible(info, snap):
     for h in hits(snap, info.code, "tf_set_visible_devices"):
+        other = h.extra.get("computes_with")
+        if other:
+            yield info.finding(
+                Severity.HINT, [seen(h), Evidence(f"the program computes with {other}; TensorFlow only reads data", h.path)],
+                f"This keeps TensorFlow (its data pipeline) off the GPU so that it takes none of the memory {other} "
+                "needs, as JAX's documentation advises. Fine unless TensorFlow also runs a model here.",
+                Fix("Nothing to change when TensorFlow only loads data.", ()),
+                location=location(h),
+            )
+            continue
         yield info.finding(
             severity(h),
             [seen(h), Evidence(f"visible devices: {h.value}, device type: {h.extra.get('device_type')}", h.path)],

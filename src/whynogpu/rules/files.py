@@ -211,7 +211,13 @@ def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
     if r.name in ("jax", "jaxlib") and r.context == K.INSTALL and not t.jax_gpu and not r.conda:
         if r.name == "jaxlib" or "jaxlib" not in t.names:
             return f"`{r.name}` without a CUDA extra or plugin installs the CPU-only jaxlib"
+    if r.name in _JAX_DEPENDENTS and r.context == K.INSTALL and not r.conda and not t.jax_gpu and \
+            t.names.isdisjoint(("jax", "jaxlib")):
+        return f"{r.name} requires jax, and with no jax[cuda12] beside it pip brings the CPU-only jaxlib"
     return ""
+
+
+_JAX_DEPENDENTS = frozenset(row["package"] for row in table("jax_dependents"))
 
 
 def _framework(name: str) -> str:
@@ -220,7 +226,7 @@ def _framework(name: str) -> str:
         return "tensorflow"
     if name in ("torch", "cpuonly", "pytorch-cpu", "pytorch-cuda"):
         return "torch"
-    return "jax" if name in ("jax", "jaxlib") or name.startswith("jax-cuda") else ""
+    return "jax" if name in ("jax", "jaxlib") or name.startswith("jax-cuda") or name in _JAX_DEPENDENTS else ""
 
 
 def _gpu_frameworks(reqs: list[Requirement]) -> set[str]:

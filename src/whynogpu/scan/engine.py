@@ -37,6 +37,7 @@ _TRIGGERS = ("visible_devices", "keras_backend", "jax_platform", "jax_default_de
              "'cpu", '"cpu', "'/cpu", '"/cpu', "device:cpu", ".cpu(", "-cpu", "device cpu", "use_cpu",
              "gpus=", "no_cuda")
 # Training and multi-device use are judged from the text alone, for the same reason.
+_USES_JAX = re.compile(r"^\s*(?:import|from) (?:jax|flax|haiku|optax|equinox)\b", re.M)
 _TRAINS = (".fit(", ".fit_generator(", ".train_on_batch(", ".backward(")
 _DISTRIBUTES = re.compile(r"\b(?:" + "|".join(sorted(DISTRIBUTE_NAMES)) + r")\b|"
                           + "|".join(re.escape(m) for m in DISTRIBUTE_MODULES))
@@ -46,7 +47,8 @@ def _may_match(text: str) -> bool:
     # NOTE: plain substring tests on the lower-cased text; an IGNORECASE regex alternation
     # was ten times slower on the 42 MB of keras + tensorflow sources.
     low = text.lower()
-    return any(t in low for t in _TRIGGERS)
+    # (or TensorFlow beside JAX: one of them takes the GPU memory the other needs, WG704)
+    return any(t in low for t in _TRIGGERS) or ("import tensorflow" in low and _USES_JAX.search(low) is not None)
 
 
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)

@@ -70,6 +70,7 @@ class ModuleState:
     pending: list[ast.Module] = field(default_factory=list)
     keras_import: str | None = None  # where keras was first imported, for KERAS_BACKEND-after-import
     imports_torch: bool = False
+    imports_jax: bool = False  # jax, or a library built on it (flax, optax, haiku, equinox)
     gpu_devices: set[str] = field(default_factory=set)  # names given a GPU device (`device = torch.device("cuda")`)
 
 
@@ -87,6 +88,7 @@ class Visitor(ast.NodeVisitor):
         self.hits: list[CodeHit] = []
         self._chained: set[int] = set()
         self._reported: set[int] = set()
+        self._tf_import: ast.stmt | None = None  # the first `import tensorflow` of this tree
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -95,7 +97,28 @@ class Visitor(ast.NodeVisitor):
         self.visit(tree)
         self._mark_defaults(tree)
         self._mark_templates(tree)
+        self._mark_tf_beside(tree)
         return self.hits
+
+    def _mark_tf_beside(self, tree: ast.Module) -> None:
+        """TensorFlow hidden from the GPU in a program that computes with JAX or PyTorch (TensorFlow there reads data:
+        tf.data, tensorflow_datasets): JAX's documentation hides the GPU from TensorFlow so that it does not take the
+        GPU's memory the other framework needs. Such a hit records the other framework (extra["computes_with"])."""
+        for h in self.hits:
+            if h.pattern == "tf_set_visible_devices" and h.extra.get("device_type") == "GPU":
+                other = "JAX" if self.state.imports_jax else "PyTorch" if self.state.imports_torch else ""
+                if other:
+                    h.extra["computes_with"] = other
+        # A script that imports TensorFlow beside JAX and never hides the GPU from it: both take most of the GPU's
+        # memory when they start (JAX 75 %, TensorFlow nearly all), so the second runs out (JAX's documentation,
+        # "GPU memory allocation": use CPU-only TensorFlow, or set_visible_devices([], "GPU"), when it loads data)
+        # (TensorFlow as the data pipeline, the case that documentation names: not a converter such as jax2tf)
+        if self.cell is None and self.state.imports_jax and self._tf_import is not None and \
+                not any(h.pattern == "tf_set_visible_devices" for h in self.hits) and \
+                any("tf.data" in ln or "tfds" in ln or "tensorflow_datasets" in ln for ln in self.lines):
+            stmt, self.stmt = self.stmt, self._tf_import
+            self.hit("tf_beside_jax", self._tf_import, "tensorflow")
+            self.stmt = stmt
 
     def _mark_templates(self, tree: ast.Module) -> None:
         """Keras' multi_gpu_model replicates a template model onto the GPUs, and its documentation builds that template
@@ -295,10 +318,14 @@ class Visitor(ast.NodeVisitor):
 
     def _imported(self, module: str) -> None:
         root = module.split(".")[0]
+        if root == "tensorflow" and self._tf_import is None and self.stmt is not None:
+            self._tf_import = self.stmt
         if root in ("keras", "keras_core") and self.state.keras_import is None:
             self.state.keras_import = self.where()
         if root == "torch":
             self.state.imports_torch = True
+        if root in ("jax", "flax", "optax", "haiku", "equinox", "numpyro", "chex"):
+            self.state.imports_jax = True
 
     # -- environment variables set in code ---------------------------------------------------
 
