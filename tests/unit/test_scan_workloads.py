@@ -100,7 +100,8 @@ def test_a_cuda_image_of_another_release_than_tensorflow_was_built_with_is_wg730
     [f] = [f for f in report.findings if f.code == "WG730"]
     assert (f.category, f.location.line) == ("cuda_version_mismatch", 2)
     assert "libcudart.so.11.0 (the image has libcudart.so.10.1)" in " ".join(e.fact for e in f.evidence)
-    assert "nvidia/cuda:11.0" in f.fix.commands[0]  # the release the pin names, 2.4
+    # pasteable: the newest release built for the image's CUDA 10.1 and cuDNN 7 (2.3), else the image of 2.4's CUDA
+    assert f.fix.commands[0].startswith('pip install "tensorflow==2.3.*"') and "nvidia/cuda:11.0" in f.fix.commands[1]
     # the same CUDA family, another cuDNN major: TensorFlow 2.15 (CUDA 12.2, cuDNN 8) on a cuDNN 9 image
     docker.write_text("FROM nvidia/cuda:12.4.1-cudnn9-runtime-ubuntu22.04\nRUN pip install tensorflow==2.15.0\n")
     report, _, _ = scan_report(RealHost(), (str(docker),))
@@ -271,8 +272,8 @@ def test_what_a_set_of_requirements_holds_is_worked_out_once_per_set(tmp_path, m
     import whynogpu.rules.files as files
 
     calls = []
-    real = files.gpu_signals
-    monkeypatch.setattr(files, "gpu_signals", lambda reqs: calls.append(len(reqs)) or real(reqs))
+    real = files._gpu_builds
+    monkeypatch.setattr(files, "_gpu_builds", lambda reqs: calls.append(len(reqs)) or real(reqs))
     env = tmp_path / "environment.yml"
     env.write_text("dependencies:\n" + "  - tensorflow\n" * 3000)
     report, _, _ = scan_report(RealHost(), (str(env),))

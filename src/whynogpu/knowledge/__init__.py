@@ -54,6 +54,21 @@ def in_release_range(version: str, first: str, last: str) -> bool:
     return (not lo or v >= lo + (0,) * (3 - len(lo))) and (not hi or v <= hi + (10**9,) * (3 - len(hi)))
 
 
+def cpu_only_install(framework: str, dist: str, version: str, system: str = "linux") -> bool:
+    """Whether a plain install of `dist` at `version` (from PyPI, no index URL, no extra) on this OS is a CPU build
+    (knowledge/cpu_only_installs.csv). With no version, only a row that still holds for today's releases applies."""
+    for row in table("cpu_only_installs"):
+        if row["framework"] != framework or row["dist"] != dist or row["platform"] not in ("any", system):
+            continue
+        if not version_key(version or ""):
+            if not row["last"]:
+                return True
+            continue
+        if in_release_range(version, row["first"], row["last"]):
+            return True
+    return False
+
+
 def soname_family(cuda: str) -> str | None:
     """The cuda_sonames family of a CUDA version: 12.5.1 → 12, 11.2 → 11, 11.0 → 11.0, 10.1 → 10.1.
     From 11.1 on a library's soname carries the major only; 11.0 and older name it by minor too."""

@@ -25,10 +25,10 @@ from whynogpu.facts.files import (
     Workload,
 )
 from whynogpu.knowledge import (
+    cpu_only_install,
     cuda_of_driver,
     image_key,
     image_row,
-    in_release_range,
     soname_family,
     sonames,
     table,
@@ -116,9 +116,8 @@ def series(r: Requirement, name: str = "tensorflow_releases", key: str = "tensor
 def _tf_before_gpu(r: Requirement) -> bool:
     """A `tensorflow` pin whose newest allowed release (the one pip installs) is a CPU-only one: before 1.15, and 2.0
     (knowledge/cpu_only_installs.csv)."""
-    rows = [x for x in table("cpu_only_installs") if x["framework"] == "tensorflow" and x["dist"] == "tensorflow"]
     ss = _spec(r) if r.specifier and pinned(r) else None
-    if ss is None or not rows or ss.contains("99.0"):
+    if ss is None or ss.contains("99.0"):
         return False
 
     # the releases table lists every GPU build from 1.x on; the probes add the 0.x and 1.x releases it may lack, and
@@ -126,7 +125,7 @@ def _tf_before_gpu(r: Requirement) -> bool:
     known = {x["tensorflow"] + ".0" for x in table("tensorflow_releases")} | \
         {"1.15.0", "1.15.5", "1.13.1", "1.12.0", "0.12.0"} | set(re.findall(r"\d+\.\d+(?:\.\d+)?", r.specifier))
     allowed = sorted((v for v in known if ss.contains(v, prereleases=True)), key=version_key, reverse=True)
-    return bool(allowed) and any(in_release_range(allowed[0], x["first"], x["last"]) for x in rows)
+    return bool(allowed) and cpu_only_install("tensorflow", "tensorflow", allowed[0])
 
 
 def _torch_cpu(r: Requirement) -> str:
@@ -184,12 +183,12 @@ class Together:
     the set, and a file of thousands of lines must not cost thousands of passes over itself."""
 
     def __init__(self, reqs: list[Requirement]) -> None:
-        self.reqs = reqs
         self.names = {r.name for r in reqs}
         self.pip_names = {r.name for r in reqs if not r.conda}
-        self.jax_gpu = _jax_gpu(reqs)
-        self.signals = gpu_signals(reqs)
-        self.frameworks = _gpu_frameworks(reqs)
+        builds = _gpu_builds(reqs)
+        self.signals = [what for _, what in builds]
+        self.frameworks = {fw for fw, _ in builds if fw}
+        self.jax_gpu = "jax" in self.frameworks
 
 
 def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
@@ -212,7 +211,7 @@ def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
         if r.name == "jaxlib" or "jaxlib" not in t.names:
             return f"`{r.name}` without a CUDA extra or plugin installs the CPU-only jaxlib"
     if r.name in _JAX_DEPENDENTS and r.context == K.INSTALL and not r.conda and not t.jax_gpu and \
-            t.names.isdisjoint(("jax", "jaxlib")):
+            t.names.isdisjoint(("jax", "jaxlib")) and not any("cuda" in e for e in r.extras):
         return f"{r.name} requires jax, and with no jax[cuda12] beside it pip brings the CPU-only jaxlib"
     return ""
 
@@ -227,18 +226,6 @@ def _framework(name: str) -> str:
     if name in ("torch", "cpuonly", "pytorch-cpu", "pytorch-cuda"):
         return "torch"
     return "jax" if name in ("jax", "jaxlib") or name.startswith("jax-cuda") or name in _JAX_DEPENDENTS else ""
-
-
-def _gpu_frameworks(reqs: list[Requirement]) -> set[str]:
-    """The frameworks whose CUDA build a list of requirements installs."""
-    out = {"jax"} if _jax_gpu(reqs) else set()
-    for r in reqs:
-        text = " ".join((r.specifier, r.url, r.index)).lower()
-        if (r.name == "tensorflow" and "and-cuda" in r.extras) or r.name in ("tensorflow-gpu", "tf-nightly-gpu"):
-            out.add("tensorflow")
-        elif (r.name == "torch" and (_TORCH_CUDA.search(text) or "cuda" in text)) or r.name == "pytorch-cuda":
-            out.add("torch")
-    return out
 
 
 # conda packages that make the solver take a framework's CUDA build (or that are one)
@@ -260,24 +247,32 @@ def _conda_build_unchosen(r: Requirement, t: Together) -> str:
             "GPU driver, or from a channel whose default is the CPU build, that is the CPU one")
 
 
-def gpu_signals(reqs: list[Requirement]) -> list[str]:
-    """What in a list of requirements says a GPU is meant to be used."""
+def _gpu_builds(reqs: list[Requirement]) -> list[tuple[str, str]]:
+    """(framework, what) for each thing in a list of requirements that installs a CUDA build; framework is "" for
+    the CUDA libraries themselves (nvidia-*-cu12 wheels, cudatoolkit)."""
     out = []
     for r in reqs:
         text = " ".join((r.specifier, r.url, r.index)).lower()
         if r.name == "tensorflow" and "and-cuda" in r.extras:
-            out.append("tensorflow[and-cuda]")
+            out.append(("tensorflow", "tensorflow[and-cuda]"))
         elif r.name in ("tensorflow-gpu", "tf-nightly-gpu"):
-            out.append(r.name)
+            out.append(("tensorflow", r.name))
         elif r.name.startswith("nvidia-") and r.name.endswith(("-cu11", "-cu12", "-cu13")):
-            out.append(r.name)
-        elif r.name == "torch" and _TORCH_CUDA.search(text):
-            out.append("a CUDA build of torch")
-        elif r.name in ("pytorch-cuda", "cudatoolkit", "cuda-toolkit", "cuda-runtime"):
-            out.append(r.name)
+            out.append(("", r.name))
+        elif r.name == "torch" and (_TORCH_CUDA.search(text) or (r.conda and "cuda" in r.url)):
+            out.append(("torch", "a CUDA build of torch"))
+        elif r.name == "pytorch-cuda":
+            out.append(("torch", r.name))
+        elif r.name in ("cudatoolkit", "cuda-toolkit", "cuda-runtime"):
+            out.append(("", r.name))
     if _jax_gpu(reqs):
-        out.append("a CUDA build of jax")
+        out.append(("jax", "a CUDA build of jax"))
     return out
+
+
+def gpu_signals(reqs: list[Requirement]) -> list[str]:
+    """What in a list of requirements says a GPU is meant to be used."""
+    return [what for _, what in _gpu_builds(reqs)]
 
 
 def _groups(df: DeclaredFile) -> list[tuple[str, list[Requirement]]]:
@@ -752,6 +747,17 @@ def _framework_builds(r: Requirement) -> list[tuple[str, str, str]]:
     return [(x["tensorflow"], x["cuda"], x["cudnn"].split(".")[0]) for x in rows or [] if x["cuda"]]
 
 
+def _release_for_image(image: str, cudnn: str | None) -> str:
+    """The pin of the newest TensorFlow release built for this CUDA (the same sonames) and cuDNN major, or ""; before
+    2.1 the GPU build is the tensorflow-gpu package."""
+    for x in table("tensorflow_releases"):  # newest first
+        if x["cuda"] and not _soname_clash(image, x["cuda"]) and soname_family(x["cuda"]) and \
+                (cudnn is None or x["cudnn"].split(".")[0] == cudnn):
+            name = "tensorflow-gpu" if version_key(x["tensorflow"]) < (2, 1) else "tensorflow"
+            return f"{name}=={x['tensorflow']}.*"
+    return ""
+
+
 def _soname_clash(image: str, cuda: str) -> list[str]:
     """The libraries TensorFlow dlopens whose soname differs between the image's CUDA and the build's."""
     libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
@@ -805,13 +811,17 @@ def cuda_image_other_than_framework_build(info, snap):
                 evidence.append(Evidence(f"TensorFlow {builds[-1][0]} loads " + "; ".join(clash[-1][:3]),
                                          "knowledge base: cuda_sonames"))
             cuda, cudnn = builds[-1][1], builds[-1][2]  # the oldest release the pin allows: the one it names
+            fits = _release_for_image(image, tag.group(1) if tag else None)
+            cmds = ([f'pip install "{fits}"   # the newest release that loads CUDA {image}\'s libraries'] if fits else []) + \
+                [f"FROM nvidia/cuda:{cuda}…-cudnn{cudnn}-runtime-…   # or an image of the release's CUDA: "
+                 "https://hub.docker.com/r/nvidia/cuda/tags"]
             yield info.finding(
                 Severity.ERROR, evidence,
                 f"TensorFlow here loads {built} from the system, but the image has CUDA {image}" +
                 (f" with cuDNN {tag.group(1)}" if tag else "") +
                 ": the libraries it asks for are not there, so it runs on the CPU.",
-                Fix("Start from the image of the CUDA the release was built with (or pin a release built for this one):",
-                    (f"FROM nvidia/cuda:{cuda}…-cudnn{cudnn}-runtime-…   # tags: https://hub.docker.com/r/nvidia/cuda/tags",)),
+                Fix("Install the TensorFlow built for the image's CUDA (or start from the image of the release's):",
+                    tuple(cmds)),
                 location=_loc(df, r.spot),
                 category=None if all(clash) else "cudnn_version_mismatch",
             )

@@ -75,6 +75,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # A desktop hypervisor's guest: VMware Workstation/Player/Fusion and Parallels give it a virtual display adapter,
     # VirtualBox dropped PCI passthrough in 6.1, a client Hyper-V VM gets the synthetic hyperv_drm display (not WSL,
     # which reaches the GPU through the host's driver); the guest drivers' own names say the same from the inside
+    # (VirtualBox: commit 5178e47 of its trunk, "disable PCI passthrough"; VMware Workstation's 3D acceleration
+    # translates graphics calls and runs no CUDA: info2soft.com/blogs/vmware-how-to-enable-gpu.html)
     ("vm_guest", r"\b(vmware(?! ?(esxi|vsphere|vgpu))( workstation| player| fusion)?|virtual ?box|vbox(video|svga)|"
                  r"parallels desktop|hyper-?v (vm|virtual machine|guest)|hyperv_drm\w*|vmwgfx|vmware svga|UTM vm)\b"),
     # ... unless the GPU is handed to it (passthrough, vGPU, DDA): then it does see an NVIDIA GPU

@@ -37,11 +37,11 @@ from whynogpu.facts.gpu import NVIDIA, DeviceNode, GpuFacts, PciDevice
 from whynogpu.facts.platform import PlatformFacts
 from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
+from whynogpu.knowledge import cpu_only_install as knowledge_cpu_only_install
 from whynogpu.knowledge import (
     cuda_of_driver,
     driver_branch_only,
     image_row,
-    in_release_range,
     release_row,
     soname_family,
     sonames,
@@ -724,20 +724,8 @@ def _smi_table(f: TriageFacts, driver) -> NvmlState | None:
 
 
 def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFacts | None) -> bool:
-    """Whether a plain install of `dist` at `version` on this platform is a CPU build
-    (knowledge/cpu_only_installs.csv)."""
-    system = plat.os if plat else "linux"
-    for row in table("cpu_only_installs"):
-        if row["framework"] != framework or row["dist"] != dist or row["platform"] not in ("any", system):
-            continue
-        v = version_key(version or "")
-        if not v:
-            if row["last"]:
-                continue  # no version: only a rule that still holds for today's releases applies
-            return True  # ... and then it holds for the release pip picks today
-        if in_release_range(version, row["first"], row["last"]):
-            return True
-    return False
+    """Whether a plain install of `dist` at `version` on this platform (Linux when not known) is a CPU build."""
+    return knowledge_cpu_only_install(framework, dist, version, plat.os if plat else "linux")
 
 
 def _installed_as(d: Distribution) -> bool:
