@@ -8,7 +8,7 @@ from whynogpu.facts.platform import PlatformFacts
 from whynogpu.knowledge import table
 from whynogpu.pipeline import report_from_snapshot
 from whynogpu.probes import snapshot_of
-from whynogpu.rules.files import image_cuda
+from whynogpu.rules.images import image_cuda
 
 LINUX = PlatformFacts("linux", "6.8.0-45-generic", "Ubuntu 24.04.1 LTS", "x86_64", None, None, (), "box")
 WSL2 = PlatformFacts("linux", "5.15.153.1-microsoft-standard-WSL2", "Ubuntu 22.04", "x86_64", 2, None, (), "pc")

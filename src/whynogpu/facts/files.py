@@ -4,7 +4,7 @@ environment.yml, Pipfile).
 
 These are facts, not findings: what each file declares (a base image, a requirement, an environment
 variable, a container and whether it asks for a GPU), each with its line and column. The rules in
-whynogpu/rules/files.py decide, with the knowledge tables, which of them keep the GPU idle.
+whynogpu/rules/files.py, images.py and workloads.py decide, with the knowledge tables, which of them keep the GPU idle.
 Readers live in whynogpu/lint/ (one module per file kind).
 """
 

@@ -4,7 +4,7 @@
 reads every Dockerfile/Containerfile, compose file, Kubernetes manifest, requirements file,
 pyproject.toml, setup.py/setup.cfg, environment.yml, Pipfile and launcher script (shell, batch, service unit) with one small reader per kind (the
 modules of this package) and returns FileScanFacts: what each file declares, with line and column.
-The rules in whynogpu/rules/files.py judge them. A file that cannot be read (bad YAML or TOML, not
+The rules in whynogpu/rules/files.py, images.py and workloads.py judge them. A file that cannot be read (bad YAML or TOML, not
 UTF-8, too large, an alias bomb) is a per-file note, never the end of the scan.
 
 YAML is read with PyYAML's safe composer (lint/yamlread.py) and TOML with tomllib; neither by regex.

@@ -665,7 +665,7 @@ class _Build:
 
     def containers(self) -> None:
         """The containers the report starts on a command line, as the workloads of one declared file: the rules
-        that judge a compose service's image (rules/files.py) judge them too."""
+        that judge a compose service's image (rules/images.py) judge them too."""
         f = self.f
         runs = {d.line: d.value == "gpus" for d in f.all("docker_run")}
         asked = {g.line for g in f.all("gpu_request")}
