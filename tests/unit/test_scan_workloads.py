@@ -6,6 +6,7 @@ from __future__ import annotations
 from whynogpu.commands.scan import scan_report
 from whynogpu.host.real import RealHost
 from whynogpu.model import Severity
+from whynogpu.rules import folded
 
 
 def _said(path) -> list[tuple[str, int]]:
@@ -277,8 +278,25 @@ def test_what_a_set_of_requirements_holds_is_worked_out_once_per_set(tmp_path, m
     env = tmp_path / "environment.yml"
     env.write_text("dependencies:\n" + "  - tensorflow\n" * 3000)
     report, _, _ = scan_report(RealHost(), (str(env),))
-    assert len([f for f in report.findings if f.code == "WG721"]) == 3000
+    shown = [f for f in report.findings if f.code == "WG721"]
     assert 0 < len(calls) <= 10
+    # the first ten lines are given in full, the other 2990 are folded into the tenth's evidence
+    assert [f.location.line for f in shown] == list(range(2, 12))
+    assert folded(shown[-1]).startswith("and 2990 more line(s) in this file give the same finding (line 12, 13, ")
+    assert not folded(shown[0])
+
+
+def test_a_finding_repeated_in_another_file_is_not_folded_into_the_first(tmp_path):
+    one, two = tmp_path / "a", tmp_path / "b"
+    for d in (one, two):
+        d.mkdir()
+        (d / "requirements.txt").write_text("tensorflow-cpu\n" * 12)
+    report, _, _ = scan_report(RealHost(), (str(tmp_path),))
+    by_file = {}
+    for f in report.findings:
+        by_file.setdefault(f.location.path, []).append(f)
+    assert sorted(len(v) for v in by_file.values()) == [10, 10]
+    assert all(folded(v[-1]).startswith("and 2 more line(s)") for v in by_file.values())
 
 
 def test_tensorflow_beside_jax(tmp_path):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whynogpu.categories import CATEGORY_IDS
 from whynogpu.model import Evidence, Finding, Fix, Location, Severity, Snapshot
@@ -129,8 +129,46 @@ def evaluate_read(snapshot: Snapshot) -> list[tuple[Finding, frozenset[str]]]:
         if snapshot.mode not in r.info.modes:
             continue
         view = _Reading(snapshot.schema_version, snapshot.tool_version, snapshot.mode, snapshot.probes)
-        found = list(r.func(view))
+        found = fold_repeats(r.func(view))
         out.extend((f, frozenset(view.read)) for f in found)
+    return out
+
+
+# One rule finding the same thing on many lines of one file (a generated 100,000-line environment.yml)
+# gives the first few in full and folds the rest into the last one's evidence, so the output stays
+# readable and bounded; linters such as ruff list each line, but they are not read in a panic.
+REPEATS_SHOWN = 10
+FOLDED = "and "  # how the folded lines' evidence starts: see folded()
+_LINES_NAMED = 20
+
+
+def folded(f: Finding) -> str:
+    """The note saying how many more lines a finding stands for, or ""."""
+    last = f.evidence[-1] if len(f.evidence) > 1 else None
+    return last.fact if last and last.fact.startswith(FOLDED) and "give the same finding" in last.fact else ""
+
+
+def fold_repeats(found: Iterable[Finding], shown: int = REPEATS_SHOWN) -> list[Finding]:
+    out: list[Finding] = []
+    kept: dict[str, int] = {}  # file -> index in out of the last finding shown for it
+    count: dict[str, int] = {}
+    more: dict[str, list[int]] = {}  # file -> lines folded
+    for f in found:
+        path = f.location.path if f.location else None
+        if path is None:
+            out.append(f)
+            continue
+        count[path] = count.get(path, 0) + 1
+        if count[path] <= shown:
+            out.append(f)
+            kept[path] = len(out) - 1
+        else:
+            more.setdefault(path, []).append(f.location.line)
+    for path, lines in more.items():
+        named = ", ".join(str(n) for n in lines[:_LINES_NAMED]) + (", …" if len(lines) > _LINES_NAMED else "")
+        last = out[kept[path]]
+        note = Evidence(f"{FOLDED}{len(lines)} more line(s) in this file give the same finding (line {named})", path)
+        out[kept[path]] = replace(last, evidence=last.evidence + (note,))
     return out
 
 

@@ -4,6 +4,7 @@ editors and CI logs link to, then a one-line summary."""
 from __future__ import annotations
 
 from whynogpu.model import Report, Severity
+from whynogpu.rules import folded
 
 
 def render(report: Report, files: int, seconds: float, verbose: bool = False) -> str:
@@ -17,6 +18,8 @@ def render(report: Report, files: int, seconds: float, verbose: bool = False) ->
         if verbose:
             out.extend(f"    • {e.fact} ({e.source})" for e in f.evidence[1:])
             out.append(f"    {f.explanation}")
+        elif folded(f):
+            out.append(f"    • {folded(f)}")
         if f.fix:
             out.append(f"    fix: {f.fix.text}")
             out.extend(f"        {c}" for c in f.fix.commands)
