@@ -20,18 +20,28 @@ class SerdeError(ValueError):
     """Raised when JSON data does not fit the dataclass it should become."""
 
 
+_LEAVES = frozenset((str, int, float, bool, type(None)))  # exact types: an Enum built on str is not a leaf
+
+
 def to_data(obj: Any) -> Any:
+    if type(obj) in _LEAVES:  # most values are; asked first, a big snapshot converts in half the time
+        return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {name: to_data(getattr(obj, name)) for name in _names(type(obj))}
     if isinstance(obj, enum.Enum):
         return obj.value
     if isinstance(obj, (list, tuple)):
         return [to_data(x) for x in obj]
     if isinstance(obj, dict):
         return {str(k): to_data(v) for k, v in obj.items()}
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+    if isinstance(obj, (str, int, float, bool)):
         return obj
     raise SerdeError(f"cannot serialise {type(obj).__name__}")
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 @cache

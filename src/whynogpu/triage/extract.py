@@ -228,7 +228,7 @@ _CODE_OR_OUTPUT = re.compile(r"^(?:>>>|In \[|import |from \S+ import|os\.environ
 # nvidia-smi's table: its box rows when pasted (a fence, an indent), its column headers wherever they stand
 _SMI_TABLE = re.compile(r"^[|+][-=+|]|MIG M\.|Compute M\.|Persistence-M|Pwr:Usage/Cap|Memory-Usage|GPU-Util")
 # `ls /usr/local/cuda/lib64 | grep cusolver`: the folder listed, then its entries as bare names
-_LS = re.compile(r"(?:^|[$#>]\s*|\s)ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
+_LS = re.compile(r"(?<![^\s$#>])ls(?:\s+-\w+)*\s+(?P<dir>/[^\s|;*]+)")
 _BARE_LIB = re.compile(r"^lib[\w+-]+\.so(?:\.\d+)*$")
 _KEY_VALUE = re.compile(r"[A-Za-z][\w ().+/-]{1,60}:\s")
 _BANNER = re.compile(r"^Python (?P<v>\d+\.\d+\.\d+)\S* \(")
