@@ -1043,6 +1043,11 @@ def test_a_pasted_keras_json_names_the_backend_keras_loads():
             '    "backend": "tensorflow",\n    "image_data_format": "channels_last"\n}\n```\n')
     assert [s.value for s in extract(text).all("keras_backend")] == ["tensorflow"]
     assert triage(text).verdict.root_cause == "keras_backend_other"
+    # the same pair quoted in a sentence is the same setting
+    said = ("After upgrading to Keras 3 my model trains on the CPU. I have torch with CUDA installed and "
+            'tensorflow-cpu. My ~/.keras/keras.json still says "backend": "tensorflow".\n')
+    assert [s.value for s in extract(said).all("keras_backend")] == ["tensorflow"]
+    assert triage(said).verdict.root_cause == "keras_backend_other"
 
 
 def test_keras_on_a_cpu_only_jax_while_tensorflow_sees_the_gpu():

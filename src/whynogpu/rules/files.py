@@ -373,7 +373,7 @@ def files_summary(snap):
         "jax[cuda12].",
     references=("https://www.tensorflow.org/install/pip", "https://pytorch.org/get-started/locally/",
                 "https://docs.jax.dev/en/latest/installation.html"),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def cpu_only_framework_in_file(info, snap):
     facts = scan_facts(snap)
@@ -448,7 +448,7 @@ def _gpu_build(r: Requirement) -> str:
     example="requirements.txt:4:1 `tensorflow-cpu==2.15.0` beside `tensorflow[and-cuda]==2.15.0` at line 2",
     fix="Keep exactly one: the GPU build.",
     references=("https://github.com/tensorflow/tensorflow/issues/61266",),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def framework_variants_in_file(info, snap):
     facts = scan_facts(snap)
@@ -505,7 +505,7 @@ def _python_minors(spec: str) -> list[tuple[int, int]]:
     example="Dockerfile:5:24 `pip install tensorflow==2.15.0` on python:3.12-slim (2.15 supports Python 3.9–3.11)",
     fix="Pin a TensorFlow release that supports the declared Python, or declare a Python it supports.",
     references=("https://www.tensorflow.org/install/source#gpu",),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def framework_pin_without_gpu_wheel_for_python(info, snap):
     facts = scan_facts(snap)
@@ -555,7 +555,7 @@ def framework_pin_without_gpu_wheel_for_python(info, snap):
     example="k8s/train.yaml: cannot be read: not valid YAML at line 7, column 3: mapping values are not allowed here",
     fix="Fix the file (for a Helm chart, scan the output of `helm template`), or check it by hand for the "
         "settings `whynogpu rules` lists under WG72x.",
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def file_not_read(info, snap):
     facts = scan_facts(snap)

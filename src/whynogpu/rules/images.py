@@ -272,7 +272,7 @@ def _soname_clash(image: str, cuda: str) -> list[str]:
     fix="Start from the nvidia/cuda tag of the CUDA and cuDNN the release was built with, or pin the release built for "
         "the image's CUDA.",
     references=("https://www.tensorflow.org/install/source#gpu", "https://hub.docker.com/r/nvidia/cuda"),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
     category_from="what differs: cudnn_version_mismatch when the CUDA family is the same and only cuDNN differs",
 )
 def cuda_image_other_than_framework_build(info, snap):

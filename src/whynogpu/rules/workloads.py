@@ -51,7 +51,7 @@ def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
     example="Dockerfile:4:5 `ENV CUDA_VISIBLE_DEVICES=-1`",
     fix="Delete the setting (the container runtime already decides which GPUs the container sees).",
     references=("https://docs.nvidia.com/cuda/cuda-c-programming-guide/index.html#env-vars",),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def cuda_visible_devices_hidden_in_file(info, snap):
     facts = scan_facts(snap)
@@ -83,7 +83,7 @@ def cuda_visible_devices_hidden_in_file(info, snap):
     example="compose.yaml:9:9 `- NVIDIA_VISIBLE_DEVICES=void`",
     fix="Delete the setting, or set NVIDIA_VISIBLE_DEVICES=all and NVIDIA_DRIVER_CAPABILITIES=compute,utility.",
     references=("https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/docker-specialized.html",),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def nvidia_container_env_hides_gpu(info, snap):
     facts = scan_facts(snap)
@@ -149,7 +149,7 @@ def _gpu_image(facts: FileScanFacts, w: Workload) -> str:
     example="docker-compose.yml:4:12 `image: tensorflow/tensorflow:2.15.0-gpu` (service train)",
     fix="Add deploy.resources.reservations.devices: [{driver: nvidia, count: all, capabilities: [gpu]}].",
     references=("https://docs.docker.com/compose/how-tos/gpu-support/",),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def compose_service_without_gpu(info, snap):
     facts = scan_facts(snap)
@@ -189,7 +189,7 @@ def compose_service_without_gpu(info, snap):
     fix="Add resources.limits: {nvidia.com/gpu: 1} to the container.",
     references=("https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/",
                 "https://github.com/NVIDIA/k8s-device-plugin"),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def kubernetes_container_without_gpu(info, snap):
     facts = scan_facts(snap)
@@ -226,7 +226,7 @@ _CUDA_MODULE = re.compile(r"^(?:module|ml)\s+(?:load|add)\s+.*\bcuda", re.I)
     example="training.sbatch:8:1 `#SBATCH --constraint=gpu` … `srun python train.py` (no --gpus-per-node)",
     fix="Ask for the GPUs: #SBATCH --gres=gpu:1 (or --gpus-per-node=1).",
     references=("https://slurm.schedmd.com/gres.html", "https://slurm.schedmd.com/cgroup.conf.html"),
-    modes=MODES,
+    modes=(*MODES, "triage"),  # a file pasted into a report (triage/files.py) is read the same way
 )
 def slurm_job_without_gpu(info, snap):
     facts = scan_facts(snap)

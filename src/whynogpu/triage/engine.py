@@ -11,6 +11,7 @@ from whynogpu.model import ProbeResult, ProbeStatus, Report, Snapshot, Target
 from whynogpu.rules.usual import VERSION_KEY, setup
 from whynogpu.triage.code import scan_report
 from whynogpu.triage.extract import extract
+from whynogpu.triage.files import pasted_files
 from whynogpu.triage.signals import signals
 from whynogpu.triage.similar import HEAD, resemblances
 from whynogpu.triage.source import ReportText
@@ -25,7 +26,7 @@ def snapshot(text: str | ReportText, leave_out: frozenset[str] = frozenset(), re
     head = (text if isinstance(text, ReportText) else ReportText(text)).start(HEAD) if resemble else ""
     facts = dataclasses.replace(facts, signals=tuple(signals(facts)),
                                 resembles=resemblances(head, leave_out) if resemble else ())
-    probes = [ProbeResult("triage", ProbeStatus.OK, 0.0, facts=facts), *build(facts, scan_report(text))]
+    probes = [ProbeResult("triage", ProbeStatus.OK, 0.0, facts=facts), *build(facts, scan_report(text), pasted_files(text))]
     return Snapshot(schema_version=1, tool_version=__version__, mode="triage", probes=tuple(probes))
 
 

@@ -114,7 +114,7 @@ _RUN_ARGS = re.compile(r"\s+(?:-|[\w.-]+[/:]|\S+\s*$)")
 # An image reference on a command line or a FROM line: "tensorflow/tensorflow:latest", "nvcr.io/nvidia/pytorch:24.01-py3"
 _IMAGE_TOKEN = re.compile(r"[a-z0-9][\w.-]*(?:/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?")
 _IMAGE_AT = re.compile(r"(?:^FROM\s+(?:--platform=\S+\s+)?|--image[= ])(?P<img>\S+)")
-_KERAS_JSON = re.compile(r'^\s*"backend"\s*:\s*"(tensorflow|jax|torch|theano|numpy|cntk|openvino)"')
+_KERAS_JSON = re.compile(r'"backend"\s*:\s*"(tensorflow|jax|torch|theano|numpy|cntk|openvino)"')
 # A sentence that introduces what a program printed, then gives it: "TensorFlow prints: I tensorflow/core/…"
 _INTRODUCED = guarded(re.compile(r"\b(?:prints|printed|says|said|shows|showed|outputs|output|I get|I got|gives|gave|logs|logged)"
                          r"(?: this| the following)?\s*:\s+\S"))
@@ -794,7 +794,7 @@ class _Reader:
             if have:
                 self.state("torch_version", have.group("v"), n, stripped, False)
         if '"backend"' in line:
-            kj = _KERAS_JSON.match(line)  # keras.json pasted: the backend Keras 3 loads unless KERAS_BACKEND says another
+            kj = _KERAS_JSON.search(line)  # keras.json pasted or quoted: the backend Keras 3 loads unless KERAS_BACKEND says another
             if kj:
                 self.state("keras_backend", kj.group(1), n, stripped, False)
         if ("Using " in line or "using " in line) and " backend" in line:

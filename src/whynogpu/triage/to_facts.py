@@ -663,9 +663,10 @@ class _Build:
         if values:
             self.put("environment", EnvironmentFacts(values, ()), *origins)
 
-    def containers(self) -> None:
+    def containers(self, pasted: tuple[DeclaredFile, ...] = ()) -> None:
         """The containers the report starts on a command line, as the workloads of one declared file: the rules
-        that judge a compose service's image (rules/images.py) judge them too."""
+        that judge a compose service's image (rules/images.py) judge them too. Beside them, the files the report
+        pastes (triage/files.py)."""
         f = self.f
         runs = {d.line: d.value == "gpus" for d in f.all("docker_run")}
         asked = {g.line for g in f.all("gpu_request")}
@@ -678,9 +679,10 @@ class _Build:
             loads.append(Workload(RUN, f"the {tool.group(0).lower() if tool else 'container'} container", s.value,
                                   Spot(s.line, max(s.text.find(s.value), 0) + 1, s.text[:200]),
                                   gpu_request="asked on its command line" if gpus else ""))
-        if loads:
-            self.put("file_scan", FileScanFacts(("<report>",), 1, (DeclaredFile("<report>", RUN, workloads=tuple(loads)),)),
-                     PROGRAM)
+        declared = (DeclaredFile("<report>", RUN, workloads=tuple(loads)),) if loads else ()
+        declared += pasted  # files the reporter pasted: read as `whynogpu scan` reads them
+        if declared:
+            self.put("file_scan", FileScanFacts(("<report>",), len(declared), declared), PROGRAM)
 
     def code(self, scan: ScanFacts | None) -> None:
         hits = tuple(_option_hit(s) for s in self.f.all("cpu_flag"))
@@ -1165,7 +1167,7 @@ _CONTAINER_TOOL = re.compile(r"\b(?:nvidia-docker|docker|podman|nerdctl|distrobo
 _STARTS_CONTAINER = re.compile(r"\b(?:distrobox|toolbox|apptainer|singularity)\b|\bnerdctl\s+run\b")
 
 
-def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
+def build(f: TriageFacts, scan: ScanFacts | None, pasted: tuple[DeclaredFile, ...] = ()) -> list[ProbeResult]:
     """The probe results a report amounts to, and each one's origin."""
     b = _Build(f)
     plat = b.platform()
@@ -1175,7 +1177,7 @@ def build(f: TriageFacts, scan: ScanFacts | None) -> list[ProbeResult]:
     builds = b.builds(t, runs, plat)
     b.cuda_libs(builds, t)
     b.environment()
-    b.containers()
+    b.containers(pasted)
     b.code(scan)
     origins = {k: v.value for k, v in b.origins.items()}
     return [replace(r, origin=origins.get(r.name, PROGRAM)) for r in b.results]
