@@ -20,6 +20,7 @@ from whynogpu.model import (
 from whynogpu.probes import Options, gather, load_all
 from whynogpu.rules import SUMMARIES, evaluate_read
 from whynogpu.rules import load_all as load_rules
+from whynogpu.rules.similar import alternatives
 from whynogpu.verdict import ORIGINS, rank
 
 
@@ -99,9 +100,9 @@ def report_from_snapshot(snapshot: Snapshot, mode: str | None = None) -> Report:
     load_rules()
     origins = {r.name: r.origin for r in snapshot.probes if r.origin in ORIGINS}
     findings = [_weigh(f, read, origins) for f, read in evaluate_read(snapshot)]
-    ordered, verdict, candidates = rank(findings)
     # A report, even one whose facts all came as cues (no fact probe with an origin), lists its candidates.
     report = bool(origins) or (mode or snapshot.mode) == "triage"
+    ordered, verdict, candidates = rank(findings, alternatives(snapshot) if report else ())
     if report:  # a report: evidence that only repeats a cause already found adds nothing to read
         by_facts = {f.category for f in ordered if not f.code.startswith("WG8")}
         seen: set[str] = set()

@@ -13,6 +13,8 @@ that order, with a confidence that restates the same key as a number for people 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from whynogpu.categories import RANK
 from whynogpu.model import Candidate, Finding, Severity, Verdict
 
@@ -20,6 +22,7 @@ ORIGINS = ("program", "stated", "inferred", "similar", "usual")  # strongest fir
 # "similar": nothing in a report shows it, it is the cause confirmed in the reports that read most like it
 # "usual": nothing in a report shows it, it is what most often causes the symptom on the setup the report describes
 # The confidence shown for a candidate: the ranking key as a number (not a tuned weight).
+SHOWN = 3  # triage's candidates
 ORIGIN_CONFIDENCE = {"program": 0.9, "stated": 0.6, "inferred": 0.35, "similar": 0.25, "usual": 0.2}
 CLASS_CONFIDENCE = (1.0, 1.0, 0.6, 0.3)
 
@@ -57,8 +60,13 @@ def _unless_decided(findings: list[Finding]) -> list[Finding]:
     return findings
 
 
-def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candidate, ...]]:
-    """Order findings root cause first, name the verdict, and list the candidate categories."""
+def rank(findings: list[Finding], alternatives: Sequence[tuple[str, float]] = ()) -> \
+        tuple[list[Finding], Verdict, tuple[Candidate, ...]]:
+    """Order findings root cause first, name the verdict, and list the candidate categories.
+
+    `alternatives` (triage): categories with the share of the vote of the reports that read most like this one
+    (rules/similar.py), most first. They never lead and never add a finding; where the findings name fewer than
+    SHOWN candidates they fill the list, after every category a finding names, as a differential diagnosis does."""
     ordered = sorted(_unless_decided(findings), key=key)
     candidates: list[Candidate] = []
     for f in ordered:
@@ -66,6 +74,12 @@ def rank(findings: list[Finding]) -> tuple[list[Finding], Verdict, tuple[Candida
             # shown in rank order, so a later candidate never reads as surer than an earlier one
             shown = confidence(f) if not candidates else min(confidence(f), candidates[-1].confidence)
             candidates.append(Candidate(f.category, shown))
+    for category, share in alternatives:
+        if len(candidates) >= SHOWN or not candidates:
+            break  # (with no finding there is no verdict for them to follow: the report stays unknown)
+        if category not in {c.category for c in candidates}:
+            said = round(ORIGIN_CONFIDENCE["similar"] * CLASS_CONFIDENCE[2] * share, 2)
+            candidates.append(Candidate(category, min(said, candidates[-1].confidence)))
     # A finding that names no cause ("TensorFlow sees no GPU", category unknown) is a symptom: another finding that
     # names one is the root cause, and leads the list.
     top = next((f for f in ordered if _class(f) <= 2 and f.category != "unknown"), None) or \

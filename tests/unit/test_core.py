@@ -13,7 +13,7 @@ from whynogpu.model import Evidence, Finding, Severity
 from whynogpu.pipeline import check, report_from_snapshot
 from whynogpu.probes import Options, gather
 from whynogpu.snapshot_io import SnapshotError, from_data, to_data
-from whynogpu.verdict import decide
+from whynogpu.verdict import decide, rank
 
 
 def test_snapshot_round_trip_gives_same_report(tmp_path):
@@ -53,6 +53,22 @@ def test_lowest_broken_layer_is_the_root_cause():
     assert verdict.root_cause == "no_nvidia_gpu" and verdict.gpu_usable is False
     assert [f.code for f in ordered] == ["WG201", "WG401", "WG601", "WG604"]
     assert "2 more problems" in verdict.summary
+
+
+def test_alternatives_fill_the_candidates_after_every_finding_and_never_lead():
+    found = [_f("WG402", "cpu_only_package", Severity.WARNING)]
+    alt = [("cpu_only_package", 0.5), ("code_forces_cpu", 0.3), ("no_problem", 0.15), ("driver_too_old", 0.05)]
+    _, verdict, cands = rank(found, alt)
+    assert verdict.root_cause == "cpu_only_package"
+    assert [c.category for c in cands] == ["cpu_only_package", "code_forces_cpu", "no_problem"]
+    # weaker than the finding they follow, and weaker the smaller their share
+    assert cands[0].confidence > cands[1].confidence > cands[2].confidence > 0
+    # findings come first however large an alternative's share
+    two = found + [_f("WG827", "driver_too_old", Severity.WARNING)]
+    assert [c.category for c in rank(two, [("code_forces_cpu", 0.9)])[2]][2:] == ["code_forces_cpu"]
+    # with no finding naming a cause, the report stays unknown: no candidates from wording alone
+    _, verdict, cands = rank([_f("WG604", "unknown", Severity.HINT)], alt)
+    assert verdict.root_cause == "unknown" and cands == ()
 
 
 def test_working_gpu_is_the_verdict_when_nothing_is_broken():

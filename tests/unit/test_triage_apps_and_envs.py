@@ -37,7 +37,8 @@ def test_two_pythons_and_the_gpu_found_in_one_is_another_environment():
 def test_one_python_is_not_two_environments():
     text = ("Is my GPU used?\n```\nPython 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] on linux\n"
             ">>> import torch\n>>> torch.cuda.is_available()\nTrue\n```\n```\n" + GPU_BANNER + "\n```\n")
-    assert "package_conflict" not in [c.category for c in triage(text).candidates]
+    # (the readings alone: the causes of reports that read alike may still follow as alternatives)
+    assert "package_conflict" not in [c.category for c in triage_on_evidence(text).candidates]
 
 
 def test_bark_on_the_cpu_with_an_nvidia_gpu_named():
@@ -89,8 +90,9 @@ def test_a_comment_in_pasted_code_is_not_the_reporters_words():
     code = ("TensorFlow 2.15 finds no GPU on my Windows 10 PC.\n```\nimport os\n"
             "# Get the CUDA_PATH environment variable\ncuda_path = os.environ.get('CUDA_PATH')\n```\n")
     said = "TensorFlow 2.15 finds no GPU on my Windows 10 PC. I set the CUDA_PATH environment variable myself.\n"
-    assert "libs_not_on_path" not in [c.category for c in triage(code).candidates]
-    assert "libs_not_on_path" in [c.category for c in triage(said).candidates]
+    # (the readings alone: the causes of reports that read alike may still follow as alternatives)
+    assert "libs_not_on_path" not in [c.category for c in triage_on_evidence(code).candidates]
+    assert "libs_not_on_path" in [c.category for c in triage_on_evidence(said).candidates]
 
 
 def test_a_portable_bundle_brings_its_own_cuda_torch():

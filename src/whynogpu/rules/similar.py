@@ -7,6 +7,8 @@ otherwise), and it names the threads it rests on so that a person can read them.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from whynogpu.categories import IN_WORDS
 from whynogpu.facts.report import TriageFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
@@ -19,6 +21,25 @@ SHOWN = 3  # threads named as evidence
 # The setup's usual cause (WG832) stands when the threads give it at least this part of the leading cause's share. On
 # blind cases, keeping it then cost one case of 436; overruling it where the threads lean clearly elsewhere won ten.
 AGREES = 0.5
+
+
+# A cause carrying less of the vote than this is no alternative worth naming.
+ALTERNATIVE_SHARE = 0.1
+
+
+def alternatives(snap) -> list[tuple[str, float]]:
+    """The causes of the reports that read most like this one, with their share of the vote, most first: the
+    alternatives triage's candidates list after the causes the report's own findings name (verdict.rank). A cause
+    the report's setup rules out is not one."""
+    f = snap.get(TriageFacts)
+    if f is None or not f.resembles:
+        return []
+    tally = Counter()
+    for r in f.resembles:
+        tally[r.category] += r.similarity
+    total = sum(tally.values())
+    out_ = {"unknown", *ruled_out(setup(snap), f)}
+    return [(c, s / total) for c, s in tally.most_common() if c not in out_ and total and s / total >= ALTERNATIVE_SHARE]
 
 
 def _share(near, category: str) -> float:
