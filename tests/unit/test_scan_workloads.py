@@ -321,3 +321,80 @@ def test_a_jax_library_alone_brings_the_cpu_jaxlib(tmp_path):
     assert _said(reqs) == [("WG721", 2)]
     reqs.write_text("flax==0.8.5\njax[cuda12]==0.4.30\n")
     assert _said(reqs) == []
+
+
+def test_a_pixi_workspace_without_cuda_declared_installs_the_cpu_pytorch(tmp_path):
+    # pixi's PyTorch guide: without system-requirements.cuda (or, from 0.71, cuda on a platform) pixi installs the
+    # CPU-only builds; 2986002971/lung_image locked pytorch-2.5.1-cpu_mkl from such a file
+    pixi = tmp_path / "pixi.toml"
+    head = '[project]\nname = "xray"\nchannels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n'
+    deps = '[dependencies]\npython = "3.12"\nnumpy = "*"\npytorch = "*"\ntorchvision = "*"\n'
+    pixi.write_text(head + deps)
+    report, _, _ = scan_report(RealHost(), (str(pixi),))
+    (f,) = [f for f in report.findings if f.code == "WG721"]
+    assert f.location.line == 9 and f.severity is Severity.WARNING
+    assert "__cuda" in f.evidence[0].fact and f.fix.commands[0] == "[system-requirements]"
+    # CUDA declared: for the workspace, for a feature whose environments hold these packages, or on a platform
+    for declared in (head + deps + '\n[system-requirements]\ncuda = "12"\n',
+                     head + deps + '\n[feature.gpu.system-requirements]\ncuda = "12.4"\n\n[environments]\ngpu = ["gpu"]\n',
+                     head.replace('platforms = ["linux-64"]', 'platforms = [{ platform = "linux-64", cuda = "12.0" }]')
+                     + deps):
+        pixi.write_text(declared)
+        assert _said(pixi) == [], declared
+    # the CUDA build asked for outright (pytorch-cuda from the pytorch channel): the solve fails loudly, never quietly CPU
+    pixi.write_text(head + deps + 'pytorch-cuda = "12.1.*"\n')
+    assert _said(pixi) == []
+    # a feature meant for the CPU (named so) is the CPU on purpose
+    pixi.write_text(head + '[feature.cpu.dependencies]\npytorch = "*"\n\n[environments]\ncpu = ["cpu"]\n')
+    assert _said(pixi) == []
+
+
+def test_a_pixi_workspace_in_pyproject_is_read_as_pixi_toml_is(tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "seg"\nrequires-python = ">=3.11"\n\n[tool.pixi.workspace]\n'
+                         'channels = ["conda-forge"]\nplatforms = ["linux-64"]\n\n[tool.pixi.dependencies]\n'
+                         'jaxlib = "*"\njax = "*"\n')
+    assert ("WG721", 10) in _said(pyproject)
+    pyproject.write_text(pyproject.read_text() + '\n[tool.pixi.system-requirements]\ncuda = "12"\n')
+    assert _said(pyproject) == []
+
+
+def test_ray_work_told_to_take_no_gpu(tmp_path):
+    # ray-project/ray-educational-materials' batch inference: the predictor picks "cuda" if available, but the actors
+    # are started with num_gpus=0, so Ray gives them CUDA_VISIBLE_DEVICES="" (vllm-project/vllm#3198)
+    script = tmp_path / "infer.py"
+    head = ("import ray\nimport torch\nfrom ray.data import ActorPoolStrategy\n\nclass Predictor:\n"
+            "    def __init__(self):\n        self.device = 'cuda' if torch.cuda.is_available() else 'cpu'\n\n")
+    script.write_text(head + "preds = ds.map_batches(Predictor, num_gpus=0, compute=ActorPoolStrategy(size=2))\n")
+    assert _code_findings(script) == [("WG705", "error", 9)]
+    script.write_text(head + "@ray.remote(num_gpus=0)\ndef embed(batch):\n    return batch\n")
+    assert _code_findings(script) == [("WG705", "error", 10)]  # the task it decorates
+    # a GPU asked for, or the work's own default: nothing to say
+    for fine in ("ds.map_batches(Predictor, num_gpus=1, compute=ActorPoolStrategy(size=2))",
+                 "Worker.options(num_gpus=0.5).remote()", "ds.map_batches(Predictor, batch_size=32)"):
+        script.write_text(head + fine + "\n")
+        assert _code_findings(script) == [], fine
+    # CPU work in code that never names CUDA is a CPU task by design: a hint
+    script.write_text("import ray\n\n@ray.remote(num_gpus=0)\ndef tokenize(batch):\n    return batch\n")
+    assert _code_findings(script) == [("WG705", "hint", 4)]
+    # Ray Train's ScalingConfig(use_gpu=False) puts every training worker on the CPU
+    script.write_text("import torch\nfrom ray.train import ScalingConfig\nscaling = ScalingConfig(num_workers=2, "
+                      "use_gpu=False)\n")
+    assert _code_findings(script) == [("WG720", "error", 3)]
+
+
+def test_a_kaggle_kernel_pushed_without_a_gpu(tmp_path):
+    # `kaggle kernels init` writes "enable_gpu": false; Kaggle then runs the kernel on a machine without a GPU
+    meta = tmp_path / "kernel-metadata.json"
+    body = ('{\n  "id": "someone/probe",\n  "title": "Probe",\n  "code_file": "probe.ipynb",\n  "language": "python",\n'
+            '  "kernel_type": "notebook",\n  "enable_gpu": %s\n}\n')
+    meta.write_text(body % "false")
+    assert _said(meta) == [("WG732", 7)]
+    for asks in ("true", '"true"'):
+        meta.write_text(body % asks)
+        assert _said(meta) == [], asks
+    meta.write_text(body % 'false,\n  "machine_shape": "NvidiaTeslaT4"')
+    assert _said(meta) == []
+    # another JSON file of that name is not Kaggle's
+    meta.write_text('{"name": "x"}\n')
+    assert _said(meta) == []

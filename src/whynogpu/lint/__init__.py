@@ -2,7 +2,7 @@
 
 `lint(host, roots)` walks the roots with the scan's walker (same .gitignore, venv and cache rules),
 reads every Dockerfile/Containerfile, compose file, Kubernetes manifest, requirements file,
-pyproject.toml, setup.py/setup.cfg, environment.yml, Pipfile and launcher script (shell, batch, service unit) with one small reader per kind (the
+pyproject.toml, pixi.toml, setup.py/setup.cfg, environment.yml, Pipfile, Kaggle kernel-metadata.json and launcher script (shell, batch, service unit) with one small reader per kind (the
 modules of this package) and returns FileScanFacts: what each file declares, with line and column.
 The rules in whynogpu/rules/files.py, images.py and workloads.py judge them. A file that cannot be read (bad YAML or TOML, not
 UTF-8, too large, an alias bomb) is a per-file note, never the end of the scan.
@@ -64,6 +64,10 @@ def read(kind: str, path: str, text: str) -> DeclaredFile | None:
         from whynogpu.lint import requirements as m
     elif kind == K.PYPROJECT:
         from whynogpu.lint import pyproject as m
+    elif kind == K.PIXI:
+        from whynogpu.lint import pixi as m
+    elif kind == K.KAGGLE:
+        from whynogpu.lint import kaggle as m
     elif kind == K.PIPFILE:
         from whynogpu.lint import pipfile as m
     elif kind == K.SETUP_PY:

@@ -40,6 +40,10 @@ def kind_of(rel: str) -> str | None:
         return K.PIPFILE
     if low == "pyproject.toml":
         return K.PYPROJECT
+    if low == "pixi.toml":
+        return K.PIXI
+    if low == "kernel-metadata.json":
+        return K.KAGGLE
     if low == "setup.py":
         return K.SETUP_PY
     if low == "setup.cfg":

@@ -7,6 +7,7 @@ import re
 
 from whynogpu.facts import files as K
 from whynogpu.facts.files import DeclaredFile, Requirement
+from whynogpu.lint import pixi
 from whynogpu.lint.common import normalise, pip_requirement, python_spec, spot
 from whynogpu.lint.tomlread import load, locate
 
@@ -96,6 +97,10 @@ def read(path: str, text: str) -> DeclaredFile:
             r = Requirement(normalise(name), extras, poetry_spec(spec_text), spot(lines, line, col), group=group,
                             context=K.METADATA, index=index_of(normalise(name), value if isinstance(value, dict) else None))
             reqs.append(r)
+    if isinstance(tool.get("pixi"), dict):  # a pixi workspace kept in pyproject.toml: what pixi installs
+        more, pixi_python, pixi_at = pixi.requirements(tool["pixi"], text)
+        reqs += more
+        python, python_at = python or pixi_python, python_at or pixi_at
     python_at_spot = spot(lines, *python_at) if python_at else None
     return DeclaredFile(path, K.PYPROJECT, python=python_spec(python) if python else "", python_spot=python_at_spot,
                         requirements=tuple(reqs))

@@ -365,6 +365,32 @@ def trainer_told_to_use_cpu(info, snap):
         )
 
 
+@rule(
+    "WG705", "ray_work_given_no_gpu", "code_forces_cpu",
+    "Ray work is told to take no GPU",
+    detects="`num_gpus=0` (in every branch) for a Ray task or actor (`@ray.remote`, `.options`) or a Ray Data map "
+            "(`map_batches`, `map` …), in code that uses CUDA; the same call in code that never names CUDA is a hint.",
+    why="Ray starts work that asks for no GPU with CUDA_VISIBLE_DEVICES set to an empty string, so CUDA there finds "
+        "no device and a `cuda if available else cpu` choice inside it picks the CPU.",
+    example="batch_inference.py:40:9 ds.map_batches(Predictor, num_gpus=0, compute=ActorPoolStrategy(size=2))",
+    fix="Ask Ray for the GPU the work needs: num_gpus=1 (or a fraction to share one).",
+    references=("https://docs.ray.io/en/latest/ray-core/scheduling/accelerators.html",
+                "https://github.com/vllm-project/vllm/pull/3198"),
+    modes=MODES,
+)
+def ray_work_given_no_gpu(info, snap):
+    for h in hits(snap, info.code, "ray_no_gpu"):
+        uses_cuda = bool(h.extra.get("cuda"))
+        yield info.finding(
+            severity(h) if uses_cuda else Severity.HINT,
+            [seen(h), Evidence(f"{h.value}: Ray starts this work with CUDA_VISIBLE_DEVICES=\"\"", h.path)],
+            "Ray gives this work no GPU, so CUDA inside it finds none and it runs on the CPU"
+            + ("" if uses_cuda else " (nothing in this code names CUDA: fine if the work is meant for the CPU)") + ".",
+            Fix("Ask Ray for a GPU for it:", ("num_gpus=1   # or a fraction, e.g. 0.25, to share one",)),
+            location=location(h),
+        )
+
+
 _FILE_WHERE = {"CMD": "the image's CMD", "ENTRYPOINT": "the image's ENTRYPOINT", "command": "the service's command",
                "entrypoint": "the service's entrypoint", "command/args": "the container's command and args",
                "args": "the container's args", "ExecStart": "the service unit's ExecStart",

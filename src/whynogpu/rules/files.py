@@ -32,6 +32,7 @@ from whynogpu.knowledge import (
     table,
     version_key,
 )
+from whynogpu.lint.pixi import VIRTUAL_CUDA
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers.cpu_options import launcher_variables
 from whynogpu.rules import rule, summary
@@ -225,7 +226,11 @@ def _framework(name: str) -> str:
 
 
 # conda packages that make the solver take a framework's CUDA build (or that are one)
-_CONDA_GPU = ("pytorch-cuda", "pytorch-gpu", "cudatoolkit", "cuda-toolkit", "cuda-version", "cuda-runtime",
+# pixi: a conda framework in a workspace with no `cuda` system requirement (lint/pixi.py)
+PIXI_CPU = ("pixi's conda {name} in a workspace that declares no `cuda` among its [system-requirements]: pixi solves "
+            "without the __cuda virtual package, so the CUDA builds cannot be chosen and the CPU build is")
+PIXI_FIX = ("[system-requirements]", 'cuda = "12"   # the CUDA major of the machines\' driver (nvidia-smi)')
+_CONDA_GPU = (VIRTUAL_CUDA, "pytorch-cuda", "pytorch-gpu", "cudatoolkit", "cuda-toolkit", "cuda-version", "cuda-runtime",
               "cuda-cudart", "cudnn", "tensorflow-gpu", "cuda-nvcc")
 
 
@@ -363,7 +368,8 @@ def files_summary(snap):
     detects="tensorflow-cpu (or tensorflow-intel, tensorflow-cpu-aws, tf-nightly-cpu), a `tensorflow` pin older "
             "than 2.1, torch from download.pytorch.org/whl/cpu or with a +cpu version, conda's `cpuonly`, "
             "`jax[cpu]`, or `jax`/`jaxlib` installed without a CUDA extra or plugin — in a Dockerfile's RUN, "
-            "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile. A warning for a "
+            "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile; a conda framework in "
+            "a pixi workspace that declares no CUDA (pixi then installs the CPU build). A warning for a "
             "conda pytorch, tensorflow or jaxlib with nothing that asks for its CUDA build (pytorch-cuda, "
             "cudatoolkit, a cuda build string): the solver then decides.",
     why="A CPU-only build has no CUDA kernels and never looks for a GPU, so whatever installs from this file "
@@ -385,6 +391,8 @@ def cpu_only_framework_in_file(info, snap):
             for r in reqs:
                 why = cpu_only(r, together)
                 unsure = "" if why else _conda_build_unchosen(r, together)
+                if unsure and df.kind == K.PIXI:  # pixi decides from the file alone: see lint/pixi.py
+                    why, unsure = PIXI_CPU.format(name=r.name), ""
                 if not (why or unsure) or silenced(r.spot, info.code) or (r.spot.line, r.spot.column) in done \
                         or deliberate_cpu(df, r.group):
                     continue
@@ -417,6 +425,8 @@ def cpu_only_framework_in_file(info, snap):
                     Severity.ERROR if why_gpu else Severity.WARNING, evidence,
                     "Whatever installs from this line gets a framework with no GPU support, so it runs on the CPU"
                     + (" although this set-up is meant for a GPU." if why_gpu else "."),
+                    Fix("Declare the CUDA the machines have, so pixi may choose the CUDA build:", PIXI_FIX)
+                    if df.kind == K.PIXI and not cpu_only(r, together) else
                     Fix("Install the GPU build instead:", (_gpu_build(r),)),
                     location=location_of(df, r.spot),
                 )
@@ -548,9 +558,9 @@ def framework_pin_without_gpu_wheel_for_python(info, snap):
 @rule(
     "WG797", "file_not_read", "unknown",
     "A container or package file could not be read",
-    detects="A Dockerfile, compose file, Kubernetes manifest, requirements file, pyproject.toml, setup.py/setup.cfg, "
-            "environment.yml or Pipfile that is not valid YAML/TOML, not UTF-8, too large, an unrendered Helm "
-            "template, or expands past the YAML alias limit.",
+    detects="A Dockerfile, compose file, Kubernetes manifest, requirements file, pyproject.toml, pixi.toml, "
+            "setup.py/setup.cfg, environment.yml, Pipfile or kernel-metadata.json that is not valid YAML/TOML/JSON, "
+            "not UTF-8, too large, an unrendered Helm template, or expands past the YAML alias limit.",
     why="Nothing in that file was checked, so it may still keep the GPU idle.",
     example="k8s/train.yaml: cannot be read: not valid YAML at line 7, column 3: mapping values are not allowed here",
     fix="Fix the file (for a Helm chart, scan the output of `helm template`), or check it by hand for the "

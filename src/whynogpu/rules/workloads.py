@@ -248,3 +248,31 @@ def slurm_job_without_gpu(info, snap):
                 Fix("Ask for the GPUs among the #SBATCH lines:", ("#SBATCH --gres=gpu:1   # or --gpus-per-node=1",)),
                 location=location_of(df, w.spot),
             )
+
+
+@rule(
+    "WG732", "kaggle_kernel_without_gpu", "no_nvidia_gpu",
+    "A Kaggle kernel is pushed to run without a GPU",
+    detects="A kernel-metadata.json (what `kaggle kernels push` sends) with `enable_gpu` false or missing and no "
+            "`machine_shape` naming an NVIDIA machine.",
+    why="Kaggle runs the kernel on the machine this file asks for; without a GPU accelerator that machine has no "
+        "NVIDIA GPU, so the framework finds none and the notebook runs on the CPU.",
+    example='kernel-metadata.json:8:1 `"enable_gpu": false`',
+    fix='Ask for a GPU: "enable_gpu": true (or "machine_shape": "NvidiaTeslaT4"), or push with '
+        "`kaggle kernels push --accelerator NvidiaTeslaT4`.",
+    references=("https://github.com/Kaggle/kaggle-api/wiki/Kernel-Metadata",),
+    modes=(*MODES, "triage"),
+)
+def kaggle_kernel_without_gpu(info, snap):
+    facts = scan_facts(snap)
+    for df in facts.files if facts else ():
+        for w in df.workloads:
+            if w.kind != K.KAGGLE or w.gpu_request or silenced(w.spot, info.code) or deliberate_cpu(df, ""):
+                continue
+            yield info.finding(
+                Severity.WARNING, [seen_in(df, w.spot, f"kernel {w.name}: no GPU accelerator asked for")],
+                "Kaggle runs this kernel on a machine without a GPU: the framework there finds none and runs on the "
+                "CPU (fine only for a notebook meant for the CPU).",
+                Fix("Ask Kaggle for a GPU in kernel-metadata.json:", ('"enable_gpu": true',)),
+                location=location_of(df, w.spot),
+            )

@@ -35,7 +35,7 @@ MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 # (VISIBLE_DEVICES covers both CUDA_VISIBLE_DEVICES and set_visible_devices.)
 _TRIGGERS = ("visible_devices", "keras_backend", "jax_platform", "jax_default_device", "device_count",
              "'cpu", '"cpu', "'/cpu", '"/cpu', "device:cpu", ".cpu(", "-cpu", "device cpu", "use_cpu",
-             "gpus=", "no_cuda")
+             "gpus=", "no_cuda", "use_gpu")
 # Training and multi-device use are judged from the text alone, for the same reason.
 _USES_JAX = re.compile(r"^\s*(?:import|from) (?:jax|flax|haiku|optax|equinox)\b", re.M)
 _TRAINS = (".fit(", ".fit_generator(", ".train_on_batch(", ".backward(")

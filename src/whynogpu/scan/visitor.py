@@ -57,6 +57,8 @@ def norm(q: str) -> str:
 
 
 # Calls that start another program with a command line.
+# What Ray runs with the resources its keywords ask for: tasks and actors (ray.remote, .options) and Ray Data's maps
+_RAY_TAKES_GPUS = frozenset({"remote", "options", "map_batches", "map", "flat_map", "filter", "map_groups"})
 _LAUNCHES = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_call",
                        "subprocess.check_output", "os.system", "os.popen"})
 
@@ -72,6 +74,8 @@ class ModuleState:
     imports_torch: bool = False
     imports_jax: bool = False  # jax, or a library built on it (flax, optax, haiku, equinox)
     gpu_devices: set[str] = field(default_factory=set)  # names given a GPU device (`device = torch.device("cuda")`)
+    imports_ray: bool = False
+    mentions_cuda: bool = False  # "cuda" written anywhere so far (a notebook: in this cell or one before)
 
 
 class Visitor(ast.NodeVisitor):
@@ -89,6 +93,7 @@ class Visitor(ast.NodeVisitor):
         self._chained: set[int] = set()
         self._reported: set[int] = set()
         self._tf_import: ast.stmt | None = None  # the first `import tensorflow` of this tree
+        state.mentions_cuda = state.mentions_cuda or "cuda" in source.lower()
 
     # -- bookkeeping ------------------------------------------------------------------------
 
@@ -324,6 +329,8 @@ class Visitor(ast.NodeVisitor):
             self.state.keras_import = self.where()
         if root == "torch":
             self.state.imports_torch = True
+        if root == "ray":
+            self.state.imports_ray = True
         if root in ("jax", "flax", "optax", "haiku", "equinox", "numpyro", "chex"):
             self.state.imports_jax = True
 
@@ -391,7 +398,24 @@ class Visitor(ast.NodeVisitor):
             self.api_call(norm(q), node)
         if isinstance(func, ast.Attribute):
             self.method_call(func.attr, func.value, node)
+        if self.state.imports_ray and node.keywords:
+            self.ray_call(q and norm(q), func, node)
         self.generic_visit(node)
+
+    def ray_call(self, q: str | None, func: ast.AST, node: ast.Call) -> None:
+        """Ray work told to take no GPU: `num_gpus=0` for a task, an actor or a Dataset's map (Ray then starts it with
+        CUDA_VISIBLE_DEVICES="", so CUDA there finds no device: vllm-project/vllm#3198), and Ray Train's
+        `ScalingConfig(use_gpu=False)`, which places every training worker on the CPU."""
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        name = q.rsplit(".", 1)[-1] if q else func.attr if isinstance(func, ast.Attribute) else ""
+        if "num_gpus" in kw and name in _RAY_TAKES_GPUS and (not q or q.startswith("ray")):
+            values = self._outcomes(kw["num_gpus"])
+            if values and all(v in (0, "0") for v in values):
+                self.hit("ray_no_gpu", node, f"num_gpus={self.segment(kw['num_gpus']) or 0}",
+                         cuda="yes" if self.state.mentions_cuda else "")
+        elif q and q.startswith("ray.") and q.endswith(".ScalingConfig") and "use_gpu" in kw and \
+                self._outcomes(kw["use_gpu"]) == [False]:
+            self.hit("trainer_cpu", node, "use_gpu=False", trainer="Ray Train")
 
     def api_call(self, q: str, node: ast.Call) -> None:
         args, kw = node.args, {k.arg: k.value for k in node.keywords if k.arg}

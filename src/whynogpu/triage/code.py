@@ -23,7 +23,7 @@ MAX_BLOCK_CHARS = 100_000
 MAX_INLINE_LINES = 3000
 _PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.|In \[\d*\]:)\s?")
 # Cheap test for a line that may hold a statement the scanner knows (scan.engine._TRIGGERS, lower-cased).
-_TRIGGER = re.compile(r"visible_devices|keras_backend|jax_platform|jax_default_device|device_count|['\"]/?cpu|"
+_TRIGGER = re.compile(r"visible_devices|keras_backend|jax_platform|jax_default_device|device_count|num_gpus|use_gpu|['\"]/?cpu|"
                       r"device:cpu|\.cpu\(", re.I)
 PATH = "<report>"
 
