@@ -39,6 +39,18 @@ def test_low_utilisation_alone_is_not_the_gpu_at_work():
     assert triage(text).verdict.root_cause != "no_problem"
 
 
+def test_utilisation_that_stays_at_zero_is_work_not_on_the_gpu():
+    # nvidia-smi's GPU-Util is the share of time a kernel ran: at 0 % none ran, whatever device the code names
+    text = ("I pass device='cuda' and torch.cuda.is_available() returns True, but GPU utilisation stays at 0% and "
+            "training takes 12 hours. Is there a way to make it use the GPU?")
+    assert triage(text).verdict.root_cause == "code_forces_cpu"
+    # low but not zero: the GPU does the work and waits for its input
+    assert triage(text.replace("stays at 0%", "stays at 5%")).verdict.root_cause == "no_problem"
+    # at zero with the process holding GPU memory, the model is there: still not the CPU's doing
+    held = text.replace("but GPU", "nvidia-smi shows my python process using 900MiB, but GPU")
+    assert triage(held).verdict.root_cause == "no_problem"
+
+
 def test_a_gpu_named_by_its_model_slower_than_the_cpu():
     text = "Training a tiny MLP on MNIST is slower on my RTX 4090 than on the CPU. torch.cuda.is_available() is True."
     assert triage(text).verdict.root_cause == "no_problem"

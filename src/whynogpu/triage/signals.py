@@ -195,6 +195,11 @@ def _account(f: TriageFacts, cues: dict, add) -> None:
             "the CPU tensorflow written last is the one Python imports")
 
 
+# GPU utilisation said to stay at zero ("utilisation stays at 0%", "0% GPU usage"), not merely low
+_ZERO_USE = re.compile(r"\b(?:utili[sz]ation|usage|util|load)\b[^.;]{0,30}?(?<![\d.])(?:0 ?%|zero)|(?<![\d.])(?:0 ?%|zero)\s*"
+                       r"(?:gpu\s*)?(?:utili[sz]ation|usage|util|load)\b", re.I)
+
+
 def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
     # 2. (cont.) The GPU seen, or its memory held, and the work still not on it (or only seemingly).
     gpu_busy = [m for m in f.log if m.kind == "success"] or [s for s in f.all("gpu_memory") if _used(s.value) > 0.1] \
@@ -250,7 +255,11 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         c = cues.get("gpu_unused") or f.first("keras_version")
         add("keras_backend_other", "error", "stated", c.line, c.text, default_backend, use=backend)
     elif (seen or retold_seen) and "gpu_unused" in cues and ({"work_on_gpu", "process_on_gpu"} & set(cues)) and \
-            not [m for m in f.log if m.kind == "error"] and "failing" not in cues:
+            not [m for m in f.log if m.kind == "error"] and "failing" not in cues and \
+            not (_ZERO_USE.search(cues["gpu_unused"].text) and not {"process_on_gpu", "memory_taken", "memory_full"} & set(cues)):
+        # (utilisation that stays at 0 % is no GPU starved of input: nvidia-smi's GPU-Util is the share of time a kernel
+        # ran, so none ran; with no process or memory shown on the GPU, the work is not there, whatever device the
+        # code names for some of it)
         # Seen, placed on it and holding its memory, yet slow or idle: the GPU does the work and waits for its
         # input (data loading, small batches, host copies): nothing stops it.
         c = cues.get("work_on_gpu") or cues["process_on_gpu"]
