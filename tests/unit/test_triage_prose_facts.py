@@ -1126,3 +1126,17 @@ def test_a_dll_the_reporter_says_the_machine_has_is_a_copy_of_another_cuda():
 def test_an_is_available_answer_is_read_as_python_prints_it(line, answer):
     # collect_env's Yes/No and a line that goes on after the answer are the same answer
     assert [s.value for s in extract(line + "\n").all("torch_cuda_available")] == [answer]
+
+
+def test_a_jax_extra_dropped_before_the_release_installed_brings_the_cpu_jaxlib():
+    # jax 0.6.0 dropped the cuda12_pip extra (jax-ml/jax 5cf74cc): pip warns and installs jax with the CPU jaxlib alone
+    text = ('I followed an old tutorial and ran pip install -U "jax[cuda12_pip]" -f '
+            "https://storage.googleapis.com/jax-releases/jax_cuda_releases.html . It installed jax 0.6.2 but "
+            "jax.devices() only shows CpuDevice. Ubuntu 22.04, driver 550.\n")
+    r = triage(text)
+    assert r.verdict.root_cause == "cpu_only_package" and r.findings[0].code == "WG403"
+    assert "no longer provides [cuda12_pip]" in r.findings[0].evidence[0].fact
+    # the same install at a release that still had the extra brings the CUDA plugin
+    assert triage(text.replace("jax 0.6.2", "jax 0.4.30")).verdict.root_cause != "cpu_only_package"
+    # with no release known, the install is taken as it was when the report was written
+    assert "WG403" not in [f.code for f in triage(text.replace(" It installed jax 0.6.2 but", "")).findings]

@@ -69,6 +69,22 @@ def cpu_only_install(framework: str, dist: str, version: str, system: str = "lin
     return False
 
 
+def jax_extra_row(extra: str) -> dict | None:
+    """The row of a jax CUDA extra that later releases dropped (knowledge/jax_extras.csv), by its name as pip
+    normalises it (cuda12-pip and cuda12_pip are one extra), or None."""
+    key = extra.strip().lower().replace("-", "_").replace(".", "_")
+    return next((row for row in table("jax_extras") if row["extra"] == key), None)
+
+
+def jax_extra_gone(extra: str, version: str = "") -> str:
+    """The release from which jax no longer provides `extra`, when the jax installed (`version`; with none, the
+    newest release, which pip takes) is that release or later; else ""."""
+    row = jax_extra_row(extra)
+    if row is None or (version_key(version or "") and version_key(version) < version_key(row["removed_in"])):
+        return ""
+    return row["removed_in"]
+
+
 def soname_family(cuda: str) -> str | None:
     """The cuda_sonames family of a CUDA version: 12.5.1 → 12, 11.2 → 11, 11.0 → 11.0, 10.1 → 10.1.
     From 11.1 on a library's soname carries the major only; 11.0 and older name it by minor too."""

@@ -29,6 +29,7 @@ from whynogpu.facts.files import (
 from whynogpu.knowledge import (
     cpu_only_install,
     image_row,
+    jax_extra_row,
     table,
     version_key,
 )
@@ -162,9 +163,7 @@ def _dropped_extra(r: Requirement) -> str:
     ss = _spec(r) if r.specifier else None
     if r.specifier and ss is None:
         return ""
-    for row in table("jax_extras"):
-        if row["extra"] not in (e.replace("-", "_").replace(".", "_") for e in r.extras):
-            continue
+    for row in filter(None, map(jax_extra_row, r.extras)):
         newest = ss is None or any(ss.contains(v, prereleases=True)
                                    for v in (row["removed_in"], "0.7.0", "0.8.0", "0.9.0", "1.0.0", "99.0"))
         others = [e for e in r.extras if e.replace("-", "_") != row["extra"] and ("cuda" in e or "gpu" in e)]

@@ -142,7 +142,9 @@ def jax_without_cuda_plugin(info, snap):
         return
     yield info.finding(
         Severity.ERROR,
-        [Evidence(f"jaxlib {jaxlib.version} installed, no jax-cuda12-plugin or jax-cuda13-plugin",
+        [Evidence(" ".join(filter(None, ("jaxlib", jaxlib.version, "installed",
+                                          jaxlib.location if jaxlib.location.startswith("(") else ""))) +
+                  ", no jax-cuda12-plugin or jax-cuda13-plugin",
                   f"package metadata of {t.python}")],
         "Without a CUDA plugin JAX has only its CPU backend, so jax.devices() lists CPU devices only.",
         Fix("Install JAX with its CUDA plugin (cuda13 needs a driver for CUDA 13; use cuda12 on older drivers):",

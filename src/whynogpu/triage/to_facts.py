@@ -42,6 +42,7 @@ from whynogpu.knowledge import (
     cuda_of_driver,
     driver_branch_only,
     image_row,
+    jax_extra_gone,
     release_row,
     soname_family,
     sonames,
@@ -355,17 +356,28 @@ class _Build:
                         version = f"{version}+cpu"
                     dists[name] = Distribution(name, version, "(pip install in the report)")
                     origins.append(STATED)
-                extra = re.search(r"jax\[[^\]]*?cuda(\d+)", s.value) if name == "jax" else None
+                # the extras jax still provides at the release installed (a version said elsewhere fills in an
+                # unpinned install); one it dropped (knowledge/jax_extras.csv) brings nothing but the CPU jaxlib.
+                # (With no release known the install is taken as it was when the report was written, which may be
+                # before the extra was dropped: unlike a file scan judges, it is not installed today.)
+                said = version or (f.first("jax_version").value if name == "jax" and f.first("jax_version") else "")
+                asked = re.search(r"jax\[([^\]]*)\]", s.value) if name == "jax" else None
+                extras = [e for e in (asked.group(1).split(",") if asked else [])
+                          if not (said and jax_extra_gone(e, said))]
+                extra = next((m for e in extras if (m := re.search(r"cuda(\d+)", e))), None)
                 plugin = f"jax-cuda{extra.group(1)}-plugin" if extra else ""
                 plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
                 if extra and int(extra.group(1)) >= 12 and plugin not in dists and \
                         not (plat and plat.os in ("windows", "macos")):  # JAX has CUDA wheels for Linux only
                     # jax[cuda12] installs the CUDA plugin beside jaxlib (jax[cuda11_pip] was a +cuda jaxlib instead)
-                    dists[plugin] = Distribution(plugin, version, f"(brought by `pip install {extra.group(0)}]`)")
+                    dists[plugin] = Distribution(plugin, version, f"(brought by `pip install {asked.group(0)}`)")
                     origins.append(INFERRED)
-                if name == "jax" and "jaxlib" not in dists and not re.search(r"jax\[[^\]]*(cuda|gpu)", s.value) and \
-                        cpu_only_install("jax", "jax", version, None):
-                    dists["jaxlib"] = Distribution("jaxlib", version, "(brought by `pip install jax`: the CPU jaxlib)")
+                if name == "jax" and "jaxlib" not in dists and not any(re.search(r"cuda|gpu", e) for e in extras) \
+                        and cpu_only_install("jax", "jax", version, None):
+                    gone = [e for e in (asked.group(1).split(",") if asked else []) if said and jax_extra_gone(e, said)]
+                    why = f"`pip install {asked.group(0)}`: jax {said or 'today'} no longer provides [{gone[0]}]" \
+                        if gone else "`pip install jax`"
+                    dists["jaxlib"] = Distribution("jaxlib", version, f"(brought by {why}: the CPU jaxlib)")
                     origins.append(INFERRED)
         for key, name in (("tf_version", "tensorflow"), ("torch_version", "torch"), ("jax_version", "jax"),
                           ("jaxlib_version", "jaxlib"), ("keras_version", "keras")):
