@@ -151,3 +151,23 @@ def test_pytorch_found_in_a_command_prompt_but_not_by_the_gui_is_another_python(
     tf = text.replace("torch.cuda.is_available() gives True and torch.cuda.device_count() reports one device",
                       "tf.config.list_physical_devices('GPU') lists one GPU").replace("PyTorch", "TensorFlow")
     assert "package_conflict" not in [c.category for c in triage(tf).candidates]
+
+
+def test_of_two_runs_the_report_is_about_the_one_not_at_work_on_the_gpu():
+    # ultralytics#1496's shape: the banner of the run before an update (CUDA build, on the GPU) and after (+cpu)
+    text = ("YOLOv8 no longer trains on my RTX 3070 after updating. The banner lines of the two runs:\n```\n"
+            "Ultralytics YOLOv8.0.53 Python-3.9.1 torch-1.8.1+cu111 CUDA:0 (NVIDIA GeForce RTX 3070, 8192MiB)\n"
+            "Ultralytics YOLOv8.0.54 Python-3.10.6 torch-2.0.0+cpu CPU\n```\nHow do I get it onto the GPU again?\n")
+    r = triage_on_evidence(text)
+    assert r.verdict.root_cause == "cpu_only_package" and "2.0.0+cpu" in r.findings[0].evidence[0].fact
+    # the same two builds only named in a list, nothing printed: the CPU build is the one that stays on the CPU
+    said = ("YOLOv8 no longer trains on my RTX 3070 after updating. Before: torch 1.8.1+cu111, device CUDA:0. "
+            "After: torch 2.0.0+cpu, device CPU. How do I get it onto the GPU again?\n")
+    assert triage_on_evidence(said).verdict.root_cause == "cpu_only_package"
+
+
+def test_two_spellings_of_one_release_are_one_run():
+    from whynogpu.triage.to_facts import _same_build
+
+    assert _same_build("2.12", "2.12.0") and _same_build("2.0.0+cpu", "2.0.0")
+    assert not _same_build("2.0.0+cpu", "2.0.0+cu118") and not _same_build("1.8.1+cu111", "2.0.0+cpu")

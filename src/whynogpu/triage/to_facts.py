@@ -486,8 +486,16 @@ class _Build:
         )
 
         main = main_framework(f, t)
+        # A report showing two runs that print different versions (an app's banner before and after an update) is
+        # about the run that fails: the lines of the other run are not this one's.
+        other_run = {}
+        for fw, key in _VERSION_KEYS.items():
+            chosen = _failing_version(f, key)
+            other_run[fw] = {s.line for s in f.all(key) if chosen is not None and not _same_build(s.value, chosen.value)}
         for m in f.log:
             fw = framework_of(m) or main
+            if m.line in other_run.get(fw, ()):
+                continue
             # (a message printed while building or loading a package on the framework is no run of it: WG827 reads it)
             if fw is None or m.kind == "benign" or log_row(m.id).scope == "build" or \
                     (m.kind == "success" and m.line in f.prose_log_lines):
@@ -510,7 +518,8 @@ class _Build:
             cuda_build = True if any(ln.kind in ("error", "success") and ln.id != "torch_not_compiled" and
                                      ln.id != "jax_jaxlib_no_cuda" and ln.categories[:1] != ("cpu_only_package",)
                                      for ln in lines) else None
-            if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines):
+            if any(ln.id in ("torch_not_compiled", "jax_jaxlib_no_cuda") for ln in lines) or \
+                    (fw == "torch" and (version or "").endswith("+cpu")):  # PyTorch's CPU wheels are tagged +cpu
                 cuda_build = False
             elif fw == "jax" and cuda_build is None and any(ln.id == "jax_fallback_cpu" for ln in lines) and \
                     not any(ln.id in JAX_CUDA_LINES for ln in lines):
@@ -1026,15 +1035,31 @@ def _looks_like_driver(v: str) -> bool:
     return len(k) >= 2 and k[0] >= 100
 
 
+_VERSION_KEYS = {"torch": "torch_version", "tensorflow": "tf_version", "jax": "jax_version"}
+
+
+def _same_build(a: str, b: str) -> bool:
+    """Two ways of writing one build: 2.12 and 2.12.0; 2.0.0+cpu and 2.0.0+cu118 are two."""
+    (ra, _, ta), (rb, _, tb) = a.partition("+"), b.partition("+")
+    ka, kb = version_key(ra), version_key(rb)
+    n = min(len(ka), len(kb))
+    return ka[:n] == kb[:n] and (not ta or not tb or ta == tb)
+
+
 def _failing_version(f: TriageFacts, key: str):
     """The version fact of a framework, the one printed by the failing run when the report shows two runs that
     print different ones (an app's banner of the run that worked and of the run that stays on the CPU)."""
     facts = f.all(key)
-    if len({s.value for s in facts}) > 1:
+    if any(not _same_build(s.value, facts[0].value) for s in facts[1:]):
         failing = {m.line for m in f.log if m.kind in ("error", "warning")}
         ran = {m.line for m in f.log if m.kind == "success"}
         if failing and ran:
             return next((s for s in facts if s.line in failing), facts[0])
+        if ran:  # the run the report is about is the one not shown at work on the GPU
+            return next((s for s in facts if s.line not in ran), facts[0])
+        cpu = [s for s in facts if s.value.endswith("+cpu")]
+        if cpu and len(cpu) < len(facts):  # nothing printed decides: the CPU build is the one that stays on the CPU
+            return cpu[0]
     return facts[0] if facts else None
 
 
