@@ -398,3 +398,20 @@ def test_a_kaggle_kernel_pushed_without_a_gpu(tmp_path):
     # another JSON file of that name is not Kaggle's
     meta.write_text('{"name": "x"}\n')
     assert _said(meta) == []
+
+
+def test_a_device_option_that_defaults_to_the_cpu(tmp_path):
+    # pyro-ppl/numpyro examples/covtype.py: `--device` defaults to "cpu" and goes to numpyro.set_platform()
+    script = tmp_path / "covtype.py"
+    head = "import argparse\nimport numpyro\n\nparser = argparse.ArgumentParser()\n"
+    script.write_text(head + 'parser.add_argument("--device", default="cpu", type=str, help=\'"cpu" or "gpu"\')\n'
+                      "args = parser.parse_args()\nnumpyro.set_platform(args.device)\n")
+    assert _code_findings(script) == [("WG706", "warning", 5)]
+    # the GPU by default, or an option that chooses something else: nothing to say
+    for fine in ('parser.add_argument("--device", default="cuda")',
+                 'parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")',
+                 'parser.add_argument("--offload", default="cpu")', 'parser.add_argument("--cpu", action="store_true")'):
+        script.write_text("import torch\n" + head + fine + "\n")
+        assert _code_findings(script) == [], fine
+    script.write_text('import click\n\n@click.option("--device", default="cpu")\ndef main(device):\n    pass\n')
+    assert [c for c, _, _ in _code_findings(script)] == ["WG706"]

@@ -366,6 +366,31 @@ def trainer_told_to_use_cpu(info, snap):
 
 
 @rule(
+    "WG706", "device_option_defaults_to_cpu", "code_forces_cpu",
+    "The program's device option defaults to the CPU",
+    detects='A command-line option that chooses the device or platform (`--device`, `--platform`, `--accelerator`; '
+            'argparse\'s add_argument or click.option) whose default is "cpu".',
+    why="Run the way most people run it, with no options, the program computes on the CPU however well the GPU "
+        "works; the GPU is opt-in.",
+    example='covtype.py:66:5 parser.add_argument("--device", default="cpu", type=str)',
+    fix='Start it with the option (`--device cuda`, or "gpu" where the program names it so), or make the GPU the '
+        'default when there is one: default="cuda" if torch.cuda.is_available() else "cpu".',
+    references=("https://docs.python.org/3/library/argparse.html#default",),
+    modes=MODES,
+)
+def device_option_defaults_to_cpu(info, snap):
+    for h in hits(snap, info.code, "option_default_cpu"):
+        option = (h.value or "").split(" ")[0] or "--device"
+        yield info.finding(
+            Severity.HINT if h.context == F.TEST else Severity.WARNING, [seen(h), Evidence(h.value or "", h.path)],
+            "Started without this option the program computes on the CPU: the GPU is used only when it is asked for.",
+            Fix("Ask for the GPU when starting it (the name the program takes: cuda or gpu):",
+                (f"python {h.file.rsplit('/', 1)[-1]} {option} cuda",)),
+            location=location(h),
+        )
+
+
+@rule(
     "WG705", "ray_work_given_no_gpu", "code_forces_cpu",
     "Ray work is told to take no GPU",
     detects="`num_gpus=0` (in every branch) for a Ray task or actor (`@ray.remote`, `.options`) or a Ray Data map "

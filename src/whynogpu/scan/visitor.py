@@ -57,6 +57,8 @@ def norm(q: str) -> str:
 
 
 # Calls that start another program with a command line.
+# A command-line option that names the device or platform to compute on (argparse, click)
+_DEVICE_OPTION = re.compile(r"^--?(?:device|dev|platform|accelerator|backend_device|compute[-_]device)$", re.I)
 # What Ray runs with the resources its keywords ask for: tasks and actors (ray.remote, .options) and Ray Data's maps
 _RAY_TAKES_GPUS = frozenset({"remote", "options", "map_batches", "map", "flat_map", "filter", "map_groups"})
 _LAUNCHES = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_call",
@@ -400,7 +402,19 @@ class Visitor(ast.NodeVisitor):
             self.method_call(func.attr, func.value, node)
         if self.state.imports_ray and node.keywords:
             self.ray_call(q and norm(q), func, node)
+        if node.keywords and (isinstance(func, ast.Attribute) and func.attr == "add_argument" or q == "click.option"):
+            self.option_default(node)
         self.generic_visit(node)
+
+    def option_default(self, node: ast.Call) -> None:
+        """A command-line option that chooses the device, whose default is the CPU (`--device`, default "cpu"):
+        run as most people run it, with no options, the program computes on the CPU."""
+        names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        if not any(_DEVICE_OPTION.search(n) for n in names) or default is None:
+            return
+        if self._outcomes(default) == ["cpu"] or self.value(default) in ("cpu", "CPU", "/cpu:0", "/CPU:0"):
+            self.hit("option_default_cpu", node, f"{names[-1]} defaults to {self.value(default)!r}")
 
     def ray_call(self, q: str | None, func: ast.AST, node: ast.Call) -> None:
         """Ray work told to take no GPU: `num_gpus=0` for a task, an actor or a Dataset's map (Ray then starts it with
