@@ -33,32 +33,44 @@ _PYTHON = re.compile(r"^(?:\s+\S|import \w|from [\w.]+ import |[\w.]+(?:\[[^\]]*
                      r"elif|try|except) .*:\s*$|(?:else|try|finally):\s*$|@\w|[\w.]+\(.*\)\s*$)")
 
 
-def _blocks(lines):
-    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them,
-    made one at a time (a huge paste never holds all its blocks at once)."""
-    made = 0
+def fences(numbered):
+    """The report's lines in order as (n, line, None), with each fenced block in place of its lines as
+    (first line, lines, True); an unclosed fence keeps at most MAX_BLOCK_LINES lines and ends with the text."""
     fence: list[str] | None = None
     start = 0
-    repl: list[str] = []
-    for n, line in lines:
-        if made >= MAX_BLOCKS:
-            return
+    for n, line in numbered:
         if line.strip().startswith("```"):
             if fence is None:
                 fence, start = [], n + 1
             else:
-                made += 1
-                yield start, fence
+                yield start, fence, True
                 fence = None
-            continue
-        if fence is not None:
+        elif fence is not None:
             if len(fence) < MAX_BLOCK_LINES:  # an unclosed fence would otherwise keep the rest of the paste
                 fence.append(line)
-        elif _PROMPT.match(line) or (_PYTHON.match(line) and (repl or not line[:1].isspace())):
+        else:
+            yield n, line, None
+    if fence:
+        yield start, fence, True
+
+
+def _blocks(lines):
+    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them,
+    made one at a time (a huge paste never holds all its blocks at once)."""
+    made = 0
+    start = 0
+    repl: list[str] = []
+    for n, item, fenced in fences(lines):
+        if made >= MAX_BLOCKS:
+            return
+        if fenced:
+            made += 1
+            yield n, item
+        elif _PROMPT.match(item) or (_PYTHON.match(item) and (repl or not item[:1].isspace())):
             if not repl:
                 start = n
             if len(repl) < MAX_BLOCK_LINES:
-                repl.append(line)
+                repl.append(item)
         elif repl:
             made += 1
             yield start, repl

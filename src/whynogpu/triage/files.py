@@ -18,7 +18,7 @@ from itertools import takewhile
 from whynogpu.facts import files as K
 from whynogpu.facts.files import DeclaredFile
 from whynogpu.lint import read
-from whynogpu.triage.code import MAX_BLOCK_CHARS, MAX_BLOCK_LINES, MAX_BLOCKS, MAX_INLINE_LINES, PATH
+from whynogpu.triage.code import MAX_BLOCK_CHARS, MAX_BLOCK_LINES, MAX_BLOCKS, MAX_INLINE_LINES, PATH, fences
 from whynogpu.triage.source import ReportText
 
 # What a pasted file's content looks like, per kind (first match wins; a file is one of these or none).
@@ -31,7 +31,6 @@ _COMPOSE = re.compile(r"^services:\s*$", re.M)
 _CONDA = re.compile(r"^dependencies:\s*$", re.M)
 # A directive named inside a sentence: the option after each `#SBATCH`.
 _SAID_SBATCH = re.compile(r"#SBATCH\s+(-[-\w]+(?:[= ][^\s,;`'\"]+)?)")
-_FENCE = "```"
 
 
 def _kind(text: str) -> str | None:
@@ -58,37 +57,29 @@ _STARTS = ("FROM ", "#SBATCH", "#!/", "apiVersion:", "services:", "version:", "d
 def _blocks(numbered):
     """(first line number, lines) of each fenced block and of each unfenced paste that starts like a file; a
     Slurm script retold in a sentence as one more."""
-    made, fence, bare, start = 0, None, None, 0
-    for n, line in numbered:
+    made, bare, start = 0, None, 0
+    for n, item, fenced in fences(numbered):
         if made >= MAX_BLOCKS:
             return
         if bare is not None:
-            if (not line.strip() or _GOES_ON.match(line)) and len(bare) < MAX_BLOCK_LINES \
-                    and not line.strip().startswith(_FENCE):
-                bare.append(line)
+            if not fenced and (not item.strip() or _GOES_ON.match(item)) and len(bare) < MAX_BLOCK_LINES:
+                bare.append(item)
                 continue
             made += 1
             yield start, bare
             bare = None
-        if line.strip().startswith(_FENCE):
-            if fence is None:
-                fence, start = [], n + 1
-            else:
-                made += 1
-                yield start, fence
-                fence = None
-        elif fence is not None:
-            if len(fence) < MAX_BLOCK_LINES:
-                fence.append(line)
-        elif line.startswith(_STARTS):
-            bare, start = [line], n
-        elif "#SBATCH" in line:
-            said = _SAID_SBATCH.findall(line)
+        if fenced:
+            made += 1
+            yield n, item
+        elif item.startswith(_STARTS):
+            bare, start = [item], n
+        elif "#SBATCH" in item:
+            said = _SAID_SBATCH.findall(item)
             if said:
                 made += 1
                 yield n, [f"#SBATCH {opt}" for opt in said[:20]]
-    if made < MAX_BLOCKS and (bare or fence):
-        yield start, bare or fence
+    if made < MAX_BLOCKS and bare:
+        yield start, bare
 
 
 def pasted_files(report: str | ReportText) -> tuple[DeclaredFile, ...]:
