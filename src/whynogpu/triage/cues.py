@@ -77,6 +77,14 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     # which reaches the GPU through the host's driver); the guest drivers' own names say the same from the inside
     # (VirtualBox: commit 5178e47 of its trunk, "disable PCI passthrough"; VMware Workstation's 3D acceleration
     # translates graphics calls and runs no CUDA: info2soft.com/blogs/vmware-how-to-enable-gpu.html)
+    # The reporter says the machine has no GPU at all: "We don't have a GPU", "our cluster has no GPUs" (not a GPU
+    # with too little memory, nor a GPU "for this", nor no GPU *in use*)
+    ("no_gpu_owned", r"(?<!if )(?<!whether )\b(we|i)( really| simply| just)? (do ?n[o']?t|do not|did ?n[o']?t) (have|own|got) "
+                     r"(a|an|any)( nvidia| cuda| dedicated)? (gpu|graphics card|video card)s?\b(?! (with|that|which|for|to|on "
+                     r"which|available to|set up|locally|here|at home|on my|myself))|"
+                     r"(?<!says )(?<!said )(?<!thinks )(?<!claims )(?<!reports )(?<!believes )\b(my|our|this|the) "
+                     r"(machine|server|cluster|laptop|pc|computer|nodes?|vm|box) (has|have) no( nvidia| cuda)? (gpu|graphics card)s?\b"
+                     r"(?! (memory|support|access))"),
     ("vm_guest", r"\b(vmware(?! ?(esxi|vsphere|vgpu))( workstation| player| fusion)?|virtual ?box|vbox(video|svga)|"
                  r"parallels desktop|hyper-?v (vm|virtual machine|guest)|hyperv_drm\w*|vmwgfx|vmware svga|UTM vm)\b"),
     # ... unless the GPU is handed to it (passthrough, vGPU, DDA): then it does see an NVIDIA GPU

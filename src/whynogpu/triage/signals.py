@@ -177,6 +177,13 @@ def _account(f: TriageFacts, cues: dict, add) -> None:
             weak = cat == "gpu_memory_exhausted" and no_gpu and \
                 not any("gpu_memory_exhausted" in m.categories for m in f.log)
             add(cat, "warning" if weak else "error", "stated", c.line, c.text, why)
+    if "no_gpu_owned" in cues and not _gpu_answered(f):
+        # a machine with no NVIDIA GPU is also one where the driver never loads and CUDA finds no device: the lower
+        # layer explains the messages above it
+        c = cues["no_gpu_owned"]
+        add("no_nvidia_gpu", "error", "stated", c.line, c.text,
+            "the reporter says the machine has no GPU: the framework's CUDA build finds no device and its driver "
+            "messages follow from that")
     if "vm_guest" in cues and "vm_passthrough" not in cues and not _gpu_answered(f):
         c = cues["vm_guest"]
         add("no_nvidia_gpu", "error", "stated", c.line, c.text,
