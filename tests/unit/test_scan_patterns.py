@@ -120,13 +120,14 @@ def test_fix_shows_the_corrected_line_with_the_users_alias():
     assert f.category == "cuda_visible_devices_hidden"
 
 
-def test_cuda_visible_devices_index_one_is_a_hint_without_machine_facts_and_an_error_with_one_gpu():
-    """CoMoSVC#6: os.environ["CUDA_VISIBLE_DEVICES"]='1' on a one-GPU machine."""
+def test_cuda_visible_devices_index_one_is_a_warning_without_machine_facts_and_an_error_with_one_gpu():
+    """CoMoSVC#6: os.environ["CUDA_VISIBLE_DEVICES"]='1' on a one-GPU machine (a desktop or a laptop has one)."""
     from dataclasses import dataclass
 
     src = 'import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "1"\n'
     (f,) = findings(src)
-    assert f.severity is Severity.HINT
+    assert f.severity is Severity.WARNING
+    assert findings(src.replace('"1"', '"0"')) == []  # the first GPU: any machine with one has it
 
     @dataclass(frozen=True)
     class GpuFacts:

@@ -415,3 +415,30 @@ def test_a_device_option_that_defaults_to_the_cpu(tmp_path):
         assert _code_findings(script) == [], fine
     script.write_text('import click\n\n@click.option("--device", default="cpu")\ndef main(device):\n    pass\n')
     assert [c for c, _, _ in _code_findings(script)] == ["WG706"]
+
+
+def test_a_gpu_choice_overwritten_with_the_cpu_and_a_cpu_default_replaced_by_the_gpu(tmp_path):
+    script = tmp_path / "model.py"
+    # EricFillion/happy-transformer before PR #145: the GPU chosen, then overwritten on the next line
+    script.write_text("import torch\n\nclass Happy:\n    def __init__(self):\n"
+                      "        self.gpu_support = torch.device(\"cuda\" if torch.cuda.is_available()\n"
+                      "                                        else \"cpu\")\n        self.gpu_support = \"cpu\"\n")
+    assert _code_findings(script) == [("WG715", "warning", 7)]
+    # openpifpaf's runway model: the CPU first, the GPU when there is one: a default, a hint
+    script.write_text("import torch\n\ndef setup(args):\n    args.device = torch.device('cpu')\n"
+                      "    if not args.disable_cuda and torch.cuda.is_available():\n"
+                      "        args.device = torch.device('cuda')\n")
+    assert _code_findings(script) == [("WG715", "hint", 4)]
+    # a function that may set it later is not a later line that runs (pytomography's package default)
+    script.write_text("import torch\ndevice = torch.device('cpu')\n\ndef set_device(d):\n    global device\n"
+                      "    device = d\n")
+    assert _code_findings(script) == [("WG715", "error", 2)]
+
+
+def test_a_launcher_that_names_a_later_gpu(tmp_path):
+    # volcengine/verl's "1 x H100" recipe exporting CUDA_VISIBLE_DEVICES=4, the author's fifth card
+    job = tmp_path / "run_1_h100.sh"
+    job.write_text("set -x\nexport CUDA_VISIBLE_DEVICES=4\npython3 -m verl.trainer.main_ppo trainer.n_gpus_per_node=1\n")
+    assert _said(job) == [("WG726", 2)]
+    job.write_text(job.read_text().replace("=4", "=0"))
+    assert _said(job) == []

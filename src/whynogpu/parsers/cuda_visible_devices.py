@@ -55,3 +55,10 @@ def parse_visible_devices(value: str, device_count: int | None = None) -> Visibl
             return VisibleDevices(value, tuple(accepted), tuple(e.strip() for e in entries[i:]), reason)
         accepted.append(entry)
     return VisibleDevices(value, tuple(accepted), (), None)
+
+
+def names_a_later_gpu(vd: VisibleDevices) -> int | None:
+    """The GPU index the value names first, when it is not the first GPU (0): a machine with that many GPUs or fewer
+    has none visible. None for an index 0, a UUID or a value that hides every GPU already."""
+    first = vd.accepted[0].strip() if vd.accepted else ""
+    return int(first) if first.isdigit() and int(first) > 0 else None

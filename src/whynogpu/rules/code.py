@@ -15,7 +15,7 @@ from whynogpu.facts.code import CodeHit, ScanFacts
 from whynogpu.facts.files import FileScanFacts
 from whynogpu.model import Evidence, Fix, Location, Severity
 from whynogpu.parsers import cpu_options
-from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
+from whynogpu.parsers.cuda_visible_devices import names_a_later_gpu, parse_visible_devices
 from whynogpu.rules import rule, summary
 from whynogpu.rules.environment import gpu_count
 from whynogpu.rules.files import launch_commands
@@ -72,7 +72,8 @@ def code_summary(snap):
     "WG701", "cuda_visible_devices_hidden_in_code", "cuda_visible_devices_hidden",
     "The code sets CUDA_VISIBLE_DEVICES to a value that hides the GPU",
     detects="`os.environ['CUDA_VISIBLE_DEVICES'] = …` (also setdefault, putenv, environ.update, `%env` and "
-            "`!export` in notebooks) with an empty value, -1, or a first index past the machine's last GPU.",
+            "`!export` in notebooks) with an empty value, -1, or a first index past the machine's last GPU; with the "
+            "machine unknown (a scan), a warning for a first index beyond the first GPU (`= \"7\"`).",
     why="CUDA enumerates only the devices the variable names and stops at the first invalid entry, so the "
         "process sees no GPU however healthy the stack is; a script that sets it overrides the shell.",
     example="train.py:3:1 os.environ['CUDA_VISIBLE_DEVICES'] = '-1' (module level)",
@@ -82,6 +83,9 @@ def code_summary(snap):
 )
 def cuda_visible_devices_hidden_in_code(info, snap):
     count = gpu_count(snap) or None  # no GPU at all: the value cannot be judged against the machine
+    # GPUs shown but not counted (a report pasting some of nvidia-smi's rows): an index beyond the first may be one
+    # of those shown, so it stays a hint; with nothing of the machine shown (a scan), it is judged as written
+    gpus_shown = any(r.name == "gpu" and r.facts is not None for r in snap.probes)
     for h in hits(snap, info.code, "cuda_visible_devices"):
         vd = parse_visible_devices(h.value or "", count)
         sev, why = severity(h), vd.stop_reason
@@ -98,14 +102,17 @@ def cuda_visible_devices_hidden_in_code(info, snap):
             )
             continue
         if not vd.hides_all:
-            first = vd.accepted[0].strip() if vd.accepted else ""
-            if count is not None or not first.isdigit() or int(first) == 0:
-                continue  # names GPUs that exist (or cannot be judged without knowing the machine)
-            sev, why = Severity.HINT, f"it names GPU {first} first; a machine with {first} GPU(s) or fewer has none visible"
+            first = names_a_later_gpu(vd)
+            if count is not None or first is None:
+                continue  # names GPUs that exist (or the first GPU, which any machine with one has)
+            # a warning: the index belongs to the machine it was written on; on one with fewer GPUs (a desktop or a
+            # laptop has one) CUDA sees none, the commonest cause of "No CUDA GPUs are available" in shared scripts
+            sev = Severity.HINT if gpus_shown else Severity.WARNING
+            why = f"it names GPU {first} first; a machine with {first} GPU(s) or fewer has none visible"
         yield info.finding(
             sev, [seen(h), Evidence(f"CUDA_VISIBLE_DEVICES={h.value!r}: {why}", h.path)],
             "CUDA only shows this process the devices named in CUDA_VISIBLE_DEVICES, so with this value every "
-            "framework finds no GPU and runs on the CPU." if sev is not Severity.HINT else
+            "framework finds no GPU and runs on the CPU." if not vd.accepted else
             "CUDA stops at the first device index that does not exist, so on a machine with fewer GPUs this "
             "line hides all of them (a common cause of 'No CUDA GPUs are available').",
             corrected(h, "Name a GPU that exists (or delete the line to see them all):",
@@ -331,8 +338,11 @@ def torch_device_hardcoded_cpu(info, snap):
         what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else "the device is fixed to 'cpu'"
         if h.extra.get("beside"):
             what += f", in a device variable of its own beside {h.extra['beside']}, which is given the GPU"
+        if h.extra.get("overridden_at"):  # a default: line N gives the device again when the GPU is there
+            what += f", a default: line {h.extra['overridden_at']} gives {h.extra.get('target', 'it')} a device again"
         yield info.finding(
-            Severity.HINT if h.extra.get("beside") else severity(h), [seen(h), Evidence(what, h.path)],
+            Severity.HINT if h.extra.get("beside") or h.extra.get("overridden_at") else severity(h),
+            [seen(h), Evidence(what, h.path)],
             "Everything placed on this device is computed on the CPU; PyTorch does not move it to the GPU on its own.",
             corrected(h, "Pick the GPU when there is one:", "Delete the line:"),
             location=location(h),

@@ -15,7 +15,7 @@ from whynogpu.facts.files import DeclaredFile, EnvVar, FileScanFacts, Workload
 from whynogpu.knowledge import image_row
 from whynogpu.lint.scripts import GPU_PLACE
 from whynogpu.model import Evidence, Fix, Severity
-from whynogpu.parsers.cuda_visible_devices import parse_visible_devices
+from whynogpu.parsers.cuda_visible_devices import names_a_later_gpu, parse_visible_devices
 from whynogpu.rules import rule
 from whynogpu.rules.files import (
     GPU_KINDS,
@@ -45,7 +45,8 @@ def _all_env(df: DeclaredFile) -> list[tuple[str, EnvVar]]:
     "A container or launcher sets CUDA_VISIBLE_DEVICES to a value that hides the GPU",
     detects="CUDA_VISIBLE_DEVICES set to an empty value, -1 or another value CUDA accepts no device from, by a "
             "Dockerfile ENV (final image), a compose service's environment, a Kubernetes container's env, or a "
-            "launcher script outside any condition (files named for the CPU are left alone).",
+            "launcher script outside any condition (files named for the CPU are left alone); a warning for an index "
+            "beyond the first GPU (`=4`), which a machine or container with fewer GPUs does not have.",
     why="CUDA shows the process only the devices the variable names; with this value every framework in the "
         "container finds no GPU, however the GPU was passed in.",
     example="Dockerfile:4:5 `ENV CUDA_VISIBLE_DEVICES=-1`",
@@ -62,12 +63,20 @@ def cuda_visible_devices_hidden_in_file(info, snap):
             if e.name != "CUDA_VISIBLE_DEVICES" or silenced(e.spot, info.code):
                 continue
             vd = parse_visible_devices(e.value, None)
-            if not vd.hides_all:
+            later = names_a_later_gpu(vd)
+            if not vd.hides_all and later is None:
                 continue
+            where = "this script starts" if df.kind == K.SCRIPT else "in this container"
             yield info.finding(
-                Severity.ERROR, [seen_in(df, e.spot, who), Evidence(f"CUDA_VISIBLE_DEVICES={e.value!r}: {vd.stop_reason}", df.path)],
-                f"Every process {'this script starts' if df.kind == K.SCRIPT else 'in this container'} starts with "
-                "the GPU hidden from CUDA, so the frameworks run on the CPU.",
+                Severity.ERROR if vd.hides_all else Severity.WARNING,
+                [seen_in(df, e.spot, who),
+                 Evidence(f"CUDA_VISIBLE_DEVICES={e.value!r}: " + (vd.stop_reason or "") if vd.hides_all else
+                          f"CUDA_VISIBLE_DEVICES={e.value!r}: it names GPU {later} first; a machine (or a container "
+                          f"given GPUs, which counts them from 0) with {later} GPU(s) or fewer has none visible",
+                          df.path)],
+                f"Every process {where} starts with the GPU hidden from CUDA, so the frameworks run on the CPU."
+                if vd.hides_all else
+                f"Every process {where} sees only GPU {later} and later: where there are fewer, CUDA finds none.",
                 Fix("Delete this setting:", (f"# delete: {e.spot.text}",)),
                 location=location_of(df, e.spot),
             )

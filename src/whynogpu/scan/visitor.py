@@ -65,6 +65,16 @@ _LAUNCHES = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call", 
                        "subprocess.check_output", "os.system", "os.popen"})
 
 
+def _runs_with(stmt: ast.stmt):
+    """The nodes of a statement that run when it runs: not the bodies of the functions and classes it defines."""
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
 @dataclass
 class ModuleState:
     aliases: dict[str, str] = field(default_factory=dict)
@@ -144,6 +154,10 @@ class Visitor(ast.NodeVisitor):
         `if args.gpus: … = args.gpus`): the first value is a default that the later line may replace, so it is
         not sure to be the one the program runs with. Its hit records the later line (extra["overridden_at"])."""
         sets = {h.line: h for h in self.hits if h.extra.get("how") == "assignment" and h.extra.get("variable")}
+        # and a CPU device given to a name that a later statement of the same block gives a device again
+        # (`args.device = torch.device("cpu")`, then `if torch.cuda.is_available(): args.device = …("cuda")`)
+        devices = {h.line: h for h in self.hits if h.pattern == "torch_device_cpu" and h.extra.get("target")}
+        sets.update(devices)
         if not sets:
             return
         for parent in ast.walk(tree):
@@ -155,10 +169,15 @@ class Visitor(ast.NodeVisitor):
                     h = sets.get(getattr(stmt, "lineno", -1))
                     if h is None or not isinstance(stmt, ast.Assign):
                         continue
-                    later = next((n.lineno for st in block[i + 1:] for n in ast.walk(st)
-                                  if isinstance(n, ast.Assign) and self._sets_env(n, h.extra["variable"])), None)
+                    later = next((n.lineno for st in block[i + 1:] for n in _runs_with(st)
+                                  if isinstance(n, ast.Assign) and (self._sets_env(n, h.extra["variable"])
+                                                                    if "variable" in h.extra else
+                                                                    self._sets_name(n, h.extra["target"]))), None)
                     if later is not None:
                         h.extra["overridden_at"] = str(later)
+
+    def _sets_name(self, node: ast.Assign, name: str) -> bool:
+        return any(self.segment(t) == name for t in node.targets)
 
     def _sets_env(self, node: ast.Assign, name: str) -> bool:
         return any(isinstance(t, ast.Subscript) and self.qualname(t.value) == "os.environ" and self.value(t.slice) == name
@@ -342,13 +361,23 @@ class Visitor(ast.NodeVisitor):
         for t in node.targets:
             if isinstance(t, ast.Subscript) and self.qualname(t.value) == "os.environ":
                 self.env_set(self.value(t.slice), node.value)
-            elif self._device_target(t):
+            elif self._device_target(t) or (self.state.imports_torch and self._gpu_choice(node.value)):
                 self.torch_device_assignment(node.value, t)
         self.generic_visit(node)
 
+    @staticmethod
+    def _gpu_choice(value: ast.AST) -> bool:
+        """A value that names the GPU: torch.device("cuda" if torch.cuda.is_available() else "cpu"), "cuda:0"."""
+        if not isinstance(value, (ast.Call, ast.IfExp, ast.Constant)):
+            return False
+        return any(isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.startswith("cuda") or
+                   isinstance(n, ast.Attribute) and n.attr == "is_available" for n in ast.walk(value))
+
     def _device_target(self, t: ast.AST) -> bool:
+        """A name for a device: one that says so, or one an earlier line gave the GPU (`self.gpu_support =
+        torch.device("cuda" if … else "cpu")`, then `self.gpu_support = "cpu"`)."""
         name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else ""
-        return bool(_DEVICE_NAME.search(name))
+        return bool(_DEVICE_NAME.search(name)) or (self.segment(t) or "") in self.state.gpu_devices
 
     def env_set(self, name: Any, value_node: ast.AST, how: str = "assignment") -> None:
         if name not in WATCHED_ENV:
@@ -594,9 +623,12 @@ class Visitor(ast.NodeVisitor):
             # `device = torch.device("cuda")`): the CPU chosen for one part of the work, on purpose
             others = sorted(self.state.gpu_devices - {name})
             extra = {"beside": others[0]} if others and name else {}
+            if name:
+                extra["target"] = name
             self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context,
                      **extra)
-        elif name and ("cuda" in (self.segment(value) or "") or "accelerator" in (self.segment(value) or "")):
+        elif name and ("cuda" in (self.segment(value) or "") or "accelerator" in (self.segment(value) or "") or
+                       self._gpu_choice(value)):
             self.state.gpu_devices.add(name)
 
     def _in_class_body(self) -> bool:
