@@ -442,3 +442,26 @@ def test_a_launcher_that_names_a_later_gpu(tmp_path):
     assert _said(job) == [("WG726", 2)]
     job.write_text(job.read_text().replace("=4", "=0"))
     assert _said(job) == []
+
+
+def test_a_colab_notebook_that_asks_for_no_gpu_runtime(tmp_path):
+    import json
+
+    # a course notebook saved by Colab without "accelerator": "GPU" (its fix commit added it)
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+            "source": ["import tensorflow as tf\n", "model.fit(x, y, epochs=5)\n"]}
+    meta = {"colab": {"name": "ResNetExample.ipynb", "provenance": []},
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}
+    nb = tmp_path / "resnet.ipynb"
+    nb.write_text(json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 0}, indent=1))
+    assert [(c, s) for c, s, _ in _code_findings(nb)] == [("WG707", "warning")]
+    for asked in ({"accelerator": "GPU"}, {"accelerator": "TPU"}, {"gpuClass": "standard"}):
+        nb.write_text(json.dumps({"cells": [cell], "metadata": {**meta, **asked}, "nbformat": 4, "nbformat_minor": 0}))
+        assert _code_findings(nb) == [], asked
+    # not saved by Colab, or no framework in it: nothing to say
+    nb.write_text(json.dumps({"cells": [cell], "metadata": {"kernelspec": meta["kernelspec"]}, "nbformat": 4,
+                              "nbformat_minor": 0}))
+    assert _code_findings(nb) == []
+    cell["source"] = ["import pandas as pd\n"]
+    nb.write_text(json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 0}))
+    assert _code_findings(nb) == []

@@ -401,6 +401,31 @@ def device_option_defaults_to_cpu(info, snap):
 
 
 @rule(
+    "WG707", "colab_notebook_without_gpu_runtime", "no_nvidia_gpu",
+    "A Colab notebook asks for no GPU runtime",
+    detects='A notebook saved by Colab (its "colab" metadata) that uses PyTorch, TensorFlow, Keras or JAX and has no '
+            '"accelerator": "GPU" (nor a gpuType) in its metadata.',
+    why="Colab opens a notebook on the runtime its metadata asks for, and the default runtime has no GPU: the "
+        "framework finds none and runs on the CPU. Change runtime type writes the accelerator into the notebook.",
+    example='train.ipynb:112:2 notebook metadata "colab" with no "accelerator": "GPU"',
+    fix="In Colab: Runtime > Change runtime type > GPU, then save the notebook (its metadata then holds "
+        '"accelerator": "GPU").',
+    references=("https://research.google.com/colaboratory/faq.html",),
+    modes=MODES,
+)
+def colab_notebook_without_gpu_runtime(info, snap):
+    for h in hits(snap, info.code, "colab_cpu_runtime"):
+        yield info.finding(
+            Severity.WARNING, [seen(h), Evidence(f"it uses {h.extra.get('framework', 'a framework')}; Colab's "
+                                                 "default runtime has no GPU", h.path)],
+            "Opened in Colab, this notebook runs on a runtime without a GPU, so the framework computes on the CPU "
+            "(run elsewhere, the metadata is ignored).",
+            Fix("Ask for the GPU runtime and save the notebook:", ("Runtime > Change runtime type > GPU",)),
+            location=location(h),
+        )
+
+
+@rule(
     "WG705", "ray_work_given_no_gpu", "code_forces_cpu",
     "Ray work is told to take no GPU",
     detects="`num_gpus=0` (in every branch) for a Ray task or actor (`@ray.remote`, `.options`) or a Ray Data map "

@@ -13,11 +13,12 @@ import dataclasses
 import re
 import warnings
 
+from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit, ScanFacts, SkippedFile
 from whynogpu.host.base import Host
 from whynogpu.lint.scripts import runs_a_program
 from whynogpu.parsers import cpu_options
-from whynogpu.scan.notebook import NotebookError, read_cells
+from whynogpu.scan.notebook import NotebookError, colab_without_gpu, read_notebook
 from whynogpu.scan.placement import hit_at, never_placed, never_placed_hit
 from whynogpu.scan.sparse import sparse_source
 from whynogpu.scan.suppress import ignored_in, ignored_lines
@@ -181,9 +182,12 @@ def scan_source(source: str, path: str, state: ModuleState | None = None, cell: 
     return hits, state
 
 
+_IMPORTS_FRAMEWORK = re.compile(r"^\s*(?:import|from)\s+(torch|tensorflow|keras|jax|flax)\b", re.M)
+
+
 def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[CodeHit], ModuleState, list[SkippedFile]]:
     try:
-        cells = read_cells(text)
+        cells, metadata = read_notebook(text)
     except NotebookError as exc:
         raise SourceError(f"notebook not readable: {exc}") from None
     if sum(len(c.source) for c in cells) > MAX_BYTES:
@@ -207,6 +211,13 @@ def scan_notebook(text: str, path: str, is_test: bool = False) -> tuple[list[Cod
         hits.extend(sorted(found + magic_hits, key=lambda h: (h.line, h.column)))
     if cells and len(bad) == len(cells):
         raise SourceError(f"no code cell could be parsed ({bad[0].reason})")
+    uses = colab_without_gpu(metadata) and not is_test and \
+        sorted({m.group(1) for c in cells for m in _IMPORTS_FRAMEWORK.finditer(c.source)})
+    if uses:
+        at = text.count("\n", 0, max(text.find('"colab"'), 0)) + 1  # the notebook's own JSON line
+        hits.append(CodeHit("colab_cpu_runtime", path, path, at, 1,
+                            'notebook metadata "colab" with no "accelerator": "GPU"', F.MODULE,
+                            extra={"framework": uses[0]}))
     if not is_test:
         joined = "\n".join(c.source for c in cells)
         found_line = never_placed(joined) if ("torch" in joined or "from_pretrained" in joined) else None

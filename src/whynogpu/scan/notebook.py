@@ -112,6 +112,11 @@ def _clean(source: str) -> tuple[str, list[EnvMagic], list[ShellLine]]:
 
 def read_cells(text: str) -> list[Cell]:
     """Code cells of a notebook (nbformat 4, or 3 with worksheets)."""
+    return read_notebook(text)[0]
+
+
+def read_notebook(text: str) -> tuple[list[Cell], dict]:
+    """Code cells of a notebook (nbformat 4, or 3 with worksheets), and its metadata."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -140,4 +145,12 @@ def read_cells(text: str) -> list[Cell]:
                 continue  # another interpreter (bash, html, a file writer) handles this cell
         clean, env, shell = _clean(source)
         out.append(Cell(i, clean, tuple(env), tuple(shell)))
-    return out
+    return out, data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+
+
+def colab_without_gpu(metadata: dict) -> bool:
+    """A notebook saved by Colab (its "colab" metadata) that asks for no accelerator: Colab opens it on its default
+    runtime, which has no GPU (Runtime > Change runtime type writes "accelerator": "GPU" into the notebook; "TPU"
+    asks for a TPU on purpose). https://research.google.com/colaboratory/faq.html"""
+    return isinstance(metadata.get("colab"), dict) and not metadata.get("accelerator") and \
+        not metadata.get("gpuClass") and not (isinstance(metadata["colab"], dict) and metadata["colab"].get("gpuType"))
