@@ -1140,3 +1140,13 @@ def test_a_jax_extra_dropped_before_the_release_installed_brings_the_cpu_jaxlib(
     assert triage(text.replace("jax 0.6.2", "jax 0.4.30")).verdict.root_cause != "cpu_only_package"
     # with no release known, the install is taken as it was when the report was written
     assert "WG403" not in [f.code for f in triage(text.replace(" It installed jax 0.6.2 but", "")).findings]
+
+
+def test_a_tensorflow_built_before_the_gpu_that_hangs_is_the_gpus_architecture():
+    # alexanderkroner/saliency#25: an RTX 3090 (compute capability 8.6, known to CUDA from 11.1) under TensorFlow 1.x
+    # builds (CUDA 10): every kernel is JIT-compiled from PTX, which the reporter sees as a hang
+    text = ("Since I upgraded my GPU to an RTX 3090, the model's outputs are bad when I run it with TensorFlow 1.13. "
+            "With TensorFlow 1.15 the program just hangs.\n")
+    assert triage(text).verdict.root_cause == "compute_capability_unsupported"
+    # "in case someone else runs into this" is an idiom, not another user's work on the GPU
+    assert "gpu_memory_exhausted" not in [c.category for c in triage("A note in case someone else runs into this. " + text).candidates]

@@ -108,7 +108,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                  r"power[- ]?off))\b"),
     # ("someone else" only with the work they run: "someone else opened an issue for this" shares no GPU)
     ("shared_gpu", r"(shared with|other (people'?s?|users'?) jobs|other (jobs|processes)|memory of the card|someone else(?:'s)? "
-                   r"(?:is |was )?(?:using|runs?|running|uses|jobs?|process(?:es)?|training|model))"),
+                   r"(?:is |was )?(?:using|runs?\b(?! into)|running\b(?! into)|uses|jobs?|process(?:es)?|training|model))"),
     # The GPU's memory is (almost) full: another process's, or the reporter's own framework holding it while it works
     ("memory_full", r"(little free memory|memory\b.{0,30}(almost|nearly) (completely )?(full|used|taken))"),
     ("works_elsewhere", r"(import|python|interpreter|console|shell|terminal|collect_env).{0,60}(sees|is seeing|detects|finds|"
@@ -315,6 +315,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                               r"(an? )?gpus?|cpu[- ]only (node|machine))"),
     # The start is slow (the first batch, the first call): what a GPU newer than the build does, which JIT-compiles
     # every kernel from PTX when first used
+    # The program stops making progress ("just hangs", "freezes at the first epoch")
+    ("hangs", r"\b(hangs|hung|hanging|freezes|froze|frozen|gets stuck|got stuck|is stuck)\b"),
     ("slow_start", r"\b(start-?up|first (batch|step|epoch|iteration|call|run)|warm-?up|get(ting)? going)\b.{0,60}"
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
                    r"(training|the first))\b"),

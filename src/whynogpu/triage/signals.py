@@ -641,7 +641,10 @@ def _cuda_older_than_gpu(f: TriageFacts, cues: dict, add) -> None:
     builds = []
     if "jax" in _frameworks_named(f) and not _pip_libs(f):
         builds += [(s, "JAX compiles its kernels with the ptxas of CUDA") for k in ("cuda", "nvcc_cuda") for s in f.all(k)]
-    if "slow_start" in cues:
+    # (a hang is the same start seen from outside: JIT-compiling every kernel of a framework from PTX takes minutes,
+    # again on each run when the JIT cache is too small for them: tensorflow#44750, an RTX 3090 under a pip TensorFlow
+    # built before CUDA knew it; CUDA's CUDA_CACHE_MAXSIZE)
+    if "slow_start" in cues or "hangs" in cues:
         tf, tb = f.first("tf_version"), f.first("torch_build_cuda")
         row, newer = release_row("tensorflow_releases", tf.value) if tf else (None, True)
         if row and not newer and row.get("cuda"):
