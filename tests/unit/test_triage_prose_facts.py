@@ -1150,3 +1150,13 @@ def test_a_tensorflow_built_before_the_gpu_that_hangs_is_the_gpus_architecture()
     assert triage(text).verdict.root_cause == "compute_capability_unsupported"
     # "in case someone else runs into this" is an idiom, not another user's work on the GPU
     assert "gpu_memory_exhausted" not in [c.category for c in triage("A note in case someone else runs into this. " + text).candidates]
+
+
+def test_jaxs_cuda_extra_in_the_fix_is_the_one_the_driver_runs():
+    # cuda_drivers.csv: CUDA 13.0 needs driver 580; 550 runs CUDA 12.4, 470 runs 11.4
+    base = "pip install jax (0.6.2) and jax.devices() only shows CpuDevice. Ubuntu 22.04, driver {d}.\n"
+    for driver, extra in (("550", "jax[cuda12]"), ("580", "jax[cuda13]"), ("470", "jax[cuda12]")):
+        r = triage(base.format(d=driver))
+        top = r.findings[0]
+        assert top.code == "WG403" and extra in top.fix.commands[0], (driver, top.fix)
+    assert "Upgrade the driver" in triage(base.format(d="470")).findings[0].fix.text

@@ -3,7 +3,7 @@ half-removed installs, and interpreters no GPU wheel supports."""
 
 from __future__ import annotations
 
-from whynogpu.knowledge import release_row, table
+from whynogpu.knowledge import cuda_of_driver, release_row, table
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule, summary
 from whynogpu.rules.common import builds, major_minor, pip, platform, target, version_key
@@ -147,9 +147,25 @@ def jax_without_cuda_plugin(info, snap):
                   ", no jax-cuda12-plugin or jax-cuda13-plugin",
                   f"package metadata of {t.python}")],
         "Without a CUDA plugin JAX has only its CPU backend, so jax.devices() lists CPU devices only.",
-        Fix("Install JAX with its CUDA plugin (cuda13 needs a driver for CUDA 13; use cuda12 on older drivers):",
-            (pip(t, 'install -U "jax[cuda13]"'),)),
+        _jax_cuda_fix(snap, t),
     )
+
+
+def _jax_cuda_fix(snap, t) -> Fix:
+    """The jax CUDA extra this machine's driver runs: cuda13 needs a driver for CUDA 13 (cuda_drivers.csv)."""
+    from whynogpu.facts.driver import DriverFacts
+
+    d = snap.get(DriverFacts)
+    newest = (d.cuda_driver_version or cuda_of_driver(d.driver_version)) if d and (d.cuda_driver_version or
+                                                                                   d.driver_version) else None
+    if newest and version_key(newest)[:1] < (12,):
+        return Fix(f"Upgrade the driver first (it runs CUDA {newest} at most; JAX's CUDA wheels need 12 or newer), "
+                   "then install JAX with its CUDA plugin:", (pip(t, 'install -U "jax[cuda12]"'),))
+    if newest and version_key(newest)[:1] == (12,):
+        return Fix(f"Install JAX with its CUDA 12 plugin (the driver runs CUDA {newest}; cuda13 would need a newer one):",
+                   (pip(t, 'install -U "jax[cuda12]"'),))
+    return Fix("Install JAX with its CUDA plugin (cuda13 needs a driver for CUDA 13; use cuda12 on older drivers):",
+               (pip(t, 'install -U "jax[cuda13]"'),))
 
 
 @rule(
