@@ -150,7 +150,9 @@ def read_notebook(text: str) -> tuple[list[Cell], dict]:
 
 def colab_without_gpu(metadata: dict) -> bool:
     """A notebook saved by Colab (its "colab" metadata) that asks for no accelerator: Colab opens it on its default
-    runtime, which has no GPU (Runtime > Change runtime type writes "accelerator": "GPU" into the notebook; "TPU"
-    asks for a TPU on purpose). https://research.google.com/colaboratory/faq.html"""
-    return isinstance(metadata.get("colab"), dict) and not metadata.get("accelerator") and \
-        not metadata.get("gpuClass") and not (isinstance(metadata["colab"], dict) and metadata["colab"].get("gpuType"))
+    runtime, which has no GPU (https://research.google.com/colaboratory/faq.html). Choosing one (Runtime > Change
+    runtime type) saves "accelerator": "GPU" in the metadata and the GPU's kind under "colab" ("gpuType": "T4"; older
+    notebooks "gpuClass"), as Colab notebooks in public repositories show; "TPU" asks for a TPU on purpose."""
+    colab = metadata.get("colab")
+    return isinstance(colab, dict) and not metadata.get("accelerator") and not metadata.get("gpuClass") and \
+        not colab.get("gpuType") and not colab.get("gpuClass")

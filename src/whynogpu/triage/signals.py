@@ -264,9 +264,10 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
     elif (seen or retold_seen) and "gpu_unused" in cues and ({"work_on_gpu", "process_on_gpu"} & set(cues)) and \
             not [m for m in f.log if m.kind == "error"] and "failing" not in cues and \
             not (_ZERO_USE.search(cues["gpu_unused"].text) and not {"process_on_gpu", "memory_taken", "memory_full"} & set(cues)):
-        # (utilisation that stays at 0 % is no GPU starved of input: nvidia-smi's GPU-Util is the share of time a kernel
-        # ran, so none ran; with no process or memory shown on the GPU, the work is not there, whatever device the
-        # code names for some of it)
+        # (utilisation that stays at 0 % is no GPU starved of input: nvidia-smi's GPU-Util is NVML's "percent of time
+        # over the past sample period during which one or more kernels was executing on the GPU" (nvmlUtilization_t,
+        # https://docs.nvidia.com/deploy/nvml-api/structnvmlUtilization__t.html), so none ran; with no process or
+        # memory shown on the GPU, the work is not there, whatever device the code names for some of it)
         # Seen, placed on it and holding its memory, yet slow or idle: the GPU does the work and waits for its
         # input (data loading, small batches, host copies): nothing stops it.
         c = cues.get("work_on_gpu") or cues["process_on_gpu"]
