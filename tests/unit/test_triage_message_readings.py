@@ -24,6 +24,29 @@ def test_no_driver_beside_a_named_nvidia_gpu_is_the_driver():
     assert triage(text).verdict.root_cause == "driver_not_loaded"
 
 
+# PyTorch 0.4-1.x's assertion as it prints (torch/cuda/__init__.py, _check_driver): read alone, a driver not loaded
+OLD_NO_DRIVER = ("AssertionError: \nFound no NVIDIA driver on your system. Please check that you\nhave an NVIDIA GPU and "
+                 "installed a driver from\nhttp://www.nvidia.com/Download/index.aspx")
+
+
+@pytest.mark.parametrize("said", [
+    "We don't have a GPU.", "Our cluster has no GPUs.", "I'm on a machine that has no GPU.",
+    "I'm on a laptop without a GPU.", "Is it possible to run it without NVIDIA GPU hardware?",
+])
+def test_a_machine_the_reporter_says_has_no_gpu_explains_the_driver_message(said):
+    assert triage(f"torch gives:\n```\n{OLD_NO_DRIVER}\n```\n").verdict.root_cause == "driver_not_loaded"
+    assert triage(f"{said} torch gives:\n```\n{OLD_NO_DRIVER}\n```\n").verdict.root_cause == "no_nvidia_gpu"
+
+
+@pytest.mark.parametrize("said", [
+    "If you do not have a GPU set up, TensorFlow runs on the CPU.",  # the framework's advice, not the reporter's
+    "We don't have a GPU here, so I run it on the lab's server.",  # lacking only locally
+    "The log says the server has no GPU, but nvidia-smi lists an RTX 3060.",  # a program's claim
+])
+def test_words_that_do_not_say_the_machine_has_no_gpu(said):
+    assert triage(f"{said} torch gives:\n```\n{OLD_NO_DRIVER}\n```\n").verdict.root_cause == "driver_not_loaded"
+
+
 # The CUDA runtime's string for error 35, and the header nvidia-smi 550 prints (NVIDIA/nvidia-docker#24: the same
 # error inside a container that had the device nodes but not the driver's libraries, on a new enough host driver)
 INSUFFICIENT = "RuntimeError: CUDA failed with error CUDA driver version is insufficient for CUDA runtime version"

@@ -82,9 +82,15 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("no_gpu_owned", r"(?<!if )(?<!whether )\b(we|i)( really| simply| just)? (do ?n[o']?t|do not|did ?n[o']?t) (have|own|got) "
                      r"(a|an|any)( nvidia| cuda| dedicated)? (gpu|graphics card|video card)s?\b(?! (with|that|which|for|to|on "
                      r"which|available to|set up|locally|here|at home|on my|myself))|"
-                     r"(?<!says )(?<!said )(?<!thinks )(?<!claims )(?<!reports )(?<!believes )\b(my|our|this|the) "
-                     r"(machine|server|cluster|laptop|pc|computer|nodes?|vm|box) (has|have) no( nvidia| cuda)? (gpu|graphics card)s?\b"
-                     r"(?! (memory|support|access))"),
+                     r"(?<!says )(?<!said )(?<!thinks )(?<!claims )(?<!reports )(?<!believes )\b(my|our|this|the|on a) "
+                     r"(machine|server|cluster|laptop|pc|computer|nodes?|vm|vps|box)( that| which)? (has|have) no( nvidia| cuda)? "
+                     r"(gpu|graphics card)s?\b(?! (memory|support|access))|"
+                     # "I'm on a laptop without a GPU", "is it possible to run it without NVIDIA GPU hardware?": asked by
+                     # one who has none
+                     r"\b(i'?m|i am|we'?re|we are|running) on an? (machine|server|laptop|pc|computer|vm|vps|box) (without|with no) "
+                     r"(a |an |any )?(nvidia |cuda |dedicated )?(gpu|graphics card)s?\b|"
+                     r"\b(is it possible|is there a way|can i|can we|how (can|do) i) (to )?(run|use) (it|this|\w+) (on a machine )?"
+                     r"without (a |an |any )?(nvidia |cuda )?(gpu|graphics card)s?( hardware)?\b"),
     ("vm_guest", r"\b(vmware(?! ?(esxi|vsphere|vgpu))( workstation| player| fusion)?|virtual ?box|vbox(video|svga)|"
                  r"parallels desktop|hyper-?v (vm|virtual machine|guest)|hyperv_drm\w*|vmwgfx|vmware svga|UTM vm)\b"),
     # ... unless the GPU is handed to it (passthrough, vGPU, DDA): then it does see an NVIDIA GPU
