@@ -34,6 +34,16 @@ def test_a_message_in_the_report_outranks_the_usual_cause():
     assert report.findings[0].origin != "usual"
 
 
+def test_the_framework_answering_that_it_is_a_cuda_build_is_no_cpu_only_package():
+    asked = "PyTorch on Windows 11, the model runs on the CPU, very slow.\n```\n>>> import torch\n>>> print(torch.version.cuda)\n{}\n```\n"
+    assert triage(asked.format("None")).verdict.root_cause == "cpu_only_package"
+    report = triage(asked.format("11.8"))
+    assert "cpu_only_package" not in [c.category for c in report.candidates]
+    # a version the reporter only names is a build they had once, not one the framework reports
+    assert triage("PyTorch on Windows 11, torch.version.cuda should be 11.8, yet the model runs on the CPU."
+                  ).verdict.root_cause == "cpu_only_package"
+
+
 def test_no_framework_named_no_guess():
     report = triage("my GPU is not used, why?")
     assert report.verdict.root_cause == "unknown"

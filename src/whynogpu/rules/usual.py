@@ -189,7 +189,7 @@ def usual_row(snap) -> tuple[dict[str, str], Setup] | None:
         return None  # no framework to go by, the report shows a GPU at work, or it names a failure: nothing to guess
     fw, place, version = found.framework, found.place, found.version
     # a CPU-only build never reaches CUDA; and TensorFlow's separate GPU package, once named, is not the CPU one
-    cuda_reached = cuda_build_ran(f) or \
+    cuda_reached = cuda_build_ran(f) or _says_cuda_build(f, fw) or \
         (fw == "tensorflow" and bool(f.has_cue("says_tensorflow_gpu"))) or \
         "+cu" in version or \
         (fw == "jax" and place not in ("windows", "macos") and
@@ -208,6 +208,17 @@ def _release_cuda_stated(f: TriageFacts, fw: str, version: str) -> bool:
     row, newer = release_row("tensorflow_releases", version)
     return bool(row and not newer) and any(version_key(s.value)[:2] == version_key(row["cuda"])[:2]
                                            for s in f.all("cuda"))
+
+
+# The framework's own answer about its build: torch.version.cuda, tf.test.is_built_with_cuda()
+_BUILD_ANSWER = {"torch": "torch_version_cuda", "tensorflow": "tf_built_with_cuda"}
+
+
+def _says_cuda_build(f: TriageFacts, fw: str) -> bool:
+    """The framework, asked in the report, printed that it is a CUDA build (torch.version.cuda 10.1.243, or
+    is_built_with_cuda() True): what the running environment holds, not a build the reporter names."""
+    return any(not s.stated_by_user and s.value.strip("'\"") not in ("None", "False", "none", "")
+               for s in f.all(_BUILD_ANSWER.get(fw, "")))
 
 
 def cuda_build_ran(f: TriageFacts) -> bool:
