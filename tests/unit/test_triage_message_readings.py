@@ -61,6 +61,15 @@ def test_insufficient_driver_in_a_container_beside_a_current_driver_is_the_conta
     assert "driver_too_old" in [c.category for c in report.candidates]
 
 
+@pytest.mark.parametrize("where, want", [
+    ("OS: Unraid 6.12.10, the app from its community template", "container_no_gpu"),  # Unraid's apps are containers
+    ("OS: Unraid 6.12.10, the app in an Ubuntu VM on it", "driver_too_old"),  # (not once it runs in a VM there)
+])
+def test_an_app_on_unraid_runs_in_a_container(where, want):
+    text = f"{where}, driver 550.144.03.\n```\n{INSUFFICIENT}\n```\n```\n{SMI.format(driver='550.144.03', cuda='12.4')}\n```\n"
+    assert triage(text).verdict.root_cause == want
+
+
 def test_insufficient_driver_beside_a_driver_older_than_cuda_12_stays_the_driver():
     # pip wheels bring CUDA 12 runtimes of their own, whatever CUDA the image has: a CUDA 11 driver may be too old
     text = (f"My container is built on nvidia/cuda:11.6.2-cudnn8-runtime-ubuntu20.04 and fails:\n```\n{INSUFFICIENT}\n"

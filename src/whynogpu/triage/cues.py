@@ -65,7 +65,10 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
     ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
                      r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
-    ("container", r"\b(docker|containers?|kubernetes|k8s|podman|singularity|apptainer)\b"),
+    # (Unraid runs its apps from Docker templates, and its NVIDIA driver plugin sets up nvidia-container-runtime for
+    # them: an ML app "on Unraid" is a container, unless the report says it runs in a VM there;
+    # raw.githubusercontent.com/ich777/unraid-nvidia-driver/master/nvidia-driver.plg)
+    ("container", r"\b(docker|containers?|kubernetes|k8s|podman|singularity|apptainer)\b|\bunraid\b(?!.{0,40}\b(vm|virtual machine)\b)"),
     # (kernel release strings: WSL 1 has no Linux kernel and reports "4.4.0-<Windows build>-Microsoft", WSL 2's kernel
     # is "…-microsoft-standard[-WSL2]": microsoft/WSL#5145, yast/yast-yast2#1084)
     # (not "I'm not using WSL", "native Windows instead of WSL2")
