@@ -279,3 +279,15 @@ def test_a_message_retold_in_the_writers_own_case_is_still_that_message():
     assert ids and ids == [m.id for m in extract("Unable to initialize backend 'tpu': Invalid argument").log]
     # program output keeps the program's case: a lower-cased line in a pasted block is no such message
     assert [m.id for m in extract("```\nunable to initialize backend 'tpu'\n```\n").log] == []
+
+
+def test_a_message_whose_colon_a_person_retells_in_words():
+    # "Failed to initialize NVML: Insufficient Permissions" told in a sentence (retold8, NVIDIA/nvidia-container-toolkit#210)
+    for said in ("it prints that it failed to initialize NVML because of Insufficient Permissions.",
+                 "nvidia-smi says failed to initialize NVML - insufficient permissions",
+                 "it failed to initialize NVML due to insufficient permissions"):
+        assert _rows(said) == ["nvml_no_permission"], said
+    assert _rows("it failed to initialize NVML and I lack the permissions for it") == []  # the words, not the message
+    # the pasted form still reads as printed, and a pattern's "(?: …)" group is not a colon to retell
+    assert _rows("Failed to initialize NVML: Insufficient Permissions") == ["nvml_no_permission"]
+    assert _rows("he says the CUDA driver version is insufficient for CUDA runtime version") == ["tf_insufficient_driver"]

@@ -122,9 +122,36 @@ def iter_lines(text: str):
         start = end + 1
 
 
+# A message's "<what>: <why>" retold in a sentence: "failed to initialize NVML because of Insufficient Permissions",
+# "… - Insufficient Permissions", "… with error: …"
+_TOLD_JOIN = r"(?::\s*|\s*[-\u2013\u2014,]\s+|\s+(?:because of|due to|with|saying|says|reason:?|error:?)\s+)"
+
+
+def _told(source: str) -> str:
+    """A pattern's source with each literal ": " (outside a character class) also taking the words a person puts there."""
+    out, in_class, i = [], False, 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        if c == ":" and not in_class and source[i + 1:i + 2] == " " and source[i - 2:i] != "(?":  # (not "(?: …)")
+            out.append(_TOLD_JOIN)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
 @cache
 def _any_case(r: LogRow) -> re.Pattern:
-    return re.compile(r.pattern.pattern, re.I)
+    return re.compile(_told(r.pattern.pattern), re.I)
 
 
 def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None, told: bool = False) -> LogMatch | None:
