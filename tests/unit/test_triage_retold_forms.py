@@ -291,3 +291,9 @@ def test_a_message_whose_colon_a_person_retells_in_words():
     # the pasted form still reads as printed, and a pattern's "(?: …)" group is not a colon to retell
     assert _rows("Failed to initialize NVML: Insufficient Permissions") == ["nvml_no_permission"]
     assert _rows("he says the CUDA driver version is insufficient for CUDA runtime version") == ["tf_insufficient_driver"]
+
+
+def test_two_tensorflow_distributions_listed_side_by_side_are_both_installed():
+    said = "`pip list` now shows tensorflow 1.14.0 and tensorflow-gpu 1.14.0 side by side."
+    assert "both_tf" in cues.find(said)
+    assert "both_tf" not in cues.find("Is tensorflow 1.14.0 and tensorflow-gpu 1.14.0 the same code?")

@@ -168,7 +168,8 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                 # "pip list shows both packages: `tensorflow` and `tensorflow-gpu`": the two names and "both" in a sentence
                 r"^(?!.*\b(uninstall|remov|delet|purg))(?=.*\b(both|two)\b)(?=.*(?<![\w-])`?tensorflow`?(?![\w-]))(?=.*\btensorflow-(gpu|cpu|intel)\b)|"
                 r"also an? `?tensorflow`? [\d.]* ?package|"
-                r"`?tensorflow`? [\d.]* ?and `?tensorflow-(gpu|cpu)`? [\d.]* ?(are )?(both )?installed|having both tensorflow and "
+                r"`?tensorflow`? [\d.]* ?and `?tensorflow-(gpu|cpu)`? [\d.]* ?(are )?(both )?(installed|side by side|next to each "
+                r"other)|having both tensorflow and "
                 r"tensorflow-(gpu|cpu)|"
                 r"`?tensorflow`? (entry |package )?.{0,50}(next to|alongside|beside|as well as) (the )?(conda )?"
                 r"`?tensorflow-gpu|\btwo (different )?(tensorflow|tf) (versions|packages|installs|installations|copies)\b|"
