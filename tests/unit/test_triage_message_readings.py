@@ -479,3 +479,17 @@ def test_a_windows_crash_in_a_native_gpu_library_points_at_cudnn():
     two_places = text.replace("Console output (run from PyCharm):",
                               "It works in the console, but not when run from PyCharm:")
     assert "WG835" in [f.code for f in triage(two_places.replace(WIN_CRASH, "no GPU is listed\n")).findings]
+
+
+# PyTorch's wording of cudaErrorDevicesUnavailable; under WDDM (Windows, and WSL through it) NVML allows only the Default
+# compute mode, so no exclusive mode explains it there (nvmlDeviceSetComputeMode)
+BUSY = "RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable"
+
+
+@pytest.mark.parametrize("where, want", [
+    ("Ubuntu 22.04 on WSL2, nothing else runs on the GPU", "wsl_gpu_not_enabled"),
+    ("Windows 10 workstation with an RTX A5000", "driver_not_loaded"),
+    ("Ubuntu 22.04 server with an RTX A5000", "gpu_access_restricted"),  # Linux: an exclusive compute mode can be set
+])
+def test_busy_or_unavailable_reads_by_the_driver_model(where, want):
+    assert triage(f"{where}. The web UI fails at start:\n```\n{BUSY}\n```\n").verdict.root_cause == want

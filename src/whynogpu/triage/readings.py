@@ -114,6 +114,24 @@ def _no_device_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+# NVML: "Under windows compute mode may only be set to DEFAULT when running in WDDM" (nvmlDeviceSetComputeMode), the
+# mode of every GPU that drives a display and of WSL's, which is the Windows driver's; no exclusive or prohibited
+# mode then makes a GPU "busy or unavailable"
+_BUSY_UNDER_WDDM = ("under Windows a GPU in WDDM mode (and so WSL's, which the Windows driver runs) can only be in the "
+                    "Default compute mode (NVML, nvmlDeviceSetComputeMode): no exclusive mode makes it busy, so CUDA "
+                    "could not open it through the driver at all")
+
+
+def _busy_under_wddm(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    if m.id != "cuda_devices_unavailable" or f.has_cue("container", "colab") or f.has_cue("memory_full", "second_process"):
+        return None
+    if f.has_cue("wsl"):
+        return _first("wsl_gpu_not_enabled", cats, _BUSY_UNDER_WDDM + ": in WSL, the Windows driver's passage into Linux")
+    if f.has_cue("windows"):
+        return _first("driver_not_loaded", cats, _BUSY_UNDER_WDDM + ": the Windows driver does not run the GPU")
+    return None
+
+
 # A GPU's name that is NVIDIA's (the brand or one of its product lines)
 NVIDIA_NAME = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 
@@ -341,7 +359,8 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _no_driver_no_gpu_named,
+_READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _busy_under_wddm,
+             _no_driver_no_gpu_named,
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, host_libs_not_mounted, _libcuda_on_disk,
              _jax_found_driver_cuda, _newest_cuda_for_tensorflow, _cudnn_start_old_driver, _cudnn_installed_not_found,
