@@ -297,3 +297,16 @@ def test_two_tensorflow_distributions_listed_side_by_side_are_both_installed():
     said = "`pip list` now shows tensorflow 1.14.0 and tensorflow-gpu 1.14.0 side by side."
     assert "both_tf" in cues.find(said)
     assert "both_tf" not in cues.find("Is tensorflow 1.14.0 and tensorflow-gpu 1.14.0 the same code?")
+
+
+def test_the_words_of_a_retold_message_are_the_programs_not_the_reporters():
+    # TensorFlow's "Overriding orig_value setting because the TF_FORCE_GPU_ALLOW_GROWTH environment variable is set"
+    # told in a sentence (retold9, DeepLabCut): "environment variable" there names no loader-path problem
+    said = ("- a warning from gpu_bfc_allocator that it is overriding orig_value setting because the "
+            "TF_FORCE_GPU_ALLOW_GROWTH environment variable is set, and the original config value was 0")
+    x = extract(said)
+    assert [m.id for m in x.log] == ["tf_gpu_allocator_growth"]
+    assert "phrase:libs_not_on_path" not in [c.id for c in x.cues]
+    # the reporter's own words beside it still count
+    x = extract(said + "; I also set the LD_LIBRARY_PATH environment variable myself")
+    assert "phrase:libs_not_on_path" in [c.id for c in x.cues]

@@ -154,6 +154,12 @@ def _any_case(r: LogRow) -> re.Pattern:
     return re.compile(_told(r.pattern.pattern), re.I)
 
 
+def message_span(m: LogMatch, line: str) -> tuple[int, int] | None:
+    """Where in `line` the message `m` was found (read as a person retells it), or None."""
+    found = _any_case(row(m.id)).search(line[:MAX_LINE])
+    return found.span() if found else None
+
+
 def match_line(line: str, number: int, candidates: Iterable[LogRow] | None = None, told: bool = False) -> LogMatch | None:
     """The first table row that matches one (already cleaned) line, or None.
 

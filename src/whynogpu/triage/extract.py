@@ -22,7 +22,7 @@ from whynogpu.facts.report import Cue, ListedPackage, StatedFact, TriageFacts
 from whynogpu.knowledge import image_row
 from whynogpu.lint.compose import DRIVER_CAPS
 from whynogpu.parsers import cpu_options
-from whynogpu.parsers.logs import LogMatch, match_line
+from whynogpu.parsers.logs import LogMatch, match_line, message_span
 from whynogpu.parsers.logs import rows as log_rows
 from whynogpu.parsers.lspci import kernel_driver, parse_lspci_line
 from whynogpu.triage import cues as cue_table
@@ -559,6 +559,11 @@ class _Reader:
         self._program_output(n, line, stripped)
         if m is not None and not quoted and not introduced:
             return  # a program's message is not prose: no cues or stated versions in it (the words that introduce it are)
+        if m is not None and (span := message_span(m, line)) is not None:
+            # the message's own words, retold or quoted, are the program's, not the reporter's account: "… because the
+            # TF_FORCE_GPU_ALLOW_GROWTH environment variable is set" names no path problem (blanked, columns kept)
+            line = line[:span[0]] + " " * (span[1] - span[0]) + line[span[1]:]
+            self.low = None  # (lower-cased again from what is left)
         # The reporter's account comes before the logs it carries: cues are read in the first CUE_CHARS
         # characters of lines that are not known messages, phrases in the first PHRASE_CHARS of sentences.
         self.text_chars += len(line)
