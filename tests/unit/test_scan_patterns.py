@@ -53,11 +53,19 @@ POSITIVE = [
     ("WG715", 'import torch\nDEVICE = "cpu"\n'),
     ("WG715", 'import torch\nmodel = Net()\nmodel.to("cpu")\n'),
     ("WG715", 'import torch\nnet = Net().cuda()\nnet.cpu()\n'),
+    # device="cpu" given to a model or a config the code places work with (label-studio-ml-backend's GLiNER example)
+    ("WG715", 'import torch\nfrom sentence_transformers import SentenceTransformer\n'
+              'm = SentenceTransformer("all-MiniLM-L6-v2", device="cpu")\n'),
+    ("WG715", 'import torch\nfrom types import SimpleNamespace\ncfg = SimpleNamespace(\n    steps=10,\n    device="cpu",\n)\n'
+              'model = model.to(cfg.device)\n'),
     ("WG716", 'import torch\nfor x, y in loader:\n    loss = crit(model(x), y)\n    loss.backward()\n'
               '    acc = (out == y).cpu()\n'),
 ]
 
 NEGATIVE = [
+    ('import torch\nx = torch.zeros(3, device="cpu")\n', "torch's own tensor factory: a CPU tensor on purpose"),
+    ('import torch\nm = SentenceTransformer("x", device="cuda" if torch.cuda.is_available() else "cpu")\n',
+     "the CPU only without CUDA"),
     ('import os\nos.environ["CUDA_VISIBLE_DEVICES"] = "0"\n', "names GPU 0, which every GPU machine has"),
     ('import os\nos.environ["CUDA_VISIBLE_DEVICES"] = args.gpus\n', "a run-time value"),
     ('import os\nos.environ["CUDA_VISIBLE_DEVICES"] = os.environ.get("GPU", "0")\n', "a run-time value"),

@@ -325,7 +325,8 @@ def jax_platform_forced_cpu(info, snap):
     "WG715", "torch_device_hardcoded_cpu", "code_forces_cpu",
     "The code hard-codes the CPU as PyTorch's device",
     detects="`device = torch.device('cpu')` (or `= 'cpu'` in a file that imports torch), `model.to('cpu')` and "
-            "`model.cpu()` where the name says it is the model (model, net, network).",
+            "`model.cpu()` where the name says it is the model (model, net, network), and `device='cpu'` given to a "
+            "model, pipeline or config object (not to torch's own tensor factories).",
     why="PyTorch never moves work to the GPU by itself: a model and tensors on the 'cpu' device are computed on "
         "the CPU whether or not CUDA works.",
     example="train.py:10:1 device = torch.device('cpu')",
@@ -335,7 +336,8 @@ def jax_platform_forced_cpu(info, snap):
 )
 def torch_device_hardcoded_cpu(info, snap):
     for h in hits(snap, info.code, "torch_device_cpu", "torch_model_to_cpu"):
-        what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else "the device is fixed to 'cpu'"
+        what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else \
+            f"{h.extra['given_to']}() is given the CPU as its device" if h.extra.get("given_to") else "the device is fixed to 'cpu'"
         if h.extra.get("beside"):
             what += f", in a device variable of its own beside {h.extra['beside']}, which is given the GPU"
         if h.extra.get("overridden_at"):  # a default: line N gives the device again when the GPU is there

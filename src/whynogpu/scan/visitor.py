@@ -433,7 +433,22 @@ class Visitor(ast.NodeVisitor):
             self.ray_call(q and norm(q), func, node)
         if node.keywords and (isinstance(func, ast.Attribute) and func.attr == "add_argument" or q == "click.option"):
             self.option_default(node)
+        elif node.keywords and self.state.imports_torch:
+            self.device_keyword(q and norm(q), node)
         self.generic_visit(node)
+
+    def device_keyword(self, q: str | None, node: ast.Call) -> None:
+        """`device="cpu"` given to a model, a pipeline or a config object (`SentenceTransformer(name, device="cpu")`,
+        `SimpleNamespace(…, device="cpu")`): what the code places with it runs on the CPU. Not torch's own calls
+        (`torch.zeros(3, device="cpu")` makes a tensor on the CPU on purpose) and not a `.to(…)`, read as a move."""
+        if (q or "").startswith("torch.") or isinstance(node.func, ast.Attribute) and node.func.attr in ("to", "add_argument"):
+            return
+        for kw in node.keywords:
+            if kw.arg == "device" and self._is_cpu(kw.value):
+                # (a call over several lines has no one-line correction: the keyword's own is shown)
+                self.hit("torch_device_cpu", kw.value, "cpu",
+                         self.replaced(kw.value, self._torch_auto()) or f"device={self._torch_auto()}",
+                         given_to=self.segment(node.func) or "a call")
 
     def option_default(self, node: ast.Call) -> None:
         """A command-line option that chooses the device, whose default is the CPU (`--device`, default "cpu"):
