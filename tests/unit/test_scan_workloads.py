@@ -465,3 +465,27 @@ def test_a_colab_notebook_that_asks_for_no_gpu_runtime(tmp_path):
     cell["source"] = ["import pandas as pd\n"]
     nb.write_text(json.dumps({"cells": [cell], "metadata": meta, "nbformat": 4, "nbformat_minor": 0}))
     assert _code_findings(nb) == []
+
+
+def test_a_service_that_says_it_wants_the_gpu_needs_a_reservation(tmp_path):
+    # the image is the project's own (its Dockerfile not scanned), but the service tells the program to use CUDA, names
+    # GPUs for the NVIDIA runtime, builds a Dockerfile named for the GPU or passes --gpus to the program (label-studio
+    # ML backends, PipeRT#40, Generative_Deep_Learning's docker-compose-gpu.yml): none of them reserves a GPU
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n"
+                       "  seg:\n    build: .\n    environment:\n      - DEVICE=cuda\n"
+                       "  pipe:\n    build:\n      context: .\n    environment:\n      NVIDIA_VISIBLE_DEVICES: all\n"
+                       "  app:\n    build:\n      context: .\n      dockerfile: Dockerfile-gpu\n"
+                       "  cmd:\n    build: .\n    command:\n      - '--gpus all'\n"
+                       "  web:\n    build: .\n    environment:\n      - DEVICE=cpu\n")
+    report, _, _ = scan_report(RealHost(), (str(compose),))
+    said = [(f.code, f.severity, f.location.line) for f in report.findings]
+    assert said == [("WG728", Severity.WARNING, line) for line in (2, 6, 11, 15)]  # each service's own line
+
+
+def test_a_service_that_wants_the_gpu_and_reserves_it_is_clean(tmp_path):
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  seg:\n    build: .\n    environment:\n      - DEVICE=cuda\n"
+                       "    deploy:\n      resources:\n        reservations:\n          devices:\n"
+                       "            - driver: nvidia\n              count: 1\n              capabilities: [gpu]\n")
+    assert _said(compose) == []

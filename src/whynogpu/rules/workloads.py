@@ -11,7 +11,7 @@ import posixpath
 import re
 
 from whynogpu.facts import files as K
-from whynogpu.facts.files import DeclaredFile, EnvVar, FileScanFacts, Workload
+from whynogpu.facts.files import DeclaredFile, EnvVar, FileScanFacts, Spot, Workload
 from whynogpu.knowledge import image_row
 from whynogpu.lint.scripts import GPU_PLACE
 from whynogpu.model import Evidence, Fix, Severity
@@ -146,13 +146,41 @@ def _gpu_image(facts: FileScanFacts, w: Workload) -> str:
     return ""
 
 
+# A variable that chooses the device an app computes on (DEVICE, TORCH_DEVICE, INFERENCE_DEVICE, ACCELERATOR), set to the GPU
+_DEVICE_VAR = re.compile(r"^(?:\w+_)?(?:DEVICE|ACCELERATOR)$", re.I)
+_GPU_VALUE = re.compile(r"^(?:cuda(?::\d+)?|gpu(?::\d+)?)$", re.I)
+# A Dockerfile named for the GPU: Dockerfile-gpu, Dockerfile.cuda, gpu.Dockerfile
+_GPU_DOCKERFILE = re.compile(r"(?:^|[-_.])(?:gpu|cuda)(?:[-_.]|$)", re.I)
+
+
+def _gpu_intent(w: Workload) -> tuple[str, Spot] | None:
+    """Why the workload itself says it wants a GPU when its image does not tell (a Dockerfile not scanned, an image of
+    the project's own), and where: its device variable set to cuda, NVIDIA_VISIBLE_DEVICES naming GPUs (which only the
+    NVIDIA runtime reads), a Dockerfile named for the GPU, or `--gpus` handed to the program, where Docker never sees
+    it. None when it says nothing."""
+    for e in w.env:
+        if _DEVICE_VAR.match(e.name) and _GPU_VALUE.match(e.value.strip("\"' ")):
+            return f"its {e.name}={e.value} tells the program to compute on the GPU", e.spot
+        if e.name == "NVIDIA_VISIBLE_DEVICES" and e.value.strip("\"' ").lower() not in ("", "void", "none"):
+            return (f"it sets NVIDIA_VISIBLE_DEVICES={e.value}, which only the NVIDIA runtime reads (unless that runtime "
+                    "is the Docker daemon's default, nothing hands the GPU in)"), e.spot
+    if w.dockerfile and _GPU_DOCKERFILE.search(posixpath.basename(w.dockerfile)):
+        return f"it builds {w.dockerfile}, a Dockerfile named for the GPU", w.spot
+    for c in w.commands:
+        if "--gpus" in c.text:
+            return f"its {c.where} passes `--gpus` to the program in the container, where Docker never reads it", c.spot
+    return None
+
+
 @rule(
     "WG728", "compose_service_without_gpu", "container_no_gpu",
     "A compose service runs a GPU image but reserves no GPU",
     detects="A service whose image is a CUDA image (nvidia/cuda, *-gpu, pytorch/pytorch:*cuda*, NGC) or that builds "
             "a Dockerfile with a CUDA base or CUDA framework builds, with no device reservation with capabilities "
             "[gpu], no `gpus:`, no `runtime: nvidia` and no CDI nvidia.com/gpu device — in this compose file or "
-            "another compose file of the same folder (an override file).",
+            "another compose file of the same folder (an override file). Where the image does not tell, a service that "
+            "says it wants a GPU (a DEVICE variable set to cuda, NVIDIA_VISIBLE_DEVICES naming GPUs, a Dockerfile named "
+            "for the GPU, `--gpus` passed to the program) gets a warning.",
     why="Compose starts the container without GPU access: no /dev/nvidia*, no libcuda, so the framework falls "
         "back to the CPU.",
     example="docker-compose.yml:4:12 `image: tensorflow/tensorflow:2.15.0-gpu` (service train)",
@@ -174,11 +202,14 @@ def compose_service_without_gpu(info, snap):
                     cpu_by_design(df, w):
                 continue
             why = _gpu_image(facts, w)
-            if not why:
+            intent = None if why else _gpu_intent(w)
+            if not why and intent is None:
                 continue
             yield info.finding(
-                Severity.ERROR, [seen_in(df, w.spot, f"service {w.name}"), Evidence(why, df.path),
-                                 Evidence("no GPU reservation, gpus:, runtime: nvidia or CDI device", df.path)],
+                # (a CUDA image is meant for a GPU; the service's own words only say it wants one)
+                Severity.ERROR if why else Severity.WARNING,
+                [seen_in(df, w.spot, f"service {w.name}"), Evidence(why or intent[0], df.path),
+                 Evidence("no GPU reservation, gpus:, runtime: nvidia or CDI device", df.path)],
                 f"Compose starts {w.name} without GPU access, so the framework in it runs on the CPU.",
                 Fix(f"Reserve a GPU for {w.name}:",
                     ("deploy:", "  resources:", "    reservations:", "      devices:",
