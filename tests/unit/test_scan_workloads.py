@@ -184,6 +184,17 @@ def test_an_install_scripts_pip_lines_are_what_it_installs(tmp_path):
         assert _said(script) == [], ok
 
 
+def test_a_scripts_install_lines_fill_one_environment_in_order(tmp_path):
+    # feature-attribution-methods-jax setup.sh: flax after `pip install "jax[cuda12]"` finds the CUDA jax installed,
+    # and the CPU torch after them is one beside a CUDA jax (a hint); flax alone brings the CPU jaxlib
+    script = tmp_path / "setup.sh"
+    script.write_text('pip install -U "jax[cuda12]"\npip install flax==0.8.5\n'
+                      "pip3 install torch --index-url https://download.pytorch.org/whl/cpu\n")
+    assert _said(script) == []
+    script.write_text("pip install flax==0.8.5\n")
+    assert _said(script) == [("WG721", 1)]
+
+
 def test_a_cpu_build_beside_another_frameworks_cuda_build_is_a_hint(tmp_path):
     # keras-hub's requirements-torch-cuda.txt: tensorflow-cpu and jax[cpu] for data and tests, torch+cu126 for models
     reqs = tmp_path / "requirements-torch-cuda.txt"

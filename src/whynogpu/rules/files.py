@@ -279,6 +279,15 @@ def _groups(df: DeclaredFile) -> list[tuple[str, list[Requirement]]]:
     """Sets of requirements installed together: the main list, and the main list with each extra/group."""
     if df.kind == K.DOCKERFILE:
         return [("the final image", [r for st in final(df) for r in st.requirements])] if df.stages else []
+    if df.kind == K.SCRIPT:
+        # a script's install lines run one after another into one environment, and pip keeps what an earlier line
+        # installed (flax after `pip install "jax[cuda12]"` finds the CUDA jax there): each line's set is every
+        # install line up to it
+        out, upto = [], []
+        for g in dict.fromkeys(r.group for r in df.requirements):
+            upto = upto + [r for r in df.requirements if r.group == g]
+            out.append((g, upto))
+        return out
     base = [r for r in df.requirements if not r.group]
     out = [("", base)]
     for g in dict.fromkeys(r.group for r in df.requirements if r.group):
