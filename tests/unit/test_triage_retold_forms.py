@@ -310,3 +310,8 @@ def test_the_words_of_a_retold_message_are_the_programs_not_the_reporters():
     # the reporter's own words beside it still count
     x = extract(said + "; I also set the LD_LIBRARY_PATH environment variable myself")
     assert "phrase:libs_not_on_path" in [c.id for c in x.cues]
+
+
+def test_nvidia_smis_memory_column_retold():
+    assert ("gpu_memory", "7879/8114") in _facts("nvidia-smi shows the GTX 1070 with 7879MiB of 8114MiB memory used")
+    assert ("gpu_memory", "7879/8114") in _facts("|  7879MiB /  8114MiB |")

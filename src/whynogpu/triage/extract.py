@@ -89,7 +89,8 @@ _SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?:Driver|KMD) Version
 _NO_MODULE = re.compile(r"(?:ImportError|ModuleNotFoundError): No module named ['\"]?(?P<v>[\w.]+)")
 # (guarded: behind a lookahead for how every match starts, literals.guarded; the same matches, found faster in long
 # lines, where the engine would otherwise try each alternative at every position)
-_SMI_MEMORY = guarded(re.compile(r"\b(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB"))
+# (also as a person retells the column: "7879MiB of 8114MiB memory used")
+_SMI_MEMORY = guarded(re.compile(r"\b(?P<used>\d+) ?MiB\s*(?:/|of|out of)\s*(?P<total>\d+) ?MiB"))
 # The row's last column, after GPU-Util: the compute mode ("E. Thread" in old drivers' tables).
 _SMI_MODE = re.compile(r"(?:\d+|N/A)%\s+(?P<mode>Default|E\. Process|E\. Thread|Prohibited)\s*\|")
 # A Dockerfile's build argument with its default (ARG CUDA=11.1.1), and a use of one (${CUDA} or $CUDA)
