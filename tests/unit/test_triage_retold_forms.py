@@ -315,3 +315,11 @@ def test_the_words_of_a_retold_message_are_the_programs_not_the_reporters():
 def test_nvidia_smis_memory_column_retold():
     assert ("gpu_memory", "7879/8114") in _facts("nvidia-smi shows the GTX 1070 with 7879MiB of 8114MiB memory used")
     assert ("gpu_memory", "7879/8114") in _facts("|  7879MiB /  8114MiB |")
+
+
+def test_another_vendors_card_named_by_its_model_alone():
+    for said, model in (("something to do with my graphics card (a Vega 64)", "Vega 64"),
+                        ("my RX 6700 XT is not used", "RX 6700 XT"), ("on an Arc A770 laptop", "Arc A770")):
+        assert ("gpu", model) in _facts(said), said
+        assert _verdict(f"{said}. RuntimeError: No CUDA GPUs are available") == "no_nvidia_gpu", said
+    assert ("gpu", "RTX 3060") in _facts("my RTX 3060 is not used")  # (NVIDIA's RTX is not AMD's RX)

@@ -313,6 +313,8 @@ _PROSE_VERSIONS = (
                                 # a Jetson module: "Jetson AGX Orin", "an AGX Orin", "Orin Nano", "Jetson Nano"
                                 r"\b(?:NVIDIA )?Jetson(?: (?:AGX|Orin|Xavier|Nano|NX|TX[12]|Thor|T[45]000))+|\bAGX (?:Orin|Xavier)\b|"
                                 r"\bOrin (?:NX|Nano)\b|\bAMD (?:Vega|Instinct|MI\d+)[\w ]{0,12}|"
+                                # AMD's and Intel's cards by their model alone: "a Vega 64", "my RX 6700 XT", "an Arc A770"
+                                r"\bVega ?(?:56|64|Frontier)\b|\bRX ?\d{3,4}(?: ?XTX| ?XT)?\b|\bArc A\d{3}M?\b|"
                                 r"\bIntel\(?R?\)? (?:UHD|HD|Iris|Arc)[\w ]{0,16})"))),
     # conda's CUDA runtime package named with its release in a sentence ("cudatoolkit 11.1 from conda")
     ("cuda", Filtered(re.compile(r"\bcuda-?toolkit[ =]{0,3}v?(?P<v>1[0-3]\.\d+|[7-9]\.\d)\b", re.I))),
