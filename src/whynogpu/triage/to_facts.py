@@ -70,7 +70,7 @@ _NVIDIA_GPU = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx|[ahlvt
                          r"mx\d{3}|gh200|gb200|jetson|dgx)", re.I)
 # A GPU named that is not NVIDIA's (AMD, Intel, Apple, phone GPUs): one pattern for facts and signals alike
 OTHER_GPU = re.compile(r"\b(?:radeon|amd|intel(?:\(r\))? ?(?:uhd|hd|iris|xe|arc|graphics)|iris xe|apple m\d|mali|adreno|"
-                       r"rx ?\d{3,4}|vega)\b", re.I)
+                       r"rx ?\d{3,4}|vega|arc a\d{3}m?)\b", re.I)
 MAX_COMMANDS = 20  # install commands read from one report: a real one shows a few, a huge paste needs no more
 
 STATED_IN_PROSE = "(stated in the report)"
