@@ -323,3 +323,10 @@ def test_another_vendors_card_named_by_its_model_alone():
         assert ("gpu", model) in _facts(said), said
         assert _verdict(f"{said}. RuntimeError: No CUDA GPUs are available") == "no_nvidia_gpu", said
     assert ("gpu", "RTX 3060") in _facts("my RTX 3060 is not used")  # (NVIDIA's RTX is not AMD's RX)
+
+
+def test_jaxs_advice_retold_is_no_setting():
+    said = ("It fails with a RuntimeError: unable to initialize backend 'cuda'. The message also suggests I may need to "
+            "uninstall the failing plugin package, or set JAX_PLATFORMS=cpu to skip this backend.")
+    assert not [f for f in _facts(said) if f[0] == "env:JAX_PLATFORMS"]
+    assert ("env:JAX_PLATFORMS", "cpu") in _facts("I set JAX_PLATFORMS=cpu in my job script.")

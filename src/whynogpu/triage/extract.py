@@ -390,6 +390,11 @@ _SHELL_REF = re.compile(r"\$\{?(?P<name>[A-Za-z_]\w*)\}?$")
 _PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: "$LD_LIBRARY_PATH:/x" is still read
 
 
+# What a program's advice goes on to say after the setting it suggests: "set JAX_PLATFORMS=cpu to skip this backend",
+# "set JAX_PLATFORMS='' to automatically choose an available backend" (jax's xla_bridge)
+_ADVICE = re.compile(r"['\"]?\s+to (?:skip this backend|automatically choose)", re.I)
+
+
 def _env_value(e: re.Match, assigned: dict[str, str]) -> str | None:
     """The value a line gives a variable, or None when it is computed and unknown here: an f-string, a shell or
     batch variable the report never assigns (`$RANK`, `%LOCAL_RANK%`), a Python name (`os.environ[...] = gpu_id`).
@@ -738,6 +743,8 @@ class _Reader:
                 self.state("env:NVIDIA_DRIVER_CAPABILITIES", ",".join(asked), n, stripped, False)
         if ("=" in line or "," in line) and not self.message:
             for e in (_ENV.rx.finditer(line) if _ENV in self.todo else ()):
+                if _ADVICE.match(line, e.end()):
+                    continue  # JAX's advice retold ("… or set JAX_PLATFORMS=cpu to skip this backend"), not a setting
                 val = _env_value(e, self.assigned)
                 if val is not None:
                     self.state("env:" + e.group("var"), val, n, stripped, False)
