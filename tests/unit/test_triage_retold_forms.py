@@ -330,3 +330,9 @@ def test_jaxs_advice_retold_is_no_setting():
             "uninstall the failing plugin package, or set JAX_PLATFORMS=cpu to skip this backend.")
     assert not [f for f in _facts(said) if f[0] == "env:JAX_PLATFORMS"]
     assert ("env:JAX_PLATFORMS", "cpu") in _facts("I set JAX_PLATFORMS=cpu in my job script.")
+
+
+def test_an_mmcv_op_said_to_have_no_cuda_implementation():
+    assert _rows("RuntimeError: ms_deform_attn_impl_forward: implementation for device cuda:0 not found.") == ["mmcv_op_no_cuda"]
+    assert _rows("the training dies because ms_deform_attn_impl_forward has no implementation for device cuda:0") == \
+        ["mmcv_op_no_cuda"]
