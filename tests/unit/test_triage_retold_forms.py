@@ -336,3 +336,9 @@ def test_an_mmcv_op_said_to_have_no_cuda_implementation():
     assert _rows("RuntimeError: ms_deform_attn_impl_forward: implementation for device cuda:0 not found.") == ["mmcv_op_no_cuda"]
     assert _rows("the training dies because ms_deform_attn_impl_forward has no implementation for device cuda:0") == \
         ["mmcv_op_no_cuda"]
+
+
+def test_an_answer_that_comes_back():
+    assert ("torch_cuda_available", "True") in _facts("in PyTorch, `torch.cuda.is_available()` comes back True")
+    assert ("torch_cuda_available", "False") in _facts("torch.cuda.is_available() came back as False")
+    assert ("torch_cuda_available", "False") in _facts("torch.cuda.is_available() reports False")

@@ -153,6 +153,7 @@ _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:\s*)?(?P<a>True|False|None|\[\]|(?!\.+$
 # may stand before the verb; a bare True or False may follow the call with no verb ("torch.cuda.is_available() False")
 _SAID_ANSWER = re.compile(r"\)?[`*]*\s*(?:(?:still|always|only|just|now|also|keeps?)\s+)?"
                           r"(?:returns?|returned|returning|gives|gave|giving|prints?|printed|outputs?|shows?|says|is|was|"
+                          r"(?:comes?|came) back(?: as| with)?|reports?|reported|yields?|"
                           r"evaluates to|=|==|->|=>|→|:|(?=\s+[`*]?(?:True|False)\b))(?:\s+back)?\s+[`*]?"
                           r"(?P<a>True|False|None|\[\]|(?:an )?empty (?:list|array|tuple)|(?!(?:an?|the|me|only|just)\b)'?[\w.+-]+'?)")
 _SAID_NEXT = re.compile(r"^(?:(?:it|this|that|which) )?(?:shows|returns|prints|gives|says|outputs)\s+[`'\"]?(?P<a>True|False|None)\b")
