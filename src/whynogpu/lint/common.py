@@ -116,15 +116,29 @@ def _valid_spec(spec: str) -> bool:
 _CONDA_SPEC = re.compile(r"^\s*(?:[\w.-]+::)?([A-Za-z0-9][\w.-]*)\s*(.*)$")
 
 
+# conda's split of "<version> <build>" / "<version>=<build>": a space or `=` that no operator character comes right
+# before (conda/models/match_spec.py, _parse_version_plus_build), so ">=1.13" is a version, "2.1.0 py3.10_cuda11.8_0"
+# a version and a build
+_VERSION_BUILD = re.compile(r"((?:.+?)[^><!,|]?)(?:(?<![=!|,<>~])[ =]([^-=,|<>~]+?))?$")
+
+
+def _version_build(rest: str) -> tuple[str, str]:
+    """A match spec's version and build ("" when absent). Spaces after an operator are dropped, as conda does
+    ("pytorch >= 1.13" is pytorch>=1.13), and one leading `=` (pytorch=2.1) is conda's fuzzy "2.1.*"."""
+    rest = re.sub(r"(?<=[<>=!~])\s+", "", rest.strip())
+    if rest.startswith("=") and not rest.startswith("=="):
+        rest = rest[1:]
+    m = _VERSION_BUILD.match(rest)
+    return (m.group(1).strip(), (m.group(2) or "").strip()) if m else (rest, "")
+
+
 def conda_requirement(text: str, where: Spot, **kw) -> Requirement | None:
     """A conda match spec (`pytorch=2.1`, `tensorflow>=2.10`, `python=3.11`, `pytorch=*=*cuda*`)."""
     m = _CONDA_SPEC.match(text.strip())
     if not m:
         return None
     name, rest = m.group(1), m.group(2).strip()
-    rest = rest.split("[", 1)[0].strip()
-    version, _, build = rest.replace(" ", "=", 1).lstrip("=").partition("=")
-    version = version.strip()
+    version, build = _version_build(rest.split("[", 1)[0])
     if not version or version == "*":
         spec = ""
     elif re.match(r"^[<>=!~]", version) or "," in version:
