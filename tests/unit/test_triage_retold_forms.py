@@ -342,3 +342,15 @@ def test_an_answer_that_comes_back():
     assert ("torch_cuda_available", "True") in _facts("in PyTorch, `torch.cuda.is_available()` comes back True")
     assert ("torch_cuda_available", "False") in _facts("torch.cuda.is_available() came back as False")
     assert ("torch_cuda_available", "False") in _facts("torch.cuda.is_available() reports False")
+
+
+def test_a_release_said_with_the_word_version():
+    assert ("tf_version", "2.10.1") in _facts("pip show tells me tensorflow is version 2.10.1.")
+    assert ("tf_version", "2.10.1") in _facts("tensorflow version 2.10.1 on Windows")
+    assert ("torch_version", "2.1.0") in _facts("torch is version 2.1.0")
+    assert not [f for f in _facts("the tensorflow version matters") if f[0] == "tf_version"]
+
+
+def test_two_fields_retold_on_one_line():
+    said = '- CUDA used to build PyTorch: "Could not collect"; ROCM: N/A'
+    assert ("torch_build_cuda", "Could not collect") in _facts(said)

@@ -256,9 +256,9 @@ _PROSE_VERSIONS = (
     # a wheel's file name keeps the build's local label: tensorflow_gpu-1.13.1+nv-cp37-cp37m-win_amd64
     ("tf_version", Filtered(re.compile(r"\btensorflow(?:[_-](?:gpu|cpu))?-(?P<v>[12]\.\d+\.\d+(?:\+\w+)?)-cp\d"))),
     # (not a project named after it: "OpenNMT-tf 2.8.1" is that project's release)
-    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu|-cpu)?(?:\[[\w,-]+\])?)`?(?:[ =:]{0,3}| \()"
+    ("tf_version", Filtered(re.compile(r"(?<![\w-])(?:TF|tf|TensorFlow|tensorflow(?:-gpu|-cpu)?(?:\[[\w,-]+\])?)`?(?:[ =:]{0,3}| \(| version:? )"
                                        r"v?(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =:]{0,3})"
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|[Pp]ytorch)(?:\.__version__ (?:is|=|==|:) ?'?|[ =:]{0,3}| version:? )"
                                           r"(?P<v>[012]\.\d+(?:\.\d+)?(?:\+\w+)?)"))),
     ("jax_version", Filtered(re.compile(r"\bjax(?:lib)?(?:\[\w+\])?[ =]{0,3}(?P<v>0\.\d+(?:\.\d+)?)"))),
     # "2.0.0+cpu" on its own (an app's System Info, a version print): the +cpu label is PyTorch's CPU wheels' own
@@ -266,9 +266,9 @@ _PROSE_VERSIONS = (
     # "the TensorFlow in the image is 2.13", "my PyTorch version is 2.1.0", "pip show tensorflow says 2.10.1": the
     # release said a few words after the name
     # ("`pip install tensorflow-gpu`, which gave me 1.1.0": a comma may follow the name)
-    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu|-cpu)?)\b`?,?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
+    ("tf_version", Filtered(re.compile(r"\b(?:TF|TensorFlow|tensorflow(?:-gpu|-cpu)?)\b`?,?(?: [\w-]+){0,4}? " + _SAYS + r" (?:version |release )?v?"
                                        r"(?P<v>[12]\.\d+(?:\.\d+)?)\b"))),
-    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" v?"
+    ("torch_version", Filtered(re.compile(r"\b(?:torch|PyTorch|pytorch)\b`?(?: [\w-]+){0,4}? " + _SAYS + r" (?:version |release )?v?"
                                           r"(?P<v>[12]\.\d+(?:\.\d+)?(?:\+\w+)?)\b"))),
     ("python", Filtered(re.compile(r"\bPython[ ]?(?P<v>3\.\d+(?:\.\d+)?)\b"))),
     # "keras 3.3", "Keras 3", "keras==3.0.5": which Keras decides how its backend is chosen
@@ -396,6 +396,9 @@ _PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: 
 _ADVICE = re.compile(r"['\"]?\s+to (?:skip this backend|automatically choose)", re.I)
 
 
+_NEXT_FIELD = re.compile(r";\s+(?=[A-Za-z][\w ./()-]{0,40}:\s)")
+
+
 def _env_value(e: re.Match, assigned: dict[str, str]) -> str | None:
     """The value a line gives a variable, or None when it is computed and unknown here: an f-string, a shell or
     batch variable the report never assigns (`$RANK`, `%LOCAL_RANK%`), a Python name (`os.environ[...] = gpu_id`).
@@ -479,7 +482,9 @@ class _Reader:
         return seen < REPEATS
 
     def field(self, fact: str, program: bool, value: str, n: int, line: str) -> None:
-        value = value.strip().strip("`").strip()
+        # (a second field retold on the same line ends this one: 'CUDA used to build PyTorch: "Could not collect"; ROCM:
+        # N/A'; the quotes a person puts around a printed value are not part of it)
+        value = _NEXT_FIELD.split(value, maxsplit=1)[0].strip().strip("`").strip().strip("\"'").strip()
         if fact == "torch_build_cuda" and program and value == "None":
             # collect_env's "CUDA used to build PyTorch: None": torch.version.cuda is None, a CPU build
             self.state(fact, value, n, line, False)
