@@ -354,3 +354,11 @@ def test_a_release_said_with_the_word_version():
 def test_two_fields_retold_on_one_line():
     said = '- CUDA used to build PyTorch: "Could not collect"; ROCM: N/A'
     assert ("torch_build_cuda", "Could not collect") in _facts(said)
+
+
+def test_a_command_quoted_in_a_sentence_that_asks_for_the_cpu():
+    said = ("ComfyUI renders on the CPU. Its ExecStart is "
+            "`/opt/ComfyUI/venv/bin/python /opt/ComfyUI/main.py --listen --port 8188 --cpu`.")
+    assert ("cpu_flag", "--cpu") in _facts(said)
+    assert _verdict(said) == "code_forces_cpu"
+    assert not [f for f in _facts("I know `--cpu` exists but I never pass it.") if f[0] == "cpu_flag"]

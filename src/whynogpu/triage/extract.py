@@ -396,6 +396,8 @@ _PATH_VARS = ("LD_LIBRARY_PATH", "CUDA_HOME", "CUDA_PATH")  # lists of folders: 
 _ADVICE = re.compile(r"['\"]?\s+to (?:skip this backend|automatically choose)", re.I)
 
 
+_INLINE_CODE = re.compile(r"`([^`\n]{3,400})`")
+_RUNS_PYTHON = re.compile(r"(?:^|[/\\])python[\d.]*(?:\.exe)?\s|\.py\b")  # …/venv/bin/python main.py
 _NEXT_FIELD = re.compile(r";\s+(?=[A-Za-z][\w ./()-]{0,40}:\s)")
 
 
@@ -789,9 +791,15 @@ class _Reader:
                 self.state("gpu_request", g.group(0), n, stripped, False)
         if "--" in line and "cpu" in line:
             flag = _CPU_FLAG.search(line)
-            # a line that runs the program: in a pasted block or script, or one that starts with the command
+            # a line that runs the program: in a pasted block or script, or one that starts with the command, or a
+            # command quoted in a sentence ("Its ExecStart is `…/python main.py --listen --cpu`")
             if flag and (self.in_fence or line.startswith(("    ", "\t")) or _COMMAND_LINE.match(stripped)):
                 self.state("cpu_flag", flag.group(0), n, stripped, False)
+            elif flag and "`" in line:
+                quoted = next((c for c in _INLINE_CODE.findall(line) if (_COMMAND_LINE.match(c) or _RUNS_PYTHON.search(c))
+                               and cpu_options.find(c)), None)
+                if quoted:  # (the command itself is the statement, as a pasted one is)
+                    self.state("cpu_flag", _CPU_FLAG.search(quoted).group(0), n, quoted, True)
         if "keras" in line and _KERAS_IMPORT.match(line):
             self.state("keras_import", "", n, stripped, False)
         if "No module named" in line:
