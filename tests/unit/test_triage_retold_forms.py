@@ -362,3 +362,10 @@ def test_a_command_quoted_in_a_sentence_that_asks_for_the_cpu():
     assert ("cpu_flag", "--cpu") in _facts(said)
     assert _verdict(said) == "code_forces_cpu"
     assert not [f for f in _facts("I know `--cpu` exists but I never pass it.") if f[0] == "cpu_flag"]
+
+
+def test_num_gpus_asking_for_gpus_is_no_ray_work_given_none():
+    # tf_cnn_benchmarks' --num_gpus=1 (kubeflow's tf-cnn prototype): a GPU asked for, not Ray work that asks for none
+    assert "phrase:cuda_visible_devices_hidden" not in cues.phrases("It runs python tf_cnn_benchmarks.py with --num_gpus=1.")
+    assert "phrase:cuda_visible_devices_hidden" in cues.phrases("The actor is declared with num_gpus=0.")
+    assert "phrase:cuda_visible_devices_hidden" in cues.phrases("I use Ray Tune for the search.")
