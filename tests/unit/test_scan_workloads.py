@@ -132,6 +132,22 @@ def test_a_conda_framework_with_nothing_that_asks_for_cuda_is_left_to_the_solver
         assert _said(env) == [], gpu
 
 
+def test_a_pytorch_spec_past_its_pytorch_cudas_builds_may_solve_to_the_cpu_build(tmp_path):
+    # facebookresearch/DiT#109: `pytorch >= 1.13` beside pytorch-cuda=11.7 solved to pytorch 2.5.1's CPU build; the
+    # CUDA 11.7 builds stop at 2.0.1 (knowledge/pytorch_cuda_conda.csv)
+    env = tmp_path / "environment.yml"
+    head = "name: dit\nchannels:\n  - pytorch\n  - nvidia\ndependencies:\n  - python >= 3.8\n"
+    env.write_text(head + "  - pytorch >= 1.13\n  - pytorch-cuda=11.7\n")
+    assert _said(env) == [("WG721", 7)]
+    report, _, _ = scan_report(RealHost(), (str(env),))
+    assert "<=2.0.1" in report.findings[0].fix.commands[0]
+    # a spec kept to the releases built for it, or a pytorch-cuda whose builds reach the channel's last release
+    for fine in ("  - pytorch=2.0.1\n  - pytorch-cuda=11.7\n", "  - pytorch >=1.13,<2.1\n  - pytorch-cuda=11.7\n",
+                 "  - pytorch >= 2.1\n  - pytorch-cuda=12.1\n"):
+        env.write_text(head + fine)
+        assert _said(env) == [], fine
+
+
 def test_a_slurm_job_on_gpu_nodes_that_asks_for_no_gpu_is_wg731(tmp_path):
     # BLAST-AI-ML/synapse#199: torch.cuda.is_available() was False until `#SBATCH --gpus-per-node=1` was added
     job = tmp_path / "training.sbatch"

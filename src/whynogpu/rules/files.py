@@ -16,6 +16,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
 from whynogpu.facts import files as K
 from whynogpu.facts.files import (
     Command,
@@ -185,6 +187,7 @@ class Together:
         self.signals = [what for _, what in builds]
         self.frameworks = {fw for fw, _ in builds if fw}
         self.jax_gpu = "jax" in self.frameworks
+        self.pytorch_cuda = next((r.specifier for r in reqs if r.name == "pytorch-cuda" and r.conda), "")
 
 
 def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
@@ -198,7 +201,7 @@ def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
     if r.name == "tensorflow" and tf_before_gpu(r):
         if "tensorflow-gpu" not in t.names:
             return "before 1.15, from 1.15.2 to 1.15.5, and in 2.0, the `tensorflow` package was CPU-only (the GPU build was tensorflow-gpu)"
-    why = _torch_cpu(r)
+    why = _torch_cpu(r) or _past_pytorch_cuda(r, t)
     if why:
         return why
     if r.name == "jax" and "cpu" in r.extras:
@@ -213,6 +216,38 @@ def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
 
 
 _JAX_DEPENDENTS = frozenset(row["package"] for row in table("jax_dependents"))
+
+
+def _past_pytorch_cuda(r: Requirement, t: Together) -> str:
+    """Why conda's pytorch, beside a pytorch-cuda whose builds stopped at an older release, may solve to the CPU build
+    (knowledge/pytorch_cuda_conda.csv), or ""."""
+    if r.name != "torch" or not r.conda or not t.pytorch_cuda or r.url:
+        return ""
+    asked = re.search(r"\d+\.\d+", t.pytorch_cuda)
+    row = next((x for x in table("pytorch_cuda_conda") if asked and x["pytorch_cuda"] == asked.group(0)), None)
+    if row is None:
+        return ""
+    last = version_key(row["last"])
+    try:
+        allows_newer = not r.specifier or any(version_key(str(v)) > last for v in _NEWER_PYTORCH if
+                                              SpecifierSet(r.specifier).contains(str(v)))
+    except InvalidSpecifier:
+        return ""
+    if not allows_newer:
+        return ""
+    return (f"conda's pytorch{' ' + r.specifier if r.specifier else ''} beside pytorch-cuda={row['pytorch_cuda']}: the CUDA "
+            f"{row['pytorch_cuda']} builds stop at pytorch {row['last']}, so a solve that takes a newer pytorch takes its CPU build")
+
+
+def _pytorch_cuda_fix(t: Together) -> tuple[str, ...]:
+    row = next(x for x in table("pytorch_cuda_conda") if x["pytorch_cuda"] in t.pytorch_cuda)
+    return (f"- pytorch >={row['first']},<={row['last']}   # with pytorch-cuda={row['pytorch_cuda']}",
+            "- pytorch=2.5.1   # or this, with pytorch-cuda=12.4 (the pytorch channel's last release)")
+
+
+# PyTorch releases past the last CUDA 11.x conda builds, up to the pytorch channel's last (2.5.1): a spec that allows
+# any of them lets the solver go past pytorch-cuda's builds
+_NEWER_PYTORCH = ("1.13.1", "2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1")
 
 
 def _framework(name: str) -> str:
@@ -435,6 +470,8 @@ def cpu_only_framework_in_file(info, snap):
                     + (" although this set-up is meant for a GPU." if why_gpu else "."),
                     Fix("Declare the CUDA the machines have, so pixi may choose the CUDA build:", PIXI_FIX)
                     if df.kind == K.PIXI and not cpu_only(r, together) else
+                    Fix("Keep pytorch to the releases built for that CUDA, or name a newer CUDA:", _pytorch_cuda_fix(together))
+                    if _past_pytorch_cuda(r, together) else
                     Fix("Install the GPU build instead:", (_gpu_build(r),)),
                     location=location_of(df, r.spot),
                 )
