@@ -369,3 +369,11 @@ def test_num_gpus_asking_for_gpus_is_no_ray_work_given_none():
     assert "phrase:cuda_visible_devices_hidden" not in cues.phrases("It runs python tf_cnn_benchmarks.py with --num_gpus=1.")
     assert "phrase:cuda_visible_devices_hidden" in cues.phrases("The actor is declared with num_gpus=0.")
     assert "phrase:cuda_visible_devices_hidden" in cues.phrases("I use Ray Tune for the search.")
+
+
+def test_memory_taken_as_the_framework_starts_is_the_gpu_in_use():
+    # retold12 (craftax): JAX reserves 75 % of the GPU's memory when it starts; "used up" words say no more than that
+    said = ("As soon as I import anything from craftax a big part of my GPU memory is used up. "
+            "nvidia-smi shows the python process on the H100.")
+    assert _verdict(said) == "no_problem"
+    assert _verdict(said + " Then training fails with an out of memory error.") == "gpu_memory_exhausted"

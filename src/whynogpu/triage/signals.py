@@ -447,10 +447,11 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
             cat = c.id.partition(":")[2]
             if cat == "no_problem" and _on_cpu(f):
                 continue
-            if cat == "gpu_memory_exhausted" and ({"process_on_gpu", "work_on_gpu"} & set(cues)) and \
+            if cat == "gpu_memory_exhausted" and ({"process_on_gpu", "work_on_gpu", "memory_taken"} & set(cues)) and \
                     "failing" not in cues and not [m for m in f.log if m.kind == "error"]:
-                # memory held by the reporter's own work, and nothing failing: the framework reserved it (TensorFlow
-                # maps nearly all of it when it starts, JAX 75 %), which is the GPU in use
+                # memory held by the reporter's own work (or taken as soon as the framework starts), and nothing
+                # failing: the framework reserved it (TensorFlow maps nearly all of it when it starts, JAX 75 %), which
+                # is the GPU in use
                 add("no_problem", "warning", "stated", c.line, c.text,
                     "the reporter's own process holds the GPU's memory and nothing fails: frameworks reserve most of "
                     "it when they start (TensorFlow nearly all, JAX 75 %), so the GPU is in use")
