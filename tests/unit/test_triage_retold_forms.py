@@ -373,7 +373,6 @@ def test_num_gpus_asking_for_gpus_is_no_ray_work_given_none():
 
 def test_memory_taken_as_the_framework_starts_is_the_gpu_in_use():
     # retold12 (craftax): JAX reserves 75 % of the GPU's memory when it starts; "used up" words say no more than that
-    said = ("As soon as I import anything from craftax a big part of my GPU memory is used up. "
-            "nvidia-smi shows the python process on the H100.")
+    said = "As soon as I import anything from craftax (a JAX library) a big part of my GPU memory is used up."
     assert _verdict(said) == "no_problem"
     assert _verdict(said + " Then training fails with an out of memory error.") == "gpu_memory_exhausted"
