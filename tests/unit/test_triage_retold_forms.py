@@ -376,3 +376,10 @@ def test_memory_taken_as_the_framework_starts_is_the_gpu_in_use():
     said = "As soon as I import anything from craftax (a JAX library) a big part of my GPU memory is used up."
     assert _verdict(said) == "no_problem"
     assert _verdict(said + " Then training fails with an out of memory error.") == "gpu_memory_exhausted"
+
+
+def test_a_command_longer_than_a_fact_keeps_its_cpu_option():
+    # a fact keeps 300 characters of its line; the option past them is still the command's (this crashed once)
+    long = "    python main.py " + "--opt x " * 100 + "--cpu\n"
+    assert ("cpu_flag", "--cpu") in _facts(long)
+    assert _verdict(long) == "code_forces_cpu"

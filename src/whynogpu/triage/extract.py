@@ -794,10 +794,13 @@ class _Reader:
             # a line that runs the program: in a pasted block or script, or one that starts with the command, or a
             # command quoted in a sentence ("Its ExecStart is `…/python main.py --listen --cpu`")
             if flag and (self.in_fence or line.startswith(("    ", "\t")) or _COMMAND_LINE.match(stripped)):
-                self.state("cpu_flag", flag.group(0), n, stripped, False)
+                # (a fact keeps 300 characters of its line: a longer command is kept up to its option)
+                self.state("cpu_flag", flag.group(0), n, stripped if len(stripped) <= 300 else
+                           stripped[max(0, flag.end() - 300):flag.end()], False)
             elif flag and "`" in line:
-                quoted = next((c for c in _INLINE_CODE.findall(line) if (_COMMAND_LINE.match(c) or _RUNS_PYTHON.search(c))
-                               and cpu_options.find(c)), None)
+                spans = (q.group(1) for q in itertools.islice(_INLINE_CODE.finditer(line), 20))  # (a bounded look)
+                quoted = next((c for c in spans if (_COMMAND_LINE.match(c) or _RUNS_PYTHON.search(c)) and cpu_options.find(c)),
+                              None)
                 if quoted:  # (the command itself is the statement, as a pasted one is)
                     self.state("cpu_flag", _CPU_FLAG.search(quoted).group(0), n, quoted, True)
         if "keras" in line and _KERAS_IMPORT.match(line):

@@ -706,7 +706,7 @@ class _Build:
             self.put("file_scan", FileScanFacts(("<report>",), len(declared), declared), PROGRAM)
 
     def code(self, scan: ScanFacts | None) -> None:
-        hits = tuple(_option_hit(s) for s in self.f.all("cpu_flag"))
+        hits = tuple(_option_hit(s) for s in self.f.all("cpu_flag") if cpu_options.find(s.text))
         if hits:  # a command's CPU option is a statement of the reporter's, read like the code they paste
             scan = ScanFacts(roots=("<report>",), files_scanned=1, hits=(*(scan.hits if scan else ()), *hits))
         if scan is not None and scan.hits:
