@@ -168,3 +168,18 @@ def test_keras_backend_after_import_points_at_the_import():
     assert f.code == "WG702" and f.category == "keras_backend_other"
     assert "line 1" in f.evidence[1].fact
     assert f.fix.commands[0] == 'os.environ["KERAS_BACKEND"] = "jax"'
+
+
+@pytest.mark.parametrize("source", [
+    'import jax\ndef run(cpu=False):\n    if cpu:\n        jax.config.update("jax_platform_name", "cpu")\n',
+    'import torch\ndef pick(args):\n    if args.use_cpu:\n        device = torch.device("cpu")\n    return device\n',
+    'import torch\nif opt.device == "cpu":\n    device = torch.device("cpu")\n',
+])
+def test_the_cpu_the_program_is_asked_for_is_a_hint(source):
+    # mesh-transformer-jax's to_hf_weights.py: JAX on the CPU only with its --cpu flag; the GPU otherwise
+    found = [f for f in findings(source) if f.code in ("WG714", "WG715")]
+    assert found and all(f.severity is Severity.HINT for f in found), [(f.code, f.severity) for f in found]
+    # not a test of something else
+    other = source.replace("cpu=False", "small=False").replace("if cpu:", "if small:").replace("args.use_cpu", "args.fast") \
+        .replace('opt.device == "cpu"', "opt.fast")
+    assert [f.severity for f in findings(other) if f.code in ("WG714", "WG715")] == [Severity.WARNING]

@@ -18,6 +18,7 @@ CLASS = "class"  # an attribute set in a class body (`device_type = "cpu"`): for
 TEST = "test"  # anywhere in a test file (tests often pin the CPU on purpose)
 SHELL = "shell"  # a notebook `!` line: affects that shell command only
 COMMAND = "command"  # a command line that starts the program (a launcher, a service unit, a container's command)
+ASKED = "asked"  # under a test of the program's own CPU choice (`if args.cpu:`): runs only when the user asks for it
 
 
 @dataclass(frozen=True)

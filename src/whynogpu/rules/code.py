@@ -23,12 +23,13 @@ from whynogpu.rules.files import launch_commands
 MODES = ("scan", "check", "triage")
 _BY_CONTEXT = {F.MODULE: Severity.ERROR, F.MAIN: Severity.ERROR, F.CONDITIONAL: Severity.WARNING,
                F.FUNCTION: Severity.WARNING, F.CLASS: Severity.WARNING, F.SHELL: Severity.WARNING, F.COMMAND: Severity.ERROR,
-               F.TEST: Severity.HINT}
+               F.TEST: Severity.HINT, F.ASKED: Severity.HINT}
 _WHERE = {F.MODULE: "at module level, so it runs every time", F.MAIN: "in the script's __main__ block",
           F.CONDITIONAL: "under a condition", F.FUNCTION: "inside a function",
           F.CLASS: "in a class body: it forces nothing until the attribute is used",
           F.SHELL: "in a notebook shell line (only that command sees it)", F.TEST: "in a test file",
-          F.COMMAND: "in the command that starts the program, every time it starts"}
+          F.COMMAND: "in the command that starts the program, every time it starts",
+          F.ASKED: "only when the program is asked for the CPU (a test of its own CPU option)"}
 
 
 def severity(h: CodeHit) -> Severity:

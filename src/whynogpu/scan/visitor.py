@@ -41,6 +41,7 @@ CLASS_BODY = "class body"
 # Marks the CPU branch of a test for a GPU on Visitor.contexts (like CLASS_BODY, not a context of its own): a device
 # chosen there is the fallback for machines without one.
 FALLBACK = "fallback"
+_CPU_NAME = re.compile(r"(?:^|_)cpu(?:$|_)|^(?:use|force|only|on)_?cpu$", re.I)  # cpu, use_cpu, force_cpu, cpu_only
 _GPU_CHECK = re.compile(r"\b(?:is_available|device_count|is_built_with_cuda|list_physical_devices|gpu_device_name)\b")
 _FALLBACK_PATTERNS = ("torch_device_cpu", "torch_model_to_cpu", "tf_device_cpu")
 TEST_FILE = re.compile(r"(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py)$|(^|/)tests?/")
@@ -195,7 +196,7 @@ class Visitor(ast.NodeVisitor):
     def context(self) -> str:
         if self.is_test:
             return F.TEST
-        for wanted in (F.FUNCTION, F.CONDITIONAL, F.MAIN):
+        for wanted in (F.ASKED, F.FUNCTION, F.CONDITIONAL, F.MAIN):
             if wanted in self.contexts or (wanted == F.CONDITIONAL and FALLBACK in self.contexts):
                 return wanted
         return F.MODULE
@@ -305,8 +306,23 @@ class Visitor(ast.NodeVisitor):
         # (only a test made of GPU checks alone: `if args.accel and …is_available()` falls to the CPU without the flag)
         negated = isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not)
         checks = self._gpu_test(node.test.operand if negated else node.test)
-        self._inside(FALLBACK if checks and negated else F.MAIN if main else F.CONDITIONAL, node.body)
+        # the CPU branch of the program's own CPU choice (`if args.cpu:`, `if opt.device == "cpu":`): the CPU only when
+        # the user asks for it, the GPU otherwise
+        asked = not negated and self._asks_cpu(node.test)
+        self._inside(FALLBACK if checks and negated else F.MAIN if main else F.ASKED if asked else F.CONDITIONAL,
+                     node.body)
         self._inside(FALLBACK if checks and not negated else F.CONDITIONAL, node.orelse)
+
+    def _asks_cpu(self, test: ast.AST) -> bool:
+        """A test of a CPU option: a name or attribute named for the CPU (cpu, use_cpu, args.force_cpu), or a value
+        compared with "cpu" (`args.device == "cpu"`)."""
+        if isinstance(test, (ast.Name, ast.Attribute)):
+            name = test.id if isinstance(test, ast.Name) else test.attr
+            return bool(_CPU_NAME.search(name))
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.lower() == "cpu"
+                       for v in (test.left, *test.comparators))
+        return False
 
     def _gpu_test(self, test: ast.AST) -> bool:
         """A test that asks whether a GPU is there and nothing else (`torch.cuda.is_available()`, `… or
