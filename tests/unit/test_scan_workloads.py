@@ -516,3 +516,15 @@ def test_a_service_that_wants_the_gpu_and_reserves_it_is_clean(tmp_path):
                        "    deploy:\n      resources:\n        reservations:\n          devices:\n"
                        "            - driver: nvidia\n              count: 1\n              capabilities: [gpu]\n")
     assert _said(compose) == []
+
+
+def test_a_tensorflow_image_of_a_cpu_only_release_holds_no_cuda_build(tmp_path):
+    # the plain tensorflow before 1.15 was the CPU build (release notes): tensorflow/tensorflow:1.14.0-py3 has no CUDA
+    # build waiting for CUDA libraries, so WG724 has nothing to say of it; a 2.x tag's tensorflow is a CUDA build
+    docker = tmp_path / "Dockerfile"
+    docker.write_text("FROM tensorflow/tensorflow:1.14.0-py3\nRUN pip install keras\n")
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    assert not [f for f in report.findings if f.code == "WG724"]
+    docker.write_text("FROM tensorflow/tensorflow:2.12.0\nRUN pip install keras\n")
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    assert [f.code for f in report.findings if f.code == "WG724"] == ["WG724"]

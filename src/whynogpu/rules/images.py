@@ -13,6 +13,7 @@ import re
 from whynogpu.facts import files as K
 from whynogpu.facts.files import DeclaredFile, FileScanFacts, Requirement, Stage
 from whynogpu.knowledge import (
+    cpu_only_install,
     cuda_of_driver,
     image_key,
     image_row,
@@ -113,7 +114,10 @@ def _image_lacks_cuda(info, facts, df: DeclaredFile, stages: list[Stage]):
     if any(cpu_only(r, together) for r in reqs if r.name in TF_FAMILY):
         return  # a CPU-only TensorFlow is WG721's to report
     needs = [(r, why) for r in reqs if (why := _needs_system_cuda(r))]
-    if provides == "framework_nocuda" and not any(r.name in TF_FAMILY for r in reqs):
+    tag = re.search(r":v?(\d+\.\d+(?:\.\d+)?)", base.image)
+    if provides == "framework_nocuda" and not any(r.name in TF_FAMILY for r in reqs) and \
+            not (tag and cpu_only_install("tensorflow", "tensorflow", tag.group(1))):
+        # (a tag of a release whose plain `tensorflow` was the CPU build, 1.14.0-py3, holds no CUDA build at all)
         needs.append((None, f"{base.image} holds `tensorflow` (a CUDA build) without any CUDA library"))
     why_gpu = intent(facts, df, reqs)
     if deliberate_cpu(df, "") and not why_gpu:
