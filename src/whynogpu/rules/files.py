@@ -218,36 +218,34 @@ def cpu_only(r: Requirement, together: list[Requirement] | Together) -> str:
 _JAX_DEPENDENTS = frozenset(row["package"] for row in table("jax_dependents"))
 
 
-def _past_pytorch_cuda(r: Requirement, t: Together) -> str:
-    """Why conda's pytorch, beside a pytorch-cuda whose builds stopped at an older release, may solve to the CPU build
-    (knowledge/pytorch_cuda_conda.csv), or ""."""
-    if r.name != "torch" or not r.conda or not t.pytorch_cuda or r.url:
-        return ""
+def _pytorch_cuda_row(t: Together) -> dict[str, str] | None:
+    """The knowledge/pytorch_cuda_conda.csv row of the pytorch-cuda a conda set pins, or None."""
     asked = re.search(r"\d+\.\d+", t.pytorch_cuda)
-    row = next((x for x in table("pytorch_cuda_conda") if asked and x["pytorch_cuda"] == asked.group(0)), None)
+    return next((x for x in table("pytorch_cuda_conda") if asked and x["pytorch_cuda"] == asked.group(0)), None)
+
+
+def _past_pytorch_cuda(r: Requirement, t: Together) -> str:
+    """Why conda's pytorch, beside a pytorch-cuda whose builds stopped at an older release, may solve to the CPU build,
+    or "": its spec allows a later minor or major release than the last one built for that CUDA."""
+    row = _pytorch_cuda_row(t) if r.name == "torch" and r.conda and not r.url else None
     if row is None:
         return ""
-    last = version_key(row["last"])
+    major, minor = version_key(row["last"])[:2]
+    later = [f"{major}.{minor + k}.0" for k in range(1, 20)] + [f"{major + k}.0.0" for k in range(1, 4)]
     try:
-        allows_newer = not r.specifier or any(version_key(str(v)) > last for v in _NEWER_PYTORCH if
-                                              SpecifierSet(r.specifier).contains(str(v)))
+        allows_later = not r.specifier or any(SpecifierSet(r.specifier).contains(v) for v in later)
     except InvalidSpecifier:
         return ""
-    if not allows_newer:
+    if not allows_later:
         return ""
     return (f"conda's pytorch{' ' + r.specifier if r.specifier else ''} beside pytorch-cuda={row['pytorch_cuda']}: the CUDA "
             f"{row['pytorch_cuda']} builds stop at pytorch {row['last']}, so a solve that takes a newer pytorch takes its CPU build")
 
 
 def _pytorch_cuda_fix(t: Together) -> tuple[str, ...]:
-    row = next(x for x in table("pytorch_cuda_conda") if x["pytorch_cuda"] in t.pytorch_cuda)
+    row = _pytorch_cuda_row(t)
     return (f"- pytorch >={row['first']},<={row['last']}   # with pytorch-cuda={row['pytorch_cuda']}",
-            "- pytorch=2.5.1   # or this, with pytorch-cuda=12.4 (the pytorch channel's last release)")
-
-
-# PyTorch releases past the last CUDA 11.x conda builds, up to the pytorch channel's last (2.5.1): a spec that allows
-# any of them lets the solver go past pytorch-cuda's builds
-_NEWER_PYTORCH = ("1.13.1", "2.0.1", "2.1.2", "2.2.2", "2.3.1", "2.4.1", "2.5.1")
+            "# or pin a newer pytorch-cuda with a pytorch built for it (PyTorch's previous-versions page lists the pairs)")
 
 
 def _framework(name: str) -> str:
@@ -414,7 +412,9 @@ def files_summary(snap):
             "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile; a conda framework in "
             "a pixi workspace that declares no CUDA (pixi then installs the CPU build). A warning for a "
             "conda pytorch, tensorflow or jaxlib with nothing that asks for its CUDA build (pytorch-cuda, "
-            "cudatoolkit, a cuda build string): the solver then decides.",
+            "cudatoolkit, a cuda build string): the solver then decides. Conda's pytorch whose spec allows releases "
+            "past its pytorch-cuda's last build (pytorch >= 1.13 beside pytorch-cuda=11.7): the solver takes the newer "
+            "release's CPU build.",
     why="A CPU-only build has no CUDA kernels and never looks for a GPU, so whatever installs from this file "
         "runs on the CPU however well the driver and CUDA are set up.",
     example="requirements.txt:3:1 `tensorflow-cpu==2.15.0` (the file name 'requirements-gpu.txt' says it is for the GPU)",
