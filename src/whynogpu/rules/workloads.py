@@ -82,6 +82,10 @@ def cuda_visible_devices_hidden_in_file(info, snap):
             )
 
 
+# NVIDIA_VISIBLE_DEVICES values with which the NVIDIA container runtime hands in no GPU
+NO_GPU_VALUES = ("void", "none", "")
+
+
 @rule(
     "WG727", "nvidia_container_env_hides_gpu", "container_no_gpu",
     "The container's NVIDIA_* settings give it no GPU",
@@ -101,7 +105,7 @@ def nvidia_container_env_hides_gpu(info, snap):
             if silenced(e.spot, info.code):
                 continue
             v = e.value.strip().lower()
-            if e.name == "NVIDIA_VISIBLE_DEVICES" and v in ("void", "none", ""):
+            if e.name == "NVIDIA_VISIBLE_DEVICES" and v in NO_GPU_VALUES:
                 why = {"void": "void makes the NVIDIA runtime behave like runc (no GPU, no driver libraries)",
                        "none": "none: no GPU is made accessible",
                        "": "an empty value makes the NVIDIA runtime behave like runc"}[v]
@@ -161,7 +165,7 @@ def _gpu_intent(w: Workload) -> tuple[str, Spot] | None:
     for e in w.env:
         if _DEVICE_VAR.match(e.name) and _GPU_VALUE.match(e.value.strip("\"' ")):
             return f"its {e.name}={e.value} tells the program to compute on the GPU", e.spot
-        if e.name == "NVIDIA_VISIBLE_DEVICES" and e.value.strip("\"' ").lower() not in ("", "void", "none"):
+        if e.name == "NVIDIA_VISIBLE_DEVICES" and e.value.strip("\"' ").lower() not in NO_GPU_VALUES:
             return (f"it sets NVIDIA_VISIBLE_DEVICES={e.value}, which only the NVIDIA runtime reads (unless that runtime "
                     "is the Docker daemon's default, nothing hands the GPU in)"), e.spot
     if w.dockerfile and _GPU_DOCKERFILE.search(posixpath.basename(w.dockerfile)):
