@@ -493,3 +493,19 @@ BUSY = "RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailab
 ])
 def test_busy_or_unavailable_reads_by_the_driver_model(where, want):
     assert triage(f"{where}. The web UI fails at start:\n```\n{BUSY}\n```\n").verdict.root_cause == want
+
+
+# TensorFlow's dso_loader warning ends with the loader path it searched ("…; LD_LIBRARY_PATH: …"); TensorRT's
+# libnvinfer is optional (log_messages.csv, tf_dlopen_tensorrt). The shapes below are retellings from the rewrite sets.
+@pytest.mark.parametrize("sentence", [
+    "TensorFlow prints two warnings that it could not load dynamic library 'libnvinfer.so.6' and "
+    "'libnvinfer_plugin.so.6' (cannot open shared object file), both showing LD_LIBRARY_PATH as /usr/local/nvidia/lib.",
+    "The other is a warning that it could not load the dynamic library libnvinfer.so.7, with LD_LIBRARY_PATH shown as "
+    "/usr/local/nvidia/lib:/usr/local/nvidia/lib64.",
+])
+def test_the_loader_path_in_a_retold_tensorrt_warning_is_no_path_problem(sentence):
+    from whynogpu.triage.extract import extract
+    assert "phrase:libs_not_on_path" not in {c.id for c in extract(sentence).cues}
+    # the same warning for the CUDA runtime keeps the reading: that library is needed
+    cudart = sentence.replace("libnvinfer_plugin.so.6", "libcudart.so.10.1").replace("libnvinfer.so.7", "libcudart.so.11.0")
+    assert "phrase:libs_not_on_path" in {c.id for c in extract(cudart).cues}

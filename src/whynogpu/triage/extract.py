@@ -107,6 +107,18 @@ _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
                         r"nvinfer|nvJitLink|cuda)\w*(?:\.so[\d.]*|\.dll)))\s*$")
+# TensorFlow prints the loader path with each library it cannot open ("…; LD_LIBRARY_PATH: /usr/local/nvidia/lib"):
+# a sentence that retells that warning for TensorRT's libnvinfer alone, which is optional (log_messages.csv,
+# tf_dlopen_tensorrt), tells of no library missing or off the path
+_LIB_NAMED = re.compile(r"\blib\w+\.(?:so|dll|dylib)\b", re.I)
+_LIBRARY_PHRASES = frozenset({"phrase:libs_not_on_path", "phrase:cuda_libs_missing", "phrase:cudnn_missing"})
+
+
+def _tensorrt_only(line: str) -> bool:
+    names = _LIB_NAMED.findall(line[:cue_table.MAX_LINE])
+    return bool(names) and all("nvinfer" in n.lower() for n in names)
+
+
 _DOCKER = Filtered(re.compile(r"\b(?P<cmd>nvidia-docker|docker|podman|nerdctl)\s+(?:container\s+)?run\b(?P<args>.*)"))
 # what follows `docker run` on a command line: an option or an image reference. A sentence that only names the
 # command ("When I start it with docker run, the logs contain") runs none, unless the line is a command line, pasted
@@ -595,6 +607,8 @@ class _Reader:
                 not _SMI_TABLE.search(stripped):
             self.prose_chars += len(line)
             at = cue_table.phrases(line)
+            if "nvinfer" in stripped and at and _tensorrt_only(stripped):  # (stripped: before a message is blanked)
+                at = {c: i for c, i in at.items() if c not in _LIBRARY_PHRASES}
             found += at
         for cid in found:
             if self.fresh(("cue", cid)):
