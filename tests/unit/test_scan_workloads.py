@@ -528,3 +528,25 @@ def test_a_tensorflow_image_of_a_cpu_only_release_holds_no_cuda_build(tmp_path):
     docker.write_text("FROM tensorflow/tensorflow:2.12.0\nRUN pip install keras\n")
     report, _, _ = scan_report(RealHost(), (str(docker),))
     assert [f.code for f in report.findings if f.code == "WG724"] == ["WG724"]
+
+
+def test_a_tensorflow_image_of_a_cpu_only_release_is_the_cpu_build(tmp_path):
+    # deepcell-tf before PR #281 and kubeflow-labs before PR #42 (tests/scan_corpus/dev/190, 214) started from such
+    # tags; the GPU images of those releases carry "-gpu" after the release (1.14.0-gpu-py3)
+    docker = tmp_path / "Dockerfile"
+    docker.write_text("FROM tensorflow/tensorflow:1.14.0-py3\nRUN pip install keras\n")
+    report, _, _ = scan_report(RealHost(), (str(docker),))
+    [f] = [f for f in report.findings if f.code == "WG721"]
+    assert (f.severity, f.category, f.location.line) == (Severity.WARNING, "cpu_only_package", 1)
+    assert f.fix.commands == ("FROM tensorflow/tensorflow:1.14.0-gpu-py3",)
+    # a GPU tag, a 2.x tag (WG724's: a CUDA build without CUDA libraries), or tensorflow-gpu installed over it: no
+    for text in ("FROM tensorflow/tensorflow:1.14.0-gpu-py3\n", "FROM tensorflow/tensorflow:2.12.0\n",
+                 "FROM tensorflow/tensorflow:1.4.0\nRUN pip install tensorflow-gpu==1.4.0\n"):
+        docker.write_text(text)
+        report, _, _ = scan_report(RealHost(), (str(docker),))
+        assert not [f for f in report.findings if f.code == "WG721"], text
+    # named for the GPU, it is an error
+    gpu = tmp_path / "Dockerfile.gpu"
+    gpu.write_text("FROM tensorflow/tensorflow:1.4.0\nCOPY train.py /app/\n")
+    report, _, _ = scan_report(RealHost(), (str(gpu),))
+    assert [(f.code, f.severity) for f in report.findings] == [("WG721", Severity.ERROR)]

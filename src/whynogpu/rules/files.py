@@ -410,7 +410,9 @@ def files_summary(snap):
             "than 2.1, torch from download.pytorch.org/whl/cpu or with a +cpu version, conda's `cpuonly`, "
             "`jax[cpu]`, or `jax`/`jaxlib` installed without a CUDA extra or plugin — in a Dockerfile's RUN, "
             "requirements*.txt, pyproject.toml, setup.py/setup.cfg, environment.yml or Pipfile; a conda framework in "
-            "a pixi workspace that declares no CUDA (pixi then installs the CPU build). A warning for a "
+            "a pixi workspace that declares no CUDA (pixi then installs the CPU build); a Dockerfile's final image that "
+            "starts from a TensorFlow image of a release whose `tensorflow` was the CPU build (tensorflow/tensorflow"
+            ":1.4.0 or 1.14.0-py3, not a -gpu tag) and installs no TensorFlow over it. A warning for a "
             "conda pytorch, tensorflow or jaxlib with nothing that asks for its CUDA build (pytorch-cuda, "
             "cudatoolkit, a cuda build string): the solver then decides. Conda's pytorch whose spec allows releases "
             "past its pytorch-cuda's last build (pytorch >= 1.13 beside pytorch-cuda=11.7): the solver takes the newer "
@@ -427,6 +429,7 @@ def files_summary(snap):
 def cpu_only_framework_in_file(info, snap):
     facts = scan_facts(snap)
     for df in facts.files if facts else ():
+        yield from _cpu_only_image(info, facts, df)
         done: set[tuple[int, int]] = set()
         for _, reqs in _groups(df):
             why_gpu = intent(facts, df, reqs)
@@ -475,6 +478,43 @@ def cpu_only_framework_in_file(info, snap):
                     Fix("Install the GPU build instead:", (_gpu_build(r),)),
                     location=location_of(df, r.spot),
                 )
+
+
+def gpu_tag(image: str) -> str:
+    """The official images' GPU variant of a tag: "-gpu" follows the release, before any other suffix
+    (tensorflow/tensorflow:1.4.0 -> 1.4.0-gpu, 1.14.0-py3 -> 1.14.0-gpu-py3, latest-jupyter -> latest-gpu-jupyter)."""
+    repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
+    release, dash, rest = tag.partition("-")
+    return f"{repo}:{release}-gpu{dash}{rest}" if "gpu" not in tag else image
+
+
+def _cpu_only_image(info, facts: FileScanFacts, df: DeclaredFile):
+    """A final image that starts from a TensorFlow image of a release whose plain `tensorflow` was the CPU build
+    (tensorflow/tensorflow:1.4.0, 1.14.0-py3: before 1.15 the GPU build was tensorflow-gpu, in the -gpu tags), with
+    no TensorFlow installed over it."""
+    stages = final(df) if df.kind == K.DOCKERFILE else []
+    if not stages or deliberate_cpu(df, ""):
+        return
+    base = stages[0]
+    row = image_row(base.image)
+    tag = re.search(r":v?(\d+\.\d+(?:\.\d+)?)", base.image)
+    if not (row and row["provides"] == "framework_nocuda" and row["framework"] == "tensorflow" and tag) or \
+            not cpu_only_install("tensorflow", "tensorflow", tag.group(1)) or silenced(base.spot, info.code):
+        return
+    reqs = [r for st in stages for r in st.requirements]
+    if any(r.name in TF_FAMILY for r in reqs):
+        return  # what the Dockerfile installs decides (the requirement lines above)
+    why_gpu = intent(facts, df, reqs)
+    yield info.finding(
+        Severity.ERROR if why_gpu else Severity.WARNING,
+        [seen_in(df, base.spot, f"{base.image} is the CPU image of TensorFlow {tag.group(1)}: that release's "
+                                "`tensorflow` is the CPU-only build, the GPU build is in the -gpu tags"),
+         *([Evidence(why_gpu, df.path)] if why_gpu else [])],
+        "Whatever runs in this image gets a TensorFlow with no GPU support, so it runs on the CPU"
+        + (" although this set-up is meant for a GPU." if why_gpu else "."),
+        Fix("Start from the release's GPU image:", (f"FROM {gpu_tag(base.image)}",)),
+        location=location_of(df, base.spot),
+    )
 
 
 def _conda_gpu_build(r: Requirement) -> str:

@@ -31,6 +31,7 @@ from whynogpu.rules.files import (
     cpu_only,
     deliberate_cpu,
     final,
+    gpu_tag,
     image_provides,
     intent,
     location_of,
@@ -91,14 +92,9 @@ def cuda_build_without_cuda_libs_in_image(info, snap):
                  Evidence(f"{w.image}: {row['note']}", f"knowledge base: {row['source']}")],
                 f"The GPU is passed to {w.name}, but its image has no CUDA libraries, so "
                 f"{row['framework']} runs on the CPU.",
-                Fix("Use the image's GPU variant:", (_gpu_tag(w.image) if w.kind == K.RUN else f"image: {_gpu_tag(w.image)}",)),
+                Fix("Use the image's GPU variant:", (gpu_tag(w.image) if w.kind == K.RUN else f"image: {gpu_tag(w.image)}",)),
                 location=location_of(df, w.spot),
             )
-
-
-def _gpu_tag(image: str) -> str:
-    repo, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "latest")
-    return f"{repo}:{tag}-gpu" if "gpu" not in tag else image
 
 
 def _image_lacks_cuda(info, facts, df: DeclaredFile, stages: list[Stage]):
