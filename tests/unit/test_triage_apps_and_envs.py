@@ -88,8 +88,8 @@ def test_an_intel_xe_gpu_named_is_no_nvidia_gpu_even_under_wsl():
 
 def test_a_comment_in_pasted_code_is_not_the_reporters_words():
     code = ("TensorFlow 2.15 finds no GPU on my Windows 10 PC.\n```\nimport os\n"
-            "# Get the CUDA_PATH environment variable\ncuda_path = os.environ.get('CUDA_PATH')\n```\n")
-    said = "TensorFlow 2.15 finds no GPU on my Windows 10 PC. I set the CUDA_PATH environment variable myself.\n"
+            "# Put CUDA's bin folder on the PATH variable\nos.environ['PATH'] += r';C:\\CUDA\\bin'\n```\n")
+    said = "TensorFlow 2.15 finds no GPU on my Windows 10 PC. I put CUDA's bin folder on the PATH variable myself.\n"
     # (the readings alone: the causes of reports that read alike may still follow as alternatives)
     assert "libs_not_on_path" not in [c.category for c in triage_on_evidence(code).candidates]
     assert "libs_not_on_path" in [c.category for c in triage_on_evidence(said).candidates]

@@ -157,6 +157,14 @@ def test_short_questions_whether_the_gpu_is_used_and_a_shell_profile():
     assert "phrase:libs_not_on_path" in cues.phrases("After `source /home/jovyan/.bashrc` it works in the terminal.")
 
 
+def test_an_environment_variable_named_in_passing_is_no_loader_path():
+    # "environment variable" is said in reports of every cause (in the dev split 2 of 15 such reports were a library
+    # off the loader path); the loader path's own names still are
+    assert "phrase:libs_not_on_path" not in cues.phrases(
+        "I think an environment variable for xformers needs to be set, but I'm not sure how to do that here.")
+    assert "phrase:libs_not_on_path" in cues.phrases("I think LD_LIBRARY_PATH needs to be set, but I'm not sure how.")
+
+
 def test_a_variable_named_in_a_sentence_with_a_comma_sets_nothing():
     assert not _facts("the runtime env does not forward CUDA_VISIBLE_DEVICES, so code inside the actor fails")
     assert ("env:CUDA_VISIBLE_DEVICES", "1") in _facts("os.environ.setdefault('CUDA_VISIBLE_DEVICES', '1')")
