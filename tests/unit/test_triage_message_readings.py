@@ -106,6 +106,18 @@ def test_a_process_nvidia_smi_lists_is_on_the_gpu():
     assert triage(text + "\n>>> torch.cuda.is_available()\nFalse\n").verdict.root_cause != "no_problem"
 
 
+def test_gpu_memory_the_run_holds_is_the_gpu_at_work():
+    # (yolov4-pytorch#150, rewritten: Task Manager showed no "compute" while the memory rose; nothing was wrong)
+    text = ("Title: during training the GPU only seems to hold memory while the computing happens on the CPU\n\n"
+            "When Cuda is False the card is not used at all.\n\nWhen Cuda is True, GPU memory usage goes up, "
+            "but the graphics card doesn't seem to do any computing. The computation still appears to run on the CPU.\n")
+    assert triage(text).verdict.root_cause == "no_problem"
+    # memory that fills until it fails is no sign of the work running well
+    assert triage(text + " Then it stops with an error.").verdict.root_cause != "no_problem"
+    from whynogpu.triage import cues
+    assert "gpu_unused" in cues.find("But the graphics card doesn't seem to do any computing.")
+
+
 def test_a_hosted_gpu_runtime_with_nothing_installed_or_failing_is_the_workload():
     text = ("My tf-agents snippet takes the same wall time in Colab with the GPU runtime as with the CPU-only runtime. "
             "Is the GPU not being used here?")

@@ -332,7 +332,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"(training|the first))\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
     ("gpu_unused", r"\bno gpu (is|was|gets|got) (being )?used\b|\bnvidia-smi\b.{0,20}\bshows nothing\b|\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
-                   r"(seem to )?(do|doing) (any )?(work|anything)\b|"
+                   r"(seem to )?(do|doing) (any )?(work|anything|computing|computations?|calculations?)\b|"
                    r"\bno longer (uses?|sees?|finds?|detects?|recogni[sz]es?) (the |my |any )?gpus?\b|\bgpu (stops|stopped) "
                    r"being used\b|\bstopped using (the |my )?gpu\b|"
                    r"\b(nvidia-smi|gpu|gpus|utili[sz]ation)\b.{0,80}\b(no (gpu )?memory|0 ?%|zero|idle|not (being )?used|"
@@ -386,7 +386,13 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        # nvidia-smi's process table lists only processes that hold a CUDA context on the GPU
                        r"\bnvidia-smi\b.{0,30}(?<!never )(?<!n't )(?<!not )\b(lists|shows) (the |my |a )?(python|training) (process|\.exe)\b|"
                        # "in nvidia-smi the python process is there with a small amount of memory on the card"
-                       r"\bnvidia-smi\b.{0,20}\b(the |my |a )?(python|training) process (is )?(there|listed|shown|present|visible)\b"),
+                       r"\bnvidia-smi\b.{0,20}\b(the |my |a )?(python|training) process (is )?(there|listed|shown|present|visible)\b|"
+                       # memory the run holds on the GPU: a process has it only once it made a CUDA context there
+                       # ("GPU memory usage goes up, but …", "the GPU only seems to hold memory")
+                       r"\b(gpu|vram|video|graphics card'?s?)( memory)? (usage|use) (goes|went) up\b|"
+                       r"\bgpu (memory )?(usage|use) (rises|rose|increases|increased|grows|grew|jumps|jumped)\b|"
+                       r"\bthe gpu (only )?(seems to |appears to )?(hold|holds|held|allocates?|allocated|takes?|took) "
+                       r"(some |the |its )?memory\b"),
     # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
     ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"

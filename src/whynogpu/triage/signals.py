@@ -288,8 +288,8 @@ def _gpu_seen_but_idle(f: TriageFacts, cues: dict, add) -> None:
         # there; an idle-looking GPU then waits for its input (small models, CPU-bound steps), nothing stops it
         c = cues["process_on_gpu"]
         add("no_problem", "warning", "stated", c.line, c.text,
-            "nvidia-smi lists the process on the GPU, which it does only for a process holding a CUDA context there: "
-            "the framework is on the GPU, and low use comes from what feeds it")
+            "the process holds memory on the GPU (nvidia-smi lists it there), which a process does only once it has a "
+            "CUDA context there: the framework is on the GPU, and low use comes from what feeds it")
     elif idle_only and "input_bound" in cues:
         # the GPU busy in bursts with pauses between: each step waits for its input, and the GPU does the work
         c = cues["input_bound"]
