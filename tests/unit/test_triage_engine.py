@@ -520,6 +520,11 @@ def test_an_application_update_that_leaves_the_gpu_unused_reinstalled_the_cpu_bu
                  "nvidia_uvm_unavailable", id="reloading_nvidia_uvm_is_not_a_driver_that_will_not_load"),
     pytest.param("Training is slow.\nGPU available: True (cuda), used: False\nTPU available: False, using: 0 TPU cores\n",
                  "code_forces_cpu", id="lightning_seeing_the_gpu_without_using_it_is_the_trainer_configuration"),
+    # (ChatTTS-UI's packaged build, as its log printed it: jianchang512/ChatTTS-ui#106; ChatTTS's select_device)
+    pytest.param("I installed CUDA, so why does it still use the CPU?\n"
+                 "2024-06-06 17:25:06,816 - modelscope - INFO - PyTorch version 2.1.2+cu118 Found.\n"
+                 "WARNING:ChatTTS.utils.gpu_utils:GPU 0 has 4095.56 MB memory left.\nINFO:ChatTTS.core:use cpu\n",
+                 "code_forces_cpu", id="chattts_choosing_the_cpu_below_its_free_memory_minimum_is_the_programs_choice"),
     pytest.param("After pip install mlagents, `pip list` now shows both a `tensorflow` and a `tensorflow-gpu` entry, "
                  "and training runs on the CPU.",
                  "package_conflict", id="both_tensorflow_and_tensorflow_gpu_listed_said_in_words_is_a_conflict"),
