@@ -391,3 +391,11 @@ def test_a_command_longer_than_a_fact_keeps_its_cpu_option():
     long = "    python main.py " + "--opt x " * 100 + "--cpu\n"
     assert ("cpu_flag", "--cpu") in _facts(long)
     assert _verdict(long) == "code_forces_cpu"
+
+
+def test_an_architecture_named_with_a_space_or_a_dot_is_the_compute_capability():
+    # "sm 2.0" and "compute 2.0" are how people write sm_20 / compute_20 (MXNet #2890, rewritten)
+    for said in ("I'm running it on a computer with an sm 2.0 video card and only get zeros back.",
+                 "It was compiled with compute 2.0 support."):
+        assert "phrase:compute_capability_unsupported" in cues.phrases(said), said
+    assert "phrase:compute_capability_unsupported" not in cues.phrases("It uses small models and computes fast.")
