@@ -550,3 +550,28 @@ def test_a_tensorflow_image_of_a_cpu_only_release_is_the_cpu_build(tmp_path):
     gpu.write_text("FROM tensorflow/tensorflow:1.4.0\nCOPY train.py /app/\n")
     report, _, _ = scan_report(RealHost(), (str(gpu),))
     assert [(f.code, f.severity) for f in report.findings] == [("WG721", Severity.ERROR)]
+
+
+def test_a_gpu_requirements_list_with_tensorflow_but_no_cuda_libraries(tmp_path):
+    # TensorFlow's pip install page: from 2.14 the GPU install on Linux is `pip install tensorflow[and-cuda]`; plain
+    # `tensorflow` loads CUDA and cuDNN from the system (frischHWC/cml-experiences fixed its GPU test that way)
+    gpu = tmp_path / "requirements-gpu.txt"
+    gpu.write_text("numpy\ntensorflow==2.17.0\n")
+    report, _, _ = scan_report(RealHost(), (str(gpu),))
+    [f] = report.findings
+    assert (f.code, f.severity, f.category, f.location.line) == ("WG724", Severity.WARNING, "cuda_libs_missing", 2)
+    assert f.fix.commands == ("tensorflow[and-cuda]==2.17.0",)
+    # with the extra, or a list not named for the GPU, or a release before [and-cuda] existed (system CUDA was the
+    # documented way), or a Dockerfile beside it whose image brings CUDA: nothing
+    for name, text in (("requirements-gpu.txt", "tensorflow[and-cuda]==2.17.0\n"), ("requirements.txt", "tensorflow==2.17.0\n"),
+                       ("requirements-gpu.txt", "tensorflow-gpu==2.4.0\n"), ("requirements-gpu.txt", "tensorflow==2.12.0\n")):
+        path = tmp_path / name
+        path.write_text(text)
+        report, _, _ = scan_report(RealHost(), (str(path),))
+        assert not [f for f in report.findings if f.code == "WG724"], (name, text)
+    gpu.write_text("tensorflow==2.17.0\n")
+    docker = tmp_path / "Dockerfile"
+    docker.write_text("FROM nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04\nCOPY requirements-gpu.txt .\n"
+                      "RUN pip install -r requirements-gpu.txt\n")
+    report, _, _ = scan_report(RealHost(), (str(gpu), str(docker)))
+    assert not [f for f in report.findings if f.code == "WG724"]

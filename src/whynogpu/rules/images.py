@@ -8,6 +8,7 @@ knowledge/tensorflow_releases.csv and cuda_sonames.csv.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from whynogpu.facts import files as K
@@ -25,6 +26,8 @@ from whynogpu.knowledge import (
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule
 from whynogpu.rules.files import (
+    _GPU_NAME,
+    GPU_KINDS,
     MODES,
     TF_FAMILY,
     Together,
@@ -61,12 +64,14 @@ def _needs_system_cuda(r: Requirement) -> str:
 
 @rule(
     "WG724", "cuda_build_without_cuda_libs_in_image", "cuda_libs_missing",
-    "The image has a CUDA build of the framework but not the CUDA libraries it loads",
+    "A CUDA build of the framework is installed without the CUDA libraries it loads",
     detects="A Dockerfile whose final image starts from an image without the CUDA toolkit libraries (python:*, "
             "ubuntu:*, nvidia/cuda:*-base, the official tensorflow/tensorflow CPU tags …) and installs a framework "
             "build that loads CUDA from the system (plain `tensorflow`, tensorflow-gpu, jax[cudaXX_local]) "
             "without installing CUDA itself; or a compose service / Kubernetes container that asks for a GPU but "
-            "runs such an image. An image with CUDA but without cuDNN gives cudnn_missing.",
+            "runs such an image; a pip requirements file named for the GPU (requirements-gpu.txt) that installs such a "
+            "build and no CUDA libraries, where no scanned Dockerfile's image brings CUDA (a warning: a machine with "
+            "that CUDA installed system-wide is fine). An image with CUDA but without cuDNN gives cudnn_missing.",
     why="The framework finds no libcudart/libcublas/libcudnn in the container, logs 'Could not load dynamic "
         "library' and carries on on the CPU, even with a GPU passed through.",
     example="Dockerfile:1:6 `FROM python:3.11-slim` … `pip install tensorflow==2.15.0` (Dockerfile.gpu)",
@@ -82,6 +87,8 @@ def cuda_build_without_cuda_libs_in_image(info, snap):
         stages = final(df) if df.kind == K.DOCKERFILE else []
         if stages:
             yield from _image_lacks_cuda(info, facts, df, stages)
+        elif df.kind in _PIP_LISTS:
+            yield from _gpu_list_lacks_cuda(info, facts, df)
         for w in df.workloads:
             row = image_row(w.image)
             if not w.gpu_request or not row or row["provides"] != "framework_nocuda" or silenced(w.spot, info.code):
@@ -95,6 +102,55 @@ def cuda_build_without_cuda_libs_in_image(info, snap):
                 Fix("Use the image's GPU variant:", (gpu_tag(w.image) if w.kind == K.RUN else f"image: {gpu_tag(w.image)}",)),
                 location=location_of(df, w.spot),
             )
+
+
+# pip's own lists of what to install: what they install is all the environment gets from them
+_PIP_LISTS = (K.REQUIREMENTS, K.PIPFILE)
+
+
+def _gpu_list_lacks_cuda(info, facts, df: DeclaredFile):
+    """A pip list named for the GPU (requirements-gpu.txt) that installs a framework build loading CUDA from the
+    system, and no CUDA libraries: on a machine without that CUDA and cuDNN installed system-wide it finds none. Not
+    where a scanned Dockerfile's final image brings CUDA itself (the list is then installed there)."""
+    if not _GPU_NAME.search(posixpath.basename(df.path)) or deliberate_cpu(df, ""):
+        return
+    if any(image_provides(final(o)[0].image) in GPU_KINDS for o in facts.files if o.kind == K.DOCKERFILE and o.stages):
+        return
+    reqs = [r for r in df.requirements if not r.conda and r.context == K.INSTALL]
+    if any(r.name.startswith(("nvidia-cublas", "nvidia-cudnn")) for r in reqs):
+        return
+    together = Together(reqs)
+    for r in reqs:
+        why = _needs_system_cuda(r)
+        # only where pip could have brought the CUDA libraries (TensorFlow from 2.14, jax): before that, CUDA installed
+        # system-wide was the documented way, and the list alone cannot tell whether the machine has it
+        if not why or cpu_only(r, together) or silenced(r.spot, info.code) or not _pip_cuda_exists(r):
+            continue
+        yield info.finding(
+            Severity.WARNING,
+            [seen_in(df, r.spot, why), Evidence(f"the file name {posixpath.basename(df.path)!r} says it is for the GPU, "
+                                                "and it installs no CUDA libraries", df.path)],
+            "Installed from this list, the framework finds CUDA and cuDNN only if the machine has the release it "
+            "was built for installed system-wide; elsewhere it runs on the CPU.",
+            _list_fix(r),
+            location=location_of(df, r.spot),
+        )
+
+
+def _pip_cuda_exists(r: Requirement) -> bool:
+    """Whether pip could install this framework's CUDA libraries with it: jax's CUDA extras, TensorFlow's
+    [and-cuda] in a release the pin allows (knowledge/tensorflow_pip_cuda.csv)."""
+    if r.name == "jax":
+        return True
+    rows = series(r, "tensorflow_pip_cuda") if r.name == "tensorflow" else []
+    return rows is None or any(x["and_cuda"] for x in rows)
+
+
+def _list_fix(r: Requirement) -> Fix:
+    if r.name == "jax":
+        return Fix("Let pip install the CUDA libraries with jax:", ("jax[cuda12]",))
+    return Fix("Let pip install the CUDA libraries with TensorFlow (its [and-cuda] extra, from 2.14):",
+               (f"tensorflow[and-cuda]{r.specifier}",))
 
 
 def _image_lacks_cuda(info, facts, df: DeclaredFile, stages: list[Stage]):
