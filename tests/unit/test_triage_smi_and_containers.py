@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
+from helpers import triage_on_evidence
 from whynogpu.facts.report import TriageFacts
 from whynogpu.triage.engine import snapshot, triage
-
-from helpers import triage_on_evidence
 
 # The table's format and values as nvidia-smi 550 prints two A100s in MIG mode with no MIG instance
 # (pytorch/pytorch#131650)
