@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import triage_on_evidence
 from whynogpu.categories import CATEGORY_IDS
 from whynogpu.knowledge import table
 from whynogpu.parsers.logs import clean, decode, interpret, rows
@@ -276,6 +277,19 @@ def test_output_pasted_in_a_fence_is_not_the_reporters_words():
 def test_a_visible_devices_index_past_a_single_gpu():
     text = "Only one card in this machine.\n```\nCUDA_VISIBLE_DEVICES=1 python train.py --gpu-ids 0\n```\ncuda=False\n"
     assert "cuda_visible_devices_hidden" in [c.category for c in triage(text).candidates]
+
+
+def test_several_visible_devices_indices_with_no_gpu_count_shown_are_the_writers_own_count():
+    # CUDA_VISIBLE_DEVICES=3,4,5,6 on a command line: whoever wrote it counts at least seven GPUs; one GPU is assumed
+    # only for a single index (a command copied from another machine), and said so
+    many = "Training runs on the CPU.\n```\nCUDA_VISIBLE_DEVICES=3,4,5,6 python main.py -n gpu_test\n```\n"
+    assert "WG820" not in [f.code for f in triage_on_evidence(many).findings]
+    one = many.replace("3,4,5,6", "3")
+    [f] = [f for f in triage_on_evidence(one).findings if f.code == "WG820"]
+    assert "names no other GPU than one" in f.evidence[0].fact or "names no other GPU than one" in f.message
+    # with nvidia-smi's table showing one GPU, the list names GPUs that are not there
+    smi = ("|   0  NVIDIA GeForce RTX 3090        Off | 00000000:01:00.0 Off |                  N/A |\n")
+    assert "WG820" in [f.code for f in triage_on_evidence(many + "```\n" + smi + "```\n").findings]
 
 
 def test_an_old_ptxas_found_before_the_pip_wheels_is_a_system_cuda_shadowing_them():

@@ -498,11 +498,16 @@ def _visible_devices(f: TriageFacts, cues: dict, add) -> None:
     # 2b'. A CUDA_VISIBLE_DEVICES the report sets that names only GPU indices past the GPUs it has (one, when it
     # does not say): CUDA then counts no device. With the count unknown, a candidate.
     indices, count = _visible_indices(f)
-    if indices and min(indices) >= count and not f.has_cue("phrase:cuda_visible_devices_hidden"):
+    # (with the count unknown, one GPU is assumed for a single index, as a command copied from a multi-GPU machine
+    # names one; a list of several indices is the writer's own count of GPUs: CUDA_VISIBLE_DEVICES=3,4,5,6)
+    shown = f.first("gpu_count") is not None or bool(f.all("smi_gpu_name"))
+    if indices and min(indices) >= count and (shown or len(set(indices)) == 1) and \
+            not f.has_cue("phrase:cuda_visible_devices_hidden"):
         cvd = f.first("env:CUDA_VISIBLE_DEVICES")
         add("cuda_visible_devices_hidden", "warning", "stated", cvd.line, cvd.text,
-            f"CUDA_VISIBLE_DEVICES={cvd.value} names only GPU indices from {count} up, and the report shows "
-            f"{count} GPU{'s' if count > 1 else ''} (indices from 0): CUDA then sees no device")
+            f"CUDA_VISIBLE_DEVICES={cvd.value} names only GPU indices from {count} up, and the report "
+            + (f"shows {count} GPU{'s' if count > 1 else ''}" if shown else "names no other GPU than one")
+            + " (indices from 0): CUDA then sees no device")
 
     elif indices and count > len(set(indices)) and "fewer_gpus" in cues:
         # ...or fewer GPUs than the machine has, and the reporter finds fewer in use than are there
