@@ -399,3 +399,17 @@ def test_an_architecture_named_with_a_space_or_a_dot_is_the_compute_capability()
                  "It was compiled with compute 2.0 support."):
         assert "phrase:compute_capability_unsupported" in cues.phrases(said), said
     assert "phrase:compute_capability_unsupported" not in cues.phrases("It uses small models and computes fast.")
+
+
+def test_a_gpu_lost_at_a_reboot_is_a_driver_that_did_not_load_not_an_old_module_left_running():
+    # a boot loads the driver that is installed, so no old kernel module is left running after it (dlib, rewritten)
+    lost = ("Windows 10. face_recognition ran fine on the GPU until I rebooted the PC. Now it dies at import:\n"
+            "Error while calling cudaGetDevice(&the_device_id) in file gpu_data.cpp:201. code: 999, reason: unknown "
+            "error\n")
+    assert triage(lost).verdict.root_cause == "driver_not_loaded"
+    assert "reboot_broke_it" in cues.find("CUDA error 999 on import since a restart")
+    # a reboot that brings the GPU back is the old module left running by an upgrade
+    fixed = "After the driver update torch says CUDA is not available. It works again after I reboot."
+    assert triage(fixed).verdict.root_cause == "driver_library_mismatch"
+    assert "reboot_fixes" in cues.find("once I rebooted it worked again")
+    assert "reboot_fixes" not in cues.find("it ran fine until I rebooted")

@@ -63,8 +63,15 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                    r"(gone|went away|disappeared|vanished|been fixed|been solved)\b"),
     ("after_update", r"\b(after|since) (an? |the |my |some |last )?(recent |automatic |auto[- ]?|system |kernel |driver |"
                      r"apt |ubuntu |unattended[- ]|security )*(update|upgrade)"),
-    ("reboot_fixes", r"(until|after) (i |we )?reboot|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
+    # "it fails until I reboot", "rebooting fixes it", "after I rebooted it works again"
+    ("reboot_fixes", r"(until|after) (i |we )?reboot(?!ed)|\b(after|once) (i |we )?rebooted\b.{0,30}\b(works?|worked|fine|"
+                     r"fixed|back)\b|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
                      r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
+    # "it ran fine until I rebooted", "since a restart", "after a reboot it no longer …": the reboot took the GPU away
+    ("reboot_broke_it", r"\b(fine|worked|working|ran|running|was using)\b.{0,60}\b(until|till) (i |we )?(rebooted|"
+                        r"restarted)\b|\bsince (a |the |my |i |we )?(reboot|restart)(ed)?\b|\bafter (a |the |i |we )?"
+                        r"(reboot|restart)(ed|ing)?\b.{0,40}\b(no longer|stopped|fails?|failed|doesn'?t|does not|won'?t|"
+                        r"can'?t|isn'?t)\b"),
     # (Unraid runs its apps from Docker templates, and its NVIDIA driver plugin sets up nvidia-container-runtime for
     # them: an ML app "on Unraid" is a container, unless the report says it runs in a VM there;
     # raw.githubusercontent.com/ich777/unraid-nvidia-driver/master/nvidia-driver.plg)

@@ -438,6 +438,14 @@ def _install_history(f: TriageFacts, cues: dict, add) -> None:
         c = cues.get("reboot_fixes") or cues["after_update"]
         add("driver_library_mismatch", "warning", "stated", c.line, c.text,
             "a driver upgraded without a reboot leaves the old kernel module running")
+    elif "reboot_broke_it" in cues and "suspend" not in cues:
+        # A boot loads the driver that is installed, so it leaves no old one running: a GPU lost at a reboot is a
+        # driver that did not load then (a module not built for a new kernel, Secure Boot refusing it, a driver
+        # update finished by the restart)
+        c = cues["reboot_broke_it"]
+        add("driver_not_loaded", "warning", "stated", c.line, c.text,
+            "the GPU was lost at a reboot, which loads the installed driver afresh: the driver did not load then",
+            "phrase")
 
 
 def _phrases(f: TriageFacts, cues: dict, add) -> None:
@@ -763,7 +771,8 @@ def _on_cpu(f: TriageFacts) -> bool:
 
 
 # Words that say the GPU worked before and stopped: a True and a False are then two times, not two processes.
-_BEFORE_AND_AFTER = ("after_update", "install_broke_it", "stopped_by_itself", "app_updated", "reboot_fixes", "suspend")
+_BEFORE_AND_AFTER = ("after_update", "install_broke_it", "stopped_by_itself", "app_updated", "reboot_fixes", "suspend",
+                     "reboot_broke_it")
 
 
 def _answered_both_ways(f: TriageFacts, cues: dict):
