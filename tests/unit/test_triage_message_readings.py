@@ -116,6 +116,12 @@ def test_gpu_memory_the_run_holds_is_the_gpu_at_work():
     assert triage(text + " Then it stops with an error.").verdict.root_cause != "no_problem"
     from whynogpu.triage import cues
     assert "gpu_unused" in cues.find("But the graphics card doesn't seem to do any computing.")
+    # nvidia-smi's memory column taken beside a GPU-Util of 0 % (PosFormer, rewritten)
+    smi = ("During training, does anyone else see nvidia-smi showing memory in use (Memory-Usage is occupied) while "
+           "Volatile GPU-Util stays at 0%?")
+    assert triage(smi).verdict.root_cause == "no_problem"
+    assert triage(smi.replace("memory in use (Memory-Usage is occupied)", "no memory used")).verdict.root_cause \
+        != "no_problem"
 
 
 def test_a_hosted_gpu_runtime_with_nothing_installed_or_failing_is_the_workload():
