@@ -527,3 +527,10 @@ def test_the_loader_path_in_a_retold_tensorrt_warning_is_no_path_problem(sentenc
     # the same warning for the CUDA runtime keeps the reading: that library is needed
     cudart = sentence.replace("libnvinfer_plugin.so.6", "libcudart.so.10.1").replace("libnvinfer.so.7", "libcudart.so.11.0")
     assert "phrase:libs_not_on_path" in {c.id for c in extract(cudart).cues}
+
+
+def test_an_unknown_cuda_error_on_native_windows_is_the_windows_driver_not_nvidia_uvm():
+    # nvidia_uvm is a module of the Linux driver (CUDA's Linux installation guide): Windows has none
+    text = "{} face_recognition worked on the GPU yesterday. Now it dies with CUDA unknown error 999."
+    assert triage(text.format("Windows 10.")).verdict.root_cause == "driver_not_loaded"
+    assert triage(text.format("Ubuntu 22.04.")).verdict.root_cause == "nvidia_uvm_unavailable"

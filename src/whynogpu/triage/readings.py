@@ -132,6 +132,18 @@ def _busy_under_wddm(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
+# nvidia_uvm is a kernel module of the Linux driver (cuda-installation-guide-linux, "Runfile verifications"): native
+# Windows has none, and an unknown CUDA error there comes from the Windows driver itself
+_NO_UVM_ON_WINDOWS = ("nvidia_uvm, which this error usually means on Linux, is a module of the Linux driver: on native "
+                      "Windows the Windows driver itself failed (a driver reset or a crashed display driver)")
+
+
+def _uvm_error_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    if cats[:1] == ["nvidia_uvm_unavailable"] and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab"):
+        return _first("driver_not_loaded", cats, _NO_UVM_ON_WINDOWS)
+    return None
+
+
 # A GPU's name that is NVIDIA's (the brand or one of its product lines)
 NVIDIA_NAME = re.compile(r"\b(?:nvidia|geforce|quadro|tesla|titan|rtx|gtx)\b", re.I)
 
@@ -360,6 +372,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
 
 
 _READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _busy_under_wddm,
+             _uvm_error_on_windows,
              _no_driver_no_gpu_named,
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
              _no_kernel_old_driver, _cudnn_handle_under_jax, _libcuda_import_error, host_libs_not_mounted, _libcuda_on_disk,
