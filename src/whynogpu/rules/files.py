@@ -47,7 +47,7 @@ TF_FAMILY = ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-intel
              "tensorflow-rocm")
 _CPU_TF = set(TF_CPU_DISTS) | {"tf-nightly-cpu"}
 GPU_KINDS = ("cudart", "cuda", "cuda_cudnn", "framework_gpu", "named_gpu")
-_GPU_NAME = re.compile(r"gpu|cuda", re.I)
+GPU_NAME = re.compile(r"gpu|cuda", re.I)
 _PINS = ("==", "===", "<", "<=", "~=")
 
 
@@ -377,7 +377,7 @@ def _dockerfiles_with_gpu(facts: FileScanFacts) -> set[str]:
 
 def intent(facts: FileScanFacts, df: DeclaredFile, reqs: list[Requirement]) -> str:
     """What says this file's set-up is meant for a GPU, or ""."""
-    if _GPU_NAME.search(posixpath.basename(df.path)):
+    if GPU_NAME.search(posixpath.basename(df.path)):
         return f"the file name {posixpath.basename(df.path)!r} says it is for the GPU"
     if df.kind == K.DOCKERFILE:
         if posixpath.normpath(df.path) in _dockerfiles_with_gpu(facts):

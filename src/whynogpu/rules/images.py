@@ -26,8 +26,8 @@ from whynogpu.knowledge import (
 from whynogpu.model import Evidence, Fix, Severity
 from whynogpu.rules import rule
 from whynogpu.rules.files import (
-    _GPU_NAME,
     GPU_KINDS,
+    GPU_NAME,
     MODES,
     TF_FAMILY,
     Together,
@@ -112,7 +112,7 @@ def _gpu_list_lacks_cuda(info, facts, df: DeclaredFile):
     """A pip list named for the GPU (requirements-gpu.txt) that installs a framework build loading CUDA from the
     system, and no CUDA libraries: on a machine without that CUDA and cuDNN installed system-wide it finds none. Not
     where a scanned Dockerfile's final image brings CUDA itself (the list is then installed there)."""
-    if not _GPU_NAME.search(posixpath.basename(df.path)) or deliberate_cpu(df, ""):
+    if not GPU_NAME.search(posixpath.basename(df.path)) or deliberate_cpu(df, ""):
         return
     if any(image_provides(final(o)[0].image) in GPU_KINDS for o in facts.files if o.kind == K.DOCKERFILE and o.stages):
         return
