@@ -132,16 +132,23 @@ def _busy_under_wddm(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-# nvidia_uvm is a kernel module of the Linux driver (cuda-installation-guide-linux, "Runfile verifications"): native
+# nvidia_uvm is a kernel module of the Linux driver (knowledge/cause_places.csv: Linux and containers only): native
 # Windows has none, and an unknown CUDA error there comes from the Windows driver itself
 _NO_UVM_ON_WINDOWS = ("nvidia_uvm, which this error usually means on Linux, is a module of the Linux driver: on native "
                       "Windows the Windows driver itself failed (a driver reset or a crashed display driver)")
 
 
 def _uvm_error_on_windows(m, f: TriageFacts, cats: list[str]) -> _Reading:
-    if cats[:1] == ["nvidia_uvm_unavailable"] and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab"):
+    if cats[:1] == ["nvidia_uvm_unavailable"] and f.has_cue("windows") and not f.has_cue("wsl", "container", "colab") \
+            and "windows" not in _places("nvidia_uvm_unavailable"):
         return _first("driver_not_loaded", cats, _NO_UVM_ON_WINDOWS)
     return None
+
+
+def _places(category: str) -> list[str]:
+    """Where a cause can happen (knowledge/cause_places.csv); a cause without a row can happen anywhere."""
+    row = next((r for r in table("cause_places") if r["category"] == category), None)
+    return row["places"].split() if row else ["linux", "windows", "macos", "wsl", "container", "colab"]
 
 
 # A GPU's name that is NVIDIA's (the brand or one of its product lines)
