@@ -59,3 +59,27 @@ def test_a_cuda_major_said_alone_is_another_release_when_the_failed_library_is_o
     from whynogpu.triage.to_facts import _other_major
     assert _other_major("10", {"libcudart.so.10.1"}) is None and _other_major("9", {"cudart64_80.dll"}) == "9.0"
     assert _other_major("12", {"libcudart.so.11.0"}) == "12" and _other_major("9.0", {"cudart64_80.dll"}) is None
+
+
+# tensorflow/models#4867's shape: a TensorFlow 1.9 that trains (its own INFO lines, its tf.GIT_VERSION) beside an nvcc of
+# CUDA 9.1. TensorFlow 1.4-1.13 GPU builds link their CUDA 9.0 libraries, so one that imported had them (or was the CPU
+# build): the CUDA 9.1 toolkit cannot be why the GPU is idle (knowledge/tensorflow_cuda_linking.csv).
+_TRAINS = ("Every training step takes about 20 seconds on my GTX 950M (Windows 10).\n\n"
+           "INFO:tensorflow:global step 1831: loss = 0.2820 (22.984 sec/step)\n"
+           "INFO:tensorflow:global step 1832: loss = 0.2418 (20.894 sec/step)\n\n")
+_VERSIONS = "TensorFlow version: b'v1.9.0-0-g25c197e023' 1.9.0\nCuda compilation tools, release 9.1, V9.1.85\n"
+
+
+def test_a_tensorflow_1x_that_imported_had_the_cuda_its_gpu_build_links():
+    r = triage(_TRAINS + _VERSIONS, resemble=False)
+    assert "WG302" not in [f.code for f in r.findings]
+    f = snapshot(_TRAINS + _VERSIONS, resemble=False).get(TriageFacts)
+    assert f.first("tf_imported", program_only=True).line == 3
+
+
+def test_without_a_line_of_its_own_output_the_other_cuda_release_still_counts():
+    said = "Every training step takes about 20 seconds.\nTensorFlow version 1.9.0\n" + _VERSIONS.splitlines()[1] + "\n"
+    assert "WG302" in [f.code for f in triage(said, resemble=False).findings]
+    # a release that dlopens its CUDA libraries proves nothing by importing (tensorflow 1.14 on)
+    later = _TRAINS + "TensorFlow version: b'v1.14.0-rc1-22-gaf24dc91b5' 1.14.0\nCuda compilation tools, release 9.1, V9.1.85\n"
+    assert "WG302" in [f.code for f in triage(later, resemble=False).findings]

@@ -69,6 +69,13 @@ def cpu_only_install(framework: str, dist: str, version: str, system: str = "lin
     return False
 
 
+
+def tensorflow_links_cuda(version: str) -> bool:
+    """Whether a TensorFlow GPU build of this release links its CUDA libraries, so that importing it proves they were
+    found (knowledge/tensorflow_cuda_linking.csv)."""
+    return any(row["how"] == "linked" and in_release_range(version, row["first"], row["last"])
+               for row in table("tensorflow_cuda_linking"))
+
 def jax_extra_row(extra: str) -> dict | None:
     """The row of a jax CUDA extra that later releases dropped (knowledge/jax_extras.csv), by its name as pip
     normalises it (cuda12-pip and cuda12_pip are one extra), or None."""

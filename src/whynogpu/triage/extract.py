@@ -103,6 +103,11 @@ _SMI_SAYS = re.compile(r"nvidia-smi\b(?:(?!\.\s|;|\b(?:nvcc|toolkit|installed)\b
 # The third row of a GPU in nvidia-smi's table (drivers since 450): two empty cells, then the MIG mode
 _SMI_MIG = re.compile(r"^\|(?:\s+\|){2}\s+(?P<mig>Enabled|Disabled)\s+\|$")
 _NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
+# What only an imported TensorFlow prints: its native runtime's log ("2018-07-20 10:11:12.5: I
+# tensorflow/core/platform/cpu_feature_guard.cc:141] …"), its Python logging ("INFO:tensorflow:global step 12: …") or
+# its tf.GIT_VERSION ("b'v1.9.0-0-g25c197e023'"). A line of the program's own output, never a sentence quoting one.
+_TF_IMPORTED = re.compile(r"^\s*(?:[\d-]+ [\d:.]+: )?[IWEF] ?tensorflow/(?:core|stream_executor|compiler|python)/[\w/]+\.cc:\d+\]|"
+                          r"^\s*(?:INFO|WARNING|ERROR):tensorflow:|\bb?'v[12]\.\d+\.\d+(?:-rc\d+)?-\d+-g[0-9a-f]{7,}'")
 _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S+)?\s+(?P<v>\d+\.\d+(?:\.\d+)?)")
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
@@ -455,6 +460,7 @@ class _Reader:
         self.in_fence = False
         self.stated: list[StatedFact] = []
         self.smi_rows = 0
+        self.tf_imported = False  # once is enough: a TensorFlow that printed one line of its own had imported
         self.docker_args: dict[str, str] = {}
         self.cues: list[Cue] = []
         self.packages: list[ListedPackage] = []
@@ -713,6 +719,9 @@ class _Reader:
             self.stated.append(StatedFact(key, value, n, stripped[:300], False))
         elif "MIG devices" in line and stripped.startswith("|"):
             self.state("mig_devices_shown", "yes", n, stripped, False)  # the table of MIG instances nvidia-smi lists
+        if ("tensorflow" in line or "'v" in line) and not self.tf_imported and _TF_IMPORTED.search(line):
+            self.tf_imported = True
+            self.state("tf_imported", "yes", n, stripped, False)
         if "compilation tools" in line:
             v = _NVCC.search(line)
             if v:

@@ -48,6 +48,7 @@ from whynogpu.knowledge import (
     sonames,
     table,
     tensorflow_cudnn,
+    tensorflow_links_cuda,
     version_key,
 )
 from whynogpu.model import ProbeResult, ProbeStatus
@@ -602,15 +603,17 @@ class _Build:
         # runtime and cuDNN; a CUDA or cuDNN the reporter installed is then checked against those names.
         # (not when its output shows it past loading them: a GPU at work, or a failure only a loaded cuBLAS or cuDNN
         # can print, such as one for want of memory)
+        # (or a TensorFlow whose GPU build links them, that shows it imported: it could not have, without them)
         tf_need = needs.get("tensorflow")
+        tf_version = getattr(getattr(b, "tensorflow", None), "version", "") or ""
         past_loading = any(m.kind == "success" or (m.kind == "error" and m.categories[:1] == ("gpu_memory_exhausted",))
-                           for m in f.log)
+                           for m in f.log) or (f.first("tf_imported") is not None and tensorflow_links_cuda(tf_version))
         if tf_need and "tensorflow" not in wanted and not _pip_cuda(f) and not past_loading and \
                 (f.all("cuda") or f.all("nvcc_cuda") or f.all("cudnn")):
             family = soname_family(tf_need[0])
             libs = tuple(r["lib"] for r in table("tensorflow_cuda_libs") if r["lib"] != "cudnn")
             want = dict(sonames(family, libs)) if family and (f.all("cuda") or f.all("nvcc_cuda")) else {}
-            row, _ = release_row("tensorflow_releases", getattr(getattr(b, "tensorflow", None), "version", "") or "")
+            row, _ = release_row("tensorflow_releases", tf_version)
             if f.all("cudnn") and (needed := tensorflow_cudnn(row)[0]):
                 want["cudnn"] = f"libcudnn.so.{needed}"
             plat = next((r.facts for r in self.results if isinstance(r.facts, PlatformFacts)), None)
