@@ -115,8 +115,9 @@ def test_the_resemblance_leads_only_where_the_report_decides_nothing():
         if report.findings and report.findings[0].code == "WG836":
             led += 1
             assert report.findings[0].origin == "similar"
-            assert all(f.origin in ("similar", "usual") or f.category == "unknown" or f.severity is Severity.INFO
-                       for f in report.findings[1:])
+            # (a hint decides nothing either: "the code sets KERAS_BACKEND to 'cntk'" only says which framework runs)
+            assert all(f.origin in ("similar", "usual") or f.category == "unknown" or
+                       f.severity in (Severity.INFO, Severity.HINT) for f in report.findings[1:])
             assert report.missing  # what would decide is still asked for
     assert led > 0
 
