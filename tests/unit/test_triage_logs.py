@@ -449,3 +449,15 @@ def test_nodes_windows_binding_that_misses_a_dll_is_a_dll_off_the_path():
     # Python's own wording of the same Windows error stays with its row
     py = triage("ImportError: DLL load failed: The specified module could not be found.")
     assert all("Node.js" not in e.fact for f in py.findings for e in f.evidence)
+
+
+def test_theanos_own_reasons_for_leaving_the_gpu_are_read():
+    # Keras on Theano's CUDA backend (2016-2017 threads); the lines as Theano's logger prints them
+    oom = ("Using Theano backend.\nERROR (theano.sandbox.cuda): ERROR: Not using GPU. Initialisation of device gpu "
+           "failed:\ninitCnmem: cnmemInit call failed! Reason=CNMEM_STATUS_OUT_OF_MEMORY. numdev=1\n")
+    assert ids(oom) == ["theano_cnmem_out_of_memory"]
+    assert triage(oom, resemble=False).verdict.root_cause == "gpu_memory_exhausted"
+    path = ("$ sudo python kfkd.py fit\nERROR (theano.sandbox.cuda): nvcc compiler not found on $PATH. Check your nvcc "
+            "installation and try again.\n")
+    assert ids(path) == ["theano_nvcc_not_found"]
+    assert triage(path, resemble=False).verdict.root_cause == "libs_not_on_path"
