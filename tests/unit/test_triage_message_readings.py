@@ -122,6 +122,12 @@ def test_gpu_memory_the_run_holds_is_the_gpu_at_work():
     assert triage(smi).verdict.root_cause == "no_problem"
     assert triage(smi.replace("memory in use (Memory-Usage is occupied)", "no memory used")).verdict.root_cause \
         != "no_problem"
+    # the memory "loaded" with the run's data is the same sign (tf-pose-estimation#406, rewritten)
+    loaded = ("Title: GPU Memory Loaded, but 0 Utilization\n\nThe GPUs get fully loaded with data (batch size 96), but "
+              "nvidia-smi shows 0% GPU utilization and the CPU sits at 100%.")
+    assert triage(loaded).verdict.root_cause == "no_problem"
+    assert triage(loaded.replace("Memory Loaded, but 0", "0").replace("get fully loaded with data", "stay empty")) \
+        .verdict.root_cause != "no_problem"
 
 
 def test_a_hosted_gpu_runtime_with_nothing_installed_or_failing_is_the_workload():

@@ -781,6 +781,13 @@ def test_an_integrated_gpu_beside_a_named_nvidia_one_is_no_sign_of_a_machine_wit
     assert "no_nvidia_gpu" in [c.category for c in triage(alone).candidates]
 
 
+def test_a_raspberry_pi_has_no_nvidia_gpu_to_use():
+    # its GPU is Broadcom's VideoCore: a TensorFlow wheel for the Pi can only compute on its CPU
+    text = "Does your TensorFlow wheel use the GPU of the Raspberry Pi when I run TensorFlow on the Pi?"
+    assert triage(text).verdict.root_cause == "no_nvidia_gpu"
+    assert "no_nvidia_gpu" not in [c.category for c in triage(text.replace("Raspberry Pi", "Jetson Nano").replace(
+        "the Pi", "the Nano")).candidates]
+
 def test_condas_transaction_plan_lists_the_builds_it_will_install():
     text = ("conda install pytorch torchvision -c pytorch\nThe following NEW packages will be INSTALLED:\n\n"
             "  pytorch            pytorch/linux-64::pytorch-1.8.1-py3.9_cpu_0\n"

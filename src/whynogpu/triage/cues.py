@@ -402,7 +402,9 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
                        r"(some |the |its )?memory\b|"
                        # nvidia-smi "showing memory in use (Memory-Usage is occupied)" beside an idle GPU-Util
                        r"\bnvidia-smi\b.{0,30}\b(memory|memory-usage)\b (is )?(in use|occupied|allocated)\b|"
-                       r"\bmemory-usage (is )?(occupied|in use|allocated)\b"),
+                       r"\bmemory-usage (is )?(occupied|in use|allocated)\b|"
+                       # "GPU Memory Loaded, but 0 Utilization", "the GPUs get fully loaded with data"
+                       r"\bgpu memory (is |gets |got )?(fully )?loaded\b|\bgpus? (gets?|got|are|is) (fully )?loaded with\b"),
     # The reporter says the work sits on the GPU: the model or tensors are on a cuda device, or its memory is in use
     ("work_on_gpu", r"\b(model|tensors?|inputs?|batch(es)?|weights|parameters|everything)\b[^.\n]{0,30}\b(is|are|was|were|"
                     r"sits?|lives?|moved|put|loaded)\b[^.\n]{0,12}\b(on|to|onto) (the )?(gpu|cuda(:\d+)?)\b|"
