@@ -174,12 +174,15 @@ def test_keras_backend_after_import_points_at_the_import():
     'import jax\ndef run(cpu=False):\n    if cpu:\n        jax.config.update("jax_platform_name", "cpu")\n',
     'import torch\ndef pick(args):\n    if args.use_cpu:\n        device = torch.device("cpu")\n    return device\n',
     'import torch\nif opt.device == "cpu":\n    device = torch.device("cpu")\n',
+    # ultralytics' select_device: the CPU when it or Apple's MPS is asked for (yolov5 utils/torch_utils.py)
+    'import os\nimport torch\ncpu = device == "cpu"\nmps = device == "mps"\nif cpu or mps:\n'
+    '    os.environ["CUDA_VISIBLE_DEVICES"] = "-1"\n',
 ])
 def test_the_cpu_the_program_is_asked_for_is_a_hint(source):
     # mesh-transformer-jax's to_hf_weights.py: JAX on the CPU only with its --cpu flag; the GPU otherwise
-    found = [f for f in findings(source) if f.code in ("WG714", "WG715")]
+    found = [f for f in findings(source) if f.code in ("WG701", "WG714", "WG715")]
     assert found and all(f.severity is Severity.HINT for f in found), [(f.code, f.severity) for f in found]
     # not a test of something else
     other = source.replace("cpu=False", "small=False").replace("if cpu:", "if small:").replace("args.use_cpu", "args.fast") \
-        .replace('opt.device == "cpu"', "opt.fast")
-    assert [f.severity for f in findings(other) if f.code in ("WG714", "WG715")] == [Severity.WARNING]
+        .replace('opt.device == "cpu"', "opt.fast").replace("if cpu or mps:", "if cpu or fast:")
+    assert [f.severity for f in findings(other) if f.code in ("WG701", "WG714", "WG715")] == [Severity.WARNING]

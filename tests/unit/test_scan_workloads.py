@@ -444,6 +444,44 @@ def test_a_device_option_that_defaults_to_the_cpu(tmp_path):
     assert [c for c, _, _ in _code_findings(script)] == ["WG706"]
 
 
+def test_a_switch_that_turns_the_gpu_on_is_off_unless_it_is_given(tmp_path):
+    # pyro's sv-dkl.py after PR #1037: `--cuda` is a store_true switch, so `python sv-dkl.py` trains on the CPU
+    script = tmp_path / "sv-dkl.py"
+    head = "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\n"
+    script.write_text(head + "parser.add_argument('--cuda', action='store_true', default=False,\n"
+                      "                    help='enables CUDA training')\nargs = parser.parse_args()\n")
+    assert _code_findings(script) == [("WG706", "warning", 5)]
+    report, _, _ = scan_report(RealHost(), (str(script),))
+    assert report.findings[0].fix.commands == ("python sv-dkl.py --cuda",)
+    # a switch that turns the GPU off, a GPU index, a switch on by default: the GPU is used as it comes
+    for fine in ("parser.add_argument('--no-cuda', action='store_true')", "parser.add_argument('--gpu', type=int, default=0)",
+                 "parser.add_argument('--cuda', action='store_true', default=True)"):
+        script.write_text(head + fine + "\n")
+        assert _code_findings(script) == [], fine
+    script.write_text('import click\nimport torch\n\n@click.option("--use-gpu", is_flag=True)\ndef main(use_gpu):\n    pass\n')
+    assert [c for c, _, _ in _code_findings(script)] == ["WG706"]
+
+
+def test_a_device_chosen_by_a_switch_the_code_keeps_false_is_the_cpu(tmp_path):
+    # PyTorchNLPBook's notebooks: `args = Namespace(cuda=False, …)`, a GPU check that can only turn it off, then the
+    # device chosen by it (delip/PyTorchNLPBook#8)
+    script = tmp_path / "surnames.py"
+    body = ("import torch\nfrom argparse import Namespace\n\nargs = Namespace(batch_size=128, cuda=False)\n"
+            "if not torch.cuda.is_available():\n    args.cuda = False\n"
+            "args.device = torch.device(\"cuda\" if args.cuda else \"cpu\")\n")
+    script.write_text(body)
+    assert _code_findings(script) == [("WG715", "error", 7)]
+    report, _, _ = scan_report(RealHost(), (str(script),))
+    assert any("args.cuda, which the code sets to False" in e.fact for e in report.findings[0].evidence)
+    # a switch that is on, or set to True anywhere, or a plain module-level name that is True: nothing to say
+    for fine in (body.replace("cuda=False", "cuda=True"), body + "args.cuda = True\n",
+                 "import torch\nuse_cuda = True\ndevice = torch.device('cuda' if use_cuda else 'cpu')\n"):
+        script.write_text(fine)
+        assert _code_findings(script) == [], fine
+    script.write_text("import torch\nuse_cuda = False\ndevice = torch.device('cuda' if use_cuda else 'cpu')\n")
+    assert _code_findings(script) == [("WG715", "error", 3)]
+
+
 def test_a_gpu_choice_overwritten_with_the_cpu_and_a_cpu_default_replaced_by_the_gpu(tmp_path):
     script = tmp_path / "model.py"
     # EricFillion/happy-transformer before PR #145: the GPU chosen, then overwritten on the next line

@@ -325,7 +325,8 @@ def jax_platform_forced_cpu(info, snap):
 @rule(
     "WG715", "torch_device_hardcoded_cpu", "code_forces_cpu",
     "The code hard-codes the CPU as PyTorch's device",
-    detects="`device = torch.device('cpu')` (or `= 'cpu'` in a file that imports torch), `model.to('cpu')` and "
+    detects="`device = torch.device('cpu')` (or `= 'cpu'` in a file that imports torch, or `'cuda' if use_cuda else "
+            "'cpu'` with use_cuda set to False and never to True), `model.to('cpu')` and "
             "`model.cpu()` where the name says it is the model (model, net, network), and `device='cpu'` given to a "
             "model, pipeline or config object (not to torch's own tensor factories).",
     why="PyTorch never moves work to the GPU by itself: a model and tensors on the 'cpu' device are computed on "
@@ -339,6 +340,8 @@ def torch_device_hardcoded_cpu(info, snap):
     for h in hits(snap, info.code, "torch_device_cpu", "torch_model_to_cpu"):
         what = "the model is moved to the CPU" if h.pattern == "torch_model_to_cpu" else \
             f"{h.extra['given_to']}() is given the CPU as its device" if h.extra.get("given_to") else "the device is fixed to 'cpu'"
+        if h.extra.get("switch"):
+            what += f": the GPU only if {h.extra['switch']}, which the code sets to False and never to True"
         if h.extra.get("beside"):
             what += f", in a device variable of its own beside {h.extra['beside']}, which is given the GPU"
         if h.extra.get("overridden_at"):  # a default: line N gives the device again when the GPU is there
@@ -382,7 +385,8 @@ def trainer_told_to_use_cpu(info, snap):
     "WG706", "device_option_defaults_to_cpu", "code_forces_cpu",
     "The program's device option defaults to the CPU",
     detects='A command-line option that chooses the device or platform (`--device`, `--platform`, `--accelerator`; '
-            'argparse\'s add_argument or click.option) whose default is "cpu".',
+            'argparse\'s add_argument or click.option) whose default is "cpu", or a switch that turns the GPU on '
+            '(`--cuda`, `--use-gpu`, `--accel`: store_true or is_flag), which is off unless it is given.',
     why="Run the way most people run it, with no options, the program computes on the CPU however well the GPU "
         "works; the GPU is opt-in.",
     example='covtype.py:66:5 parser.add_argument("--device", default="cpu", type=str)',
@@ -394,11 +398,12 @@ def trainer_told_to_use_cpu(info, snap):
 def device_option_defaults_to_cpu(info, snap):
     for h in hits(snap, info.code, "option_default_cpu"):
         option = (h.value or "").split(" ")[0] or "--device"
+        command = f"python {h.file.rsplit('/', 1)[-1]} {option}"
         yield info.finding(
             Severity.HINT if h.context == F.TEST else Severity.WARNING, [seen(h), Evidence(h.value or "", h.path)],
             "Started without this option the program computes on the CPU: the GPU is used only when it is asked for.",
-            Fix("Ask for the GPU when starting it (the name the program takes: cuda or gpu):",
-                (f"python {h.file.rsplit('/', 1)[-1]} {option} cuda",)),
+            Fix("Give the switch when starting it:", (command,)) if h.extra.get("switch") else
+            Fix("Ask for the GPU when starting it (the name the program takes: cuda or gpu):", (f"{command} cuda",)),
             location=location(h),
         )
 

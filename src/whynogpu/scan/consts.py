@@ -162,3 +162,36 @@ def module_constants(tree: ast.Module, into: dict[str, Any]) -> None:
                 v = evaluate(stmt.value, into)
                 if v is not UNKNOWN:
                     into[stmt.target.id] = v
+
+
+def module_flags(tree: ast.Module, into: dict[str, bool]) -> None:
+    """Switches a module fixes: names bound once, at top level, to True or False (`use_cuda = False`), and the
+    keywords of a namespace built at top level (`args = Namespace(cuda=False)` gives "args.cuda"). A switch the
+    module (a later notebook cell too) sets to anything else anywhere is no longer known: `args.cuda = False` under
+    a check for a GPU keeps it False, `args.cuda = True` forgets it."""
+    stores: dict[str, list[ast.AST]] = {}
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
+        for t in targets:
+            key = t.id if isinstance(t, ast.Name) else \
+                f"{t.value.id}.{t.attr}" if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) else None
+            if key:
+                stores.setdefault(key, []).append(node.value if isinstance(node, ast.Assign) else node)
+    for key, values in stores.items():
+        if key in into and any(not (isinstance(v, ast.Constant) and v.value is into[key]) for v in values):
+            del into[key]  # set to something else since
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        name, value = stmt.targets[0].id, stmt.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, bool) and len(stores.get(name, ())) == 1:
+            into[name] = value.value
+        elif isinstance(value, ast.Call) and len(stores.get(name, ())) == 1 and \
+                (value.func.id if isinstance(value.func, ast.Name) else getattr(value.func, "attr", "")) in \
+                ("Namespace", "SimpleNamespace"):
+            for kw in value.keywords:
+                key = f"{name}.{kw.arg}"
+                if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool) and \
+                        all(isinstance(v, ast.Constant) and v.value is kw.value.value for v in stores.get(key, ())):
+                    into[key] = kw.value.value

@@ -36,7 +36,10 @@ MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
 # (VISIBLE_DEVICES covers both CUDA_VISIBLE_DEVICES and set_visible_devices.)
 _TRIGGERS = ("visible_devices", "keras_backend", "jax_platform", "jax_default_device", "device_count",
              "'cpu", '"cpu', "'/cpu", '"/cpu', "device:cpu", ".cpu(", "-cpu", "device cpu", "use_cpu",
-             "gpus=", "no_cuda", "use_gpu")
+             "gpus=", "no_cuda", "use_gpu",
+             # a switch that turns the GPU on (WG706): --cuda, --gpu, --accel, --use-gpu, --enable-cuda, --with-cuda
+             "--cuda", "--gpu", "--accel", "--use-cuda", "--use_cuda", "--use-gpu", "--enable-cuda", "--enable_cuda",
+             "--enable-gpu", "--enable_gpu", "--with-cuda", "--with_cuda")
 # Training and multi-device use are judged from the text alone, for the same reason.
 _USES_JAX = re.compile(r"^\s*(?:import|from) (?:jax|flax|haiku|optax|equinox)\b", re.M)
 _TRAINS = (".fit(", ".fit_generator(", ".train_on_batch(", ".backward(")

@@ -18,7 +18,7 @@ from whynogpu.facts import code as F
 from whynogpu.facts.code import CodeHit
 from whynogpu.lint.scripts import runs_a_program
 from whynogpu.parsers import cpu_options
-from whynogpu.scan.consts import UNKNOWN, evaluate, module_constants
+from whynogpu.scan.consts import UNKNOWN, evaluate, module_constants, module_flags
 
 # Environment variables whose value in code decides where the frameworks run.
 WATCHED_ENV = ("CUDA_VISIBLE_DEVICES", "KERAS_BACKEND", "JAX_PLATFORMS", "JAX_PLATFORM_NAME")
@@ -60,6 +60,11 @@ def norm(q: str) -> str:
 # Calls that start another program with a command line.
 # A command-line option that names the device or platform to compute on (argparse, click)
 _DEVICE_OPTION = re.compile(r"^--?(?:device|dev|platform|accelerator|backend_device|compute[-_]device)$", re.I)
+# A switch that turns the GPU on (`--cuda`, `--use-gpu`, `--accel`): with argparse's store_true (or click's is_flag)
+# it is off unless it is given. (Not `--no-cuda`, which turns it off; not `--gpu 0`, an index.)
+# Devices other than CUDA that a program may be asked for: Apple's MPS, TPUs (XLA), Intel's XPU, Ascend's NPU
+_OTHER_DEVICES = ("mps", "xla", "tpu", "xpu", "npu")
+_GPU_SWITCH = re.compile(r"^--(?:(?:use|enable|with)[-_])?(?:cuda|gpus?|accel|accelerator)$", re.I)
 # What Ray runs with the resources its keywords ask for: tasks and actors (ray.remote, .options) and Ray Data's maps
 _RAY_TAKES_GPUS = frozenset({"remote", "options", "map_batches", "map", "flat_map", "filter", "map_groups"})
 _LAUNCHES = frozenset({"subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_call",
@@ -80,6 +85,7 @@ def _runs_with(stmt: ast.stmt):
 class ModuleState:
     aliases: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)  # switches fixed to True or False (consts.module_flags)
     # Trees whose module constants are not worked out yet: most files never ask for a
     # constant, and walking every tree for them cost more than half of a large scan.
     pending: list[ast.Module] = field(default_factory=list)
@@ -89,6 +95,11 @@ class ModuleState:
     gpu_devices: set[str] = field(default_factory=set)  # names given a GPU device (`device = torch.device("cuda")`)
     imports_ray: bool = False
     mentions_cuda: bool = False  # "cuda" written anywhere so far (a notebook: in this cell or one before)
+
+
+def _literal(node: ast.AST | None) -> object:
+    """A literal's value (True, False, None, a number or a string), or None for anything else."""
+    return node.value if isinstance(node, ast.Constant) else None
 
 
 class Visitor(ast.NodeVisitor):
@@ -232,9 +243,26 @@ class Visitor(ast.NodeVisitor):
         return default
 
     def value(self, node: ast.AST | None) -> Any:
-        while self.state.pending:
-            module_constants(self.state.pending.pop(0), self.state.constants)
+        self._settle()
         return evaluate(node, self.state.constants)
+
+    def _settle(self) -> None:
+        while self.state.pending:
+            tree = self.state.pending.pop(0)
+            module_constants(tree, self.state.constants)
+            module_flags(tree, self.state.flags)
+
+    def truth(self, node: ast.AST) -> bool | None:
+        """Whether a test is fixed: True, False, a switch the module fixes (module_flags), or `not` one of those."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            t = self.truth(node.operand)
+            return None if t is None else not t
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, bool) else None
+        self._settle()
+        key = node.id if isinstance(node, ast.Name) else \
+            f"{node.value.id}.{node.attr}" if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) else None
+        return self.state.flags.get(key) if key else None
 
     def statement_line(self) -> str:
         if self.stmt is None:
@@ -316,11 +344,25 @@ class Visitor(ast.NodeVisitor):
     def _asks_cpu(self, test: ast.AST) -> bool:
         """A test of a CPU option: a name or attribute named for the CPU (cpu, use_cpu, args.force_cpu), or a value
         compared with "cpu" (`args.device == "cpu"`)."""
+        # (`if cpu or mps:`, `if args.cpu or not torch.cuda.is_available():`: the CPU when it is asked for, another
+        # device that is not CUDA when that is, or no GPU; never the CPU on a GPU machine run as it comes)
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+            return any(self._asks_cpu(v) for v in test.values) and all(
+                self._asks_cpu(v) or self._asks_device(v, _OTHER_DEVICES) or
+                (isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not) and self._gpu_test(v.operand))
+                for v in test.values)
+        return self._asks_device(test, ("cpu",))
+
+    @staticmethod
+    def _asks_device(test: ast.AST, devices: tuple[str, ...]) -> bool:
+        """A test of an option for one of `devices`: a name or attribute named for it (cpu, use_cpu, args.mps), or a
+        value compared with its name (`args.device == "cpu"`)."""
         if isinstance(test, (ast.Name, ast.Attribute)):
             name = test.id if isinstance(test, ast.Name) else test.attr
-            return bool(_CPU_NAME.search(name))
+            return bool(_CPU_NAME.search(name)) if devices == ("cpu",) else \
+                name.lower().removeprefix("use_") in devices
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
-            return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.lower() == "cpu"
+            return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.lower() in devices
                        for v in (test.left, *test.comparators))
         return False
 
@@ -471,6 +513,12 @@ class Visitor(ast.NodeVisitor):
         run as most people run it, with no options, the program computes on the CPU."""
         names = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
         default = next((k.value for k in node.keywords if k.arg == "default"), None)
+        keywords = {k.arg: k.value for k in node.keywords}
+        switch = self.value(keywords["action"]) == "store_true" if "action" in keywords else \
+            _literal(keywords.get("is_flag")) is True
+        if switch and any(_GPU_SWITCH.search(n) for n in names) and (default is None or _literal(default) is False):
+            self.hit("option_default_cpu", node, f"{names[-1]} is off unless it is given", switch=True)
+            return
         if not any(_DEVICE_OPTION.search(n) for n in names) or default is None:
             return
         if self._outcomes(default) == ["cpu"] or self.value(default) in ("cpu", "CPU", "/cpu:0", "/CPU:0"):
@@ -639,6 +687,9 @@ class Visitor(ast.NodeVisitor):
             node = node.args[0]
         elif not self.state.imports_torch:
             return False
+        # `"cuda" if use_cuda else "cpu"` with use_cuda fixed to False in the module: always the CPU
+        while isinstance(node, ast.IfExp) and (t := self.truth(node.test)) is not None:
+            node = node.body if t else node.orelse
         v = self.value(node)
         return isinstance(v, str) and v.strip().lower() in ("cpu", "cpu:0")
 
@@ -656,6 +707,9 @@ class Visitor(ast.NodeVisitor):
             extra = {"beside": others[0]} if others and name else {}
             if name:
                 extra["target"] = name
+            arg = value.args[0] if isinstance(value, ast.Call) and value.args else value
+            if isinstance(arg, ast.IfExp) and self.truth(arg.test) is False:
+                extra["switch"] = self.segment(arg.test) or ""  # "cuda" only if a switch the module keeps False
             self.hit("torch_device_cpu", value, "cpu", self.replaced(value, self._torch_auto()), context=context,
                      **extra)
         elif name and ("cuda" in (self.segment(value) or "") or "accelerator" in (self.segment(value) or "") or
