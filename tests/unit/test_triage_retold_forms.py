@@ -413,3 +413,11 @@ def test_a_gpu_lost_at_a_reboot_is_a_driver_that_did_not_load_not_an_old_module_
     assert triage(fixed).verdict.root_cause == "driver_library_mismatch"
     assert "reboot_fixes" in cues.find("once I rebooted it worked again")
     assert "reboot_fixes" not in cues.find("it ran fine until I rebooted")
+
+
+def test_an_out_of_memory_status_named_in_a_sentence_is_memory_taken():
+    # Theano's cnmem (and CUDA's own CUDA_ERROR_OUT_OF_MEMORY) retold: the status name is one word with underscores
+    text = ("In a fresh notebook in the container, `import theano` says it is not using the GPU because initialisation "
+            "of device gpu failed: initCnmem's cnmemInit call failed with CNMEM_STATUS_OUT_OF_MEMORY.")
+    assert _verdict(text) == "gpu_memory_exhausted"
+    assert _verdict(text.replace("CNMEM_STATUS_OUT_OF_MEMORY", "an error")) != "gpu_memory_exhausted"

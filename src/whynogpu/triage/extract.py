@@ -719,7 +719,8 @@ class _Reader:
             self.stated.append(StatedFact(key, value, n, stripped[:300], False))
         elif "MIG devices" in line and stripped.startswith("|"):
             self.state("mig_devices_shown", "yes", n, stripped, False)  # the table of MIG instances nvidia-smi lists
-        if ("tensorflow" in line or "'v" in line) and not self.tf_imported and _TF_IMPORTED.search(line):
+        if ("tensorflow" in line or "'v" in line) and not self.tf_imported and \
+                _TF_IMPORTED.search(line, 0, 400):  # (its own lines are short: a long one is not read through)
             self.tf_imported = True
             self.state("tf_imported", "yes", n, stripped, False)
         if "compilation tools" in line:
