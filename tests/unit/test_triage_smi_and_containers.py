@@ -248,3 +248,15 @@ def test_in_an_image_that_carries_cuda_a_failed_dlopen_is_not_a_missing_cuda_run
     # and where the reporter says the cuDNN there is another major than the one it wants, that is the cause
     said = image + "It looks like 2.18 wants libcudnn 9 while the container only provides libcudnn 8.\n"
     assert triage(said).verdict.root_cause == "cudnn_version_mismatch"
+
+
+def test_a_container_checked_with_nvidia_smi_says_nothing_of_the_one_that_runs_the_work():
+    # tensorflow#41990's shape: the notebook image started without --gpus, beside the usual check with --gpus all
+    text = ("I start the GPU jupyter image like this:\n\n"
+            "    docker run -it -p 8888:8888 tensorflow/tensorflow:latest-gpu-jupyter jupyter notebook --ip 0.0.0.0\n\n"
+            "In the notebook, TensorFlow lists 0 GPUs. The driver is fine: this prints the nvidia-smi table:\n\n"
+            "    docker run --gpus all nvidia/cuda:10.0-base nvidia-smi\n")
+    assert triage_on_evidence(text).verdict.root_cause == "container_no_gpu"
+    # with --gpus on the notebook's own command line, the check is no sign of a container without the GPU
+    given = text.replace("docker run -it -p", "docker run --gpus all -it -p")
+    assert triage_on_evidence(given).verdict.root_cause != "container_no_gpu"
