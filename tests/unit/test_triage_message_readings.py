@@ -540,3 +540,24 @@ def test_an_unknown_cuda_error_on_native_windows_is_the_windows_driver_not_nvidi
     text = "{} face_recognition worked on the GPU yesterday. Now it dies with CUDA unknown error 999."
     assert triage(text.format("Windows 10.")).verdict.root_cause == "driver_not_loaded"
     assert triage(text.format("Ubuntu 22.04.")).verdict.root_cause == "nvidia_uvm_unavailable"
+
+
+def test_a_failure_on_some_runs_of_one_setup_is_the_gpus_state_not_its_versions():
+    # jax-ml/jax#15361's shape: cuDNN cannot start under JAX on one run in several (another process held the memory)
+    from whynogpu.triage.extract import extract
+    from whynogpu.triage.readings import readings
+
+    line = ("2023-04-02 16:00:19.964652: E external/xla/xla/stream_executor/cuda/cuda_dnn.cc:429] Could not create "
+            "cudnn handle: CUDNN_STATUS_NOT_INITIALIZED\n")
+    some = "Most of the time my JAX scripts run without problems. Now and then the same script fails at startup:\n"
+    every = "My JAX script fails at startup:\n"
+    for text, first in ((some + line, "gpu_memory_exhausted"), (every + line, "cudnn_version_mismatch")):
+        f = extract(text)
+        m = next(m for m in f.log if m.id == "tf_cudnn_handle")
+        order, _ = readings(m, f)
+        assert order[0] == first, text
+    # and nothing that fails every run stays among the causes of a run that fails only sometimes
+    f = extract(some + line)
+    assert readings(next(m for m in f.log if m.id == "tf_cudnn_handle"), f)[0] == ["gpu_memory_exhausted"]
+    from whynogpu.triage import cues
+    assert "intermittent" not in cues.find("Sometimes I see this warning, and the GPU is used.")

@@ -67,6 +67,13 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("reboot_fixes", r"(until|after) (i |we )?reboot(?!ed)|\b(after|once) (i |we )?rebooted\b.{0,30}\b(works?|worked|fine|"
                      r"fixed|back)\b|reboot(ing)?\b.{0,40}\b(fix|solve|work|help)|restart(ing)? the "
                      r"(machine|computer|server|system).{0,40}(fix|solve|work)"),
+    # The same setup fails on some runs and works on others ("most of the time it runs; now and then it fails at
+    # startup"): a version or an install fault fails every run, so what changes between runs is the GPU's state
+    ("intermittent", r"\bintermittent(ly)?\b|\b(fails?|failed|failing|crash(es|ed)?|errors? out|breaks?)\b[^.\n]{0,30}"
+                     r"\b(only )?(sometimes|occasionally|randomly|now and then|from time to time|some of the time)\b|"
+                     r"\b(sometimes|occasionally|randomly|now and then|from time to time)\b[^.\n]{0,30}\b(fails?|"
+                     r"crash(es)?|errors? out|breaks?)\b|\bmost of the time\b[^.\n]{0,40}\b(works?|runs?|fine|"
+                     r"succeeds?)\b|\b(works?|runs?|succeeds?)\b[^.\n]{0,20}\bmost of the time\b"),
     # "it ran fine until I rebooted", "since a restart", "after a reboot it no longer …": the reboot took the GPU away
     ("reboot_broke_it", r"\b(fine|worked|working|ran|running|was using)\b.{0,60}\b(until|till) (i |we )?(rebooted|"
                         r"restarted)\b|\bsince (a |the |my |i |we )?(reboot|restart)(ed)?\b|\bafter (a |the |i |we )?"

@@ -27,6 +27,12 @@ _COLAB_IMAGE = ("Colab's image ships CUDA and cuDNN, those of its own framework 
                 "cannot load there is of another version than the one it was built for")
 _COLAB_NO_GPU = ("a Colab runtime comes with the NVIDIA driver whenever it has a GPU, so no driver means a runtime without "
                  "one: Runtime > Change runtime type > GPU (https://research.google.com/colaboratory/faq.html)")
+# Causes a machine's state brings and takes away between two runs of the same setup (the rest fail every run)
+# (an exclusive compute mode too: the GPU is refused only while another process holds it)
+_TRANSIENT = ("gpu_memory_exhausted", "gpu_access_restricted", "gpu_hardware_fault", "driver_library_mismatch",
+              "nvidia_uvm_unavailable")
+_SOME_RUNS = ("the same setup works on other runs, and a version or install fault would fail every one: what differs "
+              "between runs is the GPU memory other processes hold at the time")
 _JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of the GPU's memory free "
                      "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html): most often a cuDNN other than the "
                      "one the jaxlib build needs")
@@ -60,6 +66,15 @@ def _last(cat: str, cats: list[str], why: str) -> tuple[list[str], dict[str, str
     """cat read last: the row's next category comes first, with why."""
     cats = [c for c in cats if c != cat] + [cat]
     return cats, {cats[0]: why}
+
+
+def _fails_only_on_some_runs(m, f: TriageFacts, cats: list[str]) -> _Reading:
+    # a version or an install fault fails every run; a setup that works on most runs and fails on some is short of
+    # what changes between them: the GPU's memory (or the GPU itself, in an exclusive mode) held by another process
+    if f.has_cue("intermittent") and "gpu_memory_exhausted" in cats:
+        kept = [c for c in cats if c in _TRANSIENT]
+        return kept, {kept[0]: _SOME_RUNS}
+    return None
 
 
 def _no_device_in_wsl(m, f: TriageFacts, cats: list[str]) -> _Reading:
@@ -378,7 +393,7 @@ def _on_colab(m, f: TriageFacts, cats: list[str]) -> _Reading:
     return None
 
 
-_READINGS = (_no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _busy_under_wddm,
+_READINGS = (_fails_only_on_some_runs, _no_device_under_the_driver, _no_device_in_wsl, _no_device_restricted, _no_device_on_windows, _busy_under_wddm,
              _uvm_error_on_windows,
              _no_driver_no_gpu_named,
              _no_devices_in_container, _nvml_unreached_in_gpu_container, _insufficient_in_container,
