@@ -17,9 +17,9 @@ from scan_cases import DEV, FROZEN, cases, score  # noqa: E402
 # 7/11; (session 22) batch 7 dev 2/9, frozen 7/8; batch 8 dev 7/13, frozen 12/14; batch 9 dev 3/6, frozen 5/6; batch 10 dev
 # 3/6, frozen 3/6; (session 23) batch 11 dev 5/6, frozen 4/6; batch 12 dev 7/9, frozen 4/9; (session 24) batch 13 dev 0/5,
 # frozen 3/5; batch 14 dev 3/7, frozen 5/6. The dev floor is the
-# session-20 floor plus the later batches' dev first readings (41 + 6 + 7 + 2 + 7 + 3 + 3 + 5 + 7 + 0 = 81/125); the frozen
+# session-20 floor plus the later batches' dev first readings (41 + 6 + 7 + 2 + 7 + 3 + 3 + 5 + 7 + 0 + 3 = 84/132); the frozen
 # one the sum of its first readings (23 + 5 + 7 + 7 + 12 + 5 + 3 + 4 + 4 + 3 + 5 = 78/132).
-FLOORS = {"dev": 81 / 125, "frozen": 78 / 132}
+FLOORS = {"dev": 84 / 132, "frozen": 78 / 132}
 
 
 @pytest.mark.parametrize("split, folder", [("dev", DEV), ("frozen", FROZEN)])
