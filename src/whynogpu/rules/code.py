@@ -299,8 +299,8 @@ def tf_session_without_gpus(info, snap):
     "WG714", "jax_platform_forced_cpu", "code_forces_cpu",
     "The code makes JAX use the CPU platform",
     detects="`jax.config.update('jax_platform_name', 'cpu')`, `jax.config.update('jax_platforms', 'cpu…')`, "
-            "`jax.config.update('jax_default_device', jax.devices('cpu')[0])`, or JAX_PLATFORMS / "
-            "JAX_PLATFORM_NAME set to cpu in code.",
+            "`jax.config.update('jax_default_device', jax.devices('cpu')[0])`, `numpyro.set_platform('cpu')` (or a "
+            "project's own set_jax_platform('cpu')), or JAX_PLATFORMS / JAX_PLATFORM_NAME set to cpu in code.",
     why="JAX chooses the GPU by default when a CUDA jaxlib is installed; these settings override that choice "
         "and put every computation on the CPU backend.",
     example="train.py:4:1 jax.config.update('jax_platform_name', 'cpu')",

@@ -485,6 +485,9 @@ class Visitor(ast.NodeVisitor):
         q = self.qualname(func)
         if q:
             self.api_call(norm(q), node)
+        last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if last in ("set_platform", "set_jax_platform"):
+            self.platform_setter(q and norm(q), last, node)
         if isinstance(func, ast.Attribute):
             self.method_call(func.attr, func.value, node)
         if self.state.imports_ray and node.keywords:
@@ -626,6 +629,16 @@ class Visitor(ast.NodeVisitor):
         for key, v in pairs:
             if isinstance(key, str) and key.upper() == "GPU" and self.value(v) == 0:
                 self.hit("tf_device_count_gpu_zero", v, 0, self.replaced(v, "1"))
+
+    def platform_setter(self, q: str | None, last: str, node: ast.Call) -> None:
+        """numpyro.set_platform("cpu") sets jax_platform_name to what it is given
+        (https://num.pyro.ai/en/stable/utilities.html#set-platform), and so does a helper a project names
+        set_jax_platform (imported from its own package: a relative import leaves no qualified name)."""
+        if not (q in ("numpyro.set_platform", "numpyro.util.set_platform") or last == "set_jax_platform"):
+            return
+        given = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "platform"), None)
+        if given is not None and str(self.value(given)).strip().lower() == "cpu":
+            self.hit("jax_platform_config", given, "cpu", None, option=f"{q or last}()")
 
     def jax_update(self, option: Any, value_node: ast.AST) -> None:
         value = self.value(value_node)
