@@ -65,3 +65,16 @@ def test_a_pasted_compose_service_without_a_gpu_reservation_is_wg728(tmp_path):
 def test_prose_and_code_are_no_file():
     assert pasted_files("From what I read, services: are where compose keeps them.\nimport torch\n") == ()
     assert pasted_files("```python\nimport torch\nprint(torch.cuda.is_available())\n```\n") == ()
+
+
+def test_code_past_a_long_log_is_read_in_fences_only():
+    # past the reporter's part (the first 3000 lines) lines that look like Python are a log's (tracebacks, printed
+    # code), as they are for statements written inline; a fenced block there is still code the reporter pasted
+    from whynogpu.triage.code import scan_report as scan_pasted
+
+    log = "".join(f"  step {i}: loss=0.1\n" for i in range(3200))
+    stmt = 'os.environ["CUDA_VISIBLE_DEVICES"] = "-1"\n'
+    fenced = scan_pasted(log + "```python\nimport os\n" + stmt + "```\n")
+    assert fenced is not None and [h.pattern for h in fenced.hits] == ["cuda_visible_devices"]
+    assert scan_pasted(log + "import os\n" + stmt) is None
+    assert scan_pasted("import os\n" + stmt + log) is not None  # the same lines in the reporter's part

@@ -40,7 +40,7 @@ def fences(numbered):
     fence: list[str] | None = None
     start = 0
     for n, line in numbered:
-        if line.strip().startswith("```"):
+        if "```" in line and line.lstrip().startswith("```"):
             if fence is None:
                 fence, start = [], n + 1
             else:
@@ -56,8 +56,9 @@ def fences(numbered):
 
 
 def _blocks(lines):
-    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them,
-    made one at a time (a huge paste never holds all its blocks at once)."""
+    """(first line number, lines) of each fenced block, and of each run of REPL or Python lines outside them in the
+    reporter's part (the first MAX_INLINE_LINES lines: past them, indented lines are a log's, not code), made one
+    at a time (a huge paste never holds all its blocks at once)."""
     made = 0
     start = 0
     repl: list[str] = []
@@ -67,6 +68,8 @@ def _blocks(lines):
         if fenced:
             made += 1
             yield n, item
+        elif n > MAX_INLINE_LINES and not repl:
+            continue
         elif _PROMPT.match(item) or (_PYTHON.match(item) and (repl or not item[:1].isspace())):
             if not repl:
                 start = n
