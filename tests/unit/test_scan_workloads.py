@@ -613,3 +613,16 @@ def test_a_gpu_requirements_list_with_tensorflow_but_no_cuda_libraries(tmp_path)
                       "RUN pip install -r requirements-gpu.txt\n")
     report, _, _ = scan_report(RealHost(), (str(gpu), str(docker)))
     assert not [f for f in report.findings if f.code == "WG724"]
+
+
+def test_a_branch_a_switch_in_the_file_picks_runs_every_time(tmp_path):
+    # uvadlc_notebooks' JAX tutorial: `USE_CPU_ONLY = True`, then the GPU hidden under `if USE_CPU_ONLY:`; the GPU
+    # path is reached only once the reader edits the switch
+    script = tmp_path / "tutorial.py"
+    body = ('import os\nUSE_CPU_ONLY = True\nif USE_CPU_ONLY:\n    os.environ["CUDA_VISIBLE_DEVICES"] = ""\nelse:\n'
+            '    os.environ["XLA_FLAGS"] = "--xla_gpu_enable_triton_softmax_fusion=true"\nimport jax\n')
+    script.write_text(body)
+    assert _code_findings(script) == [("WG701", "error", 4)]
+    # switched off, the line runs only when someone asks for the CPU by editing it: a hint, as for any CPU option
+    script.write_text(body.replace("= True", "= False"))
+    assert _code_findings(script) == [("WG701", "hint", 4)]

@@ -337,9 +337,14 @@ class Visitor(ast.NodeVisitor):
         # the CPU branch of the program's own CPU choice (`if args.cpu:`, `if opt.device == "cpu":`): the CPU only when
         # the user asks for it, the GPU otherwise
         asked = not negated and self._asks_cpu(node.test)
-        self._inside(FALLBACK if checks and negated else F.MAIN if main else F.ASKED if asked else F.CONDITIONAL,
+        # a switch the file fixes (`USE_CPU_ONLY = True`, then `if USE_CPU_ONLY:`): the branch it picks runs every time
+        # the file runs as it ships, in the context around it; the other only once someone edits the switch
+        fixed = self.truth(node.test) if isinstance(node.test, (ast.Name, ast.Attribute, ast.UnaryOp)) else None
+        around = self.contexts[-1] if self.contexts else F.MODULE
+        self._inside(around if fixed is True else
+                     FALLBACK if checks and negated else F.MAIN if main else F.ASKED if asked else F.CONDITIONAL,
                      node.body)
-        self._inside(FALLBACK if checks and not negated else F.CONDITIONAL, node.orelse)
+        self._inside(around if fixed is False else FALLBACK if checks and not negated else F.CONDITIONAL, node.orelse)
 
     def _asks_cpu(self, test: ast.AST) -> bool:
         """A test of a CPU option: a name or attribute named for the CPU (cpu, use_cpu, args.force_cpu), or a value
