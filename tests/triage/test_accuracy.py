@@ -77,7 +77,7 @@ def test_terse_set_top1_accuracy(name):
                                          ("retold7", 0.6), ("retold8", 0.72), ("retold9", 0.85),
                                          ("retold10", 0.88), ("retold11", 0.83),
                                          ("retold12", 0.82), ("retold13", 0.88), ("retold14", 0.84),
-                                         ("retold15", 0.33), ("retold16", 0.15)])
+                                         ("retold15", 0.33), ("retold16", 0.15), ("retold17", 0.8)])
 def test_retold_set_top1_accuracy(name, floor):
     # 58-60 dev cases each whose program output is told in the reporter's words (retold*/README.md), as many real
     # reports do; floors a little under session 17's figures (88 %, 90 %, 90 %, 92 %, 77 % and 88 %) and, for retold7,
@@ -85,8 +85,10 @@ def test_retold_set_top1_accuracy(name, floor):
     # session 22's first readings 46/60 (77 %), 54/60 (90 %), 57/60 (95 %), 53/60 (88 %), 52/60 (87 %), 55/60 (92 %) and,
     # for retold14 (51 reports: the dev split had no more of its kind), 45/51 (88 %); retold15 and retold16 (session 23)
     # retell the dev cases no set had taken, mostly the dev split's own misses: floors at their first readings, 21/60
-    # and 5/33 (the originals read 16/60 and 5/33), guards that retelling costs no more than it did
+    # and 5/33 (the originals read 16/60 and 5/33), guards that retelling costs no more than it did; retold17 (session
+    # 24) retells the 20 of session 24's 31 new dev cases that carry program output: 17/20 at first reading (the
+    # originals 18/20)
     folder = os.path.join(os.path.dirname(__file__), name)
-    assert len(cases(folder)) >= {"retold14": 51, "retold16": 33}.get(name, 58)
+    assert len(cases(folder)) >= {"retold14": 51, "retold16": 33, "retold17": 20}.get(name, 58)
     accuracy, wrong = top1(folder)
     assert accuracy >= floor, wrong

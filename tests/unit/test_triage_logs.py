@@ -456,6 +456,8 @@ def test_theanos_own_reasons_for_leaving_the_gpu_are_read():
     oom = ("Using Theano backend.\nERROR (theano.sandbox.cuda): ERROR: Not using GPU. Initialisation of device gpu "
            "failed:\ninitCnmem: cnmemInit call failed! Reason=CNMEM_STATUS_OUT_OF_MEMORY. numdev=1\n")
     assert ids(oom) == ["theano_cnmem_out_of_memory"]
+    # the status alone names it, where a narrow terminal or a retelling wrapped the line before it
+    assert ids(oom.replace("cnmemInit call failed!", "cnmemInit call\nfailed!")) == ["theano_cnmem_out_of_memory"]
     assert triage(oom, resemble=False).verdict.root_cause == "gpu_memory_exhausted"
     path = ("$ sudo python kfkd.py fit\nERROR (theano.sandbox.cuda): nvcc compiler not found on $PATH. Check your nvcc "
             "installation and try again.\n")
