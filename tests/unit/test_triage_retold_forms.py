@@ -421,3 +421,13 @@ def test_an_out_of_memory_status_named_in_a_sentence_is_memory_taken():
             "of device gpu failed: initCnmem's cnmemInit call failed with CNMEM_STATUS_OUT_OF_MEMORY.")
     assert _verdict(text) == "gpu_memory_exhausted"
     assert _verdict(text.replace("CNMEM_STATUS_OUT_OF_MEMORY", "an error")) != "gpu_memory_exhausted"
+
+
+def test_a_start_said_to_be_slow_on_a_gpu_newer_than_the_builds_cuda():
+    # keras#8516's shape, told tersely: TensorFlow 1.4 (built with CUDA 8.0) on a V100, which CUDA knows from 9.0 on,
+    # JIT-compiles its kernels from PTX before the first batch
+    text = ("Keras start very slow on V100, fine on K80\n\nmnist_cnn.py, TF 1.4, image tensorflow/tensorflow:1.4.0-gpu-py3 "
+            "on AWS. Same container and script on a Tesla V100-SXM2-16GB is very slow. Why?")
+    assert "slow_start" in cues.find("Keras start very slow on V100, fine on K80")
+    assert _verdict(text) == "compute_capability_unsupported"
+    assert "slow_start" not in cues.find("Training is slow on the V100.")

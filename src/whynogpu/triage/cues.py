@@ -343,7 +343,7 @@ CUES: tuple[tuple[str, re.Pattern], ...] = tuple((cid, re.compile(rx, re.I)) for
     ("hangs", r"\b(hangs|hung|hanging|freezes|froze|frozen|gets stuck|got stuck|is stuck)\b"),
     ("slow_start", r"\b(start-?up|first (batch|step|epoch|iteration|call|run)|warm-?up|get(ting)? going)\b.{0,60}"
                    r"\b(slow|minutes|forever|ages)\b|\b(slow|minutes|forever)\b.{0,30}\b(to start|start-?up|before "
-                   r"(training|the first))\b"),
+                   r"(training|the first))\b|\bstart(s|ing)? (very |so |really |extremely )?slow(ly)?\b"),
     # The work does not reach the GPU: nvidia-smi shows it idle, training runs on the CPU or is slow
     ("gpu_unused", r"\bno gpu (is|was|gets|got) (being )?used\b|\bnvidia-smi\b.{0,20}\bshows nothing\b|\b(looks?|seems?|sits?|sitting|stays?|remains?) idle\b|\b(gpu|card)\b.{0,20}\b(does ?n[o']t|does not|is ?n[o']t) "
                    r"(seem to )?(do|doing) (any )?(work|anything|computing|computations?|calculations?)\b|"
