@@ -106,8 +106,9 @@ _NVCC = re.compile(r"Cuda compilation tools, release (?P<v>\d+\.\d+)")
 # What only an imported TensorFlow prints: its native runtime's log ("2018-07-20 10:11:12.5: I
 # tensorflow/core/platform/cpu_feature_guard.cc:141] …"), its Python logging ("INFO:tensorflow:global step 12: …") or
 # its tf.GIT_VERSION ("b'v1.9.0-0-g25c197e023'"). A line of the program's own output, never a sentence quoting one.
-_TF_IMPORTED = re.compile(r"^\s*(?:[\d-]+ [\d:.]+: )?[IWEF] ?tensorflow/(?:core|stream_executor|compiler|python)/[\w/]+\.cc:\d+\]|"
-                          r"^\s*(?:INFO|WARNING|ERROR):tensorflow:|\bb?'v[12]\.\d+\.\d+(?:-rc\d+)?-\d+-g[0-9a-f]{7,}'")
+_TF_OWN_LINE = re.compile(r"\s*(?:[\d-]+ [\d:.]+: )?(?:[IWEF] ?tensorflow/(?:core|stream_executor|compiler|python)/[\w/]+\.cc:\d+\]|"
+                          r"(?:INFO|WARNING|ERROR):tensorflow:)")
+_TF_GIT_VERSION = re.compile(r"\bb?'v[12]\.\d+\.\d+(?:-rc\d+)?-\d+-g[0-9a-f]{7,}'")
 _PROC_DRIVER = re.compile(r"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \S+)?\s+(?P<v>\d+\.\d+(?:\.\d+)?)")
 _LDCONFIG = re.compile(r"^\s*(?P<so>lib[\w.+-]+\.so[\d.]*) \([^)]*\) => (?P<path>\S+)")
 _FOUND_LIB = re.compile(r"^\s*(?P<path>(?:/|[A-Z]:\\)\S*?(?P<so>(?:lib)?(?:cudart|cublas|cudnn|cufft|curand|cusolver|cusparse|"
@@ -719,8 +720,8 @@ class _Reader:
             self.stated.append(StatedFact(key, value, n, stripped[:300], False))
         elif "MIG devices" in line and stripped.startswith("|"):
             self.state("mig_devices_shown", "yes", n, stripped, False)  # the table of MIG instances nvidia-smi lists
-        if ("tensorflow" in line or "'v" in line) and not self.tf_imported and \
-                _TF_IMPORTED.search(line, 0, 400):  # (its own lines are short: a long one is not read through)
+        if not self.tf_imported and (("tensorflow" in line and _TF_OWN_LINE.match(line)) or
+                                     ("'v" in line and _TF_GIT_VERSION.search(line, 0, 400))):
             self.tf_imported = True
             self.state("tf_imported", "yes", n, stripped, False)
         if "compilation tools" in line:
