@@ -480,6 +480,11 @@ def test_a_device_chosen_by_a_switch_the_code_keeps_false_is_the_cpu(tmp_path):
         assert _code_findings(script) == [], fine
     script.write_text("import torch\nuse_cuda = False\ndevice = torch.device('cuda' if use_cuda else 'cpu')\n")
     assert _code_findings(script) == [("WG715", "error", 3)]
+    # a switch set again anywhere else, by unpacking, a walrus or a loop, is no longer known
+    for again in ("use_cuda, n = parse()\n", "if (use_cuda := check()):\n    pass\n", "for use_cuda in (True,):\n    pass\n"):
+        script.write_text("import torch\nuse_cuda = False\n" + again +
+                          "device = torch.device('cuda' if use_cuda else 'cpu')\n")
+        assert _code_findings(script) == [], again
 
 
 def test_a_gpu_choice_overwritten_with_the_cpu_and_a_cpu_default_replaced_by_the_gpu(tmp_path):

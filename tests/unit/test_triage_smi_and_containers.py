@@ -257,6 +257,8 @@ def test_a_container_checked_with_nvidia_smi_says_nothing_of_the_one_that_runs_t
             "In the notebook, TensorFlow lists 0 GPUs. The driver is fine: this prints the nvidia-smi table:\n\n"
             "    docker run --gpus all nvidia/cuda:10.0-base nvidia-smi\n")
     assert triage_on_evidence(text).verdict.root_cause == "container_no_gpu"
+    f = snapshot(text, resemble=False).get(TriageFacts)
+    assert [r.value for r in f.framework_runs()] == ["no_gpus"] and len(f.all("docker_run")) == 2
     # with --gpus on the notebook's own command line, the check is no sign of a container without the GPU
     given = text.replace("docker run -it -p", "docker run --gpus all -it -p")
     assert triage_on_evidence(given).verdict.root_cause != "container_no_gpu"

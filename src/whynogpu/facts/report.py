@@ -86,6 +86,13 @@ class TriageFacts:
     def all(self, key: str) -> tuple[StatedFact, ...]:
         return tuple(s for s in self.stated if s.key == key)
 
+    def framework_runs(self) -> tuple[StatedFact, ...]:
+        """The `docker run` lines that start the work: not `docker run --gpus all nvidia/cuda nvidia-smi`, the check
+        that the NVIDIA runtime hands the GPU in, which says nothing of how the framework's own container was started
+        (unless it is the only one there is)."""
+        runs = self.all("docker_run")
+        return tuple(r for r in runs if "nvidia-smi" not in r.text) or runs
+
     def package(self, *names: str) -> ListedPackage | None:
         wanted = {n.lower().replace("_", "-") for n in names}
         for p in self.packages:

@@ -104,7 +104,7 @@ def _gpu_reaches(f: TriageFacts) -> bool:
     a framework listing a GPU, or a container started with one (--gpus, a nvidia.com/gpu request)."""
     return ("nvidia_smi" in f.formats or f.has_cue("smi_shows_gpu", "gpu_runtime") or any(m.kind == "success" for m in f.log)
             or bool(f.all("gpu_request"))
-            or any(d.value == "gpus" for d in f.all("docker_run")))
+            or any(d.value == "gpus" for d in f.framework_runs()))
 
 
 # The rows a place also reads, besides its own: WSL and a container run Linux; a report that names no platform is read

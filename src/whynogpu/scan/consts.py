@@ -169,15 +169,22 @@ def module_flags(tree: ast.Module, into: dict[str, bool]) -> None:
     keywords of a namespace built at top level (`args = Namespace(cuda=False)` gives "args.cuda"). A switch the
     module (a later notebook cell too) sets to anything else anywhere is no longer known: `args.cuda = False` under
     a check for a GPU keeps it False, `args.cuda = True` forgets it."""
-    stores: dict[str, list[ast.AST]] = {}
+    stores: dict[str, list[ast.AST]] = {}  # each name or attribute → what it is set to (the node itself: not known)
     for node in ast.walk(tree):
-        targets = node.targets if isinstance(node, ast.Assign) else \
-            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For)) else []
-        for t in targets:
+        targets = list(node.targets) if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor, ast.NamedExpr, ast.comprehension)) else \
+            [item.optional_vars for item in node.items if item.optional_vars] if isinstance(node, (ast.With, ast.AsyncWith)) else []
+        single = isinstance(node, ast.Assign) and len(targets) == 1
+        while targets:
+            t = targets.pop()
+            if isinstance(t, (ast.Tuple, ast.List, ast.Starred)):
+                targets.extend(t.elts if not isinstance(t, ast.Starred) else [t.value])  # unpacked: not known
+                single = False
+                continue
             key = t.id if isinstance(t, ast.Name) else \
                 f"{t.value.id}.{t.attr}" if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) else None
             if key:
-                stores.setdefault(key, []).append(node.value if isinstance(node, ast.Assign) else node)
+                stores.setdefault(key, []).append(node.value if single else node)
     for key, values in stores.items():
         if key in into and any(not (isinstance(v, ast.Constant) and v.value is into[key]) for v in values):
             del into[key]  # set to something else since

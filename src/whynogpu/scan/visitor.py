@@ -60,10 +60,10 @@ def norm(q: str) -> str:
 # Calls that start another program with a command line.
 # A command-line option that names the device or platform to compute on (argparse, click)
 _DEVICE_OPTION = re.compile(r"^--?(?:device|dev|platform|accelerator|backend_device|compute[-_]device)$", re.I)
-# A switch that turns the GPU on (`--cuda`, `--use-gpu`, `--accel`): with argparse's store_true (or click's is_flag)
-# it is off unless it is given. (Not `--no-cuda`, which turns it off; not `--gpu 0`, an index.)
 # Devices other than CUDA that a program may be asked for: Apple's MPS, TPUs (XLA), Intel's XPU, Ascend's NPU
 _OTHER_DEVICES = ("mps", "xla", "tpu", "xpu", "npu")
+# A switch that turns the GPU on (`--cuda`, `--use-gpu`, `--accel`): with argparse's store_true (or click's is_flag)
+# it is off unless it is given. (Not `--no-cuda`, which turns it off; not `--gpu 0`, an index.)
 _GPU_SWITCH = re.compile(r"^--(?:(?:use|enable|with)[-_])?(?:cuda|gpus?|accel|accelerator)$", re.I)
 # What Ray runs with the resources its keywords ask for: tasks and actors (ray.remote, .options) and Ray Data's maps
 _RAY_TAKES_GPUS = frozenset({"remote", "options", "map_batches", "map", "flat_map", "filter", "map_groups"})
@@ -95,6 +95,18 @@ class ModuleState:
     gpu_devices: set[str] = field(default_factory=set)  # names given a GPU device (`device = torch.device("cuda")`)
     imports_ray: bool = False
     mentions_cuda: bool = False  # "cuda" written anywhere so far (a notebook: in this cell or one before)
+
+
+def _asks_for(test: ast.AST, devices: tuple[str, ...], named: re.Pattern | None = None) -> bool:
+    """A test of an option for one of `devices`: a name or attribute named for it (`named`, else the device's name,
+    with or without use_: args.mps, use_xla), or a value compared with its name (`args.device == "cpu"`)."""
+    if isinstance(test, (ast.Name, ast.Attribute)):
+        name = test.id if isinstance(test, ast.Name) else test.attr
+        return bool(named.search(name)) if named else name.lower().removeprefix("use_") in devices
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.lower() in devices
+                   for v in (test.left, *test.comparators))
+    return False
 
 
 def _literal(node: ast.AST | None) -> object:
@@ -259,7 +271,7 @@ class Visitor(ast.NodeVisitor):
             return None if t is None else not t
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, bool) else None
-        self._settle()
+        self._settle()  # (the module's switches are worked out, like its constants, only when first asked for)
         key = node.id if isinstance(node, ast.Name) else \
             f"{node.value.id}.{node.attr}" if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) else None
         return self.state.flags.get(key) if key else None
@@ -353,23 +365,10 @@ class Visitor(ast.NodeVisitor):
         # device that is not CUDA when that is, or no GPU; never the CPU on a GPU machine run as it comes)
         if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
             return any(self._asks_cpu(v) for v in test.values) and all(
-                self._asks_cpu(v) or self._asks_device(v, _OTHER_DEVICES) or
+                self._asks_cpu(v) or _asks_for(v, _OTHER_DEVICES) or
                 (isinstance(v, ast.UnaryOp) and isinstance(v.op, ast.Not) and self._gpu_test(v.operand))
                 for v in test.values)
-        return self._asks_device(test, ("cpu",))
-
-    @staticmethod
-    def _asks_device(test: ast.AST, devices: tuple[str, ...]) -> bool:
-        """A test of an option for one of `devices`: a name or attribute named for it (cpu, use_cpu, args.mps), or a
-        value compared with its name (`args.device == "cpu"`)."""
-        if isinstance(test, (ast.Name, ast.Attribute)):
-            name = test.id if isinstance(test, ast.Name) else test.attr
-            return bool(_CPU_NAME.search(name)) if devices == ("cpu",) else \
-                name.lower().removeprefix("use_") in devices
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
-            return any(isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.lower() in devices
-                       for v in (test.left, *test.comparators))
-        return False
+        return _asks_for(test, ("cpu",), _CPU_NAME)
 
     def _gpu_test(self, test: ast.AST) -> bool:
         """A test that asks whether a GPU is there and nothing else (`torch.cuda.is_available()`, `… or

@@ -32,7 +32,7 @@ _COLAB_NO_GPU = ("a Colab runtime comes with the NVIDIA driver whenever it has a
 _TRANSIENT = ("gpu_memory_exhausted", "gpu_access_restricted", "gpu_hardware_fault", "driver_library_mismatch",
               "nvidia_uvm_unavailable")
 _SOME_RUNS = ("the same setup works on other runs, and a version or install fault would fail every one: what differs "
-              "between runs is the GPU memory other processes hold at the time")
+              "between runs is the GPU's state, its memory (or the GPU itself) held by another process at the time")
 _JAX_CUDNN_HANDLE = ("cuDNN could not start under JAX, which leaves a quarter of the GPU's memory free "
                      "(https://docs.jax.dev/en/latest/gpu_memory_allocation.html): most often a cuDNN other than the "
                      "one the jaxlib build needs")

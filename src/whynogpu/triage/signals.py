@@ -485,7 +485,7 @@ def _phrases(f: TriageFacts, cues: dict, add) -> None:
                 continue
             if cat == "container_no_gpu" and "smi_in_container" in cues:
                 continue  # nvidia-smi inside the container sees the GPU: it was handed in
-            if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.all("docker_run")) and \
+            if cat == "container_no_gpu" and any(d.value == "gpus" for d in f.framework_runs()) and \
                     not _GPUS_FLAG_NOT_ENOUGH.search(c.text):
                 # the report shows the container started with --gpus: the words alone do not say otherwise (unless
                 # they name a place where that flag is not enough)

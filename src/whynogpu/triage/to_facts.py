@@ -35,7 +35,7 @@ from whynogpu.facts.frameworks import (
 )
 from whynogpu.facts.gpu import NVIDIA, DeviceNode, GpuFacts, PciDevice
 from whynogpu.facts.platform import PlatformFacts
-from whynogpu.facts.report import StatedFact, TriageFacts
+from whynogpu.facts.report import TriageFacts
 from whynogpu.facts.target import Distribution, PackageOwner, TargetFacts
 from whynogpu.knowledge import cpu_only_install as knowledge_cpu_only_install
 from whynogpu.knowledge import (
@@ -173,7 +173,7 @@ class _Build:
         if wsl or name != "linux" and not os_fact:
             origins.append(STATED)  # a cue in the reporter's words
         container = None
-        runs = framework_runs(f)
+        runs = f.framework_runs()
         spec = f.first("container_spec")
         if spec is not None and not runs:
             container, _ = ("kubernetes" if spec.value == "kubernetes" else "docker"), origins.append(PROGRAM)
@@ -231,7 +231,8 @@ class _Build:
         gpu_shown = bool(header or [m for m in f.log if m.kind == "success"])
         # (an NVIDIA hook's own message says the runtime did hand the GPU in: podman's OCI hook needs no --gpus)
         # (nor when the reporter says nvidia-smi inside the container sees the GPU: the command shown is not all)
-        no_gpus_run = (bool(framework_runs(f)) and all(d.value == "no_gpus" for d in framework_runs(f))
+        work = f.framework_runs()
+        no_gpus_run = (bool(work) and all(d.value == "no_gpus" for d in work)
                        and not any(m.id.startswith("ctk_") for m in f.log) and not f.has_cue("smi_in_container")) or \
             (f.first("container_spec") is not None and not f.all("gpu_request") and not f.all("docker_run")
              and not gpu_shown)  # a pasted spec may be another pod's: not when the report shows a GPU at work
@@ -747,15 +748,6 @@ def _smi_table(f: TriageFacts, driver) -> NvmlState | None:
     return NvmlState("a pasted nvidia-smi table", 0, "NVML_SUCCESS", "ok",
                      driver.value if driver is not None and _looks_like_driver(driver.value) else None, None, None,
                      len(gpus), tuple(gpus))
-
-
-def framework_runs(f: TriageFacts) -> tuple[StatedFact, ...]:
-    """The containers a report starts to run its work: not `docker run --gpus all nvidia/cuda nvidia-smi`, the check
-    that the NVIDIA runtime hands the GPU in, which says nothing of how the framework's own container was started
-    (unless it is the only one there is)."""
-    runs = f.all("docker_run")
-    work = tuple(r for r in runs if "nvidia-smi" not in r.text)
-    return work or runs
 
 
 def cpu_only_install(framework: str, dist: str, version: str, plat: PlatformFacts | None) -> bool:
